@@ -1,0 +1,1 @@
+"""The data center: the only code that touches MySQL, Elasticsearch and Prometheus."""

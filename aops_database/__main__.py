@@ -1,0 +1,107 @@
+"""`aops-database` / `python -m aops_database`: init, serve and user administration."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+import sqlalchemy as sa
+
+from aops_database import schema
+from aops_database import settings as db_settings
+from aops_database.app import HOST_INFO_INDEX, create_app, open_stores
+from aops_database.services.accounts import Accounts
+from aops_utils import log
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.errors import AopsError, ConfigError
+from aops_utils.serving import exec_uwsgi, threaded_server
+
+
+def create_mysql_database(server_url: str, name: str) -> None:
+    engine = sa.create_engine(server_url + "/", isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE IF NOT EXISTS `{name}` CHARACTER SET utf8mb4"))
+    finally:
+        engine.dispose()
+
+
+def initialise() -> None:
+    """Create the secret, the database, the schema (migrations) and the default user."""
+    system, ini = db_settings.load()
+    load_secret(system.auth.secret_file, create=True)
+    if ini.store.relational == "mysql":
+        create_mysql_database(ini.mysql.server_url, ini.mysql.database_name)
+    store, docs = open_stores(ini)
+    try:
+        schema.upgrade(store)
+        created = schema.ensure_default_user(store)
+        docs.ensure_index(HOST_INFO_INDEX, IndexSpec(keyword_fields=("host_id",)))
+    finally:
+        docs.close()
+        store.dispose()
+    click.echo("schema is current" + ("; created user admin (password: changeme)" if created else ""))
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """The A-Ops data center (port 11119)."""
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+@cli.command()
+def init() -> None:
+    """Create or migrate the schema and create the default user admin/changeme."""
+    initialise()
+
+
+@cli.command()
+@click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
+def serve(dev: bool) -> None:
+    """Serve the data center on database.ini [database] ip:port."""
+    system, ini = db_settings.load()
+    log.setup("database", system.log)
+    store, _docs = open_stores(ini)
+    if not schema.is_current(store):
+        raise ConfigError("the database schema is missing or old: run `aops-database init` first")
+    store.dispose()
+    if not dev:
+        exec_uwsgi("aops_database.wsgi:app", ini.database, ini.uwsgi)
+    threaded_server(create_app(system, ini), ini.database).serve_forever()
+
+
+@cli.group()
+def user() -> None:
+    """Administer A-Ops users."""
+
+
+@user.command("add")
+@click.argument("username")
+@click.password_option()
+def user_add(username: str, password: str) -> None:
+    """Create a user (there is no self-registration)."""
+    system, ini = db_settings.load()
+    store, docs = open_stores(ini)
+    try:
+        Accounts(store, TokenCodec(load_secret(system.auth.secret_file)), system.auth).add_user(
+            username, password
+        )
+    finally:
+        docs.close()
+        store.dispose()
+    click.echo(f"created user {username}")
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=True)
+    except (ConfigError, AopsError) as exc:
+        click.echo(f"aops-database: {exc}", err=True)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,7 @@
+"""The `/data/...` routes of the data center, one module per resource."""
+
+from aops_utils.restful import Api
+
+api = Api("A-Ops data center")
+
+from aops_database.api import accounts, data, hosts  # noqa: E402,F401 - registers the routes

@@ -1,0 +1,50 @@
+"""Account routes: login (for the manager), logout, password change, session check, users."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_database.api import api
+from aops_database.app import center
+from aops_database.schemas import AddUserBody, ChangePasswordBody, LoginBody
+from aops_utils.codes import Code
+from aops_utils.restful import Access, Reply, RequestContext
+
+
+@api.route("/data/account/login", body=LoginBody, access=Access.SERVICE)
+def login(ctx: RequestContext[LoginBody]) -> Reply:
+    """Check a password and open a session; 1204 while the default password is in use."""
+    body = ctx.body
+    result = center().accounts.login(body.username, body.password, body.address)
+    code = Code.CHANGE_PASSWORD if result.default_password else Code.SUCCEED
+    return Reply(code, {"access_token": result.token})
+
+
+@api.route("/data/account/logout")
+def logout(ctx: RequestContext[None]) -> dict[str, Any]:
+    """End the caller's session: its token stops working at once."""
+    assert ctx.principal is not None
+    center().accounts.logout(ctx.principal.token_id)
+    return {}
+
+
+@api.route("/data/account/change", body=ChangePasswordBody, aliases=("/data/acount/change",))
+def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
+    """Change the caller's password and end all of the user's sessions."""
+    assert ctx.principal is not None
+    center().accounts.change_password(ctx.principal.username, ctx.body.password, ctx.body.old_password)
+    return {}
+
+
+@api.route("/data/account/verify")
+def verify(ctx: RequestContext[None]) -> dict[str, Any]:
+    """Tell whether the caller's token is live, and whose it is."""
+    assert ctx.principal is not None
+    return {"username": ctx.principal.username}
+
+
+@api.route("/data/account/add", body=AddUserBody, access=Access.SERVICE)
+def add_user(ctx: RequestContext[AddUserBody]) -> dict[str, Any]:
+    """Create a user (administration; there is no self-registration)."""
+    center().accounts.add_user(ctx.body.username, ctx.body.password)
+    return {}

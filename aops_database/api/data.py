@@ -1,0 +1,58 @@
+"""Raw data route: KPI samples from Prometheus and log lines, in bulk for many hosts."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from typing import Any
+
+import orjson
+
+from aops_database.api import api
+from aops_database.app import center
+from aops_database.schemas import GetDataBody, SaveLogsBody
+from aops_database.services.data import Collected, collect_kpis, collect_logs
+from aops_utils.codes import Code, judge_batch
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.errors import ParamError
+from aops_utils.restful import Access, Reply, RequestContext
+
+LOG_SPEC = IndexSpec(keyword_fields=("data_item",), numeric_fields=("timestamp",))
+
+
+@api.route("/data/data/get", body=GetDataBody)
+def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
+    """Samples of KPI items (one Prometheus query per item for all hosts) and log lines."""
+    start, end = ctx.body.time_range
+    if start > end:
+        raise ParamError("time_range: the start is after the end", field="time_range")
+    kpis: dict[tuple[str, str], list[str]] = defaultdict(list)
+    logs: dict[str, list[str]] = defaultdict(list)
+    for info in ctx.body.data_infos:
+        for item in info.data_list:
+            if item.type == "log":
+                logs[info.host_id].append(item.name)
+            else:
+                key = (item.name, orjson.dumps(item.label, option=orjson.OPT_SORT_KEYS).decode())
+                kpis[key].append(info.host_id)
+    out = Collected()
+    collect_kpis(center().prometheus, start, end, kpis, out)
+    collect_logs(center().docs, start, end, logs, out)
+    code = judge_batch(len(out.succeeded), len(out.failed), Code.DATABASE_QUERY_ERROR)
+    return Reply(code, {"succeed_list": out.succeeded, "fail_list": out.failed})
+
+
+@api.route("/data/log/save", body=SaveLogsBody, access=Access.SERVICE)
+def save_logs(ctx: RequestContext[SaveLogsBody]) -> dict[str, Any]:
+    """Store log lines in the per-host log index (what fluentd does in a deployment)."""
+    by_host: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
+    for line in ctx.body.logs:
+        doc = line.model_dump()
+        # Deterministic ids: shipping the same line twice stores it once.
+        digest = hashlib.sha256(f"{line.data_item}\0{line.timestamp}\0{line.message}".encode())
+        doc_id = digest.hexdigest()[:32]
+        by_host[line.host_ip].append((doc_id, doc))
+    for ip, docs in by_host.items():
+        center().docs.ensure_index(ip, LOG_SPEC)
+        center().docs.put_many(ip, docs)
+    return {"saved": sum(len(d) for d in by_host.values())}

@@ -1,0 +1,162 @@
+"""Host, host-group, host-detail and credential routes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_database.api import api
+from aops_database.app import HOST_INFO_INDEX, center
+from aops_database.schemas import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
+from aops_database.services import groups, hosts
+from aops_utils.codes import Code, judge_batch
+from aops_utils.contracts import (
+    AddGroupBody,
+    GetGroupsBody,
+    GetHostsBody,
+    GroupNamesBody,
+    HostIdsBody,
+    HostInfoBody,
+    OptionalHostIdsBody,
+)
+from aops_utils.docstore import Terms
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.errors import ParamError
+from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.restful.paging import Window
+
+
+def _user(ctx: RequestContext[Any]) -> str:
+    assert ctx.principal is not None
+    return ctx.principal.username
+
+
+@api.route("/data/host/add", body=AddHostsBody)
+def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
+    """Add hosts; each names one of the batch's encrypted credential sets by index."""
+    body = ctx.body
+    if any(h.credential >= len(body.credentials) for h in body.host_list):
+        raise ParamError("host_list: a credential index is out of range", field="host_list")
+    batch = hosts.add_hosts(
+        center().store, _user(ctx), [h.model_dump() for h in body.host_list], body.credentials
+    )
+    code = judge_batch(len(batch.succeeded), len(batch.failed), Code.DATABASE_INSERT_ERROR)
+    return Reply(code, {"succeed_list": batch.succeeded, "fail_list": batch.failed})
+
+
+@api.route("/data/host/delete", methods=("DELETE",), body=HostIdsBody)
+def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
+    """Delete the caller's hosts, their credentials (when unshared) and their detail documents."""
+    wanted = list(dict.fromkeys(ctx.body.host_list))
+    deleted = hosts.delete_hosts(center().store, _user(ctx), wanted)
+    if deleted:
+        center().docs.delete_where(HOST_INFO_INDEX, [Terms("host_id", tuple(deleted))])
+    failed = [hid for hid in wanted if hid not in deleted]
+    code = judge_batch(len(deleted), len(failed), Code.DATABASE_DELETE_ERROR)
+    return Reply(code, {"succeed_list": list(deleted), "fail_list": failed, "host_info": deleted})
+
+
+@api.route("/data/host/get", body=GetHostsBody)
+def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
+    """List the caller's hosts with filters, sorting and paging."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = hosts.get_hosts(
+        center().store,
+        _user(ctx),
+        group_names=b.host_group_list,
+        management=b.management,
+        sort=b.sort,
+        direction=b.direction,
+        window=window,
+    )
+    return {"total_count": total, "total_page": window.total_page(total), "host_infos": rows}
+
+
+@api.route("/data/host/count")
+def count_hosts(ctx: RequestContext[None]) -> dict[str, Any]:
+    """Number of hosts the caller owns."""
+    return {"host_count": hosts.count_hosts(center().store, _user(ctx))}
+
+
+@api.route("/data/host/info/get", body=HostInfoBody)
+def host_info(ctx: RequestContext[HostInfoBody]) -> dict[str, Any]:
+    """Basic rows from the relational store, or detail documents, of the caller's hosts."""
+    user = _user(ctx)
+    if ctx.body.basic:
+        return {"host_infos": hosts.basic_info(center().store, user, ctx.body.host_list)}
+    owned = hosts.owned_ids(center().store, user, ctx.body.host_list)
+    found = center().docs.get_many(HOST_INFO_INDEX, owned) if owned else {}
+    return {"host_infos": [found[hid] for hid in owned if hid in found]}
+
+
+@api.route("/data/host/info/save", body=SaveHostInfoBody, access=Access.SERVICE)
+def save_host_info(ctx: RequestContext[SaveHostInfoBody]) -> dict[str, Any]:
+    """Store detail documents (`{host_id, infos: {os, cpu, memory}}`), one per host."""
+    docs = []
+    for index, item in enumerate(ctx.body.host_infos):
+        host_id = item.get("host_id")
+        if not isinstance(host_id, str) or not host_id:
+            raise ParamError("host_id is required", field=f"host_infos.{index}.host_id")
+        docs.append((host_id, item))
+    center().docs.ensure_index(HOST_INFO_INDEX, IndexSpec(keyword_fields=("host_id",)))
+    center().docs.put_many(HOST_INFO_INDEX, docs)
+    return {}
+
+
+@api.route("/data/host/info/delete", methods=("DELETE",), body=HostIdsBody, access=Access.SERVICE)
+def delete_host_info(ctx: RequestContext[HostIdsBody]) -> dict[str, Any]:
+    center().docs.delete_where(HOST_INFO_INDEX, [Terms("host_id", tuple(ctx.body.host_list))])
+    return {}
+
+
+@api.route("/data/host/info/get/user", body=UsersBody, access=Access.SERVICE)
+def hosts_by_user(ctx: RequestContext[UsersBody]) -> dict[str, Any]:
+    """Every host of the named users (all users when the list is empty)."""
+    return {"host_infos": hosts.hosts_by_user(center().store, ctx.body.username)}
+
+
+@api.route("/data/host/status/update", body=StatusBody, access=Access.SERVICE)
+def update_status(ctx: RequestContext[StatusBody]) -> dict[str, Any]:
+    """Record reachability probe results (`online`/`offline`) by host id."""
+    hosts.update_status(center().store, dict(ctx.body.statuses))
+    return {}
+
+
+@api.route("/data/host/credential/get", body=OptionalHostIdsBody)
+def get_credentials(ctx: RequestContext[OptionalHostIdsBody]) -> dict[str, Any]:
+    """Encrypted credential sets of the caller's hosts; only the user's key opens them."""
+    return {"credentials": hosts.credentials(center().store, _user(ctx), ctx.body.host_list)}
+
+
+@api.route("/data/host/credential/sample")
+def sample_credential(ctx: RequestContext[None]) -> dict[str, Any]:
+    """One encrypted credential set of the caller, to check a vault key against."""
+    return {"vault": hosts.any_vault(center().store, _user(ctx))}
+
+
+@api.route("/data/host/group/add", body=AddGroupBody)
+def add_group(ctx: RequestContext[AddGroupBody]) -> dict[str, Any]:
+    """Add a host group; a name is unique per user (1105)."""
+    b = ctx.body
+    return {"host_group_id": groups.add_group(center().store, _user(ctx), b.host_group_name, b.description)}
+
+
+@api.route("/data/host/group/delete", methods=("DELETE",), body=GroupNamesBody)
+def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
+    """Delete empty groups; groups that still hold hosts are kept (1106)."""
+    result = groups.delete_groups(center().store, _user(ctx), ctx.body.host_group_list)
+    code = Code.DATA_DEPENDENCY_ERROR if result.kept else Code.SUCCEED
+    payload: dict[str, Any] = {"deleted": result.deleted}
+    if result.kept:
+        payload["detail"] = "these groups still hold hosts: " + ", ".join(result.kept)
+        payload["kept"] = result.kept
+    return Reply(code, payload)
+
+
+@api.route("/data/host/group/get", body=GetGroupsBody)
+def get_groups(ctx: RequestContext[GetGroupsBody]) -> dict[str, Any]:
+    """List the caller's groups with live host counts."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = groups.get_groups(center().store, _user(ctx), b.sort, b.direction, window)
+    return {"total_count": total, "total_page": window.total_page(total), "host_group_infos": rows}

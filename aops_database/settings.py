@@ -1,0 +1,83 @@
+"""`database.ini`: where the data center listens and which stores it uses."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from aops_utils import conf
+from aops_utils.conf import Endpoint, Section, UwsgiSection
+
+
+class ElasticsearchSection(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(9200, ge=1, le=65535)
+    max_es_query_num: int = Field(10000000, gt=0)
+    timeout: float = Field(30.0, gt=0)
+    index_prefix: str = ""
+
+    @property
+    def url(self) -> str:
+        return Endpoint(ip=self.ip, port=self.port).url
+
+
+class MysqlSection(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(3306, ge=1, le=65535)
+    database_name: str = Field("aops", pattern=r"^[A-Za-z0-9_]{1,64}$")
+    # 21.09 connects password-free; `user`/`password` are additions for secured servers.
+    engine_format: str = "mysql+pymysql://@%s:%s/%s"
+    user: str = ""
+    password: str = ""
+    pool_size: int = Field(10000, gt=0)
+    pool_recycle: int = Field(7200, gt=0)
+
+    @property
+    def url(self) -> str:
+        url = self.engine_format % (self.ip, self.port, self.database_name)
+        if self.user and "://@" in url:
+            from urllib.parse import quote
+
+            secret = f":{quote(self.password, safe='')}" if self.password else ""
+            url = url.replace("://@", f"://{quote(self.user, safe='')}{secret}@", 1)
+        return url
+
+    @property
+    def server_url(self) -> str:
+        return self.url.rsplit("/", 1)[0]
+
+
+class PrometheusSection(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(9090, ge=1, le=65535)
+    disable_ssl: bool = True
+    timeout: float = Field(30.0, gt=0)
+
+    @property
+    def url(self) -> str:
+        scheme = "http" if self.disable_ssl else "https"
+        return Endpoint(ip=self.ip, port=self.port).url.replace("http", scheme, 1)
+
+
+class StoreSection(Section):
+    """Beyond 21.09: which implementation backs each seam (the embedded suite uses sqlite/sql)."""
+
+    relational: Literal["mysql", "sqlite"] = "mysql"
+    document: Literal["elasticsearch", "sql"] = "elasticsearch"
+    sqlite_path: Path = Path("/var/lib/aops/aops.db")
+    default_tasks: Path = Path("/etc/aops/default.json")
+
+
+class DatabaseIni(Section):
+    database: Endpoint = Endpoint(port=11119)
+    elasticsearch: ElasticsearchSection = ElasticsearchSection()
+    mysql: MysqlSection = MysqlSection()
+    prometheus: PrometheusSection = PrometheusSection()
+    store: StoreSection = StoreSection()
+    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/database.log")
+
+
+def load(directory: Path | None = None) -> tuple[conf.SystemIni, DatabaseIni]:
+    return conf.load_system(directory), conf.load(DatabaseIni, "database.ini", directory)

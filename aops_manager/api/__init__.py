@@ -1,0 +1,7 @@
+"""The manager's public routes (21.09 paths), one module per resource."""
+
+from aops_utils.restful import Api
+
+api = Api("A-Ops manager")
+
+from aops_manager.api import accounts, hosts  # noqa: E402,F401 - registers the routes

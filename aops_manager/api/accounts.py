@@ -1,0 +1,49 @@
+"""Account routes: login, logout, password change and the vault-key certificate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_manager import vault
+from aops_manager.api import api
+from aops_manager.app import manager
+from aops_manager.schemas import CertificateBody, ChangePasswordBody, LoginBody
+from aops_utils.codes import Code
+from aops_utils.restful import Access, Reply, RequestContext
+
+
+@api.route("/manage/account/login", body=LoginBody, access=Access.PUBLIC)
+def login(ctx: RequestContext[LoginBody]) -> Reply:
+    """Log in; answers 1204 (with a token) while the default password is still in use."""
+    reply = manager().data_center.post(
+        "/data/account/login",
+        {"username": ctx.body.username, "password": ctx.body.password, "address": ctx.address},
+    )
+    return Reply(Code(reply["code"]), {"access_token": reply["access_token"]})
+
+
+@api.route("/manage/account/logout", aliases=("/manage/logout",))
+def logout(ctx: RequestContext[None]) -> dict[str, Any]:
+    """End this session; the token stops working at once."""
+    manager().data_center.post("/data/account/logout", principal=ctx.principal)
+    return {}
+
+
+@api.route("/manage/account/change", body=ChangePasswordBody)
+def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
+    """Change the password (`old_password` optional, as 21.09 had none); all sessions end."""
+    manager().data_center.post(
+        "/data/account/change", ctx.body.model_dump(exclude_none=True), principal=ctx.principal
+    )
+    return {}
+
+
+@api.route("/manage/account/certificate", body=CertificateBody)
+def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
+    """Check the vault key against the user's stored credentials and keep it in memory."""
+    assert ctx.principal is not None
+    sample = manager().data_center.post("/data/host/credential/sample", principal=ctx.principal)
+    if sample.get("vault"):
+        vault.decrypt(ctx.body.key, sample["vault"])
+    manager().keyring.remember(ctx.principal.username, ctx.body.key)
+    return {}

@@ -1,0 +1,54 @@
+"""Request bodies of the manager's public routes (21.09 field names, real limits)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field, StringConstraints, model_validator
+
+from aops_utils.contracts import GroupName, HostName
+from aops_utils.restful.validation import Body, IPAddress, Name40, Name64
+
+Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Key = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+SshPort = Annotated[int, Field(ge=1, le=65535)]
+
+
+class LoginBody(Body):
+    username: Name40
+    password: Secret
+
+
+class ChangePasswordBody(Body):
+    password: Secret
+    old_password: Secret | None = None
+
+
+class CertificateBody(Body):
+    key: Key
+
+
+class HostEntry(Body):
+    host_name: HostName
+    host_group_name: GroupName
+    public_ip: IPAddress
+    ssh_port: SshPort = 22
+    management: bool = False
+    username: Name64
+    password: Secret | None = None
+    private_key: Annotated[str, StringConstraints(min_length=1, max_length=16384)] | None = None
+    sudo_password: Secret | None = None
+
+    @model_validator(mode="after")
+    def _needs_a_way_in(self) -> HostEntry:
+        if self.password is None and self.private_key is None:
+            raise ValueError("password or private_key is required to log in to the host")
+        return self
+
+    def credential_key(self) -> tuple[str, str | None, str | None, str | None]:
+        return (self.username, self.password, self.private_key, self.sudo_password)
+
+
+class AddHostsBody(Body):
+    key: Key
+    host_list: list[HostEntry] = Field(min_length=1, max_length=5000)

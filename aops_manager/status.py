@@ -1,0 +1,75 @@
+"""Host reachability: a TCP probe of each host's SSH port, in the background and on demand."""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from aops_utils.clients import ServiceClient
+from aops_utils.errors import AopsError
+
+LOG = logging.getLogger(__name__)
+ONLINE, OFFLINE = "online", "offline"
+
+
+def probe_one(ip: str, port: int, timeout: float) -> str:
+    try:
+        with socket.create_connection((ip, port), timeout=timeout):
+            return ONLINE
+    except OSError:
+        return OFFLINE
+
+
+def probe(hosts: Iterable[dict[str, Any]], timeout: float, concurrency: int) -> dict[str, str]:
+    """{host_id: online|offline} for hosts given as {host_id, public_ip, ssh_port}."""
+    targets = list(hosts)
+    if not targets:
+        return {}
+    with ThreadPoolExecutor(max_workers=min(concurrency, len(targets))) as pool:
+        results = pool.map(lambda h: probe_one(h["public_ip"], int(h["ssh_port"]), timeout), targets)
+        return {h["host_id"]: status for h, status in zip(targets, results, strict=True)}
+
+
+class StatusProber:
+    """Probes every host of every user each `interval` seconds and records the results."""
+
+    def __init__(self, data_center: ServiceClient, interval: int, timeout: float, concurrency: int) -> None:
+        self._dc = data_center
+        self._interval = interval
+        self._timeout = timeout
+        self._concurrency = concurrency
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self._interval <= 0 or self._thread is not None:
+            return
+        self._thread = threading.Thread(target=self._run, name="host-status-prober", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self._timeout + 5)
+
+    def run_once(self) -> int:
+        reply = self._dc.post("/data/host/info/get/user", {"username": []})
+        hosts = [h for rows in reply["host_infos"].values() for h in rows]
+        statuses = probe(hosts, self._timeout, self._concurrency)
+        if statuses:
+            self._dc.post("/data/host/status/update", {"statuses": statuses})
+        return len(statuses)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                count = self.run_once()
+                LOG.debug("probed %d hosts", count)
+            except AopsError as exc:
+                # The data center may be restarting; the next round tries again.
+                LOG.warning("host status probe failed: %s", exc.detail)
+            self._stop.wait(self._interval)

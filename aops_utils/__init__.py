@@ -1,0 +1,1 @@
+"""Shared kernel of the A-Ops services: settings, logs, errors, HTTP helpers, auth and seams."""

@@ -1,0 +1,130 @@
+"""Passwords, signed expiring tokens and the shared signing secret.
+
+21.09 accepted any non-empty token. Now a token is `<payload>.<signature>`: the payload is
+base64url JSON `{sub, jti, iat, exp, typ}` signed with HMAC-SHA256 under the secret that
+every service reads from `system.ini [auth] secret_file`. Signature and expiry are checked
+locally by any service; revocation (logout, password change) is checked by the data center,
+which keeps the live sessions.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+import orjson
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from aops_utils.errors import ConfigError, TokenError
+
+DEFAULT_USER = "admin"
+DEFAULT_PASSWORD = "changeme"  # noqa: S105 - the documented first-login password
+SERVICE_TOKEN_TTL = 24 * 3600
+
+
+class TokenType(StrEnum):
+    USER = "user"
+    SERVICE = "service"
+
+
+@dataclass(frozen=True, slots=True)
+class Claims:
+    subject: str
+    token_id: str
+    issued_at: int
+    expires_at: int
+    type: TokenType
+
+
+def hash_password(password: str) -> str:
+    return generate_password_hash(password)
+
+
+def verify_password(stored_hash: str, password: str) -> bool:
+    # 21.09 stored Werkzeug pbkdf2 hashes; check_password_hash reads them and the new scrypt ones.
+    try:
+        return check_password_hash(stored_hash, password)
+    except (ValueError, TypeError):
+        return False
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class TokenCodec:
+    def __init__(self, secret: bytes) -> None:
+        if len(secret) < 32:
+            raise ConfigError("system.ini [auth] secret_file: the secret must hold at least 32 bytes")
+        self._secret = secret
+
+    def _sign(self, payload: str) -> str:
+        return _b64(hmac.new(self._secret, payload.encode("ascii"), hashlib.sha256).digest())
+
+    def issue(self, subject: str, ttl: int, kind: TokenType = TokenType.USER) -> tuple[str, Claims]:
+        now = int(time.time())
+        claims = Claims(subject, secrets.token_hex(16), now, now + ttl, kind)
+        payload = _b64(
+            orjson.dumps(
+                {
+                    "sub": subject,
+                    "jti": claims.token_id,
+                    "iat": now,
+                    "exp": claims.expires_at,
+                    "typ": kind.value,
+                }
+            )
+        )
+        return f"{payload}.{self._sign(payload)}", claims
+
+    def decode(self, token: str) -> Claims:
+        """Check signature and expiry; raise TokenError (1201) otherwise."""
+        payload, _, signature = token.strip().partition(".")
+        if not payload or not signature or len(token) > 2048:
+            raise TokenError("the access token is missing or malformed")
+        if not hmac.compare_digest(self._sign(payload), signature):
+            raise TokenError("the access token signature is invalid")
+        try:
+            data = orjson.loads(_unb64(payload))
+            claims = Claims(
+                str(data["sub"]),
+                str(data["jti"]),
+                int(data["iat"]),
+                int(data["exp"]),
+                TokenType(data["typ"]),
+            )
+        except (ValueError, KeyError, TypeError) as exc:
+            raise TokenError("the access token is malformed") from exc
+        if claims.expires_at <= time.time():
+            raise TokenError("the access token has expired, log in again")
+        return claims
+
+
+def load_secret(path: Path, *, create: bool = False) -> bytes:
+    """Read the shared signing secret; `create` makes one (mode 0600) when it is missing."""
+    try:
+        data = path.read_bytes().strip()
+    except FileNotFoundError:
+        if not create:
+            raise ConfigError(
+                f"system.ini [auth] secret_file: {path} does not exist; run `aops-database init`"
+            ) from None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = secrets.token_hex(32).encode("ascii")
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data + b"\n")
+    except OSError as exc:
+        raise ConfigError(f"system.ini [auth] secret_file: cannot read {path}: {exc}") from exc
+    return data

@@ -1,0 +1,50 @@
+"""The message bus protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: dict[str, Any]
+
+
+class Producer(Protocol):
+    def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
+        """Queue a JSON message; messages with the same key keep their order."""
+        ...
+
+    def flush(self, timeout: float | None = None) -> None:
+        """Block until every queued message is acknowledged; raises on delivery failure."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Consumer(Protocol):
+    def poll(self, timeout: float, max_records: int = 100) -> list[Message]: ...
+
+    def commit(self) -> None:
+        """Commit every message returned by poll so far."""
+        ...
+
+    def close(self) -> None:
+        """Leave the group; polled-but-uncommitted messages go to the remaining members."""
+        ...
+
+
+class MessageBus(Protocol):
+    def ensure_topics(self, topics: Sequence[str], partitions: int = 4) -> None: ...
+
+    def producer(self) -> Producer: ...
+
+    def consumer(self, topics: Sequence[str], group_id: str) -> Consumer: ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,138 @@
+"""Typed, frozen settings read from the 21.09 ini files, with environment overrides.
+
+Every service reads `system.ini` plus its own file from the configuration directory
+(`AOPS_CONF_DIR`, default `/etc/aops`). A missing file means the shipped defaults. A key may be
+overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case), e.g.
+`AOPS_DATABASE__MYSQL__PORT=3307`. Bad values fail at start with file, section and key named.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from aops_utils.errors import ConfigError
+
+DEFAULT_CONF_DIR = Path("/etc/aops")
+ENV_PREFIX = "AOPS_"
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LogSection(Section):
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = "INFO"
+    log_dir: Path = Path("/var/log/aops")
+    max_bytes: int = Field(31457280, gt=0)
+    backup_count: int = Field(40, gt=0)
+
+
+class Endpoint(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(ge=1, le=65535)
+
+    @property
+    def url(self) -> str:
+        host = f"[{self.ip}]" if ":" in self.ip else self.ip
+        return f"http://{host}:{self.port}"
+
+
+class AuthSection(Section):
+    """Beyond 21.09: real sessions. The secret signs tokens and is shared by every service."""
+
+    secret_file: Path = Path("/etc/aops/secret.key")
+    token_ttl: int = Field(8 * 3600, gt=0)
+    login_max_failures: int = Field(5, gt=0)
+    login_lockout_seconds: int = Field(300, gt=0)
+
+
+class UwsgiSection(Section):
+    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+
+    wsgi_file: str = Field("manage.py", alias="wsgi-file")
+    daemonize: str = ""
+    http_timeout: int = Field(600, alias="http-timeout", gt=0)
+    harakiri: int = Field(600, gt=0)
+    processes: int = Field(1, gt=0)
+    threads: int = Field(8, gt=0)
+
+
+class SystemIni(Section):
+    """`system.ini`: logging, sessions, and where every service listens."""
+
+    log: LogSection = LogSection()
+    auth: AuthSection = AuthSection()
+    manager: Endpoint = Endpoint(port=11111)
+    database: Endpoint = Endpoint(port=11119)
+    check_scheduler: Endpoint = Endpoint(port=11112)
+    diag_scheduler: Endpoint = Endpoint(port=11113)
+
+
+SettingsT = TypeVar("SettingsT", bound=Section)
+
+
+def conf_dir() -> Path:
+    return Path(os.environ.get("AOPS_CONF_DIR", str(DEFAULT_CONF_DIR)))
+
+
+def _read_ini(path: Path) -> dict[str, dict[str, str]]:
+    # Inline comments are allowed because the 21.09 manual writes `port=11111 # comment`.
+    parser = configparser.RawConfigParser(inline_comment_prefixes=("#", ";"))
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        with path.open(encoding="utf-8") as handle:
+            parser.read_file(handle)
+    except FileNotFoundError:
+        return {}
+    except (configparser.Error, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: cannot be parsed: {exc}") from exc
+    return {
+        name: {k: v.strip().strip('"') for k, v in parser.items(name) if v.strip() != ""}
+        for name in parser.sections()
+    }
+
+
+def _env_overrides(stem: str) -> dict[str, dict[str, str]]:
+    prefix = f"{ENV_PREFIX}{stem.upper()}__"
+    found: dict[str, dict[str, str]] = {}
+    for name, value in os.environ.items():
+        if not name.startswith(prefix):
+            continue
+        parts = name[len(prefix) :].split("__")
+        if len(parts) != 2:
+            raise ConfigError(f"environment {name}: expected {prefix}<SECTION>__<KEY>")
+        section, key = parts[0].lower(), parts[1].lower()
+        found.setdefault(section, {})[key] = value
+    return found
+
+
+def load(model: type[SettingsT], file_name: str, directory: Path | None = None) -> SettingsT:
+    """Read one ini file into its settings model; raise ConfigError naming what is wrong."""
+    path = (directory or conf_dir()) / file_name
+    stem = Path(file_name).stem
+    raw = _read_ini(path)
+    for section, values in _env_overrides(stem).items():
+        raw.setdefault(section, {}).update(values)
+    known = model.model_fields
+    data: dict[str, Any] = {}
+    for section, values in raw.items():
+        if section not in known:
+            raise ConfigError(f"{path} [{section}]: unknown section")
+        data[section] = values
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = " ".join(f"[{p}]" if i == 0 else str(p) for i, p in enumerate(err["loc"]))
+        value = err.get("input")
+        shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
+        raise ConfigError(f"{path} {where}: {err['msg']}{shown}") from exc
+
+
+def load_system(directory: Path | None = None) -> SystemIni:
+    return load(SystemIni, "system.ini", directory)

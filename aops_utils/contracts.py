@@ -1,0 +1,52 @@
+"""Request models that the manager's public routes and the data center's routes share."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints
+
+from aops_utils.restful.paging import PagedBody
+from aops_utils.restful.validation import (
+    Body,
+    Name50,
+    Text256,
+)
+
+NAME_LENGTH = 50  # the 21.09 web allowed 50-character names; its 20-character columns did not
+TEXT_LENGTH = 256
+HostId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+HostName = Name50
+GroupName = Name50
+
+
+class HostIdsBody(Body):
+    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+
+
+class OptionalHostIdsBody(Body):
+    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+
+
+class GetHostsBody(PagedBody):
+    host_group_list: list[GroupName] = Field(default_factory=list, max_length=1000)
+    management: bool | None = None
+    sort: Literal["host_name", "host_group_name", ""] = ""
+
+
+class HostInfoBody(Body):
+    host_list: list[HostId] = Field(max_length=10000)
+    basic: bool = False
+
+
+class AddGroupBody(Body):
+    host_group_name: GroupName
+    description: Text256 = ""
+
+
+class GroupNamesBody(Body):
+    host_group_list: list[GroupName] = Field(min_length=1, max_length=1000)
+
+
+class GetGroupsBody(PagedBody):
+    sort: Literal["host_count", "host_group_name", ""] = ""

@@ -1,0 +1,31 @@
+"""Document store seam: time-stamped documents (results, reports, host details, logs).
+
+Two implementations pass one contract suite (tests/aops_utils/test_docstore_contract.py):
+`ElasticsearchStore` (production, Elasticsearch 7 API) and `SqlDocumentStore` (embedded, SQL
+tables with JSON bodies through SQLAlchemy). Filters are a small typed language so that
+callers never build engine-specific queries.
+"""
+
+from aops_utils.docstore.protocol import (
+    All,
+    Document,
+    DocumentStore,
+    Filter,
+    Page,
+    Range,
+    SortKey,
+    Term,
+    Terms,
+)
+
+__all__ = [
+    "All",
+    "Document",
+    "DocumentStore",
+    "Filter",
+    "Page",
+    "Range",
+    "SortKey",
+    "Term",
+    "Terms",
+]

@@ -1,0 +1,117 @@
+"""The document store protocol and its filter language."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+Scalar = str | int | float | bool
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """Top-level `field` equals `value` (exact, keyword semantics)."""
+
+    field: str
+    value: Scalar
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Top-level `field` equals one of `values`; an empty tuple matches nothing."""
+
+    field: str
+    values: tuple[Scalar, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Range:
+    """Numeric bounds on a top-level field; None means unbounded on that side."""
+
+    field: str
+    gte: float | None = None
+    lte: float | None = None
+    gt: float | None = None
+    lt: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class All:
+    """Matches every document (the neutral filter)."""
+
+
+Filter = Term | Terms | Range | All
+
+
+@dataclass(frozen=True, slots=True)
+class SortKey:
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    source: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    total: int
+    hits: list[Document] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexSpec:
+    """Fields a backend should index for filtering and sorting; others are stored only."""
+
+    keyword_fields: tuple[str, ...] = ()
+    numeric_fields: tuple[str, ...] = ()
+
+
+class DocumentStore(Protocol):
+    """Filters in one call are ANDed. `refresh=True` makes a write visible to the next read."""
+
+    def ping(self) -> bool: ...
+
+    def ensure_index(self, index: str, spec: IndexSpec) -> None: ...
+
+    def drop_index(self, index: str) -> None: ...
+
+    def put(self, index: str, doc_id: str, source: dict[str, Any], *, refresh: bool = True) -> None:
+        """Create or replace one document (idempotent by id)."""
+        ...
+
+    def put_many(
+        self, index: str, docs: Sequence[tuple[str, dict[str, Any]]], *, refresh: bool = True
+    ) -> None:
+        """Create or replace many documents; raises if any could not be written."""
+        ...
+
+    def get(self, index: str, doc_id: str) -> dict[str, Any] | None: ...
+
+    def get_many(self, index: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]: ...
+
+    def delete_ids(self, index: str, ids: Sequence[str], *, refresh: bool = True) -> int: ...
+
+    def delete_where(self, index: str, filters: Sequence[Filter], *, refresh: bool = True) -> int: ...
+
+    def search(
+        self,
+        index: str,
+        filters: Sequence[Filter],
+        sort: Sequence[SortKey] = (),
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> Page:
+        """Matching documents in `sort` order; `limit=None` returns all of them (no cap)."""
+        ...
+
+    def count(self, index: str, filters: Sequence[Filter]) -> int: ...
+
+    def count_by(self, index: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
+        """Documents per distinct value of `field` (keyword), every value, largest first."""
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,62 @@
+"""Rotating per-service log files sized by `system.ini [log]`, plus stderr, with secrets redacted."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from logging.handlers import RotatingFileHandler
+
+from aops_utils.conf import LogSection
+from aops_utils.errors import ConfigError
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s/%(funcName)s/%(lineno)d: %(message)s"
+
+# A last line of defence: code never logs credentials on purpose, but a formatted request or
+# exception text might carry one.
+_SECRET = re.compile(
+    r"""(?ix)(["']?(?:password|sudo_password|private_key|key|access_token|token|secret)["']?
+    \s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,}]+)"""
+)
+
+
+class RedactSecrets(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = _SECRET.sub(r"\1***", message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logging.Logger:
+    """Configure the root logger once for a service process; returns the service's logger."""
+    root = logging.getLogger()
+    root.setLevel(settings.log_level)
+    for handler in list(root.handlers):
+        if getattr(handler, "_aops", False):
+            root.removeHandler(handler)
+    formatter = logging.Formatter(FORMAT)
+    handlers: list[logging.Handler] = []
+    try:
+        settings.log_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
+        file_handler = RotatingFileHandler(
+            settings.log_dir / f"{service}.log",
+            maxBytes=settings.max_bytes,
+            backupCount=settings.backup_count,
+            encoding="utf-8",
+        )
+        handlers.append(file_handler)
+    except OSError as exc:
+        raise ConfigError(f"system.ini [log] log_dir: cannot write {settings.log_dir}: {exc}") from exc
+    if to_stderr:
+        handlers.append(logging.StreamHandler(sys.stderr))
+    for handler in handlers:
+        handler.setFormatter(formatter)
+        handler.addFilter(RedactSecrets())
+        handler._aops = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    # Quiet libraries that log every request or connection at INFO.
+    for noisy in ("werkzeug", "kafka", "elasticsearch", "urllib3", "alembic"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    return logging.getLogger(service)

@@ -1,0 +1,72 @@
+"""Flask app factory shared by the services: error handling, body limit, OpenAPI route."""
+
+from __future__ import annotations
+
+import logging
+from importlib.metadata import PackageNotFoundError, version
+
+from flask import Flask, Response
+from werkzeug.exceptions import HTTPException
+
+from aops_utils.codes import Code
+from aops_utils.errors import AopsError
+from aops_utils.restful import openapi
+from aops_utils.restful.routes import Api, Authenticator, json_response
+
+LOG = logging.getLogger(__name__)
+DEFAULT_MAX_BODY = 1024 * 1024
+
+_HTTP_CODES = {404: Code.NOT_FOUND, 413: Code.PARAM_ERROR, 415: Code.PARAM_ERROR}
+
+
+def package_version() -> str:
+    try:
+        return version("aops")
+    except PackageNotFoundError:
+        return "0+local"
+
+
+def create_service_app(
+    name: str,
+    api: Api,
+    authenticator: Authenticator,
+    *,
+    max_body: int = DEFAULT_MAX_BODY,
+) -> Flask:
+    app = Flask(name)
+    app.config["MAX_CONTENT_LENGTH"] = max_body
+    app.config["AOPS_AUTHENTICATOR"] = authenticator
+    api.init_app(app)
+    document = openapi.build(api, package_version())
+
+    @app.get("/openapi.json")
+    def openapi_document() -> Response:
+        return json_response(document, 200)
+
+    @app.errorhandler(AopsError)
+    def on_aops_error(exc: AopsError) -> Response:
+        if exc.code is Code.SERVER_ERROR or exc.http_status >= 500:
+            LOG.warning("%s answered %s: %s", name, int(exc.code), exc.detail)
+        return json_response(exc.envelope(), exc.http_status)
+
+    @app.errorhandler(HTTPException)
+    def on_http_error(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        code = _HTTP_CODES.get(status, Code.PARAM_ERROR if status < 500 else Code.SERVER_ERROR)
+        detail = exc.description or exc.name
+        if status == 413:
+            detail = f"the request body is larger than {max_body} bytes"
+        body = {"code": int(code), "msg": code.label, "detail": detail}
+        return json_response(body, status)
+
+    @app.errorhandler(Exception)
+    def on_unexpected(exc: Exception) -> Response:
+        LOG.exception("%s: unexpected failure", name)
+        body = {
+            "code": int(Code.SERVER_ERROR),
+            "msg": Code.SERVER_ERROR.label,
+            "detail": "unexpected server failure; see the service log",
+        }
+        return json_response(body, 500)
+
+    return app

@@ -1,0 +1,60 @@
+"""OpenAPI 3.1 document of a service, built from its route registry and body models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_utils.codes import LABELS
+from aops_utils.restful.routes import Api
+
+ENVELOPE = {
+    "type": "object",
+    "required": ["code", "msg"],
+    "properties": {
+        "code": {"type": "integer", "enum": sorted(int(c) for c in LABELS)},
+        "msg": {"type": "string"},
+        "detail": {"type": "string", "description": "what went wrong, naming the field"},
+        "field": {"type": "string"},
+    },
+    "additionalProperties": True,
+}
+
+
+def build(api: Api, version: str) -> dict[str, Any]:
+    components: dict[str, Any] = {"Envelope": ENVELOPE}
+    paths: dict[str, Any] = {}
+    for endpoint in api.endpoints:
+        operation: dict[str, Any] = {
+            "summary": endpoint.summary,
+            "operationId": endpoint.handler.__name__,
+            "responses": {
+                "default": {
+                    "description": "the 21.09 envelope; `code` tells the outcome",
+                    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}},
+                }
+            },
+        }
+        if endpoint.access != "public":
+            operation["security"] = [{"access_token": []}]
+        if endpoint.body is not None:
+            schema = endpoint.body.model_json_schema(ref_template="#/components/schemas/{model}")
+            components.update(schema.pop("$defs", {}))
+            components[endpoint.body.__name__] = schema
+            operation["requestBody"] = {
+                "required": True,
+                "content": {
+                    "application/json": {"schema": {"$ref": f"#/components/schemas/{endpoint.body.__name__}"}}
+                },
+            }
+        for path in (endpoint.path, *endpoint.aliases):
+            for method in endpoint.methods:
+                paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": api.title, "version": version},
+        "paths": paths,
+        "components": {
+            "schemas": components,
+            "securitySchemes": {"access_token": {"type": "apiKey", "in": "header", "name": "access_token"}},
+        },
+    }

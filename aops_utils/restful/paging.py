@@ -1,0 +1,41 @@
+"""The 21.09 paging and sorting fields and the arithmetic behind `total_count`/`total_page`."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from pydantic import Field
+
+from aops_utils.restful.validation import Body, Direction
+
+MAX_PER_PAGE = 50
+
+
+class PagedBody(Body):
+    page: int | None = Field(None, gt=0)
+    # 21.09's manager said < 50 while its design and schedulers said <= 50; 50 is allowed.
+    per_page: int | None = Field(None, gt=0, le=MAX_PER_PAGE)
+    direction: Direction = "asc"
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Offset and limit to query, or no limit when the client did not ask for a page."""
+
+    offset: int
+    limit: int | None
+
+    @classmethod
+    def of(cls, page: int | None, per_page: int | None) -> Window:
+        # As in 21.09, paging applies only when both fields are given.
+        if page and per_page:
+            return cls((page - 1) * per_page, per_page)
+        return cls(0, None)
+
+    def total_page(self, total_count: int) -> int:
+        if total_count == 0:
+            return 0
+        if self.limit is None:
+            return 1
+        return math.ceil(total_count / self.limit)

@@ -1,0 +1,171 @@
+"""Route registry: one decorator declares path, method, body model and auth for a thin view."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+import orjson
+from flask import Flask, Response, current_app, request
+from pydantic import BaseModel
+
+from aops_utils.codes import Code
+from aops_utils.errors import AopsError, ParamError, TokenError
+from aops_utils.restful.validation import parse
+
+BodyT = TypeVar("BodyT")
+
+
+class Access(StrEnum):
+    PUBLIC = "public"
+    USER = "user"  # a user's token, or a service acting for a named user
+    SERVICE = "service"  # only another A-Ops service
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: a user (token subject) or a service acting for the body's `username`."""
+
+    username: str
+    token: str
+    token_id: str
+    service: str | None = None
+
+
+@dataclass(slots=True)
+class RequestContext(Generic[BodyT]):
+    body: BodyT
+    principal: Principal | None
+    address: str
+
+
+@dataclass(slots=True)
+class Reply:
+    """A handler's answer when it is not plain success: the code and the payload keys."""
+
+    code: Code
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+Authenticator = Callable[[str], Principal]
+Handler = Callable[[RequestContext[Any]], "dict[str, Any] | Reply"]
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    path: str
+    methods: tuple[str, ...]
+    body: type[BaseModel] | None
+    access: Access
+    summary: str
+    handler: Handler
+    aliases: tuple[str, ...] = ()
+
+
+def json_response(body: dict[str, Any], status: int) -> Response:
+    return Response(orjson.dumps(body), status=status, mimetype="application/json")
+
+
+def envelope(code: Code, payload: dict[str, Any] | None = None) -> Response:
+    body: dict[str, Any] = {"code": int(code), "msg": code.label}
+    if payload:
+        body.update(payload)
+    return json_response(body, code.http_status)
+
+
+def read_token() -> str | None:
+    # 21.09 clients send `access_token` (CLI) or `Access-Token` (web): one WSGI key for both.
+    token = request.headers.get("Access-Token")
+    if not token:
+        auth = request.headers.get("Authorization", "")
+        if auth.lower().startswith("bearer "):
+            token = auth[7:]
+    return token.strip() if token and token.strip() else None
+
+
+def read_json() -> dict[str, Any]:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        return {}
+    if request.mimetype != "application/json":
+        raise AopsError(
+            f"content type must be application/json, got {request.mimetype or 'none'}",
+            code=Code.PARAM_ERROR,
+            field="body",
+            http_status=415,
+        )
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise ParamError(f"the request body is not valid JSON: {exc}", field="body") from None
+    if not isinstance(data, dict):
+        raise ParamError("the request body must be a JSON object", field="body")
+    return data
+
+
+class Api:
+    """The endpoints of one service, registered on its Flask app and listed in its OpenAPI."""
+
+    def __init__(self, title: str) -> None:
+        self.title = title
+        self.endpoints: list[Endpoint] = []
+
+    def route(
+        self,
+        path: str,
+        *,
+        methods: tuple[str, ...] = ("POST",),
+        body: type[BaseModel] | None = None,
+        access: Access = Access.USER,
+        summary: str = "",
+        aliases: tuple[str, ...] = (),
+    ) -> Callable[[Handler], Handler]:
+        def register(handler: Handler) -> Handler:
+            doc = summary or (handler.__doc__ or "").strip().splitlines()[0:1]
+            text = doc if isinstance(doc, str) else (doc[0] if doc else path)
+            self.endpoints.append(Endpoint(path, methods, body, access, text, handler, aliases))
+            return handler
+
+        return register
+
+    def init_app(self, app: Flask) -> None:
+        for endpoint in self.endpoints:
+            view = _make_view(endpoint)
+            for index, path in enumerate((endpoint.path, *endpoint.aliases)):
+                app.add_url_rule(
+                    path, f"{endpoint.handler.__name__}_{index}", view, methods=list(endpoint.methods)
+                )
+
+
+def _authenticate(access: Access) -> Principal:
+    token = read_token()
+    if token is None:
+        raise TokenError("the access_token header is missing")
+    authenticate: Authenticator = current_app.config["AOPS_AUTHENTICATOR"]
+    principal = authenticate(token)
+    if access is Access.SERVICE and principal.service is None:
+        raise AopsError("only A-Ops services may call this endpoint", code=Code.TOKEN_ERROR, http_status=403)
+    if access is Access.USER and not principal.username:
+        raise TokenError("a service call must name the user it acts for")
+    return principal
+
+
+def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
+    def view() -> Response:
+        data = read_json()
+        principal = None
+        if endpoint.access is not Access.PUBLIC:
+            principal = _authenticate(endpoint.access)
+        body = parse(endpoint.body, data) if endpoint.body is not None else None
+        if endpoint.body is None and data:
+            raise ParamError("this endpoint takes no body fields", field=next(iter(data)))
+        context: RequestContext[Any] = RequestContext(body, principal, request.remote_addr or "")
+        result = endpoint.handler(context)
+        if isinstance(result, Reply):
+            return envelope(result.code, result.payload)
+        return envelope(Code.SUCCEED, result)
+
+    view.__name__ = endpoint.handler.__name__
+    return view

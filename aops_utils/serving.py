@@ -1,0 +1,86 @@
+"""Running a service: uWSGI in production, a threaded WSGI server for the embedded suite."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+from aops_utils.conf import Endpoint, UwsgiSection
+from aops_utils.errors import ConfigError
+
+LOG = logging.getLogger(__name__)
+
+
+class _Handler(WSGIRequestHandler):
+    """Keeps headers with underscores, which Werkzeug drops: 21.09 clients send `access_token`."""
+
+    def make_environ(self) -> dict[str, Any]:
+        environ = super().make_environ()
+        for key, value in self.headers.items():
+            if "_" in key:
+                environ.setdefault("HTTP_" + key.upper().replace("-", "_"), value)
+        return environ
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        LOG.debug("%s %s %s", self.command, self.path, code)
+
+
+def threaded_server(app: Any, endpoint: Endpoint) -> BaseWSGIServer:
+    server = make_server(endpoint.ip, endpoint.port, app, threaded=True, request_handler=_Handler)
+    server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer has it
+    return server
+
+
+def serve_in_thread(app: Any, endpoint: Endpoint, name: str) -> tuple[BaseWSGIServer, threading.Thread]:
+    server = threaded_server(app, endpoint)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    return server, thread
+
+
+def uwsgi_argv(
+    module: str, endpoint: Endpoint, uwsgi: UwsgiSection, *, enable_threads: bool = True
+) -> list[str]:
+    binary = shutil.which("uwsgi")
+    if binary is None:
+        raise ConfigError("uwsgi is not installed: pip install 'aops[server]' (or use `--dev`)")
+    host = f"[{endpoint.ip}]" if ":" in endpoint.ip else endpoint.ip
+    argv = [
+        binary,
+        "--master",
+        "--die-on-term",
+        "--need-app",
+        "--lazy-apps",
+        "--http",
+        f"{host}:{endpoint.port}",
+        "--module",
+        module,
+        "--processes",
+        str(uwsgi.processes),
+        "--threads",
+        str(uwsgi.threads),
+        "--http-timeout",
+        str(uwsgi.http_timeout),
+        "--harakiri",
+        str(uwsgi.harakiri),
+        "--disable-logging",
+        "--log-4xx",
+        "--log-5xx",
+        "--buffer-size",
+        "32768",
+    ]
+    if enable_threads:
+        argv.append("--enable-threads")
+    return argv
+
+
+def exec_uwsgi(module: str, endpoint: Endpoint, uwsgi: UwsgiSection) -> None:
+    """Replace this process with uWSGI serving `module` (e.g. `aops_database.wsgi:app`)."""
+    argv = uwsgi_argv(module, endpoint, uwsgi)
+    LOG.info("starting uwsgi: %s", " ".join(argv))
+    os.execv(argv[0], argv)  # noqa: S606 - a fixed binary with arguments from typed settings

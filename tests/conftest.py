@@ -1,0 +1,84 @@
+"""Addresses of the real test servers that `scripts/testenv.sh start` runs (see its `env` file).
+
+A server that does not answer fails the tests that need it: a missing server is a broken
+environment, not a reason to pass.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+MYSQL_URL = _env("AOPS_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
+ES_URL = _env("AOPS_TEST_ES_URL", "http://127.0.0.1:19200")
+KAFKA = _env("AOPS_TEST_KAFKA", "127.0.0.1:19092")
+PROMETHEUS_URL = _env("AOPS_TEST_PROMETHEUS_URL", "http://127.0.0.1:19090")
+NODE_EXPORTER = _env("AOPS_TEST_NODE_EXPORTER", "127.0.0.1:19100")
+
+
+def require(address: str) -> None:
+    """Fail (not skip) when a real server the test needs does not accept connections."""
+    parts = urlsplit(address if "://" in address else f"tcp://{address}")
+    host, port = parts.hostname or "127.0.0.1", parts.port
+    assert port is not None, address
+    try:
+        socket.create_connection((host, port), timeout=2).close()
+    except OSError as exc:
+        pytest.fail(f"test server {address} is not running ({exc}); run scripts/testenv.sh start")
+
+
+@pytest.fixture(scope="session")
+def mysql_server_url() -> str:
+    require("tcp://" + MYSQL_URL.split("@")[-1].split("/")[0])
+    return MYSQL_URL
+
+
+@pytest.fixture
+def mysql_url(mysql_server_url: str) -> Iterator[str]:
+    """A fresh, empty MariaDB database for one test, dropped afterwards."""
+    import sqlalchemy as sa
+
+    name = f"aops_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(mysql_server_url + "/", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+    try:
+        yield f"{mysql_server_url}/{name}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def es_url() -> str:
+    require(ES_URL)
+    return ES_URL
+
+
+@pytest.fixture(scope="session")
+def kafka_servers() -> str:
+    require(KAFKA)
+    return KAFKA
+
+
+@pytest.fixture(scope="session")
+def prometheus_url() -> str:
+    require(PROMETHEUS_URL)
+    return PROMETHEUS_URL
+
+
+@pytest.fixture
+def unique() -> str:
+    """A short random name for test-owned indices, topics and groups."""
+    return uuid.uuid4().hex[:10]
