@@ -119,11 +119,14 @@ def load(model: type[SettingsT], file_name: str, directory: Path | None = None) 
     for section, values in _env_overrides(stem).items():
         raw.setdefault(section, {}).update(values)
     known = model.model_fields
+    defaults = model()
     data: dict[str, Any] = {}
     for section, values in raw.items():
         if section not in known:
             raise ConfigError(f"{path} [{section}]: unknown section")
-        data[section] = values
+        # A section given in part keeps the defaults of the keys it leaves out.
+        base = getattr(defaults, section).model_dump(by_alias=True, mode="json")
+        data[section] = {**base, **values}
     try:
         return model.model_validate(data)
     except ValidationError as exc:

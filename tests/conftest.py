@@ -13,6 +13,9 @@ from collections.abc import Iterator
 from urllib.parse import urlsplit
 
 import pytest
+import sqlalchemy as sa
+
+from tests.suite import Suite, running_suite
 
 
 def _env(name: str, default: str) -> str:
@@ -46,8 +49,6 @@ def mysql_server_url() -> str:
 @pytest.fixture
 def mysql_url(mysql_server_url: str) -> Iterator[str]:
     """A fresh, empty MariaDB database for one test, dropped afterwards."""
-    import sqlalchemy as sa
-
     name = f"aops_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(mysql_server_url + "/", isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
@@ -82,3 +83,37 @@ def prometheus_url() -> str:
 def unique() -> str:
     """A short random name for test-owned indices, topics and groups."""
     return uuid.uuid4().hex[:10]
+
+# One running suite (data center + manager) per test module, on MariaDB and the ES-API server.
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    require(ES_URL)
+    require("tcp://" + MYSQL_URL.split("@")[-1])
+    name = f"aops_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
+    conf_dir = tmp_path_factory.mktemp(f"suite{uuid.uuid4().hex[:6]}")
+    try:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("AOPS_CONF_DIR", str(conf_dir))
+            with running_suite(
+                conf_dir, relational="mysql", document="elasticsearch",
+                mysql_url=f"{MYSQL_URL}/{name}", es_url=ES_URL, prometheus_url=PROMETHEUS_URL,
+            ) as running:
+                yield running
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture
+def user(suite: Suite) -> tuple[str, str]:
+    """A fresh user of its own (name, token): tests never see each other's data."""
+    return suite.add_user()
+
+
+@pytest.fixture
+def token(user: tuple[str, str]) -> str:
+    return user[1]

@@ -1,0 +1,118 @@
+"""`aops standalone`: every service in one process on its documented port, on embedded stores."""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import click
+
+LOG = logging.getLogger("aops.standalone")
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "aops"
+
+
+@dataclass
+class Running:
+    name: str
+    url: str
+    stop: Callable[[], None]
+
+
+def write_default_conf(data_dir: Path, host: str) -> Path:
+    """First start: ini files that put every store under the data directory (edit them freely)."""
+    conf_dir = data_dir / "conf"
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    files = {
+        "system.ini": (
+            f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
+            f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n"
+        ),
+        "database.ini": (
+            f"[database]\nip={host}\nport=11119\n\n"
+            f"[store]\nrelational=sqlite\ndocument=sql\nsqlite_path={data_dir / 'aops.db'}\n\n"
+            "[prometheus]\nip=127.0.0.1\nport=9090\n"
+        ),
+        "manager.ini": f"[manager]\nip={host}\nport=11111\nhost_status_interval=60\n",
+    }
+    for name, text in files.items():
+        path = conf_dir / name
+        if not path.exists():
+            path.write_text("; written by `aops standalone` on first start\n" + text, encoding="utf-8")
+    return conf_dir
+
+
+def start_services() -> list[Running]:
+    """Start the data center and the manager from the settings in AOPS_CONF_DIR."""
+    from aops_database import settings as db_settings
+    from aops_database.__main__ import initialise
+    from aops_database.app import create_app as create_database
+    from aops_manager import settings as manager_settings
+    from aops_manager.app import create_app as create_manager
+    from aops_utils import log
+    from aops_utils.serving import serve_in_thread
+
+    system, db_ini = db_settings.load()
+    _, man_ini = manager_settings.load()
+    log.setup("standalone", system.log, to_stderr=False)
+    initialise()
+    running: list[Running] = []
+    database_app = create_database(system, db_ini)
+    running.append(_serve("aops-database", database_app, db_ini.database, serve_in_thread))
+    center = database_app.extensions["aops_database"]
+    manager_app = create_manager(system, man_ini)
+    running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint, serve_in_thread))
+    prober = manager_app.extensions["aops_manager"].prober
+    running.append(Running("host-status-prober", "", prober.stop))
+    # Stopped last: `running` is stopped in reverse order.
+    running.insert(0, Running("stores", "", lambda: (center.docs.close(), center.store.dispose())))
+    return running
+
+
+def _serve(name: str, app: Any, endpoint: Any, serve: Any) -> Running:
+    try:
+        server, thread = serve(app, endpoint, name)
+    except OSError as exc:
+        raise click.ClickException(
+            f"{name} cannot listen on {endpoint.url}: {exc.strerror} (is another A-Ops running?)"
+        ) from None
+
+    def stop() -> None:
+        server.shutdown()
+        thread.join(timeout=10)
+
+    return Running(name, endpoint.url, stop)
+
+
+@click.command()
+@click.option(
+    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,
+    show_default=True, help="Where the database, logs, secret and ini files live.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address the services bind to.")
+def standalone(data_dir: Path, host: str) -> None:
+    """Run the whole suite in one process on SQLite and in-process queues (Ctrl-C stops it)."""
+    data_dir = data_dir.expanduser().resolve()
+    conf_dir = write_default_conf(data_dir, host)
+    os.environ["AOPS_CONF_DIR"] = str(conf_dir)
+    stopping = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stopping.set())
+    running = start_services()
+    manager_url = next(r.url for r in running if r.name == "aops-manager")
+    click.echo(f"A-Ops is running from {data_dir}")
+    for item in running:
+        if item.url:
+            click.echo(f"  {item.name:<16} {item.url}")
+    click.echo(f"Log in at {manager_url} as admin / changeme:  aops login --username admin")
+    click.echo(f"Settings: {conf_dir}   Logs: {data_dir / 'log'}   Stop: Ctrl-C")
+    stopping.wait()
+    click.echo("stopping A-Ops ...")
+    for item in reversed(running):
+        item.stop()
+    click.echo("stopped")

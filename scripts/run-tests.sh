@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# run-tests.sh - the one test command (`make test`, CI): install dependencies, start the real
+# test servers, lint (ruff), type-check (mypy), then pytest with this script's arguments.
+# The servers testenv started are stopped on exit, also on failure or Ctrl-C
+# (TESTENV_KEEP=1 leaves them running for the next run).
+#
+#   scripts/run-tests.sh                 everything
+#   scripts/run-tests.sh -k mysql -x     arguments go to pytest
+set -euo pipefail
+
+PROG=run-tests
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$ROOT"
+
+log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
+
+# run_step NAME CMD... : run one step; stop with its status when it fails.
+run_step() {
+    local name=$1 rc=0 t0=$SECONDS
+    shift
+    log "==> $name: $*"
+    "$@" || rc=$?
+    if ((rc != 0)); then
+        if [[ $name == pytest && $rc == 5 ]]; then
+            log "FAILED: step '$name': no tests were collected (pytest exit status 5)"
+        else
+            log "FAILED: step '$name' exited with status $rc"
+        fi
+        exit "$rc"
+    fi
+    log "ok: $name ($((SECONDS - t0))s)"
+}
+
+cleanup() {
+    local rc=$?
+    trap - EXIT
+    if [[ ${TESTENV_KEEP:-} == 1 ]]; then
+        log "TESTENV_KEEP=1: leaving the test servers running (scripts/testenv.sh stop stops them)"
+    else
+        bash scripts/testenv.sh stop || log "warning: scripts/testenv.sh stop failed"
+    fi
+    if ((rc == 0)); then log "all steps passed"; else log "exit status $rc"; fi
+    exit "$rc"
+}
+
+run_step install-deps bash scripts/install-deps.sh
+
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+run_step testenv-start bash scripts/testenv.sh start
+# shellcheck source=/dev/null
+source "${TESTENV_DIR:-$ROOT/.testenv}/env"
+
+run_step ruff .venv/bin/ruff check .
+
+# mypy reads `files` from [tool.mypy] when pyproject.toml has it; otherwise name the packages.
+mypy_args=()
+if ! .venv/bin/python - <<'EOF'; then
+import sys, tomllib
+with open("pyproject.toml", "rb") as f:
+    sys.exit(0 if tomllib.load(f).get("tool", {}).get("mypy", {}).get("files") else 1)
+EOF
+    mypy_args=(aops_utils aops_database aops_manager aops_cli)
+fi
+run_step mypy .venv/bin/mypy "${mypy_args[@]}"
+
+run_step pytest .venv/bin/pytest "$@"

@@ -1,0 +1,109 @@
+"""`/data/data/get`: KPI samples from the real Prometheus scraping node_exporter, and log lines."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import requests
+
+from tests.conftest import NODE_EXPORTER
+from tests.suite import Suite
+
+NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
+
+
+def _get(suite: Suite, token: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    reply = requests.post(f"{suite.database_url}/data/data/get", json=body,
+                          headers={"access_token": token}, timeout=30)
+    return reply.status_code, reply.json()
+
+
+def _window(seconds: int = 120) -> list[int]:
+    now = int(time.time())
+    return [now - seconds, now]
+
+
+def test_kpi_samples_come_from_prometheus_by_host_ip(suite: Suite, token: str) -> None:
+    body = {"time_range": _window(), "data_infos": [
+        {"host_id": NODE_IP, "data_list": [{"name": "node_load1", "type": "kpi"}]}]}
+    status, reply = _get(suite, token, body)
+    assert (status, reply["code"]) == (200, 200), reply
+    [series] = reply["succeed_list"]
+    assert series["host_id"] == NODE_IP and series["name"] == "node_load1" and series["label"] == {}
+    assert series["values"] and all(isinstance(v, str) for _ts, v in series["values"])
+    stamps = [ts for ts, _v in series["values"]]
+    assert stamps == sorted(stamps) and body["time_range"][0] <= stamps[0] <= body["time_range"][1]
+
+
+def test_a_label_set_may_select_several_series_each_named_by_its_labels(suite: Suite, token: str) -> None:
+    body = {"time_range": _window(), "data_infos": [{"host_id": NODE_IP, "data_list": [
+        {"name": "node_cpu_seconds_total", "label": {"mode": "idle"}}]}]}
+    status, reply = _get(suite, token, body)
+    assert reply["code"] == 200
+    labels = [s["label"] for s in reply["succeed_list"]]
+    assert labels and all(lab["mode"] == "idle" for lab in labels)
+    assert len({lab["cpu"] for lab in labels}) == len(labels)
+
+
+def test_a_metric_without_data_is_a_failure_with_a_reason(suite: Suite, token: str) -> None:
+    body = {"time_range": _window(), "data_infos": [{"host_id": NODE_IP, "data_list": [
+        {"name": "node_load1"}, {"name": "no_such_metric_total"}]}]}
+    status, reply = _get(suite, token, body)
+    assert (status, reply["code"]) == (207, 206)
+    assert reply["fail_list"] == [{"host_id": NODE_IP, "name": "no_such_metric_total", "label": {},
+                                   "reason": "no data in the time range"}]
+
+
+def test_an_address_matches_only_itself_in_the_instance_label() -> None:
+    from aops_database.services.data import selector
+
+    query = selector("node_load1", {"mode": 'a"b'}, ["10.0.0.1", "::1"])
+    # 21.09 left dots unescaped, so 10.0.0.1 also matched 10a0b0c1; IPv6 instances are bracketed.
+    assert query == (
+        'node_load1{instance=~"(10\\\\.0\\\\.0\\\\.1|\\\\[::1\\\\]):[0-9]{1,5}",mode="a\\"b"}'
+    )
+
+
+def test_a_host_without_series_has_no_data(suite: Suite, token: str) -> None:
+    body = {"time_range": _window(), "data_infos": [{"host_id": "127.0.0.2", "data_list": [{"name": "node_load1"}]}]}
+    assert _get(suite, token, body)[1]["code"] == 1104
+
+
+def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str) -> None:
+    now = int(time.time())
+    logs = [{"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - i, "message": f"line {i}"}
+            for i in range(3)]
+    logs.append({"host_ip": "10.9.9.9", "data_item": "history", "timestamp": now, "message": "ls"})
+    logs.append({"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - 3600, "message": "old"})
+    saved = requests.post(f"{suite.database_url}/data/log/save", json={"logs": logs},
+                          headers={"access_token": suite.service_token()}, timeout=30)
+    assert saved.json()["code"] == 200
+    body = {"time_range": [now - 60, now], "data_infos": [
+        {"host_id": "10.9.9.9", "data_list": [{"name": "dmesg", "type": "log"}]}]}
+    status, reply = _get(suite, token, body)
+    assert reply["code"] == 200
+    assert reply["succeed_list"] == [{"host_id": "10.9.9.9", "name": "dmesg",
+                                      "values": [[now - 2, "line 2"], [now - 1, "line 1"], [now, "line 0"]]}]
+
+
+def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_path: Any) -> None:
+    from aops_database.services.data import Collected, Prometheus, collect_kpis
+
+    out = Collected()
+    collect_kpis(Prometheus("http://127.0.0.1:1", 2), 0, 10, {("node_load1", "{}"): ["10.0.0.1"]}, out)
+    assert out.succeeded == [] and "unreachable" in out.failed[0]["reason"]
+
+
+def test_bad_requests_name_the_field(suite: Suite, token: str) -> None:
+    cases = [
+        ({"time_range": [1], "data_infos": []}, "time_range"),
+        ({"time_range": [2, 1], "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x"}]}]}, "time_range"),
+        ({"time_range": [1, 2], "data_infos": [{"host_id": "nope", "data_list": [{"name": "x"}]}]},
+         "data_infos.0.host_id"),
+        ({"time_range": [1, 2], "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x", "type": "xml"}]}]},
+         "data_infos.0.data_list.0.type"),
+    ]
+    for body, field in cases:
+        status, reply = _get(suite, token, body)
+        assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply

@@ -1,0 +1,441 @@
+"""One contract for every DocumentStore: Elasticsearch (osmem), SQLite and MariaDB."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from aops_utils.codes import Code
+from aops_utils.docstore import All, DocumentStore, Range, SortKey, Term, Terms
+from aops_utils.docstore.elastic import ElasticsearchStore
+from aops_utils.docstore.factory import open_document_store
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.sql import SqlDocumentStore
+from aops_utils.errors import AopsError, ConfigError, DatabaseUnavailable
+
+SPEC = IndexSpec(keyword_fields=("host", "kind", "status"), numeric_fields=("ts", "size"))
+INDICES = ("docs", "big", "other")
+
+BACKENDS = [
+    pytest.param("elasticsearch", marks=pytest.mark.es, id="elasticsearch"),
+    pytest.param("sqlite", id="sqlite"),
+    pytest.param("mariadb", marks=pytest.mark.mysql, id="mariadb"),
+]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    """The backend name and what a store needs to reach it (ES URL or SQLAlchemy engine)."""
+    kind: str = request.param
+    if kind == "elasticsearch":
+        yield kind, request.getfixturevalue("es_url")
+        return
+    url = (
+        request.getfixturevalue("mysql_url")
+        if kind == "mariadb"
+        else "sqlite:///" + str(tmp_path / "docs.db")
+    )
+    engine = sa.create_engine(url)
+    try:
+        yield kind, engine
+    finally:
+        engine.dispose()
+
+
+def _open(backend: tuple[str, Any], prefix: str) -> DocumentStore:
+    kind, target = backend
+    if kind == "elasticsearch":
+        return ElasticsearchStore(target, prefix=prefix)
+    return SqlDocumentStore(target, prefix=prefix)
+
+
+@pytest.fixture
+def store(backend: tuple[str, Any], unique: str) -> Iterator[DocumentStore]:
+    opened = _open(backend, f"t{unique}_")
+    for index in INDICES:
+        opened.ensure_index(index, SPEC)
+    try:
+        yield opened
+    finally:
+        for index in INDICES:
+            opened.drop_index(index)
+        opened.close()
+
+
+def _ids(store: DocumentStore, *filters: Any, sort: tuple[SortKey, ...] = ()) -> list[str]:
+    return [doc.id for doc in store.search("docs", list(filters), sort=sort).hits]
+
+
+def _seed(store: DocumentStore) -> None:
+    store.put_many(
+        "docs",
+        [
+            ("a", {"host": "web-1", "kind": "cpu", "status": "ok", "ts": 100, "size": 9}),
+            ("b", {"host": "web-2", "kind": "cpu", "status": "fail", "ts": 200, "size": 10}),
+            ("c", {"host": "Web-1", "kind": "disk", "status": "ok", "ts": 300, "size": 100}),
+            ("d", {"host": "db", "kind": "disk", "status": "fail", "ts": 400, "size": 2.5}),
+            ("e", {"host": "web", "kind": "net", "status": "ok", "ts": 500}),
+        ],
+    )
+
+
+def test_get_returns_the_document_as_put_or_none(store: DocumentStore) -> None:
+    source = {"host": "web-1", "ts": 1700000000, "deep": {"list": ["a", "b"], "ok": True, "n": 1.5}}
+    store.put("docs", "one", source, refresh=False)
+    assert store.get("docs", "one") == source  # reads by id need no refresh
+    assert store.get("docs", "nothing") is None
+
+
+def test_putting_the_same_id_again_replaces_the_document(store: DocumentStore) -> None:
+    store.put("docs", "one", {"host": "a", "old": 1})
+    store.put("docs", "one", {"host": "b"})
+    store.put_many("docs", [("one", {"host": "c"}), ("one", {"host": "b"})])
+    assert store.get("docs", "one") == {"host": "b"}
+    assert store.count("docs", [All()]) == 1
+
+
+def test_get_many_returns_only_the_documents_that_exist(store: DocumentStore) -> None:
+    _seed(store)
+    assert store.get_many("docs", ["a", "zz", "c", "a"]) == {
+        "a": store.get("docs", "a"),
+        "c": store.get("docs", "c"),
+    }
+    assert store.get_many("docs", []) == {}
+
+
+def test_put_many_writes_ten_thousand_documents(store: DocumentStore, backend: tuple[str, Any]) -> None:
+    docs = [(f"id-{i}", {"host": f"h{i % 50}", "ts": i, "msg": "x" * 40}) for i in range(10_000)]
+    started = time.perf_counter()
+    store.put_many("big", docs)
+    elapsed = time.perf_counter() - started
+    assert store.count("big", [All()]) == 10_000
+    assert store.get("big", "id-9999") == docs[-1][1]
+    some = store.get_many("big", [f"id-{i}" for i in range(0, 10_000, 8)])
+    assert len(some) == 1_250
+    assert some["id-4000"] == docs[4000][1]
+    if backend[0] == "sqlite":
+        assert elapsed < 2.0, f"put_many of 10,000 documents took {elapsed:.2f} s"
+
+
+def test_put_many_raises_when_a_document_cannot_be_written(store: DocumentStore) -> None:
+    with pytest.raises(AopsError) as caught:
+        store.put_many("docs", [("ok", {"host": "a"}), ("bad", {"host": object()})])
+    assert caught.value.code == Code.DATABASE_INSERT_ERROR
+
+
+def test_term_matches_keyword_values_exactly(store: DocumentStore) -> None:
+    _seed(store)
+    assert _ids(store, Term("host", "web-1")) == ["a"]
+    assert _ids(store, Term("host", "Web-1")) == ["c"]
+    assert _ids(store, Term("host", "web")) == ["e"]
+    assert _ids(store, Term("host", "web-")) == []
+
+
+def test_term_on_a_numeric_field_compares_numbers(store: DocumentStore) -> None:
+    _seed(store)
+    assert _ids(store, Term("size", 10)) == ["b"]
+    assert _ids(store, Term("size", 2.5)) == ["d"]
+
+
+def test_terms_matches_any_of_its_values(store: DocumentStore) -> None:
+    _seed(store)
+    found = _ids(store, Terms("host", ("web-1", "db", "absent")), sort=(SortKey("host"),))
+    assert found == ["d", "a"]
+
+
+def test_empty_terms_matches_nothing(store: DocumentStore) -> None:
+    _seed(store)
+    assert store.search("docs", [Terms("host", ())]).total == 0
+    assert store.count("docs", [All(), Terms("kind", ())]) == 0
+    assert store.delete_where("docs", [Terms("host", ())]) == 0
+    assert store.count("docs", []) == 5
+
+
+def test_range_bounds_compare_numerically(store: DocumentStore) -> None:
+    _seed(store)
+    order = (SortKey("ts"),)
+    assert _ids(store, Range("size", gte=9, lte=100), sort=order) == ["a", "b", "c"]
+    assert _ids(store, Range("size", gt=9, lt=100), sort=order) == ["b"]
+    assert _ids(store, Range("size", lt=9.5), sort=order) == ["a", "d"]
+    assert _ids(store, Range("ts", gte=450)) == ["e"]
+    assert _ids(store, Range("ts", gte=1_700_000_000)) == []
+
+
+def test_all_or_no_filter_matches_and_counts_every_document(store: DocumentStore) -> None:
+    _seed(store)
+    assert sorted(_ids(store, All())) == ["a", "b", "c", "d", "e"]
+    assert sorted(_ids(store)) == ["a", "b", "c", "d", "e"]
+    assert store.count("docs", [All()]) == store.count("docs", []) == 5
+
+
+def test_filters_in_one_call_are_anded(store: DocumentStore) -> None:
+    _seed(store)
+    filters = [Terms("kind", ("cpu", "disk")), Term("status", "ok"), Range("ts", lte=300), All()]
+    assert sorted(_ids(store, *filters)) == ["a", "c"]
+    assert store.count("docs", filters) == 2
+    assert store.count("docs", [*filters, Term("status", "fail")]) == 0
+
+
+def test_sort_on_a_keyword_field_is_lexical_both_ways(store: DocumentStore) -> None:
+    _seed(store)
+    ascending = _ids(store, sort=(SortKey("host"),))
+    assert ascending == ["c", "d", "e", "a", "b"]  # "Web-1" < "db" < "web" < "web-1" < "web-2"
+    assert _ids(store, sort=(SortKey("host", descending=True),)) == ascending[::-1]
+
+
+def test_sort_on_a_numeric_field_is_numeric_both_ways(store: DocumentStore) -> None:
+    _seed(store)
+    with_size = Range("size", gte=0)
+    assert _ids(store, with_size, sort=(SortKey("size"),)) == ["d", "a", "b", "c"]
+    assert _ids(store, with_size, sort=(SortKey("size", descending=True),)) == ["c", "b", "a", "d"]
+
+
+def test_sort_by_two_keys_breaks_ties_with_the_second(store: DocumentStore) -> None:
+    _seed(store)
+    order = (SortKey("kind", descending=True), SortKey("ts"))
+    assert _ids(store, sort=order) == ["e", "c", "d", "a", "b"]
+
+
+def test_documents_without_the_sort_field_come_last(store: DocumentStore) -> None:
+    _seed(store)
+    assert _ids(store, sort=(SortKey("size"),))[-1] == "e"
+    assert _ids(store, sort=(SortKey("size", descending=True),))[-1] == "e"
+
+
+def test_sorting_on_a_field_no_document_has_does_not_fail(store: DocumentStore) -> None:
+    _seed(store)
+    assert sorted(_ids(store, sort=(SortKey("never_written"),))) == ["a", "b", "c", "d", "e"]
+
+
+def test_offset_and_limit_page_through_results_without_overlap(store: DocumentStore) -> None:
+    _seed(store)
+    order = (SortKey("ts", descending=True),)
+    pages = [store.search("docs", [All()], sort=order, offset=o, limit=2) for o in (0, 2, 4, 6)]
+    assert [page.total for page in pages] == [5, 5, 5, 5]
+    assert [[doc.id for doc in page.hits] for page in pages] == [["e", "d"], ["c", "b"], ["a"], []]
+    empty = store.search("docs", [Term("status", "ok")], limit=0)
+    assert (empty.total, empty.hits) == (3, [])
+
+
+def test_it_returns_every_match_without_a_cap(store: DocumentStore) -> None:
+    store.put_many("big", [(f"{i:05d}", {"ts": i, "kind": f"k{i % 3}"}) for i in range(12_000)])
+    everything = store.search("big", [All()])
+    assert everything.total == 12_000
+    assert len({doc.id for doc in everything.hits}) == 12_000
+    zeros = store.search("big", [Term("kind", "k0")], sort=(SortKey("ts"),))
+    assert zeros.total == len(zeros.hits) == 4_000
+    assert [doc.source["ts"] for doc in zeros.hits] == list(range(0, 12_000, 3))
+
+
+def test_a_page_beyond_ten_thousand_is_in_sort_order(store: DocumentStore) -> None:
+    store.put_many("big", [(f"{i:05d}", {"ts": i}) for i in range(12_000)])
+    order = (SortKey("ts", descending=True),)
+    page = store.search("big", [All()], sort=order, offset=11_990, limit=5)
+    assert page.total == 12_000
+    assert [doc.source["ts"] for doc in page.hits] == [9, 8, 7, 6, 5]
+    tail = store.search("big", [All()], sort=order, offset=11_995)
+    assert [doc.id for doc in tail.hits] == ["00004", "00003", "00002", "00001", "00000"]
+
+
+def test_count_by_returns_every_value_largest_first(store: DocumentStore) -> None:
+    docs = [
+        (f"{value}-{n}", {"host": f"host-{value:02d}", "ts": n})
+        for value in range(15)
+        for n in range(value + 1)
+    ]
+    docs += [("tie-a", {"host": "tie-a"}), ("tie-b", {"host": "tie-b"}), ("none", {"ts": 1})]
+    store.put_many("docs", docs)
+    counts = store.count_by("docs", [All()], "host")
+    assert counts[:3] == [("host-14", 15), ("host-13", 14), ("host-12", 13)]
+    assert len(counts) == 17
+    assert counts[-3:] == [("host-00", 1), ("tie-a", 1), ("tie-b", 1)]
+    assert store.count_by("docs", [Range("ts", gte=14)], "host") == [("host-14", 1)]
+    assert store.count_by("docs", [Terms("host", ())], "host") == []
+
+
+def test_count_by_pages_through_more_than_a_thousand_values(store: DocumentStore) -> None:
+    docs = [(f"d{i}", {"host": f"host-{i:04d}"}) for i in range(1_500)]
+    docs += [("extra-1", {"host": "host-0700"}), ("extra-2", {"host": "host-0700"})]
+    store.put_many("docs", docs)
+    counts = store.count_by("docs", [All()], "host")
+    assert len(counts) == 1_500
+    assert counts[0] == ("host-0700", 3)
+    assert counts[1:3] == [("host-0000", 1), ("host-0001", 1)]
+    assert sum(n for _, n in counts) == 1_502
+
+
+def test_delete_ids_removes_those_ids_and_reports_how_many(store: DocumentStore) -> None:
+    _seed(store)
+    assert store.delete_ids("docs", ["a", "c", "missing"]) == 2
+    assert sorted(_ids(store)) == ["b", "d", "e"]
+    assert store.delete_ids("docs", []) == 0
+
+
+def test_delete_where_removes_the_matching_documents(store: DocumentStore) -> None:
+    _seed(store)
+    assert store.delete_where("docs", [Term("kind", "disk"), Range("ts", lt=400)]) == 1
+    assert sorted(_ids(store)) == ["a", "b", "d", "e"]
+    assert store.delete_where("docs", [All()]) == 4
+    assert store.count("docs", [All()]) == 0
+
+
+def test_a_refreshed_write_is_visible_to_the_next_search(store: DocumentStore) -> None:
+    store.put("docs", "p", {"host": "fresh"}, refresh=True)
+    assert _ids(store, Term("host", "fresh")) == ["p"]
+    store.put_many("docs", [("q", {"host": "fresh"})], refresh=True)
+    assert store.count("docs", [Term("host", "fresh")]) == 2
+    store.delete_ids("docs", ["p"], refresh=True)
+    assert _ids(store, Term("host", "fresh")) == ["q"]
+    store.delete_where("docs", [Term("host", "fresh")], refresh=True)
+    assert store.search("docs", [All()]).total == 0
+
+
+def test_unicode_values_round_trip_and_match_exactly(store: DocumentStore) -> None:
+    source = {"host": "主机-①", "kind": "café", "note": '日志 \U0001f680 "quoted" \\ end'}
+    store.put("docs", "文档-1", source)
+    store.put("docs", "doc-2", {"host": "主机-②", "kind": "cafe"})
+    assert store.get("docs", "文档-1") == source
+    assert _ids(store, Term("host", "主机-①")) == ["文档-1"]
+    assert _ids(store, Term("kind", "cafe")) == ["doc-2"]
+    assert store.count_by("docs", [All()], "host") == [("主机-①", 1), ("主机-②", 1)]
+
+
+def test_prefixes_keep_stores_apart(backend: tuple[str, Any], unique: str) -> None:
+    first, second = _open(backend, f"a{unique}_"), _open(backend, f"b{unique}_")
+    assert first.ping() is True
+    try:
+        for opened in (first, second):
+            opened.ensure_index("docs", SPEC)
+        first.put("docs", "only-first", {"host": "x"})
+        assert second.count("docs", [All()]) == 0
+        assert second.get("docs", "only-first") is None
+    finally:
+        for opened in (first, second):
+            opened.drop_index("docs")
+            opened.close()
+
+
+def test_ensure_index_keeps_documents_and_drop_index_removes_them(store: DocumentStore) -> None:
+    _seed(store)
+    store.ensure_index("docs", SPEC)
+    assert store.count("docs", [All()]) == 5
+    store.drop_index("docs")
+    assert store.count("docs", [All()]) == 0
+    assert store.search("docs", [All()]).total == 0
+    assert store.get("docs", "a") is None
+    store.ensure_index("docs", SPEC)
+    assert store.count("docs", [All()]) == 0
+
+
+def test_several_threads_can_share_one_store(store: DocumentStore) -> None:
+    def work(n: int) -> int:
+        store.put_many("docs", [(f"{n}-{i}", {"host": f"t{n}", "ts": i}) for i in range(100)])
+        store.put("docs", f"{n}-single", {"host": f"t{n}", "ts": -1})
+        store.delete_ids("docs", [f"{n}-0"])
+        return store.count("docs", [Term("host", f"t{n}")])
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        assert list(pool.map(work, range(6))) == [100] * 6
+    assert store.count("docs", [All()]) == 600
+    assert len(store.count_by("docs", [All()], "host")) == 6
+
+
+@pytest.mark.es
+def test_an_unreachable_elasticsearch_raises_database_unavailable() -> None:
+    dead = ElasticsearchStore("http://user:secret@127.0.0.1:1", timeout=2)
+    try:
+        assert dead.ping() is False
+        with pytest.raises(DatabaseUnavailable) as caught:
+            dead.search("docs", [All()])
+        assert caught.value.code == Code.DATABASE_CONNECT_ERROR
+        assert "127.0.0.1:1" in caught.value.detail
+        assert "secret" not in caught.value.detail
+        with pytest.raises(DatabaseUnavailable):
+            dead.put("docs", "x", {"host": "a"})
+    finally:
+        dead.close()
+
+
+def test_an_unreachable_sql_database_raises_database_unavailable() -> None:
+    engine = sa.create_engine("mysql+pymysql://root@127.0.0.1:1/none", connect_args={"connect_timeout": 2})
+    try:
+        assert SqlDocumentStore(engine).ping() is False
+        with pytest.raises(DatabaseUnavailable):
+            SqlDocumentStore(engine).count("docs", [All()])
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.es
+def test_elasticsearch_raises_when_the_server_rejects_a_document(es_url: str, unique: str) -> None:
+    es = ElasticsearchStore(es_url, prefix=f"t{unique}_")
+    es.ensure_index("docs", SPEC)
+    try:
+        with pytest.raises(AopsError) as caught:
+            es.put_many("docs", [("ok", {"ts": 1}), ("bad", {"ts": "not a number"})])
+        assert caught.value.code == Code.DATABASE_INSERT_ERROR
+        assert "1 of 2" in caught.value.detail
+    finally:
+        es.drop_index("docs")
+        es.close()
+
+
+@pytest.mark.es
+def test_elasticsearch_asks_for_a_refresh_on_refreshed_writes(
+    es_url: str, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # osmem makes every write searchable at once, so only the requests show the refresh.
+    es = ElasticsearchStore(es_url, prefix=f"t{unique}_")
+    es.ensure_index("docs", SPEC)
+    transport = es._client.transport
+    real, calls = transport.perform_request, []
+
+    def record(method: str, url: str, **kwargs: Any) -> Any:
+        refresh = (kwargs.get("params") or {}).get("refresh")
+        calls.append((method, url.split("_docs", 1)[1], refresh and bytes(refresh).decode()))
+        return real(method, url, **kwargs)
+
+    monkeypatch.setattr(transport, "perform_request", record)
+    try:
+        es.put("docs", "a", {"host": "x"})
+        es.put("docs", "b", {"host": "x"}, refresh=False)
+        es.put_many("docs", [(str(i), {"ts": i}) for i in range(6_000)])
+        es.delete_ids("docs", ["a"])
+        es.delete_where("docs", [Term("host", "x")])
+    finally:
+        monkeypatch.undo()
+        es.drop_index("docs")
+        es.close()
+    assert calls == [
+        ("PUT", "/_doc/a", "true"),
+        ("PUT", "/_doc/b", "false"),
+        ("POST", "/_bulk", "false"),  # two bulk requests, then one refresh of the whole index
+        ("POST", "/_bulk", "false"),
+        ("POST", "/_refresh", None),
+        ("POST", "/_bulk", "true"),
+        ("POST", "/_delete_by_query", "true"),
+    ]
+
+
+def test_open_document_store_builds_the_named_kind(es_url: str, tmp_path: Path) -> None:
+    engine = sa.create_engine("sqlite:///" + str(tmp_path / "f.db"))
+    try:
+        assert isinstance(open_document_store("sql", engine=engine), SqlDocumentStore)
+        es = open_document_store("elasticsearch", es_hosts=es_url, prefix="p_")
+        assert isinstance(es, ElasticsearchStore)
+        es.close()
+    finally:
+        engine.dispose()
+
+
+def test_open_document_store_rejects_an_unknown_kind() -> None:
+    with pytest.raises(ConfigError, match="'mongodb'"):
+        open_document_store("mongodb")
+    with pytest.raises(ConfigError):
+        open_document_store("sql")

@@ -1,0 +1,122 @@
+"""Start the data center and the manager in this process on free ports, on real stores."""
+
+from __future__ import annotations
+
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+from aops_database import settings as db_settings
+from aops_database.__main__ import initialise
+from aops_database.app import create_app as create_database
+from aops_manager import settings as manager_settings
+from aops_manager.app import create_app as create_manager
+from aops_utils.auth import TokenCodec, TokenType, load_secret
+from aops_utils.serving import serve_in_thread
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Suite:
+    conf_dir: Path
+    manager_url: str
+    database_url: str
+
+    def codec(self) -> TokenCodec:
+        return TokenCodec(load_secret(self.conf_dir / "secret.key"))
+
+    def service_token(self) -> str:
+        token, _ = self.codec().issue("tests", 3600, TokenType.SERVICE)
+        return token
+
+    def add_user(self, username: str | None = None, password: str = "Passw0rd!") -> tuple[str, str]:
+        """Create a user through the data center and log in; returns (username, token)."""
+        username = username or f"u{uuid.uuid4().hex[:12]}"
+        reply = requests.post(
+            f"{self.database_url}/data/account/add", json={"username": username, "password": password},
+            headers={"access_token": self.service_token()}, timeout=30,
+        )
+        assert reply.status_code == 200, reply.text
+        return username, self.login(username, password)
+
+    def call(
+        self, method: str, path: str, body: object = None, token: str | None = None, **kw: object
+    ) -> tuple[int, dict[str, object]]:
+        """One request to the manager; returns (HTTP status, decoded envelope)."""
+        headers = {"access_token": token} if token else {}
+        reply = requests.request(
+            method, self.manager_url + path, json=body if body is not None else {}, headers=headers,
+            timeout=60, **kw,  # type: ignore[arg-type]
+        )
+        return reply.status_code, reply.json()
+
+    def login(self, username: str = "admin", password: str = "changeme") -> str:
+        reply = requests.post(
+            f"{self.manager_url}/manage/account/login",
+            json={"username": username, "password": password}, timeout=30,
+        )
+        token: str = reply.json()["access_token"]
+        return token
+
+
+def write_conf(
+    conf_dir: Path, *, relational: str, document: str, mysql_url: str = "", es_url: str = "",
+    prometheus_url: str = "http://127.0.0.1:19090", probe_interval: int = 0,
+) -> tuple[int, int]:
+    """Write system/database/manager ini files for a test suite; returns (manager, database) ports."""
+    conf_dir.mkdir(parents=True, exist_ok=True)
+    manager_port, database_port = free_port(), free_port()
+    (conf_dir / "system.ini").write_text(
+        f"[log]\nlog_dir={conf_dir / 'log'}\nlog_level=INFO\n"
+        f"[auth]\nsecret_file={conf_dir / 'secret.key'}\n"
+        f"[manager]\nip=127.0.0.1\nport={manager_port}\n"
+        f"[database]\nip=127.0.0.1\nport={database_port}\n"
+    )
+    db = f"[store]\nrelational={relational}\ndocument={document}\nsqlite_path={conf_dir / 'aops.db'}\n"
+    if mysql_url:
+        server, name = mysql_url.rsplit("/", 1)
+        hostport = server.split("@", 1)[1]
+        host, port = hostport.split(":")
+        db += f"[mysql]\nip={host}\nport={port}\ndatabase_name={name}\nuser=root\n"
+    if es_url:
+        host, port = es_url.removeprefix("http://").split(":")
+        db += f"[elasticsearch]\nip={host}\nport={port}\nindex_prefix={conf_dir.name.lower()}_\n"
+    prom_host, prom_port = prometheus_url.removeprefix("http://").split(":")
+    db += f"[prometheus]\nip={prom_host}\nport={prom_port}\ntimeout=10\n"
+    (conf_dir / "database.ini").write_text(db)
+    (conf_dir / "manager.ini").write_text(
+        f"[manager]\nport={manager_port}\nhost_status_interval={probe_interval}\nprobe_timeout=0.5\n"
+    )
+    return manager_port, database_port
+
+
+@contextmanager
+def running_suite(conf_dir: Path, **conf: str | int) -> Iterator[Suite]:
+    """Init and serve both services from `conf_dir`; AOPS_CONF_DIR must point there."""
+    write_conf(conf_dir, **conf)  # type: ignore[arg-type]
+    initialise()
+    system, db_ini = db_settings.load(conf_dir)
+    _, man_ini = manager_settings.load(conf_dir)
+    database_app = create_database(system, db_ini)
+    manager_app = create_manager(system, man_ini, start_prober=False)
+    db_server, _ = serve_in_thread(database_app, system.database, "test-database")
+    man_server, _ = serve_in_thread(manager_app, man_ini.manager.endpoint, "test-manager")
+    try:
+        yield Suite(conf_dir, system.manager.url, system.database.url)
+    finally:
+        man_server.shutdown()
+        db_server.shutdown()
+        manager_app.extensions["aops_manager"].prober.stop()
+        center = database_app.extensions["aops_database"]
+        center.docs.close()
+        center.store.dispose()
