@@ -6,8 +6,9 @@ import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -31,6 +32,15 @@ class Suite:
     conf_dir: Path
     manager_url: str
     database_url: str
+    servers: dict[str, Any] = field(default_factory=dict)
+
+    def stop_database(self) -> None:
+        """Stop the data center's HTTP server (the manager keeps running)."""
+        self.servers.pop("database").shutdown()
+
+    def start_database(self) -> None:
+        app, endpoint = self.servers["database_app"]
+        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database")
 
     def codec(self) -> TokenCodec:
         return TokenCodec(load_secret(self.conf_dir / "secret.key"))
@@ -111,11 +121,14 @@ def running_suite(conf_dir: Path, **conf: str | int) -> Iterator[Suite]:
     manager_app = create_manager(system, man_ini, start_prober=False)
     db_server, _ = serve_in_thread(database_app, system.database, "test-database")
     man_server, _ = serve_in_thread(manager_app, man_ini.manager.endpoint, "test-manager")
+    suite = Suite(conf_dir, system.manager.url, system.database.url)
+    suite.servers.update(database=db_server, database_app=(database_app, system.database))
     try:
-        yield Suite(conf_dir, system.manager.url, system.database.url)
+        yield suite
     finally:
         man_server.shutdown()
-        db_server.shutdown()
+        if "database" in suite.servers:
+            suite.servers["database"].shutdown()
         manager_app.extensions["aops_manager"].prober.stop()
         center = database_app.extensions["aops_database"]
         center.docs.close()

@@ -46,9 +46,14 @@ def build(api: Api, version: str) -> dict[str, Any]:
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{endpoint.body.__name__}"}}
                 },
             }
-        for path in (endpoint.path, *endpoint.aliases):
+        for index, path in enumerate((endpoint.path, *endpoint.aliases)):
             for method in endpoint.methods:
-                paths.setdefault(path, {})[method.lower()] = operation
+                entry = dict(operation)
+                if index:
+                    # An alias keeps a 21.09 spelling alive; it needs its own operation id.
+                    entry["operationId"] = f"{operation['operationId']}_alias{index}"
+                    entry["description"] = f"Alias of `{endpoint.path}` kept for 21.09 clients."
+                paths.setdefault(path, {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",
         "info": {"title": api.title, "version": version},

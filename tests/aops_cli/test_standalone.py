@@ -1,0 +1,79 @@
+"""`aops standalone`: starts on SQLite, stops cleanly on SIGTERM and Ctrl-C, keeps data across starts."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from aops_cli.standalone import write_default_conf
+from tests.suite import free_port
+
+LAUNCH = "from aops_cli.standalone import standalone; standalone()"
+
+
+def _configure(data_dir: Path) -> str:
+    """Pre-write the ini files on free ports so the test never collides with a real suite."""
+    conf = write_default_conf(data_dir / "probe", "127.0.0.1")
+    manager, database = free_port(), free_port()
+    target = data_dir / "conf"
+    target.mkdir(parents=True)
+    for name in ("system.ini", "database.ini", "manager.ini"):
+        text = (conf / name).read_text().replace(str(data_dir / "probe"), str(data_dir))
+        text = text.replace("11111", str(manager)).replace("11119", str(database))
+        (target / name).write_text(text)
+    return f"http://127.0.0.1:{manager}"
+
+
+def _start(data_dir: Path) -> subprocess.Popen[str]:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        env={**os.environ, "AOPS_CONF_DIR": ""},
+    )
+    assert proc.stdout is not None
+    deadline = time.time() + 60
+    for line in proc.stdout:
+        if line.startswith("Log in at"):
+            return proc
+        assert time.time() < deadline, "standalone did not start in time"
+    raise AssertionError(f"standalone exited early with {proc.wait()}")
+
+
+def _stop(proc: subprocess.Popen[str], sig: int) -> str:
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, out
+    return out
+
+
+def _login(url: str) -> str:
+    body = {"username": "admin", "password": "changeme"}
+    reply = requests.post(f"{url}/manage/account/login", json=body, timeout=10).json()
+    assert reply["code"] == 1204
+    return str(reply["access_token"])
+
+
+def test_it_serves_stops_on_sigterm_and_keeps_data_on_the_next_start(tmp_path: Path) -> None:
+    url = _configure(tmp_path)
+    proc = _start(tmp_path)
+    token = _login(url)
+    headers = {"access_token": token}
+    assert requests.post(f"{url}/manage/host/group/add", json={"host_group_name": "g", "description": ""},
+                         headers=headers, timeout=10).json()["code"] == 200
+    assert "stopped" in _stop(proc, signal.SIGTERM)
+    assert (tmp_path / "aops.db").exists() and (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
+
+    proc = _start(tmp_path)
+    try:
+        token = _login(url)
+        groups = requests.post(f"{url}/manage/host/group/get", json={}, headers={"access_token": token},
+                               timeout=10).json()
+        assert [g["host_group_name"] for g in groups["host_group_infos"]] == ["g"]
+    finally:
+        assert "stopped" in _stop(proc, signal.SIGINT)
