@@ -69,8 +69,12 @@ def start_services() -> list[Running]:
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint, serve_in_thread))
     prober = manager_app.extensions["aops_manager"].prober
     running.append(Running("host-status-prober", "", prober.stop))
+    def close_stores() -> None:
+        center.docs.close()
+        center.store.dispose()
+
     # Stopped last: `running` is stopped in reverse order.
-    running.insert(0, Running("stores", "", lambda: (center.docs.close(), center.store.dispose())))
+    running.insert(0, Running("stores", "", close_stores))
     return running
 
 
