@@ -1,0 +1,373 @@
+"""Kafka implementation of the message bus over kafka-python."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from functools import partial
+from typing import Any, TypeVar
+
+import orjson
+from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import errors as kafka_errors
+from kafka.protocol.api_key import ApiKey
+
+from aops_utils.bus.protocol import Message
+from aops_utils.codes import Code
+from aops_utils.errors import AopsError, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
+_Client = TypeVar("_Client", "KafkaBusProducer", "KafkaBusConsumer")
+
+# The group moved to a new generation between poll and commit: the partitions restart from the
+# last commit in that generation, so the polled messages are redelivered (the contract's
+# at-least-once path), not lost.
+_REBALANCE_ERRORS: tuple[type[Exception], ...] = (
+    kafka_errors.CommitFailedError,
+    kafka_errors.RebalanceInProgressError,
+    kafka_errors.IllegalGenerationError,
+    kafka_errors.UnknownMemberIdError,
+)
+# CreateTopics v4 (Kafka 2.4, KIP-464) is the first that accepts -1 for "broker default".
+_CREATE_TOPICS_DEFAULTS_VERSION = 4
+
+
+def _closed_error(what: str) -> AopsError:
+    return AopsError(f"this Kafka {what} is closed", code=Code.SERVER_ERROR)
+
+
+class KafkaBus:
+    """Message bus over a Kafka (2.x+ API) cluster; clients connect when first asked for."""
+
+    def __init__(
+        self,
+        bootstrap_servers: str | list[str],
+        *,
+        client_id: str = "aops",
+        api_version: tuple[int, ...] | None = None,
+        acks: int | str = 1,
+        retries: int = 3,
+        retry_backoff_ms: int = 100,
+        session_timeout_ms: int = 10000,
+        heartbeat_interval_ms: int = 3000,
+        max_poll_records: int = 100,
+        request_timeout_ms: int = 30000,
+        max_block_ms: int = 60000,
+        replication_factor: int = -1,
+    ) -> None:
+        """`max_block_ms` bounds connecting and waiting for metadata; `replication_factor` -1
+        takes the broker's default (Kafka 2.4+)."""
+        if acks not in (0, 1, -1, "all"):
+            raise ValueError(f"acks must be 0, 1, -1 or 'all', got {acks!r}")
+        if heartbeat_interval_ms >= session_timeout_ms:
+            raise ValueError("heartbeat_interval_ms must be smaller than session_timeout_ms")
+        servers = [bootstrap_servers] if isinstance(bootstrap_servers, str) else bootstrap_servers
+        self.servers = ",".join(servers)
+        self._common: dict[str, Any] = {
+            "bootstrap_servers": list(servers),
+            "client_id": client_id,
+            "api_version": api_version,
+            "request_timeout_ms": request_timeout_ms,
+            "retry_backoff_ms": retry_backoff_ms,
+            # Without this bound a client would retry an unreachable bootstrap list for 30 s.
+            "bootstrap_timeout_ms": max_block_ms,
+        }
+        idempotent = acks in (-1, "all")
+        self._producer_config: dict[str, Any] = {
+            "acks": acks,
+            "retries": retries,
+            "max_block_ms": max_block_ms,
+            # Idempotence needs acks=all; ask for it only then, so kafka-python does not
+            # silently switch it off (with a warning) for acks=1.
+            "enable_idempotence": idempotent,
+            # Without idempotence a retried batch could overtake a later one: one request in
+            # flight keeps same-key messages in order.
+            "max_in_flight_requests_per_connection": 5 if idempotent else 1,
+            # kafka-python requires delivery_timeout_ms >= linger_ms + request_timeout_ms.
+            "delivery_timeout_ms": max(120_000, request_timeout_ms),
+        }
+        self._consumer_config: dict[str, Any] = {
+            "enable_auto_commit": False,
+            "auto_offset_reset": "earliest",
+            "session_timeout_ms": session_timeout_ms,
+            "heartbeat_interval_ms": heartbeat_interval_ms,
+            "max_poll_records": max_poll_records,
+        }
+        self._close_timeout = max_block_ms / 1000
+        self._replication_factor = replication_factor
+        self._lock = threading.Lock()
+        self._open: set[KafkaBusProducer | KafkaBusConsumer] = set()
+        self._closed = False
+
+    def ensure_topics(self, topics: Sequence[str], partitions: int = 4) -> None:
+        """Create missing topics with `partitions` partitions; existing topics stay as they are."""
+        self._check_open()
+        if not topics:
+            return
+        admin = self._connect("admin client", KafkaAdminClient)
+        try:
+            versions = self._call(admin.api_versions, "read the broker's API versions")
+            create = versions.get(ApiKey.CreateTopics)
+            if create is None:
+                # Brokers before 0.10.1 cannot create topics over the protocol.
+                self._auto_create(topics)
+                return
+            if self._replication_factor == -1 and create[1] < _CREATE_TOPICS_DEFAULTS_VERSION:
+                raise AopsError(
+                    f"Kafka at {self.servers} is older than 2.4 and has no default replication "
+                    "factor for new topics; set replication_factor for the bus",
+                    code=Code.SERVER_ERROR,
+                )
+            spec = {"num_partitions": partitions, "replication_factor": self._replication_factor}
+            result = self._call(
+                lambda: admin.create_topics({name: spec for name in topics}, raise_errors=False),
+                f"create topics {', '.join(topics)}",
+            )
+            already = kafka_errors.TopicAlreadyExistsError.errno
+            failed = [t for t in result["topics"] if t["error_code"] not in (0, already)]
+            if failed:
+                details = "; ".join(
+                    f"{t['name']}: {t['error_message'] or kafka_errors.for_code(t['error_code']).__name__}"
+                    for t in failed
+                )
+                raise AopsError(
+                    f"Kafka at {self.servers} refused to create topics: {details}",
+                    code=Code.SERVER_ERROR,
+                )
+            # A created topic can take a moment to get leaders (notably on KRaft clusters).
+            self._call(lambda: admin.wait_for_topics(list(topics)), "wait for the new topics")
+        finally:
+            admin.close()
+
+    def producer(self) -> KafkaBusProducer:
+        self._check_open()
+        client = self._connect("producer", KafkaProducer, **self._producer_config)
+        producer = KafkaBusProducer(client, self.servers, self._close_timeout, self._forget)
+        return self._register(producer)
+
+    def consumer(self, topics: Sequence[str], group_id: str) -> KafkaBusConsumer:
+        if not topics:
+            raise ValueError("a consumer needs at least one topic")
+        self._check_open()
+        client = self._connect(
+            f"consumer for group {group_id!r}",
+            lambda **config: KafkaConsumer(*topics, group_id=group_id, **config),
+            **self._consumer_config,
+        )
+        return self._register(KafkaBusConsumer(client, self.servers, group_id, self._forget))
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            clients = list(self._open)
+        for client in clients:
+            client.close()
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _check_open(self) -> None:
+        with self._lock:
+            if self._closed:
+                raise _closed_error("message bus")
+
+    def _register(self, client: _Client) -> _Client:
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._open.add(client)
+        if closed:
+            # The bus was closed while this client was connecting.
+            client.close()
+            raise _closed_error("message bus")
+        return client
+
+    def _forget(self, client: KafkaBusProducer | KafkaBusConsumer) -> None:
+        with self._lock:
+            self._open.discard(client)
+
+    def _connect(self, what: str, factory: Callable[..., Any], **config: Any) -> Any:
+        try:
+            return factory(**self._common, **config)
+        except kafka_errors.KafkaConfigurationError:
+            raise
+        except (kafka_errors.KafkaError, OSError) as exc:
+            raise ServiceUnavailable(f"cannot connect a Kafka {what} to {self.servers}: {exc}") from exc
+
+    def _call(self, fn: Callable[[], _T], action: str) -> _T:
+        try:
+            return fn()
+        except kafka_errors.KafkaError as exc:
+            raise _kafka_error(self.servers, action, exc) from exc
+
+    def _auto_create(self, topics: Sequence[str]) -> None:
+        # Asking for a topic's metadata makes the broker create it (auto.create.topics.enable),
+        # with the broker's default partition count.
+        producer = self._connect("producer", KafkaProducer, **self._producer_config)
+        try:
+            for name in topics:
+                self._call(partial(producer.partitions_for, name), f"auto-create {name}")
+        finally:
+            producer.close(timeout=self._close_timeout)
+
+
+def _kafka_error(servers: str, action: str, exc: BaseException) -> AopsError:
+    """Retriable Kafka errors (timeouts, lost connections) mean the cluster is unavailable."""
+    detail = f"Kafka at {servers} failed to {action}: {exc}"
+    if isinstance(exc, kafka_errors.KafkaError) and exc.retriable:
+        return ServiceUnavailable(detail)
+    return AopsError(detail, code=Code.SERVER_ERROR)
+
+
+class KafkaBusProducer:
+    def __init__(
+        self,
+        producer: Any,
+        servers: str,
+        close_timeout: float,
+        on_close: Callable[[KafkaBusProducer], None],
+    ) -> None:
+        self._producer = producer
+        self._servers = servers
+        self._close_timeout = close_timeout
+        self._on_close = on_close
+        # Delivery failures arrive on kafka-python's sender thread; flush() reports them.
+        self._lock = threading.Lock()
+        self._failures: list[tuple[str, BaseException]] = []
+        self._closed = False
+
+    def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
+        if self._closed:
+            raise _closed_error("producer")
+        # Serialized here rather than by a kafka-python serializer so a value that is not JSON
+        # fails with orjson's TypeError in the caller's frame, exactly as on the memory bus.
+        payload = orjson.dumps(value)
+        raw_key = None if key is None else key.encode("utf-8")
+        try:
+            future = self._producer.send(topic, value=payload, key=raw_key)
+        except kafka_errors.KafkaError as exc:
+            raise _kafka_error(self._servers, f"queue a message for {topic}", exc) from exc
+        future.add_errback(self._record_failure, topic)
+
+    def flush(self, timeout: float | None = None) -> None:
+        if self._closed:
+            raise _closed_error("producer")
+        try:
+            self._producer.flush(timeout)
+        except kafka_errors.KafkaTimeoutError as exc:
+            raise ServiceUnavailable(
+                f"Kafka at {self._servers} did not acknowledge the queued messages within {timeout} s"
+            ) from exc
+        self._raise_failures()
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            # Bounded: kafka-python's default waits forever for a broker that went away.
+            self._producer.close(timeout=self._close_timeout)
+        except kafka_errors.KafkaError as exc:
+            log.warning("closing the Kafka producer for %s failed: %s", self._servers, exc)
+        finally:
+            self._on_close(self)
+        with self._lock:
+            lost = len(self._failures)
+            self._failures = []
+        if lost:
+            log.error("%d message(s) to Kafka at %s were not delivered", lost, self._servers)
+
+    def _record_failure(self, topic: str, exc: BaseException) -> None:
+        with self._lock:
+            self._failures.append((topic, exc))
+
+    def _raise_failures(self) -> None:
+        with self._lock:
+            failures, self._failures = self._failures, []
+        if failures:
+            topics = ", ".join(sorted({topic for topic, _ in failures}))
+            raise AopsError(
+                f"{len(failures)} message(s) to {topics} were not delivered to Kafka at "
+                f"{self._servers}: {failures[0][1]}",
+                code=Code.SERVER_ERROR,
+            )
+
+
+class KafkaBusConsumer:
+    def __init__(
+        self,
+        consumer: Any,
+        servers: str,
+        group_id: str,
+        on_close: Callable[[KafkaBusConsumer], None],
+    ) -> None:
+        self._consumer = consumer
+        self._servers = servers
+        self._group_id = group_id
+        self._on_close = on_close
+        self._closed = False
+
+    def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
+        if self._closed:
+            raise _closed_error("consumer")
+        try:
+            batches = self._consumer.poll(timeout_ms=int(max(timeout, 0.0) * 1000), max_records=max_records)
+        except kafka_errors.KafkaError as exc:
+            raise _kafka_error(self._servers, f"poll for group {self._group_id}", exc) from exc
+        messages: list[Message] = []
+        for records in batches.values():
+            for record in records:
+                message = _decode(record)
+                if message is not None:
+                    messages.append(message)
+        return messages
+
+    def commit(self) -> None:
+        """Commit the polled positions; after a rebalance the messages are redelivered instead."""
+        if self._closed:
+            raise _closed_error("consumer")
+        try:
+            self._consumer.commit()
+        except _REBALANCE_ERRORS as exc:
+            log.warning(
+                "commit for group %s lost to a rebalance; its uncommitted messages will be "
+                "delivered again: %s",
+                self._group_id,
+                exc,
+            )
+        except kafka_errors.KafkaError as exc:
+            raise _kafka_error(self._servers, f"commit for group {self._group_id}", exc) from exc
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            # Leaves the group so the others take the partitions over at once; nothing is
+            # committed, so what was polled but not committed goes to them.
+            self._consumer.close(autocommit=False)
+        except kafka_errors.KafkaError as exc:
+            log.warning("closing the Kafka consumer of group %s failed: %s", self._group_id, exc)
+        finally:
+            self._on_close(self)
+
+
+def _decode(record: Any) -> Message | None:
+    """A record another producer wrote that is not a JSON object is logged and skipped, so it
+    cannot wedge the group; its offset still counts as polled and is committed past."""
+    try:
+        value = orjson.loads(record.value)
+    except (orjson.JSONDecodeError, TypeError):
+        value = None
+    if not isinstance(value, dict):
+        log.error(
+            "skipping %s[%d]@%d: the value is not a JSON object",
+            record.topic,
+            record.partition,
+            record.offset,
+        )
+        return None
+    key = None if record.key is None else record.key.decode("utf-8", errors="replace")
+    return Message(topic=record.topic, partition=record.partition, offset=record.offset, key=key, value=value)
