@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 import sqlalchemy as sa
 
@@ -14,8 +12,8 @@ from aops_database.services.accounts import Accounts
 from aops_utils import log
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.docstore.protocol import IndexSpec
-from aops_utils.errors import AopsError, ConfigError
-from aops_utils.serving import exec_uwsgi, threaded_server
+from aops_utils.errors import ConfigError
+from aops_utils.serving import exec_uwsgi, run_main, threaded_server
 
 
 def create_mysql_database(server_url: str, name: str) -> None:
@@ -96,11 +94,7 @@ def user_add(username: str, password: str) -> None:
 
 
 def main() -> None:
-    try:
-        cli(standalone_mode=True)
-    except (ConfigError, AopsError) as exc:
-        click.echo(f"aops-database: {exc}", err=True)
-        sys.exit(2)
+    run_main(cli, "aops-database")
 
 
 if __name__ == "__main__":

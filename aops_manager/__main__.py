@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from aops_manager import settings as manager_settings
 from aops_manager.app import create_app
 from aops_utils import log
-from aops_utils.errors import AopsError, ConfigError
-from aops_utils.serving import exec_uwsgi, threaded_server
+from aops_utils.serving import exec_uwsgi, run_main, threaded_server
 
 
 @click.group(invoke_without_command=True)
@@ -33,11 +30,7 @@ def serve(dev: bool) -> None:
 
 
 def main() -> None:
-    try:
-        cli(standalone_mode=True)
-    except (ConfigError, AopsError) as exc:
-        click.echo(f"aops-manager: {exc}", err=True)
-        sys.exit(2)
+    run_main(cli, "aops-manager")
 
 
 if __name__ == "__main__":

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app
 
 from aops_manager import settings as manager_settings
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
-from aops_utils.auth import TokenCodec, TokenType, load_secret
-from aops_utils.clients import ACTING_USER_HEADER, ServiceClient
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
-from aops_utils.restful import Principal
 from aops_utils.restful.app import create_service_app
+from aops_utils.restful.tokens import token_authenticator
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,16 +45,7 @@ def create_app(
     )
     from aops_manager.api import api
 
-    def authenticate(token: str) -> Principal:
-        # Signature and expiry are checked here; the data center checks revocation on the
-        # call every route makes, so a logged-out token fails without an extra round trip.
-        claims = codec.decode(token)
-        if claims.type is TokenType.SERVICE:
-            acting = request.headers.get(ACTING_USER_HEADER, "")
-            return Principal(acting, token, claims.token_id, service=claims.subject)
-        return Principal(claims.subject, token, claims.token_id)
-
-    app = create_service_app("aops-manager", api, authenticate)
+    app = create_service_app("aops-manager", api, token_authenticator(codec))
     app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober)
     if start_prober:
         prober.start()

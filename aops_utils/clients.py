@@ -13,8 +13,8 @@ from aops_utils.auth import SERVICE_TOKEN_TTL, TokenCodec, TokenType
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError, ServiceUnavailable
 from aops_utils.restful import Principal
+from aops_utils.restful.tokens import ACTING_USER_HEADER
 
-ACTING_USER_HEADER = "X-Aops-User"
 OK_CODES = frozenset({Code.SUCCEED, Code.PARTIAL_SUCCEED, Code.CHANGE_PASSWORD})
 
 

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 import threading
 from typing import Any
 
+import click
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from aops_utils.conf import Endpoint, UwsgiSection
-from aops_utils.errors import ConfigError
+from aops_utils.errors import AopsError, ConfigError
 
 LOG = logging.getLogger(__name__)
 
@@ -84,3 +86,12 @@ def exec_uwsgi(module: str, endpoint: Endpoint, uwsgi: UwsgiSection) -> None:
     argv = uwsgi_argv(module, endpoint, uwsgi)
     LOG.info("starting uwsgi: %s", " ".join(argv))
     os.execv(argv[0], argv)  # noqa: S606 - a fixed binary with arguments from typed settings
+
+
+def run_main(cli: click.Group, prog: str) -> None:
+    """Run a service's command group; configuration and service errors end in one plain line."""
+    try:
+        cli(standalone_mode=True)
+    except (ConfigError, AopsError) as exc:
+        click.echo(f"{prog}: {exc}", err=True)
+        sys.exit(2)
