@@ -69,6 +69,7 @@ def start_services() -> list[Running]:
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint, serve_in_thread))
     prober = manager_app.extensions["aops_manager"].prober
     running.append(Running("host-status-prober", "", prober.stop))
+
     def close_stores() -> None:
         center.docs.close()
         center.store.dispose()
@@ -95,8 +96,11 @@ def _serve(name: str, app: Any, endpoint: Any, serve: Any) -> Running:
 
 @click.command()
 @click.option(
-    "--data-dir", type=click.Path(file_okay=False, path_type=Path), default=DEFAULT_DATA_DIR,
-    show_default=True, help="Where the database, logs, secret and ini files live.",
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_DATA_DIR,
+    show_default=True,
+    help="Where the database, logs, secret and ini files live.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the services bind to.")
 def standalone(data_dir: Path, host: str) -> None:

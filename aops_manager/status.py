@@ -17,11 +17,14 @@ ONLINE, OFFLINE = "online", "offline"
 
 
 def probe_one(ip: str, port: int, timeout: float) -> str:
+    """Online when an SSH server greets us: a bare TCP accept can come from a proxy or firewall."""
     try:
-        with socket.create_connection((ip, port), timeout=timeout):
-            return ONLINE
+        with socket.create_connection((ip, port), timeout=timeout) as conn:
+            conn.settimeout(timeout)
+            greeting = conn.recv(64)
     except OSError:
         return OFFLINE
+    return ONLINE if greeting.startswith(b"SSH-") else OFFLINE
 
 
 def probe(hosts: Iterable[dict[str, Any]], timeout: float, concurrency: int) -> dict[str, str]:

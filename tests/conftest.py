@@ -84,6 +84,7 @@ def unique() -> str:
     """A short random name for test-owned indices, topics and groups."""
     return uuid.uuid4().hex[:10]
 
+
 # One running suite (data center + manager) per test module, on MariaDB and the ES-API server.
 
 
@@ -98,8 +99,12 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("AOPS_CONF_DIR", str(conf_dir))
             with running_suite(
-                conf_dir, relational="mysql", document="elasticsearch",
-                mysql_url=f"{MYSQL_URL}/{name}", es_url=ES_URL, prometheus_url=PROMETHEUS_URL,
+                conf_dir,
+                relational="mysql",
+                document="elasticsearch",
+                mysql_url=f"{MYSQL_URL}/{name}",
+                es_url=ES_URL,
+                prometheus_url=PROMETHEUS_URL,
             ) as running:
                 yield running
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+import threading
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -53,8 +54,10 @@ class Suite:
         """Create a user through the data center and log in; returns (username, token)."""
         username = username or f"u{uuid.uuid4().hex[:12]}"
         reply = requests.post(
-            f"{self.database_url}/data/account/add", json={"username": username, "password": password},
-            headers={"access_token": self.service_token()}, timeout=30,
+            f"{self.database_url}/data/account/add",
+            json={"username": username, "password": password},
+            headers={"access_token": self.service_token()},
+            timeout=30,
         )
         assert reply.status_code == 200, reply.text
         return username, self.login(username, password)
@@ -65,23 +68,34 @@ class Suite:
         """One request to the manager; returns (HTTP status, decoded envelope)."""
         headers = {"access_token": token} if token else {}
         reply = requests.request(
-            method, self.manager_url + path, json=body if body is not None else {}, headers=headers,
-            timeout=60, **kw,  # type: ignore[arg-type]
+            method,
+            self.manager_url + path,
+            json=body if body is not None else {},
+            headers=headers,
+            timeout=60,
+            **kw,  # type: ignore[arg-type]
         )
         return reply.status_code, reply.json()
 
     def login(self, username: str = "admin", password: str = "changeme") -> str:
         reply = requests.post(
             f"{self.manager_url}/manage/account/login",
-            json={"username": username, "password": password}, timeout=30,
+            json={"username": username, "password": password},
+            timeout=30,
         )
         token: str = reply.json()["access_token"]
         return token
 
 
 def write_conf(
-    conf_dir: Path, *, relational: str, document: str, mysql_url: str = "", es_url: str = "",
-    prometheus_url: str = "http://127.0.0.1:19090", probe_interval: int = 0,
+    conf_dir: Path,
+    *,
+    relational: str,
+    document: str,
+    mysql_url: str = "",
+    es_url: str = "",
+    prometheus_url: str = "http://127.0.0.1:19090",
+    probe_interval: int = 0,
 ) -> tuple[int, int]:
     """Write system/database/manager ini files for a test suite; returns (manager, database) ports."""
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -133,3 +147,22 @@ def running_suite(conf_dir: Path, **conf: str | int) -> Iterator[Suite]:
         center = database_app.extensions["aops_database"]
         center.docs.close()
         center.store.dispose()
+
+
+def fake_sshd(greeting: bytes, ip: str = "127.0.0.1") -> tuple[socket.socket, int]:
+    """A listener that greets each connection like sshd does (or with something else)."""
+    listener = socket.socket()
+    listener.bind((ip, 0))
+    listener.listen()
+
+    def serve() -> None:
+        while True:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                conn.sendall(greeting)
+
+    threading.Thread(target=serve, daemon=True).start()
+    return listener, listener.getsockname()[1]

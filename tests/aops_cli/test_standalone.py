@@ -33,7 +33,9 @@ def _configure(data_dir: Path) -> str:
 def _start(data_dir: Path) -> subprocess.Popen[str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
         env={**os.environ, "AOPS_CONF_DIR": ""},
     )
     assert proc.stdout is not None
@@ -64,16 +66,24 @@ def test_it_serves_stops_on_sigterm_and_keeps_data_on_the_next_start(tmp_path: P
     proc = _start(tmp_path)
     token = _login(url)
     headers = {"access_token": token}
-    assert requests.post(f"{url}/manage/host/group/add", json={"host_group_name": "g", "description": ""},
-                         headers=headers, timeout=10).json()["code"] == 200
+    assert (
+        requests.post(
+            f"{url}/manage/host/group/add",
+            json={"host_group_name": "g", "description": ""},
+            headers=headers,
+            timeout=10,
+        ).json()["code"]
+        == 200
+    )
     assert "stopped" in _stop(proc, signal.SIGTERM)
     assert (tmp_path / "aops.db").exists() and (tmp_path / "secret.key").stat().st_mode & 0o077 == 0
 
     proc = _start(tmp_path)
     try:
         token = _login(url)
-        groups = requests.post(f"{url}/manage/host/group/get", json={}, headers={"access_token": token},
-                               timeout=10).json()
+        groups = requests.post(
+            f"{url}/manage/host/group/get", json={}, headers={"access_token": token}, timeout=10
+        ).json()
         assert [g["host_group_name"] for g in groups["host_group_infos"]] == ["g"]
     finally:
         assert "stopped" in _stop(proc, signal.SIGINT)

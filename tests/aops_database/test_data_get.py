@@ -14,8 +14,9 @@ NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 
 
 def _get(suite: Suite, token: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    reply = requests.post(f"{suite.database_url}/data/data/get", json=body,
-                          headers={"access_token": token}, timeout=30)
+    reply = requests.post(
+        f"{suite.database_url}/data/data/get", json=body, headers={"access_token": token}, timeout=30
+    )
     return reply.status_code, reply.json()
 
 
@@ -25,8 +26,10 @@ def _window(seconds: int = 120) -> list[int]:
 
 
 def test_kpi_samples_come_from_prometheus_by_host_ip(suite: Suite, token: str) -> None:
-    body = {"time_range": _window(), "data_infos": [
-        {"host_id": NODE_IP, "data_list": [{"name": "node_load1", "type": "kpi"}]}]}
+    body = {
+        "time_range": _window(),
+        "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "node_load1", "type": "kpi"}]}],
+    }
     status, reply = _get(suite, token, body)
     assert (status, reply["code"]) == (200, 200), reply
     [series] = reply["succeed_list"]
@@ -37,9 +40,13 @@ def test_kpi_samples_come_from_prometheus_by_host_ip(suite: Suite, token: str) -
 
 
 def test_a_label_set_may_select_several_series_each_named_by_its_labels(suite: Suite, token: str) -> None:
-    body = {"time_range": _window(), "data_infos": [{"host_id": NODE_IP, "data_list": [
-        {"name": "node_cpu_seconds_total", "label": {"mode": "idle"}}]}]}
-    status, reply = _get(suite, token, body)
+    body = {
+        "time_range": _window(),
+        "data_infos": [
+            {"host_id": NODE_IP, "data_list": [{"name": "node_cpu_seconds_total", "label": {"mode": "idle"}}]}
+        ],
+    }
+    _status, reply = _get(suite, token, body)
     assert reply["code"] == 200
     labels = [s["label"] for s in reply["succeed_list"]]
     assert labels and all(lab["mode"] == "idle" for lab in labels)
@@ -47,12 +54,22 @@ def test_a_label_set_may_select_several_series_each_named_by_its_labels(suite: S
 
 
 def test_a_metric_without_data_is_a_failure_with_a_reason(suite: Suite, token: str) -> None:
-    body = {"time_range": _window(), "data_infos": [{"host_id": NODE_IP, "data_list": [
-        {"name": "node_load1"}, {"name": "no_such_metric_total"}]}]}
+    body = {
+        "time_range": _window(),
+        "data_infos": [
+            {"host_id": NODE_IP, "data_list": [{"name": "node_load1"}, {"name": "no_such_metric_total"}]}
+        ],
+    }
     status, reply = _get(suite, token, body)
     assert (status, reply["code"]) == (207, 206)
-    assert reply["fail_list"] == [{"host_id": NODE_IP, "name": "no_such_metric_total", "label": {},
-                                   "reason": "no data in the time range"}]
+    assert reply["fail_list"] == [
+        {
+            "host_id": NODE_IP,
+            "name": "no_such_metric_total",
+            "label": {},
+            "reason": "no data in the time range",
+        }
+    ]
 
 
 def test_an_address_matches_only_itself_in_the_instance_label() -> None:
@@ -60,31 +77,45 @@ def test_an_address_matches_only_itself_in_the_instance_label() -> None:
 
     query = selector("node_load1", {"mode": 'a"b'}, ["10.0.0.1", "::1"])
     # 21.09 left dots unescaped, so 10.0.0.1 also matched 10a0b0c1; IPv6 instances are bracketed.
-    assert query == (
-        'node_load1{instance=~"(10\\\\.0\\\\.0\\\\.1|\\\\[::1\\\\]):[0-9]{1,5}",mode="a\\"b"}'
-    )
+    assert query == ('node_load1{instance=~"(10\\\\.0\\\\.0\\\\.1|\\\\[::1\\\\]):[0-9]{1,5}",mode="a\\"b"}')
 
 
 def test_a_host_without_series_has_no_data(suite: Suite, token: str) -> None:
-    body = {"time_range": _window(), "data_infos": [{"host_id": "127.0.0.2", "data_list": [{"name": "node_load1"}]}]}
+    body = {
+        "time_range": _window(),
+        "data_infos": [{"host_id": "127.0.0.2", "data_list": [{"name": "node_load1"}]}],
+    }
     assert _get(suite, token, body)[1]["code"] == 1104
 
 
 def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str) -> None:
     now = int(time.time())
-    logs = [{"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - i, "message": f"line {i}"}
-            for i in range(3)]
+    logs = [
+        {"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - i, "message": f"line {i}"}
+        for i in range(3)
+    ]
     logs.append({"host_ip": "10.9.9.9", "data_item": "history", "timestamp": now, "message": "ls"})
     logs.append({"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - 3600, "message": "old"})
-    saved = requests.post(f"{suite.database_url}/data/log/save", json={"logs": logs},
-                          headers={"access_token": suite.service_token()}, timeout=30)
+    saved = requests.post(
+        f"{suite.database_url}/data/log/save",
+        json={"logs": logs},
+        headers={"access_token": suite.service_token()},
+        timeout=30,
+    )
     assert saved.json()["code"] == 200
-    body = {"time_range": [now - 60, now], "data_infos": [
-        {"host_id": "10.9.9.9", "data_list": [{"name": "dmesg", "type": "log"}]}]}
-    status, reply = _get(suite, token, body)
+    body = {
+        "time_range": [now - 60, now],
+        "data_infos": [{"host_id": "10.9.9.9", "data_list": [{"name": "dmesg", "type": "log"}]}],
+    }
+    _status, reply = _get(suite, token, body)
     assert reply["code"] == 200
-    assert reply["succeed_list"] == [{"host_id": "10.9.9.9", "name": "dmesg",
-                                      "values": [[now - 2, "line 2"], [now - 1, "line 1"], [now, "line 0"]]}]
+    assert reply["succeed_list"] == [
+        {
+            "host_id": "10.9.9.9",
+            "name": "dmesg",
+            "values": [[now - 2, "line 2"], [now - 1, "line 1"], [now, "line 0"]],
+        }
+    ]
 
 
 def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_path: Any) -> None:
@@ -98,11 +129,21 @@ def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_pa
 def test_bad_requests_name_the_field(suite: Suite, token: str) -> None:
     cases = [
         ({"time_range": [1], "data_infos": []}, "time_range"),
-        ({"time_range": [2, 1], "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x"}]}]}, "time_range"),
-        ({"time_range": [1, 2], "data_infos": [{"host_id": "nope", "data_list": [{"name": "x"}]}]},
-         "data_infos.0.host_id"),
-        ({"time_range": [1, 2], "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x", "type": "xml"}]}]},
-         "data_infos.0.data_list.0.type"),
+        (
+            {"time_range": [2, 1], "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x"}]}]},
+            "time_range",
+        ),
+        (
+            {"time_range": [1, 2], "data_infos": [{"host_id": "nope", "data_list": [{"name": "x"}]}]},
+            "data_infos.0.host_id",
+        ),
+        (
+            {
+                "time_range": [1, 2],
+                "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "x", "type": "xml"}]}],
+            },
+            "data_infos.0.data_list.0.type",
+        ),
     ]
     for body, field in cases:
         status, reply = _get(suite, token, body)

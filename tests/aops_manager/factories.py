@@ -14,8 +14,13 @@ KEY = "vault-key-1"
 def host(group: str, **over: Any) -> dict[str, Any]:
     n = next(_counter)
     entry = {
-        "host_name": f"host{n}", "host_group_name": group, "public_ip": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
-        "ssh_port": 22, "management": False, "username": "root", "password": "ssh-secret-pw",
+        "host_name": f"host{n}",
+        "host_group_name": group,
+        "public_ip": f"10.{n // 65536 % 256}.{n // 256 % 256}.{n % 256}",
+        "ssh_port": 22,
+        "management": False,
+        "username": "root",
+        "password": "ssh-secret-pw",
         "sudo_password": "sudo-secret-pw",
     }
     entry.update(over)
@@ -23,8 +28,9 @@ def host(group: str, **over: Any) -> dict[str, Any]:
 
 
 def group(suite: Suite, token: str, name: str = "web", description: str = "web servers") -> str:
-    status, body = suite.call("POST", "/manage/host/group/add",
-                              {"host_group_name": name, "description": description}, token)
+    status, body = suite.call(
+        "POST", "/manage/host/group/add", {"host_group_name": name, "description": description}, token
+    )
     assert (status, body["code"]) == (200, 200), body
     return name
 

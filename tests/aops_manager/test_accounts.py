@@ -27,7 +27,10 @@ def test_a_wrong_password_and_an_unknown_user_look_the_same(suite: Suite) -> Non
 def test_repeated_failures_lock_the_user_out_for_that_address(suite: Suite) -> None:
     name, _ = suite.add_user(password="Right-pass1")
     for _ in range(5):
-        assert suite.call("POST", "/manage/account/login", {"username": name, "password": "x"})[1]["code"] == 1200
+        assert (
+            suite.call("POST", "/manage/account/login", {"username": name, "password": "x"})[1]["code"]
+            == 1200
+        )
     status, body = suite.call("POST", "/manage/account/login", {"username": name, "password": "Right-pass1"})
     assert (status, body["code"]) == (429, 1207)
     assert "retry in" in str(body["detail"])
@@ -35,11 +38,19 @@ def test_repeated_failures_lock_the_user_out_for_that_address(suite: Suite) -> N
 
 def test_every_endpoint_but_login_refuses_a_missing_token(suite: Suite) -> None:
     for method, path in [
-        ("POST", "/manage/host/get"), ("POST", "/manage/host/count"), ("DELETE", "/manage/host/delete"),
-        ("POST", "/manage/host/add"), ("POST", "/manage/host/info/query"), ("POST", "/manage/host/group/add"),
-        ("DELETE", "/manage/host/group/delete"), ("POST", "/manage/host/group/get"),
-        ("POST", "/manage/account/change"), ("POST", "/manage/account/certificate"),
-        ("POST", "/manage/account/logout"), ("POST", "/manage/logout"), ("POST", "/manage/host/status/refresh"),
+        ("POST", "/manage/host/get"),
+        ("POST", "/manage/host/count"),
+        ("DELETE", "/manage/host/delete"),
+        ("POST", "/manage/host/add"),
+        ("POST", "/manage/host/info/query"),
+        ("POST", "/manage/host/group/add"),
+        ("DELETE", "/manage/host/group/delete"),
+        ("POST", "/manage/host/group/get"),
+        ("POST", "/manage/account/change"),
+        ("POST", "/manage/account/certificate"),
+        ("POST", "/manage/account/logout"),
+        ("POST", "/manage/logout"),
+        ("POST", "/manage/host/status/refresh"),
     ]:
         status, body = suite.call(method, path, {})
         assert (status, body["code"], body["msg"]) == (401, 1201, "the session is invalid"), path
@@ -90,7 +101,10 @@ def test_changing_the_password_revokes_every_session(suite: Suite) -> None:
     assert (status, body["code"]) == (200, 200)
     for old in (token, other):
         assert suite.call("POST", "/manage/host/count", token=old)[1]["code"] == 1201
-    assert suite.call("POST", "/manage/account/login", {"username": name, "password": "Old-pass1"})[1]["code"] == 1200
+    assert (
+        suite.call("POST", "/manage/account/login", {"username": name, "password": "Old-pass1"})[1]["code"]
+        == 1200
+    )
     status, body = suite.call("POST", "/manage/account/login", {"username": name, "password": "New-pass2"})
     assert (status, body["code"]) == (200, 200)
 

@@ -72,8 +72,10 @@ def test_bad_fields_on_other_routes_are_named(
 
 @pytest.mark.parametrize(
     ("method", "path", "body"),
-    [("DELETE", "/manage/host/delete", {"host_list": []}),
-     ("DELETE", "/manage/host/group/delete", {"host_group_list": []})],
+    [
+        ("DELETE", "/manage/host/delete", {"host_list": []}),
+        ("DELETE", "/manage/host/group/delete", {"host_group_list": []}),
+    ],
 )
 def test_an_empty_list_for_a_delete_is_refused(
     suite: Suite, token: str, method: str, path: str, body: dict[str, Any]
@@ -84,8 +86,10 @@ def test_an_empty_list_for_a_delete_is_refused(
 
 def _raw(suite: Suite, token: str, data: bytes, content_type: str) -> requests.Response:
     return requests.post(
-        f"{suite.manager_url}/manage/host/add", data=data,
-        headers={"access_token": token, "Content-Type": content_type}, timeout=30,
+        f"{suite.manager_url}/manage/host/add",
+        data=data,
+        headers={"access_token": token, "Content-Type": content_type},
+        timeout=30,
     )
 
 

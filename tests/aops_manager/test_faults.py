@@ -9,7 +9,9 @@ from tests.aops_manager.factories import add, count, group, host
 from tests.suite import Suite
 
 
-def test_a_stopped_data_center_is_a_clear_1001_and_recovery_needs_no_restart(suite: Suite, token: str) -> None:
+def test_a_stopped_data_center_is_a_clear_1001_and_recovery_needs_no_restart(
+    suite: Suite, token: str
+) -> None:
     group(suite, token)
     suite.stop_database()
     try:
@@ -33,10 +35,14 @@ def test_dropped_mariadb_connections_are_replaced_transparently(suite: Suite, to
     killer = sa.create_engine(ini.mysql.url)
     with killer.connect() as conn:
         mine = conn.execute(sa.text("SELECT CONNECTION_ID()")).scalar()
-        ids = conn.execute(
-            sa.text("SELECT id FROM information_schema.processlist WHERE db = :db AND id <> :me"),
-            {"db": ini.mysql.database_name, "me": mine},
-        ).scalars().all()
+        ids = (
+            conn.execute(
+                sa.text("SELECT id FROM information_schema.processlist WHERE db = :db AND id <> :me"),
+                {"db": ini.mysql.database_name, "me": mine},
+            )
+            .scalars()
+            .all()
+        )
         for conn_id in ids:
             conn.execute(sa.text(f"KILL {int(conn_id)}"))
     killer.dispose()

@@ -8,8 +8,9 @@ from tests.suite import Suite
 
 def test_a_group_name_is_unique_per_user(suite: Suite, token: str) -> None:
     group(suite, token, "web")
-    status, body = suite.call("POST", "/manage/host/group/add",
-                              {"host_group_name": "web", "description": ""}, token)
+    status, body = suite.call(
+        "POST", "/manage/host/group/add", {"host_group_name": "web", "description": ""}, token
+    )
     assert (status, body["code"], body["msg"]) == (409, 1105, "data has existed")
 
 
@@ -19,9 +20,13 @@ def test_groups_list_with_live_host_counts_sorted_and_paged(suite: Suite, token:
     add(suite, token, host("b"), host("b"), host("c"))
     body = suite.call("POST", "/manage/host/group/get", {"sort": "host_count", "direction": "desc"}, token)[1]
     assert [(g["host_group_name"], g["host_count"]) for g in body["host_group_infos"]] == [
-        ("b", 2), ("c", 1), ("a", 0)]
-    body = suite.call("POST", "/manage/host/group/get",
-                      {"sort": "host_group_name", "page": 2, "per_page": 2}, token)[1]
+        ("b", 2),
+        ("c", 1),
+        ("a", 0),
+    ]
+    body = suite.call(
+        "POST", "/manage/host/group/get", {"sort": "host_group_name", "page": 2, "per_page": 2}, token
+    )[1]
     assert [g["host_group_name"] for g in body["host_group_infos"]] == ["c"]
     assert (body["total_count"], body["total_page"]) == (3, 2)
 
@@ -30,8 +35,9 @@ def test_only_empty_groups_are_deleted_and_the_rest_is_1106(suite: Suite, token:
     for name in ("empty", "full"):
         group(suite, token, name)
     ids = add(suite, token, host("full"))[1]["host_list"]
-    status, body = suite.call("DELETE", "/manage/host/group/delete",
-                              {"host_group_list": ["empty", "full", "unknown"]}, token)
+    status, body = suite.call(
+        "DELETE", "/manage/host/group/delete", {"host_group_list": ["empty", "full", "unknown"]}, token
+    )
     assert (status, body["code"], body["deleted"], body["kept"]) == (409, 1106, ["empty"], ["full"])
     suite.call("DELETE", "/manage/host/delete", {"host_list": ids}, token)
     status, body = suite.call("DELETE", "/manage/host/group/delete", {"host_group_list": ["full"]}, token)

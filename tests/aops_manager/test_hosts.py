@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from aops_database import settings
 from tests.aops_manager.factories import KEY, add, count, group, host
-from tests.suite import Suite
+from tests.suite import Suite, fake_sshd
 
 
 def test_adding_hosts_returns_their_ids_and_stores_them(suite: Suite, token: str) -> None:
@@ -26,13 +26,18 @@ def test_a_mixed_batch_is_206_with_a_reason_per_failed_host(suite: Suite, token:
     first = host(g)
     add(suite, token, first)
     status, body = add(
-        suite, token, host(g), host(g, host_name=first["host_name"]), host(g, public_ip=first["public_ip"]),
+        suite,
+        token,
+        host(g),
+        host(g, host_name=first["host_name"]),
+        host(g, public_ip=first["public_ip"]),
         host("no-such-group"),
     )
     assert (status, body["code"]) == (207, 206)
     reasons = [f["reason"] for f in body["fail_list"]]
     assert reasons == [
-        f"host name {first['host_name']} is already used", f"address {first['public_ip']} is already used",
+        f"host name {first['host_name']} is already used",
+        f"address {first['public_ip']} is already used",
         "host group no-such-group does not exist",
     ]
     assert count(suite, token) == 2
@@ -47,15 +52,15 @@ def test_a_batch_where_every_host_fails_is_1102_and_stores_nothing(suite: Suite,
 def test_duplicates_inside_one_batch_keep_the_first(suite: Suite, token: str) -> None:
     g = group(suite, token)
     a = host(g)
-    status, body = add(suite, token, a, dict(a))
+    _status, body = add(suite, token, a, dict(a))
     assert body["code"] == 206 and len(body["succeed_list"]) == 1
 
 
 def test_ipv6_addresses_work_and_one_address_written_two_ways_is_one_host(suite: Suite, token: str) -> None:
     g = group(suite, token)
-    status, body = add(suite, token, host(g, public_ip="2001:db8::10"))
+    _status, body = add(suite, token, host(g, public_ip="2001:db8::10"))
     assert body["code"] == 200 and body["succeed_list"][0]["public_ip"] == "2001:db8::10"
-    status, body = add(suite, token, host(g, public_ip="2001:0db8:0000::0010"))
+    _status, body = add(suite, token, host(g, public_ip="2001:0db8:0000::0010"))
     assert body["code"] == 1102 and "already used" in body["fail_list"][0]["reason"]
 
 
@@ -78,7 +83,7 @@ def test_two_concurrent_adds_of_the_same_host_yield_exactly_one_success(suite: S
 
 def test_credentials_are_encrypted_at_rest_and_never_returned(suite: Suite, token: str) -> None:
     g = group(suite, token)
-    status, body = add(suite, token, host(g, password="plain-ssh-pw", sudo_password="plain-sudo-pw"))
+    _status, body = add(suite, token, host(g, password="plain-ssh-pw", sudo_password="plain-sudo-pw"))
     assert "plain-ssh-pw" not in str(body)
     listing = suite.call("POST", "/manage/host/get", {"host_group_list": []}, token)[1]
     assert "password" not in str(listing) and "vault" not in str(listing)
@@ -102,9 +107,11 @@ def test_a_fleet_sharing_credentials_stores_one_encrypted_set(suite: Suite, toke
     engine = sa.create_engine(ini.mysql.url)
     with engine.connect() as conn:
         sets = conn.execute(
-            sa.text("SELECT COUNT(DISTINCT credential_id) FROM host WHERE host_group_id ="
-                    " (SELECT host_group_id FROM host_group WHERE host_group_name=:g AND username="
-                    " (SELECT username FROM host WHERE host_id=:h))"),
+            sa.text(
+                "SELECT COUNT(DISTINCT credential_id) FROM host WHERE host_group_id ="
+                " (SELECT host_group_id FROM host_group WHERE host_group_name=:g AND username="
+                " (SELECT username FROM host WHERE host_id=:h))"
+            ),
             {"g": g, "h": user["host_infos"][0]["host_id"]},
         ).scalar()
     engine.dispose()
@@ -129,20 +136,40 @@ def test_certificate_checks_the_key_against_the_stored_credentials(suite: Suite,
 
 def test_listing_filters_sorts_and_pages(suite: Suite, token: str) -> None:
     web, db = group(suite, token, "web"), group(suite, token, "db")
-    add(suite, token, host(web, host_name="b"), host(web, host_name="a", management=True), host(db, host_name="c"))
-    body = suite.call("POST", "/manage/host/get",
-                      {"host_group_list": [], "sort": "host_name", "direction": "desc"}, token)[1]
+    add(
+        suite,
+        token,
+        host(web, host_name="b"),
+        host(web, host_name="a", management=True),
+        host(db, host_name="c"),
+    )
+    body = suite.call(
+        "POST", "/manage/host/get", {"host_group_list": [], "sort": "host_name", "direction": "desc"}, token
+    )[1]
     assert [h["host_name"] for h in body["host_infos"]] == ["c", "b", "a"]
     assert (body["total_count"], body["total_page"]) == (3, 1)
     body = suite.call("POST", "/manage/host/get", {"host_group_list": ["web"], "management": True}, token)[1]
     assert [h["host_name"] for h in body["host_infos"]] == ["a"]
-    body = suite.call("POST", "/manage/host/get",
-                      {"host_group_list": [], "sort": "host_name", "page": 2, "per_page": 2}, token)[1]
+    body = suite.call(
+        "POST",
+        "/manage/host/get",
+        {"host_group_list": [], "sort": "host_name", "page": 2, "per_page": 2},
+        token,
+    )[1]
     assert [h["host_name"] for h in body["host_infos"]] == ["c"]
     assert (body["total_count"], body["total_page"]) == (3, 2)
     assert set(body["host_infos"][0]) == {
-        "host_id", "host_name", "host_group_name", "public_ip", "ssh_port", "management", "status"}
-    body = suite.call("POST", "/manage/host/get", {"host_group_list": [], "sort": "host_group_name"}, token)[1]
+        "host_id",
+        "host_name",
+        "host_group_name",
+        "public_ip",
+        "ssh_port",
+        "management",
+        "status",
+    }
+    body = suite.call("POST", "/manage/host/get", {"host_group_list": [], "sort": "host_group_name"}, token)[
+        1
+    ]
     assert [h["host_group_name"] for h in body["host_infos"]] == ["db", "web", "web"]
 
 
@@ -161,8 +188,12 @@ def test_basic_info_returns_rows_and_details_return_stored_documents(suite: Suit
     import requests
 
     doc = {"host_id": ids[0], "infos": {"os": {"name": "openEuler"}, "cpu": {"core_count": 8}, "memory": {}}}
-    reply = requests.post(f"{suite.database_url}/data/host/info/save", json={"host_infos": [doc]},
-                          headers={"access_token": suite.service_token()}, timeout=10)
+    reply = requests.post(
+        f"{suite.database_url}/data/host/info/save",
+        json={"host_infos": [doc]},
+        headers={"access_token": suite.service_token()},
+        timeout=10,
+    )
     assert reply.json()["code"] == 200
     body = suite.call("POST", "/manage/host/info/query", {"host_list": ids}, token)[1]
     assert body["host_infos"] == [doc]
@@ -185,7 +216,10 @@ def test_a_user_never_sees_or_deletes_another_users_hosts(suite: Suite) -> None:
     _, bob = suite.add_user()
     ids = add(suite, alice, host(group(suite, alice)))[1]["host_list"]
     assert suite.call("POST", "/manage/host/get", {"host_group_list": []}, bob)[1]["total_count"] == 0
-    assert suite.call("POST", "/manage/host/info/query", {"host_list": ids, "basic": True}, bob)[1]["host_infos"] == []
+    assert (
+        suite.call("POST", "/manage/host/info/query", {"host_list": ids, "basic": True}, bob)[1]["host_infos"]
+        == []
+    )
     assert suite.call("DELETE", "/manage/host/delete", {"host_list": ids}, bob)[1]["code"] == 1103
     # Bob may use the same group name, host name and address: uniqueness is per user.
     group(suite, bob)
@@ -194,21 +228,29 @@ def test_a_user_never_sees_or_deletes_another_users_hosts(suite: Suite) -> None:
 
 
 def test_status_refresh_probes_the_ssh_port(suite: Suite, token: str) -> None:
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    open_port = listener.getsockname()[1]
+    sshd, ssh_port = fake_sshd(b"SSH-2.0-OpenSSH_9.2\r\n")
+    web, web_port = fake_sshd(b"HTTP/1.1 400 Bad Request\r\n\r\n", "127.0.0.3")
     closed = socket.socket()
     closed.bind(("127.0.0.1", 0))
     closed_port = closed.getsockname()[1]
     closed.close()
     g = group(suite, token)
     try:
-        ids = add(suite, token, host(g, public_ip="127.0.0.1", ssh_port=open_port),
-                  host(g, public_ip="127.0.0.2", ssh_port=closed_port))[1]["host_list"]
+        ids = add(
+            suite,
+            token,
+            host(g, host_name="a", public_ip="127.0.0.1", ssh_port=ssh_port),
+            host(g, host_name="b", public_ip="127.0.0.2", ssh_port=closed_port),
+            host(g, host_name="c", public_ip="127.0.0.3", ssh_port=web_port),
+        )[1]["host_list"]
         body = suite.call("POST", "/manage/host/status/refresh", {"host_list": []}, token)[1]
     finally:
-        listener.close()
-    assert {h["host_id"]: h["status"] for h in body["host_infos"]} == {ids[0]: "online", ids[1]: "offline"}
+        sshd.close()
+        web.close()
+    assert {h["host_id"]: h["status"] for h in body["host_infos"]} == {
+        ids[0]: "online",
+        ids[1]: "offline",
+        ids[2]: "offline",
+    }
     listing = suite.call("POST", "/manage/host/get", {"host_group_list": [], "sort": "host_name"}, token)[1]
-    assert [h["status"] for h in listing["host_infos"]] == ["online", "offline"]
+    assert [h["status"] for h in listing["host_infos"]] == ["online", "offline", "offline"]

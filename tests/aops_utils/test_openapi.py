@@ -24,10 +24,19 @@ def test_the_manager_and_the_data_center_publish_valid_documents(suite: Suite) -
 def test_the_manager_documents_the_2109_paths() -> None:
     paths = {e.path for e in manager_api.endpoints} | {a for e in manager_api.endpoints for a in e.aliases}
     assert {
-        "/manage/account/login", "/manage/account/change", "/manage/account/certificate",
-        "/manage/account/logout", "/manage/logout", "/manage/host/add", "/manage/host/delete",
-        "/manage/host/get", "/manage/host/count", "/manage/host/info/query", "/manage/host/group/add",
-        "/manage/host/group/delete", "/manage/host/group/get",
+        "/manage/account/login",
+        "/manage/account/change",
+        "/manage/account/certificate",
+        "/manage/account/logout",
+        "/manage/logout",
+        "/manage/host/add",
+        "/manage/host/delete",
+        "/manage/host/get",
+        "/manage/host/count",
+        "/manage/host/info/query",
+        "/manage/host/group/add",
+        "/manage/host/group/delete",
+        "/manage/host/group/get",
     } <= paths
 
 

@@ -15,7 +15,8 @@ from aops_utils.errors import DatabaseUnavailable
 meta = sa.MetaData()
 owner = sa.Table("owner", meta, sa.Column("name", sa.String(40), primary_key=True))
 item = sa.Table(
-    "item", meta,
+    "item",
+    meta,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
     sa.Column("owner", sa.String(40), sa.ForeignKey("owner.name", ondelete="RESTRICT"), nullable=False),
     sa.Column("name", sa.String(40), nullable=False),

@@ -1,0 +1,154 @@
+"""Small JSON-over-HTTP client for the A-Ops REST services, shared by the `aops` and `adoctor` CLIs."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.error
+import urllib.request
+from typing import Any
+
+import click
+
+from aops_utils.codes import Code, label_of
+
+# 1204 is a successful login that still hands out a token; the caller warns about it.
+OK_CODES = frozenset({int(Code.SUCCEED), int(Code.PARTIAL_SUCCEED), int(Code.CHANGE_PASSWORD)})
+DEFAULT_TIMEOUT = 60.0
+
+
+def prog_name() -> str:
+    """The running CLI's name (`aops`, `adoctor`), for messages."""
+    ctx = click.get_current_context(silent=True)
+    return (ctx.find_root().info_name if ctx is not None else None) or "aops"
+
+
+class CliError(click.ClickException):
+    """A failure reported as one plain line on stderr (`aops: ...`) with exit status 1."""
+
+    exit_code = 1
+
+    def show(self, file: Any = None) -> None:
+        click.echo(f"{prog_name()}: {self.format_message()}", err=True, file=file)
+
+
+class ApiError(CliError):
+    """A reply whose code is not a success: carries the whole reply for `--json` output."""
+
+    def __init__(self, code: int, detail: str, reply: dict[str, Any] | None = None) -> None:
+        self.code = code
+        self.msg = str((reply or {}).get("msg") or label_of(code))
+        self.detail = detail
+        self.reply = reply
+        super().__init__(f"{detail} (code {code}: {self.msg})")
+
+
+def _one_line(text: str, limit: int = 200) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def failure_summary(items: list[Any]) -> str:
+    """`h3 (host group nog does not exist), h4` from a 21.09 `fail_list` of entries or ids."""
+    parts = []
+    for item in items:
+        if isinstance(item, dict):
+            name = str(item.get("host_name") or item.get("host_id") or item)
+            reason = item.get("reason")
+            parts.append(f"{name} ({reason})" if reason else name)
+        else:
+            parts.append(str(item))
+    return ", ".join(parts)
+
+
+class RestClient:
+    """Calls one service's routes with the user's token; errors become CliError/ApiError."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        service: str = "manager",
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        self.token = token
+        self.timeout = timeout
+        self.service = service
+
+    def post(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.call("POST", path, body)
+
+    def delete(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        return self.call("DELETE", path, body)
+
+    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Send `body` as JSON; return the envelope when its code is a success, raise otherwise."""
+        url = self.base_url + path
+        headers = {"Content-Type": "application/json; charset=UTF-8", "Accept": "application/json"}
+        if self.token:
+            # The dashed spelling survives proxies (nginx drops underscored headers by default);
+            # the manager reads both.
+            headers["Access-Token"] = self.token
+        data = json.dumps(body if body is not None else {}).encode("utf-8")
+        request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
+        status, raw = self._send(request, url)
+        reply = self._decode(url, status, raw)
+        code = reply["code"]
+        if code in OK_CODES:
+            return reply
+        raise ApiError(code, self._detail(reply), reply)
+
+    def _send(self, request: urllib.request.Request, url: str) -> tuple[int, bytes]:
+        down = f"the {self.service} may be down or --manager/AOPS_MANAGER_URL may be wrong"
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
+                return int(response.status), bytes(response.read())
+        except urllib.error.HTTPError as exc:
+            # Errors come with a non-2xx status and an envelope in the body.
+            try:
+                return int(exc.code), exc.read() if exc.fp is not None else b""
+            except OSError:
+                return int(exc.code), b""
+            finally:
+                exc.close()
+        except urllib.error.URLError as exc:
+            reason = exc.reason
+            if isinstance(reason, TimeoutError):
+                raise self._unreachable(f"{url} did not answer within {self.timeout:g} s") from None
+            text = reason.strerror if isinstance(reason, OSError) and reason.strerror else str(reason)
+            raise self._unreachable(f"cannot reach {url}: {text}; {down}") from None
+        except TimeoutError:
+            raise self._unreachable(f"{url} did not answer within {self.timeout:g} s") from None
+        except (OSError, http.client.HTTPException) as exc:
+            text = str(exc) or type(exc).__name__
+            raise self._unreachable(f"the connection to {url} failed: {text}; {down}") from None
+
+    @staticmethod
+    def _unreachable(detail: str) -> ApiError:
+        # 21.09 reported an unreachable service as 1001; the CLI keeps that code for scripts.
+        return ApiError(int(Code.HTTP_CONNECT_ERROR), detail)
+
+    def _decode(self, url: str, status: int, raw: bytes) -> dict[str, Any]:
+        try:
+            reply = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            reply = None
+        if not isinstance(reply, dict) or not isinstance(reply.get("code"), int):
+            shown = _one_line(raw.decode("utf-8", "replace")) or "an empty body"
+            raise ApiError(
+                int(Code.SERVER_ERROR),
+                f"{url} answered HTTP {status} with something that is not an A-Ops reply: {shown}",
+            )
+        return reply
+
+    @staticmethod
+    def _detail(reply: dict[str, Any]) -> str:
+        detail = str(reply.get("detail") or reply.get("msg") or label_of(reply["code"]))
+        fails = reply.get("fail_list")
+        if isinstance(fails, list) and fails:
+            detail += f"; failed: {failure_summary(fails)}"
+        deleted = reply.get("deleted")
+        if isinstance(deleted, list) and deleted:
+            detail += f"; deleted: {', '.join(map(str, deleted))}"
+        return detail

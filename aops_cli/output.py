@@ -1,0 +1,60 @@
+"""Human output (tables, summaries, confirmations) and raw JSON output for scripts."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+import click
+
+from aops_cli.client import prog_name
+
+Columns = Sequence[tuple[str, str]]  # (reply key, column header)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def warn(message: str) -> None:
+    click.echo(f"{prog_name()}: warning: {message}", err=True)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def cell(value: Any) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}={cell(v)}" for k, v in value.items()) or "-"
+    if isinstance(value, list):
+        return ", ".join(cell(v) for v in value) or "-"
+    return str(value)
+
+
+def table(rows: Sequence[dict[str, Any]], columns: Columns) -> str:
+    # tabulate is imported on use: only listing commands pay for it.
+    from tabulate import tabulate
+
+    body = [[cell(row.get(key)) for key, _ in columns] for row in rows]
+    return tabulate(body, headers=[header for _, header in columns], tablefmt="simple", disable_numparse=True)
+
+
+def page_summary(reply: dict[str, Any], shown: int, noun: str, page: int | None) -> str:
+    """`2 of 5 hosts, page 1/3`, or `no hosts`."""
+    total = int(reply.get("total_count") or 0)
+    if total == 0:
+        return f"no {noun}s"
+    pages = int(reply.get("total_page") or 1)
+    where = f", page {page}/{pages}" if page is not None else ""
+    return f"{shown} of {plural(total, noun)}{where}"
+
+
+def listing(rows: Sequence[dict[str, Any]], columns: Columns, summary: str) -> None:
+    """A table (nothing when empty) followed by its one-line summary."""
+    if rows:
+        click.echo(table(rows, columns))
+    click.echo(summary)
