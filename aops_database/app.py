@@ -42,6 +42,7 @@ def open_stores(ini: DatabaseIni) -> tuple[RelationalStore, DocumentStore]:
         sqlite_path=ini.store.sqlite_path,
         pool_size=ini.mysql.pool_size,
         pool_recycle=ini.mysql.pool_recycle,
+        tls=ini.mysql.tls,
     )
     docs = open_document_store(
         ini.store.document,

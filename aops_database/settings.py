@@ -31,6 +31,7 @@ class MysqlSection(Section):
     engine_format: str = "mysql+pymysql://@%s:%s/%s"
     user: str = ""
     password: str = ""
+    tls: bool = False
     pool_size: int = Field(10000, gt=0)
     pool_recycle: int = Field(7200, gt=0)
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from flask import Flask, current_app
 
 from aops_manager import settings as manager_settings
+from aops_manager.cache import ReadCache
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
@@ -23,6 +24,7 @@ class Manager:
     data_center: ServiceClient
     keyring: Keyring
     prober: StatusProber
+    cache: ReadCache
 
 
 def manager() -> Manager:
@@ -40,13 +42,18 @@ def create_app(
         system.database.url, codec, "aops-manager", timeout=ini.manager.data_center_timeout
     )
     section = ini.manager
+    cache = ReadCache(section.read_cache_seconds)
     prober = StatusProber(
-        data_center, section.host_status_interval, section.probe_timeout, section.probe_concurrency
+        data_center,
+        section.host_status_interval,
+        section.probe_timeout,
+        section.probe_concurrency,
+        on_update=cache.forget_all,
     )
     from aops_manager.api import api
 
     app = create_service_app("aops-manager", api, token_authenticator(codec))
-    app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober)
+    app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober, cache)
     if start_prober:
         prober.start()
     return app

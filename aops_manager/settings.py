@@ -21,6 +21,7 @@ class ManagerSection(Section):
     probe_timeout: float = Field(2.0, gt=0, le=60)
     probe_concurrency: int = Field(64, gt=0, le=1024)
     data_center_timeout: float = Field(600.0, gt=0)
+    read_cache_seconds: float = Field(10.0, ge=0, le=3600, description="0 disables the read cache")
 
     @property
     def endpoint(self) -> Endpoint:

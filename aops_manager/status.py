@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -40,8 +40,16 @@ def probe(hosts: Iterable[dict[str, Any]], timeout: float, concurrency: int) -> 
 class StatusProber:
     """Probes every host of every user each `interval` seconds and records the results."""
 
-    def __init__(self, data_center: ServiceClient, interval: int, timeout: float, concurrency: int) -> None:
+    def __init__(
+        self,
+        data_center: ServiceClient,
+        interval: int,
+        timeout: float,
+        concurrency: int,
+        on_update: Callable[[], None] = lambda: None,
+    ) -> None:
         self._dc = data_center
+        self._on_update = on_update
         self._interval = interval
         self._timeout = timeout
         self._concurrency = concurrency
@@ -65,6 +73,7 @@ class StatusProber:
         statuses = probe(hosts, self._timeout, self._concurrency)
         if statuses:
             self._dc.post("/data/host/status/update", {"statuses": statuses})
+            self._on_update()
         return len(statuses)
 
     def _run(self) -> None:

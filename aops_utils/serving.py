@@ -75,6 +75,10 @@ def uwsgi_argv(
         "--log-5xx",
         "--buffer-size",
         "32768",
+        # The HTTP router closes each connection after one answer; saying so stops keep-alive
+        # clients from sending the next request on a socket that is already gone.
+        "--add-header",
+        "Connection: close",
     ]
     if enable_threads:
         argv.append("--enable-threads")

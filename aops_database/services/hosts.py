@@ -162,6 +162,10 @@ def _row(r: Any) -> dict[str, Any]:
     }
 
 
+def _ordered(column: Any, direction: str) -> Any:
+    return column.desc() if direction == "desc" else column.asc()
+
+
 def get_hosts(
     store: RelationalStore,
     username: str,
@@ -174,18 +178,37 @@ def get_hosts(
 ) -> tuple[int, list[dict[str, Any]]]:
     where = [host.c.username == username]
     if group_names:
-        where.append(group.c.host_group_name.in_(group_names))
+        wanted = sa.select(group.c.host_group_id).where(
+            group.c.username == username, group.c.host_group_name.in_(group_names)
+        )
+        where.append(host.c.host_group_id.in_(wanted))
     if management is not None:
         where.append(host.c.management == management)
-    column = {"host_name": host.c.host_name, "host_group_name": group.c.host_group_name}.get(sort)
-    order = [] if column is None else [column.desc() if direction == "desc" else column.asc()]
-    query = _listing().where(*where).order_by(*order, host.c.host_id)
-    counting = sa.select(sa.func.count()).select_from(
-        host.join(group, group.c.host_group_id == host.c.host_group_id)
+    # Host names are unique per user, so ordering by name alone is stable and walks the
+    # (username, host_name) index; the page's ids are picked first and only they are joined.
+    keys: list[Any] = [host.c.host_name]
+    source: Any = host
+    if sort == "host_group_name":
+        keys.insert(0, group.c.host_group_name)
+        source = host.join(group, group.c.host_group_id == host.c.host_group_id)
+    page = (
+        sa.select(host.c.host_id, *keys)
+        .select_from(source)
+        .where(*where)
+        .order_by(*[_ordered(k, direction) for k in keys])
+        .offset(window.offset)
+        .limit(window.limit)
+        .subquery("page")
     )
+    query = (
+        _listing()
+        .join(page, page.c.host_id == host.c.host_id)
+        .order_by(*[_ordered(page.c[k.name], direction) for k in keys])
+    )
+    counting = sa.select(sa.func.count()).select_from(host).where(*where)
     with store.begin() as conn:
-        total = conn.execute(counting.where(*where)).scalar_one()
-        rows = conn.execute(query.offset(window.offset).limit(window.limit)).all() if total else []
+        total = conn.execute(counting).scalar_one()
+        rows = conn.execute(query).all() if total else []
     return total, [_row(r) for r in rows]
 
 

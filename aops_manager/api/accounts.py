@@ -7,6 +7,7 @@ from typing import Any
 from aops_manager import vault
 from aops_manager.api import api
 from aops_manager.app import manager
+from aops_manager.forwarding import call
 from aops_manager.schemas import CertificateBody, ChangePasswordBody, LoginBody
 from aops_utils.codes import Code
 from aops_utils.restful import Access, Reply, RequestContext
@@ -25,16 +26,21 @@ def login(ctx: RequestContext[LoginBody]) -> Reply:
 @api.route("/manage/account/logout", aliases=("/manage/logout",))
 def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     """End this session; the token stops working at once."""
-    manager().data_center.post("/data/account/logout", principal=ctx.principal)
+    assert ctx.principal is not None
+    manager().cache.end_session(ctx.principal.token_id)
+    call("POST", "/data/account/logout", {}, ctx.principal)
+    manager().cache.end_session(ctx.principal.token_id)
     return {}
 
 
 @api.route("/manage/account/change", body=ChangePasswordBody)
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
     """Change the password (`old_password` optional, as 21.09 had none); all sessions end."""
-    manager().data_center.post(
-        "/data/account/change", ctx.body.model_dump(exclude_none=True), principal=ctx.principal
-    )
+    assert ctx.principal is not None
+    try:
+        call("POST", "/data/account/change", ctx.body.model_dump(exclude_none=True), ctx.principal)
+    finally:
+        manager().cache.end_sessions_of(ctx.principal.username)
     return {}
 
 
@@ -42,7 +48,7 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
 def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
     """Check the vault key against the user's stored credentials and keep it in memory."""
     assert ctx.principal is not None
-    sample = manager().data_center.post("/data/host/credential/sample", principal=ctx.principal)
+    sample = call("POST", "/data/host/credential/sample", {}, ctx.principal)
     if sample.get("vault"):
         vault.decrypt(ctx.body.key, sample["vault"])
     manager().keyring.remember(ctx.principal.username, ctx.body.key)

@@ -8,8 +8,8 @@ from typing import Any
 from aops_manager import status, vault
 from aops_manager.api import api
 from aops_manager.app import manager
+from aops_manager.forwarding import call, read, reply_of, write
 from aops_manager.schemas import AddHostsBody
-from aops_utils.codes import Code
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,
@@ -22,22 +22,12 @@ from aops_utils.contracts import (
 from aops_utils.restful import Reply, RequestContext
 
 
-def _forward(path: str, ctx: RequestContext[Any], method: str = "POST") -> dict[str, Any]:
-    body = ctx.body.model_dump() if ctx.body is not None else {}
-    return manager().data_center.call(method, path, body, principal=ctx.principal)
-
-
-def _reply(data: dict[str, Any], *drop: str) -> Reply:
-    return Reply(Code(data["code"]), {k: v for k, v in data.items() if k not in ("code", "msg", *drop)})
-
-
 @api.route("/manage/host/add", body=AddHostsBody)
 def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     """Add hosts; each distinct credential set is encrypted once with the user's key."""
     assert ctx.principal is not None
-    dc = manager().data_center
     key = ctx.body.key
-    sample = dc.post("/data/host/credential/sample", principal=ctx.principal)
+    sample = call("POST", "/data/host/credential/sample", {}, ctx.principal)
     if sample.get("vault"):
         # One key per user: a different key could not open the older hosts' credentials.
         vault.decrypt(key, sample["vault"])
@@ -60,9 +50,9 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
                 "credential": refs[cred],
             }
         )
-    reply = dc.post("/data/host/add", {"host_list": hosts, "credentials": vaults}, principal=ctx.principal)
+    reply = write("/data/host/add", ctx, body={"host_list": hosts, "credentials": vaults})
     manager().keyring.remember(ctx.principal.username, key)
-    payload = _reply(reply)
+    payload = reply_of(reply)
     payload.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
     return payload
 
@@ -70,54 +60,54 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
 @api.route("/manage/host/delete", methods=("DELETE",), body=HostIdsBody)
 def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
     """Delete hosts with their stored credentials and details."""
-    return _reply(_forward("/data/host/delete", ctx, "DELETE"), "host_info")
+    return reply_of(write("/data/host/delete", ctx, "DELETE"), "host_info")
 
 
 @api.route("/manage/host/get", body=GetHostsBody)
 def get_hosts(ctx: RequestContext[GetHostsBody]) -> Reply:
     """List hosts (filter by groups and role, sort by name or group, page)."""
-    return _reply(_forward("/data/host/get", ctx))
+    return reply_of(read("/data/host/get", ctx))
 
 
 @api.route("/manage/host/count")
 def count_hosts(ctx: RequestContext[None]) -> Reply:
     """Number of hosts the user owns."""
-    return _reply(_forward("/data/host/count", ctx))
+    return reply_of(read("/data/host/count", ctx))
 
 
 @api.route("/manage/host/info/query", body=HostInfoBody)
 def host_info(ctx: RequestContext[HostInfoBody]) -> Reply:
     """Host details (`basic` for the inventory row) of the user's hosts."""
-    return _reply(_forward("/data/host/info/get", ctx))
+    return reply_of(read("/data/host/info/get", ctx))
 
 
 @api.route("/manage/host/status/refresh", body=OptionalHostIdsBody)
 def refresh_status(ctx: RequestContext[OptionalHostIdsBody]) -> dict[str, Any]:
     """Probe the hosts' SSH ports now (all the user's hosts when the list is empty)."""
-    dc = manager().data_center
-    rows = dc.post(
-        "/data/host/info/get", {"host_list": ctx.body.host_list, "basic": True}, principal=ctx.principal
-    )["host_infos"]
+    body = {"host_list": ctx.body.host_list, "basic": True}
+    rows = call("POST", "/data/host/info/get", body, ctx.principal)["host_infos"]
     section = manager().settings.manager
     statuses = status.probe(rows, section.probe_timeout, section.probe_concurrency)
     if statuses:
-        dc.post("/data/host/status/update", {"statuses": statuses})
+        # Statuses are written with the manager's own service token, as the prober does.
+        manager().data_center.post("/data/host/status/update", {"statuses": statuses})
+        manager().cache.forget_all()
     return {"host_infos": [{"host_id": hid, "status": st} for hid, st in statuses.items()]}
 
 
 @api.route("/manage/host/group/add", body=AddGroupBody)
 def add_group(ctx: RequestContext[AddGroupBody]) -> Reply:
     """Add a host group (names are unique per user)."""
-    return _reply(_forward("/data/host/group/add", ctx))
+    return reply_of(write("/data/host/group/add", ctx))
 
 
 @api.route("/manage/host/group/delete", methods=("DELETE",), body=GroupNamesBody)
 def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
     """Delete host groups that hold no hosts."""
-    return _reply(_forward("/data/host/group/delete", ctx, "DELETE"))
+    return reply_of(write("/data/host/group/delete", ctx, "DELETE"))
 
 
 @api.route("/manage/host/group/get", body=GetGroupsBody)
 def get_groups(ctx: RequestContext[GetGroupsBody]) -> Reply:
     """List host groups with their host counts."""
-    return _reply(_forward("/data/host/group/get", ctx))
+    return reply_of(read("/data/host/group/get", ctx))
