@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import mysql
 
 from aops_utils.contracts import NAME_LENGTH as NAME
 from aops_utils.contracts import TEXT_LENGTH as TEXT
@@ -106,4 +107,63 @@ host = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.UniqueConstraint("username", "host_name"),
     sa.UniqueConstraint("username", "public_ip"),
+)
+
+# MySQL's TEXT holds 65,535 bytes: too little for a 100,000-character condition or the JSON of
+# a big data list or host list, which MEDIUMTEXT (16 MiB) holds.
+_LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
+
+# Check rules of a user; 21.09 kept them in Elasticsearch, where nothing made a name unique.
+check_rule = sa.Table(
+    "check_rule",
+    metadata,
+    sa.Column("rule_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    # Binary collation: rule names are case-sensitive, as the 21.09 keyword field was.
+    sa.Column(
+        "check_item",
+        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
+        nullable=False,
+    ),
+    sa.Column("data_list", _LONG_TEXT, nullable=False),
+    sa.Column("condition", _LONG_TEXT, nullable=False),
+    sa.Column("description", sa.String(1024), nullable=False, default=""),
+    sa.Column("plugin", sa.String(128), nullable=False, default=""),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("username", "check_item"),
+)
+
+# Positions of the check scheduler (forward and backward windows), so a restart resumes.
+check_state = sa.Table(
+    "check_state",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+# Failed check windows waiting to be checked again; 21.09 kept them in one process's memory.
+check_retry = sa.Table(
+    "check_retry",
+    metadata,
+    sa.Column("retry_id", sa.String(32), primary_key=True),
+    sa.Column(
+        "username",
+        sa.String(40),
+        sa.ForeignKey("user.username", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    sa.Column("host_list", _LONG_TEXT, nullable=False),
+    sa.Column("check_items", _LONG_TEXT, nullable=False),
+    sa.Column("start", sa.BigInteger, nullable=False),
+    sa.Column("end", sa.BigInteger, nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("due_at", sa.BigInteger, nullable=False),
+    sa.Column("dead", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Claims read live retries in due order: walking this index, a locking read with a LIMIT
+    # locks only the rows it takes, so concurrent claims take different rows side by side.
+    sa.Index("ix_check_retry_dead_due_at", "dead", "due_at"),
 )

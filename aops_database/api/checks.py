@@ -1,0 +1,174 @@
+"""Check routes: rules, results, the check scheduler's positions and its retry queue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_database.api import api
+from aops_database.app import center
+from aops_database.check_schemas import (
+    AddRetriesBody,
+    AddRulesBody,
+    CountResultsBody,
+    DeleteResultsBody,
+    DueRetriesBody,
+    GetResultsBody,
+    GetRetriesBody,
+    GetRulesBody,
+    RetryIdsBody,
+    RuleNamesBody,
+    SaveResultsBody,
+    SetStateBody,
+    StateNamesBody,
+    TrimRetriesBody,
+)
+from aops_database.services import check_results, checks, retries
+from aops_utils.errors import ParamError
+from aops_utils.restful import Access, RequestContext
+from aops_utils.restful.paging import Window
+
+
+def _user(ctx: RequestContext[Any]) -> str:
+    assert ctx.principal is not None
+    return ctx.principal.username
+
+
+# Rules: relational, one row per (user, name).
+
+
+@api.route("/data/check/rule/add", body=AddRulesBody)
+def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
+    """Insert or replace rules by name in one transaction; a name twice in one call is refused."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(ctx.body.check_items):
+        # MySQL compares names ignoring trailing spaces, so "a" and "a " are one rule there.
+        key = item.check_item.rstrip(" ")
+        if key in seen:
+            raise ParamError(
+                f"duplicate check item {item.check_item!r} (also at index {seen[key]})",
+                field=f"check_items.{index}.check_item",
+            )
+        seen[key] = index
+    rules = [item.model_dump() for item in ctx.body.check_items]
+    done = checks.add_rules(center().store, _user(ctx), rules)
+    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+
+
+@api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
+def delete_rules(ctx: RequestContext[RuleNamesBody]) -> dict[str, Any]:
+    """Delete rules by name; their results stay. Replies the names that existed."""
+    return {"deleted": checks.delete_rules(center().store, _user(ctx), ctx.body.check_items)}
+
+
+@api.route("/data/check/rule/get", body=GetRulesBody)
+def get_rules(ctx: RequestContext[GetRulesBody]) -> dict[str, Any]:
+    """The caller's rules (all when `check_items` is empty) by name, paged when asked."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = checks.get_rules(center().store, _user(ctx), b.check_items, b.direction, window)
+    return {"total_count": total, "total_page": window.total_page(total), "check_items": rows}
+
+
+@api.route("/data/check/rule/count")
+def count_rules(ctx: RequestContext[None]) -> dict[str, Any]:
+    """Number of the caller's rules."""
+    return {"rule_count": checks.count_rules(center().store, _user(ctx))}
+
+
+# Results: documents in the check_result index, one per (user, host, item, series, span).
+
+
+@api.route("/data/check/result/save", body=SaveResultsBody)
+def save_results(ctx: RequestContext[SaveResultsBody]) -> dict[str, Any]:
+    """Store results in bulk; a result with the key of a stored one replaces it."""
+    rows = [item.model_dump() for item in ctx.body.check_results]
+    return {"saved": check_results.save_results(center().docs, _user(ctx), rows)}
+
+
+@api.route("/data/check/result/delete", methods=("DELETE",), body=DeleteResultsBody)
+def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
+    """Delete the caller's results of those hosts and items within the time range."""
+    b = ctx.body
+    deleted = check_results.delete_results(
+        center().docs, _user(ctx), b.host_list, b.check_items, b.time_range
+    )
+    return {"deleted": deleted}
+
+
+@api.route("/data/check/result/get", body=GetResultsBody)
+def get_results(ctx: RequestContext[GetResultsBody]) -> dict[str, Any]:
+    """Results overlapping the time range, by host, item and value; unpaged means all."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = check_results.get_results(
+        center().docs,
+        _user(ctx),
+        time_range=b.time_range,
+        check_items=b.check_items,
+        host_ids=b.host_list,
+        value=b.value,
+        sort=b.sort,
+        direction=b.direction,
+        window=window,
+    )
+    return {"total_count": total, "total_page": window.total_page(total), "check_result": rows}
+
+
+@api.route("/data/check/result/count", body=CountResultsBody)
+def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
+    """Abnormal results per host, for every host that has any."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = check_results.count_abnormal(
+        center().docs, _user(ctx), b.host_list, sort=b.sort, direction=b.direction, window=window
+    )
+    return {"results": rows, "total_count": total, "total_page": window.total_page(total)}
+
+
+# The check scheduler's positions and retry queue (services only).
+
+
+@api.route("/data/check/state/get", body=StateNamesBody, access=Access.SERVICE)
+def get_state(ctx: RequestContext[StateNamesBody]) -> dict[str, Any]:
+    """Stored scheduler positions by name; names never set are absent."""
+    return {"state": checks.get_state(center().store, ctx.body.names)}
+
+
+@api.route("/data/check/state/set", body=SetStateBody, access=Access.SERVICE)
+def set_state(ctx: RequestContext[SetStateBody]) -> dict[str, Any]:
+    """Store scheduler positions by name."""
+    checks.set_state(center().store, dict(ctx.body.state))
+    return {}
+
+
+@api.route("/data/check/retry/add", body=AddRetriesBody, access=Access.SERVICE)
+def add_retries(ctx: RequestContext[AddRetriesBody]) -> dict[str, Any]:
+    """Remember failed windows; a known retry that failed again counts an attempt or dies."""
+    items = [item.model_dump() for item in ctx.body.retries]
+    outcome = retries.add_retries(center().store, items, ctx.body.max_attempts)
+    return {"added": outcome.added, "dead": outcome.dead, "dropped": outcome.dropped}
+
+
+@api.route("/data/check/retry/due", body=DueRetriesBody, access=Access.SERVICE)
+def due_retries(ctx: RequestContext[DueRetriesBody]) -> dict[str, Any]:
+    """Claim the retries due now, earliest first, for `lease` seconds."""
+    b = ctx.body
+    return {"retries": retries.claim_due(center().store, b.now, b.limit, b.lease)}
+
+
+@api.route("/data/check/retry/delete", methods=("DELETE",), body=RetryIdsBody, access=Access.SERVICE)
+def delete_retries(ctx: RequestContext[RetryIdsBody]) -> dict[str, Any]:
+    """Forget retries whose window was finally checked."""
+    return {"deleted": retries.delete_retries(center().store, ctx.body.retry_ids)}
+
+
+@api.route("/data/check/retry/trim", body=TrimRetriesBody, access=Access.SERVICE)
+def trim_retries(ctx: RequestContext[TrimRetriesBody]) -> dict[str, Any]:
+    """Delete the oldest dead retries beyond `max_dead`."""
+    return {"deleted": retries.trim_dead(center().store, ctx.body.max_dead, ctx.body.discount)}
+
+
+@api.route("/data/check/retry/get", body=GetRetriesBody, access=Access.SERVICE)
+def get_retries(ctx: RequestContext[GetRetriesBody]) -> dict[str, Any]:
+    """Every retry, or only the dead (or live) ones."""
+    return {"retries": retries.get_retries(center().store, ctx.body.dead)}

@@ -1,0 +1,198 @@
+"""Request bodies of the check routes: rules, results, scheduler state and the retry queue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import orjson
+from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+
+from aops_utils.contracts import HostId
+from aops_utils.restful.paging import PagedBody
+from aops_utils.restful.validation import Body, Name40, Name256
+
+MAX_CONDITION = 100_000
+# The stored JSON of one data list; the column holds 16 MiB, a rule's data list far less.
+MAX_DATA_LIST_BYTES = 1024 * 1024
+MAX_RESULTS = 100_000
+
+RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Condition = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION)]
+Description = Annotated[str, StringConstraints(max_length=1024)]
+Plugin = Annotated[str, StringConstraints(max_length=128)]
+ResultValue = Literal["Abnormal", "No data", "Internal error"]
+StateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+RetryId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+BigInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
+Seconds = Annotated[int, Field(ge=0, le=2**53)]
+
+
+def _whole(value: float) -> float:
+    # 5 and 5.0 are one instant: both give the same result id and are stored as 5.
+    return int(value) if value.is_integer() else value
+
+
+Timestamp = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_whole)]
+
+
+class DataItem(Body):
+    name: Name256
+    type: Literal["kpi", "log"] = "kpi"
+    label: dict[
+        Annotated[str, StringConstraints(min_length=1, max_length=256)],
+        Annotated[str, StringConstraints(max_length=1024)],
+    ] = Field(default_factory=dict, max_length=64)
+
+
+def _bounded(items: list[DataItem]) -> list[DataItem]:
+    size = len(orjson.dumps([item.model_dump() for item in items]))
+    if size > MAX_DATA_LIST_BYTES:
+        raise ValueError(f"is {size} bytes as JSON; at most {MAX_DATA_LIST_BYTES} are allowed")
+    return items
+
+
+DataList = Annotated[list[DataItem], Field(min_length=1, max_length=100), AfterValidator(_bounded)]
+
+
+def _time_range(value: list[float]) -> list[float]:
+    if len(value) not in (0, 2):
+        raise ValueError("must be [] or [start, end]")
+    if len(value) == 2 and value[0] > value[1]:
+        raise ValueError("start must not be after end")
+    return value
+
+
+TimeRange = Annotated[list[Timestamp], AfterValidator(_time_range)]
+
+
+# Rules
+
+
+class Rule(Body):
+    check_item: RuleName
+    data_list: DataList
+    condition: Condition
+    description: Description = ""
+    plugin: Plugin = ""
+
+
+class AddRulesBody(Body):
+    check_items: list[Rule] = Field(min_length=1, max_length=10000)
+
+
+class RuleNamesBody(Body):
+    check_items: list[RuleName] = Field(max_length=10000)
+
+
+class GetRulesBody(PagedBody):
+    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
+    sort: Literal["check_item", ""] = ""
+
+
+# Results
+
+
+class CheckResult(Body):
+    host_id: HostId
+    check_item: RuleName
+    data_list: DataList
+    condition: Condition
+    plugin: Plugin = ""
+    description: Description = ""
+    start: Timestamp
+    end: Timestamp
+    value: ResultValue
+    # Names the series of a multi-series item, e.g. node_cpu_seconds_total{cpu="1",mode="idle"};
+    # it is an indexed keyword, so its length stays well below Lucene's term limit.
+    series: Annotated[str, StringConstraints(max_length=4096)] = ""
+    reason: Annotated[str, StringConstraints(max_length=65536)] = ""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CheckResult:
+        if self.start > self.end:
+            raise ValueError("start must not be after end")
+        return self
+
+
+class SaveResultsBody(Body):
+    check_results: list[CheckResult] = Field(min_length=1, max_length=MAX_RESULTS)
+
+
+class DeleteResultsBody(Body):
+    """An absent list means any host (or item); an empty one means none, so nothing is deleted."""
+
+    host_list: list[HostId] | None = Field(None, max_length=10000)
+    check_items: list[RuleName] | None = Field(None, max_length=10000)
+    time_range: TimeRange = Field(default_factory=list)
+
+
+class GetResultsBody(PagedBody):
+    time_range: TimeRange = Field(default_factory=list)
+    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
+    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    value: ResultValue | None = None
+    sort: Literal["start", "end", "check_item", ""] = ""
+
+
+class CountResultsBody(PagedBody):
+    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    sort: Literal["count", "host_id", ""] = ""
+
+
+# Scheduler state
+
+
+class StateNamesBody(Body):
+    names: list[StateName] = Field(max_length=100)
+
+
+class SetStateBody(Body):
+    state: dict[StateName, BigInt] = Field(min_length=1, max_length=100)
+
+
+# Retry queue
+
+
+class RetryHost(Body):
+    host_id: HostId
+    public_ip: Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+class NewRetry(Body):
+    retry_id: RetryId | None = None
+    username: Name40
+    host_list: list[RetryHost] = Field(min_length=1, max_length=10000)
+    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
+    time_range: list[Seconds] = Field(min_length=2, max_length=2)
+    due_at: Seconds
+
+    @field_validator("time_range")
+    @classmethod
+    def _ordered(cls, value: list[int]) -> list[int]:
+        if value[0] > value[1]:
+            raise ValueError("start must not be after end")
+        return value
+
+
+class AddRetriesBody(Body):
+    retries: list[NewRetry] = Field(min_length=1, max_length=10000)
+    max_attempts: int = Field(ge=0, le=1_000_000)
+
+
+class DueRetriesBody(Body):
+    now: Seconds
+    limit: int = Field(ge=1, le=1000)
+    lease: int = Field(ge=1, le=2**31)
+
+
+class RetryIdsBody(Body):
+    retry_ids: list[RetryId] = Field(max_length=10000)
+
+
+class TrimRetriesBody(Body):
+    max_dead: int = Field(ge=0, le=2**31)
+    discount: float = Field(gt=0, le=1)
+
+
+class GetRetriesBody(Body):
+    dead: bool | None = None

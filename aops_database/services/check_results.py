@@ -1,0 +1,134 @@
+"""Check results of a user in the `check_result` document index: save, delete, query, count."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
+from aops_utils.restful.paging import Window
+
+RESULT_INDEX = "check_result"
+RESULT_SPEC = IndexSpec(
+    keyword_fields=("username", "host_id", "check_item", "value", "series"),
+    numeric_fields=("start", "end"),
+)
+ABNORMAL = "Abnormal"
+RESULT_FIELDS = (
+    "check_item",
+    "data_list",
+    "condition",
+    "plugin",
+    "value",
+    "description",
+    "host_id",
+    "start",
+    "end",
+    "series",
+    "reason",
+)
+# Ties keep one order, so that consecutive pages neither repeat nor skip a result.
+_TIE_BREAK = ("start", "host_id", "check_item", "series", "end")
+
+
+def result_id(username: str, result: dict[str, Any]) -> str:
+    """The id of a result's document: one per user, host, item, series and time span.
+
+    A replayed window therefore overwrites its documents instead of adding copies, and a
+    later value for the same key replaces the earlier one (the 21.09 upsert).
+    """
+    key = [username, *(result[name] for name in ("host_id", "check_item", "series", "start", "end"))]
+    return hashlib.sha256(orjson.dumps(key)).hexdigest()
+
+
+def save_results(docs: DocumentStore, username: str, results: Sequence[dict[str, Any]]) -> int:
+    """Write the results in bulk; returns the number of distinct documents written."""
+    by_id: dict[str, dict[str, Any]] = {}
+    for result in results:
+        # The data list is kept as JSON text: its labels are free-form keys, and mapping each
+        # one as an index field would grow the index mapping without bound.
+        source = {**result, "username": username, "data_list": orjson.dumps(result["data_list"]).decode()}
+        by_id[result_id(username, result)] = source
+    docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
+    docs.put_many(RESULT_INDEX, list(by_id.items()))
+    return len(by_id)
+
+
+def delete_results(
+    docs: DocumentStore,
+    username: str,
+    host_ids: Sequence[str] | None,
+    check_items: Sequence[str] | None,
+    time_range: Sequence[float],
+) -> int:
+    """Delete the user's results of those hosts and items lying within the time range."""
+    if host_ids == [] or check_items == []:
+        return 0
+    filters: list[Filter] = [Term("username", username)]
+    if host_ids is not None:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
+    if check_items is not None:
+        filters.append(Terms("check_item", tuple(dict.fromkeys(check_items))))
+    if time_range:
+        filters += [Range("start", gte=time_range[0]), Range("end", lte=time_range[1])]
+    return docs.delete_where(RESULT_INDEX, filters)
+
+
+def _result(source: dict[str, Any]) -> dict[str, Any]:
+    row = {name: source.get(name, "") for name in RESULT_FIELDS}
+    data_list = row["data_list"]
+    row["data_list"] = orjson.loads(data_list) if isinstance(data_list, str) and data_list else []
+    return row
+
+
+def get_results(
+    docs: DocumentStore,
+    username: str,
+    *,
+    time_range: Sequence[float],
+    check_items: Sequence[str],
+    host_ids: Sequence[str],
+    value: str | None,
+    sort: str,
+    direction: str,
+    window: Window,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Results whose span overlaps the time range; unpaged means every one, without a cap."""
+    filters: list[Filter] = [Term("username", username)]
+    if time_range:
+        filters += [Range("start", lte=time_range[1]), Range("end", gte=time_range[0])]
+    if check_items:
+        filters.append(Terms("check_item", tuple(dict.fromkeys(check_items))))
+    if host_ids:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
+    if value is not None:
+        filters.append(Term("value", value))
+    keys = [SortKey(sort, descending=direction == "desc")] if sort else []
+    keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
+    page = docs.search(RESULT_INDEX, filters, keys, offset=window.offset, limit=window.limit)
+    return page.total, [_result(hit.source) for hit in page.hits]
+
+
+def count_abnormal(
+    docs: DocumentStore, username: str, host_ids: Sequence[str], *, sort: str, direction: str, window: Window
+) -> tuple[int, list[dict[str, Any]]]:
+    """Abnormal results per host, for every host that has one (21.09 stopped at 10 hosts)."""
+    filters: list[Filter] = [Term("username", username), Term("value", ABNORMAL)]
+    if host_ids:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
+    counts = docs.count_by(RESULT_INDEX, filters, "host_id")
+    descending = direction == "desc"
+    if sort == "count":
+        # Hosts with equal counts stay in host order whichever way the counts go.
+        counts.sort(key=lambda pair: pair[0])
+        counts.sort(key=lambda pair: pair[1], reverse=descending)
+    elif sort == "host_id":
+        counts.sort(key=lambda pair: pair[0], reverse=descending)
+    rows = [{"host_id": host, "count": count} for host, count in counts]
+    if window.limit is not None:
+        rows = rows[window.offset : window.offset + window.limit]
+    return len(counts), rows

@@ -1,0 +1,144 @@
+"""Check rules of a user (relational, upserted in bulk) and the check scheduler's positions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+from sqlalchemy.dialects import mysql, sqlite
+
+from aops_database import models
+from aops_utils.db import RelationalStore
+from aops_utils.restful.paging import Window
+
+rule, state = models.check_rule, models.check_state
+RULE_FIELDS = ("check_item", "data_list", "condition", "description", "plugin")
+# Bound parameters per statement stay far below SQLite's 32766 and keep MySQL packets small.
+_CHUNK = 1000
+
+
+def upsert(dialect: str, table: sa.Table, keys: Sequence[str], replaced: Sequence[str]) -> Any:
+    """An INSERT that replaces `replaced` columns of the row that already has the same `keys`."""
+    if dialect == "sqlite":
+        lite = sqlite.insert(table)
+        return lite.on_conflict_do_update(
+            index_elements=list(keys), set_={name: lite.excluded[name] for name in replaced}
+        )
+    my = mysql.insert(table)
+    return my.on_duplicate_key_update({name: my.inserted[name] for name in replaced})
+
+
+def chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
+    return [items[offset : offset + size] for offset in range(0, len(items), size)]
+
+
+@dataclass(frozen=True, slots=True)
+class Upserted:
+    added: list[str]
+    updated: list[str]
+
+
+def add_rules(store: RelationalStore, username: str, rules: Sequence[dict[str, Any]]) -> Upserted:
+    """Insert or replace the user's rules by name, all in one transaction.
+
+    The names of one call must be distinct (the route checks it).
+    """
+    now = int(time.time())
+    names = [item["check_item"] for item in rules]
+    rows = [
+        {
+            "username": username,
+            "check_item": item["check_item"],
+            "data_list": orjson.dumps(item["data_list"]).decode(),
+            "condition": item["condition"],
+            "description": item["description"],
+            "plugin": item["plugin"],
+            "created_at": now,
+            "updated_at": now,
+        }
+        for item in rules
+    ]
+    statement = upsert(
+        store.dialect,
+        rule,
+        ("username", "check_item"),
+        ("data_list", "condition", "description", "plugin", "updated_at"),
+    )
+    existing: set[str] = set()
+    with store.begin() as conn:
+        for part in chunks(names):
+            existing.update(
+                conn.execute(
+                    sa.select(rule.c.check_item).where(
+                        rule.c.username == username, rule.c.check_item.in_(part)
+                    )
+                ).scalars()
+            )
+        # executemany: PyMySQL sends it as multi-row INSERTs (10,000 rules in a few round trips).
+        conn.execute(statement, rows)
+    return Upserted([n for n in names if n not in existing], [n for n in names if n in existing])
+
+
+def delete_rules(store: RelationalStore, username: str, names: Sequence[str]) -> list[str]:
+    """Delete the user's rules among `names`; returns those that existed, in request order."""
+    wanted = list(dict.fromkeys(names))
+    found: set[str] = set()
+    with store.begin() as conn:
+        for part in chunks(wanted):
+            where = (rule.c.username == username, rule.c.check_item.in_(part))
+            found.update(conn.execute(sa.select(rule.c.check_item).where(*where)).scalars())
+            conn.execute(rule.delete().where(*where))
+    return [name for name in wanted if name in found]
+
+
+def _rule_row(row: Any) -> dict[str, Any]:
+    return {
+        "check_item": row.check_item,
+        "data_list": orjson.loads(row.data_list),
+        "condition": row.condition,
+        "description": row.description,
+        "plugin": row.plugin,
+    }
+
+
+def get_rules(
+    store: RelationalStore, username: str, names: Sequence[str], direction: str, window: Window
+) -> tuple[int, list[dict[str, Any]]]:
+    """The user's rules (all when `names` is empty) by name; unpaged means every one."""
+    where: list[Any] = [rule.c.username == username]
+    if names:
+        where.append(rule.c.check_item.in_(list(dict.fromkeys(names))))
+    order = rule.c.check_item.desc() if direction == "desc" else rule.c.check_item.asc()
+    query = sa.select(*[rule.c[name] for name in RULE_FIELDS]).where(*where).order_by(order)
+    if window.limit is not None:
+        query = query.offset(window.offset).limit(window.limit)
+    with store.begin() as conn:
+        total = conn.execute(sa.select(sa.func.count()).select_from(rule).where(*where)).scalar_one()
+        rows = conn.execute(query).all() if total else []
+    return int(total), [_rule_row(row) for row in rows]
+
+
+def count_rules(store: RelationalStore, username: str) -> int:
+    with store.begin() as conn:
+        counting = sa.select(sa.func.count()).select_from(rule).where(rule.c.username == username)
+        return int(conn.execute(counting).scalar_one())
+
+
+def get_state(store: RelationalStore, names: Sequence[str]) -> dict[str, int]:
+    """Stored values of the named positions; names never set are absent."""
+    if not names:
+        return {}
+    with store.begin() as conn:
+        rows = conn.execute(sa.select(state.c.name, state.c.value).where(state.c.name.in_(names))).all()
+    return {row.name: int(row.value) for row in rows}
+
+
+def set_state(store: RelationalStore, values: dict[str, int]) -> None:
+    now = int(time.time())
+    rows = [{"name": name, "value": value, "updated_at": now} for name, value in sorted(values.items())]
+    with store.begin() as conn:
+        conn.execute(upsert(store.dialect, state, ("name",), ("value", "updated_at")).values(rows))
