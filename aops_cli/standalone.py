@@ -31,7 +31,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     files = {
         "system.ini": (
             f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
-            f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n"
+            f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n\n"
+            f"[check_scheduler]\nip={host}\nport=11112\n"
         ),
         "database.ini": (
             f"[database]\nip={host}\nport=11119\n\n"
@@ -39,6 +40,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
             "[prometheus]\nip=127.0.0.1\nport=9090\n"
         ),
         "manager.ini": f"[manager]\nip={host}\nport=11111\nhost_status_interval=60\n",
+        "check_scheduler.ini": f"[bus]\nkind=memory\n\n[check_scheduler]\nip={host}\nport=11112\n",
+        "check_executor.ini": "[bus]\nkind=memory\n\n[executor]\ndo_check_consumer_num=1\n",
     }
     for name, text in files.items():
         path = conf_dir / name
@@ -69,6 +72,7 @@ def start_services() -> list[Running]:
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint, serve_in_thread))
     prober = manager_app.extensions["aops_manager"].prober
     running.append(Running("host-status-prober", "", prober.stop))
+    running += _start_checks(system)
 
     def close_stores() -> None:
         center.docs.close()
@@ -76,6 +80,30 @@ def start_services() -> list[Running]:
 
     # Stopped last: `running` is stopped in reverse order.
     running.insert(0, Running("stores", "", close_stores))
+    return running
+
+
+def _start_checks(system: Any) -> list[Running]:
+    """The check scheduler and one executor, sharing one in-process bus."""
+    from adoctor_check_executor import settings as executor_settings
+    from adoctor_check_executor.service import build as build_executor
+    from adoctor_check_scheduler import settings as scheduler_settings
+    from adoctor_check_scheduler.app import create_app as create_scheduler
+    from aops_utils.bus.memory import MemoryBus
+    from aops_utils.serving import serve_in_thread
+
+    bus = MemoryBus()
+    _, sched_ini = scheduler_settings.load()
+    _, exec_ini = executor_settings.load()
+    scheduler_app = create_scheduler(system, sched_ini, bus=bus)
+    running = [
+        Running("message-bus", "", bus.close),
+        _serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint, serve_in_thread),
+    ]
+    running.append(Running("check-schedule", "", scheduler_app.extensions["adoctor_check_scheduler"].close))
+    executor = build_executor(system, exec_ini, bus)
+    executor.start()
+    running.append(Running("check-executor", "", executor.close))
     return running
 
 

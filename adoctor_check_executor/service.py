@@ -1,0 +1,91 @@
+"""The executor process: task consumers and rule-change listeners on the bus."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from adoctor_check_executor.check_rule_plugins import load_registry
+from adoctor_check_executor.messages import CheckTask, RuleChange
+from adoctor_check_executor.rulebook import RuleBook
+from adoctor_check_executor.settings import CheckExecutorIni
+from adoctor_check_executor.worker import CheckWorker
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.bus import Message, MessageBus
+from aops_utils.bus.loop import consume
+from aops_utils.bus.topics import Group, Topic
+from aops_utils.clients import ServiceClient
+from aops_utils.conf import SystemIni
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class Executor:
+    bus: MessageBus
+    worker: CheckWorker
+    rules: RuleBook
+    consumers: int
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def on_task(self, message: Message) -> None:
+        try:
+            task = CheckTask.model_validate(message.value)
+        except ValidationError as exc:
+            LOG.warning("dropped a malformed check task: %s", exc.errors()[0]["msg"])
+            return
+        results = self.worker.handle(task)
+        LOG.info("task %s of %s: %d results", task.task_id, task.user, len(results))
+
+    def on_rule_change(self, message: Message) -> None:
+        try:
+            self.rules.forget(RuleChange.model_validate(message.value).username)
+        except ValidationError:
+            LOG.warning("dropped a malformed rule change message")
+
+    def start(self) -> None:
+        # Every executor must hear every rule change, so each listens in a group of its own.
+        own_group = f"{Group.IMPORT_CHECK_RULE}.{socket.gethostname()}.{os.getpid()}"
+        loops = [
+            (
+                "rule-changes",
+                [Topic.IMPORT_CHECK_RULE, Topic.DELETE_CHECK_RULE],
+                own_group,
+                self.on_rule_change,
+            ),
+            *[
+                (f"check-tasks-{i}", [Topic.DO_CHECK], Group.DO_CHECK, self.on_task)
+                for i in range(self.consumers)
+            ],
+        ]
+        for name, topics, group, handler in loops:
+            thread = threading.Thread(
+                target=consume,
+                args=(self.bus, [str(t) for t in topics], str(group), handler, self.stop),
+                name=name,
+                daemon=True,
+            )
+            thread.start()
+            self.threads.append(thread)
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:
+    codec = TokenCodec(load_secret(system.auth.secret_file))
+    dc = ServiceClient(
+        system.database.url, codec, "adoctor-check-executor", timeout=ini.executor.data_center_timeout
+    )
+    registry = load_registry(ini.executor.plugin_registry)
+    rules = RuleBook(dc, registry, ini.executor.rule_cache_seconds)
+    worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
+    return Executor(bus, worker, rules, ini.executor.do_check_consumer_num)

@@ -1,0 +1,32 @@
+"""`check_executor.ini`: Kafka settings, the plugin registry and the sample period."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from aops_utils import conf
+from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.conf import Section
+
+
+class ExecutorSection(Section):
+    # 21.09 named the package that holds plugin modules; plugins are listed in the registry file.
+    plugin_path: str = "adoctor_check_executor.check_rule_plugins"
+    plugin_registry: Path | None = None
+    do_check_consumer_num: int = Field(2, gt=0, le=64)
+    sample_period: int = Field(15, gt=0)
+    rule_cache_seconds: int = Field(60, ge=0)
+    data_center_timeout: float = Field(120.0, gt=0)
+
+
+class CheckExecutorIni(Section):
+    consumer: ConsumerSection = ConsumerSection()
+    producer: ProducerSection = ProducerSection()
+    bus: BusSection = BusSection()
+    executor: ExecutorSection = ExecutorSection()
+
+
+def load(directory: Path | None = None) -> tuple[conf.SystemIni, CheckExecutorIni]:
+    return conf.load_system(directory), conf.load(CheckExecutorIni, "check_executor.ini", directory)

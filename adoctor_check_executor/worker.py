@@ -1,0 +1,75 @@
+"""Processing one check task: evaluate its rules, store the results, ask for retries."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from adoctor_check_executor.evaluation import check_rule
+from adoctor_check_executor.messages import CheckTask, Value
+from adoctor_check_executor.rulebook import RuleBook
+from aops_utils.bus import Producer
+from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.clients import ServiceClient
+
+LOG = logging.getLogger(__name__)
+SAVE_CHUNK = 10000
+
+
+class CheckWorker:
+    def __init__(self, dc: ServiceClient, rules: RuleBook, producer: Producer, sample_period: int) -> None:
+        self._dc = dc
+        self._rules = rules
+        self._producer = producer
+        self._sample_period = sample_period
+
+    def handle(self, task: CheckTask) -> list[dict[str, Any]]:
+        """Check the window; raises ServiceUnavailable when the data center is away (no commit)."""
+        rules = self._rules.rules(task.user, task.check_items)
+        is_retry = task.task_id not in (FORWARD_TASK_ID, BACKWARD_TASK_ID)
+        results: list[dict[str, Any]] = []
+        for stored, compiled in rules:
+            results += check_rule(
+                self._dc,
+                task.user,
+                stored,
+                compiled,
+                hosts=task.host_list,
+                time_range=task.time_range,
+                sample_period=self._sample_period,
+            )
+        if is_retry:
+            # A retried window replaces what was recorded for it (its No data / Internal error).
+            self._dc.delete(
+                "/data/check/result/delete",
+                {
+                    "host_list": [h.host_id for h in task.host_list],
+                    "check_items": [stored.check_item for stored, _ in rules],
+                    "time_range": list(task.time_range),
+                },
+                acting_user=task.user,
+            )
+        for offset in range(0, len(results), SAVE_CHUNK):
+            self._dc.post(
+                "/data/check/result/save",
+                {"check_results": results[offset : offset + SAVE_CHUNK]},
+                acting_user=task.user,
+            )
+        self._follow_up(task, results, is_retry)
+        return results
+
+    def _follow_up(self, task: CheckTask, results: list[dict[str, Any]], is_retry: bool) -> None:
+        failed = [r for r in results if r["value"] != Value.ABNORMAL]
+        if failed and task.task_id != BACKWARD_TASK_ID:
+            hosts = {r["host_id"] for r in failed}
+            retry = CheckTask(
+                task_id=task.task_id,
+                user=task.user,
+                host_list=[h for h in task.host_list if h.host_id in hosts],
+                check_items=sorted({r["check_item"] for r in failed}),
+                time_range=list(task.time_range),
+            )
+            self._producer.send(Topic.RETRY_CHECK, retry.message(), key=task.user)
+            self._producer.flush()
+        elif is_retry and not failed:
+            self._dc.delete("/data/check/retry/delete", {"retry_ids": [str(task.task_id)]})

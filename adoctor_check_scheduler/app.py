@@ -1,0 +1,93 @@
+"""Check scheduler app factory: routes, the schedule thread and the retry consumer."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app
+
+from adoctor_check_executor.check_rule_plugins import load_registry
+from adoctor_check_scheduler import settings as scheduler_settings
+from adoctor_check_scheduler.jobs import CheckSchedule, ScheduleLoop
+from adoctor_check_scheduler.settings import CheckSchedulerIni
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.bus import MessageBus, Producer
+from aops_utils.bus.loop import consume
+from aops_utils.bus.settings import bus_from
+from aops_utils.bus.topics import Group, Topic
+from aops_utils.clients import ServiceClient
+from aops_utils.conf import SystemIni
+from aops_utils.restful.app import create_service_app
+from aops_utils.restful.tokens import token_authenticator
+
+
+@dataclass
+class CheckScheduler:
+    settings: CheckSchedulerIni
+    data_center: ServiceClient
+    bus: MessageBus
+    producer: Producer
+    registry: Any
+    schedule: CheckSchedule
+    loop: ScheduleLoop
+    threads: list[threading.Thread] = field(default_factory=list)
+
+    def start_jobs(self) -> None:
+        self.loop.start()
+        retry = threading.Thread(
+            target=consume,
+            args=(
+                self.bus,
+                [Topic.RETRY_CHECK.value],
+                Group.RETRY_CHECK.value,
+                self.schedule.on_retry_message,
+                self.loop.stop,
+            ),
+            name="retry-consumer",
+            daemon=True,
+        )
+        retry.start()
+        self.threads.append(retry)
+
+    def close(self) -> None:
+        self.loop.close()
+        for thread in self.threads:
+            thread.join(timeout=30)
+        self.producer.close()
+
+
+def scheduler() -> CheckScheduler:
+    found: CheckScheduler = current_app.extensions["adoctor_check_scheduler"]
+    return found
+
+
+def create_app(
+    system: SystemIni | None = None,
+    ini: CheckSchedulerIni | None = None,
+    *,
+    bus: MessageBus | None = None,
+    start_jobs: bool | None = None,
+) -> Flask:
+    if system is None or ini is None:
+        system, ini = scheduler_settings.load()
+    codec = TokenCodec(load_secret(system.auth.secret_file))
+    dc = ServiceClient(system.database.url, codec, "adoctor-check-scheduler")
+    if bus is None:
+        bus = bus_from(ini.bus, ini.producer, ini.consumer)
+        bus.ensure_topics([t.value for t in Topic])
+    producer = bus.producer()
+    schedule = CheckSchedule(dc, producer, ini.check_scheduler)
+    service = CheckScheduler(
+        ini, dc, bus, producer, load_registry(), schedule, ScheduleLoop(schedule, ini.check_scheduler)
+    )
+    from adoctor_check_scheduler.api import api
+
+    app = create_service_app(
+        "adoctor-check-scheduler", api, token_authenticator(codec), max_body=64 * 1024 * 1024
+    )
+    app.extensions["adoctor_check_scheduler"] = service
+    if ini.check_scheduler.run_jobs if start_jobs is None else start_jobs:
+        service.start_jobs()
+    return app

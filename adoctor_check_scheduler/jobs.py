@@ -1,0 +1,179 @@
+"""The check schedule: forward windows, backward history, and retries of failed windows.
+
+Positions live in the data center (`check_state`), so a restart resumes where the scheduler
+stopped instead of re-scanning history from "now" (21.09). A window is consumed only once its
+tasks are published: when the data center or the bus is away, the same window is tried again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from adoctor_check_executor.messages import CheckTask
+from adoctor_check_scheduler.settings import SchedulerSection
+from aops_utils.bus import Message, Producer
+from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.clients import ServiceClient
+from aops_utils.errors import AopsError
+
+LOG = logging.getLogger(__name__)
+FORWARD, BACKWARD = "forward_position", "backward_position"
+HOSTS_PER_TASK = 200  # hosts of one user per task, so that several executors share a big fleet
+
+
+class CheckSchedule:
+    def __init__(
+        self,
+        dc: ServiceClient,
+        producer: Producer,
+        settings: SchedulerSection,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._dc = dc
+        self._producer = producer
+        self._settings = settings
+        self._clock = clock
+
+    def _state(self) -> dict[str, int]:
+        reply = self._dc.post("/data/check/state/get", {"names": [FORWARD, BACKWARD]})
+        return {k: int(v) for k, v in reply["state"].items()}
+
+    def _save(self, **state: int) -> None:
+        self._dc.post("/data/check/state/set", {"state": state})
+
+    def _publish(
+        self, task_id: int | str, start: int, end: int, users: dict[str, list[Any]] | None = None
+    ) -> int:
+        fleet = users if users is not None else self._fleet()
+        count = 0
+        for user, hosts in fleet.items():
+            for offset in range(0, len(hosts), HOSTS_PER_TASK):
+                chunk = hosts[offset : offset + HOSTS_PER_TASK]
+                task = CheckTask(task_id=task_id, user=user, host_list=chunk, time_range=[start, end])
+                self._producer.send(Topic.DO_CHECK, task.message(), key=f"{user}/{offset}")
+                count += 1
+        self._producer.flush()
+        return count
+
+    def _fleet(self) -> dict[str, list[Any]]:
+        reply = self._dc.post("/data/host/info/get/user", {"username": []})
+        return {
+            user: [{"host_id": h["host_id"], "public_ip": h["public_ip"]} for h in hosts]
+            for user, hosts in reply["host_infos"].items()
+            if hosts
+        }
+
+    def forward(self) -> tuple[int, int] | None:
+        """Publish the window since the last forward position; returns it (None if empty)."""
+        now = int(self._clock())
+        state = self._state()
+        start = state.get(FORWARD)
+        if start is None:
+            # First start ever: checking begins now and history is scanned back from here.
+            self._save(**{FORWARD: now, BACKWARD: state.get(BACKWARD, now)})
+            return None
+        end = min(now, start + self._settings.forward_max_task_step)
+        if end <= start:
+            return None
+        self._publish(FORWARD_TASK_ID, start, end)
+        self._save(**{FORWARD: end})
+        return start, end
+
+    def backward(self) -> tuple[int, int] | None:
+        """Publish the next history window (going back to backward_min_timestamp)."""
+        state = self._state()
+        position = state.get(BACKWARD)
+        floor = self._settings.backward_min_timestamp
+        if position is None or position <= floor:
+            return None
+        start = max(position - self._settings.backward_task_step, floor)
+        self._publish(BACKWARD_TASK_ID, start, position)
+        self._save(**{BACKWARD: start})
+        return start, position
+
+    def retries(self) -> int:
+        """Publish the retries whose cool-down is over; trim the dead ones."""
+        s = self._settings
+        now = int(self._clock())
+        due = self._dc.post(
+            "/data/check/retry/due",
+            {"now": now, "limit": s.retry_batch, "lease": max(s.cool_down_time, 300)},
+        )["retries"]
+        for retry in due:
+            task = CheckTask(
+                task_id=retry["retry_id"],
+                user=retry["username"],
+                host_list=retry["host_list"],
+                check_items=retry["check_items"],
+                time_range=retry["time_range"],
+            )
+            self._producer.send(Topic.DO_CHECK, task.message(), key=retry["retry_id"])
+        if due:
+            self._producer.flush()
+        self._dc.post(
+            "/data/check/retry/trim",
+            {"max_dead": s.max_dead_retry_task, "discount": s.dead_retry_task_discount},
+        )
+        return len(due)
+
+    def on_retry_message(self, message: Message) -> None:
+        """RETRY_CHECK_TOPIC: remember a failed window; it becomes due after the cool-down."""
+        task = CheckTask.model_validate(message.value)
+        retry: dict[str, Any] = {
+            "username": task.user,
+            "host_list": [h.model_dump() for h in task.host_list],
+            "check_items": task.check_items,
+            "time_range": task.time_range,
+            "due_at": int(self._clock()) + self._settings.cool_down_time,
+        }
+        if isinstance(task.task_id, str):
+            retry["retry_id"] = task.task_id
+        self._dc.post(
+            "/data/check/retry/add", {"retries": [retry], "max_attempts": self._settings.max_retry_num}
+        )
+
+
+class ScheduleLoop:
+    """Runs the forward job and the backward/retry job at their intervals in one thread."""
+
+    def __init__(self, schedule: CheckSchedule, settings: SchedulerSection) -> None:
+        self._schedule = schedule
+        self._settings = settings
+        self.stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="check-schedule", daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def _run(self) -> None:
+        now = time.monotonic()
+        # The first forward run only records the starting point; run it at once.
+        next_forward, next_backward = now, now + self._settings.backward_task_interval
+        while not self.stop.is_set():
+            now = time.monotonic()
+            if now >= next_forward:
+                self._guard("forward", self._schedule.forward)
+                next_forward = now + self._settings.forward_task_interval
+            if now >= next_backward:
+                self._guard("retry", self._schedule.retries)
+                self._guard("backward", self._schedule.backward)
+                next_backward = now + self._settings.backward_task_interval
+            self.stop.wait(min(next_forward, next_backward) - time.monotonic())
+
+    def _guard(self, name: str, job: Callable[[], object]) -> None:
+        try:
+            job()
+        except AopsError as exc:
+            LOG.warning("%s check job: %s (the window is kept for the next run)", name, exc.detail)
+        except Exception:
+            LOG.exception("%s check job failed", name)

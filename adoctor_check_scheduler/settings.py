@@ -1,0 +1,44 @@
+"""`check_scheduler.ini`: where the scheduler listens, its Kafka settings and its schedule."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from aops_utils import conf
+from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.conf import Endpoint, Section, UwsgiSection
+
+
+class SchedulerSection(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(11112, ge=1, le=65535)
+    max_retry_num: int = Field(3, ge=0)
+    cool_down_time: int = Field(120, ge=0)
+    max_dead_retry_task: int = Field(10000, ge=0)
+    dead_retry_task_discount: float = Field(0.5, gt=0, le=1)
+    backward_task_step: int = Field(60, gt=0)
+    backward_task_interval: int = Field(60, gt=0)
+    # 2021-09-01 01:01:01 +08:00, the 21.09 default: history is not checked before it.
+    backward_min_timestamp: int = Field(1630429261, ge=0)
+    forward_task_interval: int = Field(60, gt=0)
+    forward_max_task_step: int = Field(86400, gt=0)
+    retry_batch: int = Field(100, gt=0, le=1000, description="retries published per backward tick")
+    run_jobs: bool = True
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(ip=self.ip, port=self.port)
+
+
+class CheckSchedulerIni(Section):
+    producer: ProducerSection = ProducerSection()
+    consumer: ConsumerSection = ConsumerSection()
+    bus: BusSection = BusSection()
+    check_scheduler: SchedulerSection = SchedulerSection()
+    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/check_scheduler.log")
+
+
+def load(directory: Path | None = None) -> tuple[conf.SystemIni, CheckSchedulerIni]:
+    return conf.load_system(directory), conf.load(CheckSchedulerIni, "check_scheduler.ini", directory)
