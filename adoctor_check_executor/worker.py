@@ -6,7 +6,7 @@ import logging
 from typing import Any
 
 from adoctor_check_executor.evaluation import check_rule
-from adoctor_check_executor.messages import CheckTask, Value
+from adoctor_check_executor.messages import CheckTask, TaskHost, Value
 from adoctor_check_executor.rulebook import RuleBook
 from aops_utils.bus import Producer
 from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
@@ -25,6 +25,10 @@ class CheckWorker:
 
     def handle(self, task: CheckTask) -> list[dict[str, Any]]:
         """Check the window; raises ServiceUnavailable when the data center is away (no commit)."""
+        owned = self._owned(task)
+        if owned is None:
+            return []
+        task = owned
         rules = self._rules.rules(task.user, task.check_items)
         is_retry = task.task_id not in (FORWARD_TASK_ID, BACKWARD_TASK_ID)
         results: list[dict[str, Any]] = []
@@ -57,6 +61,19 @@ class CheckWorker:
             )
         self._follow_up(task, results, is_retry)
         return results
+
+    def _owned(self, task: CheckTask) -> CheckTask | None:
+        """The task limited to hosts the user still owns (a host may be deleted meanwhile)."""
+        ids = [h.host_id for h in task.host_list]
+        rows = self._dc.post("/data/host/info/get", {"host_list": ids, "basic": True}, acting_user=task.user)[
+            "host_infos"
+        ]
+        current = {row["host_id"]: row["public_ip"] for row in rows}
+        hosts = [{"host_id": hid, "public_ip": current[hid]} for hid in ids if hid in current]
+        if not hosts:
+            LOG.info("task %s of %s: none of its hosts exists any more", task.task_id, task.user)
+            return None
+        return task.model_copy(update={"host_list": [TaskHost(**h) for h in hosts]})
 
     def _follow_up(self, task: CheckTask, results: list[dict[str, Any]], is_retry: bool) -> None:
         failed = [r for r in results if r["value"] != Value.ABNORMAL]

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import http.client
 import json
+import sys
 import urllib.error
 import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -17,6 +20,22 @@ OK_CODES = frozenset({int(Code.SUCCEED), int(Code.PARTIAL_SUCCEED), int(Code.CHA
 DEFAULT_TIMEOUT = 60.0
 
 
+@dataclass(frozen=True, slots=True)
+class Service:
+    """A service the CLIs call: its name in messages, its system.ini section, how to point elsewhere."""
+
+    name: str
+    section: str
+    option: str
+    envvar: str
+
+
+MANAGER = Service("manager", "manager", "--manager", "AOPS_MANAGER_URL")
+CHECK_SCHEDULER = Service(
+    "check scheduler", "check_scheduler", "--check-scheduler", "AOPS_CHECK_SCHEDULER_URL"
+)
+
+
 def prog_name() -> str:
     """The running CLI's name (`aops`, `adoctor`), for messages."""
     ctx = click.get_current_context(silent=True)
@@ -24,12 +43,21 @@ def prog_name() -> str:
 
 
 class CliError(click.ClickException):
-    """A failure reported as one plain line on stderr (`aops: ...`) with exit status 1."""
+    """A failure reported as one plain line on stderr (`aops: ...`), then any notes; exit status 1."""
 
     exit_code = 1
+    # Lines printed after the message, e.g. the text an error position points into.
+    notes: Sequence[str] = ()
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        # Taken now: click shows the error after the command's context has closed.
+        self.prog = prog_name()
 
     def show(self, file: Any = None) -> None:
-        click.echo(f"{prog_name()}: {self.format_message()}", err=True, file=file)
+        click.echo(f"{self.prog}: {self.format_message()}", err=True, file=file)
+        for note in self.notes:
+            click.echo(note, err=True, file=file)
 
 
 class ApiError(CliError):
@@ -53,7 +81,7 @@ def failure_summary(items: list[Any]) -> str:
     parts = []
     for item in items:
         if isinstance(item, dict):
-            name = str(item.get("host_name") or item.get("host_id") or item)
+            name = str(item.get("host_name") or item.get("host_id") or item.get("check_item") or item)
             reason = item.get("reason")
             parts.append(f"{name} ({reason})" if reason else name)
         else:
@@ -69,7 +97,7 @@ class RestClient:
         base_url: str,
         token: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
-        service: str = "manager",
+        service: Service = MANAGER,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.token = token
@@ -100,7 +128,8 @@ class RestClient:
         raise ApiError(code, self._detail(reply), reply)
 
     def _send(self, request: urllib.request.Request, url: str) -> tuple[int, bytes]:
-        down = f"the {self.service} may be down or --manager/AOPS_MANAGER_URL may be wrong"
+        where = f"{self.service.option}/{self.service.envvar}"
+        down = f"the {self.service.name} may be down or {where} may be wrong"
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
                 return int(response.status), bytes(response.read())
@@ -152,3 +181,12 @@ class RestClient:
         if isinstance(deleted, list) and deleted:
             detail += f"; deleted: {', '.join(map(str, deleted))}"
         return detail
+
+
+def run(command: click.Command, prog: str, argv: list[str] | None) -> None:
+    """Run a CLI; whatever goes wrong ends as one line on stderr, never a traceback."""
+    try:
+        command.main(args=argv, prog_name=prog)
+    except Exception as exc:
+        click.echo(f"{prog}: unexpected error: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)

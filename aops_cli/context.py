@@ -1,4 +1,4 @@
-"""Per-invocation state shared by every command: manager address, token, output mode."""
+"""Per-invocation state shared by every command: service addresses, token, output mode."""
 
 from __future__ import annotations
 
@@ -7,26 +7,34 @@ from typing import Any
 
 import click
 
-from aops_cli.client import DEFAULT_TIMEOUT, ApiError, RestClient, prog_name
+from aops_cli.client import DEFAULT_TIMEOUT, MANAGER, ApiError, RestClient, Service
 from aops_cli.output import emit_json
-from aops_cli.session import TokenStore, manager_url_from_settings
+from aops_cli.session import TokenStore, url_from_settings
 from aops_utils.codes import Code
 
 
 @dataclass
 class State:
-    manager_option: str | None = None
     json: bool = False
     timeout: float = DEFAULT_TIMEOUT
     store: TokenStore = field(default_factory=TokenStore)
-    _manager_url: str | None = None
+    # Where calls go: `adoctor` talks to the check scheduler with the token the manager issued.
+    service: Service = MANAGER
+    # Addresses given as options (--manager, --check-scheduler), by system.ini section.
+    url_options: dict[str, str] = field(default_factory=dict)
+    _urls: dict[str, str] = field(default_factory=dict)
+
+    def url_of(self, service: Service) -> str:
+        """Its option, else its environment variable (both through the option), else system.ini."""
+        if service.section not in self._urls:
+            explicit = self.url_options.get(service.section)
+            self._urls[service.section] = explicit or url_from_settings(service)
+        return self._urls[service.section]
 
     @property
     def manager_url(self) -> str:
-        """--manager, else AOPS_MANAGER_URL (both through the option), else system.ini."""
-        if self._manager_url is None:
-            self._manager_url = self.manager_option or manager_url_from_settings()
-        return self._manager_url
+        """The manager issued the token, so its URL is the key of the stored session."""
+        return self.url_of(MANAGER)
 
     def token(self, explicit: str | None) -> str | None:
         """The explicit --access_token wins over the stored one."""
@@ -44,9 +52,9 @@ class State:
         access_token: str | None = None,
         anonymous: bool = False,
     ) -> dict[str, Any]:
-        """One manager call; an error reply is printed as JSON first when --json is on."""
+        """One call to the service; an error reply is printed as JSON first when --json is on."""
         token = None if anonymous else self.token(access_token)
-        client = RestClient(self.manager_url, token, self.timeout)
+        client = RestClient(self.url_of(self.service), token, self.timeout, self.service)
         try:
             return client.call(method, path, body)
         except ApiError as exc:
@@ -55,7 +63,8 @@ class State:
             if exc.code == Code.TOKEN_ERROR and token is None and not anonymous:
                 raise ApiError(
                     exc.code,
-                    f"not logged in to {self.manager_url}: run `{prog_name()} login` or pass --access_token",
+                    # Only `aops` logs in: the manager issues the tokens every service accepts.
+                    f"not logged in to {self.manager_url}: run `aops login` or pass --access_token",
                     exc.reply,
                 ) from None
             raise

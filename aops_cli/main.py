@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-
 import click
 
 from aops_cli.account import account, certificate, login, logout
-from aops_cli.client import DEFAULT_TIMEOUT
-from aops_cli.context import State
+from aops_cli.client import MANAGER, run
 from aops_cli.hosts import group, host, stat
-from aops_cli.options import ManagerUrl
+from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
 from aops_cli.standalone import standalone
 
 EPILOG = """\b
@@ -37,32 +34,12 @@ Exit status:
 """
 
 
-@click.group(
-    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
-    epilog=EPILOG,
-)
+@click.group(context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
 @click.version_option(package_name="aops", prog_name="aops", message="%(prog)s %(version)s")
-@click.option(
-    "--manager",
-    type=ManagerUrl(),
-    envvar="AOPS_MANAGER_URL",
-    help="Manager URL, e.g. http://10.0.0.5:11111 (env AOPS_MANAGER_URL).",
-)
-@click.option("--json", "json_output", is_flag=True, help="Print the JSON replies instead of text.")
-@click.option(
-    "--timeout",
-    type=click.FloatRange(min=0, min_open=True),
-    default=DEFAULT_TIMEOUT,
-    show_default=True,
-    help="Seconds to wait for each reply.",
-)
-@click.pass_context
-def cli(ctx: click.Context, manager: str | None, json_output: bool, timeout: float) -> None:
+@service_url_option(MANAGER, "http://10.0.0.5:11111")
+@global_options
+def cli() -> None:
     """A-Ops command line: accounts, hosts and host groups on the A-Ops manager."""
-    state = ctx.ensure_object(State)
-    state.manager_option = manager
-    state.json = state.json or json_output
-    state.timeout = timeout
 
 
 for command in (login, logout, account, certificate, host, group, stat, standalone):
@@ -70,12 +47,8 @@ for command in (login, logout, account, certificate, host, group, stat, standalo
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run `aops`; whatever goes wrong ends as one line on stderr, never a traceback."""
-    try:
-        cli.main(args=argv, prog_name="aops")
-    except Exception as exc:
-        click.echo(f"aops: unexpected error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    """Run `aops`."""
+    run(cli, "aops", argv)
 
 
 if __name__ == "__main__":

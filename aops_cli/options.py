@@ -10,7 +10,12 @@ from typing import Any, TypeVar
 import click
 from click.core import ParameterSource
 
+from aops_cli.client import DEFAULT_TIMEOUT, Service
+from aops_cli.context import State
+from aops_cli.session import normalise_url
+
 F = TypeVar("F", bound=Callable[..., Any])
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 TRUE_WORDS = frozenset({"true", "yes", "1"})
 FALSE_WORDS = frozenset({"false", "no", "0"})
@@ -62,12 +67,10 @@ class CommaList(click.ParamType[list[str]]):
         return items
 
 
-class ManagerUrl(click.ParamType[str]):
+class ServiceUrl(click.ParamType[str]):
     name = "URL"
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
-        from aops_cli.session import normalise_url
-
         url = normalise_url(str(value))
         if not url.startswith(("http://", "https://")) or url.endswith("://"):
             self.fail(f"{value!r} is not an http:// or https:// URL", param, ctx)
@@ -122,31 +125,77 @@ def access_token_option(func: F) -> F:
     )(func)
 
 
-def json_option(func: F) -> F:
-    def turn_on(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
-        if value:
-            from aops_cli.context import State
+def _turn_on_json(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.ensure_object(State).json = True
 
-            ctx.ensure_object(State).json = True
+
+def _json_flag(help_text: str) -> Callable[[F], F]:
+    return click.option("--json", is_flag=True, expose_value=False, callback=_turn_on_json, help=help_text)
+
+
+def json_option(func: F) -> F:
+    return _json_flag("Print the JSON reply instead of text.")(func)
+
+
+def service_url_option(service: Service, example: str) -> Callable[[F], F]:
+    """`--manager URL` (env AOPS_MANAGER_URL) and its like for the other services."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value:
+            ctx.ensure_object(State).url_options[service.section] = value
 
     return click.option(
-        "--json",
-        is_flag=True,
+        service.option,
+        type=ServiceUrl(),
+        envvar=service.envvar,
         expose_value=False,
-        callback=turn_on,
-        help="Print the manager's JSON reply instead of text.",
+        callback=remember,
+        help=f"{service.name.capitalize()} URL, e.g. {example} (env {service.envvar}).",
+    )
+
+
+def global_options(func: F) -> F:
+    """`--json` and `--timeout` of a CLI's top-level group."""
+
+    def set_timeout(ctx: click.Context, _param: click.Parameter, value: float) -> None:
+        ctx.ensure_object(State).timeout = value
+
+    func = click.option(
+        "--timeout",
+        type=click.FloatRange(min=0, min_open=True),
+        default=DEFAULT_TIMEOUT,
+        show_default=True,
+        expose_value=False,
+        callback=set_timeout,
+        help="Seconds to wait for each reply.",
     )(func)
+    return _json_flag("Print the JSON replies instead of text.")(func)
 
 
-def paging_options(sort_choices: tuple[str, ...]) -> Callable[[F], F]:
-    """21.09 paging defaults: page 1, 20 per page, ascending, unsorted."""
+def paging_options(sort_choices: tuple[str, ...], newest_first: str | None = None) -> Callable[[F], F]:
+    """21.09 paging defaults: page 1, 20 per page, ascending, unsorted.
+
+    With `newest_first` (a time column), an unsorted listing is sorted by it, descending; the
+    command resolves that with `sort_order`.
+    """
+    if newest_first is None:
+        sort_help, direction_help, direction_default = "Sort column (default: none).", None, "asc"
+    else:
+        sort_help = f"Sort column (default: {newest_first}, newest first)."
+        direction_help = "asc or desc (default: asc; desc when --sort is not given)."
+        direction_default = None
 
     def apply(func: F) -> F:
         for option in reversed(
             [
-                click.option("--sort", type=click.Choice(sort_choices), help="Sort column (default: none)."),
+                click.option("--sort", type=click.Choice(sort_choices), help=sort_help),
                 click.option(
-                    "--direction", type=click.Choice(("asc", "desc")), default="asc", show_default=True
+                    "--direction",
+                    type=click.Choice(("asc", "desc")),
+                    default=direction_default,
+                    show_default=direction_default is not None,
+                    help=direction_help,
                 ),
                 click.option("--page", type=click.IntRange(min=1), default=1, show_default=True),
                 click.option(
@@ -158,6 +207,14 @@ def paging_options(sort_choices: tuple[str, ...]) -> Callable[[F], F]:
         return func
 
     return apply
+
+
+def sort_order(sort: str | None, direction: str | None, newest_first: str) -> tuple[str, str]:
+    """`--sort`/`--direction` of `paging_options(..., newest_first=...)` as sent to the service."""
+    if sort is None:
+        return newest_first, direction or "desc"
+    # An explicit --sort keeps the 21.09 default direction, so old scripts get the same order.
+    return sort, direction or "asc"
 
 
 def secret(value: str | None, prompt: str, *, confirm: bool = False) -> str:

@@ -1,4 +1,4 @@
-"""Where the CLI finds the manager and keeps login tokens (one per manager URL, file mode 0600)."""
+"""Where the CLIs find the services and keep login tokens (one per manager URL, file mode 0600)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aops_cli.client import CliError
+from aops_cli.client import MANAGER, CliError, Service
 
 SESSIONS_FILE = "sessions.json"
 
@@ -28,16 +28,18 @@ def normalise_url(url: str) -> str:
     return url if "://" in url else f"http://{url}"
 
 
-def manager_url_from_settings() -> str:
-    """`system.ini [manager]` from `$AOPS_CONF_DIR` (default /etc/aops)."""
+def url_from_settings(service: Service = MANAGER) -> str:
+    """The service's section of `system.ini` (`[manager]`, ...) in `$AOPS_CONF_DIR` (default /etc/aops)."""
     # Imported here: pydantic-backed settings cost start-up time that `--manager` users can skip.
-    from aops_utils.conf import load_system
+    from aops_utils.conf import Endpoint, load_system
     from aops_utils.errors import ConfigError
 
     try:
-        return load_system().manager.url
+        endpoint: Endpoint = getattr(load_system(), service.section)
     except ConfigError as exc:
-        raise CliError(f"cannot tell where the manager is: {exc} (or pass --manager URL)") from None
+        hint = f"(or pass {service.option} URL)"
+        raise CliError(f"cannot tell where the {service.name} is: {exc} {hint}") from None
+    return endpoint.url
 
 
 @dataclass(frozen=True, slots=True)

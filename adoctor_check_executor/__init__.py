@@ -1,0 +1,1 @@
+"""Check executor: consumes check tasks, evaluates rules on metrics and logs, stores results."""

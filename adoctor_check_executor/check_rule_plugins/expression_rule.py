@@ -1,0 +1,35 @@
+"""expression_rule_plugin: the default plugin, the expression language of section 4.3."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from numpy.typing import ArrayLike
+
+from adoctor_check_executor.check_rule_plugins import CheckRulePlugin
+from adoctor_check_executor.rules import BatchEvaluation, CompiledRule, Evaluation, Vector
+
+
+class ExpressionCheckRule(CheckRulePlugin):
+    """A condition such as `$0.count(5m, 90, '>') > 3 && $1 < 10`, compiled once at import."""
+
+    def __init__(self, rule: CompiledRule) -> None:
+        self.rule = rule
+
+    @classmethod
+    def compile(cls, condition: str, data_list: Sequence[Mapping[str, Any]]) -> ExpressionCheckRule:
+        return cls(CompiledRule.compile(condition, data_list))
+
+    @property
+    def macros(self) -> frozenset[str]:
+        return self.rule.macros
+
+    def history_seconds(self, sample_period: int) -> int:
+        return self.rule.history_seconds(sample_period)
+
+    def evaluate(self, vector: Vector, start: float) -> Evaluation:
+        return self.rule.evaluate(vector, start)
+
+    def evaluate_batch(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
+        return self.rule.evaluate_batch(vectors, starts)

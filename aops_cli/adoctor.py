@@ -1,0 +1,63 @@
+"""Entry point of `adoctor`: the A-Doctor command line, talking to the check scheduler."""
+
+from __future__ import annotations
+
+import click
+
+from aops_cli.adoctor_checks import check, checkrule, stat
+from aops_cli.client import CHECK_SCHEDULER, MANAGER, run
+from aops_cli.context import State
+from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
+
+EPILOG = """\b
+Addresses: --check-scheduler URL, else $AOPS_CHECK_SCHEDULER_URL, else system.ini
+[check_scheduler] ip/port in $AOPS_CONF_DIR (default /etc/aops). The manager (--manager,
+$AOPS_MANAGER_URL, system.ini [manager]) is only used to find the stored session.
+
+\b
+Sessions: the manager issues the tokens every service accepts, so log in with `aops login`;
+adoctor then uses the token stored for that manager and needs no --access_token (an explicit
+one wins).
+
+\b
+Times (--start, --end): YYYYmmdd-HH:MM:SS in local time as in 21.09, ISO 8601
+(2021-09-30T08:00:00, a zone such as +08:00 or Z is honoured, none means local time), or
+epoch seconds. `check` looks at every result up to now unless told otherwise, newest first;
+`checkrule --action test` tries the rule on the last hour unless told otherwise (at most 7 days).
+
+\b
+Output: tables and one-line confirmations; --json (before or after the command) prints the
+service's JSON reply instead, also for errors.
+
+\b
+Exit status:
+  0  success, including partial success (code 206): the failures are listed on the line
+  1  the service refused (any other code) or could not be reached (code 1001); one line on
+     stderr: "adoctor: <detail> (code <code>: <msg>)", followed, for a rule of a --conf file,
+     by the rule's place in the file and its condition with a caret under the error
+  2  usage error (unknown option, bad value, option not valid for the --action)
+"""
+
+
+@click.group(context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
+@click.version_option(package_name="aops", prog_name="adoctor", message="%(prog)s %(version)s")
+@service_url_option(CHECK_SCHEDULER, "http://10.0.0.5:11112")
+@service_url_option(MANAGER, "http://10.0.0.5:11111")
+@global_options
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A-Doctor command line: check rules and check results on the A-Ops check scheduler."""
+    ctx.ensure_object(State).service = CHECK_SCHEDULER
+
+
+for command in (checkrule, check, stat):
+    cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run `adoctor`."""
+    run(cli, "adoctor", argv)
+
+
+if __name__ == "__main__":
+    main()

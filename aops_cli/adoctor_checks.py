@@ -1,0 +1,322 @@
+"""`adoctor` check commands: `checkrule`, `check` and `stat`, with the 21.09 options."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import click
+from click.core import ParameterSource
+
+from aops_cli.adoctor_input import (
+    TimeText,
+    explain,
+    pick_rule,
+    query_range,
+    read_json,
+    recent_range,
+    rules_in,
+    shown_time,
+)
+from aops_cli.client import ApiError, failure_summary
+from aops_cli.context import get_state
+from aops_cli.options import (
+    CommaList,
+    access_token_option,
+    action_option,
+    json_option,
+    one,
+    paging_options,
+    reject_unused,
+    require,
+    sort_order,
+)
+from aops_cli.output import Columns, emit_json, listing, page_summary, plural
+
+VALUES = ("Abnormal", "No data", "Internal error")
+RULE_COLUMNS = (
+    ("check_item", "check_item"),
+    ("data_list", "data_list"),
+    ("condition", "condition"),
+    ("description", "description"),
+)
+RESULT_COLUMNS = (
+    ("start", "start"),
+    ("end", "end"),
+    ("host_id", "host_id"),
+    ("check_item", "check_item"),
+    ("value", "value"),
+)
+# Shown only when some row has them: most results have neither.
+OPTIONAL_RESULT_COLUMNS = (("series", "series"), ("reason", "reason"))
+COUNT_COLUMNS = (("host_id", "host_id"), ("count", "abnormal"))
+RULE_GET_OPTIONS = ("check_items", "export", "sort", "direction", "page", "per_page")
+RULE_TEST_OPTIONS = ("check_items", "conf", "host_list", "start", "end", "page", "per_page")
+HOST_LIST_HELP = "host ids, as `aops host --action query` shows them"
+
+
+def _data_items(rule: dict[str, Any]) -> str:
+    """`node_filesystem_avail_bytes{mountpoint="/"}`: each data item as Prometheus writes a selector."""
+    items = []
+    for item in rule.get("data_list") or []:
+        if not isinstance(item, dict):
+            continue
+        labels = ",".join(f'{k}="{v}"' for k, v in (item.get("label") or {}).items())
+        prefix = "log:" if item.get("type") == "log" else ""
+        items.append(f"{prefix}{item.get('name')}" + (f"{{{labels}}}" if labels else ""))
+    return ", ".join(items)
+
+
+def _result_rows(results: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], Columns]:
+    rows = [{**r, "start": shown_time(r.get("start")), "end": shown_time(r.get("end"))} for r in results]
+    extra = tuple(col for col in OPTIONAL_RESULT_COLUMNS if any(r.get(col[0]) for r in results))
+    return rows, RESULT_COLUMNS + extra
+
+
+def _explicit(ctx: click.Context, *names: str) -> bool:
+    return any(ctx.get_parameter_source(name) is ParameterSource.COMMANDLINE for name in names)
+
+
+@click.command()
+@action_option("add", "get", "delete", "test")
+@click.option(
+    "--conf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='add: JSON rule file ({"check_items": [...]}, as --export writes it); test: the rule to try.',
+)
+@click.option(
+    "--check_items",
+    type=CommaList(),
+    help="get: rules to list (default all); delete: rules to delete; test: the stored rule to try "
+    "(with --conf: the rule of the file to try).",
+)
+@click.option(
+    "--export",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="get: write the rules to this file (- for stdout) as `--action add` reads them; "
+    "all matching rules unless --page/--per_page is given.",
+)
+@click.option("--host_list", type=CommaList("ID"), help=f"test: {HOST_LIST_HELP} (default all).")
+@click.option("--start", type=TimeText(), help="test: from (default: an hour before --end).")
+@click.option("--end", type=TimeText(), help="test: to (default: an hour after --start, else now).")
+@paging_options(("check_item",))
+@access_token_option
+@json_option
+@click.pass_context
+def checkrule(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
+    """Import, list, delete check rules, or try one on past data."""
+    if action == "add":
+        reject_unused(ctx, action, ("conf",))
+        require(ctx, action, conf=opts["conf"])
+        _import_rules(opts["conf"], access_token)
+    elif action == "get":
+        reject_unused(ctx, action, RULE_GET_OPTIONS)
+        whole = opts["export"] is not None and not _explicit(ctx, "page", "per_page")
+        _get_rules(access_token, whole=whole, **{name: opts[name] for name in RULE_GET_OPTIONS})
+    elif action == "delete":
+        reject_unused(ctx, action, ("check_items",))
+        require(ctx, action, check_items=opts["check_items"])
+        _delete_rules(opts["check_items"], access_token)
+    else:
+        reject_unused(ctx, action, RULE_TEST_OPTIONS)
+        if opts["check_items"] is None and opts["conf"] is None:
+            raise click.UsageError("--action test needs --check_items NAME (stored) or --conf FILE", ctx)
+        _test_rule(access_token, **{name: opts[name] for name in RULE_TEST_OPTIONS})
+
+
+def _import_rules(path: Path, access_token: str | None) -> None:
+    data = read_json(path, "--conf")
+    rules = rules_in(data, path)
+    # 21.09 sent the file as it is; a bare list or a single rule is wrapped the way it expects.
+    body = data if isinstance(data, dict) and "check_items" in data else {"check_items": rules}
+    state = get_state()
+    try:
+        reply = state.post("/check/rule/import", body, access_token=access_token)
+    except ApiError as exc:
+        raise explain(exc, rules, path) from None
+    added, updated = len(reply.get("succeed_list") or []), len(reply.get("update_list") or [])
+    line = f"imported {plural(added + updated, 'check rule')} from {path} ({added} new, {updated} updated)"
+    fails = reply.get("fail_list") or []
+    if fails:
+        line += f", {len(fails)} failed: {failure_summary(fails)}"
+    state.respond(reply, line)
+
+
+def _get_rules(
+    access_token: str | None,
+    *,
+    whole: bool,
+    check_items: list[str] | None,
+    export: Path | None,
+    sort: str | None,
+    direction: str,
+    page: int,
+    per_page: int,
+) -> None:
+    state = get_state()
+    body: dict[str, Any] = {"check_items": check_items or [], "sort": sort or "", "direction": direction}
+    if not whole:
+        # Without page and per_page the scheduler returns every matching rule.
+        body.update(page=page, per_page=per_page)
+    reply = state.post("/check/rule/get", body, access_token=access_token)
+    rules: list[dict[str, Any]] = reply.get("check_items") or []
+    if export is not None:
+        text = json.dumps({"check_items": rules}, indent=2, ensure_ascii=False) + "\n"
+        if str(export) == "-":
+            click.echo(text, nl=False)
+            return
+        try:
+            export.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise click.BadParameter(f"cannot write {export}: {reason}", param_hint="--export") from None
+    if state.json:
+        emit_json(reply)
+        return
+    if export is not None:
+        click.echo(f"exported {plural(len(rules), 'check rule')} to {export}")
+        return
+    rows = [{**rule, "data_list": _data_items(rule)} for rule in rules]
+    listing(rows, RULE_COLUMNS, page_summary(reply, len(rules), "check rule", page))
+
+
+def _delete_rules(names: list[str], access_token: str | None) -> None:
+    state = get_state()
+    reply = state.delete("/check/rule/delete", {"check_items": names}, access_token=access_token)
+    deleted = [str(name) for name in reply.get("deleted") or []]
+    line = f"deleted {plural(len(deleted), 'check rule')}" + (f": {', '.join(deleted)}" if deleted else "")
+    missing = [name for name in dict.fromkeys(names) if name not in deleted]
+    if missing:
+        line += f"; not found: {', '.join(missing)}"
+    state.respond(reply, line)
+
+
+def _test_rule(
+    access_token: str | None,
+    *,
+    check_items: list[str] | None,
+    conf: Path | None,
+    host_list: list[str] | None,
+    start: int | None,
+    end: int | None,
+    page: int,
+    per_page: int,
+) -> None:
+    name = one(check_items, "--check_items", "test")
+    span = recent_range(start, end)
+    body: dict[str, Any] = {"host_list": host_list or [], "time_range": span}
+    rules: list[Any] = []
+    index = 0
+    if conf is None:
+        body["check_item"] = name
+    else:
+        rules = rules_in(read_json(conf, "--conf"), conf)
+        index, body["rule"] = pick_rule(rules, conf, name)
+    state = get_state()
+    try:
+        reply = state.post("/check/rule/test", body, access_token=access_token)
+    except ApiError as exc:
+        raise (explain(exc, rules, conf, index) if conf is not None else exc) from None
+    if state.json:
+        emit_json(reply)
+        return
+    results: list[dict[str, Any]] = reply.get("check_result") or []
+    counts = reply.get("counts") or {}
+    tally = ", ".join(f"{int(counts.get(value) or 0)} {value}" for value in VALUES)
+    hosts = len({r.get("host_id") for r in results})
+    when = f"from {shown_time(span[0])} to {shown_time(span[1])}"
+    if not results:
+        click.echo(f"nothing would be recorded {when}: no abnormal data and no errors")
+        return
+    # The scheduler returns every result at once; people read them a page at a time.
+    shown = results[(page - 1) * per_page : page * per_page]
+    rows, columns = _result_rows(shown)
+    pages = math.ceil(len(results) / per_page)
+    where = f"showing {len(shown)}, page {page}/{pages}"
+    listing(
+        rows,
+        columns,
+        f"{plural(len(results), 'result')} would be recorded on {plural(hosts, 'host')} {when} "
+        f"({where}): {tally}",
+    )
+
+
+@click.command()
+@click.option("--host_list", type=CommaList("ID"), help=f"{HOST_LIST_HELP.capitalize()} (default all).")
+@click.option("--check_items", type=CommaList(), help="Rule names (default all).")
+@click.option("--start", type=TimeText(), help="Results that end at or after this time (default: all).")
+@click.option("--end", type=TimeText(), help="Results that start at or before this time (default: now).")
+@click.option(
+    "--value",
+    type=click.Choice(VALUES, case_sensitive=False),
+    metavar="[" + "|".join(VALUES) + "]",
+    help="Only results with this value (any case).",
+)
+@paging_options(("check_item", "start", "end"), newest_first="start")
+@access_token_option
+@json_option
+def check(
+    *,
+    host_list: list[str] | None,
+    check_items: list[str] | None,
+    start: int | None,
+    end: int | None,
+    value: str | None,
+    sort: str | None,
+    direction: str | None,
+    page: int,
+    per_page: int,
+    access_token: str | None,
+) -> None:
+    """List recorded check results."""
+    column, order = sort_order(sort, direction, "start")
+    body: dict[str, Any] = {
+        "time_range": query_range(start, end),
+        "check_items": check_items or [],
+        "host_list": host_list or [],
+        "page": page,
+        "per_page": per_page,
+        "sort": column,
+        "direction": order,
+    }
+    if value is not None:
+        body["value"] = value
+    state = get_state()
+    reply = state.post("/check/result/get", body, access_token=access_token)
+    if state.json:
+        emit_json(reply)
+        return
+    results: list[dict[str, Any]] = reply.get("check_result") or []
+    rows, columns = _result_rows(results)
+    listing(rows, columns, page_summary(reply, len(results), "check result", page))
+
+
+@click.command()
+@action_option("count")
+@click.option(
+    "--field",
+    type=click.Choice(("check_rule", "check_result")),
+    required=True,
+    help="check_rule: the number of rules; check_result: abnormal results per host.",
+)
+@access_token_option
+@json_option
+def stat(action: str, field: str, access_token: str | None) -> None:
+    """Count check rules, or abnormal results per host."""
+    state = get_state()
+    if field == "check_rule":
+        reply = state.post("/check/rule/count", {}, access_token=access_token)
+        state.respond(reply, plural(int(reply.get("rule_count") or 0), "check rule"))
+        return
+    # Every host, the most affected first (21.09 listed at most 10, in no useful order).
+    body = {"host_list": [], "sort": "count", "direction": "desc"}
+    reply = state.post("/check/result/count", body, access_token=access_token)
+    if state.json:
+        emit_json(reply)
+        return
+    rows: list[dict[str, Any]] = reply.get("results") or []
+    total = sum(int(row.get("count") or 0) for row in rows)
+    summary = f"{plural(total, 'abnormal result')} on {plural(len(rows), 'host')}"
+    listing(rows, COUNT_COLUMNS, summary if rows else "no abnormal results")

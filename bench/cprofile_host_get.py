@@ -1,0 +1,179 @@
+"""CPU cost of one `/manage/host/get`, per function, in the manager and in the data center.
+
+Diagnostic behind bench_throughput.py (no targets). cProfile with a CPU-time clock
+(time.process_time, so time spent waiting on sockets does not count), on the apps built
+in this process and called through Flask's test client:
+
+* data center: `/data/host/get` on SQLite with 10,000 hosts;
+* manager: `/manage/host/get`, its call to the data center going over HTTP to the data center
+  served by uWSGI as usual (on SQLite), so only the manager's own CPU is counted. Profiled twice:
+  with the read cache as shipped (most answers then come from the cache) and with it off
+  (read_cache_seconds=0: every request is forwarded).
+
+    python bench/cprofile_host_get.py [--requests 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import os
+import pstats
+import random
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from support import report
+from support.client import Client, get_hosts_body, seed_hosts
+from support.conf import write_conf
+from support.env import ROOT
+from support.services import aops_stack
+
+HOSTS = 10_000
+TOP = 22
+
+
+def _short(line: str) -> str:
+    return line.replace(str(ROOT) + "/", "").replace(".venv/lib/python3.11/site-packages/", "")
+
+
+def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
+    for _ in range(50):
+        call()
+    wall = time.perf_counter()
+    cpu = time.process_time()
+    for _ in range(count):
+        call()
+    cpu_ms = (time.process_time() - cpu) / count * 1000
+    wall_ms = (time.perf_counter() - wall) / count * 1000
+    profiler = cProfile.Profile(time.process_time)
+    profiler.enable()
+    for _ in range(count):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("cumulative").print_stats(TOP)
+    report.say(f"\n== {name}: {cpu_ms:.2f} ms CPU per request in this process ({wall_ms:.2f} ms wall)")
+    report.say("   (cProfile adds its own overhead to the CPU clock)")
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    for line in lines[start : start + TOP + 1]:
+        report.say("  " + _short(line))
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    report.say("  -- by own time (tottime):")
+    for line in lines[start + 1 : start + 13]:
+        report.say("  " + _short(line))
+    return {"cpu_ms_per_request": round(cpu_ms, 3), "wall_ms_per_request": round(wall_ms, 3)}
+
+
+def data_center(count: int) -> dict[str, Any]:
+    top = Path(tempfile.mkdtemp(prefix="aops-bench-cprofile-"))
+    tmp = top / "aops_bench_cprofile"
+    write_conf(tmp, relational="sqlite", document="sql")
+    saved = os.environ.get("AOPS_CONF_DIR")
+    os.environ["AOPS_CONF_DIR"] = str(tmp)
+    try:
+        from aops_database.__main__ import initialise
+
+        initialise()
+        from aops_database.app import create_app
+
+        app = create_app()
+        center = app.extensions["aops_database"]
+        from aops_database.services import groups, hosts
+
+        groups.add_group(center.store, "admin", "group-00", "")
+        rows = [
+            {
+                "host_id": uuid.uuid4().hex,
+                "host_name": f"host-{i:06d}",
+                "host_group_name": "group-00",
+                "public_ip": f"10.0.{i >> 8}.{i & 255}",
+                "ssh_port": 22,
+                "management": False,
+                "credential": 0,
+            }
+            for i in range(HOSTS)
+        ]
+        hosts.add_hosts(center.store, "admin", rows, ["vault"])
+        token = center.accounts.login("admin", "changeme", "127.0.0.1").token
+        client = app.test_client()
+        rng = random.Random(1)
+
+        def call() -> None:
+            reply = client.post(
+                "/data/host/get", json=get_hosts_body(rng.randint(1, 200)), headers={"access_token": token}
+            )
+            assert reply.status_code == 200, reply.data
+
+        result = profile("data center /data/host/get, SQLite", call, count)
+        center.docs.close()
+        center.store.dispose()
+        return result
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
+        if saved is None:
+            os.environ.pop("AOPS_CONF_DIR", None)
+        else:
+            os.environ["AOPS_CONF_DIR"] = saved
+
+
+def manager(count: int) -> dict[str, Any]:
+    # The data center's store does not matter here: its time is not counted.
+    with aops_stack("sqlite", "sql") as stack:
+        remote = Client(stack.manager_url)
+        token = remote.login()
+        seed_hosts(remote, HOSTS)
+        from aops_manager import settings as manager_settings
+        from aops_manager.app import create_app
+
+        system, ini = manager_settings.load(stack.conf.conf_dir)
+        results = {}
+        for label, seconds in (("cached", ini.manager.read_cache_seconds), ("uncached", 0.0)):
+            section = ini.manager.model_copy(update={"read_cache_seconds": seconds})
+            app = create_app(system, ini.model_copy(update={"manager": section}), start_prober=False)
+            client = app.test_client()
+            rng = random.Random(2)
+            failed = 0
+
+            def call(client: Any = client, rng: random.Random = rng) -> None:
+                nonlocal failed
+                body = get_hosts_body(rng.randint(1, 200))
+                reply = client.post("/manage/host/get", json=body, headers={"access_token": token})
+                if reply.status_code != 200:
+                    failed += 1  # e.g. 503/1001 "data center unreachable": counted, not retried
+                    report.say(f"  HTTP {reply.status_code}: {reply.data[:200]!r}")
+
+            cache = f"read cache {seconds:g} s" if seconds else "read cache off"
+            title = f"manager /manage/host/get, {cache} (data center over HTTP, not counted)"
+            result = profile(title, call, count)
+            total = 50 + 2 * count
+            report.say(f"  answers other than HTTP 200: {failed} of {total} requests")
+            results[label] = {**result, "read_cache_seconds": seconds, "failed": failed, "requests": total}
+        return results
+
+
+def run() -> dict[str, Any]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=500)
+    args = parser.parse_args()
+    return {
+        "diagnostic": "cprofile_host_get",
+        "data_center": data_center(args.requests),
+        "manager": manager(args.requests),
+        "targets_met": None,
+    }
+
+
+if __name__ == "__main__":
+    report.main_guard(run)

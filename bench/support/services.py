@@ -1,0 +1,162 @@
+"""The A-Ops stack as shipped: `aops-database serve` and `aops-manager serve` under uWSGI."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import secrets
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from support.conf import (
+    DATABASE_UWSGI_MYSQL,
+    DATABASE_UWSGI_SQLITE,
+    MANAGER_UWSGI,
+    Conf,
+    effective_read_cache_seconds,
+    service_env,
+    write_conf,
+    write_manager_ini,
+)
+from support.env import VENV_BIN, testenv
+from support.procs import Service, run_cli, start_process, wait_ready
+from support.stores import drop_es_indices, mysql_database
+
+DATABASE_ARGV = [str(VENV_BIN / "aops-database"), "serve"]
+MANAGER_ARGV = [str(VENV_BIN / "aops-manager"), "serve"]
+
+
+@dataclass
+class Stack:
+    conf: Conf
+    database: Service
+    manager: Service
+    relational: str
+    document: str
+    database_uwsgi: dict[str, int]
+    manager_uwsgi: dict[str, int]
+    extra: list[Service] = field(default_factory=list)
+    # Every process started for this stack, stopped on the way out (restarts included).
+    started: list[Service] = field(default_factory=list)
+
+    @property
+    def manager_url(self) -> str:
+        return self.conf.manager_url
+
+    @property
+    def read_cache_seconds(self) -> float:
+        """The manager's [manager] read_cache_seconds in this run's manager.ini."""
+        return effective_read_cache_seconds(self.conf.conf_dir)
+
+    def describe(self) -> str:
+        return (
+            f"stores {self.relational}/{self.document}; data center uWSGI "
+            f"processes={self.database_uwsgi['processes']} threads={self.database_uwsgi['threads']}; "
+            f"manager uWSGI processes={self.manager_uwsgi['processes']} "
+            f"threads={self.manager_uwsgi['threads']}, read cache {self.read_cache_seconds:g} s"
+        )
+
+    def restart_manager(self, read_cache_seconds: float | None) -> None:
+        """Stop the manager, rewrite its manager.ini (same port) and start it again.
+
+        `read_cache_seconds=0` disables the manager's read cache; None is the shipped default.
+        The data center and its data stay as they are.
+        """
+        self.manager.stop()
+        write_manager_ini(self.conf, self.manager_uwsgi, read_cache_seconds)
+        env = service_env(self.conf.conf_dir)
+        self.manager = start_process(
+            "manager", MANAGER_ARGV, env, self.conf.conf_dir / "log", self.conf.manager_url
+        )
+        self.started.append(self.manager)
+        wait_ready(self.manager)
+
+
+_FAILURE = re.compile(r"\(HTTP/1\.\d 5\d\d\)|Traceback|Error|error|answered|WARNING|CRITICAL")
+
+
+def service_errors(stack: Stack) -> list[str]:
+    """Failure lines the services wrote so far (uWSGI 5xx request lines, warnings, tracebacks).
+
+    Under uWSGI the services' Python warnings reach uWSGI's output (the .out files), since
+    `serve` configures logging in the process that then execs uWSGI.
+    """
+    found = []
+    for service in (stack.manager, stack.database, *stack.extra):
+        lines = service.tail(100_000).splitlines()
+        found += [
+            f"{service.name}: {ln.strip()}"
+            for ln in lines
+            if _FAILURE.search(ln) and "*** WARNING" not in ln  # uWSGI start-up notices
+        ]
+    for path in sorted((stack.conf.conf_dir / "log").glob("*.log")):
+        text = path.read_text(errors="replace").splitlines()
+        found += [f"{path.name}: {ln.strip()}" for ln in text if _FAILURE.search(ln)]
+    return found
+
+
+@contextlib.contextmanager
+def aops_stack(
+    relational: str = "mysql",
+    document: str = "elasticsearch",
+    *,
+    database_uwsgi: dict[str, int] | None = None,
+    manager_uwsgi: dict[str, int] | None = None,
+    read_cache_seconds: float | None = None,
+) -> Iterator[Stack]:
+    """`aops-database init`, then `aops-database serve` and `aops-manager serve` under uWSGI.
+
+    Fresh MariaDB database and ES index prefix (for the mysql/elasticsearch stores), temp conf
+    dir; everything is stopped and removed on the way out. `read_cache_seconds` goes into
+    manager.ini when given (0 disables the manager's read cache); otherwise the shipped default.
+    """
+    env_vars = testenv()
+    if database_uwsgi is None:
+        database_uwsgi = DATABASE_UWSGI_MYSQL if relational == "mysql" else DATABASE_UWSGI_SQLITE
+    manager_uwsgi = manager_uwsgi or MANAGER_UWSGI
+    tmp = Path(tempfile.mkdtemp(prefix="aops-bench-"))
+    conf_dir = tmp / f"aops_bench_{secrets.token_hex(4)}"
+    es_url = env_vars["AOPS_TEST_ES_URL"] if document == "elasticsearch" else ""
+    started: list[Service] = []
+    try:
+        with contextlib.ExitStack() as resources:
+            mysql_url = ""
+            if relational == "mysql":
+                mysql_url = resources.enter_context(mysql_database(env_vars["AOPS_TEST_MYSQL_URL"]))
+            conf = write_conf(
+                conf_dir,
+                relational=relational,
+                document=document,
+                mysql_url=mysql_url,
+                es_url=es_url,
+                database_uwsgi=database_uwsgi,
+                manager_uwsgi=manager_uwsgi,
+                read_cache_seconds=read_cache_seconds,
+            )
+            if es_url:
+                resources.callback(drop_es_indices, es_url, conf.es_prefix)
+            env = service_env(conf_dir)
+            run_cli([str(VENV_BIN / "aops-database"), "init"], env)
+            log_dir = conf_dir / "log"
+            database = start_process("database", DATABASE_ARGV, env, log_dir, conf.database_url)
+            started.append(database)
+            manager = start_process("manager", MANAGER_ARGV, env, log_dir, conf.manager_url)
+            started.append(manager)
+            wait_ready(database)
+            wait_ready(manager)
+            stack = Stack(
+                conf, database, manager, relational, document, database_uwsgi, manager_uwsgi, started=started
+            )
+            try:
+                yield stack
+            finally:
+                for service in reversed(started):
+                    service.stop()
+    finally:
+        for service in started:
+            with contextlib.suppress(Exception):
+                service.stop()
+        shutil.rmtree(tmp, ignore_errors=True)

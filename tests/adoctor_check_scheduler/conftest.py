@@ -1,0 +1,173 @@
+"""A check pipeline on real servers: MariaDB, the ES-API server, Kafka (Tansu), Prometheus."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import requests
+import sqlalchemy as sa
+
+from adoctor_check_executor import settings as executor_settings
+from adoctor_check_executor.service import Executor, build
+from adoctor_check_scheduler import settings as scheduler_settings
+from adoctor_check_scheduler.app import create_app
+from adoctor_check_scheduler.jobs import CheckSchedule
+from aops_utils.bus.loop import consume
+from aops_utils.bus.settings import bus_from
+from aops_utils.bus.topics import Group, Topic
+from aops_utils.serving import serve_in_thread
+from tests.conftest import ES_URL, KAFKA, MYSQL_URL, NODE_EXPORTER, PROMETHEUS_URL, require
+from tests.suite import Suite, TcpProxy, free_port, private_kafka, running_suite
+
+NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
+
+
+def kafka_ini(servers: str) -> str:
+    return (
+        f"[consumer]\nkafka_server_list={servers}\nsession_timeout_ms=2000\nheartbeat_interval_ms=500\n"
+        f"max_records=5\n[producer]\nkafka_server_list={servers}\n[bus]\nkind=kafka\n"
+    )
+
+
+@dataclass
+class Checks:
+    suite: Suite
+    url: str
+    token: str
+    host_id: str
+    schedule: CheckSchedule
+    prometheus: TcpProxy
+    executors: list[Executor] = field(default_factory=list)
+
+    def post(self, path: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
+        reply = requests.request(
+            method, self.url + path, json=body, headers={"access_token": self.token}, timeout=60
+        )
+        return dict(reply.json())
+
+    def start_executor(self) -> Executor:
+        system, ini = executor_settings.load(self.suite.conf_dir)
+        executor = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer))
+        executor.start()
+        self.executors.append(executor)
+        return executor
+
+    def stop_executors(self) -> None:
+        while self.executors:
+            executor = self.executors.pop()
+            executor.close()
+            executor.bus.close()
+
+    def results(self, **filters: Any) -> list[dict[str, Any]]:
+        return list(self.post("/check/result/get", filters)["check_result"])
+
+    def wait_for(
+        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 45, **filters: Any
+    ) -> list[dict[str, Any]]:
+        deadline = time.time() + timeout
+        while True:
+            found = self.results(**filters)
+            if predicate(found):
+                return found
+            assert time.time() < deadline, f"results never matched; last: {found[:3]}"
+            time.sleep(0.5)
+
+
+@pytest.fixture(scope="module")
+def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
+    for address in (ES_URL, KAFKA, PROMETHEUS_URL, "tcp://" + MYSQL_URL.split("@")[-1]):
+        require(address)
+    prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
+    proxy = TcpProxy((prom_host, int(prom_port)))
+    name = f"aops_test_{uuid.uuid4().hex[:12]}"
+    conf_dir = tmp_path_factory.mktemp("checks")
+    scheduler_port = free_port()
+    admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
+    try:
+        with pytest.MonkeyPatch.context() as patch, private_kafka() as kafka:
+            patch.setenv("AOPS_CONF_DIR", str(conf_dir))
+            with running_suite(
+                conf_dir,
+                relational="mysql",
+                document="elasticsearch",
+                mysql_url=f"{MYSQL_URL}/{name}",
+                es_url=ES_URL,
+                prometheus_url=f"http://{proxy.address}",
+            ) as suite:
+                (conf_dir / "check_scheduler.ini").write_text(
+                    kafka_ini(kafka)
+                    + f"[check_scheduler]\nport={scheduler_port}\nrun_jobs=False\ncool_down_time=0\n"
+                )
+                (conf_dir / "check_executor.ini").write_text(
+                    kafka_ini(kafka)
+                    + "[executor]\ndo_check_consumer_num=1\nsample_period=2\nrule_cache_seconds=0\n"
+                )
+                system, ini = scheduler_settings.load(conf_dir)
+                bus = bus_from(ini.bus, ini.producer, ini.consumer)
+                bus.ensure_topics([t.value for t in Topic])
+                app = create_app(system, ini, bus=bus, start_jobs=False)
+                server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
+                service = app.extensions["adoctor_check_scheduler"]
+                # The schedule is driven by the tests; only the retry consumer runs by itself.
+                retries = threading.Thread(
+                    target=consume,
+                    args=(
+                        bus,
+                        [Topic.RETRY_CHECK.value],
+                        Group.RETRY_CHECK.value,
+                        service.schedule.on_retry_message,
+                        service.loop.stop,
+                    ),
+                    daemon=True,
+                )
+                retries.start()
+                token = suite.login()
+                suite.call(
+                    "POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token
+                )
+                added = suite.call(
+                    "POST",
+                    "/manage/host/add",
+                    {
+                        "key": "k",
+                        "host_list": [
+                            {
+                                "host_name": "local",
+                                "host_group_name": "g",
+                                "public_ip": NODE_IP,
+                                "ssh_port": 22,
+                                "username": "root",
+                                "password": "x",
+                            }
+                        ],
+                    },
+                    token,
+                )[1]
+                checks = Checks(
+                    suite,
+                    f"http://127.0.0.1:{scheduler_port}",
+                    token,
+                    str(added["host_list"][0]),
+                    service.schedule,
+                    proxy,
+                )
+                checks.start_executor()
+                try:
+                    yield checks
+                finally:
+                    checks.stop_executors()
+                    server.shutdown()
+                    service.close()
+                    retries.join(timeout=10)
+                    bus.close()
+    finally:
+        proxy.stop()
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()

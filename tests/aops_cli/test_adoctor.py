@@ -1,0 +1,345 @@
+"""`adoctor` check commands against a real data center, manager, check scheduler and Prometheus."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from tests.aops_cli.conftest import Api, Result
+from tests.suite import Suite, free_port
+
+SAMPLE = Path(__file__).resolve().parents[2] / "conf" / "check_rules" / "node_exporter.json"
+SAMPLE_NAMES = [rule["check_item"] for rule in json.loads(SAMPLE.read_text())["check_items"]]
+CANARY = "node_exporter_always"  # `$0 >= 0` on node_load1: every sample is abnormal
+
+
+@dataclass
+class Doctor:
+    """`adoctor` (and `aops`, for logging in) as subprocesses with their own token directory."""
+
+    conf_dir: Path
+    home: Path
+    token: str = ""
+
+    def run(
+        self, command: str, *args: str, env: dict[str, str] | None = None, prog: str = "adoctor"
+    ) -> Result:
+        environ = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
+        environ.update(AOPS_CONF_DIR=str(self.conf_dir), AOPS_CLI_HOME=str(self.home), **(env or {}))
+        module = "aops_cli.adoctor" if prog == "adoctor" else "aops_cli.main"
+        proc = subprocess.run(
+            [sys.executable, "-m", module, *shlex.split(command), *args],
+            capture_output=True,
+            text=True,
+            env=environ,
+            timeout=120,
+            check=False,
+        )
+        return Result(proc.returncode, proc.stdout, proc.stderr)
+
+    def ok(self, command: str, *args: str, **kw: Any) -> Result:
+        """`adoctor <command> --access_token <the user's token>`, expecting exit 0."""
+        result = self.run(command, *args, "--access_token", self.token, **kw)
+        assert result.code == 0, (result.out, result.err)
+        return result
+
+    def fails(self, command: str, *args: str, code: int = 1, token: bool = True, **kw: Any) -> list[str]:
+        """The stderr lines of a command expected to exit with `code`; exit 1 starts with `adoctor: `."""
+        extra = ("--access_token", self.token) if token else ()
+        result = self.run(command, *args, *extra, **kw)
+        assert result.code == code, (result.out, result.err)
+        assert "Traceback" not in result.err, result.err
+        lines = result.err.rstrip("\n").splitlines()
+        if code == 1:
+            assert lines[0].startswith("adoctor: "), result.err
+        return lines
+
+
+@pytest.fixture(scope="module")
+def scheduler(suite: Suite) -> Iterator[str]:
+    """The check scheduler on a free port, on the suite's data center, with an in-memory bus."""
+    from adoctor_check_scheduler import settings as scheduler_settings
+    from adoctor_check_scheduler.app import create_app
+    from aops_utils.bus.memory import MemoryBus
+    from aops_utils.serving import serve_in_thread
+
+    port = free_port()
+    conf_dir = suite.conf_dir
+    (conf_dir / "check_scheduler.ini").write_text(
+        f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={port}\n"
+    )
+    with (conf_dir / "system.ini").open("a") as system_ini:
+        system_ini.write(f"[check_scheduler]\nip=127.0.0.1\nport={port}\n")
+    system, ini = scheduler_settings.load(conf_dir)
+    bus = MemoryBus()
+    app = create_app(system, ini, bus=bus, start_jobs=False)
+    server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.shutdown()
+        app.extensions["adoctor_check_scheduler"].close()
+        bus.close()
+
+
+@pytest.fixture
+def doctor(suite: Suite, scheduler: str, tmp_path: Path) -> Doctor:
+    """The CLI for a user of its own, so rule and result counts are the test's alone."""
+    _, token = suite.add_user()
+    return Doctor(suite.conf_dir, tmp_path / "cli-home", token)
+
+
+@pytest.fixture
+def local_host(suite: Suite, doctor: Doctor) -> str:
+    """A host of the doctor's user at 127.0.0.1, whose node_exporter Prometheus scrapes."""
+    api = Api(suite.manager_url, doctor.token)
+    group = "g" + uuid.uuid4().hex[:8]
+    api.group(group)
+    return api.host("local", group, ip="127.0.0.1")
+
+
+def write(path: Path, data: Any) -> Path:
+    path.write_text(json.dumps(data))
+    return path
+
+
+def rule(name: str, condition: str, metric: str = "node_load1") -> dict[str, Any]:
+    return {"check_item": name, "data_list": [{"name": metric, "type": "kpi"}], "condition": condition}
+
+
+def test_rules_are_imported_listed_exported_counted_and_deleted(doctor: Doctor, tmp_path: Path) -> None:
+    assert doctor.ok(f"checkrule --action add --conf {SAMPLE}").out == (
+        f"imported 7 check rules from {SAMPLE} (7 new, 0 updated)\n"
+    )
+    assert doctor.ok(f"checkrule --action add --conf {SAMPLE}").out.endswith("(0 new, 7 updated)\n")
+
+    out = doctor.ok("checkrule --action get --sort check_item --page 3 --per_page 3").out
+    header, _rule, row, summary = out.splitlines()
+    assert header.split() == ["check_item", "data_list", "condition", "description"]
+    assert row.split()[:2] == ["root_disk_full", 'node_filesystem_avail_bytes{mountpoint="/"},']
+    assert summary == "1 of 7 check rules, page 3/3"
+    reply = doctor.ok("--json checkrule --action get --check_items load_high,rebooted,nope").json
+    assert sorted(r["check_item"] for r in reply["check_items"]) == ["load_high", "rebooted"]
+
+    # --export writes every rule, not just the first page, in the form --action add reads.
+    export = tmp_path / "export.json"
+    out = doctor.ok(f"checkrule --action get --export {export}").out
+    assert out == f"exported 7 check rules to {export}\n"
+    exported = json.loads(export.read_text())["check_items"]
+    assert sorted(r["check_item"] for r in exported) == sorted(SAMPLE_NAMES)
+    assert json.loads(doctor.ok("checkrule --action get --export - --per_page 2").out)["check_items"]
+
+    assert doctor.ok("stat --action count --field check_rule").out == "7 check rules\n"
+    out = doctor.ok("checkrule --action delete --check_items cpu_busy,memory_low,nope").out
+    assert out == "deleted 2 check rules: cpu_busy, memory_low; not found: nope\n"
+    assert doctor.ok("stat --action count --field check_rule --json").json["rule_count"] == 5
+    assert doctor.ok(f"checkrule --action add --conf {export}").out.endswith("(2 new, 5 updated)\n")
+
+
+def test_a_bad_rule_is_reported_with_its_place_in_the_file_and_a_caret(
+    doctor: Doctor, tmp_path: Path
+) -> None:
+    rules = write(tmp_path / "rules.json", {"check_items": [rule("fine", "$0 > 1"), rule("bad", "$0 > (1")]})
+    lines = doctor.fails(f"checkrule --action add --conf {rules}")
+    assert lines == [
+        "adoctor: rule bad: condition: expected ')' to close the '(' at position 5 but found end of "
+        "condition at position 7 (code 1000: request parameter error)",
+        f"  in {rules}, rule 'bad' (number 2 of 2), condition at position 7:",
+        "    $0 > (1",
+        "           ^",
+    ]
+    assert doctor.ok("stat --action count --field check_rule").out == "0 check rules\n"  # all or nothing
+
+    # The same for a rule tried inline, and for a field that is not the condition.
+    lines = doctor.fails(f"checkrule --action test --conf {rules} --check_items bad")
+    assert lines[1:] == [f"  in {rules}, rule 'bad' (number 2 of 2), condition at position 7:", *lines[2:]]
+    assert lines[3] == "           ^"
+    odd = write(tmp_path / "odd.json", [{**rule("odd", "$0 > 1"), "colour": "red"}])
+    lines = doctor.fails(f"checkrule --action add --conf {odd}")
+    assert lines == [
+        "adoctor: check_items.0.colour: is not a known field (code 1000: request parameter error)",
+        f"  in {odd}, rule 'odd' (number 1 of 1), colour",
+    ]
+
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"check_items": [\n  {"check_item": "x",}\n]}')
+    err = "\n".join(doctor.fails(f"checkrule --action add --conf {broken}", code=2))
+    assert f"{broken} is not valid JSON: Expecting property name enclosed in double quotes at line 2" in err
+
+
+def test_a_stored_or_inline_rule_is_tried_on_prometheus_data(
+    doctor: Doctor, local_host: str, tmp_path: Path
+) -> None:
+    doctor.ok(f"checkrule --action add --conf {SAMPLE}")
+    now = int(time.time())
+    out = doctor.ok(f"checkrule --action test --check_items {CANARY} --start {now - 120} --end {now}").out
+    lines = out.splitlines()
+    assert lines[0].split() == ["start", "end", "host_id", "check_item", "value", "series"]
+    assert lines[2].split()[4:7] == [local_host, CANARY, "Abnormal"]
+    found = re.fullmatch(
+        r"(\d+) results would be recorded on 1 host from (.+) to (.+) \(showing (\d+), page 1/\d+\): "
+        r"(\d+) Abnormal, 0 No data, 0 Internal error",
+        lines[-1],
+    )
+    assert found, lines[-1]
+    assert found[1] == found[5] and int(found[4]) == min(20, int(found[1])) == len(lines) - 3
+    assert found[2] == time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now - 120))
+
+    # Inline: one rule of a file, chosen by name, over a range in the 21.09 format and ISO 8601.
+    start = time.strftime("%Y%m%d-%H:%M:%S", time.localtime(now - 60))
+    end = time.strftime("%Y-%m-%dT%H:%M:%S", time.localtime(now))
+    reply = doctor.ok(
+        f"--json checkrule --action test --conf {SAMPLE} --check_items {CANARY} "
+        f"--host_list {local_host} --start {start} --end {end}"
+    ).json
+    assert reply["total_count"] == reply["counts"]["Abnormal"] > 0
+    assert {r["host_id"] for r in reply["check_result"]} == {local_host}
+
+    never = write(tmp_path / "never.json", rule("never", "$0 < 0"))
+    out = doctor.ok(f"checkrule --action test --conf {never}").out
+    assert out.startswith("nothing would be recorded from ")
+    missing = write(tmp_path / "missing.json", {"check_items": [rule("gone", "$0 > 1", "no_such_metric")]})
+    out = doctor.ok(f"checkrule --action test --conf {missing} --per_page 5").out
+    assert out.splitlines()[-1].endswith("(showing 1, page 1/1): 0 Abnormal, 1 No data, 0 Internal error")
+
+    err = "\n".join(doctor.fails(f"checkrule --action test --conf {SAMPLE}", code=2))
+    assert f"{SAMPLE} holds 7 rules (cpu_busy, memory_low," in err and "name the one to try" in err
+    assert doctor.fails("checkrule --action test --check_items nope") == [
+        "adoctor: check item nope does not exist (code 1003: resource not found)"
+    ]
+    week = f"checkrule --action test --check_items {CANARY} --start 0 --end {now}"
+    err = "\n".join(doctor.fails(week, code=2))
+    assert "the range may span at most 7 days" in err
+
+
+def save_results(suite: Suite, token: str, rows: list[tuple[str, str, int, str]]) -> None:
+    """Store results as the executor would, straight through the data center."""
+    results = [
+        {
+            "host_id": host,
+            "check_item": item,
+            "data_list": [{"name": "node_load1", "type": "kpi"}],
+            "condition": "$0 > 1",
+            "start": start,
+            "end": start if value == "Abnormal" else start + 60,
+            "value": value,
+        }
+        for host, item, start, value in rows
+    ]
+    reply = requests.post(
+        f"{suite.database_url}/data/check/result/save",
+        json={"check_results": results},
+        headers={"access_token": token},
+        timeout=30,
+    )
+    assert reply.json()["code"] == 200, reply.text
+
+
+def test_check_lists_recorded_results_newest_first_with_the_21_09_filters(
+    suite: Suite, doctor: Doctor
+) -> None:
+    a, b = "a" * 32, "b" * 32
+    t = int(time.time()) - 3000
+    save_results(
+        suite,
+        doctor.token,
+        [(a, "load", t, "Abnormal"), (a, "load", t + 100, "Abnormal"), (a, "disk", t + 200, "No data"),
+         (b, "load", t + 300, "Abnormal")],
+    )  # fmt: skip
+    lines = doctor.ok("check").out.splitlines()
+    assert lines[0].split() == ["start", "end", "host_id", "check_item", "value"]
+    assert [line.split()[4:6] for line in lines[2:-1]] == [[b, "load"], [a, "disk"], [a, "load"], [a, "load"]]
+    assert lines[-1] == "4 of 4 check results, page 1/1"
+
+    out = doctor.ok(f"check --host_list {a} --check_items load --value abnormal --sort start").out
+    assert [line.split()[0:2] for line in out.splitlines()[2:-1]] == [
+        time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(s)).split() for s in (t, t + 100)
+    ]
+    # The 21.09 command line as written, with a range in its time format.
+    start = time.strftime("%Y%m%d-%H:%M:%S", time.localtime(t + 150))
+    out = doctor.ok(
+        f"check --host_list {a},{b} --start {start} --sort check_item --direction asc --page 1 --per_page 1"
+    ).out
+    assert out.splitlines()[2].split()[4:] == [a, "disk", "No", "data"]
+    assert out.splitlines()[-1] == "1 of 2 check results, page 1/2"
+    reply = doctor.ok(f"check --end {t + 50} --json").json
+    assert reply["total_count"] == 1 and reply["check_result"][0]["start"] == t
+
+    lines = doctor.ok("stat --action count --field check_result").out.splitlines()
+    assert [line.split() for line in lines] == [
+        ["host_id", "abnormal"],
+        lines[1].split(),
+        [a, "2"],
+        [b, "1"],
+        ["3", "abnormal", "results", "on", "2", "hosts"],
+    ]
+
+
+def test_the_token_stored_by_aops_login_is_used_and_its_absence_is_code_1201(
+    suite: Suite, doctor: Doctor
+) -> None:
+    count = "stat --action count --field check_rule"
+    assert doctor.fails(count, token=False) == [
+        f"adoctor: not logged in to {suite.manager_url}: run `aops login` or pass --access_token "
+        "(code 1201: the session is invalid)"
+    ]
+    result = doctor.run(f"--json {count}")
+    assert result.code == 1 and result.json["code"] == 1201
+    doctor.run("login --password changeme", prog="aops")
+    assert re.fullmatch(r"\d+ check rules?\n", doctor.run(count).out)
+    lines = doctor.fails(count, "--access_token", "not-a-token", token=False)
+    assert lines == ["adoctor: the access token is missing or malformed (code 1201: the session is invalid)"]
+
+
+def test_an_unreachable_scheduler_is_one_line_with_exit_1(doctor: Doctor) -> None:
+    url = f"http://127.0.0.1:{free_port()}"
+    lines = doctor.fails(f"--check-scheduler {url} stat --action count --field check_rule")
+    assert len(lines) == 1
+    assert lines[0].startswith(f"adoctor: cannot reach {url}/check/rule/count: Connection refused; ")
+    assert lines[0].endswith(
+        "or --check-scheduler/AOPS_CHECK_SCHEDULER_URL may be wrong (code 1001: restful connection error)"
+    )
+    lines = doctor.fails("check", env={"AOPS_CHECK_SCHEDULER_URL": url})
+    assert lines[0].startswith(f"adoctor: cannot reach {url}/check/result/get: ")
+
+
+@pytest.mark.parametrize(
+    ("command", "message"),
+    [
+        ("check --start yesterday", "'yesterday' is not a time; use YYYYmmdd-HH:MM:SS"),
+        ("check --start 20301231-00:00:00 --end 2030-01-01", "is after the end"),
+        ("checkrule --action delete", "--action delete needs --check_items"),
+        ("checkrule --action add --conf x.json", "'x.json' does not exist"),
+        ("checkrule --action add --export x --conf /dev/null", "--export does not apply to --action add"),
+        ("checkrule --action test", "needs --check_items NAME (stored) or --conf FILE"),
+        ("checkrule --action test --check_items a,b", "takes exactly one --check_items, got 2"),
+        ("checkrule --action test --check_items a --sort start", "'start' is not 'check_item'"),
+        ("checkrule --action test --check_items a --sort check_item", "--sort does not apply to --action"),
+        ("stat --action count --field host", "'host' is not one of 'check_rule', 'check_result'"),
+        ("faultree --action get", "No such command 'faultree'"),
+    ],
+)
+def test_usage_errors_exit_2(doctor: Doctor, command: str, message: str) -> None:
+    assert message in "\n".join(doctor.fails(command, code=2))
+
+
+def test_help_and_version(doctor: Doctor) -> None:
+    out = doctor.run("--help").out
+    commands = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+    assert [line.split()[0] for line in commands.splitlines()] == ["check", "checkrule", "stat"]
+    assert "YYYYmmdd-HH:MM:SS" in out and "aops login" in out
+    assert doctor.run("--version").out == f"adoctor {version('aops')}\n"
