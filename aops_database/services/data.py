@@ -69,8 +69,11 @@ class Prometheus:
                 params={"query": f"{query}[{span}s]", "time": str(end)},
                 timeout=self._timeout,
             )
+        except requests.Timeout:
+            raise AopsError(f"prometheus at {self._url} did not answer within {self._timeout} s") from None
         except requests.RequestException as exc:
-            raise AopsError(f"prometheus at {self._url} is unreachable: {exc}") from exc
+            # The exception text repeats the whole query URL; the kind of failure is enough.
+            raise AopsError(f"prometheus at {self._url} is unreachable ({type(exc).__name__})") from None
         body = reply.json() if reply.headers.get("content-type", "").startswith("application/json") else {}
         if reply.status_code != 200 or body.get("status") != "success":
             raise AopsError(f"prometheus rejected {query}: {body.get('error', reply.status_code)}")
