@@ -33,6 +33,7 @@ class Executor:
     consumers: int
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
+    handled: int = 0  # tasks handled by this process, for logs and tests
 
     def on_task(self, message: Message) -> None:
         try:
@@ -41,6 +42,7 @@ class Executor:
             LOG.warning("dropped a malformed check task: %s", exc.errors()[0]["msg"])
             return
         results = self.worker.handle(task)
+        self.handled += 1
         LOG.info("task %s of %s: %d results", task.task_id, task.user, len(results))
 
     def on_rule_change(self, message: Message) -> None:

@@ -123,3 +123,58 @@ def test_a_stopped_data_center_loses_no_task(checks: Checks) -> None:
     finally:
         checks.suite.start_database()
     assert checks.wait_for(_abnormal_in((end - 10, end)), time_range=[end - 10, end], check_items=["canary"])
+
+
+def test_a_log_rule_reads_the_hosts_log_index(checks: Checks) -> None:
+    now = int(time.time())
+    lines = [
+        {"host_ip": NODE_IP, "data_item": "dmesg", "timestamp": now - 5, "message": "eth0: link up"},
+        {"host_ip": NODE_IP, "data_item": "dmesg", "timestamp": now - 3, "message": "I/O error on sda"},
+        {"host_ip": NODE_IP, "data_item": "dmesg", "timestamp": now - 3, "message": "(same second)"},
+    ]
+    saved = requests.post(
+        f"{checks.suite.database_url}/data/log/save",
+        json={"logs": lines},
+        headers={"access_token": checks.suite.service_token()},
+        timeout=30,
+    )
+    assert saved.json()["code"] == 200
+    rule = {
+        "check_item": "disk_errors",
+        "data_list": [{"name": "dmesg", "type": "log"}],
+        "condition": "keyword('error')",
+    }
+    assert checks.post("/check/rule/import", {"check_items": [rule]})["code"] == 200
+    _publish(checks, now - 10, now)
+    found = checks.wait_for(lambda f: len(f) > 0, time_range=[now - 10, now], check_items=["disk_errors"])
+    assert [(r["value"], r["start"]) for r in found] == [("Abnormal", now - 3)]
+
+
+def test_two_executors_in_one_group_share_the_work(checks: Checks) -> None:
+    second = checks.start_executor()
+    first = checks.executors[0]
+    before = (first.handled, second.handled)
+    time.sleep(4)  # both members joined and the partitions are shared
+    end = int(time.time())
+    _system, ini = scheduler_settings.load(checks.suite.conf_dir)
+    bus = bus_from(ini.bus, ini.producer, ini.consumer)
+    producer = bus.producer()
+    for index in range(16):
+        task = CheckTask(
+            task_id=FORWARD_TASK_ID,
+            user="admin",
+            check_items=["never"],
+            host_list=[{"host_id": checks.host_id, "public_ip": NODE_IP}],
+            time_range=[end - 10 - index, end - index],
+        )
+        producer.send(Topic.DO_CHECK, task.message(), key=f"task-{index}")
+    producer.flush()
+    bus.close()
+    deadline = time.time() + 40
+    while first.handled + second.handled - sum(before) < 16:
+        assert time.time() < deadline, (first.handled, second.handled)
+        time.sleep(0.5)
+    assert first.handled > before[0] and second.handled > before[1]
+    checks.executors.remove(second)
+    second.close()
+    second.bus.close()
