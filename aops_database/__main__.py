@@ -10,6 +10,7 @@ from aops_database import settings as db_settings
 from aops_database.app import HOST_INFO_INDEX, create_app, open_stores
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX, RESULT_SPEC
+from aops_database.services.diag_reports import REPORT_INDEX, REPORT_SPEC
 from aops_utils import log
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.docstore.protocol import IndexSpec
@@ -38,6 +39,7 @@ def initialise() -> None:
         created = schema.ensure_default_user(store)
         docs.ensure_index(HOST_INFO_INDEX, IndexSpec(keyword_fields=("host_id",)))
         docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
+        docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
     finally:
         docs.close()
         store.dispose()

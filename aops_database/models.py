@@ -167,3 +167,42 @@ check_retry = sa.Table(
     # locks only the rows it takes, so concurrent claims take different rows side by side.
     sa.Index("ix_check_retry_dead_due_at", "dead", "due_at"),
 )
+
+# Fault trees of a user; 21.09 kept them in Elasticsearch, where nothing made a name unique.
+diag_tree = sa.Table(
+    "diag_tree",
+    metadata,
+    sa.Column("tree_id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    # Binary collation: tree names are case-sensitive, as the 21.09 keyword field was.
+    sa.Column(
+        "tree_name",
+        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
+        nullable=False,
+    ),
+    # The tree as JSON text, stored as received (the diag scheduler validated its structure).
+    sa.Column("tree_content", _LONG_TEXT, nullable=False),
+    sa.Column("description", sa.String(1024), nullable=False, default=""),
+    # JSON list of tag strings.
+    sa.Column("tag", sa.Text, nullable=False, default="[]"),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.UniqueConstraint("username", "tree_name"),
+)
+
+# Diagnosis tasks (one per /diag/execute); their reports are documents of the diag_report index.
+diag_task = sa.Table(
+    "diag_task",
+    metadata,
+    sa.Column("task_id", sa.String(32), primary_key=True),
+    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    # When the task was created (POSIX seconds): task lists filter and sort on it.
+    sa.Column("time", sa.BigInteger, nullable=False),
+    sa.Column("host_list", _LONG_TEXT, nullable=False),
+    sa.Column("tree_list", _LONG_TEXT, nullable=False),
+    sa.Column("time_range", sa.Text, nullable=False),
+    sa.Column("interval", sa.Integer, nullable=False),
+    sa.Column("expected_report_num", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Index("ix_diag_task_username_time", "username", "time"),
+)

@@ -1,0 +1,137 @@
+"""Diagnosis routes: fault trees, diagnosis tasks, their reports and progress."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_database.api import api
+from aops_database.app import center
+from aops_database.diag_schemas import (
+    AddTreesBody,
+    GetReportsBody,
+    GetTasksBody,
+    GetTreesBody,
+    ListReportsBody,
+    ProgressBody,
+    ReportIdsBody,
+    SaveReportsBody,
+    SaveTaskBody,
+    TaskIdsBody,
+    TreeNamesBody,
+)
+from aops_database.services import diag_reports, diagnosis
+from aops_utils.errors import ParamError
+from aops_utils.restful import RequestContext
+from aops_utils.restful.paging import Window
+
+
+def _user(ctx: RequestContext[Any]) -> str:
+    assert ctx.principal is not None
+    return ctx.principal.username
+
+
+# Trees: relational, one row per (user, name).
+
+
+@api.route("/data/diag/tree/add", body=AddTreesBody)
+def add_trees(ctx: RequestContext[AddTreesBody]) -> dict[str, Any]:
+    """Insert or replace trees by name in one transaction; a name twice in one call is refused."""
+    seen: dict[str, int] = {}
+    for index, item in enumerate(ctx.body.trees):
+        # MySQL compares names ignoring trailing spaces, so "a" and "a " are one tree there.
+        key = item.tree_name.rstrip(" ")
+        if key in seen:
+            raise ParamError(
+                f"duplicate tree name {item.tree_name!r} (also at index {seen[key]})",
+                field=f"trees.{index}.tree_name",
+            )
+        seen[key] = index
+    trees = [item.model_dump() for item in ctx.body.trees]
+    done = diagnosis.add_trees(center().store, _user(ctx), trees)
+    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+
+
+@api.route("/data/diag/tree/get", body=GetTreesBody)
+def get_trees(ctx: RequestContext[GetTreesBody]) -> dict[str, Any]:
+    """The caller's trees (all when `tree_list` is empty) by name."""
+    return {"trees": diagnosis.get_trees(center().store, _user(ctx), ctx.body.tree_list)}
+
+
+@api.route("/data/diag/tree/delete", methods=("DELETE",), body=TreeNamesBody)
+def delete_trees(ctx: RequestContext[TreeNamesBody]) -> dict[str, Any]:
+    """Delete trees by name; tasks and reports made from them stay. Replies the names that existed."""
+    return {"deleted": diagnosis.delete_trees(center().store, _user(ctx), ctx.body.tree_list)}
+
+
+# Tasks: relational, with the number of their reports counted in the report index.
+
+
+@api.route("/data/diag/task/save", body=SaveTaskBody)
+def save_task(ctx: RequestContext[SaveTaskBody]) -> dict[str, Any]:
+    """Store a diagnosis task; saving the same task id again replaces it."""
+    diagnosis.save_task(center().store, _user(ctx), ctx.body.model_dump())
+    return {}
+
+
+@api.route("/data/diag/task/get", body=GetTasksBody)
+def get_tasks(ctx: RequestContext[GetTasksBody]) -> dict[str, Any]:
+    """The caller's tasks by id and creation time, with their progress; unpaged means all."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    query = diagnosis.TaskQuery(b.task_list, b.time_range, b.sort, b.direction, window)
+    total, rows = diagnosis.get_tasks(center().store, center().docs, _user(ctx), query)
+    return {"total_count": total, "total_page": window.total_page(total), "task_infos": rows}
+
+
+@api.route("/data/diag/task/delete", methods=("DELETE",), body=TaskIdsBody)
+def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> dict[str, Any]:
+    """Delete tasks and all their reports."""
+    deleted, reports = diagnosis.delete_tasks(center().store, center().docs, _user(ctx), ctx.body.task_list)
+    return {"deleted": deleted, "reports_deleted": reports}
+
+
+@api.route("/data/diag/process/query", body=ProgressBody)
+def query_progress(ctx: RequestContext[ProgressBody]) -> dict[str, Any]:
+    """Reports stored so far and expected, per task."""
+    return {"result": diagnosis.progress(center().store, center().docs, _user(ctx), ctx.body.task_list)}
+
+
+# Reports: documents in the diag_report index, one per (user, report id).
+
+
+@api.route("/data/diag/report/save", body=SaveReportsBody)
+def save_reports(ctx: RequestContext[SaveReportsBody]) -> dict[str, Any]:
+    """Store reports in bulk; a report with the id of a stored one replaces it."""
+    rows = [item.model_dump() for item in ctx.body.reports]
+    return {"saved": diag_reports.save_reports(center().docs, _user(ctx), rows)}
+
+
+@api.route("/data/diag/report/get", body=GetReportsBody)
+def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
+    """The caller's reports by id, each with its evaluated tree."""
+    return {"result": diag_reports.get_reports(center().docs, _user(ctx), ctx.body.report_list)}
+
+
+@api.route("/data/diag/report/get_list", body=ListReportsBody)
+def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
+    """Reports of a task, or of hosts and trees within a time range, with the root's verdict."""
+    b = ctx.body
+    window = Window.of(b.page, b.per_page)
+    total, rows = diag_reports.list_reports(
+        center().docs,
+        _user(ctx),
+        task_id=b.task_id,
+        host_ids=b.host_list,
+        tree_names=b.tree_list,
+        time_range=b.time_range,
+        sort=b.sort,
+        direction=b.direction,
+        window=window,
+    )
+    return {"total_count": total, "total_page": window.total_page(total), "result": rows}
+
+
+@api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)
+def delete_reports(ctx: RequestContext[ReportIdsBody]) -> dict[str, Any]:
+    """Delete the caller's reports by id."""
+    return {"deleted": diag_reports.delete_reports(center().docs, _user(ctx), ctx.body.report_list)}

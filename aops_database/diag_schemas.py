@@ -1,0 +1,169 @@
+"""Request bodies of the diagnosis routes: fault trees, diagnosis tasks, reports and progress."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import orjson
+from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+
+from aops_database.check_schemas import TimeRange, Timestamp
+from aops_utils.contracts import HostId
+from aops_utils.restful.paging import PagedBody
+from aops_utils.restful.validation import Body
+
+# The JSON of one tree as stored: MEDIUMTEXT holds 2**24 - 1 bytes. A report (a document) is
+# the evaluated tree, a little longer than the tree, so it may be larger.
+MAX_TREE_BYTES = 2**24 - 1
+MAX_REPORT_BYTES = 2**25
+# Replies wrap a tree or report in a few more levels, and orjson writes at most 254.
+MAX_DEPTH = 250
+_REPLY_LEVELS = 254 - MAX_DEPTH
+MAX_TREES = 1000
+MAX_REPORTS = 10_000
+MAX_NAMES = 10_000
+INT32 = 2**31 - 1
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be blank")
+    return value
+
+
+def _bounded_json(limit: int) -> AfterValidator:
+    def check(value: dict[str, Any]) -> dict[str, Any]:
+        try:
+            # Wrapped as deep as a reply wraps it, so that whatever is stored can be sent back.
+            size = len(orjson.dumps(_wrap(value))) - 2 * _REPLY_LEVELS
+        except TypeError:
+            raise ValueError(f"nests deeper than {MAX_DEPTH} levels") from None
+        if size > limit:
+            raise ValueError(f"is {size} bytes as JSON; at most {limit} are allowed")
+        return value
+
+    return AfterValidator(check)
+
+
+def _wrap(value: Any) -> Any:
+    for _ in range(_REPLY_LEVELS):
+        value = [value]
+    return value
+
+
+Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_non_blank)]
+# 64 tags of 128 characters fit the TEXT column (64 KiB) even with every character escaped.
+Tag = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Description = Annotated[str, StringConstraints(max_length=1024)]
+TreeContent = Annotated[dict[str, Any], Field(min_length=1), _bounded_json(MAX_TREE_BYTES)]
+ReportContent = Annotated[dict[str, Any], _bounded_json(MAX_REPORT_BYTES)]
+Count = Annotated[int, Field(ge=0, le=INT32)]
+Seconds = Annotated[int, Field(ge=0, le=2**53)]
+
+
+# Fault trees
+
+
+class Tree(Body):
+    tree_name: TreeName
+    # A non-empty object, as in 21.09; the diag scheduler checked its structure.
+    tree_content: TreeContent
+    description: Description = ""
+    tag: list[Tag] = Field(default_factory=list, max_length=64)
+
+
+class AddTreesBody(Body):
+    trees: list[Tree] = Field(min_length=1, max_length=MAX_TREES)
+
+
+class GetTreesBody(Body):
+    """An empty (or absent) list means every tree of the user."""
+
+    tree_list: list[TreeName] = Field(default_factory=list, max_length=MAX_NAMES)
+
+
+class TreeNamesBody(Body):
+    tree_list: list[TreeName] = Field(max_length=MAX_NAMES)
+
+
+# Tasks
+
+
+class SaveTaskBody(Body):
+    task_id: Hex32
+    time: Seconds
+    # As many hosts as the diag scheduler takes in one execute call.
+    host_list: list[HostId] = Field(min_length=1, max_length=100_000)
+    tree_list: list[TreeName] = Field(min_length=1, max_length=MAX_NAMES)
+    time_range: list[Timestamp] = Field(min_length=2, max_length=2)
+    interval: int = Field(ge=1, le=INT32)
+    expected_report_num: Count
+
+    @field_validator("time_range")
+    @classmethod
+    def _ordered(cls, value: list[float]) -> list[float]:
+        if value[0] > value[1]:
+            raise ValueError("start must not be after end")
+        return value
+
+
+class GetTasksBody(PagedBody):
+    """Both filters apply when given; an empty task list means any task."""
+
+    task_list: list[Hex32] = Field(default_factory=list, max_length=MAX_NAMES)
+    time_range: TimeRange = Field(default_factory=list)
+    sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
+
+
+class TaskIdsBody(Body):
+    task_list: list[Hex32] = Field(max_length=MAX_NAMES)
+
+
+class ProgressBody(Body):
+    task_list: list[Hex32] = Field(min_length=1, max_length=1000)
+
+
+# Reports
+
+
+class Report(Body):
+    report_id: Hex32
+    task_id: Hex32
+    host_id: HostId
+    tree_name: TreeName
+    start: Timestamp
+    end: Timestamp
+    # The evaluated tree; {} when the executor could not evaluate it (as in 21.09).
+    report: ReportContent
+
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, value: float, info: ValidationInfo) -> float:
+        start = info.data.get("start")
+        if start is not None and start > value:
+            raise ValueError("must not be before start")
+        return value
+
+
+class SaveReportsBody(Body):
+    reports: list[Report] = Field(min_length=1, max_length=MAX_REPORTS)
+
+
+class GetReportsBody(Body):
+    report_list: list[Hex32] = Field(min_length=1, max_length=MAX_REPORTS)
+
+
+class ReportIdsBody(Body):
+    report_list: list[Hex32] = Field(max_length=MAX_REPORTS)
+
+
+class ListReportsBody(PagedBody):
+    """With a task id only that task's reports are listed, whatever the other filters say."""
+
+    task_id: Hex32 | None = None
+    host_list: list[HostId] = Field(default_factory=list, max_length=MAX_NAMES)
+    tree_list: list[TreeName] = Field(default_factory=list, max_length=MAX_NAMES)
+    time_range: TimeRange = Field(default_factory=list)
+    # "time" is how 21.09 clients ask for the start.
+    sort: Literal["start", "end", "tree_name", "host_id", "time", ""] = ""

@@ -1,0 +1,147 @@
+"""Diagnosis reports of a user in the `diag_report` document index: save, read, list, count."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import orjson
+
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
+from aops_utils.restful.paging import Window
+
+REPORT_INDEX = "diag_report"
+REPORT_SPEC = IndexSpec(
+    keyword_fields=("username", "host_id", "tree_name", "task_id", "report_id"),
+    numeric_fields=("start", "end", "time"),
+)
+LISTED_FIELDS = ("host_id", "tree_name", "task_id", "report_id", "start", "end")
+# Ties keep one order, so that consecutive pages neither repeat nor skip a report.
+_TIE_BREAK = ("start", "host_id", "tree_name", "end", "report_id")
+# Task ids per counting query: far below Elasticsearch's 65,536 terms and SQLite's parameters.
+_COUNT_CHUNK = 5000
+
+
+def document_id(username: str, report_id: str) -> str:
+    """One document per user and report id: a replayed report overwrites its document, and a
+    report id another user chose never reaches this user's report."""
+    return hashlib.sha256(orjson.dumps([username, report_id])).hexdigest()
+
+
+def root_value(report: dict[str, Any]) -> bool | None:
+    """The verdict of the tree's root: true, false, or null when it was not evaluated."""
+    value = report.get("value")
+    return value if isinstance(value, bool) else None
+
+
+def save_reports(docs: DocumentStore, username: str, reports: Sequence[dict[str, Any]]) -> int:
+    """Write the reports in bulk; returns the number of distinct reports written."""
+    now = int(time.time())
+    by_id: dict[str, dict[str, Any]] = {}
+    for item in reports:
+        # The report is kept as JSON text: its node names would otherwise become index fields,
+        # and a deep tree would pass the index's nesting limit.
+        source = {
+            **{name: item[name] for name in LISTED_FIELDS},
+            "username": username,
+            "time": now,
+            "value": root_value(item["report"]),
+            "report": orjson.dumps(item["report"]).decode(),
+        }
+        by_id[document_id(username, item["report_id"])] = source
+    docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
+    docs.put_many(REPORT_INDEX, list(by_id.items()))
+    return len(by_id)
+
+
+def get_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The user's reports among those ids, in request order; unknown ids are left out."""
+    wanted = list(dict.fromkeys(report_ids))
+    found = docs.get_many(REPORT_INDEX, [document_id(username, rid) for rid in wanted])
+    rows = []
+    for rid in wanted:
+        source = found.get(document_id(username, rid))
+        if source is None or source.get("username") != username:
+            continue
+        row = {name: source.get(name) for name in LISTED_FIELDS}
+        text = source.get("report")
+        row["report"] = orjson.loads(text) if isinstance(text, str) and text else {}
+        rows.append(row)
+    return rows
+
+
+def list_reports(
+    docs: DocumentStore,
+    username: str,
+    *,
+    task_id: str | None,
+    host_ids: Sequence[str],
+    tree_names: Sequence[str],
+    time_range: Sequence[float],
+    sort: str,
+    direction: str,
+    window: Window,
+) -> tuple[int, list[dict[str, Any]]]:
+    """Reports of one task, or of those hosts and trees overlapping the range; without reports.
+
+    Unpaged means every one, without a cap (21.09 returned 10).
+    """
+    filters: list[Filter] = [Term("username", username)]
+    if task_id is not None:
+        filters.append(Term("task_id", task_id))
+    else:
+        if host_ids:
+            filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
+        if tree_names:
+            filters.append(Terms("tree_name", tuple(dict.fromkeys(tree_names))))
+        if time_range:
+            filters += [Range("start", lte=time_range[1]), Range("end", gte=time_range[0])]
+    sort = "start" if sort == "time" else sort
+    keys = [SortKey(sort, descending=direction == "desc")] if sort else []
+    keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
+    page = docs.search(REPORT_INDEX, filters, keys, offset=window.offset, limit=window.limit)
+    rows = []
+    for hit in page.hits:
+        row = {name: hit.source.get(name) for name in LISTED_FIELDS}
+        row["value"] = hit.source.get("value")
+        rows.append(row)
+    return page.total, rows
+
+
+def delete_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -> int:
+    """Delete the user's reports among those ids; returns how many existed."""
+    ids = [document_id(username, rid) for rid in dict.fromkeys(report_ids)]
+    if not ids:
+        return 0
+    # A delete by id on a missing index would create it without the mapping.
+    docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
+    return docs.delete_ids(REPORT_INDEX, ids)
+
+
+def delete_task_reports(docs: DocumentStore, username: str, task_ids: Sequence[str]) -> int:
+    """Delete every report the user has for those tasks."""
+    deleted = 0
+    wanted = list(dict.fromkeys(task_ids))
+    for offset in range(0, len(wanted), _COUNT_CHUNK):
+        part = tuple(wanted[offset : offset + _COUNT_CHUNK])
+        deleted += docs.delete_where(REPORT_INDEX, [Term("username", username), Terms("task_id", part)])
+    return deleted
+
+
+def count_reports(docs: DocumentStore, username: str, task_ids: Sequence[str]) -> dict[str, int]:
+    """Reports stored so far per task (one per report id); tasks without any are absent."""
+    wanted = list(dict.fromkeys(task_ids))
+    counts: dict[str, int] = {}
+    if len(wanted) > 4 * _COUNT_CHUNK:
+        # Counting every task of the user at once beats many queries of a few thousand ids.
+        chosen = set(wanted)
+        every = docs.count_by(REPORT_INDEX, [Term("username", username)], "task_id")
+        return {task: n for task, n in every if task in chosen}
+    for offset in range(0, len(wanted), _COUNT_CHUNK):
+        part = tuple(wanted[offset : offset + _COUNT_CHUNK])
+        filters: list[Filter] = [Term("username", username), Terms("task_id", part)]
+        counts.update(docs.count_by(REPORT_INDEX, filters, "task_id"))
+    return counts
