@@ -154,10 +154,11 @@ def _authenticate(access: Access) -> Principal:
 
 def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
     def view() -> Response:
-        data = read_json()
+        # Who is asking is settled before anything of the body is read.
         principal = None
         if endpoint.access is not Access.PUBLIC:
             principal = _authenticate(endpoint.access)
+        data = read_json()
         body = parse(endpoint.body, data) if endpoint.body is not None else None
         if endpoint.body is None and data:
             raise ParamError("this endpoint takes no body fields", field=next(iter(data)))
