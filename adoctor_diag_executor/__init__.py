@@ -1,0 +1,1 @@
+"""Diag executor: consumes diagnosis requests, evaluates fault trees, writes reports."""

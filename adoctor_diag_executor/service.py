@@ -1,0 +1,70 @@
+"""The diag executor process: consumers of DIAGNOSE_EXECUTE_REQ in the DiagGroup group."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+
+from pydantic import ValidationError
+
+from adoctor_check_executor.check_rule_plugins import load_registry
+from adoctor_diag_executor.diagnosis import TreeError
+from adoctor_diag_executor.messages import DiagnoseRequest
+from adoctor_diag_executor.settings import DiagExecutorIni
+from adoctor_diag_executor.worker import DiagWorker
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.bus import Message, MessageBus
+from aops_utils.bus.loop import consume
+from aops_utils.clients import ServiceClient
+from aops_utils.conf import SystemIni
+
+LOG = logging.getLogger(__name__)
+
+
+@dataclass
+class DiagExecutor:
+    bus: MessageBus
+    worker: DiagWorker
+    topic: str
+    group: str
+    consumers: int
+    stop: threading.Event = field(default_factory=threading.Event)
+    threads: list[threading.Thread] = field(default_factory=list)
+    handled: int = 0
+
+    def on_request(self, message: Message) -> None:
+        try:
+            request = DiagnoseRequest.model_validate(message.value)
+            self.worker.handle(request)
+        except (ValidationError, TreeError) as exc:
+            # A request that can never be diagnosed is parked, not retried forever.
+            LOG.warning("dropped a diagnosis request: %s", exc)
+            return
+        self.handled += 1
+
+    def start(self) -> None:
+        for index in range(self.consumers):
+            thread = threading.Thread(
+                target=consume,
+                args=(self.bus, [self.topic], self.group, self.on_request, self.stop),
+                name=f"diagnosis-{index}",
+                daemon=True,
+            )
+            thread.start()
+            self.threads.append(thread)
+
+    def close(self) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout=30)
+
+
+def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecutor:
+    codec = TokenCodec(load_secret(system.auth.secret_file))
+    dc = ServiceClient(
+        system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
+    )
+    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period)
+    group = ini.consumer.group_id or "DiagGroup"
+    return DiagExecutor(bus, worker, ini.topic.name, group, ini.executor.consumers)

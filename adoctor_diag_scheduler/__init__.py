@@ -1,0 +1,1 @@
+"""Diag scheduler: fault trees, diagnosis tasks, progress and reports."""

@@ -1,0 +1,52 @@
+"""Diag scheduler app factory: the routes and the producer of diagnosis requests."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app
+
+from adoctor_diag_scheduler import settings as scheduler_settings
+from adoctor_diag_scheduler.settings import DiagSchedulerIni
+from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.bus import MessageBus, Producer
+from aops_utils.bus.settings import bus_from
+from aops_utils.clients import ServiceClient
+from aops_utils.conf import SystemIni
+from aops_utils.restful.app import create_service_app
+from aops_utils.restful.tokens import token_authenticator
+
+
+@dataclass
+class DiagScheduler:
+    settings: DiagSchedulerIni
+    data_center: ServiceClient
+    bus: MessageBus
+    producer: Producer
+
+    def close(self) -> None:
+        self.producer.close()
+
+
+def scheduler() -> DiagScheduler:
+    found: DiagScheduler = current_app.extensions["adoctor_diag_scheduler"]
+    return found
+
+
+def create_app(
+    system: SystemIni | None = None, ini: DiagSchedulerIni | None = None, *, bus: MessageBus | None = None
+) -> Flask:
+    if system is None or ini is None:
+        system, ini = scheduler_settings.load()
+    codec = TokenCodec(load_secret(system.auth.secret_file))
+    dc = ServiceClient(system.database.url, codec, "adoctor-diag-scheduler")
+    if bus is None:
+        bus = bus_from(ini.bus, ini.producer, ini.consumer)
+        bus.ensure_topics([ini.topic.name])
+    from adoctor_diag_scheduler.api import api
+
+    app = create_service_app(
+        "adoctor-diag-scheduler", api, token_authenticator(codec), max_body=64 * 1024 * 1024
+    )
+    app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus, bus.producer())
+    return app

@@ -1,0 +1,68 @@
+"""Request bodies of the diag scheduler (21.09 fields, real limits)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from aops_utils.contracts import HostId
+from aops_utils.restful.paging import PagedBody
+from aops_utils.restful.validation import Body
+
+TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class TreeIn(Body):
+    tree_name: TreeName
+    tree_content: dict[str, Any] = Field(min_length=1)
+    description: Annotated[str, StringConstraints(max_length=1024)] = ""
+
+
+class ImportTreesBody(Body):
+    trees: list[TreeIn] = Field(min_length=1, max_length=1000)
+
+
+class TreeNamesBody(Body):
+    tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
+
+
+class DeleteTreesBody(Body):
+    tree_list: list[TreeName] = Field(max_length=1000)
+
+
+class ExecuteBody(Body):
+    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    time_range: list[int] = Field(min_length=2, max_length=2)
+    tree_list: list[TreeName] = Field(min_length=1, max_length=100)
+    interval: int = Field(gt=0)
+
+    @field_validator("time_range")
+    @classmethod
+    def _not_empty(cls, value: list[int]) -> list[int]:
+        if value[0] >= value[1]:
+            raise ValueError("the start must be before the end")
+        return value
+
+
+class TaskIdsBody(Body):
+    task_list: list[Id] = Field(min_length=1, max_length=1000)
+
+
+class GetTasksBody(PagedBody):
+    task_list: list[Id] = Field(default_factory=list, max_length=1000)
+    time_range: list[int] = Field(default_factory=list, max_length=2)
+    sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
+
+
+class ReportIdsBody(Body):
+    report_list: list[Id] = Field(min_length=1, max_length=10000)
+
+
+class ReportListBody(PagedBody):
+    task_id: Id | None = None
+    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
+    time_range: list[int] = Field(default_factory=list, max_length=2)
+    sort: Literal["start", "end", "time", "tree_name", "host_id", ""] = ""

@@ -1,0 +1,35 @@
+"""`diag_scheduler.ini`: where the scheduler listens, its Kafka producer and topic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+
+from adoctor_diag_executor.settings import TopicSection
+from aops_utils import conf
+from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.conf import Endpoint, Section, UwsgiSection
+
+
+class DiagSchedulerSection(Section):
+    ip: str = "127.0.0.1"
+    port: int = Field(11113, ge=1, le=65535)
+    max_reports_per_task: int = Field(1_000_000, gt=0, description="hosts x trees x slices")
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(ip=self.ip, port=self.port)
+
+
+class DiagSchedulerIni(Section):
+    producer: ProducerSection = ProducerSection()
+    consumer: ConsumerSection = ConsumerSection()
+    topic: TopicSection = TopicSection()
+    bus: BusSection = BusSection()
+    diag_scheduler: DiagSchedulerSection = DiagSchedulerSection()
+    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/diag_scheduler.log")
+
+
+def load(directory: Path | None = None) -> tuple[conf.SystemIni, DiagSchedulerIni]:
+    return conf.load_system(directory), conf.load(DiagSchedulerIni, "diag_scheduler.ini", directory)
