@@ -32,7 +32,7 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
         "system.ini": (
             f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
             f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n\n"
-            f"[check_scheduler]\nip={host}\nport=11112\n"
+            f"[check_scheduler]\nip={host}\nport=11112\n\n[diag_scheduler]\nip={host}\nport=11113\n"
         ),
         "database.ini": (
             f"[database]\nip={host}\nport=11119\n\n"
@@ -42,6 +42,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
         "manager.ini": f"[manager]\nip={host}\nport=11111\nhost_status_interval=60\n",
         "check_scheduler.ini": f"[bus]\nkind=memory\n\n[check_scheduler]\nip={host}\nport=11112\n",
         "check_executor.ini": "[bus]\nkind=memory\n\n[executor]\ndo_check_consumer_num=1\n",
+        "diag_scheduler.ini": f"[bus]\nkind=memory\n\n[diag_scheduler]\nip={host}\nport=11113\n",
+        "diag_executor.ini": "[bus]\nkind=memory\n\n[executor]\nconsumers=1\n",
     }
     for name, text in files.items():
         path = conf_dir / name
@@ -104,6 +106,24 @@ def _start_checks(system: Any) -> list[Running]:
     executor = build_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("check-executor", "", executor.close))
+    return running + _start_diagnosis(system, bus)
+
+
+def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
+    """The diag scheduler and one diag executor on the same in-process bus."""
+    from adoctor_diag_executor import settings as diag_executor_settings
+    from adoctor_diag_executor.service import build as build_diag_executor
+    from adoctor_diag_scheduler import settings as diag_scheduler_settings
+    from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
+    from aops_utils.serving import serve_in_thread
+
+    _, sched_ini = diag_scheduler_settings.load()
+    _, exec_ini = diag_executor_settings.load()
+    app = create_diag_scheduler(system, sched_ini, bus=bus)
+    running = [_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint, serve_in_thread)]
+    executor = build_diag_executor(system, exec_ini, bus)
+    executor.start()
+    running.append(Running("diag-executor", "", executor.close))
     return running
 
 
