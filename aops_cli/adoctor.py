@@ -5,13 +5,16 @@ from __future__ import annotations
 import click
 
 from aops_cli.adoctor_checks import check, checkrule, stat
-from aops_cli.client import CHECK_SCHEDULER, MANAGER, run
+from aops_cli.adoctor_diag import diag, faultree, report, task
+from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER, run
 from aops_cli.context import State
 from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
 
 EPILOG = """\b
 Addresses: --check-scheduler URL, else $AOPS_CHECK_SCHEDULER_URL, else system.ini
-[check_scheduler] ip/port in $AOPS_CONF_DIR (default /etc/aops). The manager (--manager,
+[check_scheduler] ip/port in $AOPS_CONF_DIR (default /etc/aops); faultree, diag, report and
+task go to the diag scheduler: --diag-scheduler URL, else $AOPS_DIAG_SCHEDULER_URL, else
+system.ini [diag_scheduler] (default port 11113). The manager (--manager,
 $AOPS_MANAGER_URL, system.ini [manager]) is only used to find the stored session.
 
 \b
@@ -23,7 +26,8 @@ one wins).
 Times (--start, --end): YYYYmmdd-HH:MM:SS in local time as in 21.09, ISO 8601
 (2021-09-30T08:00:00, a zone such as +08:00 or Z is honoured, none means local time), or
 epoch seconds. `check` looks at every result up to now unless told otherwise, newest first;
-`checkrule --action test` tries the rule on the last hour unless told otherwise (at most 7 days).
+`checkrule --action test` and `diag` look at the last hour unless told otherwise (test: at most
+7 days); `report` looks at every report up to now unless told otherwise.
 
 \b
 Output: tables and one-line confirmations; --json (before or after the command) prints the
@@ -34,7 +38,8 @@ Exit status:
   0  success, including partial success (code 206): the failures are listed on the line
   1  the service refused (any other code) or could not be reached (code 1001); one line on
      stderr: "adoctor: <detail> (code <code>: <msg>)", followed, for a rule of a --conf file,
-     by the rule's place in the file and its condition with a caret under the error
+     by the rule's place in the file and its condition with a caret under the error (for a
+     tree: its node path); `diag` also exits 1 when the progress stops moving for 10 polls
   2  usage error (unknown option, bad value, option not valid for the --action)
 """
 
@@ -42,15 +47,16 @@ Exit status:
 @click.group(context_settings=CONTEXT_SETTINGS, epilog=EPILOG)
 @click.version_option(package_name="aops", prog_name="adoctor", message="%(prog)s %(version)s")
 @service_url_option(CHECK_SCHEDULER, "http://10.0.0.5:11112")
+@service_url_option(DIAG_SCHEDULER, "http://10.0.0.5:11113")
 @service_url_option(MANAGER, "http://10.0.0.5:11111")
 @global_options
 @click.pass_context
 def cli(ctx: click.Context) -> None:
-    """A-Doctor command line: check rules and check results on the A-Ops check scheduler."""
+    """A-Doctor command line: check rules and results, fault trees and diagnoses."""
     ctx.ensure_object(State).service = CHECK_SCHEDULER
 
 
-for command in (checkrule, check, stat):
+for command in (checkrule, check, stat, faultree, diag, report, task):
     cli.add_command(command)
 
 

@@ -34,6 +34,7 @@ MANAGER = Service("manager", "manager", "--manager", "AOPS_MANAGER_URL")
 CHECK_SCHEDULER = Service(
     "check scheduler", "check_scheduler", "--check-scheduler", "AOPS_CHECK_SCHEDULER_URL"
 )
+DIAG_SCHEDULER = Service("diag scheduler", "diag_scheduler", "--diag-scheduler", "AOPS_DIAG_SCHEDULER_URL")
 
 
 def prog_name() -> str:

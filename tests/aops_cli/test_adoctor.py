@@ -330,7 +330,7 @@ def test_an_unreachable_scheduler_is_one_line_with_exit_1(doctor: Doctor) -> Non
         ("checkrule --action test --check_items a --sort start", "'start' is not 'check_item'"),
         ("checkrule --action test --check_items a --sort check_item", "--sort does not apply to --action"),
         ("stat --action count --field host", "'host' is not one of 'check_rule', 'check_result'"),
-        ("faultree --action get", "No such command 'faultree'"),
+        ("repair --action get", "No such command 'repair'"),
     ],
 )
 def test_usage_errors_exit_2(doctor: Doctor, command: str, message: str) -> None:
@@ -340,6 +340,8 @@ def test_usage_errors_exit_2(doctor: Doctor, command: str, message: str) -> None
 def test_help_and_version(doctor: Doctor) -> None:
     out = doctor.run("--help").out
     commands = out.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
-    assert [line.split()[0] for line in commands.splitlines()] == ["check", "checkrule", "stat"]
+    assert [line.split()[0] for line in commands.splitlines()] == [
+        "check", "checkrule", "diag", "faultree", "report", "stat", "task"
+    ]  # fmt: skip
     assert "YYYYmmdd-HH:MM:SS" in out and "aops login" in out
     assert doctor.run("--version").out == f"adoctor {version('aops')}\n"

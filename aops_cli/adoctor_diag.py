@@ -1,0 +1,599 @@
+"""`adoctor` diagnosis commands: `faultree`, `diag`, `report` and `task`, on the diag scheduler."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import click
+
+from aops_cli.adoctor_input import DEFAULT_SPAN, TimeText, excerpt, query_range, read_json, shown_time
+from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError, failure_summary
+from aops_cli.context import State, get_state
+from aops_cli.options import (
+    CommaList,
+    access_token_option,
+    action_option,
+    json_option,
+    one,
+    paging_options,
+    reject_unused,
+    require,
+    sort_order,
+)
+from aops_cli.output import emit_json, listing, page_summary, plural
+
+DEFAULT_INTERVAL = 10  # 21.09's slice length, seconds
+POLL_SECONDS = 2.0
+STALL_POLLS = 10  # polls without progress before `diag` gives up waiting
+BAR_WIDTH = 30
+SUMMARY_PAGE = 50  # the scheduler's largest page
+EXCEL_SUFFIXES = (".xlsx", ".xlsm")
+TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
+REPORT_COLUMNS = (
+    ("host_id", "host_id"),
+    ("tree_name", "tree_name"),
+    ("start", "start"),
+    ("end", "end"),
+    ("value", "value"),
+    ("report_id", "report_id"),
+)
+TASK_COLUMNS = (
+    ("task_id", "task_id"),
+    ("time", "time"),
+    ("host_list", "host_list"),
+    ("tree_list", "tree_list"),
+    ("start", "start"),
+    ("end", "end"),
+    ("expected_report_num", "reports"),
+)
+HOST_LIST_HELP = "host ids, as `aops host --action query` shows them"
+REPORT_FILTERS = (
+    "host_list",
+    "tree_list",
+    "task_id",
+    "start",
+    "end",
+    "sort",
+    "direction",
+    "page",
+    "per_page",
+)
+
+
+def diag_state() -> State:
+    """The invocation's state, with calls going to the diag scheduler."""
+    state = get_state()
+    state.service = DIAG_SCHEDULER
+    return state
+
+
+def truth(value: Any) -> str:
+    """A node's or report's value as 21.09 meant it: true, false, or unknown (null)."""
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    return "unknown"
+
+
+# ------------------------------------------------------------------------------------------------
+# faultree
+
+
+@click.command()
+@action_option("add", "get", "delete")
+@click.option(
+    "--tree_list",
+    type=CommaList(),
+    help="add: the tree's name (default: the root's name; for a {\"trees\": [...]} file: the one "
+    "tree of it to import); get: trees to list (default all); delete: trees to delete.",
+)
+@click.option(
+    "--conf",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help='add: the tree, as a .xlsx workbook (the 21.09 MindMaster layout, sheet "diag"), a tree '
+    'JSON file (its root node) or {"trees": [...]} as --export writes it.',
+)
+@click.option("--description", help="add: the tree's description (default: the file's, else empty).")
+@click.option(
+    "--export",
+    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+    help="get: write the trees to this file (- for stdout) as `--action add` reads them.",
+)
+@access_token_option
+@json_option
+@click.pass_context
+def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
+    """Import, list, export or delete fault trees."""
+    if action == "add":
+        reject_unused(ctx, action, ("tree_list", "conf", "description"))
+        require(ctx, action, conf=opts["conf"])
+        name = one(opts["tree_list"], "--tree_list", action)
+        _import_trees(opts["conf"], name, opts["description"], access_token)
+    elif action == "get":
+        reject_unused(ctx, action, ("tree_list", "export"))
+        _get_trees(opts["tree_list"], opts["export"], access_token)
+    else:
+        reject_unused(ctx, action, ("tree_list",))
+        require(ctx, action, tree_list=opts["tree_list"])
+        _delete(
+            "/diag/tree/delete",
+            {"tree_list": opts["tree_list"]},
+            opts["tree_list"],
+            "fault tree",
+            access_token,
+        )
+
+
+def _trees_of(path: Path, name: str | None, description: str | None) -> list[dict[str, Any]]:
+    """The trees to import from a workbook or a JSON file, as /diag/tree/import takes them."""
+    if path.suffix.lower() == ".xls":
+        raise click.BadParameter(
+            f"{path}: .xls workbooks cannot be read; save it as .xlsx", param_hint="--conf"
+        )
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        # Imported here: openpyxl is slow to import and only this command needs it.
+        from adoctor_diag_executor.diagnosis import TreeError, tree_from_xlsx
+
+        try:
+            title, content = tree_from_xlsx(path)
+        except TreeError as exc:
+            raise CliError(f"{path}: {exc}") from None
+        return [{"tree_name": name or title, "tree_content": content, "description": description or ""}]
+    data = read_json(path, "--conf")
+    if isinstance(data, dict) and isinstance(data.get("trees"), list):
+        trees = [t for t in data["trees"] if isinstance(t, dict)]
+        if name is not None:
+            trees = [t for t in trees if t.get("tree_name") == name]
+            if not trees:
+                raise click.BadParameter(f"{path} has no tree called {name}", param_hint="--tree_list")
+        return [
+            {
+                "tree_name": t.get("tree_name"),
+                "tree_content": t.get("tree_content"),
+                "description": description if description is not None else t.get("description") or "",
+            }
+            for t in trees
+        ]
+    if isinstance(data, dict) and "node name" in data:
+        root = data.get("node name")
+        tree_name = name or (root if isinstance(root, str) else None)
+        if not tree_name:
+            raise click.UsageError("name the tree with --tree_list: its root has no name")
+        return [{"tree_name": tree_name, "tree_content": data, "description": description or ""}]
+    raise click.BadParameter(
+        f'{path} holds no tree: expected a tree (its root node, with "node name") or {{"trees": [...]}}',
+        param_hint="--conf",
+    )
+
+
+def _import_trees(path: Path, name: str | None, description: str | None, access_token: str | None) -> None:
+    trees = _trees_of(path, name, description)
+    state = diag_state()
+    try:
+        reply = state.post("/diag/tree/import", {"trees": trees}, access_token=access_token)
+    except ApiError as exc:
+        raise _explain_tree(exc, trees, path) from None
+    added, updated = reply.get("succeed_list") or [], reply.get("update_list") or []
+    names = ", ".join(map(str, [*added, *updated]))
+    line = f"imported {plural(len(added) + len(updated), 'fault tree')} from {path}"
+    line += f" ({len(added)} new, {len(updated)} updated)" + (f": {names}" if names else "")
+    fails = reply.get("fail_list") or []
+    if fails:
+        line += f", {len(fails)} failed: {failure_summary(fails)}"
+    state.respond(reply, line)
+
+
+def _node_at(tree: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
+    """The node a TreeError path (root name first) points at."""
+    if not path or not isinstance(tree, dict) or tree.get("node name") != path[0]:
+        return None
+    node: dict[str, Any] = tree
+    for name in path[1:]:
+        children = node.get("children")
+        found = (
+            [c for c in children if isinstance(c, dict) and c.get("node name") == name]
+            if isinstance(children, list)
+            else []
+        )
+        if not found:
+            return None
+        node = found[0]
+    return node
+
+
+def _explain_tree(exc: ApiError, trees: list[dict[str, Any]], path: Path) -> ApiError:
+    """Name the file and tree of a refused tree and, for a condition, show it with a caret."""
+    field = str((exc.reply or {}).get("field") or "")
+    parts = field.split(".")
+    if len(parts) < 2 or parts[0] != "trees" or not parts[1].isdigit() or int(parts[1]) >= len(trees):
+        return exc
+    index = int(parts[1])
+    tree = trees[index]
+    notes = [f"  in {path}, tree {tree['tree_name']!r} (number {index + 1} of {len(trees)})"]
+    content = tree.get("tree_content")
+    from adoctor_diag_executor.diagnosis import TreeError, parse_tree
+
+    try:
+        parse_tree(content)
+    except TreeError as problem:
+        node = _node_at(content, problem.path)
+        if problem.path:
+            notes[0] += f", node {' > '.join(problem.path)}"
+        condition = node.get("condition") if node is not None else None
+        if problem.key == "condition" and isinstance(problem.position, int) and isinstance(condition, str):
+            notes[0] += f", condition at position {problem.position}:"
+            notes += excerpt(condition, problem.position)
+    exc.notes = notes
+    return exc
+
+
+def _check_items(node: Any) -> list[str]:
+    """The rule names a tree's leaves refer to, in tree order, once each."""
+    found: list[str] = []
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if not isinstance(current, dict):
+            continue
+        item = current.get("check item")
+        if isinstance(item, str):
+            found.append(item)
+        children = current.get("children")
+        if isinstance(children, list):
+            stack.extend(reversed(children))
+    return list(dict.fromkeys(found))
+
+
+def _get_trees(names: list[str] | None, export: Path | None, access_token: str | None) -> None:
+    state = diag_state()
+    reply = state.post("/diag/tree/get", {"tree_list": names or []}, access_token=access_token)
+    trees: list[dict[str, Any]] = reply.get("trees") or []
+    if export is not None:
+        kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
+        text = json.dumps({"trees": kept}, indent=2, ensure_ascii=False) + "\n"
+        if str(export) == "-":
+            click.echo(text, nl=False)
+            return
+        try:
+            export.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            reason = exc.strerror or exc
+            raise click.BadParameter(f"cannot write {export}: {reason}", param_hint="--export") from None
+    if state.json:
+        emit_json(reply)
+        return
+    if export is not None:
+        click.echo(f"exported {plural(len(trees), 'fault tree')} to {export}")
+        return
+    rows = [{**t, "check_items": _check_items(t.get("tree_content"))} for t in trees]
+    missing = [n for n in dict.fromkeys(names or []) if n not in {t.get("tree_name") for t in trees}]
+    summary = plural(len(trees), "fault tree") if trees else "no fault trees"
+    if missing:
+        summary += f"; not found: {', '.join(missing)}"
+    listing(rows, TREE_COLUMNS, summary)
+
+
+def _delete(path: str, body: dict[str, Any], names: list[str], noun: str, access_token: str | None) -> None:
+    state = diag_state()
+    reply = state.delete(path, body, access_token=access_token)
+    wanted = list(dict.fromkeys(names))
+    count = reply.get("deleted")
+    if isinstance(count, int):
+        # Reports are deleted by count only: the service does not say which ids existed.
+        line = f"deleted {plural(count, noun)}"
+        if count < len(wanted):
+            line += f"; {len(wanted) - count} of the {len(wanted)} given did not exist"
+        state.respond(reply, line)
+        return
+    deleted = [str(name) for name in count or []]
+    line = f"deleted {plural(len(deleted), noun)}" + (f": {', '.join(deleted)}" if deleted else "")
+    if "reports_deleted" in reply:
+        line += f" ({plural(int(reply.get('reports_deleted') or 0), 'report')})"
+    missing = [name for name in wanted if name not in deleted]
+    if missing:
+        line += f"; not found: {', '.join(missing)}"
+    state.respond(reply, line)
+
+
+# ------------------------------------------------------------------------------------------------
+# diag
+
+
+@click.command()
+@click.option("--host_list", type=CommaList("ID"), required=True, help=f"The {HOST_LIST_HELP}.")
+@click.option("--tree_list", type=CommaList(), required=True, help="Fault trees to evaluate.")
+@click.option(
+    "--interval",
+    type=click.IntRange(min=1),
+    default=DEFAULT_INTERVAL,
+    show_default=True,
+    help="Seconds per time slice: one report per host, tree and slice.",
+)
+@click.option("--start", type=TimeText(), help="From (default: an hour before --end).")
+@click.option("--end", type=TimeText(), help="To (default: an hour after --start, else now).")
+@click.option("--no-wait", "no_wait", is_flag=True, help="Print the task id and return.")
+@access_token_option
+@json_option
+def diag(
+    *,
+    host_list: list[str],
+    tree_list: list[str],
+    interval: int,
+    start: int | None,
+    end: int | None,
+    no_wait: bool,
+    access_token: str | None,
+) -> None:
+    """Diagnose hosts with fault trees, wait for the reports and summarise them."""
+    state = diag_state()
+    body = {
+        "host_list": host_list,
+        "time_range": _diag_range(start, end),
+        "tree_list": tree_list,
+        "interval": interval,
+    }
+    reply = state.post("/diag/execute", body, access_token=access_token)
+    task_id = str(reply.get("task_id"))
+    expected = int(reply.get("expected_report_num") or 0)
+    if no_wait:
+        state.respond(reply, task_id)
+        return
+    if not state.json:
+        click.echo(f"task {task_id}: {plural(expected, 'report')} expected")
+    progress = _wait(state, task_id, expected, access_token)
+    listed = state.post(
+        "/diag/report/get_list",
+        {"task_id": task_id, "page": 1, "per_page": SUMMARY_PAGE, "sort": "start", "direction": "asc"},
+        access_token=access_token,
+    )
+    reports: list[dict[str, Any]] = listed.get("result") or []
+    if state.json:
+        emit_json({**reply, "progress": progress, "reports": listed})
+        return
+    counts = {
+        word: sum(truth(r.get("value")) == word for r in reports) for word in ("true", "false", "unknown")
+    }
+    summary = page_summary(
+        listed, len(reports), "report", 1 if int(listed.get("total_page") or 1) > 1 else None
+    )
+    summary += ": " + ", ".join(f"{count} {word}" for word, count in counts.items())
+    if int(listed.get("total_count") or 0) > len(reports):
+        summary += f"; see `adoctor report --action get --task_id {task_id} --page 2`"
+    listing(_report_rows(reports), REPORT_COLUMNS, summary)
+
+
+def _diag_range(start: int | None, end: int | None) -> list[int]:
+    """21.09's diag range: the hour before --end (default now), or the hour from --start.
+
+    Unlike `checkrule --action test` there is no 7-day cap: the scheduler limits the reports.
+    """
+    now = int(time.time())
+    if start is None:
+        end = now if end is None else end
+        start = end - DEFAULT_SPAN
+    elif end is None:
+        end = min(start + DEFAULT_SPAN, now)
+    return query_range(start, end)
+
+
+def _bar(done: int, expected: int) -> str:
+    filled = BAR_WIDTH if expected <= 0 else min(BAR_WIDTH, BAR_WIDTH * done // expected)
+    return f"[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{expected} reports"
+
+
+def on_terminal() -> bool:
+    return sys.stdout.isatty()
+
+
+def _wait(state: State, task_id: str, expected: int, access_token: str | None) -> dict[str, Any]:
+    """Poll the progress until the task is finished; give up after STALL_POLLS polls without change."""
+    tty = not state.json and on_terminal()
+    shown: int | None = None
+    still = 0
+    while True:
+        reply = state.post("/diag/progress/get", {"task_list": [task_id]}, access_token=access_token)
+        entries = [e for e in reply.get("result") or [] if e.get("task_id") == task_id]
+        entry: dict[str, Any] = entries[0] if entries else {}
+        done = int(entry.get("progress") or 0)
+        expected = int(entry.get("expected_report_num") or expected)
+        finished = bool(entry.get("finished")) or (expected > 0 and done >= expected)
+        if done != shown:
+            still = 0
+            if not state.json:
+                if tty:
+                    click.echo("\r" + _bar(done, expected), nl=finished)
+                else:
+                    click.echo(_bar(done, expected))
+            shown = done
+        else:
+            still += 1
+        if finished:
+            return entry
+        if still >= STALL_POLLS:
+            if tty:
+                click.echo()
+            raise CliError(
+                f"task {task_id}: no progress in {STALL_POLLS} polls ({STALL_POLLS * POLL_SECONDS:g} s) "
+                f"at {done}/{expected} reports; it may still finish: "
+                f"see `adoctor report --action get --task_id {task_id}`"
+            )
+        time.sleep(POLL_SECONDS)
+
+
+def _report_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            **r,
+            "start": shown_time(r.get("start")),
+            "end": shown_time(r.get("end")),
+            "value": truth(r.get("value")),
+        }
+        for r in reports
+    ]
+
+
+# ------------------------------------------------------------------------------------------------
+# report
+
+
+@click.command()
+@action_option("get", "delete")
+@click.option(
+    "--report_list",
+    type=CommaList("ID"),
+    help="get: these reports, each shown as its evaluated tree; delete: the reports to delete.",
+)
+@click.option("--task_id", help="get: the reports of this diagnosis task.")
+@click.option("--host_list", type=CommaList("ID"), help=f"get: {HOST_LIST_HELP} (default all).")
+@click.option("--tree_list", type=CommaList(), help="get: fault trees (default all).")
+@click.option("--start", type=TimeText(), help="get: reports that end at or after this time (default: all).")
+@click.option("--end", type=TimeText(), help="get: reports that start at or before this time (default: now).")
+@paging_options(("start", "end", "tree_name", "host_id"), newest_first="start")
+@access_token_option
+@json_option
+@click.pass_context
+def report(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
+    """List diagnosis reports, show them as trees, or delete them."""
+    if action == "delete":
+        reject_unused(ctx, action, ("report_list",))
+        require(ctx, action, report_list=opts["report_list"])
+        ids = opts["report_list"]
+        _delete("/diag/report/delete", {"report_list": ids}, ids, "report", access_token)
+    elif opts["report_list"] is not None:
+        reject_unused(ctx, action, ("report_list",))
+        _show_reports(opts["report_list"], access_token)
+    else:
+        reject_unused(ctx, action, REPORT_FILTERS)
+        _list_reports(access_token, **{name: opts[name] for name in REPORT_FILTERS})
+
+
+def _list_reports(
+    access_token: str | None,
+    *,
+    host_list: list[str] | None,
+    tree_list: list[str] | None,
+    task_id: str | None,
+    start: int | None,
+    end: int | None,
+    sort: str | None,
+    direction: str | None,
+    page: int,
+    per_page: int,
+) -> None:
+    column, order = sort_order(sort, direction, "start")
+    body: dict[str, Any] = {"page": page, "per_page": per_page, "sort": column, "direction": order}
+    if task_id is not None:
+        body["task_id"] = task_id
+    if host_list:
+        body["host_list"] = host_list
+    if tree_list:
+        body["tree_list"] = tree_list
+    if start is not None or end is not None:
+        body["time_range"] = query_range(start, end)
+    state = diag_state()
+    reply = state.post("/diag/report/get_list", body, access_token=access_token)
+    if state.json:
+        emit_json(reply)
+        return
+    reports: list[dict[str, Any]] = reply.get("result") or []
+    columns = REPORT_COLUMNS if task_id is not None else (*REPORT_COLUMNS, ("task_id", "task_id"))
+    listing(_report_rows(reports), columns, page_summary(reply, len(reports), "report", page))
+
+
+def render_node(node: Any, depth: int = 0) -> list[str]:
+    """`name (check item): value - evidence` for a node and, indented, its children."""
+    if not isinstance(node, dict):
+        return []
+    name = str(node.get("node name", "?"))
+    item = node.get("check item")
+    label = f"{name} ({item})" if isinstance(item, str) else name
+    evidence = node.get("evidence")
+    because = evidence.get("text") if isinstance(evidence, dict) else None
+    because = because or node.get("msg") or ""
+    line = f"{'  ' * depth}{label}: {truth(node.get('value'))}" + (f" - {because}" if because else "")
+    lines = [line]
+    if node.get("advice"):
+        lines.append(f"{'  ' * (depth + 1)}advice: {node['advice']}")
+    for child in node.get("children") or []:
+        lines += render_node(child, depth + 1)
+    return lines
+
+
+def _show_reports(ids: list[str], access_token: str | None) -> None:
+    state = diag_state()
+    reply = state.post("/diag/report/get", {"report_list": ids}, access_token=access_token)
+    if state.json:
+        emit_json(reply)
+        return
+    reports: list[dict[str, Any]] = reply.get("result") or []
+    for number, entry in enumerate(reports):
+        if number:
+            click.echo()
+        click.echo(
+            f"report {entry.get('report_id')}: host {entry.get('host_id')}, tree {entry.get('tree_name')}, "
+            f"{shown_time(entry.get('start'))} to {shown_time(entry.get('end'))}, task {entry.get('task_id')}"
+        )
+        tree = entry.get("report")
+        lines = render_node(tree, 1)
+        click.echo("\n".join(lines) if lines else "  (empty: the tree could not be evaluated)")
+    found = {str(r.get("report_id")) for r in reports}
+    missing = [i for i in dict.fromkeys(ids) if i not in found]
+    if missing:
+        click.echo(f"{'' if not reports else chr(10)}not found: {', '.join(missing)}")
+
+
+# ------------------------------------------------------------------------------------------------
+# task
+
+
+@click.command()
+@action_option("get", "delete")
+@click.option(
+    "--task_list",
+    type=CommaList("ID"),
+    help="get: tasks to list (default all); delete: tasks to delete, with their reports.",
+)
+@paging_options(("time", "expected_report_num"), newest_first="time")
+@access_token_option
+@json_option
+@click.pass_context
+def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
+    """List diagnosis tasks, or delete them with their reports."""
+    if action == "delete":
+        reject_unused(ctx, action, ("task_list",))
+        require(ctx, action, task_list=opts["task_list"])
+        ids = opts["task_list"]
+        _delete("/diag/task/delete", {"task_list": ids}, ids, "task", access_token)
+        return
+    reject_unused(ctx, action, ("task_list", "sort", "direction", "page", "per_page"))
+    column, order = sort_order(opts["sort"], opts["direction"], "time")
+    body: dict[str, Any] = {
+        "task_list": opts["task_list"] or [],
+        "page": opts["page"],
+        "per_page": opts["per_page"],
+        "sort": column,
+        "direction": order,
+    }
+    state = diag_state()
+    reply = state.post("/diag/task/get", body, access_token=access_token)
+    if state.json:
+        emit_json(reply)
+        return
+    tasks: list[dict[str, Any]] = reply.get("task_infos") or []
+    rows = []
+    for t in tasks:
+        span = t.get("time_range") or [None, None]
+        rows.append(
+            {
+                **t,
+                "time": shown_time(t.get("time")),
+                "start": shown_time(span[0]),
+                "end": shown_time(span[-1]),
+            }
+        )
+    listing(rows, TASK_COLUMNS, page_summary(reply, len(tasks), "task", opts["page"]))
