@@ -148,9 +148,21 @@ def check_rule(
     time_range: Sequence[int],
     sample_period: int,
 ) -> list[dict[str, Any]]:
-    """Results of one rule over the hosts for the window (normal samples record nothing)."""
+    """Results of one rule over the hosts for the window (normal samples record nothing).
+
+    Every host's vectors are evaluated in one `evaluate_batch` call; the results come out in
+    host order, and within a host in series then time order, as one host at a time would give.
+    """
     start, end = int(time_range[0]), int(time_range[1])
     history = int(compiled.history_seconds(sample_period))
+    if history > 0:
+        # Scrapes are not exactly sample_period apart (scrape jitter, the target's offset in the
+        # interval, millisecond timestamps), so the N-th sample before the window's first one can
+        # lie a little more than N periods before start. Without slack that sample is not
+        # fetched and the first samples of a `#N` rule are not evaluable. Half a period more is
+        # enough and adds no result: only samples at or after start are evaluated, and window
+        # functions look back by their own width, not to the first sample fetched.
+        history += sample_period // 2
     ips = sorted({h.public_ip for h in hosts})
     reply = fetch(dc, user, rule, ips, start=start - history, end=end)
     by_ip: dict[str, HostData] = {ip: HostData(rule.data_list) for ip in ips}
@@ -167,65 +179,136 @@ def check_rule(
         "plugin": rule.plugin,
         "description": rule.description,
     }
-    results: list[dict[str, Any]] = []
+    # One group of records per host that cannot be evaluated and per series that can; the
+    # groups of the series to evaluate are filled from the batch evaluation below.
+    groups: list[list[dict[str, Any]]] = []
+    pending: list[_Pending] = []
     for host in hosts:
         data = by_ip[host.public_ip]
         missing = data.missing()
         if missing is not None:
             value, reason = missing
-            results.append(
-                {
-                    **base,
-                    "host_id": host.host_id,
-                    "series": "",
-                    "start": start,
-                    "end": end,
-                    "value": value.value,
-                    "reason": reason,
-                }
-            )
+            groups.append([_record(base, host.host_id, "", value, reason, start=start, end=end)])
             continue
         for name, vector in data.vectors():
-            results += _evaluate(base, host.host_id, name, vector, compiled=compiled, start=start, end=end)
-    return results
+            if isinstance(vector, str):
+                groups.append(
+                    [_record(base, host.host_id, name, Value.INTERNAL_ERROR, vector, start=start, end=end)]
+                )
+            elif not _in_window(vector, start, end):
+                # Only history before the window: the window itself has no sample to judge.
+                groups.append(
+                    [_record(base, host.host_id, name, Value.NO_DATA, NO_DATA_REASON, start=start, end=end)]
+                )
+            else:
+                pending.append(_Pending(len(groups), host.host_id, name, vector))
+                groups.append([])
+    if pending:
+        _evaluate_batch(base, pending, groups, compiled=compiled, start=start, end=end)
+    return [record for group in groups for record in group]
+
+
+@dataclass(frozen=True, slots=True)
+class _Pending:
+    """A series to evaluate: where its records go, and what they name."""
+
+    group: int
+    host_id: str
+    name: str
+    vector: dict[str, Series]
+
+
+_FINDING_VALUES = {value.value: value for value in Value}
+
+
+def _record(
+    base: dict[str, Any],
+    host_id: str,
+    name: str,
+    value: Value,
+    reason: str,
+    *,
+    start: float,
+    end: float,
+) -> dict[str, Any]:
+    return {
+        **base,
+        "host_id": host_id,
+        "series": name,
+        "start": start,
+        "end": end,
+        "value": value.value,
+        "reason": reason,
+    }
+
+
+def _in_window(vector: dict[str, Series], start: int, end: int) -> bool:
+    stamps = vector["$0"].timestamps
+    return bool(((stamps >= start) & (stamps <= end)).any())
+
+
+def _evaluate_batch(
+    base: dict[str, Any],
+    pending: list[_Pending],
+    groups: list[list[dict[str, Any]]],
+    *,
+    compiled: Any,
+    start: int,
+    end: int,
+) -> None:
+    """Evaluate every pending series in one call; on failure, one by one (see `_evaluate`)."""
+    try:
+        batch = compiled.evaluate_batch([p.vector for p in pending], float(start))
+        if len(batch) != len(pending):
+            raise ValueError(f"evaluate_batch gave {len(batch)} evaluations for {len(pending)} series")
+        no_data = [bool(flag) for flag in batch.no_data]
+        found: list[tuple[int, Any]] = [(i, f) for i, f in batch.findings() if not no_data[i]]
+    except Exception as exc:  # one host's failure must not abort the others: evaluate them alone
+        LOG.warning(
+            "rule %s failed on a batch of %d series (%s); evaluating them one by one",
+            base["check_item"],
+            len(pending),
+            exc,
+        )
+        for p in pending:
+            groups[p.group] = _evaluate(
+                base, p.host_id, p.name, p.vector, compiled=compiled, start=start, end=end
+            )
+        return
+    for i, p in enumerate(pending):
+        if no_data[i]:
+            groups[p.group].append(
+                _record(base, p.host_id, p.name, Value.NO_DATA, NO_DATA_REASON, start=start, end=end)
+            )
+    for i, (ts, status, reason) in found:
+        if ts <= end:
+            p = pending[i]
+            groups[p.group].append(
+                _record(base, p.host_id, p.name, _FINDING_VALUES[status], reason or "", start=ts, end=ts)
+            )
 
 
 def _evaluate(
     base: dict[str, Any],
     host_id: str,
     name: str,
-    vector: dict[str, Series] | str,
+    vector: dict[str, Series],
     *,
     compiled: Any,
     start: int,
     end: int,
 ) -> list[dict[str, Any]]:
-    def record(value: Value, at_start: float, at_end: float, reason: str) -> dict[str, Any]:
-        return {
-            **base,
-            "host_id": host_id,
-            "series": name,
-            "start": at_start,
-            "end": at_end,
-            "value": value.value,
-            "reason": reason,
-        }
-
-    if isinstance(vector, str):
-        return [record(Value.INTERNAL_ERROR, start, end, vector)]
-    stamps = vector["$0"].timestamps
-    if not bool(((stamps >= start) & (stamps <= end)).any()):
-        # Only history before the window: the window itself has no sample to judge.
-        return [record(Value.NO_DATA, start, end, NO_DATA_REASON)]
+    """One series alone: the fallback when a batch fails, so that only the failing host errs."""
     try:
         evaluation = compiled.evaluate(vector, float(start))
     except Exception as exc:  # a plugin's failure must not abort the other hosts
         LOG.warning("rule %s failed on %s: %s", base["check_item"], host_id, exc)
-        return [record(Value.INTERNAL_ERROR, start, end, f"evaluation failed: {exc}")]
+        reason = f"evaluation failed: {exc}"
+        return [_record(base, host_id, name, Value.INTERNAL_ERROR, reason, start=start, end=end)]
     if evaluation.no_data:
-        return [record(Value.NO_DATA, start, end, NO_DATA_REASON)]
+        return [_record(base, host_id, name, Value.NO_DATA, NO_DATA_REASON, start=start, end=end)]
     found = []
     for ts, value, reason in evaluation.findings():
         if ts <= end:
-            found.append(record(Value(value), ts, ts, reason or ""))
+            found.append(_record(base, host_id, name, Value(value), reason or "", start=ts, end=ts))
     return found

@@ -54,7 +54,9 @@ class CheckSchedule:
             for offset in range(0, len(hosts), HOSTS_PER_TASK):
                 chunk = hosts[offset : offset + HOSTS_PER_TASK]
                 task = CheckTask(task_id=task_id, user=user, host_list=chunk, time_range=[start, end])
-                self._producer.send(Topic.DO_CHECK, task.message(), key=f"{user}/{offset}")
+                # No key: keyed tasks of one user hashed to one partition, so one consumer got
+                # them all; unkeyed ones spread over the partitions and the executors share them.
+                self._producer.send(Topic.DO_CHECK, task.message())
                 count += 1
         self._producer.flush()
         return count
@@ -76,7 +78,9 @@ class CheckSchedule:
             # First start ever: checking begins now and history is scanned back from here.
             self._save(**{FORWARD: now, BACKWARD: state.get(BACKWARD, now)})
             return None
-        end = min(now, start + self._settings.forward_max_task_step)
+        # A scrape that began before `now` may not be stored yet: stay one lag behind so the
+        # next window, which starts at this end, cannot skip it.
+        end = min(now - self._settings.forward_lag, start + self._settings.forward_max_task_step)
         if end <= start:
             return None
         self._publish(FORWARD_TASK_ID, start, end)

@@ -24,6 +24,7 @@ class SchedulerSection(Section):
     backward_min_timestamp: int = Field(1630429261, ge=0)
     forward_task_interval: int = Field(60, gt=0)
     forward_max_task_step: int = Field(86400, gt=0)
+    forward_lag: int = Field(15, ge=0, description="seconds the forward window stays behind now")
     retry_batch: int = Field(100, gt=0, le=1000, description="retries published per backward tick")
     run_jobs: bool = True
 

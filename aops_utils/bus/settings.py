@@ -34,7 +34,7 @@ class ConsumerSection(Section):
     group_id: str = ""
     # Offsets are always committed by hand after the work is stored; the key is kept for
     # 21.09 files and must stay False.
-    enable_auto_commit: Literal[False] = False
+    enable_auto_commit: bool = False
     auto_offset_reset: Literal["earliest", "latest"] = "earliest"
     timeout_ms: int = Field(5, ge=0)
     max_records: int = Field(3, gt=0)
@@ -42,6 +42,13 @@ class ConsumerSection(Section):
     heartbeat_interval_ms: int = Field(3000, ge=100)
 
     _check_servers = field_validator("kafka_server_list")(_servers)
+
+    @field_validator("enable_auto_commit")
+    @classmethod
+    def _manual_commit(cls, value: bool) -> bool:
+        if value:
+            raise ValueError("must be False: offsets are committed only after the work is stored")
+        return value
 
 
 class BusSection(Section):

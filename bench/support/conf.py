@@ -46,11 +46,14 @@ def write_conf(
     database_uwsgi: dict[str, int] | None = None,
     manager_uwsgi: dict[str, int] | None = None,
     read_cache_seconds: float | None = None,
+    prometheus_url: str = "",
 ) -> Conf:
     """system/database/manager ini files as tests/suite.py writes them, plus [uwsgi] sections.
 
     The host status prober is off (host_status_interval=0) so that probes of the benchmark's
-    made-up addresses do not load the services while they are measured.
+    made-up addresses do not load the services while they are measured. `prometheus_url`
+    (http://ip:port) becomes database.ini's [prometheus] section; without it the shipped
+    default applies.
     """
     conf_dir.mkdir(parents=True, exist_ok=True)
     conf = Conf(conf_dir, free_port(), free_port(), f"{conf_dir.name.lower()}_")
@@ -71,6 +74,9 @@ def write_conf(
     if es_url:
         host, port = es_url.removeprefix("http://").split(":")
         db += f"[elasticsearch]\nip={host}\nport={port}\nindex_prefix={conf.es_prefix}\n"
+    if prometheus_url:
+        host, port = prometheus_url.removeprefix("http://").rstrip("/").split(":")
+        db += f"[prometheus]\nip={host}\nport={port}\n"
     db += "[uwsgi]\n" + _uwsgi_ini(database_uwsgi or DATABASE_UWSGI_MYSQL)
     (conf_dir / "database.ini").write_text(db)
     write_manager_ini(conf, manager_uwsgi or MANAGER_UWSGI, read_cache_seconds)

@@ -106,12 +106,14 @@ def aops_stack(
     database_uwsgi: dict[str, int] | None = None,
     manager_uwsgi: dict[str, int] | None = None,
     read_cache_seconds: float | None = None,
+    prometheus_url: str = "",
 ) -> Iterator[Stack]:
     """`aops-database init`, then `aops-database serve` and `aops-manager serve` under uWSGI.
 
     Fresh MariaDB database and ES index prefix (for the mysql/elasticsearch stores), temp conf
     dir; everything is stopped and removed on the way out. `read_cache_seconds` goes into
     manager.ini when given (0 disables the manager's read cache); otherwise the shipped default.
+    `prometheus_url` is the Prometheus the data center reads samples from (default: shipped).
     """
     env_vars = testenv()
     if database_uwsgi is None:
@@ -135,6 +137,7 @@ def aops_stack(
                 database_uwsgi=database_uwsgi,
                 manager_uwsgi=manager_uwsgi,
                 read_cache_seconds=read_cache_seconds,
+                prometheus_url=prometheus_url,
             )
             if es_url:
                 resources.callback(drop_es_indices, es_url, conf.es_prefix)

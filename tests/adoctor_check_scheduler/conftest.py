@@ -103,6 +103,7 @@ def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
                 (conf_dir / "check_scheduler.ini").write_text(
                     kafka_ini(kafka)
                     + f"[check_scheduler]\nport={scheduler_port}\nrun_jobs=False\ncool_down_time=0\n"
+                    + "forward_lag=0\n"
                 )
                 (conf_dir / "check_executor.ini").write_text(
                     kafka_ini(kafka)

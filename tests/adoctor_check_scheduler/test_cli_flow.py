@@ -93,7 +93,11 @@ def test_the_same_flow_runs_on_the_embedded_defaults_of_aops_standalone(tmp_path
     prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
     _set(conf / "database.ini", "prometheus", ip=prom_host, port=prom_port)
     _set(
-        conf / "check_scheduler.ini", "check_scheduler", forward_task_interval=2, backward_task_interval=3600
+        conf / "check_scheduler.ini",
+        "check_scheduler",
+        forward_task_interval=2,
+        backward_task_interval=3600,
+        forward_lag=0,
     )
     _set(conf / "check_executor.ini", "executor", sample_period=2)
     scheduler = configparser.RawConfigParser()

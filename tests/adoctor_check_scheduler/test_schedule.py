@@ -64,7 +64,10 @@ class Center:
     def schedule(self, producer: Producer | None = None, **settings: Any) -> CheckSchedule:
         """A new CheckSchedule, as a (re)started scheduler would build it."""
         return CheckSchedule(
-            self.dc, producer or self.bus.producer(), SchedulerSection(**settings), clock=lambda: self.now[0]
+            self.dc,
+            producer or self.bus.producer(),
+            SchedulerSection(**{"forward_lag": 0, **settings}),
+            clock=lambda: self.now[0],
         )
 
     def published(self) -> list[CheckTask]:
@@ -249,7 +252,9 @@ def test_the_schedule_loop_outlives_an_outage_and_then_publishes_the_kept_window
     schedule = center.schedule()
     schedule.forward()
     center.now[0] = T + 60
-    loop = ScheduleLoop(schedule, SchedulerSection(forward_task_interval=1, backward_task_interval=3600))
+    loop = ScheduleLoop(
+        schedule, SchedulerSection(forward_task_interval=1, backward_task_interval=3600, forward_lag=0)
+    )
     center.suite.stop_database()
     try:
         loop.start()

@@ -88,3 +88,27 @@ def test_a_bad_override_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 def test_mysql_credentials_join_the_password_free_engine_format() -> None:
     section = DatabaseIni().mysql.model_copy(update={"user": "aops", "password": "p@ss"})
     assert section.url == "mysql+pymysql://aops:p%40ss@127.0.0.1:3306/aops"
+
+
+def test_every_shipped_ini_file_loads_as_written() -> None:
+    from adoctor_check_executor.settings import CheckExecutorIni
+    from adoctor_check_scheduler.settings import CheckSchedulerIni
+    from adoctor_diag_executor.settings import DiagExecutorIni
+    from adoctor_diag_scheduler.settings import DiagSchedulerIni
+
+    for model, name in [
+        (CheckSchedulerIni, "check_scheduler.ini"),
+        (CheckExecutorIni, "check_executor.ini"),
+        (DiagSchedulerIni, "diag_scheduler.ini"),
+        (DiagExecutorIni, "diag_executor.ini"),
+    ]:
+        loaded = conf.load(model, name, SHIPPED)
+        assert loaded.consumer.enable_auto_commit is False, name
+
+
+def test_auto_commit_cannot_be_switched_on(tmp_path: Path) -> None:
+    from adoctor_check_executor.settings import CheckExecutorIni
+
+    (tmp_path / "check_executor.ini").write_text("[consumer]\nenable_auto_commit=True\n")
+    with pytest.raises(ConfigError, match=r"\[consumer\] enable_auto_commit"):
+        conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)

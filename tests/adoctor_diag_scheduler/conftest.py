@@ -1,0 +1,91 @@
+"""A diag scheduler on a MemoryBus over the module's MariaDB + ES data center (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from adoctor_diag_executor.diagnosis import dumps, loads
+from adoctor_diag_scheduler import settings as scheduler_settings
+from adoctor_diag_scheduler.app import create_app
+from aops_utils.bus.memory import MemoryBus
+from aops_utils.serving import serve_in_thread
+from tests.suite import Suite, free_port
+
+RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
+
+
+@dataclass
+class Diag:
+    suite: Suite
+    url: str
+    bus: MemoryBus
+
+    def call(self, path: str, body: Any, token: str, method: str = "POST") -> tuple[int, dict[str, Any]]:
+        # jsonio handles documents of any depth (a 1,000-deep tree nests 2,000 JSON levels).
+        reply = requests.request(
+            method,
+            self.url + path,
+            data=dumps(body).encode(),
+            headers={"access_token": token, "Content-Type": "application/json"},
+            timeout=120,
+        )
+        return reply.status_code, dict(loads(reply.content))
+
+    def data(self, path: str, body: Any, token: str, method: str = "POST") -> dict[str, Any]:
+        reply = requests.request(
+            method, self.suite.database_url + path, json=body, headers={"access_token": token}, timeout=120
+        )
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    def add_host(self, token: str, name: str = "local", ip: str = "127.0.0.1") -> str:
+        self.suite.call("POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token)
+        status, added = self.suite.call(
+            "POST",
+            "/manage/host/add",
+            {
+                "key": "k",
+                "host_list": [
+                    {
+                        "host_name": name,
+                        "host_group_name": "g",
+                        "public_ip": ip,
+                        "ssh_port": 22,
+                        "username": "root",
+                        "password": "x",
+                    }
+                ],
+            },
+            token,
+        )
+        assert status == 200, added
+        return str(added["host_list"][0])  # type: ignore[index]
+
+
+@pytest.fixture(scope="module")
+def diag(suite: Suite) -> Iterator[Diag]:
+    port = free_port()
+    (suite.conf_dir / "diag_scheduler.ini").write_text(f"[bus]\nkind=memory\n[diag_scheduler]\nport={port}\n")
+    system, ini = scheduler_settings.load(suite.conf_dir)
+    bus = MemoryBus()
+    app = create_app(system, ini, bus=bus)
+    server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
+    try:
+        yield Diag(suite, f"http://127.0.0.1:{port}", bus)
+    finally:
+        server.shutdown()
+        app.extensions["adoctor_diag_scheduler"].close()
+        bus.close()
+
+
+def published(bus: MemoryBus, topic: str = "DIAGNOSE_EXECUTE_REQ") -> int:
+    """How many messages the scheduler has put on the bus so far."""
+    found = bus._topics.get(topic)
+    return 0 if found is None else sum(len(p) for p in found.partitions)

@@ -1,0 +1,284 @@
+"""Diagnosis end to end on real servers: Kafka (a private Tansu), MariaDB, the ES-API server and
+Prometheus (node_exporter behind a TcpProxy).
+
+The sample rules are imported through the check scheduler, one forward window is checked, a tree
+over those rules is imported, and /diag/execute diagnoses that window (results stored) and a
+slice an hour ago (before the schedule started: evaluated on demand). Then a diag executor
+process is killed with SIGKILL mid-task; the next one completes the task with no duplicates.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from adoctor_diag_executor import settings as executor_settings
+from adoctor_diag_executor.service import DiagExecutor, build
+from adoctor_diag_scheduler import settings as scheduler_settings
+from adoctor_diag_scheduler.app import create_app
+from aops_utils.bus.settings import bus_from
+from aops_utils.serving import serve_in_thread
+from tests.adoctor_check_scheduler.conftest import Checks, checks  # noqa: F401 (the module fixture, reused)
+from tests.adoctor_check_scheduler.test_executor_crash import watch_prometheus
+from tests.suite import free_port
+
+RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
+TREE = {
+    "node name": "host health",
+    "condition": "resources || rebooted",
+    "description": "the host is unwell",
+    "advice": "",
+    "children": [
+        {
+            "node name": "resources",
+            "condition": "memory low && load || canary",
+            "description": "",
+            "advice": "look",
+            "children": [
+                {"node name": "memory low", "check item": "memory_low"},
+                {"node name": "load", "check item": "load_high"},
+                {"node name": "canary", "check item": "node_exporter_always"},
+            ],
+        },
+        {"node name": "rebooted", "check item": "rebooted"},
+    ],
+}
+
+
+@dataclass
+class Diagnosis:
+    checks: Checks
+    url: str
+    executors: list[DiagExecutor]
+
+    def post(self, path: str, body: dict[str, Any], method: str = "POST") -> dict[str, Any]:
+        reply = requests.request(
+            method, self.url + path, json=body, headers={"access_token": self.checks.token}, timeout=60
+        )
+        assert reply.status_code == 200, reply.text
+        return dict(reply.json())
+
+    def start_executor(self) -> DiagExecutor:
+        system, ini = executor_settings.load(self.checks.suite.conf_dir)
+        executor = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer))
+        executor.start()
+        self.executors.append(executor)
+        return executor
+
+    def stop_executors(self) -> None:
+        while self.executors:
+            executor = self.executors.pop()
+            executor.close()
+            executor.bus.close()
+
+    def progress(self, task_id: str) -> dict[str, Any]:
+        (row,) = self.post("/diag/progress/get", {"task_list": [task_id]})["result"]
+        return dict(row)
+
+    def wait_finished(self, task_id: str, timeout: float = 90) -> dict[str, Any]:
+        deadline = time.time() + timeout
+        while True:
+            row = self.progress(task_id)
+            if row["finished"]:
+                return row
+            assert time.time() < deadline, f"the task never finished: {row}"
+            time.sleep(0.5)
+
+    def reports(self, task_id: str) -> list[dict[str, Any]]:
+        listed = self.post("/diag/report/get_list", {"task_id": task_id, "page": 1, "per_page": 50})
+        ids = [r["report_id"] for r in listed["result"]]
+        assert len(ids) == listed["total_count"], listed
+        if not ids:
+            return []
+        return list(self.post("/diag/report/get", {"report_list": ids})["result"])
+
+
+@pytest.fixture(scope="module")
+def diagnosis(checks: Checks) -> Iterator[Diagnosis]:  # noqa: F811
+    conf_dir = checks.suite.conf_dir
+    kafka = (conf_dir / "check_scheduler.ini").read_text().split("[check_scheduler]")[0]
+    port = free_port()
+    (conf_dir / "diag_scheduler.ini").write_text(kafka + f"[diag_scheduler]\nport={port}\n")
+    (conf_dir / "diag_executor.ini").write_text(kafka + "[executor]\nconsumers=1\nsample_period=2\n")
+    system, ini = scheduler_settings.load(conf_dir)
+    bus = bus_from(ini.bus, ini.producer, ini.consumer)
+    bus.ensure_topics([ini.topic.name])
+    app = create_app(system, ini, bus=bus)
+    server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
+    found = Diagnosis(checks, f"http://127.0.0.1:{port}", [])
+    try:
+        yield found
+    finally:
+        found.stop_executors()
+        server.shutdown()
+        app.extensions["adoctor_diag_scheduler"].close()
+        bus.close()
+
+
+def leaves(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    stack = [report]
+    while stack:
+        node = stack.pop()
+        if "check item" in node:
+            found[node["node name"]] = node
+        stack.extend(node.get("children", []))
+    return found
+
+
+def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> None:
+    pipeline = diagnosis.checks
+    reply = pipeline.post("/check/rule/import", RULES)
+    assert reply["code"] == 200, reply
+    pipeline.schedule.forward()  # records where checking starts
+    time.sleep(10)
+    window = pipeline.schedule.forward()
+    assert window is not None
+    start, end = window
+    pipeline.wait_for(
+        lambda f: any(start <= r["start"] <= end for r in f), check_items=["node_exporter_always"], timeout=60
+    )
+    time.sleep(2)  # the window's other rules are stored in the same task
+    reply = diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+    assert reply["code"] == 200 and reply["succeed_list"] == ["health"], reply
+    diagnosis.start_executor()
+
+    interval = (end - start) // 2
+    task = diagnosis.post(
+        "/diag/execute",
+        {
+            "host_list": [pipeline.host_id],
+            "time_range": [start, end],
+            "tree_list": ["health"],
+            "interval": interval,
+        },
+    )
+    slices = len(range(start, end, interval))
+    assert task["expected_report_num"] == slices >= 2, task
+    row = diagnosis.wait_finished(task["task_id"])
+    assert row["progress"] == row["expected_report_num"] == slices, row
+    reports = diagnosis.reports(task["task_id"])
+    assert len(reports) == slices
+    assert {(r["start"], r["end"]) for r in reports} == {
+        (s, min(s + interval, end)) for s in range(start, end, interval)
+    }
+    for found in reports:
+        assert found["host_id"] == pipeline.host_id and found["tree_name"] == "health"
+        tree = found["report"]
+        assert tree["value"] is True, tree
+        assert tree["children"][0]["value"] is True
+        canary = leaves(tree)["canary"]
+        assert canary["value"] is True and canary["msg"] == "", canary
+        evidence = canary["evidence"]
+        assert evidence["status"] == "abnormal" and evidence["result_count"] >= 1, evidence
+        assert all(r["value"] == "Abnormal" for r in evidence["results"])
+        assert all(found["start"] <= r["start"] <= found["end"] for r in evidence["results"]), evidence
+        for name, node in leaves(tree).items():
+            assert node["msg"] != "Not checked", (name, node)
+
+    # An hour ago: the check schedule never covered it, so the silent leaves are evaluated now.
+    old = start - 3600
+    task = diagnosis.post(
+        "/diag/execute",
+        {
+            "host_list": [pipeline.host_id],
+            "time_range": [old, old + 20],
+            "tree_list": ["health"],
+            "interval": 10,
+        },
+    )
+    assert task["expected_report_num"] == 2
+    diagnosis.wait_finished(task["task_id"])
+    reports = diagnosis.reports(task["task_id"])
+    assert len(reports) == 2
+    for found in reports:
+        for name, node in leaves(found["report"]).items():
+            assert node["msg"] != "Not checked", (name, node)
+            assert node["evidence"]["reason"] != "Not checked", (name, node)
+        canary = leaves(found["report"])["canary"]
+        # Prometheus either holds samples of that slice (abnormal) or none ("No data"): a result.
+        assert canary["evidence"]["result_count"] >= 1, canary
+
+
+def start_executor_process(diagnosis: Diagnosis, log: Path) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
+    env["AOPS_CONF_DIR"] = str(diagnosis.checks.suite.conf_dir)
+    with log.open("wb") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "adoctor_diag_executor", "start"],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+
+def test_a_task_of_a_killed_executor_is_completed_once(
+    diagnosis: Diagnosis, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    pipeline = diagnosis.checks
+    if not diagnosis.executors:  # run alone: the previous test imported rules and the tree
+        pipeline.post("/check/rule/import", RULES)
+        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+    # The in-process executor has joined and worked (previous test); it leaves the group cleanly.
+    diagnosis.stop_executors()
+    log = tmp_path / "diag_executor.log"
+    proc = start_executor_process(diagnosis, log)
+    time.sleep(5)  # the new member joins the group before messages arrive
+    prometheus_queried = watch_prometheus(pipeline, monkeypatch)
+    pipeline.prometheus.delay = 4  # every new Prometheus connection of the data center waits 4 s
+    old = int(time.time()) - 7200
+    try:
+        task = diagnosis.post(
+            "/diag/execute",
+            {
+                "host_list": [pipeline.host_id],
+                "time_range": [old, old + 60],
+                "tree_list": ["health"],
+                "interval": 10,
+            },
+        )
+        expected = task["expected_report_num"]
+        assert expected == 6
+        assert prometheus_queried.wait(45), f"the executor never evaluated on demand:\n{log.read_text()}"
+        time.sleep(1)  # well inside the 4 s the query takes
+        assert proc.poll() is None, log.read_text()
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        pipeline.prometheus.delay = 0
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+    killed_at = diagnosis.progress(task["task_id"])
+    assert killed_at["progress"] < expected and not killed_at["finished"], killed_at
+
+    time.sleep(3)  # the killed member's 2 s session expires
+    second = start_executor_process(diagnosis, tmp_path / "diag_executor2.log")
+    try:
+        row = diagnosis.wait_finished(task["task_id"], timeout=120)
+        time.sleep(3)  # a late duplicate would show up now
+        row = diagnosis.progress(task["task_id"])
+        assert row["progress"] == row["expected_report_num"] == expected, row
+        reports = diagnosis.reports(task["task_id"])
+        ids = [r["report_id"] for r in reports]
+        assert len(ids) == len(set(ids)) == expected
+        assert sorted(r["start"] for r in reports) == list(range(old, old + 60, 10))
+        assert all(r["report"]["node name"] == "host health" for r in reports)
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait(timeout=10)
