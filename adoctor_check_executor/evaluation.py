@@ -17,10 +17,10 @@ from adoctor_check_executor.messages import TaskHost, Value
 from adoctor_check_executor.rules.series import Series
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
+from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
-NO_DATA_REASON = "no data in the time range"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,11 +13,13 @@ from typing import Any
 
 import requests
 
+from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.docstore import DocumentStore, Range, SortKey, Terms
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
 HIDDEN_LABELS = frozenset({"__name__", "instance", "job"})
+NO_DATA = NO_DATA_REASON  # for KPIs and logs alike
 
 
 @dataclass(slots=True)
@@ -111,7 +113,7 @@ def collect_kpis(
                 }
             )
         out.failed += [
-            {"host_id": ip, "name": name, "label": label, "reason": "no data in the time range"}
+            {"host_id": ip, "name": name, "label": label, "reason": NO_DATA}
             for ip in ips
             if ip not in seen
         ]
@@ -149,4 +151,4 @@ def collect_logs(
             if lines.get(name):
                 out.succeeded.append({"host_id": ip, "name": name, "values": lines[name]})
             else:
-                out.failed.append({"host_id": ip, "name": name, "reason": "no log lines in the time range"})
+                out.failed.append({"host_id": ip, "name": name, "reason": NO_DATA})
