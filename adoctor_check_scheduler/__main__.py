@@ -2,36 +2,21 @@
 
 from __future__ import annotations
 
-import click
-
 from adoctor_check_scheduler import settings
 from adoctor_check_scheduler.app import create_app
-from aops_utils import log
-from aops_utils.serving import exec_uwsgi, run_main, threaded_server
+from aops_utils.launch import http_service
+from aops_utils.serving import run_main
 
-
-@click.group(invoke_without_command=True)
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """The A-Ops check scheduler (port 11112)."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(serve)
-
-
-@cli.command()
-@click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
-def serve(dev: bool) -> None:
-    """Serve on check_scheduler.ini [check_scheduler] ip:port and run the schedule."""
-    system, ini = settings.load()
-    log.setup("check_scheduler", system.log)
-    if not dev:
-        # One process: the schedule thread must run once, not once per worker.
-        exec_uwsgi(
-            "adoctor_check_scheduler.wsgi:app",
-            ini.check_scheduler.endpoint,
-            ini.uwsgi.model_copy(update={"processes": 1}),
-        )
-    threaded_server(create_app(system, ini), ini.check_scheduler.endpoint).serve_forever()
+cli = http_service(
+    description="The A-Ops check scheduler (port 11112).",
+    log_name="check_scheduler",
+    load=settings.load,
+    endpoint=lambda ini: ini.check_scheduler.endpoint,
+    # One process: the schedule thread must run once, not once per worker.
+    uwsgi=lambda ini: ini.uwsgi.model_copy(update={"processes": 1}),
+    wsgi="adoctor_check_scheduler.wsgi:app",
+    create_app=create_app,
+)
 
 
 def main() -> None:

@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-import click
-
 from adoctor_diag_scheduler import settings
 from adoctor_diag_scheduler.app import create_app
-from aops_utils import log
-from aops_utils.serving import exec_uwsgi, run_main, threaded_server
+from aops_utils.launch import http_service
+from aops_utils.serving import run_main
 
-
-@click.group(invoke_without_command=True)
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """The A-Ops diag scheduler (port 11113)."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(serve)
-
-
-@cli.command()
-@click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
-def serve(dev: bool) -> None:
-    """Serve on diag_scheduler.ini [diag_scheduler] ip:port."""
-    system, ini = settings.load()
-    log.setup("diag_scheduler", system.log)
-    if not dev:
-        exec_uwsgi("adoctor_diag_scheduler.wsgi:app", ini.diag_scheduler.endpoint, ini.uwsgi)
-    threaded_server(create_app(system, ini), ini.diag_scheduler.endpoint).serve_forever()
+cli = http_service(
+    description="The A-Ops diag scheduler (port 11113).",
+    log_name="diag_scheduler",
+    load=settings.load,
+    endpoint=lambda ini: ini.diag_scheduler.endpoint,
+    uwsgi=lambda ini: ini.uwsgi,
+    wsgi="adoctor_diag_scheduler.wsgi:app",
+    create_app=create_app,
+)
 
 
 def main() -> None:

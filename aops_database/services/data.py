@@ -113,9 +113,7 @@ def collect_kpis(
                 }
             )
         out.failed += [
-            {"host_id": ip, "name": name, "label": label, "reason": NO_DATA}
-            for ip in ips
-            if ip not in seen
+            {"host_id": ip, "name": name, "label": label, "reason": NO_DATA} for ip in ips if ip not in seen
         ]
 
 

@@ -1,0 +1,88 @@
+"""The command lines of the services: `serve` for HTTP services, `start` for bus workers."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+import click
+
+from aops_utils import log
+from aops_utils.bus.protocol import MessageBus
+from aops_utils.conf import Endpoint, SystemIni, UwsgiSection
+from aops_utils.serving import exec_uwsgi, threaded_server
+
+
+class Worker(Protocol):
+    def start(self) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def http_service(
+    *,
+    description: str,
+    log_name: str,
+    load: Callable[[], tuple[SystemIni, Any]],
+    endpoint: Callable[[Any], Endpoint],
+    uwsgi: Callable[[Any], UwsgiSection],
+    wsgi: str,
+    create_app: Callable[[SystemIni, Any], Any],
+) -> click.Group:
+    """A command group whose default command serves the app (uWSGI, or threaded with --dev)."""
+
+    @click.group(invoke_without_command=True, help=description)
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            ctx.invoke(serve)
+
+    @cli.command()
+    @click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
+    def serve(dev: bool) -> None:
+        """Serve on the address of the service's ini file."""
+        system, ini = load()
+        log.setup(log_name, system.log)
+        if not dev:
+            exec_uwsgi(wsgi, endpoint(ini), uwsgi(ini))
+        threaded_server(create_app(system, ini), endpoint(ini)).serve_forever()
+
+    return cli
+
+
+def bus_worker(
+    *,
+    description: str,
+    log_name: str,
+    load: Callable[[], tuple[SystemIni, Any]],
+    open_bus: Callable[[Any], MessageBus],
+    topics: Callable[[Any], Sequence[str]],
+    build: Callable[[SystemIni, Any, MessageBus], Worker],
+) -> click.Group:
+    """A command group whose default command consumes from the bus until SIGTERM or Ctrl-C."""
+
+    @click.group(invoke_without_command=True, help=description)
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            ctx.invoke(start)
+
+    @cli.command()
+    def start() -> None:
+        """Consume until SIGTERM or Ctrl-C, then finish the batch in hand and stop."""
+        system, ini = load()
+        log.setup(log_name, system.log)
+        bus = open_bus(ini)
+        bus.ensure_topics(list(topics(ini)))
+        worker = build(system, ini, bus)
+        stopping = threading.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, lambda *_: stopping.set())
+        worker.start()
+        stopping.wait()
+        worker.close()
+        bus.close()
+
+    return cli
