@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-import orjson
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
 from aops_database.check_schemas import TimeRange, Timestamp
+from aops_utils import jsonio
 from aops_utils.contracts import HostId
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
@@ -16,9 +16,6 @@ from aops_utils.restful.validation import Body
 # the evaluated tree, a little longer than the tree, so it may be larger.
 MAX_TREE_BYTES = 2**24 - 1
 MAX_REPORT_BYTES = 2**25
-# Replies wrap a tree or report in a few more levels, and orjson writes at most 254.
-MAX_DEPTH = 250
-_REPLY_LEVELS = 254 - MAX_DEPTH
 MAX_TREES = 1000
 MAX_REPORTS = 10_000
 MAX_NAMES = 10_000
@@ -33,22 +30,13 @@ def _non_blank(value: str) -> str:
 
 def _bounded_json(limit: int) -> AfterValidator:
     def check(value: dict[str, Any]) -> dict[str, Any]:
-        try:
-            # Wrapped as deep as a reply wraps it, so that whatever is stored can be sent back.
-            size = len(orjson.dumps(_wrap(value))) - 2 * _REPLY_LEVELS
-        except TypeError:
-            raise ValueError(f"nests deeper than {MAX_DEPTH} levels") from None
+        # aops_utils.jsonio writes documents of any depth, so only the size is bounded here.
+        size = len(jsonio.encode(value))
         if size > limit:
             raise ValueError(f"is {size} bytes as JSON; at most {limit} are allowed")
         return value
 
     return AfterValidator(check)
-
-
-def _wrap(value: Any) -> Any:
-    for _ in range(_REPLY_LEVELS):
-        value = [value]
-    return value
 
 
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]

@@ -6,9 +6,9 @@ import threading
 import time
 from typing import Any
 
-import orjson
 import requests
 
+from aops_utils import jsonio
 from aops_utils.auth import SERVICE_TOKEN_TTL, TokenCodec, TokenType
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError, ServiceUnavailable
@@ -69,16 +69,16 @@ class ServiceClient:
         url = self.base_url + path
         try:
             reply = self._session().request(
-                method, url, data=orjson.dumps(body or {}), headers=headers, timeout=self._timeout
+                method, url, data=jsonio.encode(body or {}), headers=headers, timeout=self._timeout
             )
         except requests.ConnectionError as exc:
             raise ServiceUnavailable(f"{url} is unreachable: {type(exc).__name__}") from None
         except requests.Timeout:
             raise ServiceUnavailable(f"{url} did not answer within {self._timeout} s") from None
         try:
-            data = orjson.loads(reply.content)
+            data = jsonio.decode(reply.content)
             code = Code(int(data["code"]))
-        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        except (ValueError, KeyError, TypeError):
             raise AopsError(f"{url} answered HTTP {reply.status_code} without an envelope") from None
         if code in OK_CODES:
             return dict(data)

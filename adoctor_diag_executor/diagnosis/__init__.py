@@ -18,8 +18,8 @@ from adoctor_diag_executor.diagnosis.condition import Condition, parse_condition
 from adoctor_diag_executor.diagnosis.errors import ConditionError, TreeError
 from adoctor_diag_executor.diagnosis.evaluate import LeafEvidence
 from adoctor_diag_executor.diagnosis.excel import tree_from_xlsx
-from adoctor_diag_executor.diagnosis.jsonio import dumps, loads
 from adoctor_diag_executor.diagnosis.tree import MAX_DEPTH, MAX_NODES, Tree, parse_tree
+from aops_utils.jsonio import dumps, loads
 
 __all__ = [
     "MAX_DEPTH",

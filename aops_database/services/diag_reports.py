@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from aops_utils import jsonio
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
 from aops_utils.restful.paging import Window
@@ -49,7 +50,7 @@ def save_reports(docs: DocumentStore, username: str, reports: Sequence[dict[str,
             "username": username,
             "time": now,
             "value": root_value(item["report"]),
-            "report": orjson.dumps(item["report"]).decode(),
+            "report": jsonio.encode(item["report"]).decode(),
         }
         by_id[document_id(username, item["report_id"])] = source
     docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
@@ -68,7 +69,7 @@ def get_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -
             continue
         row = {name: source.get(name) for name in LISTED_FIELDS}
         text = source.get("report")
-        row["report"] = orjson.loads(text) if isinstance(text, str) and text else {}
+        row["report"] = jsonio.decode(text) if isinstance(text, str) and text else {}
         rows.append(row)
     return rows
 

@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 from aops_database import models
 from aops_database.services import diag_reports
 from aops_database.services.checks import Upserted, chunks, upsert
+from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.db import RelationalStore
 from aops_utils.docstore import DocumentStore
@@ -44,7 +45,7 @@ def add_trees(store: RelationalStore, username: str, trees: Sequence[dict[str, A
         {
             "username": username,
             "tree_name": item["tree_name"],
-            "tree_content": orjson.dumps(item["tree_content"]).decode(),
+            "tree_content": jsonio.encode(item["tree_content"]).decode(),
             "description": item["description"],
             "tag": orjson.dumps(item["tag"]).decode(),
             "created_at": now,
@@ -121,7 +122,7 @@ def get_trees(store: RelationalStore, username: str, names: Sequence[str]) -> li
     return [
         {
             "tree_name": row.tree_name,
-            "tree_content": orjson.loads(row.tree_content),
+            "tree_content": jsonio.decode(row.tree_content),
             "description": row.description,
             "tag": orjson.loads(row.tag),
         }

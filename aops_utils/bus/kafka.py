@@ -13,6 +13,7 @@ from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import errors as kafka_errors
 from kafka.protocol.api_key import ApiKey
 
+from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError, ServiceUnavailable
@@ -243,7 +244,7 @@ class KafkaBusProducer:
             raise _closed_error("producer")
         # Serialized here rather than by a kafka-python serializer so a value that is not JSON
         # fails with orjson's TypeError in the caller's frame, exactly as on the memory bus.
-        payload = orjson.dumps(value)
+        payload = jsonio.encode(value)
         raw_key = None if key is None else key.encode("utf-8")
         try:
             future = self._producer.send(topic, value=payload, key=raw_key)
@@ -358,7 +359,7 @@ def _decode(record: Any) -> Message | None:
     """A record another producer wrote that is not a JSON object is logged and skipped, so it
     cannot wedge the group; its offset still counts as polled and is committed past."""
     try:
-        value = orjson.loads(record.value)
+        value = jsonio.decode(record.value)
     except (orjson.JSONDecodeError, TypeError):
         value = None
     if not isinstance(value, dict):

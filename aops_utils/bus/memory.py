@@ -9,8 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
-
+from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
@@ -155,7 +154,7 @@ class MemoryProducer:
 
     def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
         # Serialize outside the lock and before queueing, so a bad value fails here as in Kafka.
-        payload = orjson.dumps(value)
+        payload = jsonio.encode(value)
         with self._bus._cond:
             if self._closed:
                 raise _closed_error("bus producer")
@@ -200,7 +199,7 @@ class MemoryConsumer:
                     break
                 cond.wait(remaining)
         return [
-            Message(topic=name, partition=partition, offset=offset, key=key, value=orjson.loads(payload))
+            Message(topic=name, partition=partition, offset=offset, key=key, value=jsonio.decode(payload))
             for name, partition, offset, key, payload in raw
         ]
 

@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-import orjson
 from flask import Flask, Response, current_app, request
 from pydantic import BaseModel
 
+from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError, ParamError, TokenError
 from aops_utils.restful.validation import parse
@@ -65,7 +65,7 @@ class Endpoint:
 
 
 def json_response(body: dict[str, Any], status: int) -> Response:
-    return Response(orjson.dumps(body), status=status, mimetype="application/json")
+    return Response(jsonio.encode(body), status=status, mimetype="application/json")
 
 
 def envelope(code: Code, payload: dict[str, Any] | None = None) -> Response:
@@ -97,8 +97,8 @@ def read_json() -> dict[str, Any]:
             http_status=415,
         )
     try:
-        data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+        data = jsonio.decode(raw)
+    except ValueError as exc:
         raise ParamError(f"the request body is not valid JSON: {exc}", field="body") from None
     if not isinstance(data, dict):
         raise ParamError("the request body must be a JSON object", field="body")

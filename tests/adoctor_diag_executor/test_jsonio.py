@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adoctor_diag_executor.diagnosis import dumps, loads
-from adoctor_diag_executor.diagnosis.jsonio import _dumps_deep, _loads_deep
+from aops_utils.jsonio import _dumps_deep, _loads_deep
 
 documents = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

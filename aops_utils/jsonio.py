@@ -1,4 +1,4 @@
-"""JSON text of trees and reports of any depth: json's C codec, or iteratively when it recurses too deep.
+"""JSON of any depth: orjson/json's C codecs, or iteratively when a document nests too deep.
 
 A report nests two containers per tree level (a node dict and its children list), so json (and
 orjson, whose limit is 255) refuse trees nested a few hundred levels deep with RecursionError.
@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
+
+import orjson
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -150,3 +152,23 @@ def _read_key(text: str, index: int) -> tuple[str, int]:
     if not text.startswith(":", index):
         raise json.JSONDecodeError("Expecting ':' delimiter", text, index)
     return key, _skip(text, index + 1)
+
+
+def encode(value: Any) -> bytes:
+    """orjson's bytes, or the iterative text for documents nested deeper than orjson allows."""
+    try:
+        return orjson.dumps(value)
+    except TypeError as exc:
+        if "Recursion" not in str(exc):
+            raise
+        return dumps(value).encode("utf-8")
+
+
+def decode(data: bytes | str) -> Any:
+    """orjson's parse, or the iterative one past orjson's depth limit (1,024 levels)."""
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError as exc:
+        if "depth" not in str(exc):
+            raise
+        return loads(data)
