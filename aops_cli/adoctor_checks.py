@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
@@ -33,7 +32,7 @@ from aops_cli.options import (
     require,
     sort_order,
 )
-from aops_cli.output import Columns, emit_json, listing, page_summary, plural
+from aops_cli.output import Columns, emit_json, listing, page_summary, plural, write_export
 
 VALUES = ("Abnormal", "No data", "Internal error")
 RULE_COLUMNS = (
@@ -162,16 +161,8 @@ def _get_rules(
         body.update(page=page, per_page=per_page)
     reply = state.post("/check/rule/get", body, access_token=access_token)
     rules: list[dict[str, Any]] = reply.get("check_items") or []
-    if export is not None:
-        text = json.dumps({"check_items": rules}, indent=2, ensure_ascii=False) + "\n"
-        if str(export) == "-":
-            click.echo(text, nl=False)
-            return
-        try:
-            export.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise click.BadParameter(f"cannot write {export}: {reason}", param_hint="--export") from None
+    if export is not None and write_export({"check_items": rules}, export):
+        return
     if state.json:
         emit_json(reply)
         return

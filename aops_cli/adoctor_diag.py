@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 import time
 from pathlib import Path
@@ -24,7 +23,7 @@ from aops_cli.options import (
     require,
     sort_order,
 )
-from aops_cli.output import emit_json, listing, page_summary, plural
+from aops_cli.output import emit_json, listing, page_summary, plural, write_export
 
 DEFAULT_INTERVAL = 10  # 21.09's slice length, seconds
 POLL_SECONDS = 2.0
@@ -255,15 +254,8 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
     trees: list[dict[str, Any]] = reply.get("trees") or []
     if export is not None:
         kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
-        text = json.dumps({"trees": kept}, indent=2, ensure_ascii=False) + "\n"
-        if str(export) == "-":
-            click.echo(text, nl=False)
+        if write_export({"trees": kept}, export):
             return
-        try:
-            export.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            reason = exc.strerror or exc
-            raise click.BadParameter(f"cannot write {export}: {reason}", param_hint="--export") from None
     if state.json:
         emit_json(reply)
         return

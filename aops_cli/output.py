@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import click
@@ -58,3 +59,17 @@ def listing(rows: Sequence[dict[str, Any]], columns: Columns, summary: str) -> N
     if rows:
         click.echo(table(rows, columns))
     click.echo(summary)
+
+
+def write_export(payload: dict[str, Any], export: Path) -> bool:
+    """Write an `--export` file (or stdout for "-"); True when it went to stdout."""
+    text = json.dumps(payload, indent=2, ensure_ascii=False) + "\n"
+    if str(export) == "-":
+        click.echo(text, nl=False)
+        return True
+    try:
+        export.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        reason = exc.strerror or exc
+        raise click.BadParameter(f"cannot write {export}: {reason}", param_hint="--export") from None
+    return False
