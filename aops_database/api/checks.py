@@ -23,15 +23,9 @@ from aops_database.check_schemas import (
     TrimRetriesBody,
 )
 from aops_database.services import check_results, checks, retries
-from aops_utils.errors import ParamError
 from aops_utils.restful import Access, RequestContext
 from aops_utils.restful.paging import Window
-
-
-def _user(ctx: RequestContext[Any]) -> str:
-    assert ctx.principal is not None
-    return ctx.principal.username
-
+from aops_utils.restful.validation import refuse_duplicates
 
 # Rules: relational, one row per (user, name).
 
@@ -39,25 +33,16 @@ def _user(ctx: RequestContext[Any]) -> str:
 @api.route("/data/check/rule/add", body=AddRulesBody)
 def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     """Insert or replace rules by name in one transaction; a name twice in one call is refused."""
-    seen: dict[str, int] = {}
-    for index, item in enumerate(ctx.body.check_items):
-        # MySQL compares names ignoring trailing spaces, so "a" and "a " are one rule there.
-        key = item.check_item.rstrip(" ")
-        if key in seen:
-            raise ParamError(
-                f"duplicate check item {item.check_item!r} (also at index {seen[key]})",
-                field=f"check_items.{index}.check_item",
-            )
-        seen[key] = index
+    refuse_duplicates([i.check_item for i in ctx.body.check_items], "check_items.*.check_item", "check item")
     rules = [item.model_dump() for item in ctx.body.check_items]
-    done = checks.add_rules(center().store, _user(ctx), rules)
+    done = checks.add_rules(center().store, ctx.username, rules)
     return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
 
 
 @api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
 def delete_rules(ctx: RequestContext[RuleNamesBody]) -> dict[str, Any]:
     """Delete rules by name; their results stay. Replies the names that existed."""
-    return {"deleted": checks.delete_rules(center().store, _user(ctx), ctx.body.check_items)}
+    return {"deleted": checks.delete_rules(center().store, ctx.username, ctx.body.check_items)}
 
 
 @api.route("/data/check/rule/get", body=GetRulesBody)
@@ -65,14 +50,14 @@ def get_rules(ctx: RequestContext[GetRulesBody]) -> dict[str, Any]:
     """The caller's rules (all when `check_items` is empty) by name, paged when asked."""
     b = ctx.body
     window = Window.of(b.page, b.per_page)
-    total, rows = checks.get_rules(center().store, _user(ctx), b.check_items, b.direction, window)
+    total, rows = checks.get_rules(center().store, ctx.username, b.check_items, b.direction, window)
     return {"total_count": total, "total_page": window.total_page(total), "check_items": rows}
 
 
 @api.route("/data/check/rule/count")
 def count_rules(ctx: RequestContext[None]) -> dict[str, Any]:
     """Number of the caller's rules."""
-    return {"rule_count": checks.count_rules(center().store, _user(ctx))}
+    return {"rule_count": checks.count_rules(center().store, ctx.username)}
 
 
 # Results: documents in the check_result index, one per (user, host, item, series, span).
@@ -82,7 +67,7 @@ def count_rules(ctx: RequestContext[None]) -> dict[str, Any]:
 def save_results(ctx: RequestContext[SaveResultsBody]) -> dict[str, Any]:
     """Store results in bulk; a result with the key of a stored one replaces it."""
     rows = [item.model_dump() for item in ctx.body.check_results]
-    return {"saved": check_results.save_results(center().docs, _user(ctx), rows)}
+    return {"saved": check_results.save_results(center().docs, ctx.username, rows)}
 
 
 @api.route("/data/check/result/delete", methods=("DELETE",), body=DeleteResultsBody)
@@ -90,7 +75,7 @@ def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
     """Delete the caller's results of those hosts and items within the time range."""
     b = ctx.body
     deleted = check_results.delete_results(
-        center().docs, _user(ctx), b.host_list, b.check_items, b.time_range
+        center().docs, ctx.username, b.host_list, b.check_items, b.time_range
     )
     return {"deleted": deleted}
 
@@ -102,7 +87,7 @@ def get_results(ctx: RequestContext[GetResultsBody]) -> dict[str, Any]:
     window = Window.of(b.page, b.per_page)
     total, rows = check_results.get_results(
         center().docs,
-        _user(ctx),
+        ctx.username,
         time_range=b.time_range,
         check_items=b.check_items,
         host_ids=b.host_list,
@@ -120,7 +105,7 @@ def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
     b = ctx.body
     window = Window.of(b.page, b.per_page)
     total, rows = check_results.count_abnormal(
-        center().docs, _user(ctx), b.host_list, sort=b.sort, direction=b.direction, window=window
+        center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
     )
     return {"results": rows, "total_count": total, "total_page": window.total_page(total)}
 

@@ -20,15 +20,9 @@ from aops_database.diag_schemas import (
     TreeNamesBody,
 )
 from aops_database.services import diag_reports, diagnosis
-from aops_utils.errors import ParamError
 from aops_utils.restful import RequestContext
 from aops_utils.restful.paging import Window
-
-
-def _user(ctx: RequestContext[Any]) -> str:
-    assert ctx.principal is not None
-    return ctx.principal.username
-
+from aops_utils.restful.validation import refuse_duplicates
 
 # Trees: relational, one row per (user, name).
 
@@ -36,31 +30,22 @@ def _user(ctx: RequestContext[Any]) -> str:
 @api.route("/data/diag/tree/add", body=AddTreesBody)
 def add_trees(ctx: RequestContext[AddTreesBody]) -> dict[str, Any]:
     """Insert or replace trees by name in one transaction; a name twice in one call is refused."""
-    seen: dict[str, int] = {}
-    for index, item in enumerate(ctx.body.trees):
-        # MySQL compares names ignoring trailing spaces, so "a" and "a " are one tree there.
-        key = item.tree_name.rstrip(" ")
-        if key in seen:
-            raise ParamError(
-                f"duplicate tree name {item.tree_name!r} (also at index {seen[key]})",
-                field=f"trees.{index}.tree_name",
-            )
-        seen[key] = index
+    refuse_duplicates([i.tree_name for i in ctx.body.trees], "trees.*.tree_name", "tree name")
     trees = [item.model_dump() for item in ctx.body.trees]
-    done = diagnosis.add_trees(center().store, _user(ctx), trees)
+    done = diagnosis.add_trees(center().store, ctx.username, trees)
     return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
 
 
 @api.route("/data/diag/tree/get", body=GetTreesBody)
 def get_trees(ctx: RequestContext[GetTreesBody]) -> dict[str, Any]:
     """The caller's trees (all when `tree_list` is empty) by name."""
-    return {"trees": diagnosis.get_trees(center().store, _user(ctx), ctx.body.tree_list)}
+    return {"trees": diagnosis.get_trees(center().store, ctx.username, ctx.body.tree_list)}
 
 
 @api.route("/data/diag/tree/delete", methods=("DELETE",), body=TreeNamesBody)
 def delete_trees(ctx: RequestContext[TreeNamesBody]) -> dict[str, Any]:
     """Delete trees by name; tasks and reports made from them stay. Replies the names that existed."""
-    return {"deleted": diagnosis.delete_trees(center().store, _user(ctx), ctx.body.tree_list)}
+    return {"deleted": diagnosis.delete_trees(center().store, ctx.username, ctx.body.tree_list)}
 
 
 # Tasks: relational, with the number of their reports counted in the report index.
@@ -69,7 +54,7 @@ def delete_trees(ctx: RequestContext[TreeNamesBody]) -> dict[str, Any]:
 @api.route("/data/diag/task/save", body=SaveTaskBody)
 def save_task(ctx: RequestContext[SaveTaskBody]) -> dict[str, Any]:
     """Store a diagnosis task; saving the same task id again replaces it."""
-    diagnosis.save_task(center().store, _user(ctx), ctx.body.model_dump())
+    diagnosis.save_task(center().store, ctx.username, ctx.body.model_dump())
     return {}
 
 
@@ -79,21 +64,21 @@ def get_tasks(ctx: RequestContext[GetTasksBody]) -> dict[str, Any]:
     b = ctx.body
     window = Window.of(b.page, b.per_page)
     query = diagnosis.TaskQuery(b.task_list, b.time_range, b.sort, b.direction, window)
-    total, rows = diagnosis.get_tasks(center().store, center().docs, _user(ctx), query)
+    total, rows = diagnosis.get_tasks(center().store, center().docs, ctx.username, query)
     return {"total_count": total, "total_page": window.total_page(total), "task_infos": rows}
 
 
 @api.route("/data/diag/task/delete", methods=("DELETE",), body=TaskIdsBody)
 def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> dict[str, Any]:
     """Delete tasks and all their reports."""
-    deleted, reports = diagnosis.delete_tasks(center().store, center().docs, _user(ctx), ctx.body.task_list)
+    deleted, reports = diagnosis.delete_tasks(center().store, center().docs, ctx.username, ctx.body.task_list)
     return {"deleted": deleted, "reports_deleted": reports}
 
 
 @api.route("/data/diag/process/query", body=ProgressBody)
 def query_progress(ctx: RequestContext[ProgressBody]) -> dict[str, Any]:
     """Reports stored so far and expected, per task."""
-    return {"result": diagnosis.progress(center().store, center().docs, _user(ctx), ctx.body.task_list)}
+    return {"result": diagnosis.progress(center().store, center().docs, ctx.username, ctx.body.task_list)}
 
 
 # Reports: documents in the diag_report index, one per (user, report id).
@@ -103,13 +88,13 @@ def query_progress(ctx: RequestContext[ProgressBody]) -> dict[str, Any]:
 def save_reports(ctx: RequestContext[SaveReportsBody]) -> dict[str, Any]:
     """Store reports in bulk; a report with the id of a stored one replaces it."""
     rows = [item.model_dump() for item in ctx.body.reports]
-    return {"saved": diag_reports.save_reports(center().docs, _user(ctx), rows)}
+    return {"saved": diag_reports.save_reports(center().docs, ctx.username, rows)}
 
 
 @api.route("/data/diag/report/get", body=GetReportsBody)
 def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
     """The caller's reports by id, each with its evaluated tree."""
-    return {"result": diag_reports.get_reports(center().docs, _user(ctx), ctx.body.report_list)}
+    return {"result": diag_reports.get_reports(center().docs, ctx.username, ctx.body.report_list)}
 
 
 @api.route("/data/diag/report/get_list", body=ListReportsBody)
@@ -119,7 +104,7 @@ def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
     window = Window.of(b.page, b.per_page)
     total, rows = diag_reports.list_reports(
         center().docs,
-        _user(ctx),
+        ctx.username,
         task_id=b.task_id,
         host_ids=b.host_list,
         tree_names=b.tree_list,
@@ -134,4 +119,4 @@ def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
 @api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)
 def delete_reports(ctx: RequestContext[ReportIdsBody]) -> dict[str, Any]:
     """Delete the caller's reports by id."""
-    return {"deleted": diag_reports.delete_reports(center().docs, _user(ctx), ctx.body.report_list)}
+    return {"deleted": diag_reports.delete_reports(center().docs, ctx.username, ctx.body.report_list)}

@@ -25,11 +25,6 @@ from aops_utils.restful import Access, Reply, RequestContext
 from aops_utils.restful.paging import Window
 
 
-def _user(ctx: RequestContext[Any]) -> str:
-    assert ctx.principal is not None
-    return ctx.principal.username
-
-
 @api.route("/data/host/add", body=AddHostsBody)
 def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     """Add hosts; each names one of the batch's encrypted credential sets by index."""
@@ -37,7 +32,7 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     if any(h.credential >= len(body.credentials) for h in body.host_list):
         raise ParamError("host_list: a credential index is out of range", field="host_list")
     batch = hosts.add_hosts(
-        center().store, _user(ctx), [h.model_dump() for h in body.host_list], body.credentials
+        center().store, ctx.username, [h.model_dump() for h in body.host_list], body.credentials
     )
     code = judge_batch(len(batch.succeeded), len(batch.failed), Code.DATABASE_INSERT_ERROR)
     return Reply(code, {"succeed_list": batch.succeeded, "fail_list": batch.failed})
@@ -47,7 +42,7 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
 def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
     """Delete the caller's hosts, their credentials (when unshared) and their detail documents."""
     wanted = list(dict.fromkeys(ctx.body.host_list))
-    deleted = hosts.delete_hosts(center().store, _user(ctx), wanted)
+    deleted = hosts.delete_hosts(center().store, ctx.username, wanted)
     if deleted:
         center().docs.delete_where(HOST_INFO_INDEX, [Terms("host_id", tuple(deleted))])
     failed = [hid for hid in wanted if hid not in deleted]
@@ -62,7 +57,7 @@ def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
     window = Window.of(b.page, b.per_page)
     total, rows = hosts.get_hosts(
         center().store,
-        _user(ctx),
+        ctx.username,
         group_names=b.host_group_list,
         management=b.management,
         sort=b.sort,
@@ -75,13 +70,13 @@ def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
 @api.route("/data/host/count")
 def count_hosts(ctx: RequestContext[None]) -> dict[str, Any]:
     """Number of hosts the caller owns."""
-    return {"host_count": hosts.count_hosts(center().store, _user(ctx))}
+    return {"host_count": hosts.count_hosts(center().store, ctx.username)}
 
 
 @api.route("/data/host/info/get", body=HostInfoBody)
 def host_info(ctx: RequestContext[HostInfoBody]) -> dict[str, Any]:
     """Basic rows from the relational store, or detail documents, of the caller's hosts."""
-    user = _user(ctx)
+    user = ctx.username
     if ctx.body.basic:
         return {"host_infos": hosts.basic_info(center().store, user, ctx.body.host_list)}
     owned = hosts.owned_ids(center().store, user, ctx.body.host_list)
@@ -125,26 +120,26 @@ def update_status(ctx: RequestContext[StatusBody]) -> dict[str, Any]:
 @api.route("/data/host/credential/get", body=OptionalHostIdsBody)
 def get_credentials(ctx: RequestContext[OptionalHostIdsBody]) -> dict[str, Any]:
     """Encrypted credential sets of the caller's hosts; only the user's key opens them."""
-    return {"credentials": hosts.credentials(center().store, _user(ctx), ctx.body.host_list)}
+    return {"credentials": hosts.credentials(center().store, ctx.username, ctx.body.host_list)}
 
 
 @api.route("/data/host/credential/sample")
 def sample_credential(ctx: RequestContext[None]) -> dict[str, Any]:
     """One encrypted credential set of the caller, to check a vault key against."""
-    return {"vault": hosts.any_vault(center().store, _user(ctx))}
+    return {"vault": hosts.any_vault(center().store, ctx.username)}
 
 
 @api.route("/data/host/group/add", body=AddGroupBody)
 def add_group(ctx: RequestContext[AddGroupBody]) -> dict[str, Any]:
     """Add a host group; a name is unique per user (1105)."""
     b = ctx.body
-    return {"host_group_id": groups.add_group(center().store, _user(ctx), b.host_group_name, b.description)}
+    return {"host_group_id": groups.add_group(center().store, ctx.username, b.host_group_name, b.description)}
 
 
 @api.route("/data/host/group/delete", methods=("DELETE",), body=GroupNamesBody)
 def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
     """Delete empty groups; groups that still hold hosts are kept (1106)."""
-    result = groups.delete_groups(center().store, _user(ctx), ctx.body.host_group_list)
+    result = groups.delete_groups(center().store, ctx.username, ctx.body.host_group_list)
     code = Code.DATA_DEPENDENCY_ERROR if result.kept else Code.SUCCEED
     payload: dict[str, Any] = {"deleted": result.deleted}
     if result.kept:
@@ -158,5 +153,5 @@ def get_groups(ctx: RequestContext[GetGroupsBody]) -> dict[str, Any]:
     """List the caller's groups with live host counts."""
     b = ctx.body
     window = Window.of(b.page, b.per_page)
-    total, rows = groups.get_groups(center().store, _user(ctx), b.sort, b.direction, window)
+    total, rows = groups.get_groups(center().store, ctx.username, b.sort, b.direction, window)
     return {"total_count": total, "total_page": window.total_page(total), "host_group_infos": rows}

@@ -40,6 +40,12 @@ class RequestContext(Generic[BodyT]):
     principal: Principal | None
     address: str
 
+    @property
+    def username(self) -> str:
+        """The user the request acts for (only on routes that require one)."""
+        assert self.principal is not None
+        return self.principal.username
+
 
 @dataclass(slots=True)
 class Reply:

@@ -80,3 +80,18 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
         raise ParamError(
             f"{first['field']}: {first['error']}", field=first["field"], payload={"errors": errors}
         ) from None
+
+
+def refuse_duplicates(names: list[str], field: str, what: str) -> None:
+    """400 naming `field.<i>` when a name repeats in one request.
+
+    MySQL compares names ignoring trailing spaces, so "a" and "a " count as one name.
+    """
+    seen: dict[str, int] = {}
+    for index, name in enumerate(names):
+        key = name.rstrip(" ")
+        if key in seen:
+            raise ParamError(
+                f"duplicate {what} {name!r} (also at index {seen[key]})", field=field.replace("*", str(index))
+            )
+        seen[key] = index
