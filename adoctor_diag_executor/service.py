@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
@@ -29,6 +30,7 @@ class DiagExecutor:
     topic: str
     group: str
     consumers: int
+    batch_size: int = 100
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     handled: int = 0
@@ -43,11 +45,18 @@ class DiagExecutor:
             return
         self.handled += 1
 
+    def on_batch(self, messages: Sequence[Message]) -> None:
+        """A polled batch diagnosed together; a broken message among them sends it one by one."""
+        requests = [DiagnoseRequest.model_validate(message.value) for message in messages]
+        self.worker.handle_batch(requests)
+        self.handled += len(requests)
+
     def start(self) -> None:
         for index in range(self.consumers):
             thread = threading.Thread(
                 target=consume,
                 args=(self.bus, [self.topic], self.group, self.on_request, self.stop),
+                kwargs={"handle_batch": self.on_batch, "max_records": self.batch_size},
                 name=f"diagnosis-{index}",
                 daemon=True,
             )
@@ -67,4 +76,6 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
     )
     worker = DiagWorker(dc, load_registry(), ini.executor.sample_period)
     group = ini.consumer.group_id or "DiagGroup"
-    return DiagExecutor(bus, worker, ini.topic.name, group, ini.executor.consumers)
+    return DiagExecutor(
+        bus, worker, ini.topic.name, group, ini.executor.consumers, batch_size=ini.consumer.max_records
+    )

@@ -59,4 +59,7 @@ def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logg
     # Quiet libraries that log every request or connection at INFO.
     for noisy in ("werkzeug", "kafka", "elasticsearch", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # kafka-python 3 warns whenever its I/O task waited >100 ms for the GIL, which is what a
+    # thread publishing thousands of messages does to it; nothing is lost or late.
+    logging.getLogger("kafka.net.selector").setLevel(max(logging.ERROR, root.level))
     return logging.getLogger(service)

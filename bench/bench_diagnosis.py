@@ -1,13 +1,14 @@
 """Diagnosis throughput: 1,000 hosts x 1 tree of 30 nodes x 6 slices, check results already stored.
 
 Starts MariaDB + ES-API stores, the data center and manager (uWSGI), a private Tansu broker, the
-diag scheduler (`adoctor-diag-scheduler serve`, uWSGI) and diag executor process(es)
-(`adoctor-diag-executor start`, shipped consumers=2). Adds 1,000 hosts through the manager and
-17 check rules through the data center, imports the 30-node tree of bench_tree_eval.py (19
-leaves over the 17 rules) through the diag scheduler, and stores synthetic check results for
-every host and slice (most rules silent, some abnormal, some "No data" / "Internal error") in
-bulk through the data center. The check state's forward/backward positions are set to cover the
-window, so the executors only read stored results (no rule is evaluated on demand).
+diag scheduler (`adoctor-diag-scheduler serve`, uWSGI) and diag executor process(es) (`adoctor-
+diag-executor start`, shipped consumers=2 and max_records=500). Adds 1,000 hosts through the
+manager and 17 check rules through the data center, imports the 30-node tree of
+bench_tree_eval.py (19 leaves over the 17 rules) through the diag scheduler, and stores
+synthetic check results for every host and slice (most rules silent, some abnormal, some "No
+data" / "Internal error") in bulk through the data center. The check state's forward/backward
+positions are set to cover the window, so the executors only read stored results (no rule is
+evaluated on demand).
 
 Timed: from POST /diag/execute (6,000 messages) until /diag/progress/get says finished. Then
 every report's root value is compared with the tree evaluated locally on the same results.
@@ -37,13 +38,16 @@ from support.client import Client, fleet
 from support.conf import service_env
 from support.env import VENV_BIN, free_port, load_average
 from support.pipeline import _bus_sections, private_tansu
-from support.procs import Service, process_tree, start_process, wait_ready
+from support.procs import Service, cpu_seconds, pids_named, process_tree, start_process, wait_ready
 from support.services import aops_stack, service_errors
 
 from adoctor_diag_executor.diagnosis import LeafEvidence, parse_tree
+from adoctor_diag_executor.settings import DiagExecutorIni
+from aops_utils import conf
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.clients import ServiceClient
 
+SHIPPED = conf.load(DiagExecutorIni, "diag_executor.ini", Path(__file__).parent.parent / "conf")
 TARGET_S = 20.0
 SLICE_S = 60
 RESULTS_PER_CALL = 20_000
@@ -221,7 +225,9 @@ def run() -> dict[str, Any]:
             _bus_sections(kafka)
             + f"[diag_scheduler]\nip=127.0.0.1\nport={port}\n[uwsgi]\nprocesses=1\nthreads=8\n"
         )
-        (conf_dir / "diag_executor.ini").write_text(_bus_sections(kafka) + "[executor]\nconsumers=2\n")
+        (conf_dir / "diag_executor.ini").write_text(
+            _bus_sections(kafka, max_records=SHIPPED.consumer.max_records) + "[executor]\nconsumers=2\n"
+        )
         scheduler = start_process(
             "diag_scheduler",
             [str(VENV_BIN / "adoctor-diag-scheduler"), "serve"],
@@ -305,6 +311,15 @@ def run() -> dict[str, Any]:
             pids.update({pid: "data center" for pid in process_tree(stack.database.pid)[1:]})
             spies = start_py_spy(pids, args.py_spy)
             time.sleep(1)
+        roles = {
+            "diag executor": [pid for e in executors for pid in process_tree(e.pid)],
+            "diag scheduler": process_tree(scheduler.pid),
+            "data center": process_tree(stack.database.pid),
+            "broker": process_tree(tansu.pid),
+            "document store": pids_named("osmem-server", "java"),
+            "mariadb": pids_named("mariadbd", "mysqld"),
+        }
+        cpu_before = {role: sum(map(cpu_seconds, pids)) for role, pids in roles.items()}
         load_before = load_average()
         polls: list[tuple[float, int]] = []
         began = time.perf_counter()
@@ -326,6 +341,7 @@ def run() -> dict[str, Any]:
                 break
             time.sleep(0.2)
         total_s = time.perf_counter() - began
+        cpu = {role: round(sum(map(cpu_seconds, pids)) - cpu_before[role], 1) for role, pids in roles.items()}
         profile = stop_py_spy(spies) if spies else {}
         finished = bool(row["finished"])
         report.say(
@@ -333,6 +349,7 @@ def run() -> dict[str, Any]:
             f"(/diag/execute answered in {execute_s:.2f} s): {done / total_s:.0f} reports/s"
         )
         report.say(f"  progress: {polls[:: max(1, len(polls) // 12)]}")
+        report.say(f"  CPU seconds used meanwhile, by role: {cpu}")
         for role, figures in profile.items():
             report.say(f"  py-spy {role} ({figures['samples']} samples), self %: {figures['self_pct']}")
             report.say(f"    total %: {figures['total_pct']}")
@@ -379,6 +396,7 @@ def run() -> dict[str, Any]:
             "load_average_after": load_average(),
             "target_s": TARGET_S,
             "stage_ms": stages,
+            "cpu_s": cpu,
             "profile": profile,
             "tansu_pid": tansu.pid,
             "targets_met": met,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from aops_utils.bus.protocol import Message, MessageBus
@@ -24,6 +25,7 @@ def consume(
     poll_seconds: float = 1.0,
     max_records: int = 10,
     backoff: float = 2.0,
+    handle_batch: Callable[[Sequence[Message]], Any] | None = None,
 ) -> None:
     """Run until `stop` is set. A batch is committed only when every message in it is handled.
 
@@ -31,31 +33,52 @@ def consume(
     committing) until it is back, so nothing is lost. Any other failure is a bug or a poison
     message: it is logged with the message and skipped, so one bad message cannot stall the
     topic.
+
+    With `handle_batch`, each polled batch is first handled as a whole (so a worker can share
+    its queries between messages); if that fails other than by an outage, its messages are
+    handled one by one with `handle`, so only a poison message itself is skipped.
     """
     consumer = bus.consumer(topics, group_id)
     try:
         while not stop.is_set():
             batch = consumer.poll(poll_seconds, max_records)
-            for message in batch:
-                if not _handle(message, handle, stop, backoff):
-                    return  # stopping mid-batch: nothing of it is committed
+            if batch and not _handle_all(batch, handle, handle_batch, stop, backoff):
+                return  # stopping mid-batch: nothing of it is committed
             if batch:
                 consumer.commit()
     finally:
         consumer.close()
 
 
-def _handle(
-    message: Message, handle: Callable[[Message], Any], stop: threading.Event, backoff: float
+def _handle_all(
+    batch: Sequence[Message],
+    handle: Callable[[Message], Any],
+    handle_batch: Callable[[Sequence[Message]], Any] | None,
+    stop: threading.Event,
+    backoff: float,
 ) -> bool:
+    if handle_batch is not None and len(batch) > 1:
+        outcome = _attempt(partial(handle_batch, batch), batch[0], stop, backoff, whole=len(batch))
+        if outcome is not None:
+            return outcome
+    return all(_attempt(partial(handle, message), message, stop, backoff) for message in batch)
+
+
+def _attempt(
+    work: Callable[[], Any], message: Message, stop: threading.Event, backoff: float, *, whole: int = 0
+) -> bool | None:
+    """True when done, False when stopping; None when a batch failed and must go one by one."""
     while not stop.is_set():
         try:
-            handle(message)
+            work()
             return True
         except OUTAGES as exc:
             LOG.warning("%s: %s; trying again in %.0f s", message.topic, exc.detail, backoff)
             stop.wait(backoff)
         except Exception:
+            if whole:
+                LOG.exception("%s: a batch of %d failed; handling it one by one", message.topic, whole)
+                return None
             LOG.exception(
                 "%s offset %d: cannot be handled, skipped: %.500r",
                 message.topic,

@@ -137,13 +137,11 @@ def private_tansu(env: dict[str, str], log_dir: Path) -> Iterator[tuple[str, Ser
         service.stop()
 
 
-def _bus_sections(servers: str) -> str:
-    # The shipped consumer/producer settings (conf/*.ini), pointed at the private broker, except
-    # enable_auto_commit=False: aops_utils.bus.settings declares it Literal[False], which refuses
-    # the ini text "False" (the shipped files do not load); left out, its default is False.
+def _bus_sections(servers: str, max_records: int = 3) -> str:
+    # The shipped consumer/producer settings (conf/*.ini), pointed at the private broker.
     return (
         f"[consumer]\nkafka_server_list={servers}\nauto_offset_reset=earliest\n"
-        f"timeout_ms=5\nmax_records=3\n"
+        f"timeout_ms=5\nmax_records={max_records}\n"
         f"[producer]\nkafka_server_list={servers}\nacks=1\nretries=3\nretry_backoff_ms=100\n"
         "[bus]\nkind=kafka\n"
     )

@@ -129,6 +129,17 @@ def process_tree(pid: int) -> list[int]:
     return found
 
 
+def pids_named(*names: str) -> list[int]:
+    """Processes whose command name (/proc/<pid>/comm) is one of `names`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            with contextlib.suppress(OSError):
+                if (entry / "comm").read_text().strip() in names:
+                    found.append(int(entry.name))
+    return found
+
+
 def _status_field(pid: int, name: str) -> int:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

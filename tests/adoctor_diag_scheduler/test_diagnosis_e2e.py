@@ -282,3 +282,43 @@ def test_a_task_of_a_killed_executor_is_completed_once(
         except subprocess.TimeoutExpired:
             second.kill()
             second.wait(timeout=10)
+
+
+def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagnosis) -> None:
+    """Checked slices and an unchecked one, far apart, in one batch: the same reports, same ids."""
+    from adoctor_diag_executor.messages import DiagnoseRequest
+    from tests.adoctor_check_scheduler.conftest import NODE_IP
+
+    pipeline = diagnosis.checks
+    if not diagnosis.executors:  # run alone: rules, a checked window and the tree come first
+        pipeline.post("/check/rule/import", RULES)
+        pipeline.schedule.forward()
+        time.sleep(6)
+        pipeline.schedule.forward()
+        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+    system, ini = executor_settings.load(pipeline.suite.conf_dir)
+    worker = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer)).worker
+    state = worker._coverage()
+    assert state is not None
+    backward, forward = state
+    old = forward - 7200  # before the schedule started: evaluated on demand
+    cuts = [(forward - 4, forward), (backward, backward + 4), (old, old + 10)]
+    requests_ = [
+        DiagnoseRequest(
+            username="admin",
+            host_id=pipeline.host_id,
+            public_ip=NODE_IP,
+            time_range=[a, b],
+            tree_name="health",
+            tree_content=TREE,
+            task_id=f"{n:032x}",
+        )
+        for n, (a, b) in enumerate(cuts)
+    ]
+    together = worker.handle_batch(requests_)
+    alone = [worker.handle(request) for request in requests_]
+    assert [r["report_id"] for r in together] == [r["report_id"] for r in alone]
+    for batched, single in zip(together, alone, strict=True):
+        assert batched == single, (batched["start"], batched["end"])
+    for found in together:  # stored results (checked slices) or evaluated now (the old one)
+        assert all(node["msg"] != "Not checked" for node in leaves(found["report"]).values()), found
