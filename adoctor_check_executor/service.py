@@ -31,6 +31,7 @@ class Executor:
     worker: CheckWorker
     rules: RuleBook
     consumers: int
+    max_records: int = 3  # [consumer] max_records: tasks per poll, committed together
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     handled: int = 0  # tasks handled by this process, for logs and tests
@@ -70,6 +71,7 @@ class Executor:
             thread = threading.Thread(
                 target=consume,
                 args=(self.bus, [str(t) for t in topics], str(group), handler, self.stop),
+                kwargs={"max_records": self.max_records},
                 name=name,
                 daemon=True,
             )
@@ -90,4 +92,4 @@ def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor
     registry = load_registry(ini.executor.plugin_registry)
     rules = RuleBook(dc, registry, ini.executor.rule_cache_seconds)
     worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
-    return Executor(bus, worker, rules, ini.executor.do_check_consumer_num)
+    return Executor(bus, worker, rules, ini.executor.do_check_consumer_num, ini.consumer.max_records)

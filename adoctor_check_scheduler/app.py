@@ -45,6 +45,7 @@ class CheckScheduler:
                 self.schedule.on_retry_message,
                 self.loop.stop,
             ),
+            kwargs={"max_records": self.settings.consumer.max_records},
             name="retry-consumer",
             daemon=True,
         )

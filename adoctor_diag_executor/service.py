@@ -74,7 +74,7 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
     dc = ServiceClient(
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
-    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period)
+    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period, ini.executor.settle_seconds)
     group = ini.consumer.group_id or "DiagGroup"
     return DiagExecutor(
         bus, worker, ini.topic.name, group, ini.executor.consumers, batch_size=ini.consumer.max_records

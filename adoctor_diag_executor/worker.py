@@ -35,10 +35,13 @@ class _Job:
 
 
 class DiagWorker:
-    def __init__(self, dc: ServiceClient, registry: Any, sample_period: int) -> None:
+    def __init__(
+        self, dc: ServiceClient, registry: Any, sample_period: int, settle_seconds: int = 60
+    ) -> None:
         self._dc = dc
         self._registry = registry
         self._sample_period = sample_period
+        self._settle = settle_seconds
 
     def handle(self, request: DiagnoseRequest) -> dict[str, Any]:
         """Write and return the report; raises ServiceUnavailable when the data center is away."""
@@ -92,11 +95,12 @@ class DiagWorker:
         }
 
     def _coverage(self) -> tuple[int, int] | None:
-        """The span the check schedule has covered, (backward, forward); None before it starts."""
+        """The span whose check results are stored, (backward, forward less the settling time);
+        None before the check schedule starts."""
         state = self._dc.post("/data/check/state/get", {"names": [FORWARD, BACKWARD]})["state"]
         if FORWARD not in state:
             return None
-        return int(state.get(BACKWARD, state[FORWARD])), int(state[FORWARD])
+        return int(state.get(BACKWARD, state[FORWARD])), int(state[FORWARD]) - self._settle
 
     def _stored_results(self, username: str, jobs: Sequence[_Job]) -> dict[str, Rows]:
         """Stored results of the jobs' hosts and rules, by host, in one query per slice cluster."""
