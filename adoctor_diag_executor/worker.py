@@ -2,8 +2,13 @@
 
 Requests are handled in batches (what one poll of the bus returned): the stored check results
 of all their hosts and slices come in one query per user and cluster of nearby slices, the
-check state is read once, and the reports are saved in one call per user. A batch of one is
-the 21.09 behaviour, one message at a time.
+check state is read once, the silent leaves of slices the schedule has not covered are
+evaluated once per rule and slice for all their hosts, and the reports are saved in one call
+per user. A batch of one is the 21.09 behaviour, one message at a time.
+
+A leaf is "checked" when its slice is covered by the check schedule, when it has a stored
+result, or when its rule was evaluated now; otherwise (no address in the request, the rule
+gone or no longer compiling) it stays unknown, "Not checked", never silently normal.
 """
 
 from __future__ import annotations
@@ -11,13 +16,12 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from adoctor_check_executor.evaluation import StoredRule, check_rule
-from adoctor_check_executor.messages import TaskHost
 from adoctor_diag_executor.diagnosis import LeafEvidence, Tree, parse_tree
 from adoctor_diag_executor.messages import DiagnoseRequest
+from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
 from aops_utils.jsonio import dumps
 
@@ -26,12 +30,14 @@ FORWARD, BACKWARD = "forward_position", "backward_position"
 Rows = list[dict[str, Any]]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Job:
     request: DiagnoseRequest
     tree: Tree
-
     items: frozenset[str]
+    # The leaves' results by check item, and the items known to be checked in this slice.
+    found: dict[str, Rows] = field(default_factory=dict)
+    checked: set[str] = field(default_factory=set)
 
 
 class DiagWorker:
@@ -59,40 +65,12 @@ class DiagWorker:
             by_user[job.request.username].append(job)
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
-            stored = self._stored_results(username, mine)
-            written = [self._diagnose(job, stored, coverage) for job in mine]
+            self._read_stored(username, mine, coverage)
+            self._evaluate_unchecked(username, mine)
+            written = [_report(job) for job in mine]
             self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
-
-    def _diagnose(
-        self, job: _Job, stored: dict[str, Rows], coverage: tuple[int, int] | None
-    ) -> dict[str, Any]:
-        request = job.request
-        start, end = request.time_range
-        by_item: dict[str, Rows] = defaultdict(list)
-        for row in stored.get(request.host_id, ()):
-            # The span overlaps the slice: the data center's own rule for a time range.
-            if row["start"] <= end and row["end"] >= start and row["check_item"] in job.items:
-                by_item[row["check_item"]].append(row)
-        checked = coverage is not None and coverage[0] <= start and end <= coverage[1]
-        if not checked:
-            # The schedule has not reached this slice yet: evaluate the silent leaves now.
-            silent = sorted(item for item in job.items if item not in by_item)
-            by_item.update(self._on_demand(request, silent))
-            checked = True
-        evidence = {
-            item: LeafEvidence.from_results(by_item.get(item, []), checked=checked) for item in job.items
-        }
-        return {
-            "report_id": request.report_id,
-            "task_id": request.task_id,
-            "host_id": request.host_id,
-            "tree_name": request.tree_name,
-            "start": start,
-            "end": end,
-            "report": job.tree.evaluate(evidence),
-        }
 
     def _coverage(self) -> tuple[int, int] | None:
         """The span whose check results are stored, (backward, forward less the settling time);
@@ -102,8 +80,8 @@ class DiagWorker:
             return None
         return int(state.get(BACKWARD, state[FORWARD])), int(state[FORWARD]) - self._settle
 
-    def _stored_results(self, username: str, jobs: Sequence[_Job]) -> dict[str, Rows]:
-        """Stored results of the jobs' hosts and rules, by host, in one query per slice cluster."""
+    def _read_stored(self, username: str, jobs: Sequence[_Job], coverage: tuple[int, int] | None) -> None:
+        """Each job's stored results, in one query per slice cluster; covered slices are checked."""
         by_host: dict[str, Rows] = defaultdict(list)
         for cluster in _clusters(jobs):
             items = sorted(set().union(*(job.items for job in cluster)))
@@ -119,33 +97,54 @@ class DiagWorker:
             )["check_result"]
             for row in rows:
                 by_host[row["host_id"]].append(row)
-        return by_host
+        for job in jobs:
+            start, end = job.request.time_range
+            for row in by_host.get(job.request.host_id, ()):
+                # The span overlaps the slice: the data center's own rule for a time range.
+                if row["start"] <= end and row["end"] >= start and row["check_item"] in job.items:
+                    job.found.setdefault(row["check_item"], []).append(row)
+            if coverage is not None and coverage[0] <= start and end <= coverage[1]:
+                job.checked.update(job.items)
+            else:
+                # Items with a stored result were checked; the silent ones are evaluated now.
+                job.checked.update(job.found)
 
-    def _on_demand(self, request: DiagnoseRequest, items: list[str]) -> dict[str, Rows]:
-        if not items or not request.public_ip:
-            return {}
-        rows = self._dc.post("/data/check/rule/get", {"check_items": items}, acting_user=request.username)
-        host = [TaskHost(host_id=request.host_id, public_ip=request.public_ip)]
-        found: dict[str, Rows] = {}
-        for row in rows["check_items"]:
-            rule = StoredRule.of(row)
-            try:
-                compiled = self._registry.compile(
-                    plugin=rule.plugin, condition=rule.condition, data_list=rule.data_list
-                )
-            except Exception as exc:  # a stored rule that no longer compiles leaves its leaf unknown
-                LOG.warning("rule %s does not compile: %s", rule.check_item, exc)
-                continue
-            found[rule.check_item] = check_rule(
-                self._dc,
-                request.username,
-                rule,
-                compiled,
-                hosts=host,
-                time_range=request.time_range,
-                sample_period=self._sample_period,
+    def _evaluate_unchecked(self, username: str, jobs: Sequence[_Job]) -> None:
+        """The silent leaves of unchecked slices, evaluated per slice for all the jobs' hosts."""
+        by_slice: dict[tuple[int, int], list[_Job]] = defaultdict(list)
+        for job in jobs:
+            if job.request.public_ip and job.checked != job.items:
+                by_slice[(job.request.time_range[0], job.request.time_range[1])].append(job)
+        for time_range, waiting in by_slice.items():
+            wanted = group_hosts(
+                [(j.request.host_id, j.request.public_ip, sorted(j.items - j.checked)) for j in waiting]
             )
-        return found
+            found = evaluate_now(
+                self._dc, self._registry, username, time_range, wanted, sample_period=self._sample_period
+            )
+            for job in waiting:
+                for item in job.items - job.checked:
+                    results = found.get(item, {}).get(job.request.host_id)
+                    if results is not None:
+                        job.found[item] = results
+                        job.checked.add(item)
+
+
+def _report(job: _Job) -> dict[str, Any]:
+    request = job.request
+    evidence = {
+        item: LeafEvidence.from_results(job.found.get(item, []), checked=item in job.checked)
+        for item in job.items
+    }
+    return {
+        "report_id": request.report_id,
+        "task_id": request.task_id,
+        "host_id": request.host_id,
+        "tree_name": request.tree_name,
+        "start": request.time_range[0],
+        "end": request.time_range[1],
+        "report": job.tree.evaluate(evidence),
+    }
 
 
 def _parse_trees(requests: Iterable[DiagnoseRequest]) -> list[tuple[Tree, frozenset[str]]]:

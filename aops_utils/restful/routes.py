@@ -53,6 +53,9 @@ class Reply:
 
     code: Code
     payload: dict[str, Any] = field(default_factory=dict)
+    # When the code's usual status would not be true of this answer (e.g. 1104 because nothing
+    # was found rather than because a query failed).
+    http_status: int | None = None
 
 
 Authenticator = Callable[[str], Principal]
@@ -74,11 +77,11 @@ def json_response(body: dict[str, Any], status: int) -> Response:
     return Response(jsonio.encode(body), status=status, mimetype="application/json")
 
 
-def envelope(code: Code, payload: dict[str, Any] | None = None) -> Response:
+def envelope(code: Code, payload: dict[str, Any] | None = None, http_status: int | None = None) -> Response:
     body: dict[str, Any] = {"code": int(code), "msg": code.label}
     if payload:
         body.update(payload)
-    return json_response(body, code.http_status)
+    return json_response(body, http_status or code.http_status)
 
 
 def read_token() -> str | None:
@@ -171,7 +174,7 @@ def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
         context: RequestContext[Any] = RequestContext(body, principal, request.remote_addr or "")
         result = endpoint.handler(context)
         if isinstance(result, Reply):
-            return envelope(result.code, result.payload)
+            return envelope(result.code, result.payload, result.http_status)
         return envelope(Code.SUCCEED, result)
 
     view.__name__ = endpoint.handler.__name__

@@ -334,3 +334,45 @@ def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagno
         assert batched == single, (batched["start"], batched["end"])
     for found in together:  # stored results (checked slices) or evaluated now (the old one)
         assert all(node["msg"] != "Not checked" for node in leaves(found["report"]).values()), found
+
+
+def test_unchecked_slices_of_many_hosts_are_evaluated_together_and_never_silently_normal(
+    diagnosis: Diagnosis,
+) -> None:
+    """Two hosts (one address) in one unchecked slice: their leaves evaluated now, each with
+    results of its own; a request without an address leaves every leaf unknown, not normal."""
+    from adoctor_diag_executor.messages import DiagnoseRequest
+    from tests.adoctor_check_scheduler.conftest import NODE_IP
+
+    pipeline = diagnosis.checks
+    if not diagnosis.executors:
+        pipeline.post("/check/rule/import", RULES)
+        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+    system, ini = executor_settings.load(pipeline.suite.conf_dir)
+    worker = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer)).worker
+    old = int(time.time()) - 3 * 3600
+    twin = "f" * 32  # another host id at the same address: evaluated in the same data fetch
+
+    def ask(host_id: str, ip: str) -> DiagnoseRequest:
+        return DiagnoseRequest(
+            username="admin",
+            host_id=host_id,
+            public_ip=ip,
+            time_range=[old, old + 30],
+            tree_name="health",
+            tree_content=TREE,
+            task_id="e" * 32,
+        )
+
+    first, second, blind = worker.handle_batch(
+        [ask(pipeline.host_id, NODE_IP), ask(twin, NODE_IP), ask("d" * 32, "")]
+    )
+    for found in (first, second):
+        for name, node in leaves(found["report"]).items():
+            assert node["evidence"]["reason"] != "Not checked", (name, node)
+    for found in (first, second):  # each host has the results of its own evaluation
+        assert leaves(found["report"])["canary"]["evidence"]["result_count"] >= 1, found
+    assert first["report"] == second["report"]  # same address, same slice: same data
+    for name, node in leaves(blind["report"]).items():
+        assert node["value"] is None and node["evidence"]["reason"] == "Not checked", (name, node)
+    assert blind["report"]["value"] is None

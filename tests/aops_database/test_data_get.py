@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Any
 
+import pytest
 import requests
 
 from tests.conftest import NODE_EXPORTER
@@ -85,7 +87,9 @@ def test_a_host_without_series_has_no_data(suite: Suite, token: str) -> None:
         "time_range": _window(),
         "data_infos": [{"host_id": "127.0.0.2", "data_list": [{"name": "node_load1"}]}],
     }
-    assert _get(suite, token, body)[1]["code"] == 1104
+    status, reply = _get(suite, token, body)
+    # The 21.09 code; the HTTP status says nothing was found, not that something broke.
+    assert (status, reply["code"]) == (404, 1104)
 
 
 def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str) -> None:
@@ -124,6 +128,26 @@ def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_pa
     out = Collected()
     collect_kpis(Prometheus("http://127.0.0.1:1", 2), 0, 10, {("node_load1", "{}"): ["10.0.0.1"]}, out)
     assert out.succeeded == [] and "unreachable" in out.failed[0]["reason"]
+
+
+def test_prometheus_down_over_http_is_a_bad_gateway(
+    suite: Suite, token: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aops_database.services.data import Prometheus
+
+    app, _ = suite.servers["database_app"]
+    center = app.extensions["aops_database"]
+    # The data center's settings are frozen: this one points at a port where nothing listens.
+    monkeypatch.setitem(
+        app.extensions,
+        "aops_database",
+        dataclasses.replace(center, prometheus=Prometheus("http://127.0.0.1:1", 2)),
+    )
+    item = {"host_id": NODE_IP, "data_list": [{"name": "node_load1"}]}
+    body = {"time_range": _window(), "data_infos": [item]}
+    status, reply = _get(suite, token, body)
+    assert (status, reply["code"]) == (502, 1104)
+    assert "unreachable" in reply["fail_list"][0]["reason"]
 
 
 def test_bad_requests_name_the_field(suite: Suite, token: str) -> None:
