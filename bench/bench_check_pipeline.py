@@ -554,7 +554,9 @@ def run() -> dict[str, Any]:
         expected_total = sum(sum(v.values()) for v in expected.values())
         report.say(f"  window [{end - WINDOW_S}, {end}]: {expected_total} results expected")
 
-        schedule = CheckSchedule(dc, producer, SchedulerSection(), clock=lambda: float(end))
+        # The forward window ends forward_lag seconds before "now": the clock stands that far past it.
+        section = SchedulerSection()
+        schedule = CheckSchedule(dc, producer, section, clock=lambda: float(end + section.forward_lag))
         dc.post("/data/check/state/set", {"state": {FORWARD: end - WINDOW_S}})
         tasks = math.ceil(args.hosts / HOSTS_PER_TASK)
         others = {prom.pid: "Prometheus (private)", tansu.pid: "Tansu broker (private)"}
