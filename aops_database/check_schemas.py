@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, StringConstraints, field_validator, 
 
 from aops_utils.contracts import HostId
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body, Name40, Name256
+from aops_utils.restful.validation import Body, Name40, Name256, Text1024
 
 MAX_CONDITION = 100_000
 # The stored JSON of one data list; the column holds 16 MiB, a rule's data list far less.
@@ -18,7 +18,6 @@ MAX_RESULTS = 100_000
 
 RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Condition = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION)]
-Description = Annotated[str, StringConstraints(max_length=1024)]
 Plugin = Annotated[str, StringConstraints(max_length=128)]
 ResultValue = Literal["Abnormal", "No data", "Internal error"]
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
@@ -40,7 +39,7 @@ class DataItem(Body):
     type: Literal["kpi", "log"] = "kpi"
     label: dict[
         Annotated[str, StringConstraints(min_length=1, max_length=256)],
-        Annotated[str, StringConstraints(max_length=1024)],
+        Text1024,
     ] = Field(default_factory=dict, max_length=64)
 
 
@@ -72,7 +71,7 @@ class Rule(Body):
     check_item: RuleName
     data_list: DataList
     condition: Condition
-    description: Description = ""
+    description: Text1024 = ""
     plugin: Plugin = ""
 
 
@@ -98,7 +97,7 @@ class CheckResult(Body):
     data_list: DataList
     condition: Condition
     plugin: Plugin = ""
-    description: Description = ""
+    description: Text1024 = ""
     start: Timestamp
     end: Timestamp
     value: ResultValue

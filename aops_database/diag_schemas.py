@@ -6,11 +6,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
-from aops_database.check_schemas import TimeRange, Timestamp
+from aops_database.check_schemas import Seconds, TimeRange, Timestamp
 from aops_utils import jsonio
 from aops_utils.contracts import HostId
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Body, Text1024
 
 # The JSON of one tree as stored: MEDIUMTEXT holds 2**24 - 1 bytes. A report (a document) is
 # the evaluated tree, a little longer than the tree, so it may be larger.
@@ -43,11 +43,9 @@ Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_non_blank)]
 # 64 tags of 128 characters fit the TEXT column (64 KiB) even with every character escaped.
 Tag = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Description = Annotated[str, StringConstraints(max_length=1024)]
 TreeContent = Annotated[dict[str, Any], Field(min_length=1), _bounded_json(MAX_TREE_BYTES)]
 ReportContent = Annotated[dict[str, Any], _bounded_json(MAX_REPORT_BYTES)]
 Count = Annotated[int, Field(ge=0, le=INT32)]
-Seconds = Annotated[int, Field(ge=0, le=2**53)]
 
 
 # Fault trees
@@ -57,7 +55,7 @@ class Tree(Body):
     tree_name: TreeName
     # A non-empty object, as in 21.09; the diag scheduler checked its structure.
     tree_content: TreeContent
-    description: Description = ""
+    description: Text1024 = ""
     tag: list[Tag] = Field(default_factory=list, max_length=64)
 
 

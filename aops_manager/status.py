@@ -46,7 +46,7 @@ class StatusProber:
         interval: int,
         timeout: float,
         concurrency: int,
-        on_update: Callable[[], None] = lambda: None,
+        on_update: Callable[[], None],
     ) -> None:
         self._dc = data_center
         self._on_update = on_update
@@ -67,14 +67,17 @@ class StatusProber:
         if self._thread is not None:
             self._thread.join(timeout=self._timeout + 5)
 
-    def run_once(self) -> int:
-        reply = self._dc.post("/data/host/info/get/user", {"username": []})
-        hosts = [h for rows in reply["host_infos"].values() for h in rows]
+    def refresh(self, hosts: Iterable[dict[str, Any]]) -> dict[str, str]:
+        """Probe these hosts now and record their statuses with the manager's service token."""
         statuses = probe(hosts, self._timeout, self._concurrency)
         if statuses:
             self._dc.post("/data/host/status/update", {"statuses": statuses})
             self._on_update()
-        return len(statuses)
+        return statuses
+
+    def run_once(self) -> int:
+        reply = self._dc.post("/data/host/info/get/user", {"username": []})
+        return len(self.refresh([h for rows in reply["host_infos"].values() for h in rows]))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -11,8 +11,9 @@ import orjson
 from aops_database.api import api
 from aops_database.app import center
 from aops_database.schemas import GetDataBody, SaveLogsBody
-from aops_database.services.data import NO_DATA, Collected, collect_kpis, collect_logs
+from aops_database.services.data import Collected, collect_kpis, collect_logs
 from aops_utils.codes import Code, judge_batch
+from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
 from aops_utils.restful import Access, Reply, RequestContext
@@ -43,7 +44,7 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
     if code is Code.DATABASE_QUERY_ERROR:
         # Nothing came back: 404 when every item simply has no data (the queries worked), 502
         # when Prometheus or the log store failed; the 21.09 code stays 1104 either way.
-        status = 404 if all(f.get("reason") == NO_DATA for f in out.failed) else 502
+        status = 404 if all(f.get("reason") == NO_DATA_REASON for f in out.failed) else 502
     return Reply(code, {"succeed_list": out.succeeded, "fail_list": out.failed}, status)
 
 

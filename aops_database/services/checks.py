@@ -4,42 +4,18 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
 
 from aops_database import models
+from aops_database.services.sql import Upserted, delete_named, upsert, upsert_named
 from aops_utils.db import RelationalStore
 from aops_utils.restful.paging import Window
 
 rule, state = models.check_rule, models.check_state
 RULE_FIELDS = ("check_item", "data_list", "condition", "description", "plugin")
-# Bound parameters per statement stay far below SQLite's 32766 and keep MySQL packets small.
-_CHUNK = 1000
-
-
-def upsert(dialect: str, table: sa.Table, keys: Sequence[str], replaced: Sequence[str]) -> Any:
-    """An INSERT that replaces `replaced` columns of the row that already has the same `keys`."""
-    if dialect == "sqlite":
-        lite = sqlite.insert(table)
-        return lite.on_conflict_do_update(
-            index_elements=list(keys), set_={name: lite.excluded[name] for name in replaced}
-        )
-    my = mysql.insert(table)
-    return my.on_duplicate_key_update({name: my.inserted[name] for name in replaced})
-
-
-def chunks(items: Sequence[Any], size: int = _CHUNK) -> list[Sequence[Any]]:
-    return [items[offset : offset + size] for offset in range(0, len(items), size)]
-
-
-@dataclass(frozen=True, slots=True)
-class Upserted:
-    added: list[str]
-    updated: list[str]
 
 
 def add_rules(store: RelationalStore, username: str, rules: Sequence[dict[str, Any]]) -> Upserted:
@@ -48,7 +24,6 @@ def add_rules(store: RelationalStore, username: str, rules: Sequence[dict[str, A
     The names of one call must be distinct (the route checks it).
     """
     now = int(time.time())
-    names = [item["check_item"] for item in rules]
     rows = [
         {
             "username": username,
@@ -62,36 +37,15 @@ def add_rules(store: RelationalStore, username: str, rules: Sequence[dict[str, A
         }
         for item in rules
     ]
-    statement = upsert(
-        store.dialect,
-        rule,
-        ("username", "check_item"),
-        ("data_list", "condition", "description", "plugin", "updated_at"),
-    )
-    existing: set[str] = set()
+    replaced = ("data_list", "condition", "description", "plugin", "updated_at")
     with store.begin() as conn:
-        for part in chunks(names):
-            existing.update(
-                conn.execute(
-                    sa.select(rule.c.check_item).where(
-                        rule.c.username == username, rule.c.check_item.in_(part)
-                    )
-                ).scalars()
-            )
-        # executemany: PyMySQL sends it as multi-row INSERTs (10,000 rules in a few round trips).
-        conn.execute(statement, rows)
-    return Upserted([n for n in names if n not in existing], [n for n in names if n in existing])
+        return upsert_named(conn, rule, "check_item", username, rows=rows, replaced=replaced)
 
 
 def delete_rules(store: RelationalStore, username: str, names: Sequence[str]) -> list[str]:
     """Delete the user's rules among `names`; returns those that existed, in request order."""
     wanted = list(dict.fromkeys(names))
-    found: set[str] = set()
-    with store.begin() as conn:
-        for part in chunks(wanted):
-            where = (rule.c.username == username, rule.c.check_item.in_(part))
-            found.update(conn.execute(sa.select(rule.c.check_item).where(*where)).scalars())
-            conn.execute(rule.delete().where(*where))
+    found = delete_named(store, rule, "check_item", username, wanted)
     return [name for name in wanted if name in found]
 
 

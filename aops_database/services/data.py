@@ -19,7 +19,6 @@ from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
 HIDDEN_LABELS = frozenset({"__name__", "instance", "job"})
-NO_DATA = NO_DATA_REASON  # for KPIs and logs alike
 
 
 @dataclass(slots=True)
@@ -113,7 +112,9 @@ def collect_kpis(
                 }
             )
         out.failed += [
-            {"host_id": ip, "name": name, "label": label, "reason": NO_DATA} for ip in ips if ip not in seen
+            {"host_id": ip, "name": name, "label": label, "reason": NO_DATA_REASON}
+            for ip in ips
+            if ip not in seen
         ]
 
 
@@ -149,4 +150,4 @@ def collect_logs(
             if lines.get(name):
                 out.succeeded.append({"host_id": ip, "name": name, "values": lines[name]})
             else:
-                out.failed.append({"host_id": ip, "name": name, "reason": NO_DATA})
+                out.failed.append({"host_id": ip, "name": name, "reason": NO_DATA_REASON})

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 
+from aops_database.services.sql import chunks
 from aops_utils import jsonio
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
@@ -126,9 +127,10 @@ def delete_task_reports(docs: DocumentStore, username: str, task_ids: Sequence[s
     """Delete every report the user has for those tasks."""
     deleted = 0
     wanted = list(dict.fromkeys(task_ids))
-    for offset in range(0, len(wanted), _COUNT_CHUNK):
-        part = tuple(wanted[offset : offset + _COUNT_CHUNK])
-        deleted += docs.delete_where(REPORT_INDEX, [Term("username", username), Terms("task_id", part)])
+    for part in chunks(wanted, _COUNT_CHUNK):
+        deleted += docs.delete_where(
+            REPORT_INDEX, [Term("username", username), Terms("task_id", tuple(part))]
+        )
     return deleted
 
 
@@ -141,8 +143,7 @@ def count_reports(docs: DocumentStore, username: str, task_ids: Sequence[str]) -
         chosen = set(wanted)
         every = docs.count_by(REPORT_INDEX, [Term("username", username)], "task_id")
         return {task: n for task, n in every if task in chosen}
-    for offset in range(0, len(wanted), _COUNT_CHUNK):
-        part = tuple(wanted[offset : offset + _COUNT_CHUNK])
-        filters: list[Filter] = [Term("username", username), Terms("task_id", part)]
+    for part in chunks(wanted, _COUNT_CHUNK):
+        filters: list[Filter] = [Term("username", username), Terms("task_id", tuple(part))]
         counts.update(docs.count_by(REPORT_INDEX, filters, "task_id"))
     return counts

@@ -9,12 +9,11 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection
 
 from aops_database import models
 from aops_database.services import diag_reports
-from aops_database.services.checks import Upserted, chunks, upsert
+from aops_database.services.sql import Upserted, chunks, delete_named, insert_new, upsert_named
 from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.db import RelationalStore
@@ -40,7 +39,6 @@ def add_trees(store: RelationalStore, username: str, trees: Sequence[dict[str, A
     The names of one call must be distinct (the route checks it).
     """
     now = int(time.time())
-    names = [item["tree_name"] for item in trees]
     rows = [
         {
             "username": username,
@@ -53,24 +51,10 @@ def add_trees(store: RelationalStore, username: str, trees: Sequence[dict[str, A
         }
         for item in trees
     ]
-    statement = upsert(
-        store.dialect,
-        tree,
-        ("username", "tree_name"),
-        ("tree_content", "description", "tag", "updated_at"),
-    )
-    existing: set[str] = set()
+    replaced = ("tree_content", "description", "tag", "updated_at")
     with store.begin() as conn:
         _check_packets(conn, store.dialect, rows)
-        for part in chunks(names):
-            existing.update(
-                conn.execute(
-                    sa.select(tree.c.tree_name).where(tree.c.username == username, tree.c.tree_name.in_(part))
-                ).scalars()
-            )
-        # PyMySQL sends an executemany as multi-row INSERTs of about 1 MB; a big tree goes alone.
-        conn.execute(statement, rows)
-    return Upserted([n for n in names if n not in existing], [n for n in names if n in existing])
+        return upsert_named(conn, tree, "tree_name", username, rows=rows, replaced=replaced)
 
 
 def _statement_bytes(row: dict[str, Any]) -> int:
@@ -133,24 +117,10 @@ def get_trees(store: RelationalStore, username: str, names: Sequence[str]) -> li
 def delete_trees(store: RelationalStore, username: str, names: Sequence[str]) -> list[str]:
     """Delete the user's trees among `names`; returns those that existed (tasks keep theirs)."""
     wanted = list(dict.fromkeys(names))
-    found: set[str] = set()
-    with store.begin() as conn:
-        for part in chunks(wanted):
-            where = (tree.c.username == username, tree.c.tree_name.in_(part))
-            found.update(conn.execute(sa.select(tree.c.tree_name).where(*where)).scalars())
-            conn.execute(tree.delete().where(*where))
-    return _stored_names(wanted, found)
+    return _stored_names(wanted, delete_named(store, tree, "tree_name", username, wanted))
 
 
 # Tasks
-
-
-def _insert_new(dialect: str) -> Any:
-    # A task saved before (by this user or, with a clashing id, another) is left as it is here.
-    if dialect == "sqlite":
-        return sqlite.insert(task).on_conflict_do_nothing(index_elements=["task_id"])
-    my = mysql.insert(task)
-    return my.on_duplicate_key_update(task_id=my.inserted.task_id)
 
 
 def save_task(store: RelationalStore, username: str, item: dict[str, Any]) -> None:
@@ -162,8 +132,9 @@ def save_task(store: RelationalStore, username: str, item: dict[str, Any]) -> No
     }
     task_id = item["task_id"]
     with store.begin() as conn:
+        # A task saved before (by this user or, with a clashing id, another) is left as it is here.
         conn.execute(
-            _insert_new(store.dialect),
+            insert_new(store.dialect, task, "task_id"),
             {"task_id": task_id, "username": username, "created_at": int(time.time()), **values},
         )
         owner = conn.execute(sa.select(task.c.username).where(task.c.task_id == task_id)).scalar_one()
@@ -257,12 +228,7 @@ def delete_tasks(
     if not wanted:
         return [], 0
     reports = diag_reports.delete_task_reports(docs, username, wanted)
-    found: set[str] = set()
-    with store.begin() as conn:
-        for part in chunks(wanted):
-            where = (task.c.username == username, task.c.task_id.in_(part))
-            found.update(conn.execute(sa.select(task.c.task_id).where(*where)).scalars())
-            conn.execute(task.delete().where(*where))
+    found = delete_named(store, task, "task_id", username, wanted)
     return [tid for tid in wanted if tid in found], reports
 
 

@@ -11,11 +11,10 @@ from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
 from sqlalchemy.engine import Connection
 
 from aops_database import models
-from aops_database.services.checks import chunks
+from aops_database.services.sql import chunks, insert_new
 from aops_utils.db import RelationalStore
 
 retry, user = models.check_retry, models.user
@@ -41,14 +40,6 @@ class Added:
 class _Known:
     attempts: int
     dead: bool
-
-
-def _insert_new(dialect: str) -> Any:
-    # A concurrent add of the same new window already stored it: keep that one.
-    if dialect == "sqlite":
-        return sqlite.insert(retry).on_conflict_do_nothing(index_elements=["retry_id"])
-    my = mysql.insert(retry)
-    return my.on_duplicate_key_update(retry_id=my.inserted.retry_id)
 
 
 def add_retries(store: RelationalStore, retries: Sequence[dict[str, Any]], max_attempts: int) -> Added:
@@ -101,8 +92,10 @@ def add_retries(store: RelationalStore, retries: Sequence[dict[str, Any]], max_a
                     "check_items": orjson.dumps(item["check_items"]).decode(),
                 }
         if inserts:
-            # In id order, so that two adds inserting the same new ids cannot deadlock.
-            conn.execute(_insert_new(store.dialect), [inserts[rid] for rid in sorted(inserts)])
+            # In id order, so that two adds inserting the same new ids cannot deadlock; when a
+            # concurrent add of the same new window already stored it, that one is kept.
+            rows = [inserts[rid] for rid in sorted(inserts)]
+            conn.execute(insert_new(store.dialect, retry, "retry_id"), rows)
         if updates:
             conn.execute(
                 retry.update()

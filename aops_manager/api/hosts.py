@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from aops_manager import status, vault
+from aops_manager import vault
 from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.forwarding import call, read, reply_of, write
@@ -86,12 +86,7 @@ def refresh_status(ctx: RequestContext[OptionalHostIdsBody]) -> dict[str, Any]:
     """Probe the hosts' SSH ports now (all the user's hosts when the list is empty)."""
     body = {"host_list": ctx.body.host_list, "basic": True}
     rows = call("POST", "/data/host/info/get", body, ctx.principal)["host_infos"]
-    section = manager().settings.manager
-    statuses = status.probe(rows, section.probe_timeout, section.probe_concurrency)
-    if statuses:
-        # Statuses are written with the manager's own service token, as the prober does.
-        manager().data_center.post("/data/host/status/update", {"statuses": statuses})
-        manager().cache.forget_all()
+    statuses = manager().prober.refresh(rows)
     return {"host_infos": [{"host_id": hid, "status": st} for hid, st in statuses.items()]}
 
 
