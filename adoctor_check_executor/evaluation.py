@@ -6,7 +6,6 @@ rule tried before import behaves exactly as it will once imported.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -45,11 +44,6 @@ class StoredRule:
 def series_name(name: str, label: dict[str, str]) -> str:
     inner = ",".join(f'{k}="{v}"' for k, v in sorted(label.items()))
     return f"{name}{{{inner}}}" if inner else name
-
-
-def result_id(username: str, result: dict[str, Any]) -> str:
-    key = "\0".join(str(result[k]) for k in ("host_id", "check_item", "series", "start", "end"))
-    return hashlib.sha256(f"{username}\0{key}".encode()).hexdigest()[:32]
 
 
 def fetch(

@@ -31,7 +31,7 @@ class Executor:
     worker: CheckWorker
     rules: RuleBook
     consumers: int
-    max_records: int = 3  # [consumer] max_records: tasks per poll, committed together
+    max_records: int  # [consumer] max_records: tasks per poll, committed together
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     handled: int = 0  # tasks handled by this process, for logs and tests

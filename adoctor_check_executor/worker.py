@@ -69,11 +69,11 @@ class CheckWorker:
             "host_infos"
         ]
         current = {row["host_id"]: row["public_ip"] for row in rows}
-        hosts = [{"host_id": hid, "public_ip": current[hid]} for hid in ids if hid in current]
+        hosts = [TaskHost(host_id=hid, public_ip=current[hid]) for hid in ids if hid in current]
         if not hosts:
             LOG.info("task %s of %s: none of its hosts exists any more", task.task_id, task.user)
             return None
-        return task.model_copy(update={"host_list": [TaskHost(**h) for h in hosts]})
+        return task.model_copy(update={"host_list": hosts})
 
     def _follow_up(self, task: CheckTask, results: list[dict[str, Any]], is_retry: bool) -> None:
         failed = [r for r in results if r["value"] != Value.ABNORMAL]

@@ -8,6 +8,7 @@ from typing import Any
 from adoctor_check_executor.check_rule_plugins import RuleError
 from adoctor_check_executor.evaluation import StoredRule, check_rule
 from adoctor_check_executor.messages import TaskHost
+from adoctor_check_executor.settings import ExecutorSection
 from adoctor_check_scheduler.app import scheduler
 from adoctor_check_scheduler.schemas import (
     CountResultsBody,
@@ -26,7 +27,7 @@ from aops_utils.restful import Api, Reply, RequestContext
 LOG = logging.getLogger(__name__)
 api = Api("A-Ops check scheduler")
 # The executor's default sample period: it only sizes the history that `#N` needs.
-SAMPLE_PERIOD = 15
+SAMPLE_PERIOD: int = ExecutorSection.model_fields["sample_period"].default
 
 
 def _forward(method: str, path: str, ctx: RequestContext[Any], body: dict[str, Any] | None = None) -> Reply:

@@ -45,21 +45,15 @@ class CheckSchedule:
     def _save(self, **state: int) -> None:
         self._dc.post("/data/check/state/set", {"state": state})
 
-    def _publish(
-        self, task_id: int | str, start: int, end: int, users: dict[str, list[Any]] | None = None
-    ) -> int:
-        fleet = users if users is not None else self._fleet()
-        count = 0
-        for user, hosts in fleet.items():
+    def _publish(self, task_id: int | str, start: int, end: int) -> None:
+        for user, hosts in self._fleet().items():
             for offset in range(0, len(hosts), HOSTS_PER_TASK):
                 chunk = hosts[offset : offset + HOSTS_PER_TASK]
                 task = CheckTask(task_id=task_id, user=user, host_list=chunk, time_range=[start, end])
                 # No key: keyed tasks of one user hashed to one partition, so one consumer got
                 # them all; unkeyed ones spread over the partitions and the executors share them.
                 self._producer.send(Topic.DO_CHECK, task.message())
-                count += 1
         self._producer.flush()
-        return count
 
     def _fleet(self) -> dict[str, list[Any]]:
         reply = self._dc.post("/data/host/info/get/user", {"username": []})

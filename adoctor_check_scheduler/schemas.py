@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
+from adoctor_check_executor.rules.lexer import MAX_CONDITION_LENGTH
 from aops_utils.contracts import HostId
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body, Name256
 
 RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-MAX_CONDITION = 100_000
 
 
 class DataItemIn(Body):
@@ -26,7 +26,7 @@ class DataItemIn(Body):
 class RuleIn(Body):
     check_item: RuleName
     data_list: list[DataItemIn] = Field(min_length=1, max_length=100)
-    condition: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION)]
+    condition: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION_LENGTH)]
     description: Annotated[str, StringConstraints(max_length=1024)] = ""
     plugin: Annotated[str, StringConstraints(max_length=128)] = ""
 

@@ -21,10 +21,6 @@ class ExpressionCheckRule(CheckRulePlugin):
     def compile(cls, condition: str, data_list: Sequence[Mapping[str, Any]]) -> ExpressionCheckRule:
         return cls(CompiledRule.compile(condition, data_list))
 
-    @property
-    def macros(self) -> frozenset[str]:
-        return self.rule.macros
-
     def history_seconds(self, sample_period: int) -> int:
         return self.rule.history_seconds(sample_period)
 

@@ -65,8 +65,8 @@ def evaluate_column(plan: RulePlan, batch: Batch) -> Val:
 def evaluate_plan(plan: RulePlan, batch: Batch) -> tuple[BoolArray, Fails | None]:
     """Truth of the condition for every evaluated sample of the batch, and its failures."""
     n = batch.size
+    val = evaluate_column(plan, batch)
     with np.errstate(all="ignore"):
-        val = _Walker(plan, batch, n).value(plan.root)
         truth, fails = truthiness(val, n)
     result = np.asarray(truth, dtype=bool)
     return (np.full(n, bool(result)) if result.ndim == 0 else result), fails

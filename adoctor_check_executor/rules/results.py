@@ -118,7 +118,7 @@ class BatchEvaluation:
         """Join single-host evaluations and batches, in order, into one batch."""
         batches = [_as_batch(part) for part in parts]
         if not batches:
-            return _empty_batch(0)
+            return _empty_batch()
         shifts = np.cumsum([0] + [len(b.timestamps) for b in batches[:-1]])
         offsets = [batches[0].offsets[:1]] + [
             b.offsets[1:] + shift for b, shift in zip(batches, shifts, strict=True)
@@ -151,10 +151,10 @@ def _as_batch(part: Evaluation | BatchEvaluation) -> BatchEvaluation:
     )
 
 
-def _empty_batch(hosts: int) -> BatchEvaluation:
+def _empty_batch() -> BatchEvaluation:
     nothing = np.zeros(0, dtype=bool)
     return BatchEvaluation(
-        np.zeros(0), nothing, nothing, nothing, np.zeros(hosts + 1, dtype=np.intp), np.ones(hosts, dtype=bool)
+        np.zeros(0), nothing, nothing, nothing, np.zeros(1, dtype=np.intp), np.ones(0, dtype=bool)
     )
 
 

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import enum
 import operator
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -164,12 +166,15 @@ def _ints(values: Any, op: str, n: int) -> tuple[Any, Fails | None]:
     return whole, fail(bad, f"operator {op} needs an integer within 64 bits", n)
 
 
-def _generic_binary(op: str, left: Val, right: Val, n: int, fails: Fails | None) -> Val:
+def _per_sample(
+    compute: Callable[..., Any], columns: Sequence[list[Any]], fails: Fails | None, n: int
+) -> Val:
+    """The scalar semantics applied sample by sample (mixed-type columns); failures by reason."""
     results: list[Any] = []
     failures: dict[str, list[int]] = {}
-    for index, (x, y) in enumerate(zip(pylist(left, n), pylist(right, n), strict=True)):
+    for index, args in enumerate(zip(*columns, strict=True)):
         try:
-            results.append(scalar_binary(op, x, y))
+            results.append(compute(*args))
         except (EvalFailure, ArithmeticError, TypeError, ValueError) as exc:
             results.append(None)
             failures.setdefault(str(exc), []).append(index)
@@ -214,7 +219,7 @@ def binary(op: str, left: Val, right: Val, n: int) -> Val:
     if Kind.NULL in kinds:
         return Val(Kind.BOOL, False, merge(fails, fail(True, NULL_OPERAND, n)))
     if Kind.OBJ in kinds:
-        return _generic_binary(op, left, right, n, fails)
+        return _per_sample(partial(scalar_binary, op), (pylist(left, n), pylist(right, n)), fails, n)
     if left.kind in NUMERIC and right.kind in NUMERIC:
         return _numeric_binary(op, left, right, n, fails)
     return _string_binary(op, left, right, n, fails)
@@ -255,25 +260,12 @@ def unary(op: str, operand: Val, n: int) -> Val:
         )
         return Val(Kind.NUM, 0.0, merge(operand.fails, fail(True, reason, n)))
     if operand.kind is Kind.OBJ:
-        return _generic_unary(op, operand, n)
+        return _per_sample(partial(scalar_unary, op), (pylist(operand, n),), operand.fails, n)
     values = _floats(operand)
     if op == "~":
         whole, fails = _ints(values, op, n)
         return Val(Kind.NUM, np.asarray(-whole - 1).astype(np.float64), merge(operand.fails, fails))
     return Val(Kind.NUM, -values if op == "-" else values, operand.fails)
-
-
-def _generic_unary(op: str, operand: Val, n: int) -> Val:
-    results: list[Any] = []
-    failures: dict[str, list[int]] = {}
-    for index, value in enumerate(pylist(operand, n)):
-        try:
-            results.append(scalar_unary(op, value))
-        except (EvalFailure, ArithmeticError, TypeError, ValueError) as exc:
-            results.append(None)
-            failures.setdefault(str(exc), []).append(index)
-    extra = (_indexed(ix, reason, n) for reason, ix in failures.items())
-    return from_objects(results, merge(operand.fails, *extra))
 
 
 def truthiness(val: Val, n: int) -> tuple[Any, Fails | None]:
