@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-NonEmpty = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+from adoctor_check_executor.messages import NonEmpty
 
 
 class DiagnoseRequest(BaseModel):

@@ -17,6 +17,7 @@ from adoctor_diag_executor.worker import DiagWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume
+from aops_utils.bus.topics import Group
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 
@@ -33,23 +34,17 @@ class DiagExecutor:
     batch_size: int = 100
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
-    handled: int = 0
 
     def on_request(self, message: Message) -> None:
         try:
-            request = DiagnoseRequest.model_validate(message.value)
-            self.worker.handle(request)
+            self.worker.handle(DiagnoseRequest.model_validate(message.value))
         except (ValidationError, TreeError) as exc:
             # A request that can never be diagnosed is parked, not retried forever.
             LOG.warning("dropped a diagnosis request: %s", exc)
-            return
-        self.handled += 1
 
     def on_batch(self, messages: Sequence[Message]) -> None:
         """A polled batch diagnosed together; a broken message among them sends it one by one."""
-        requests = [DiagnoseRequest.model_validate(message.value) for message in messages]
-        self.worker.handle_batch(requests)
-        self.handled += len(requests)
+        self.worker.handle_batch([DiagnoseRequest.model_validate(message.value) for message in messages])
 
     def start(self) -> None:
         for index in range(self.consumers):
@@ -75,7 +70,7 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
     worker = DiagWorker(dc, load_registry(), ini.executor.sample_period, ini.executor.settle_seconds)
-    group = ini.consumer.group_id or "DiagGroup"
+    group = ini.consumer.group_id or Group.DIAG.value
     return DiagExecutor(
         bus, worker, ini.topic.name, group, ini.executor.consumers, batch_size=ini.consumer.max_records
     )

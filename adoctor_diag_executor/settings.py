@@ -8,11 +8,12 @@ from pydantic import Field
 
 from aops_utils import conf
 from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.bus.topics import Group, Topic
 from aops_utils.conf import Section
 
 
 class TopicSection(Section):
-    name: str = Field("DIAGNOSE_EXECUTE_REQ", min_length=1, max_length=249)
+    name: str = Field(Topic.DIAGNOSE_EXECUTE_REQ.value, min_length=1, max_length=249)
 
 
 class DiagExecutorSection(Section):
@@ -26,7 +27,7 @@ class DiagExecutorSection(Section):
 
 
 class DiagExecutorIni(Section):
-    consumer: ConsumerSection = ConsumerSection(group_id="DiagGroup")
+    consumer: ConsumerSection = ConsumerSection(group_id=Group.DIAG.value)
     producer: ProducerSection = ProducerSection()
     topic: TopicSection = TopicSection()
     bus: BusSection = BusSection()

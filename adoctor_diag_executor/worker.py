@@ -13,19 +13,18 @@ gone or no longer compiling) it stays unknown, "Not checked", never silently nor
 
 from __future__ import annotations
 
-import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adoctor_check_executor.rulebook import RuleBook
 from adoctor_diag_executor.diagnosis import LeafEvidence, Tree, parse_tree
 from adoctor_diag_executor.messages import DiagnoseRequest
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
 from aops_utils.jsonio import dumps
 
-LOG = logging.getLogger(__name__)
 FORWARD, BACKWARD = "forward_position", "backward_position"
 Rows = list[dict[str, Any]]
 
@@ -45,7 +44,8 @@ class DiagWorker:
         self, dc: ServiceClient, registry: Any, sample_period: int, settle_seconds: int = 60
     ) -> None:
         self._dc = dc
-        self._registry = registry
+        # No cache: the diag executor hears no rule changes, so each batch reads the rules anew.
+        self._rules = RuleBook(dc, registry, seconds=0)
         self._sample_period = sample_period
         self._settle = settle_seconds
 
@@ -115,12 +115,19 @@ class DiagWorker:
         for job in jobs:
             if job.request.public_ip and job.checked != job.items:
                 by_slice[(job.request.time_range[0], job.request.time_range[1])].append(job)
+        if not by_slice:
+            return
+        silent = set().union(*(job.items - job.checked for waiting in by_slice.values() for job in waiting))
+        rules = {
+            rule.check_item: (rule, compiled)
+            for rule, compiled in self._rules.rules(username, sorted(silent))
+        }
         for time_range, waiting in by_slice.items():
             wanted = group_hosts(
                 [(j.request.host_id, j.request.public_ip, sorted(j.items - j.checked)) for j in waiting]
             )
             found = evaluate_now(
-                self._dc, self._registry, username, time_range, wanted, sample_period=self._sample_period
+                self._dc, rules, username, time_range, wanted, sample_period=self._sample_period
             )
             for job in waiting:
                 for item in job.items - job.checked:

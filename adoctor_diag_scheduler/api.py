@@ -26,8 +26,8 @@ from aops_utils.restful import Api, Reply, RequestContext
 api = Api("A-Ops diag scheduler")
 
 
-def _forward(method: str, path: str, ctx: RequestContext[Any], body: dict[str, Any] | None = None) -> Reply:
-    payload = body if body is not None else (ctx.body.model_dump(exclude_none=True) if ctx.body else {})
+def _forward(method: str, path: str, ctx: RequestContext[Any]) -> Reply:
+    payload = ctx.body.model_dump(exclude_none=True)
     data = scheduler().data_center.call(method, path, payload, principal=ctx.principal)
     return Reply(Code(data["code"]), {k: v for k, v in data.items() if k not in ("code", "msg")})
 

@@ -21,7 +21,6 @@ from aops_utils.restful.tokens import token_authenticator
 class DiagScheduler:
     settings: DiagSchedulerIni
     data_center: ServiceClient
-    bus: MessageBus
     producer: Producer
 
     def close(self) -> None:
@@ -48,5 +47,5 @@ def create_app(
     app = create_service_app(
         "adoctor-diag-scheduler", api, token_authenticator(codec), max_body=64 * 1024 * 1024
     )
-    app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus, bus.producer())
+    app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus.producer())
     return app

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adoctor_diag_executor.diagnosis.errors import ConditionError, TreeError
-from adoctor_diag_executor.diagnosis.tree import MAX_NODES, parse_tree
+from adoctor_diag_executor.diagnosis.tree import MAX_NODES, TEXT_KEYS, node_json, parse_tree
 
 SHEET = "diag"
 FIRST_ROW = 2  # 0-based: row 3 in the sheet
@@ -87,7 +87,7 @@ def _read(path: str | os.PathLike[str]) -> tuple[str | None, int, list[tuple[int
         width = 0
         rows: list[tuple[int, int, str]] = []
         for row, values in enumerate(workbook[SHEET].iter_rows(values_only=True)):
-            filled = [(column, _text(value)) for column, value in enumerate(values) if _text(value)]
+            filled = [(column, text) for column, value in enumerate(values) if (text := _text(value))]
             if not filled:
                 continue
             width = max(width, filled[-1][0] + 1)
@@ -107,7 +107,8 @@ def _text(value: Any) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a number typed into a cell reads back as float: 3.0 means "3"
-    return str(value) if str(value).strip() else ""
+    text = str(value)
+    return text if text.strip() else ""
 
 
 def _build(root: _Node, rows: list[tuple[int, int, str]]) -> None:
@@ -190,27 +191,13 @@ def _to_json(root: _Node) -> dict[str, Any]:
         pending.extend(node.children)
     built: dict[int, dict[str, Any]] = {}
     for node in reversed(order):  # every child comes after its parent in `order`
-        texts: dict[str, str] = {
-            key: node.attributes[key][0] for key in ("description", "advice") if key in node.attributes
-        }
-        if node.check_item is not None:
-            built[id(node)] = {
-                "node name": node.name,
-                "value": None,
-                "check item": node.check_item,
-                "msg": "",
-            }
-            built[id(node)].update(texts)
-            continue
+        texts = {key: node.attributes[key][0] for key in TEXT_KEYS if key in node.attributes}
         written = node.attributes.get("condition")
-        built[id(node)] = {
-            "node name": node.name,
-            "value": None,
-            "condition": written[0] if written else _default_condition(node),
-            "description": texts.get("description", ""),
-            "advice": texts.get("advice", ""),
-            "children": [built.pop(id(child)) for child in node.children],
-        }
+        condition = ""
+        if node.check_item is None:
+            condition = written[0] if written else _default_condition(node)
+        children = [built.pop(id(child)) for child in node.children]
+        built[id(node)] = node_json(node.name, node.check_item, condition, texts, children)
     return built[id(root)]
 
 

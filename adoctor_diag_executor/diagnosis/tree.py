@@ -91,18 +91,29 @@ class Tree:
         ("" if absent), leaves with `msg` "" and description/advice only if given."""
         built: list[dict[str, Any]] = [{} for _ in self.names]
         for i in reversed(range(len(self.names))):
-            node: dict[str, Any] = {NAME: self.names[i], "value": None}
-            item = self.check_item_of[i]
-            if item is None:
-                node[CONDITION] = self.conditions[i]
-                node.update({key: self.texts[i].get(key, "") for key in TEXT_KEYS})
-                node[CHILDREN] = [built[k] for k in self.children[i]]
-            else:
-                node[CHECK_ITEM] = item
-                node["msg"] = ""
-                node.update(self.texts[i])
-            built[i] = node
+            built[i] = node_json(
+                self.names[i],
+                self.check_item_of[i],
+                self.conditions[i],
+                self.texts[i],
+                [built[k] for k in self.children[i]],
+            )
         return built[0]
+
+
+def node_json(
+    name: str, item: str | None, condition: str, texts: Mapping[str, str], children: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """One node in the 21.09 layout (see Tree.to_json); a leaf when `item` is not None."""
+    if item is not None:
+        return {NAME: name, "value": None, CHECK_ITEM: item, "msg": "", **texts}
+    return {
+        NAME: name,
+        "value": None,
+        CONDITION: condition,
+        **{key: texts.get(key, "") for key in TEXT_KEYS},
+        CHILDREN: children,
+    }
 
 
 def parse_tree(tree_json: Any, known_check_items: set[str] | None = None) -> Tree:
