@@ -36,10 +36,9 @@ def do_logout(state: State, access_token: str | None) -> None:
     token = state.token(access_token)
     if token is None:
         # Logging out twice is not an error: the goal, no usable session here, is reached.
-        if state.json:
-            emit_json({"code": int(Code.SUCCEED), "msg": Code.SUCCEED.label})
-        else:
-            click.echo(f"not logged in to {state.manager_url}")
+        state.respond(
+            {"code": int(Code.SUCCEED), "msg": Code.SUCCEED.label}, f"not logged in to {state.manager_url}"
+        )
         return
     try:
         reply: dict[str, Any] = state.post("/manage/account/logout", access_token=token)
@@ -67,10 +66,9 @@ def do_change(state: State, password: str | None, old_password: str | None, acce
     reply = state.post("/manage/account/change", body, access_token=access_token)
     # The manager ends every session of the user, so the stored token is now useless.
     state.store.remove(state.manager_url)
-    if state.json:
-        emit_json(reply)
-    else:
-        click.echo(f"password changed; every session has ended, log in again with `{prog_name()} login`")
+    state.respond(
+        reply, f"password changed; every session has ended, log in again with `{prog_name()} login`"
+    )
 
 
 @click.command()
@@ -135,7 +133,4 @@ def certificate(key: str | None, access_token: str | None) -> None:
     reply = state.post(
         "/manage/account/certificate", {"key": secret(key, "Vault key")}, access_token=access_token
     )
-    if state.json:
-        emit_json(reply)
-    else:
-        click.echo("vault key accepted")
+    state.respond(reply, "vault key accepted")

@@ -10,6 +10,7 @@ import click
 from click.core import ParameterSource
 
 from aops_cli.adoctor_input import (
+    HOST_LIST_HELP,
     TimeText,
     explain,
     pick_rule,
@@ -19,7 +20,7 @@ from aops_cli.adoctor_input import (
     rules_in,
     shown_time,
 )
-from aops_cli.client import ApiError, failure_summary
+from aops_cli.client import ApiError, failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import (
     CommaList,
@@ -32,7 +33,7 @@ from aops_cli.options import (
     require,
     sort_order,
 )
-from aops_cli.output import Columns, emit_json, listing, page_summary, plural, write_export
+from aops_cli.output import Columns, deleted_line, emit_json, listing, page_summary, plural, write_export
 
 VALUES = ("Abnormal", "No data", "Internal error")
 RULE_COLUMNS = (
@@ -53,7 +54,7 @@ OPTIONAL_RESULT_COLUMNS = (("series", "series"), ("reason", "reason"))
 COUNT_COLUMNS = (("host_id", "host_id"), ("count", "abnormal"))
 RULE_GET_OPTIONS = ("check_items", "export", "sort", "direction", "page", "per_page")
 RULE_TEST_OPTIONS = ("check_items", "conf", "host_list", "start", "end", "page", "per_page")
-HOST_LIST_HELP = "host ids, as `aops host --action query` shows them"
+MAX_TEST_SPAN = 7 * 24 * 3600  # the scheduler's limit for /check/rule/test
 
 
 def _data_items(rule: dict[str, Any]) -> str:
@@ -137,10 +138,7 @@ def _import_rules(path: Path, access_token: str | None) -> None:
         raise explain(exc, rules, path) from None
     added, updated = len(reply.get("succeed_list") or []), len(reply.get("update_list") or [])
     line = f"imported {plural(added + updated, 'check rule')} from {path} ({added} new, {updated} updated)"
-    fails = reply.get("fail_list") or []
-    if fails:
-        line += f", {len(fails)} failed: {failure_summary(fails)}"
-    state.respond(reply, line)
+    state.respond(reply, line + failed_suffix(reply))
 
 
 def _get_rules(
@@ -176,12 +174,7 @@ def _get_rules(
 def _delete_rules(names: list[str], access_token: str | None) -> None:
     state = get_state()
     reply = state.delete("/check/rule/delete", {"check_items": names}, access_token=access_token)
-    deleted = [str(name) for name in reply.get("deleted") or []]
-    line = f"deleted {plural(len(deleted), 'check rule')}" + (f": {', '.join(deleted)}" if deleted else "")
-    missing = [name for name in dict.fromkeys(names) if name not in deleted]
-    if missing:
-        line += f"; not found: {', '.join(missing)}"
-    state.respond(reply, line)
+    state.respond(reply, deleted_line(reply, names, "check rule"))
 
 
 def _test_rule(
@@ -197,6 +190,8 @@ def _test_rule(
 ) -> None:
     name = one(check_items, "--check_items", "test")
     span = recent_range(start, end)
+    if span[1] - span[0] > MAX_TEST_SPAN:
+        raise click.BadParameter("the range may span at most 7 days", param_hint="--start/--end")
     body: dict[str, Any] = {"host_list": host_list or [], "time_range": span}
     rules: list[Any] = []
     index = 0

@@ -9,8 +9,16 @@ from typing import Any
 
 import click
 
-from aops_cli.adoctor_input import DEFAULT_SPAN, TimeText, excerpt, query_range, read_json, shown_time
-from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError, failure_summary
+from aops_cli.adoctor_input import (
+    HOST_LIST_HELP,
+    TimeText,
+    excerpt,
+    query_range,
+    read_json,
+    recent_range,
+    shown_time,
+)
+from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError, failed_suffix
 from aops_cli.context import State, get_state
 from aops_cli.options import (
     CommaList,
@@ -23,7 +31,7 @@ from aops_cli.options import (
     require,
     sort_order,
 )
-from aops_cli.output import emit_json, listing, page_summary, plural, write_export
+from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural, write_export
 
 DEFAULT_INTERVAL = 10  # 21.09's slice length, seconds
 POLL_SECONDS = 2.0
@@ -49,7 +57,6 @@ TASK_COLUMNS = (
     ("end", "end"),
     ("expected_report_num", "reports"),
 )
-HOST_LIST_HELP = "host ids, as `aops host --action query` shows them"
 REPORT_FILTERS = (
     "host_list",
     "tree_list",
@@ -181,10 +188,7 @@ def _import_trees(path: Path, name: str | None, description: str | None, access_
     names = ", ".join(map(str, [*added, *updated]))
     line = f"imported {plural(len(added) + len(updated), 'fault tree')} from {path}"
     line += f" ({len(added)} new, {len(updated)} updated)" + (f": {names}" if names else "")
-    fails = reply.get("fail_list") or []
-    if fails:
-        line += f", {len(fails)} failed: {failure_summary(fails)}"
-    state.respond(reply, line)
+    state.respond(reply, line + failed_suffix(reply))
 
 
 def _node_at(tree: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
@@ -273,23 +277,7 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
 def _delete(path: str, body: dict[str, Any], names: list[str], noun: str, access_token: str | None) -> None:
     state = diag_state()
     reply = state.delete(path, body, access_token=access_token)
-    wanted = list(dict.fromkeys(names))
-    count = reply.get("deleted")
-    if isinstance(count, int):
-        # Reports are deleted by count only: the service does not say which ids existed.
-        line = f"deleted {plural(count, noun)}"
-        if count < len(wanted):
-            line += f"; {len(wanted) - count} of the {len(wanted)} given did not exist"
-        state.respond(reply, line)
-        return
-    deleted = [str(name) for name in count or []]
-    line = f"deleted {plural(len(deleted), noun)}" + (f": {', '.join(deleted)}" if deleted else "")
-    if "reports_deleted" in reply:
-        line += f" ({plural(int(reply.get('reports_deleted') or 0), 'report')})"
-    missing = [name for name in wanted if name not in deleted]
-    if missing:
-        line += f"; not found: {', '.join(missing)}"
-    state.respond(reply, line)
+    state.respond(reply, deleted_line(reply, names, noun))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -325,7 +313,8 @@ def diag(
     state = diag_state()
     body = {
         "host_list": host_list,
-        "time_range": _diag_range(start, end),
+        # Unlike `checkrule --action test` there is no 7-day cap: the scheduler limits the reports.
+        "time_range": recent_range(start, end),
         "tree_list": tree_list,
         "interval": interval,
     }
@@ -357,20 +346,6 @@ def diag(
     if int(listed.get("total_count") or 0) > len(reports):
         summary += f"; see `adoctor report --action get --task_id {task_id} --page 2`"
     listing(_report_rows(reports), REPORT_COLUMNS, summary)
-
-
-def _diag_range(start: int | None, end: int | None) -> list[int]:
-    """21.09's diag range: the hour before --end (default now), or the hour from --start.
-
-    Unlike `checkrule --action test` there is no 7-day cap: the scheduler limits the reports.
-    """
-    now = int(time.time())
-    if start is None:
-        end = now if end is None else end
-        start = end - DEFAULT_SPAN
-    elif end is None:
-        end = min(start + DEFAULT_SPAN, now)
-    return query_range(start, end)
 
 
 def _bar(done: int, expected: int) -> str:

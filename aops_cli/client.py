@@ -90,6 +90,12 @@ def failure_summary(items: list[Any]) -> str:
     return ", ".join(parts)
 
 
+def failed_suffix(reply: dict[str, Any]) -> str:
+    """`, 1 failed: h3 (reason)` for a reply with a non-empty `fail_list`, else nothing."""
+    fails = reply.get("fail_list") or []
+    return f", {len(fails)} failed: {failure_summary(fails)}" if fails else ""
+
+
 class RestClient:
     """Calls one service's routes with the user's token; errors become CliError/ApiError."""
 

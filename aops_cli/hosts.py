@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from aops_cli.client import ApiError, failure_summary
+from aops_cli.client import ApiError, failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import (
     BoolText,
@@ -58,9 +58,7 @@ HOST_QUERY_OPTIONS = ("host_group_name", "management", "sort", "direction", "pag
 def _outcome(verb: str, reply: dict[str, Any], noun: str) -> str:
     """`added 2 hosts, 1 failed: h3 (host group nog does not exist)`."""
     done = len(reply.get("succeed_list") or [])
-    fails = reply.get("fail_list") or []
-    line = f"{verb} {plural(done, noun)}"
-    return f"{line}, {len(fails)} failed: {failure_summary(fails)}" if fails else line
+    return f"{verb} {plural(done, noun)}" + failed_suffix(reply)
 
 
 def _as_option_error(exc: ApiError) -> ApiError:
@@ -166,12 +164,9 @@ def _add_host(
         reply = state.post("/manage/host/add", {"key": key, "host_list": [entry]}, access_token=access_token)
     except ApiError as exc:
         raise _as_option_error(exc) from None
-    if state.json:
-        emit_json(reply)
-        return
     line = _outcome("added", reply, "host")
     ids = [f"{h.get('host_name')} {h.get('host_id')}" for h in reply.get("succeed_list") or []]
-    click.echo(f"{line} ({'; '.join(ids)})" if ids else line)
+    state.respond(reply, f"{line} ({'; '.join(ids)})" if ids else line)
 
 
 def _delete_hosts(host_list: list[str], access_token: str | None) -> None:

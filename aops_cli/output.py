@@ -54,6 +54,26 @@ def page_summary(reply: dict[str, Any], shown: int, noun: str, page: int | None)
     return f"{shown} of {plural(total, noun)}{where}"
 
 
+def deleted_line(reply: dict[str, Any], names: Sequence[str], noun: str) -> str:
+    """`deleted 2 check rules: a, b; not found: c` from a reply's `deleted` names or count."""
+    wanted = list(dict.fromkeys(names))
+    count = reply.get("deleted")
+    if isinstance(count, int):
+        # Reports are deleted by count only: the service does not say which ids existed.
+        line = f"deleted {plural(count, noun)}"
+        if count < len(wanted):
+            line += f"; {len(wanted) - count} of the {len(wanted)} given did not exist"
+        return line
+    deleted = [str(name) for name in count or []]
+    line = f"deleted {plural(len(deleted), noun)}" + (f": {', '.join(deleted)}" if deleted else "")
+    if "reports_deleted" in reply:
+        line += f" ({plural(int(reply.get('reports_deleted') or 0), 'report')})"
+    missing = [name for name in wanted if name not in deleted]
+    if missing:
+        line += f"; not found: {', '.join(missing)}"
+    return line
+
+
 def listing(rows: Sequence[dict[str, Any]], columns: Columns, summary: str) -> None:
     """A table (nothing when empty) followed by its one-line summary."""
     if rows:

@@ -62,10 +62,8 @@ class TokenStore:
     def _read(self) -> dict[str, Any]:
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
         except (OSError, ValueError):
-            # An unreadable or damaged file means "not logged in"; the next login rewrites it.
+            # A missing, unreadable or damaged file means "not logged in"; the next login rewrites it.
             return {}
         return data if isinstance(data, dict) else {}
 

@@ -60,7 +60,6 @@ def start_services() -> list[Running]:
     from aops_manager import settings as manager_settings
     from aops_manager.app import create_app as create_manager
     from aops_utils import log
-    from aops_utils.serving import serve_in_thread
 
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
@@ -68,10 +67,10 @@ def start_services() -> list[Running]:
     initialise()
     running: list[Running] = []
     database_app = create_database(system, db_ini)
-    running.append(_serve("aops-database", database_app, db_ini.database, serve_in_thread))
+    running.append(_serve("aops-database", database_app, db_ini.database))
     center = database_app.extensions["aops_database"]
     manager_app = create_manager(system, man_ini)
-    running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint, serve_in_thread))
+    running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
     prober = manager_app.extensions["aops_manager"].prober
     running.append(Running("host-status-prober", "", prober.stop))
     running += _start_checks(system)
@@ -92,7 +91,6 @@ def _start_checks(system: Any) -> list[Running]:
     from adoctor_check_scheduler import settings as scheduler_settings
     from adoctor_check_scheduler.app import create_app as create_scheduler
     from aops_utils.bus.memory import MemoryBus
-    from aops_utils.serving import serve_in_thread
 
     bus = MemoryBus()
     _, sched_ini = scheduler_settings.load()
@@ -100,7 +98,7 @@ def _start_checks(system: Any) -> list[Running]:
     scheduler_app = create_scheduler(system, sched_ini, bus=bus)
     running = [
         Running("message-bus", "", bus.close),
-        _serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint, serve_in_thread),
+        _serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint),
     ]
     running.append(Running("check-schedule", "", scheduler_app.extensions["adoctor_check_scheduler"].close))
     executor = build_executor(system, exec_ini, bus)
@@ -115,21 +113,22 @@ def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
     from adoctor_diag_executor.service import build as build_diag_executor
     from adoctor_diag_scheduler import settings as diag_scheduler_settings
     from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
-    from aops_utils.serving import serve_in_thread
 
     _, sched_ini = diag_scheduler_settings.load()
     _, exec_ini = diag_executor_settings.load()
     app = create_diag_scheduler(system, sched_ini, bus=bus)
-    running = [_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint, serve_in_thread)]
+    running = [_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint)]
     executor = build_diag_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("diag-executor", "", executor.close))
     return running
 
 
-def _serve(name: str, app: Any, endpoint: Any, serve: Any) -> Running:
+def _serve(name: str, app: Any, endpoint: Any) -> Running:
+    from aops_utils.serving import serve_in_thread
+
     try:
-        server, thread = serve(app, endpoint, name)
+        server, thread = serve_in_thread(app, endpoint, name)
     except OSError as exc:
         raise click.ClickException(
             f"{name} cannot listen on {endpoint.url}: {exc.strerror} (is another A-Ops running?)"
