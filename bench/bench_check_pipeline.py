@@ -24,7 +24,6 @@ import contextlib
 import json
 import math
 import os
-import shutil
 import signal
 import statistics
 import subprocess
@@ -38,7 +37,7 @@ from typing import Any
 from support import report
 from support.client import Client, fleet
 from support.conf import service_env
-from support.env import BENCH_DIR, PYTHON, ROOT, VENV_BIN, free_port, load_average
+from support.env import BENCH_DIR, PYTHON, VENV_BIN, free_port, load_average, short_path
 from support.pipeline import (
     executor_ini,
     private_prometheus,
@@ -47,7 +46,7 @@ from support.pipeline import (
     scheduler_ini,
     synthetic_exporter,
 )
-from support.procs import Service, cpu_seconds, pids_by_comm, process_tree, start_process, wait_ready
+from support.procs import Service, cpu_seconds, pids_named, process_tree, py_spy, wait_ready
 from support.services import Stack, aops_stack, service_errors
 from support.stats import CpuMeter, uwsgi_roles
 
@@ -347,8 +346,8 @@ def cpu_roles(
     for service in executors:
         named.update({pid: "check executor" for pid in process_tree(service.pid)})
     named.update(others)
-    named.update({pid: "MariaDB" for pid in pids_by_comm("mariadbd") + pids_by_comm("mysqld")})
-    named.update({pid: "ES-API server" for pid in pids_by_comm("osmem-server")})
+    named.update({pid: "MariaDB" for pid in pids_named("mariadbd", "mysqld")})
+    named.update({pid: "ES-API server" for pid in pids_named("osmem-server")})
     named[os.getpid()] = "this benchmark (exporter, polling)"
     return named
 
@@ -413,9 +412,7 @@ def diagnostics(
 
 def start_py_spy(pids: dict[int, str], out_dir: Path) -> list[tuple[str, Path, subprocess.Popen[bytes]]]:
     """py-spy (on-CPU samples, raw stacks) on each pid until stopped with SIGINT."""
-    binary = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
-    if not Path(binary).exists():
-        raise RuntimeError("py-spy is not installed: .venv/bin/pip install py-spy")
+    binary = py_spy()
     out_dir.mkdir(parents=True, exist_ok=True)
     running = []
     for pid, role in pids.items():
@@ -459,7 +456,7 @@ def stop_py_spy(running: list[tuple[str, Path, subprocess.Popen[bytes]]]) -> dic
         report.say(f"  py-spy, {role}: {total} on-CPU samples; inclusive share of the top frames:")
         top = {}
         for frame, count in counter.most_common(16):
-            name = frame.replace(str(ROOT) + "/", "").replace(".venv/lib/python3.11/site-packages/", "")
+            name = short_path(frame)
             report.say(f"    {100 * count / total:5.1f} %  {name}")
             top[name] = round(100 * count / total, 1)
         summary[role] = top
@@ -499,28 +496,22 @@ def run() -> dict[str, Any]:
         scheduler_port = free_port()
         scheduler_ini(conf_dir, kafka, scheduler_port)
         executor_ini(conf_dir, kafka, consumers=2, sample_period=SCRAPE_S)
-        scheduler = start_process(
+        scheduler = stack.start(
             "check_scheduler",
             [str(VENV_BIN / "adoctor-check-scheduler"), "serve"],
             env,
-            conf_dir / "log",
             f"http://127.0.0.1:{scheduler_port}",
         )
-        stack.started.append(scheduler)
-        stack.extra.append(scheduler)
         wait_ready(scheduler)
         probes = [conf_dir / f"executor_probe_{k}.json" for k in range(args.executor_processes)]
-        executors = []
-        for k, probe in enumerate(probes):
-            executor = start_process(
+        executors = [
+            stack.start(
                 f"check_executor_{k}",
                 [str(PYTHON), str(BENCH_DIR / "support" / "executor_probe.py")],
                 {**env, "AOPS_BENCH_PROBE": str(probe)},
-                conf_dir / "log",
             )
-            stack.started.append(executor)
-            stack.extra.append(executor)
-            executors.append(executor)
+            for k, probe in enumerate(probes)
+        ]
         report.say(
             f"  check scheduler (uWSGI) on {scheduler.url}; {len(executors)} executor process(es), "
             f"do_check_consumer_num=2, sample_period={SCRAPE_S}"
@@ -585,7 +576,7 @@ def run() -> dict[str, Any]:
                 if elapsed >= next_count or tasks_handled(probes) >= tasks:
                     count = stored(dc)
                     progress.append((round(time.perf_counter() - began, 2), count))
-                    next_count = elapsed + (0.2 if tasks_handled(probes) >= tasks else 1.0)
+                    next_count = elapsed + 1.0
                 if count < expected_total:
                     time.sleep(0.02)
             total_s = time.perf_counter() - began

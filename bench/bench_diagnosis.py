@@ -38,9 +38,10 @@ from support.client import Client, fleet
 from support.conf import service_env
 from support.env import VENV_BIN, free_port, load_average
 from support.pipeline import _bus_sections, private_tansu
-from support.procs import Service, cpu_seconds, pids_named, process_tree, start_process, wait_ready
+from support.procs import cpu_seconds, pids_named, process_tree, wait_ready
 from support.services import aops_stack, service_errors
 
+from adoctor_check_scheduler.jobs import BACKWARD, FORWARD
 from adoctor_diag_executor.diagnosis import LeafEvidence, parse_tree
 from adoctor_diag_executor.settings import DiagExecutorIni
 from aops_utils import conf
@@ -51,7 +52,6 @@ SHIPPED = conf.load(DiagExecutorIni, "diag_executor.ini", Path(__file__).parent.
 TARGET_S = 20.0
 SLICE_S = 60
 RESULTS_PER_CALL = 20_000
-FORWARD, BACKWARD = "forward_position", "backward_position"
 
 
 def rule_bodies() -> list[dict[str, Any]]:
@@ -236,27 +236,17 @@ def run() -> dict[str, Any]:
         (conf_dir / "diag_executor.ini").write_text(
             _bus_sections(kafka, max_records=SHIPPED.consumer.max_records) + "[executor]\nconsumers=2\n"
         )
-        scheduler = start_process(
+        scheduler = stack.start(
             "diag_scheduler",
             [str(VENV_BIN / "adoctor-diag-scheduler"), "serve"],
             env,
-            conf_dir / "log",
             f"http://127.0.0.1:{port}",
         )
-        stack.started.append(scheduler)
-        stack.extra.append(scheduler)
         wait_ready(scheduler)
-        executors: list[Service] = []
-        for k in range(args.executor_processes):
-            executor = start_process(
-                f"diag_executor_{k}",
-                [str(VENV_BIN / "adoctor-diag-executor"), "start"],
-                env,
-                conf_dir / "log",
-            )
-            stack.started.append(executor)
-            stack.extra.append(executor)
-            executors.append(executor)
+        executors = [
+            stack.start(f"diag_executor_{k}", [str(VENV_BIN / "adoctor-diag-executor"), "start"], env)
+            for k in range(args.executor_processes)
+        ]
         report.say(f"  {stack.describe()}; private Tansu {kafka}")
         report.say(
             f"  diag scheduler (uWSGI) {scheduler.url}; {len(executors)} executor process(es), consumers=2"

@@ -29,7 +29,7 @@ from support import report, wrk
 from support.client import Client, seed_hosts
 from support.conf import service_env
 from support.env import BENCH_DIR, free_port, load_average
-from support.procs import Service, pids_by_comm, process_name, start_process, wait_ready
+from support.procs import Service, pids_named, process_name, wait_ready
 from support.services import Stack, aops_stack, service_errors
 from support.stats import CpuMeter, uwsgi_roles
 
@@ -57,9 +57,7 @@ def start_hello(stack: Stack) -> tuple[Service, list[str]]:
     argv = uwsgi_argv("hello_app:app", endpoint, ini.uwsgi)
     env = service_env(stack.conf.conf_dir)
     env["PYTHONPATH"] = str(BENCH_DIR)
-    hello = start_process("hello", argv, env, stack.conf.conf_dir / "log", endpoint.url)
-    stack.extra.append(hello)
-    stack.started.append(hello)
+    hello = stack.start("hello", argv, env, endpoint.url)
     wait_ready(hello, "/")
     return hello, argv
 
@@ -95,9 +93,9 @@ def measure_manager(stack: Stack, label: str) -> tuple[dict[str, Any], dict[str,
     url = stack.manager_url + "/manage/host/get"
     drive(url, WARMUP_S, token)
     named = {**uwsgi_roles("manager", stack.manager), **uwsgi_roles("data center", stack.database)}
-    named.update({pid: "MariaDB (mariadbd)" for pid in pids_by_comm("mariadbd")})
-    named.update({pid: "MariaDB (mysqld)" for pid in pids_by_comm("mysqld")})
-    named.update({pid: "ES-API server" for pid in pids_by_comm("osmem-server")})
+    named.update({pid: "MariaDB (mariadbd)" for pid in pids_named("mariadbd")})
+    named.update({pid: "MariaDB (mysqld)" for pid in pids_named("mysqld")})
+    named.update({pid: "ES-API server" for pid in pids_named("osmem-server")})
     named[os.getpid()] = "this benchmark (idle)"
     with CpuMeter(named) as meter:
         result = drive(url, MEASURE_S, token)

@@ -32,15 +32,20 @@ from typing import Any
 from support import report
 from support.client import Client, get_hosts_body, seed_hosts
 from support.conf import write_conf
-from support.env import ROOT
+from support.env import short_path
 from support.services import aops_stack
 
 HOSTS = 10_000
 TOP = 22
 
 
-def _short(line: str) -> str:
-    return line.replace(str(ROOT) + "/", "").replace(".venv/lib/python3.11/site-packages/", "")
+def _table(profiler: cProfile.Profile, sort: str, rows: int) -> list[str]:
+    """pstats' table sorted by `sort`: its header line and its first `rows` rows."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(rows)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    return lines[start : start + rows + 1]
 
 
 def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
@@ -57,22 +62,13 @@ def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
     for _ in range(count):
         call()
     profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("cumulative").print_stats(TOP)
     report.say(f"\n== {name}: {cpu_ms:.2f} ms CPU per request in this process ({wall_ms:.2f} ms wall)")
     report.say("   (cProfile adds its own overhead to the CPU clock)")
-    lines = out.getvalue().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
-    for line in lines[start : start + TOP + 1]:
-        report.say("  " + _short(line))
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
-    lines = out.getvalue().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    for line in _table(profiler, "cumulative", TOP):
+        report.say("  " + short_path(line))
     report.say("  -- by own time (tottime):")
-    for line in lines[start + 1 : start + 13]:
-        report.say("  " + _short(line))
+    for line in _table(profiler, "tottime", 12)[1:]:
+        report.say("  " + short_path(line))
     return {"cpu_ms_per_request": round(cpu_ms, 3), "wall_ms_per_request": round(wall_ms, 3)}
 
 

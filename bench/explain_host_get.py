@@ -15,12 +15,10 @@ from __future__ import annotations
 import argparse
 import statistics
 import time
-from pathlib import Path
 from typing import Any
 
 from support import report
 from support.client import Client, seed_hosts
-from support.env import testenv
 from support.services import aops_stack
 
 HOSTS = 10_000
@@ -54,13 +52,6 @@ ALTERNATIVES = {
         "JOIN host_group ON host_group.host_group_id = host.host_group_id ORDER BY p.host_name"
     ),
 }
-
-
-def database_name(conf_dir: Path) -> str:
-    for line in (conf_dir / "database.ini").read_text().splitlines():
-        if line.startswith("database_name="):
-            return line.split("=", 1)[1].strip()
-    raise RuntimeError("no [mysql] database_name in database.ini")
 
 
 class Capture:
@@ -169,9 +160,7 @@ def run() -> dict[str, Any]:
         client = Client(stack.manager_url)
         client.login()
         seed_hosts(client, HOSTS)
-        name = database_name(stack.conf.conf_dir)
-        server = testenv()["AOPS_TEST_MYSQL_URL"].rstrip("/")
-        store = open_relational_store("mysql", url=f"{server}/{name}")
+        store = open_relational_store("mysql", url=stack.mysql_url)
         try:
             capture = Capture(store.engine)
             figures = {

@@ -29,19 +29,12 @@ from typing import Any
 
 from support import report, wrk
 from support.client import Client, seed_hosts
-from support.env import ROOT, VENV_BIN
-from support.procs import uwsgi_workers
+from support.env import short_path
+from support.procs import py_spy, uwsgi_workers
 from support.services import aops_stack
 
 HOSTS = 10_000
 TOP = 28
-
-
-def py_spy() -> str:
-    found = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
-    if not Path(found).exists():
-        raise RuntimeError("py-spy is not installed: .venv/bin/pip install py-spy")
-    return found
 
 
 def record(pid: int, seconds: int, out: Path, idle: bool) -> subprocess.Popen[bytes]:
@@ -86,10 +79,6 @@ def summarise(files: list[Path]) -> tuple[int, Counter[str], Counter[str]]:
     return total, inclusive, leaf
 
 
-def shorten(frame: str) -> str:
-    return frame.replace(str(ROOT) + "/", "").replace(".venv/lib/python3.11/site-packages/", "")
-
-
 def show(name: str, files: list[Path], idle: bool) -> dict[str, Any]:
     total, inclusive, leaf = summarise(files)
     kind = "wall clock, idle included" if idle else "on CPU only"
@@ -98,14 +87,14 @@ def show(name: str, files: list[Path], idle: bool) -> dict[str, Any]:
         return {"samples": 0}
     report.say("  inclusive (share of request time spent in the frame and below):")
     for frame, count in inclusive.most_common(TOP):
-        report.say(f"    {100 * count / total:5.1f} %  {shorten(frame)}")
+        report.say(f"    {100 * count / total:5.1f} %  {short_path(frame)}")
     report.say("  self (leaf frames):")
     for frame, count in leaf.most_common(12):
-        report.say(f"    {100 * count / total:5.1f} %  {shorten(frame)}")
+        report.say(f"    {100 * count / total:5.1f} %  {short_path(frame)}")
     return {
         "samples": total,
-        "inclusive_top": {shorten(f): round(100 * n / total, 1) for f, n in inclusive.most_common(12)},
-        "self_top": {shorten(f): round(100 * n / total, 1) for f, n in leaf.most_common(5)},
+        "inclusive_top": {short_path(f): round(100 * n / total, 1) for f, n in inclusive.most_common(12)},
+        "self_top": {short_path(f): round(100 * n / total, 1) for f, n in leaf.most_common(5)},
     }
 
 

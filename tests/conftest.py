@@ -10,6 +10,8 @@ import os
 import socket
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -85,16 +87,13 @@ def unique() -> str:
     return uuid.uuid4().hex[:10]
 
 
-# One running suite (data center + manager) per test module, on MariaDB and the ES-API server.
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+@contextmanager
+def mariadb_suite(conf_dir: Path, prometheus_url: str = PROMETHEUS_URL) -> Iterator[Suite]:
+    """A running suite on a fresh MariaDB database (dropped afterwards) and the ES-API server."""
     require(ES_URL)
     require("tcp://" + MYSQL_URL.split("@")[-1])
     name = f"aops_test_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
-    conf_dir = tmp_path_factory.mktemp(f"suite{uuid.uuid4().hex[:6]}")
     try:
         with pytest.MonkeyPatch.context() as patch:
             patch.setenv("AOPS_CONF_DIR", str(conf_dir))
@@ -104,13 +103,22 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
                 document="elasticsearch",
                 mysql_url=f"{MYSQL_URL}/{name}",
                 es_url=ES_URL,
-                prometheus_url=PROMETHEUS_URL,
+                prometheus_url=prometheus_url,
             ) as running:
                 yield running
     finally:
         with admin.connect() as conn:
             conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+# One running suite (data center + manager) per test module, on MariaDB and the ES-API server.
+
+
+@pytest.fixture(scope="module")
+def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    with mariadb_suite(tmp_path_factory.mktemp(f"suite{uuid.uuid4().hex[:6]}")) as running:
+        yield running
 
 
 @pytest.fixture

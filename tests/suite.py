@@ -88,6 +88,50 @@ class Suite:
         token: str = reply.json()["access_token"]
         return token
 
+    def add_host(self, token: str, name: str = "local", ip: str = "127.0.0.1") -> str:
+        """One host of the token's user in its group "g", added through the manager; returns its id."""
+        self.call("POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token)
+        status, added = self.call(
+            "POST",
+            "/manage/host/add",
+            {
+                "key": "k",
+                "host_list": [
+                    {
+                        "host_name": name,
+                        "host_group_name": "g",
+                        "public_ip": ip,
+                        "ssh_port": 22,
+                        "username": "root",
+                        "password": "x",
+                    }
+                ],
+            },
+            token,
+        )
+        assert status == 200, added
+        return str(added["host_list"][0])  # type: ignore[index]
+
+
+def data_call(
+    suite: Suite,
+    path: str,
+    body: Any = None,
+    *,
+    token: str,
+    method: str = "POST",
+    acting: str = "",
+    timeout: float = 120,
+) -> tuple[int, dict[str, Any]]:
+    """One request to the data center (`acting`: the user a service acts for); returns (status, envelope)."""
+    headers = {"access_token": token}
+    if acting:
+        headers["X-Aops-User"] = acting
+    reply = requests.request(
+        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=timeout
+    )
+    return reply.status_code, reply.json()
+
 
 def write_conf(
     conf_dir: Path,

@@ -32,6 +32,11 @@ def testenv() -> dict[str, str]:
     return found
 
 
+def short_path(text: str) -> str:
+    """`text` (a profiler's frame or line) with the repository and site-packages prefixes cut."""
+    return text.replace(str(ROOT) + "/", "").replace(".venv/lib/python3.11/site-packages/", "")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))

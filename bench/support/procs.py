@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import requests
 
-from support.env import ROOT
+from support.env import ROOT, VENV_BIN
 
 
 @dataclass
@@ -108,6 +109,14 @@ def run_cli(argv: Sequence[str], env: dict[str, str], timeout: float = 120) -> s
     return done.stdout
 
 
+def py_spy() -> str:
+    """The py-spy binary (on PATH or in the virtualenv)."""
+    found = shutil.which("py-spy") or str(VENV_BIN / "py-spy")
+    if not Path(found).exists():
+        raise RuntimeError("py-spy is not installed: .venv/bin/pip install py-spy")
+    return found
+
+
 def process_tree(pid: int) -> list[int]:
     """`pid` and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
@@ -178,16 +187,3 @@ def process_name(pid: int) -> str:
         return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return "?"
-
-
-def pids_by_comm(name: str) -> list[int]:
-    """Processes whose command name is `name` (read-only: used to attribute CPU to MariaDB)."""
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                if (entry / "comm").read_text().strip() == name:
-                    found.append(int(entry.name))
-            except OSError:
-                continue
-    return found

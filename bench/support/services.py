@@ -7,7 +7,7 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -38,6 +38,7 @@ class Stack:
     document: str
     database_uwsgi: dict[str, int]
     manager_uwsgi: dict[str, int]
+    mysql_url: str = ""  # the run's own MariaDB database (relational=mysql)
     extra: list[Service] = field(default_factory=list)
     # Every process started for this stack, stopped on the way out (restarts included).
     started: list[Service] = field(default_factory=list)
@@ -58,6 +59,13 @@ class Stack:
             f"manager uWSGI processes={self.manager_uwsgi['processes']} "
             f"threads={self.manager_uwsgi['threads']}, read cache {self.read_cache_seconds:g} s"
         )
+
+    def start(self, name: str, argv: Sequence[str], env: dict[str, str], url: str = "") -> Service:
+        """One more process of this run: logged beside the services, stopped with them."""
+        service = start_process(name, argv, env, self.conf.conf_dir / "log", url)
+        self.started.append(service)
+        self.extra.append(service)
+        return service
 
     def restart_manager(self, read_cache_seconds: float | None) -> None:
         """Stop the manager, rewrite its manager.ini (same port) and start it again.
@@ -151,7 +159,15 @@ def aops_stack(
             wait_ready(database)
             wait_ready(manager)
             stack = Stack(
-                conf, database, manager, relational, document, database_uwsgi, manager_uwsgi, started=started
+                conf,
+                database,
+                manager,
+                relational,
+                document,
+                database_uwsgi,
+                manager_uwsgi,
+                mysql_url,
+                started=started,
             )
             try:
                 yield stack

@@ -45,9 +45,7 @@ def run(
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     result: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
     result["rps"] = round(result["requests"] / (result["duration_us"] / 1e6), 1)
-    result["errors"] = sum(
-        result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts", "bad_envelopes")
-    )
+    result["errors"] = sum(result[k] for k in ERROR_KEYS if k != "non_2xx")
     return result
 
 

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from adoctor_check_executor import settings as executor_settings
 from adoctor_check_executor.service import Executor, build
@@ -22,8 +24,8 @@ from aops_utils.bus.loop import consume
 from aops_utils.bus.settings import bus_from
 from aops_utils.bus.topics import Group, Topic
 from aops_utils.serving import serve_in_thread
-from tests.conftest import ES_URL, KAFKA, MYSQL_URL, NODE_EXPORTER, PROMETHEUS_URL, require
-from tests.suite import Suite, TcpProxy, free_port, private_kafka, running_suite
+from tests.conftest import KAFKA, NODE_EXPORTER, PROMETHEUS_URL, mariadb_suite, require
+from tests.suite import Suite, TcpProxy, free_port, private_kafka
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 
@@ -64,6 +66,15 @@ class Checks:
             executor.close()
             executor.bus.close()
 
+    def start_process(self, module: str, log: Path) -> subprocess.Popen[bytes]:
+        """`python -m <module> start` on this suite's conf dir alone (no AOPS_* overrides)."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
+        env["AOPS_CONF_DIR"] = str(self.suite.conf_dir)
+        with log.open("wb") as out:
+            return subprocess.Popen(
+                [sys.executable, "-m", module, "start"], env=env, stdout=out, stderr=subprocess.STDOUT
+            )
+
     def results(self, **filters: Any) -> list[dict[str, Any]]:
         return list(self.post("/check/result/get", filters)["check_result"])
 
@@ -81,94 +92,59 @@ class Checks:
 
 @pytest.fixture(scope="module")
 def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
-    for address in (ES_URL, KAFKA, PROMETHEUS_URL, "tcp://" + MYSQL_URL.split("@")[-1]):
+    for address in (KAFKA, PROMETHEUS_URL):
         require(address)
     prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
     proxy = TcpProxy((prom_host, int(prom_port)))
-    name = f"aops_test_{uuid.uuid4().hex[:12]}"
     conf_dir = tmp_path_factory.mktemp("checks")
     scheduler_port = free_port()
-    admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
     try:
-        with pytest.MonkeyPatch.context() as patch, private_kafka() as kafka:
-            patch.setenv("AOPS_CONF_DIR", str(conf_dir))
-            with running_suite(
-                conf_dir,
-                relational="mysql",
-                document="elasticsearch",
-                mysql_url=f"{MYSQL_URL}/{name}",
-                es_url=ES_URL,
-                prometheus_url=f"http://{proxy.address}",
-            ) as suite:
-                (conf_dir / "check_scheduler.ini").write_text(
-                    kafka_ini(kafka)
-                    + f"[check_scheduler]\nport={scheduler_port}\nrun_jobs=False\ncool_down_time=0\n"
-                    + "forward_lag=0\n"
-                )
-                (conf_dir / "check_executor.ini").write_text(
-                    kafka_ini(kafka)
-                    + "[executor]\ndo_check_consumer_num=1\nsample_period=2\nrule_cache_seconds=0\n"
-                )
-                system, ini = scheduler_settings.load(conf_dir)
-                bus = bus_from(ini.bus, ini.producer, ini.consumer)
-                bus.ensure_topics([t.value for t in Topic])
-                app = create_app(system, ini, bus=bus, start_jobs=False)
-                server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
-                service = app.extensions["adoctor_check_scheduler"]
-                # The schedule is driven by the tests; only the retry consumer runs by itself.
-                retries = threading.Thread(
-                    target=consume,
-                    args=(
-                        bus,
-                        [Topic.RETRY_CHECK.value],
-                        Group.RETRY_CHECK.value,
-                        service.schedule.on_retry_message,
-                        service.loop.stop,
-                    ),
-                    daemon=True,
-                )
-                retries.start()
-                token = suite.login()
-                suite.call(
-                    "POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token
-                )
-                added = suite.call(
-                    "POST",
-                    "/manage/host/add",
-                    {
-                        "key": "k",
-                        "host_list": [
-                            {
-                                "host_name": "local",
-                                "host_group_name": "g",
-                                "public_ip": NODE_IP,
-                                "ssh_port": 22,
-                                "username": "root",
-                                "password": "x",
-                            }
-                        ],
-                    },
-                    token,
-                )[1]
-                checks = Checks(
-                    suite,
-                    f"http://127.0.0.1:{scheduler_port}",
-                    token,
-                    str(added["host_list"][0]),
-                    service.schedule,
-                    proxy,
-                )
-                checks.start_executor()
-                try:
-                    yield checks
-                finally:
-                    checks.stop_executors()
-                    server.shutdown()
-                    service.close()
-                    retries.join(timeout=10)
-                    bus.close()
+        with private_kafka() as kafka, mariadb_suite(conf_dir, f"http://{proxy.address}") as suite:
+            (conf_dir / "check_scheduler.ini").write_text(
+                kafka_ini(kafka)
+                + f"[check_scheduler]\nport={scheduler_port}\nrun_jobs=False\ncool_down_time=0\n"
+                + "forward_lag=0\n"
+            )
+            (conf_dir / "check_executor.ini").write_text(
+                kafka_ini(kafka)
+                + "[executor]\ndo_check_consumer_num=1\nsample_period=2\nrule_cache_seconds=0\n"
+            )
+            system, ini = scheduler_settings.load(conf_dir)
+            bus = bus_from(ini.bus, ini.producer, ini.consumer)
+            bus.ensure_topics([t.value for t in Topic])
+            app = create_app(system, ini, bus=bus, start_jobs=False)
+            server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
+            service = app.extensions["adoctor_check_scheduler"]
+            # The schedule is driven by the tests; only the retry consumer runs by itself.
+            retries = threading.Thread(
+                target=consume,
+                args=(
+                    bus,
+                    [Topic.RETRY_CHECK.value],
+                    Group.RETRY_CHECK.value,
+                    service.schedule.on_retry_message,
+                    service.loop.stop,
+                ),
+                daemon=True,
+            )
+            retries.start()
+            token = suite.login()
+            checks = Checks(
+                suite,
+                f"http://127.0.0.1:{scheduler_port}",
+                token,
+                suite.add_host(token, ip=NODE_IP),
+                service.schedule,
+                proxy,
+            )
+            checks.start_executor()
+            try:
+                yield checks
+            finally:
+                checks.stop_executors()
+                server.shutdown()
+                service.close()
+                retries.join(timeout=10)
+                bus.close()
     finally:
         proxy.stop()
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()

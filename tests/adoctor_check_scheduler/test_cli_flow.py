@@ -16,9 +16,9 @@ from typing import Any
 
 from tests.adoctor_check_scheduler.conftest import Checks
 from tests.adoctor_check_scheduler.test_pipeline import CANARY
-from tests.aops_cli.conftest import Result
+from tests.aops_cli.conftest import Doctor, Result
 from tests.aops_cli.test_adoctor import CANARY as SAMPLE_CANARY
-from tests.aops_cli.test_adoctor import SAMPLE, SAMPLE_NAMES, Doctor
+from tests.aops_cli.test_adoctor import SAMPLE, SAMPLE_NAMES
 from tests.aops_cli.test_standalone import _configure, _start, _stop
 from tests.conftest import PROMETHEUS_URL
 

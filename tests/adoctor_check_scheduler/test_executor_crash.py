@@ -9,8 +9,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -41,18 +39,6 @@ def watch_prometheus(checks: Checks, monkeypatch: pytest.MonkeyPatch) -> threadi
     return opened
 
 
-def start_executor_process(checks: Checks, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
-    env["AOPS_CONF_DIR"] = str(checks.suite.conf_dir)
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "adoctor_check_executor", "start"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def test_a_task_of_an_executor_killed_mid_fetch_is_redelivered_and_checked_once(
     checks: Checks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -77,7 +63,7 @@ def test_a_task_of_an_executor_killed_mid_fetch_is_redelivered_and_checked_once(
     prometheus_queried = watch_prometheus(checks, monkeypatch)
     checks.prometheus.delay = 4  # each Prometheus query of the data center now takes >= 4 s
     log = tmp_path / "executor.log"
-    proc = start_executor_process(checks, log)
+    proc = checks.start_process("adoctor_check_executor", log)
     try:
         _publish(checks, end - SPAN, end)
         assert prometheus_queried.wait(45), f"the executor never fetched data:\n{log.read_text()}"

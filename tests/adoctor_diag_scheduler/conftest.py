@@ -16,7 +16,7 @@ from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.serving import serve_in_thread
-from tests.suite import Suite, free_port
+from tests.suite import Suite, data_call, free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
 
@@ -39,34 +39,9 @@ class Diag:
         return reply.status_code, dict(loads(reply.content))
 
     def data(self, path: str, body: Any, token: str, method: str = "POST") -> dict[str, Any]:
-        reply = requests.request(
-            method, self.suite.database_url + path, json=body, headers={"access_token": token}, timeout=120
-        )
-        assert reply.status_code == 200, reply.text
-        return dict(reply.json())
-
-    def add_host(self, token: str, name: str = "local", ip: str = "127.0.0.1") -> str:
-        self.suite.call("POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token)
-        status, added = self.suite.call(
-            "POST",
-            "/manage/host/add",
-            {
-                "key": "k",
-                "host_list": [
-                    {
-                        "host_name": name,
-                        "host_group_name": "g",
-                        "public_ip": ip,
-                        "ssh_port": 22,
-                        "username": "root",
-                        "password": "x",
-                    }
-                ],
-            },
-            token,
-        )
-        assert status == 200, added
-        return str(added["host_list"][0])  # type: ignore[index]
+        status, reply = data_call(self.suite, path, body, token=token, method=method)
+        assert status == 200, reply
+        return dict(reply)
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,6 @@ import json
 import os
 import signal
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -215,18 +214,6 @@ def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> Non
         assert canary["evidence"]["result_count"] >= 1, canary
 
 
-def start_executor_process(diagnosis: Diagnosis, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
-    env["AOPS_CONF_DIR"] = str(diagnosis.checks.suite.conf_dir)
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "adoctor_diag_executor", "start"],
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
 def test_a_task_of_a_killed_executor_is_completed_once(
     diagnosis: Diagnosis, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -237,7 +224,7 @@ def test_a_task_of_a_killed_executor_is_completed_once(
     # The in-process executor has joined and worked (previous test); it leaves the group cleanly.
     diagnosis.stop_executors()
     log = tmp_path / "diag_executor.log"
-    proc = start_executor_process(diagnosis, log)
+    proc = pipeline.start_process("adoctor_diag_executor", log)
     time.sleep(5)  # the new member joins the group before messages arrive
     prometheus_queried = watch_prometheus(pipeline, monkeypatch)
     pipeline.prometheus.delay = 4  # every new Prometheus connection of the data center waits 4 s
@@ -268,7 +255,7 @@ def test_a_task_of_a_killed_executor_is_completed_once(
     assert killed_at["progress"] < expected and not killed_at["finished"], killed_at
 
     time.sleep(3)  # the killed member's 2 s session expires
-    second = start_executor_process(diagnosis, tmp_path / "diag_executor2.log")
+    second = pipeline.start_process("adoctor_diag_executor", tmp_path / "diag_executor2.log")
     try:
         row = diagnosis.wait_finished(task["task_id"], timeout=120)
         time.sleep(3)  # a late duplicate would show up now

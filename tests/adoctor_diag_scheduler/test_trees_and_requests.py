@@ -52,7 +52,7 @@ def me(diag: Diag, suite: Suite) -> tuple[str, str]:
     _name, token = suite.add_user()
     reply = diag.data("/data/check/rule/add", RULES, token)
     assert reply["code"] == 200, reply
-    return token, diag.add_host(token)
+    return token, suite.add_host(token)
 
 
 def trees_of(diag: Diag, token: str) -> list[dict[str, Any]]:
@@ -300,7 +300,7 @@ def test_unknown_hosts_are_refused_by_name(diag: Diag, with_tree: tuple[str, str
 def test_another_users_hosts_are_not_found(diag: Diag, with_tree: tuple[str, str], suite: Suite) -> None:
     token, _host = with_tree
     _name, other = suite.add_user()
-    theirs = diag.add_host(other, "theirs", "127.0.0.2")
+    theirs = suite.add_host(other, "theirs", "127.0.0.2")
     now = int(time.time())
     body = {"host_list": [theirs], "time_range": [now - 60, now], "tree_list": ["health"], "interval": 60}
     assert theirs in refused_execute(diag, token, body, "host_list", 404)

@@ -1,4 +1,4 @@
-"""A real data center and manager per test module, and a runner for `aops` as a subprocess."""
+"""A real data center and manager per test module, and runners for `aops` and `adoctor` as subprocesses."""
 
 from __future__ import annotations
 
@@ -39,6 +39,32 @@ class Result:
         return lines[0]
 
 
+def run_module(
+    module: str,
+    conf_dir: Path,
+    home: Path,
+    argv: list[str],
+    *,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 60,
+) -> Result:
+    """`python -m <module> <argv>` with the suite's conf dir and a token directory of its own."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
+    environ.update(AOPS_CONF_DIR=str(conf_dir), AOPS_CLI_HOME=str(home))
+    environ.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *argv],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=timeout,
+        check=False,
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
 @dataclass
 class Cli:
     conf_dir: Path
@@ -47,19 +73,8 @@ class Cli:
     def run(
         self, command: str, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
     ) -> Result:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
-        environ.update(AOPS_CONF_DIR=str(self.conf_dir), AOPS_CLI_HOME=str(self.home))
-        environ.update(env or {})
-        proc = subprocess.run(
-            [sys.executable, "-m", "aops_cli.main", *shlex.split(command), *args],
-            input=stdin,
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=60,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
+        argv = [*shlex.split(command), *args]
+        return run_module("aops_cli.main", self.conf_dir, self.home, argv, stdin=stdin, env=env)
 
     def ok(self, command: str, *args: str, **kw: Any) -> Result:
         """Run `aops <command> <args>` (the command line is split like a shell would); exit 0."""
@@ -72,6 +87,39 @@ class Cli:
         result = self.run(command, *args, **kw)
         assert result.code == code, (result.out, result.err)
         return result.err if code == 2 else result.one_error_line()
+
+
+@dataclass
+class Doctor:
+    """`adoctor` (and `aops`, for logging in) as subprocesses with their own token directory."""
+
+    conf_dir: Path
+    home: Path
+    token: str = ""
+
+    def run(
+        self, command: str, *args: str, env: dict[str, str] | None = None, prog: str = "adoctor"
+    ) -> Result:
+        module = "aops_cli.adoctor" if prog == "adoctor" else "aops_cli.main"
+        argv = [*shlex.split(command), *args]
+        return run_module(module, self.conf_dir, self.home, argv, env=env, timeout=120)
+
+    def ok(self, command: str, *args: str, **kw: Any) -> Result:
+        """`adoctor <command> --access_token <the user's token>`, expecting exit 0."""
+        result = self.run(command, *args, "--access_token", self.token, **kw)
+        assert result.code == 0, (result.out, result.err)
+        return result
+
+    def fails(self, command: str, *args: str, code: int = 1, token: bool = True, **kw: Any) -> list[str]:
+        """The stderr lines of a command expected to exit with `code`; exit 1 starts with `adoctor: `."""
+        extra = ("--access_token", self.token) if token else ()
+        result = self.run(command, *args, *extra, **kw)
+        assert result.code == code, (result.out, result.err)
+        assert "Traceback" not in result.err, result.err
+        lines = result.err.rstrip("\n").splitlines()
+        if code == 1:
+            assert lines[0].startswith("adoctor: "), result.err
+        return lines
 
 
 _addresses = (f"10.1.{n // 250}.{n % 250 + 1}" for n in itertools.count())
@@ -135,3 +183,12 @@ def cli(suite: Suite, tmp_path: Path) -> Cli:
 def name() -> str:
     """A unique prefix, so tests sharing one suite never see each other's hosts and groups."""
     return "t" + uuid.uuid4().hex[:8]
+
+
+@pytest.fixture
+def local_host(suite: Suite, doctor: Doctor) -> str:
+    """A host of the doctor's user at 127.0.0.1, whose node_exporter Prometheus scrapes."""
+    api = Api(suite.manager_url, doctor.token)
+    group = "g" + uuid.uuid4().hex[:8]
+    api.group(group)
+    return api.host("local", group, ip="127.0.0.1")

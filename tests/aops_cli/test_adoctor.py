@@ -3,15 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import shlex
-import subprocess
-import sys
 import time
-import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -19,54 +13,12 @@ from typing import Any
 import pytest
 import requests
 
-from tests.aops_cli.conftest import Api, Result
+from tests.aops_cli.conftest import Doctor
 from tests.suite import Suite, free_port
 
 SAMPLE = Path(__file__).resolve().parents[2] / "conf" / "check_rules" / "node_exporter.json"
 SAMPLE_NAMES = [rule["check_item"] for rule in json.loads(SAMPLE.read_text())["check_items"]]
 CANARY = "node_exporter_always"  # `$0 >= 0` on node_load1: every sample is abnormal
-
-
-@dataclass
-class Doctor:
-    """`adoctor` (and `aops`, for logging in) as subprocesses with their own token directory."""
-
-    conf_dir: Path
-    home: Path
-    token: str = ""
-
-    def run(
-        self, command: str, *args: str, env: dict[str, str] | None = None, prog: str = "adoctor"
-    ) -> Result:
-        environ = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
-        environ.update(AOPS_CONF_DIR=str(self.conf_dir), AOPS_CLI_HOME=str(self.home), **(env or {}))
-        module = "aops_cli.adoctor" if prog == "adoctor" else "aops_cli.main"
-        proc = subprocess.run(
-            [sys.executable, "-m", module, *shlex.split(command), *args],
-            capture_output=True,
-            text=True,
-            env=environ,
-            timeout=120,
-            check=False,
-        )
-        return Result(proc.returncode, proc.stdout, proc.stderr)
-
-    def ok(self, command: str, *args: str, **kw: Any) -> Result:
-        """`adoctor <command> --access_token <the user's token>`, expecting exit 0."""
-        result = self.run(command, *args, "--access_token", self.token, **kw)
-        assert result.code == 0, (result.out, result.err)
-        return result
-
-    def fails(self, command: str, *args: str, code: int = 1, token: bool = True, **kw: Any) -> list[str]:
-        """The stderr lines of a command expected to exit with `code`; exit 1 starts with `adoctor: `."""
-        extra = ("--access_token", self.token) if token else ()
-        result = self.run(command, *args, *extra, **kw)
-        assert result.code == code, (result.out, result.err)
-        assert "Traceback" not in result.err, result.err
-        lines = result.err.rstrip("\n").splitlines()
-        if code == 1:
-            assert lines[0].startswith("adoctor: "), result.err
-        return lines
 
 
 @pytest.fixture(scope="module")
@@ -101,15 +53,6 @@ def doctor(suite: Suite, scheduler: str, tmp_path: Path) -> Doctor:
     """The CLI for a user of its own, so rule and result counts are the test's alone."""
     _, token = suite.add_user()
     return Doctor(suite.conf_dir, tmp_path / "cli-home", token)
-
-
-@pytest.fixture
-def local_host(suite: Suite, doctor: Doctor) -> str:
-    """A host of the doctor's user at 127.0.0.1, whose node_exporter Prometheus scrapes."""
-    api = Api(suite.manager_url, doctor.token)
-    group = "g" + uuid.uuid4().hex[:8]
-    api.group(group)
-    return api.host("local", group, ip="127.0.0.1")
 
 
 def write(path: Path, data: Any) -> Path:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import re
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,8 +13,8 @@ import openpyxl
 import pytest
 import requests
 
-from tests.aops_cli.conftest import Api
-from tests.aops_cli.test_adoctor import SAMPLE, Doctor, write
+from tests.aops_cli.conftest import Doctor
+from tests.aops_cli.test_adoctor import SAMPLE, write
 from tests.suite import Suite, free_port
 
 LEVELS = 4
@@ -84,15 +83,6 @@ def doctor(suite: Suite, diag_scheduler: str, tmp_path: Path) -> Doctor:
     )
     assert reply.json()["code"] == 200, reply.text
     return Doctor(suite.conf_dir, tmp_path / "cli-home", token)
-
-
-@pytest.fixture
-def local_host(suite: Suite, doctor: Doctor) -> str:
-    """A host of the doctor's user at 127.0.0.1, whose node_exporter Prometheus scrapes."""
-    api = Api(suite.manager_url, doctor.token)
-    group = "g" + uuid.uuid4().hex[:8]
-    api.group(group)
-    return api.host("local", group, ip="127.0.0.1")
 
 
 def workbook(tmp_path: Path, name: str, rows: list[tuple[int, str]]) -> Path:

@@ -5,23 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import requests
-
 from tests.suite import Suite
+from tests.suite import data_call as call
 
 DATA_LIST = [{"name": "node_cpu_seconds_total", "type": "kpi", "label": {"mode": "idle"}}]
-
-
-def call(
-    suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST", acting: str = ""
-) -> tuple[int, dict[str, Any]]:
-    headers = {"access_token": token}
-    if acting:
-        headers["X-Aops-User"] = acting
-    reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=120
-    )
-    return reply.status_code, reply.json()
 
 
 def result(host: str, item: str, start: float, end: float | None = None, **extra: Any) -> dict[str, Any]:

@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import requests
 
 from aops_database import models, schema
 from aops_database.services import retries
 from aops_utils.db import SQLiteStore
-from tests.suite import Suite
+from tests.suite import Suite, data_call
 
 HOSTS = [{"host_id": "a" * 32, "public_ip": "10.0.0.1"}, {"host_id": "b" * 32, "public_ip": "10.0.0.2"}]
 
@@ -21,11 +20,7 @@ HOSTS = [{"host_id": "a" * 32, "public_ip": "10.0.0.1"}, {"host_id": "b" * 32, "
 def call(
     suite: Suite, path: str, body: Any = None, *, token: str = "", method: str = "POST"
 ) -> tuple[int, dict[str, Any]]:
-    headers = {"access_token": token or suite.service_token()}
-    reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=60
-    )
-    return reply.status_code, reply.json()
+    return data_call(suite, path, body, token=token or suite.service_token(), method=method, timeout=60)
 
 
 def ok(suite: Suite, path: str, body: Any = None, method: str = "POST") -> dict[str, Any]:

@@ -7,19 +7,13 @@ from typing import Any
 
 import requests
 
-from tests.suite import Suite
+from tests.suite import Suite, data_call
 
 
 def call(
     suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST", acting: str = ""
 ) -> tuple[int, dict[str, Any]]:
-    headers = {"access_token": token}
-    if acting:
-        headers["X-Aops-User"] = acting
-    reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=60
-    )
-    return reply.status_code, reply.json()
+    return data_call(suite, path, body, token=token, method=method, acting=acting, timeout=60)
 
 
 def rule(name: str, **extra: Any) -> dict[str, Any]:

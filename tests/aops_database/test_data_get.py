@@ -10,16 +10,13 @@ import pytest
 import requests
 
 from tests.conftest import NODE_EXPORTER
-from tests.suite import Suite
+from tests.suite import Suite, data_call
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 
 
 def _get(suite: Suite, token: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    reply = requests.post(
-        f"{suite.database_url}/data/data/get", json=body, headers={"access_token": token}, timeout=30
-    )
-    return reply.status_code, reply.json()
+    return data_call(suite, "/data/data/get", body, token=token, timeout=30)
 
 
 def _window(seconds: int = 120) -> list[int]:

@@ -8,18 +8,7 @@ import requests
 
 from aops_utils import jsonio
 from tests.suite import Suite
-
-
-def call(
-    suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST", acting: str = ""
-) -> tuple[int, dict[str, Any]]:
-    headers = {"access_token": token}
-    if acting:
-        headers["X-Aops-User"] = acting
-    reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=120
-    )
-    return reply.status_code, reply.json()
+from tests.suite import data_call as call
 
 
 def leaf(name: str, item: str) -> dict[str, Any]:
