@@ -17,7 +17,7 @@ from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
-from aops_utils.bus.loop import consume
+from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.topics import Group, Topic
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
@@ -68,15 +68,17 @@ class Executor:
             ],
         ]
         for name, topics, group, handler in loops:
-            thread = threading.Thread(
-                target=consume,
-                args=(self.bus, [str(t) for t in topics], str(group), handler, self.stop),
-                kwargs={"max_records": self.max_records},
-                name=name,
-                daemon=True,
+            self.threads.append(
+                consume_in_thread(
+                    self.bus,
+                    [str(t) for t in topics],
+                    str(group),
+                    handler,
+                    self.stop,
+                    name=name,
+                    max_records=self.max_records,
+                )
             )
-            thread.start()
-            self.threads.append(thread)
 
     def close(self) -> None:
         self.stop.set()

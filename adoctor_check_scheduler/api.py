@@ -64,7 +64,6 @@ def _announce(topic: Topic, username: str, names: list[str]) -> None:
 @api.route("/check/rule/import", body=ImportRulesBody)
 def import_rules(ctx: RequestContext[ImportRulesBody]) -> Reply:
     """Import rules; every condition is parsed first and nothing is stored if one is wrong."""
-    assert ctx.principal is not None
     seen: dict[str, int] = {}
     for index, rule in enumerate(ctx.body.check_items):
         if rule.check_item in seen:
@@ -75,7 +74,7 @@ def import_rules(ctx: RequestContext[ImportRulesBody]) -> Reply:
         seen[rule.check_item] = index
         compile_rule(rule, f"check_items.{index}")
     reply = _forward("POST", "/data/check/rule/add", ctx)
-    _announce(Topic.IMPORT_CHECK_RULE, ctx.principal.username, list(seen))
+    _announce(Topic.IMPORT_CHECK_RULE, ctx.username, list(seen))
     return reply
 
 
@@ -88,9 +87,8 @@ def get_rules(ctx: RequestContext[GetRulesBody]) -> Reply:
 @api.route("/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
 def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
     """Delete rules by name; their results stay."""
-    assert ctx.principal is not None
     reply = _forward("DELETE", "/data/check/rule/delete", ctx)
-    _announce(Topic.DELETE_CHECK_RULE, ctx.principal.username, list(ctx.body.check_items))
+    _announce(Topic.DELETE_CHECK_RULE, ctx.username, list(ctx.body.check_items))
     return reply
 
 
@@ -137,7 +135,7 @@ def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
     results = (
         check_rule(
             dc,
-            ctx.principal.username,
+            ctx.username,
             stored,
             compiled,
             hosts=targets,

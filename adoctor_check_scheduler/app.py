@@ -14,7 +14,7 @@ from adoctor_check_scheduler.jobs import CheckSchedule, ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
-from aops_utils.bus.loop import consume
+from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
 from aops_utils.bus.topics import Group, Topic
 from aops_utils.clients import ServiceClient
@@ -36,20 +36,15 @@ class CheckScheduler:
 
     def start_jobs(self) -> None:
         self.loop.start()
-        retry = threading.Thread(
-            target=consume,
-            args=(
-                self.bus,
-                [Topic.RETRY_CHECK.value],
-                Group.RETRY_CHECK.value,
-                self.schedule.on_retry_message,
-                self.loop.stop,
-            ),
-            kwargs={"max_records": self.settings.consumer.max_records},
+        retry = consume_in_thread(
+            self.bus,
+            [Topic.RETRY_CHECK.value],
+            Group.RETRY_CHECK.value,
+            self.schedule.on_retry_message,
+            self.loop.stop,
             name="retry-consumer",
-            daemon=True,
+            max_records=self.settings.consumer.max_records,
         )
-        retry.start()
         self.threads.append(retry)
 
     def close(self) -> None:

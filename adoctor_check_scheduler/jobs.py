@@ -18,10 +18,11 @@ from adoctor_check_scheduler.settings import SchedulerSection
 from aops_utils.bus import Message, Producer
 from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.clients import ServiceClient
+from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
+from aops_utils.contracts import FORWARD_POSITION as FORWARD
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
-FORWARD, BACKWARD = "forward_position", "backward_position"
 HOSTS_PER_TASK = 200  # hosts of one user per task, so that several executors share a big fleet
 
 

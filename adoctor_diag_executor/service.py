@@ -16,7 +16,7 @@ from adoctor_diag_executor.settings import DiagExecutorIni
 from adoctor_diag_executor.worker import DiagWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
-from aops_utils.bus.loop import consume
+from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.topics import Group
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
@@ -48,15 +48,18 @@ class DiagExecutor:
 
     def start(self) -> None:
         for index in range(self.consumers):
-            thread = threading.Thread(
-                target=consume,
-                args=(self.bus, [self.topic], self.group, self.on_request, self.stop),
-                kwargs={"handle_batch": self.on_batch, "max_records": self.batch_size},
-                name=f"diagnosis-{index}",
-                daemon=True,
+            self.threads.append(
+                consume_in_thread(
+                    self.bus,
+                    [self.topic],
+                    self.group,
+                    self.on_request,
+                    self.stop,
+                    name=f"diagnosis-{index}",
+                    handle_batch=self.on_batch,
+                    max_records=self.batch_size,
+                )
             )
-            thread.start()
-            self.threads.append(thread)
 
     def close(self) -> None:
         self.stop.set()

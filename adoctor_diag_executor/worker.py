@@ -23,9 +23,10 @@ from adoctor_diag_executor.diagnosis import LeafEvidence, Tree, parse_tree
 from adoctor_diag_executor.messages import DiagnoseRequest
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
-from aops_utils.jsonio import dumps
+from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
+from aops_utils.contracts import FORWARD_POSITION as FORWARD
+from aops_utils.jsonio import encode
 
-FORWARD, BACKWARD = "forward_position", "backward_position"
 Rows = list[dict[str, Any]]
 
 
@@ -156,10 +157,10 @@ def _report(job: _Job) -> dict[str, Any]:
 
 def _parse_trees(requests: Iterable[DiagnoseRequest]) -> list[tuple[Tree, frozenset[str]]]:
     """Each distinct tree parsed once (a batch mostly carries one tree many times)."""
-    parsed: dict[str, tuple[Tree, frozenset[str]]] = {}
+    parsed: dict[bytes, tuple[Tree, frozenset[str]]] = {}
     trees = []
     for request in requests:
-        key = dumps(request.tree_content)
+        key = encode(request.tree_content)
         if key not in parsed:
             tree = parse_tree(request.tree_content)
             parsed[key] = (tree, frozenset(tree.check_items))

@@ -116,7 +116,7 @@ def execute(ctx: RequestContext[ExecuteBody]) -> dict[str, Any]:
                 service.producer.send(
                     topic,
                     {
-                        "username": ctx.principal.username,
+                        "username": ctx.username,
                         "host_id": host_id,
                         "public_ip": known[host_id]["public_ip"],
                         "time_range": [start, end],

@@ -13,10 +13,8 @@ from typing import Any
 
 import click
 
-from aops_utils.codes import Code, label_of
+from aops_utils.codes import OK_CODES, Code, label_of
 
-# 1204 is a successful login that still hands out a token; the caller warns about it.
-OK_CODES = frozenset({int(Code.SUCCEED), int(Code.PARTIAL_SUCCEED), int(Code.CHANGE_PASSWORD)})
 DEFAULT_TIMEOUT = 60.0
 
 

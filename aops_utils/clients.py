@@ -10,12 +10,10 @@ import requests
 
 from aops_utils import jsonio
 from aops_utils.auth import SERVICE_TOKEN_TTL, TokenCodec, TokenType
-from aops_utils.codes import Code
+from aops_utils.codes import OK_CODES, Code
 from aops_utils.errors import AopsError, ServiceUnavailable
 from aops_utils.restful import Principal
 from aops_utils.restful.tokens import ACTING_USER_HEADER
-
-OK_CODES = frozenset({Code.SUCCEED, Code.PARTIAL_SUCCEED, Code.CHANGE_PASSWORD})
 
 
 class ServiceClient:

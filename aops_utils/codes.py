@@ -103,6 +103,11 @@ def label_of(code: int) -> str:
         return LABELS[Code.UNKNOWN_ERROR]
 
 
+# Answers a caller takes as success; 1204 is a login that still hands out a token (the caller
+# warns about the default password).
+OK_CODES = frozenset({Code.SUCCEED, Code.PARTIAL_SUCCEED, Code.CHANGE_PASSWORD})
+
+
 def judge_batch(succeeded: int, failed: int, failure: Code) -> Code:
     """21.09 batch rule: all good 200, mixed 206, nothing good the operation's error code."""
     if succeeded:

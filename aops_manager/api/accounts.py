@@ -40,7 +40,7 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
     try:
         call("POST", "/data/account/change", ctx.body.model_dump(exclude_none=True), ctx.principal)
     finally:
-        manager().cache.end_sessions_of(ctx.principal.username)
+        manager().cache.end_sessions_of(ctx.username)
     return {}
 
 
@@ -51,5 +51,5 @@ def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
     sample = call("POST", "/data/host/credential/sample", {}, ctx.principal)
     if sample.get("vault"):
         vault.decrypt(ctx.body.key, sample["vault"])
-    manager().keyring.remember(ctx.principal.username, ctx.body.key)
+    manager().keyring.remember(ctx.username, ctx.body.key)
     return {}

@@ -51,7 +51,7 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
             }
         )
     reply = write("/data/host/add", ctx, body={"host_list": hosts, "credentials": vaults})
-    manager().keyring.remember(ctx.principal.username, key)
+    manager().keyring.remember(ctx.username, key)
     payload = reply_of(reply)
     payload.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
     return payload

@@ -50,6 +50,24 @@ def consume(
         consumer.close()
 
 
+def consume_in_thread(
+    bus: MessageBus,
+    topics: Sequence[str],
+    group_id: str,
+    handle: Callable[[Message], Any],
+    stop: threading.Event,
+    *,
+    name: str,
+    **options: Any,
+) -> threading.Thread:
+    """`consume(...)` started in a daemon thread called `name` (options as for consume)."""
+    thread = threading.Thread(
+        target=consume, args=(bus, topics, group_id, handle, stop), kwargs=options, name=name, daemon=True
+    )
+    thread.start()
+    return thread
+
+
 def _handle_all(
     batch: Sequence[Message],
     handle: Callable[[Message], Any],

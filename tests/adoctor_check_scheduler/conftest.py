@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ from adoctor_check_executor.service import Executor, build
 from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.app import create_app
 from adoctor_check_scheduler.jobs import CheckSchedule
-from aops_utils.bus.loop import consume
+from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
 from aops_utils.bus.topics import Group, Topic
 from aops_utils.serving import serve_in_thread
@@ -116,18 +115,14 @@ def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
             server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
             service = app.extensions["adoctor_check_scheduler"]
             # The schedule is driven by the tests; only the retry consumer runs by itself.
-            retries = threading.Thread(
-                target=consume,
-                args=(
-                    bus,
-                    [Topic.RETRY_CHECK.value],
-                    Group.RETRY_CHECK.value,
-                    service.schedule.on_retry_message,
-                    service.loop.stop,
-                ),
-                daemon=True,
+            retries = consume_in_thread(
+                bus,
+                [Topic.RETRY_CHECK.value],
+                Group.RETRY_CHECK.value,
+                service.schedule.on_retry_message,
+                service.loop.stop,
+                name="retry-consumer",
             )
-            retries.start()
             token = suite.login()
             checks = Checks(
                 suite,
