@@ -8,7 +8,6 @@ from collections.abc import Callable, Sequence
 from functools import partial
 from typing import Any, TypeVar
 
-import orjson
 from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
 from kafka import errors as kafka_errors
 from kafka.protocol.api_key import ApiKey
@@ -363,7 +362,7 @@ def _decode(record: Any) -> Message | None:
     cannot wedge the group; its offset still counts as polled and is committed past."""
     try:
         value = jsonio.decode(record.value)
-    except (orjson.JSONDecodeError, TypeError):
+    except (ValueError, TypeError):  # orjson's and, past its depth limit, json's errors
         value = None
     if not isinstance(value, dict):
         log.error(
