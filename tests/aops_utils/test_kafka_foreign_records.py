@@ -11,6 +11,7 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)  # kafka-python 3.0's schema loading
     from kafka import KafkaProducer
 
+from aops_utils.bus import Message
 from aops_utils.bus.kafka import KafkaBus
 from tests.aops_utils.test_bus_contract import DELIVERY, KAFKA_OPTIONS
 
@@ -39,7 +40,7 @@ def test_foreign_records_are_skipped_and_the_next_message_arrives(kafka_servers:
         producer.send(topic, {"n": 1})
         producer.flush(10)
         consumer = bus.consumer([topic], f"g-{unique}")
-        received = []
+        received: list[Message] = []
         deadline = time.monotonic() + DELIVERY
         while not received and time.monotonic() < deadline:
             received = consumer.poll(0.5)  # raised on the deep ones before the fix
