@@ -83,7 +83,7 @@ class DiagWorker:
 
     def _read_stored(self, username: str, jobs: Sequence[_Job], coverage: tuple[int, int] | None) -> None:
         """Each job's stored results, in one query per slice cluster; covered slices are checked."""
-        by_host: dict[str, Rows] = defaultdict(list)
+        pages = []
         for cluster in _clusters(jobs):
             items = sorted(set().union(*(job.items for job in cluster)))
             hosts = sorted({job.request.host_id for job in cluster})
@@ -91,13 +91,14 @@ class DiagWorker:
                 min(job.request.time_range[0] for job in cluster),
                 max(job.request.time_range[1] for job in cluster),
             ]
-            rows = self._dc.post(
-                "/data/check/result/get",
-                {"time_range": span, "check_items": items, "host_list": hosts},
-                acting_user=username,
-            )["check_result"]
-            for row in rows:
-                by_host[row["host_id"]].append(row)
+            pages.append(
+                self._dc.post(
+                    "/data/check/result/get",
+                    {"time_range": span, "check_items": items, "host_list": hosts},
+                    acting_user=username,
+                )["check_result"]
+            )
+        by_host = _by_host(pages)
         for job in jobs:
             start, end = job.request.time_range
             for row in by_host.get(job.request.host_id, ()):
@@ -153,6 +154,21 @@ def _report(job: _Job) -> dict[str, Any]:
         "end": request.time_range[1],
         "report": job.tree.evaluate(evidence),
     }
+
+
+def _by_host(pages: Iterable[Rows]) -> dict[str, Rows]:
+    """The rows of several result queries by host, each result once: a long result (a No data
+    over a backward window) can overlap the spans of two slice clusters and come back twice."""
+    by_host: dict[str, Rows] = defaultdict(list)
+    seen: set[tuple[Any, ...]] = set()
+    for rows in pages:
+        for row in rows:
+            # A result's identity, as the data center derives its document id.
+            key = (row["host_id"], row["check_item"], row["series"], row["start"], row["end"])
+            if key not in seen:
+                seen.add(key)
+                by_host[row["host_id"]].append(row)
+    return by_host
 
 
 def _parse_trees(requests: Iterable[DiagnoseRequest]) -> list[tuple[Tree, frozenset[str]]]:

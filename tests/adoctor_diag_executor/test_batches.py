@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from adoctor_diag_executor.diagnosis import parse_tree
 from adoctor_diag_executor.messages import DiagnoseRequest
-from adoctor_diag_executor.worker import _clusters, _Job, _parse_trees
+from adoctor_diag_executor.worker import _by_host, _clusters, _Job, _parse_trees
 from tests.adoctor_diag_executor.trees import EXAMPLE, branch, leaf
 
 SMALL = branch("root", "a || b", leaf("a", "rule_a"), leaf("b", "rule_b"))
@@ -51,3 +51,16 @@ def test_a_tree_repeated_in_a_batch_is_parsed_once() -> None:
     parsed = _parse_trees(requests)
     assert len({id(tree) for tree, _ in parsed}) == 2
     assert parsed[0][1] == {"rule_a", "rule_b"}
+
+
+def test_a_result_two_cluster_queries_return_counts_once() -> None:
+    def row(host: str, start: int, end: int, value: str = "No data") -> dict[str, object]:
+        found = {"host_id": host, "check_item": "rule_a", "series": "", "value": value}
+        return found | {"start": start, "end": end}
+
+    long = row("h", 0, 3600)  # a backward window's No data, inside both clusters' spans
+    first = [long, row("h", 10, 10, "Abnormal")]
+    second = [dict(long), row("h", 3000, 3000, "Abnormal"), row("g", 0, 3600)]
+    found = _by_host([first, second])
+    assert [(r["start"], r["end"]) for r in found["h"]] == [(0, 3600), (10, 10), (3000, 3000)]
+    assert [(r["start"], r["end"]) for r in found["g"]] == [(0, 3600)]
