@@ -5,7 +5,7 @@ from __future__ import annotations
 from adoctor_check_executor import settings
 from adoctor_check_executor.service import build
 from aops_utils.bus.settings import bus_from
-from aops_utils.bus.topics import Topic
+from aops_utils.contracts.topics import Topic
 from aops_utils.launch import bus_worker
 from aops_utils.serving import run_main
 

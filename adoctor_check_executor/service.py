@@ -10,17 +10,17 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from adoctor_check_executor.check_rule_plugins import load_registry
-from adoctor_check_executor.messages import CheckTask, RuleChange
-from adoctor_check_executor.rulebook import RuleBook
 from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
-from aops_utils.bus.topics import Group, Topic
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
+from aops_utils.contracts.checks import CheckTask, RuleChange
+from aops_utils.contracts.topics import Group, Topic
+from aops_utils.rules.plugins import load_registry
+from aops_utils.rules.rulebook import RuleBook
 
 LOG = logging.getLogger(__name__)
 

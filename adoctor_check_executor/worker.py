@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from adoctor_check_executor.evaluation import check_rule
-from adoctor_check_executor.messages import CheckTask, TaskHost, Value
-from adoctor_check_executor.rulebook import RuleBook
 from aops_utils.bus import Producer
-from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.clients import ServiceClient
+from aops_utils.contracts.checks import CheckTask, TaskHost, Value
+from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.rules.evaluation import check_rule
+from aops_utils.rules.rulebook import RuleBook
 
 LOG = logging.getLogger(__name__)
 SAVE_CHUNK = 10000

@@ -5,10 +5,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from adoctor_check_executor.check_rule_plugins import RuleError
-from adoctor_check_executor.evaluation import StoredRule, check_rule
-from adoctor_check_executor.messages import TaskHost
-from adoctor_check_executor.settings import ExecutorSection
 from adoctor_check_scheduler.app import scheduler
 from adoctor_check_scheduler.schemas import (
     CountResultsBody,
@@ -19,15 +15,18 @@ from adoctor_check_scheduler.schemas import (
     RuleNamesBody,
     TestRuleBody,
 )
-from aops_utils.bus.topics import Topic
 from aops_utils.codes import Code
+from aops_utils.contracts.checks import TaskHost, Value
+from aops_utils.contracts.topics import Topic
 from aops_utils.errors import AopsError, NotFoundError, ParamError
 from aops_utils.restful import Api, Reply, RequestContext
+from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD, StoredRule, check_rule
+from aops_utils.rules.plugins import RuleError
 
 LOG = logging.getLogger(__name__)
 api = Api("A-Ops check scheduler")
 # The executor's default sample period: it only sizes the history that `#N` needs.
-SAMPLE_PERIOD: int = ExecutorSection.model_fields["sample_period"].default
+SAMPLE_PERIOD = DEFAULT_SAMPLE_PERIOD
 
 
 def _forward(method: str, path: str, ctx: RequestContext[Any], body: dict[str, Any] | None = None) -> Reply:
@@ -145,7 +144,5 @@ def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
         if targets
         else []
     )
-    counts = {
-        v: sum(1 for r in results if r["value"] == v) for v in ("Abnormal", "No data", "Internal error")
-    }
+    counts = {v: sum(1 for r in results if r["value"] == v) for v in Value}
     return {"check_result": results, "total_count": len(results), "counts": counts}

@@ -8,7 +8,6 @@ from typing import Any
 
 from flask import Flask, current_app
 
-from adoctor_check_executor.check_rule_plugins import load_registry
 from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.jobs import CheckSchedule, ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
@@ -16,11 +15,12 @@ from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
-from aops_utils.bus.topics import Group, Topic
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
+from aops_utils.contracts.topics import Group, Topic
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
+from aops_utils.rules.plugins import load_registry
 
 
 @dataclass

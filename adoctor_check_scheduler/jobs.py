@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from adoctor_check_executor.messages import CheckTask
 from adoctor_check_scheduler.settings import SchedulerSection
 from aops_utils.bus import Message, Producer
-from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.clients import ServiceClient
 from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
 from aops_utils.contracts import FORWARD_POSITION as FORWARD
+from aops_utils.contracts.checks import CheckTask
+from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)

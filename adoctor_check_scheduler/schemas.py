@@ -6,10 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from adoctor_check_executor.rules.lexer import MAX_CONDITION_LENGTH
 from aops_utils.contracts import HostId
+from aops_utils.contracts.checks import Value
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body, Name256
+from aops_utils.rules.lexer import MAX_CONDITION_LENGTH
 
 RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 
@@ -56,7 +57,7 @@ class GetResultsBody(PagedBody):
     time_range: list[int] = Field(default_factory=list)
     check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
-    value: Literal["Abnormal", "No data", "Internal error"] | None = None
+    value: Value | None = None
     sort: Literal["start", "end", "check_item", ""] = ""
 
     _check_range = field_validator("time_range")(_range)

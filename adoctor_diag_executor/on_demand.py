@@ -12,10 +12,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from adoctor_check_executor.evaluation import check_rule
-from adoctor_check_executor.messages import TaskHost
-from adoctor_check_executor.rulebook import Compiled
 from aops_utils.clients import ServiceClient
+from aops_utils.contracts.checks import TaskHost
+from aops_utils.rules.evaluation import check_rule
+from aops_utils.rules.rulebook import Compiled
 
 Rows = list[dict[str, Any]]
 Rules = dict[str, Compiled]  # by check item

@@ -9,17 +9,17 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from adoctor_check_executor.check_rule_plugins import load_registry
-from adoctor_diag_executor.diagnosis import TreeError
-from adoctor_diag_executor.messages import DiagnoseRequest
 from adoctor_diag_executor.settings import DiagExecutorIni
 from adoctor_diag_executor.worker import DiagWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
-from aops_utils.bus.topics import Group
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
+from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.contracts.topics import Group
+from aops_utils.rules.plugins import load_registry
+from aops_utils.trees import TreeError
 
 LOG = logging.getLogger(__name__)
 

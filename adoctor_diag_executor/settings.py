@@ -7,18 +7,15 @@ from pathlib import Path
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
-from aops_utils.bus.topics import Group, Topic
+from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection, TopicSection
 from aops_utils.conf import Section
-
-
-class TopicSection(Section):
-    name: str = Field(Topic.DIAGNOSE_EXECUTE_REQ.value, min_length=1, max_length=249)
+from aops_utils.contracts.topics import Group
+from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
 
 
 class DiagExecutorSection(Section):
     consumers: int = Field(2, gt=0, le=64)
-    sample_period: int = Field(15, gt=0, description="for rules evaluated on demand")
+    sample_period: int = Field(DEFAULT_SAMPLE_PERIOD, gt=0, description="for rules evaluated on demand")
     data_center_timeout: float = Field(120.0, gt=0)
     # The forward position moves when a window's check tasks are published; their results are
     # stored a little later. A slice ending this close to it is evaluated on demand instead of

@@ -18,14 +18,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from adoctor_check_executor.rulebook import RuleBook
-from adoctor_diag_executor.diagnosis import LeafEvidence, Tree, parse_tree
-from adoctor_diag_executor.messages import DiagnoseRequest
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
 from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
 from aops_utils.contracts import FORWARD_POSITION as FORWARD
+from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.jsonio import encode
+from aops_utils.rules.rulebook import RuleBook
+from aops_utils.trees import LeafEvidence, Tree, parse_tree
 
 Rows = list[dict[str, Any]]
 

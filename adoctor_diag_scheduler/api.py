@@ -7,7 +7,6 @@ import uuid
 from itertools import pairwise
 from typing import Any
 
-from adoctor_diag_executor.diagnosis import TreeError, parse_tree
 from adoctor_diag_scheduler.app import scheduler
 from adoctor_diag_scheduler.schemas import (
     DeleteTreesBody,
@@ -22,6 +21,7 @@ from adoctor_diag_scheduler.schemas import (
 from aops_utils.codes import Code
 from aops_utils.errors import NotFoundError, ParamError
 from aops_utils.restful import Api, Reply, RequestContext
+from aops_utils.trees import TreeError, parse_tree
 
 api = Api("A-Ops diag scheduler")
 

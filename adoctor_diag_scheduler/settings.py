@@ -6,9 +6,8 @@ from pathlib import Path
 
 from pydantic import Field
 
-from adoctor_diag_executor.settings import TopicSection
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection, TopicSection
 from aops_utils.conf import Endpoint, Section, UwsgiSection
 
 

@@ -34,8 +34,9 @@ from aops_cli.options import (
     sort_order,
 )
 from aops_cli.output import Columns, deleted_line, emit_json, listing, page_summary, plural, write_export
+from aops_utils.contracts.checks import Value
 
-VALUES = ("Abnormal", "No data", "Internal error")
+VALUES = tuple(Value)
 RULE_COLUMNS = (
     ("check_item", "check_item"),
     ("data_list", "data_list"),

@@ -143,7 +143,7 @@ def _trees_of(path: Path, name: str | None, description: str | None) -> list[dic
         )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         # Imported here: openpyxl is slow to import and only this command needs it.
-        from adoctor_diag_executor.diagnosis import TreeError, tree_from_xlsx
+        from aops_utils.trees import TreeError, tree_from_xlsx
 
         try:
             title, content = tree_from_xlsx(path)
@@ -219,7 +219,7 @@ def _explain_tree(exc: ApiError, trees: list[dict[str, Any]], path: Path) -> Api
     tree = trees[index]
     notes = [f"  in {path}, tree {tree['tree_name']!r} (number {index + 1} of {len(trees)})"]
     content = tree.get("tree_content")
-    from adoctor_diag_executor.diagnosis import TreeError, parse_tree
+    from aops_utils.trees import TreeError, parse_tree
 
     try:
         parse_tree(content)

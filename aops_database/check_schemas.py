@@ -8,6 +8,7 @@ import orjson
 from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts.checks import Value
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body, Name40, Name256, Text1024
 
@@ -19,7 +20,7 @@ MAX_RESULTS = 100_000
 RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Condition = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION)]
 Plugin = Annotated[str, StringConstraints(max_length=128)]
-ResultValue = Literal["Abnormal", "No data", "Internal error"]
+ResultValue = Value
 StateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
 RetryId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 BigInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]

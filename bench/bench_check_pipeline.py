@@ -56,8 +56,8 @@ from adoctor_check_scheduler.settings import load as load_scheduler_settings
 from aops_database.services.data import Prometheus, selector
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus.settings import bus_from
-from aops_utils.bus.topics import Topic
 from aops_utils.clients import ServiceClient
+from aops_utils.contracts.topics import Topic
 
 HOSTS = 1_000
 SCRAPE_S = 2  # scrape interval = the executor's sample_period

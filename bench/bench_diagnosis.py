@@ -42,11 +42,11 @@ from support.procs import cpu_seconds, pids_named, process_tree, wait_ready
 from support.services import aops_stack, service_errors
 
 from adoctor_check_scheduler.jobs import BACKWARD, FORWARD
-from adoctor_diag_executor.diagnosis import LeafEvidence, parse_tree
 from adoctor_diag_executor.settings import DiagExecutorIni
 from aops_utils import conf
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.clients import ServiceClient
+from aops_utils.trees import LeafEvidence, parse_tree
 
 SHIPPED = conf.load(DiagExecutorIni, "diag_executor.ini", Path(__file__).parent.parent / "conf")
 TARGET_S = 20.0

@@ -25,7 +25,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, also when not installed
 
-from adoctor_check_executor.check_rule_plugins import Series, load_registry
+from aops_utils.rules.plugins import Series, load_registry
 
 SAMPLES = 240
 PERIOD = 15.0

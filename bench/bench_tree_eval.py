@@ -29,7 +29,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, also when not installed
 
-from adoctor_diag_executor.diagnosis import LeafEvidence, Tree, dumps, parse_tree
+from aops_utils.trees import LeafEvidence, Tree, dumps, parse_tree
 
 TARGET_PER_S = 100_000
 RULES = [f"rule_{i}" for i in range(17)]

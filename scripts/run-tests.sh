@@ -53,6 +53,7 @@ run_step testenv-start bash scripts/testenv.sh start
 source "${TESTENV_DIR:-$ROOT/.testenv}/env"
 
 run_step ruff .venv/bin/ruff check .
+run_step import-linter env PYTHONPATH="$ROOT" .venv/bin/lint-imports --no-cache
 
 # mypy reads `files` from [tool.mypy] when pyproject.toml has it; otherwise name the packages.
 mypy_args=()

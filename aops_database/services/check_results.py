@@ -8,6 +8,7 @@ from typing import Any
 
 import orjson
 
+from aops_utils.contracts.checks import Value
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
 from aops_utils.restful.paging import Window
@@ -17,7 +18,7 @@ RESULT_SPEC = IndexSpec(
     keyword_fields=("username", "host_id", "check_item", "value", "series"),
     numeric_fields=("start", "end"),
 )
-ABNORMAL = "Abnormal"
+ABNORMAL = Value.ABNORMAL
 RESULT_FIELDS = (
     "check_item",
     "data_list",

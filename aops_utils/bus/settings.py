@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 from aops_utils.bus.factory import open_bus
 from aops_utils.bus.protocol import MessageBus
 from aops_utils.conf import Section
+from aops_utils.contracts.topics import Topic
 
 
 def _servers(value: str) -> str:
@@ -16,6 +17,12 @@ def _servers(value: str) -> str:
     if not parts or any(":" not in p for p in parts):
         raise ValueError("expected host:port[,host:port...]")
     return ",".join(parts)
+
+
+class TopicSection(Section):
+    """`[topic]` of the diag ini files: where diagnosis requests go."""
+
+    name: str = Field(Topic.DIAGNOSE_EXECUTE_REQ.value, min_length=1, max_length=249)
 
 
 class ProducerSection(Section):

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from adoctor_check_executor import worker as worker_module
-from adoctor_check_executor.check_rule_plugins import CheckRulePlugin
-from adoctor_check_executor.check_rule_plugins.expression_rule import ExpressionCheckRule
-from adoctor_check_executor.rulebook import RuleBook
 from aops_utils.clients import ServiceClient
+from aops_utils.rules.plugins import CheckRulePlugin
+from aops_utils.rules.plugins.expression_rule import ExpressionCheckRule
+from aops_utils.rules.rulebook import RuleBook
 
 OUT = Path(os.environ["AOPS_BENCH_PROBE"])
 PATH_STAGES = {

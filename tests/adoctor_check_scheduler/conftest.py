@@ -21,7 +21,7 @@ from adoctor_check_scheduler.app import create_app
 from adoctor_check_scheduler.jobs import CheckSchedule
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
-from aops_utils.bus.topics import Group, Topic
+from aops_utils.contracts.topics import Group, Topic
 from aops_utils.serving import serve_in_thread
 from tests.conftest import KAFKA, NODE_EXPORTER, PROMETHEUS_URL, mariadb_suite, require
 from tests.suite import Suite, TcpProxy, free_port, private_kafka

@@ -7,10 +7,10 @@ from typing import Any
 
 import requests
 
-from adoctor_check_executor.messages import CheckTask
 from adoctor_check_scheduler import settings as scheduler_settings
 from aops_utils.bus.settings import bus_from
-from aops_utils.bus.topics import FORWARD_TASK_ID, Topic
+from aops_utils.contracts.checks import CheckTask
+from aops_utils.contracts.topics import FORWARD_TASK_ID, Topic
 from tests.adoctor_check_scheduler.conftest import NODE_IP, Checks
 from tests.conftest import PROMETHEUS_URL
 

@@ -17,13 +17,13 @@ from typing import Any
 import pytest
 import requests
 
-from adoctor_check_executor.messages import CheckTask
 from adoctor_check_scheduler.jobs import BACKWARD, FORWARD, HOSTS_PER_TASK, CheckSchedule, ScheduleLoop
 from adoctor_check_scheduler.settings import SchedulerSection
 from aops_utils.bus import Message, Producer
 from aops_utils.bus.memory import MemoryBus, MemoryConsumer
-from aops_utils.bus.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.clients import ServiceClient
+from aops_utils.contracts.checks import CheckTask
+from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
 from aops_utils.errors import AopsError, ServiceUnavailable
 from tests.suite import Suite, running_suite
 

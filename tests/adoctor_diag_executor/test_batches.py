@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from adoctor_diag_executor.diagnosis import parse_tree
-from adoctor_diag_executor.messages import DiagnoseRequest
 from adoctor_diag_executor.worker import _by_host, _clusters, _Job, _parse_trees
-from tests.adoctor_diag_executor.trees import EXAMPLE, branch, leaf
+from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.trees import parse_tree
+from tests.aops_utils.trees.trees import EXAMPLE, branch, leaf
 
 SMALL = branch("root", "a || b", leaf("a", "rule_a"), leaf("b", "rule_b"))
 

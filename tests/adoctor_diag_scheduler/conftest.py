@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 import requests
 
-from adoctor_diag_executor.diagnosis import dumps, loads
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.serving import serve_in_thread
+from aops_utils.trees import dumps, loads
 from tests.suite import Suite, data_call, free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())

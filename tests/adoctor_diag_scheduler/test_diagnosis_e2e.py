@@ -277,7 +277,7 @@ def test_a_task_of_a_killed_executor_is_completed_once(
 
 def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagnosis) -> None:
     """Checked slices and an unchecked one, far apart, in one batch: the same reports, same ids."""
-    from adoctor_diag_executor.messages import DiagnoseRequest
+    from aops_utils.contracts.diagnosis import DiagnoseRequest
     from tests.adoctor_check_scheduler.conftest import NODE_IP
 
     pipeline = diagnosis.checks
@@ -328,7 +328,7 @@ def test_unchecked_slices_of_many_hosts_are_evaluated_together_and_never_silentl
 ) -> None:
     """Two hosts (one address) in one unchecked slice: their leaves evaluated now, each with
     results of its own; a request without an address leaves every leaf unknown, not normal."""
-    from adoctor_diag_executor.messages import DiagnoseRequest
+    from aops_utils.contracts.diagnosis import DiagnoseRequest
     from tests.adoctor_check_scheduler.conftest import NODE_IP
 
     pipeline = diagnosis.checks

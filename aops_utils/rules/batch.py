@@ -1,0 +1,159 @@
+"""Many hosts' vectors laid end to end, one array per macro, and the alignment of $i onto $0.
+
+Per macro the hosts' series are concatenated ("segments", in host order); `offsets` marks
+where each segment starts. The evaluated samples are those of $0 with ts >= the host's start.
+Alignment (replacing 21.09's grid resampling): for each evaluated $0 timestamp, $i takes its
+own sample nearest in time, the later one on a tie, within the same host. Window searches
+and alignment use integer millisecond keys, rebased per host and spaced so that no search
+crosses into another host's segment; timestamps are thus compared at millisecond resolution
+(Prometheus's own), exactly, without float rounding at window edges.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from aops_utils.rules.plan import LOG, RulePlan
+from aops_utils.rules.series import BoolArray, FloatArray, Series, Vector, parse_number_chunks
+from aops_utils.rules.values import Kind, Val, fail
+
+IndexArray = NDArray[np.intp]
+NOT_A_NUMBER = "value is not a number"
+_KEY_LIMIT = 2**62
+
+
+class SpanTooLarge(Exception):
+    """The batch's time span does not fit 64-bit millisecond keys; evaluate it in parts."""
+
+
+@dataclass(slots=True)
+class BatchSeries:
+    kind: Kind  # NUM for kpi items, STR for log items
+    timestamps: FloatArray
+    offsets: IndexArray  # segment s is [offsets[s], offsets[s + 1])
+    values: NDArray[Any]  # float64 (kpi) or object array of str (log)
+    bad: BoolArray | None  # kpi values that are not numbers
+
+
+class Batch:
+    """The data of one evaluation call: hosts with complete data become segments."""
+
+    def __init__(self, plan: RulePlan, vectors: Sequence[Vector], starts: float | ArrayLike) -> None:
+        self.plan = plan
+        self.hosts = len(vectors)
+        host_starts = np.asarray(starts, dtype=np.float64)
+        if host_starts.ndim == 0:
+            host_starts = np.full(self.hosts, host_starts)
+        elif host_starts.shape != (self.hosts,):
+            raise ValueError(f"{len(host_starts)} starts for {self.hosts} hosts")
+        macros = sorted(plan.macros)
+        names = [f"${macro}" for macro in macros]
+        collected: list[list[Series]] = [[] for _ in macros]
+        included: list[int] = []
+        for host, vector in enumerate(vectors):
+            found = [item for item in map(vector.get, names) if item is not None and len(item.values)]
+            if len(found) == len(names):
+                included.append(host)
+                for slot, item in enumerate(found):
+                    collected[slot].append(item)
+        self.included: IndexArray = np.array(included, dtype=np.intp)
+        self.segments = len(included)
+        self.series: dict[int, BatchSeries] = {}
+        for slot, macro in enumerate(macros):
+            self.series[macro] = _concatenate(plan.kinds[macro], collected[slot])
+        self._select(host_starts)
+        self._shift: IndexArray | None = None
+        self._keys: dict[int, NDArray[np.int64]] = {}
+        self._positions: dict[int, IndexArray] = {0: self.positions0}
+        self._eval_segment: IndexArray | None = None
+
+    def _select(self, host_starts: NDArray[np.float64]) -> None:
+        """Evaluated samples: $0's samples at or after their host's start."""
+        main = self.series[0]
+        lengths = np.diff(main.offsets)
+        evaluated = main.timestamps >= np.repeat(host_starts[self.included], lengths)
+        self.positions0: IndexArray = np.flatnonzero(evaluated)
+        ends = np.cumsum(evaluated, dtype=np.intp)
+        before = np.concatenate(([0], ends))
+        self.counts: IndexArray = before[main.offsets[1:]] - before[main.offsets[:-1]]
+        self.size = len(self.positions0)
+
+    @property
+    def eval_segment(self) -> IndexArray:
+        """The segment of each evaluated sample."""
+        if self._eval_segment is None:
+            self._eval_segment = np.repeat(np.arange(self.segments, dtype=np.intp), self.counts)
+        return self._eval_segment
+
+    def keys(self, macro: int) -> NDArray[np.int64]:
+        """Millisecond keys of a macro's samples, rebased per segment and spaced apart."""
+        keys = self._keys.get(macro)
+        if keys is None:
+            series = self.series[macro]
+            keys = np.rint(series.timestamps * 1000.0).astype(np.int64)
+            keys += np.repeat(self._segment_shift(), np.diff(series.offsets))
+            self._keys[macro] = keys
+        return keys
+
+    def _segment_shift(self) -> IndexArray:
+        if self._shift is None:
+            firsts = np.min([s.timestamps[s.offsets[:-1]] for s in self.series.values()], axis=0)
+            lasts = np.max([s.timestamps[s.offsets[1:] - 1] for s in self.series.values()], axis=0)
+            base = np.rint(firsts * 1000.0).astype(np.int64)
+            span = int((np.rint(lasts * 1000.0).astype(np.int64) - base).max())
+            stride = span + self.plan.max_window_ms + 2
+            if stride * (self.segments + 1) >= _KEY_LIMIT:
+                raise SpanTooLarge(stride)
+            self._shift = np.arange(self.segments, dtype=np.int64) * stride - base
+        return self._shift
+
+    def positions(self, macro: int) -> IndexArray:
+        """For each evaluated sample, the index of the macro's sample it uses (nearest in time)."""
+        positions = self._positions.get(macro)
+        if positions is None:
+            series = self.series[macro]
+            keys = self.keys(macro)
+            wanted = self.keys(0)[self.positions0]
+            low = series.offsets[self.eval_segment]
+            high = series.offsets[self.eval_segment + 1] - 1
+            beyond = np.searchsorted(keys, wanted, side="right")  # first sample later than wanted
+            before = np.maximum(beyond - 1, low)  # the last sample at or before wanted, if any
+            after = np.minimum(beyond, high)
+            # Several samples may share the later timestamp: the last of them is the later one.
+            after_last = np.searchsorted(keys, keys[after], side="right") - 1
+            use_after = (beyond - 1 < low) | (
+                (beyond <= high) & ((keys[after] - wanted) <= (wanted - keys[before]))
+            )
+            positions = np.where(use_after, after_last, before)
+            self._positions[macro] = positions
+        return positions
+
+    def segment_starts(self, macro: int) -> IndexArray:
+        """For each evaluated sample, the first index of its host's segment in the macro's series."""
+        return self.series[macro].offsets[self.eval_segment]
+
+    def leaf(self, macro: int) -> Val:
+        series = self.series[macro]
+        positions = self.positions(macro)
+        fails = None if series.bad is None else fail(series.bad[positions], NOT_A_NUMBER, self.size)
+        return Val(series.kind, series.values[positions], fails)
+
+
+def _concatenate(kind: str, parts: list[Series]) -> BatchSeries:
+    offsets = np.zeros(len(parts) + 1, dtype=np.intp)
+    np.cumsum([len(part.values) for part in parts], out=offsets[1:])
+    if parts:
+        timestamps = np.concatenate([part.timestamps for part in parts])
+    else:
+        timestamps = np.empty(0, dtype=np.float64)
+    if kind == LOG:
+        texts = np.empty(int(offsets[-1]), dtype=object)
+        texts[:] = [v if isinstance(v, str) else str(v) for part in parts for v in part.values]
+        return BatchSeries(Kind.STR, timestamps, offsets, texts, None)
+    numbers, bad = parse_number_chunks([part.values for part in parts])
+    return BatchSeries(Kind.NUM, timestamps, offsets, numbers, bad)

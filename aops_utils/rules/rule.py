@@ -1,0 +1,92 @@
+"""A compiled rule: check once at import, then evaluate one host or a whole batch of hosts.
+
+evaluate_batch is the fast path: its cost is a fixed number of numpy calls per batch plus
+a few microseconds of Python per host (collecting the series), so an executor should pass
+all hosts of a task in one call. evaluate(vector, start) is evaluate_batch for one host.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from aops_utils.rules.analysis import compile_plan
+from aops_utils.rules.batch import Batch, SpanTooLarge
+from aops_utils.rules.evaluator import evaluate_column, evaluate_plan
+from aops_utils.rules.plan import RulePlan
+from aops_utils.rules.results import BatchEvaluation, Evaluation, classify
+from aops_utils.rules.series import Vector
+from aops_utils.rules.values import pylist
+
+
+class CompiledRule:
+    """A condition checked against its data_list; RuleError at compile time, never later."""
+
+    __slots__ = ("condition", "plan")
+
+    def __init__(self, condition: str, plan: RulePlan) -> None:
+        self.condition = condition
+        self.plan = plan
+
+    @classmethod
+    def compile(cls, condition: str, data_list: Sequence[Any]) -> CompiledRule:
+        return cls(condition, compile_plan(condition, data_list))
+
+    @property
+    def macros(self) -> frozenset[str]:
+        """The series ("$0", ...) an evaluation needs; a host missing one gets no_data."""
+        return frozenset(f"${index}" for index in self.plan.macros)
+
+    def history_seconds(self, sample_period: int) -> int:
+        return self.plan.history_seconds(sample_period)
+
+    def evaluate(self, vector: Vector, start: float) -> Evaluation:
+        return self.evaluate_batch([vector], start).host(0)
+
+    def values(self, vector: Vector, start: float) -> list[tuple[float, Any, str | None]]:
+        """Diagnostics: (ts, value of the condition, failure reason or None) per evaluated sample."""
+        batch = Batch(self.plan, [vector], start)
+        if batch.size == 0:
+            return []
+        val = evaluate_column(self.plan, batch)
+        stamps = batch.series[0].timestamps[batch.positions0].tolist()
+        reasons: list[str | None] = [None] * batch.size
+        for mask, reason in reversed(val.fails.parts if val.fails else []):
+            for index in np.flatnonzero(mask).tolist():
+                reasons[index] = reason  # walking backwards leaves the first part's reason
+        return list(zip(stamps, pylist(val, batch.size), reasons, strict=True))
+
+    def evaluate_batch(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
+        """Evaluate many hosts in one pass; `starts` is one task start for all, or one per host."""
+        try:
+            return self._evaluate(vectors, starts)
+        except SpanTooLarge:
+            if len(vectors) < 2:
+                raise ValueError(
+                    "a host's samples span more time than 64-bit millisecond keys hold"
+                ) from None
+            # Hosts whose clocks are years apart: halve the batch until the keys fit.
+            half = len(vectors) // 2
+            host_starts = np.broadcast_to(np.asarray(starts, dtype=np.float64), (len(vectors),))
+            parts = [
+                self.evaluate_batch(vectors[:half], host_starts[:half]),
+                self.evaluate_batch(vectors[half:], host_starts[half:]),
+            ]
+            return BatchEvaluation.concat(parts)
+
+    def _evaluate(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
+        batch = Batch(self.plan, vectors, starts)
+        counts = np.zeros(batch.hosts, dtype=np.intp)
+        counts[batch.included] = batch.counts
+        offsets = np.zeros(batch.hosts + 1, dtype=np.intp)
+        np.cumsum(counts, out=offsets[1:])
+        no_data = counts == 0
+        timestamps = batch.series[0].timestamps[batch.positions0]
+        if batch.size == 0:
+            nothing = np.zeros(0, dtype=bool)
+            return BatchEvaluation(timestamps, nothing, nothing, nothing, offsets, no_data)
+        truth, fails = evaluate_plan(self.plan, batch)
+        return classify(truth, fails, timestamps, offsets, no_data)
