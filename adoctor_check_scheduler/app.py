@@ -81,7 +81,11 @@ def create_app(
     from adoctor_check_scheduler.api import api
 
     app = create_service_app(
-        "adoctor-check-scheduler", api, token_authenticator(codec), max_body=64 * 1024 * 1024
+        "adoctor-check-scheduler",
+        api,
+        token_authenticator(codec),
+        restful=system.restful,
+        max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_check_scheduler"] = service
     if ini.check_scheduler.run_jobs if start_jobs is None else start_jobs:

@@ -45,7 +45,11 @@ def create_app(
     from adoctor_diag_scheduler.api import api
 
     app = create_service_app(
-        "adoctor-diag-scheduler", api, token_authenticator(codec), max_body=64 * 1024 * 1024
+        "adoctor-diag-scheduler",
+        api,
+        token_authenticator(codec),
+        restful=system.restful,
+        max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus.producer())
     return app

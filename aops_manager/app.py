@@ -52,7 +52,7 @@ def create_app(
     )
     from aops_manager.api import api
 
-    app = create_service_app("aops-manager", api, token_authenticator(codec))
+    app = create_service_app("aops-manager", api, token_authenticator(codec), restful=system.restful)
     app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober, cache)
     if start_prober:
         prober.start()

@@ -86,7 +86,8 @@ class ServiceClient:
             code=code,
             field=data.get("field"),
             payload=payload,
-            http_status=reply.status_code,
+            # A service in legacy mode sends errors with 200: the code's own status then applies.
+            http_status=reply.status_code if reply.status_code != 200 else None,
         )
 
     def post(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:

@@ -62,11 +62,21 @@ class UwsgiSection(Section):
     threads: int = Field(8, gt=0)
 
 
+class RestfulSection(Section):
+    """How the web services answer; every service reads it from `system.ini`."""
+
+    # 21.09 answered HTTP 200 whatever happened and its clients read nothing else: true sends
+    # every 21.09 envelope with 200 again, so that their error messages and partial successes
+    # survive. The envelope's `code` tells the outcome either way.
+    legacy_http_status: bool = False
+
+
 class SystemIni(Section):
-    """`system.ini`: logging, sessions, and where every service listens."""
+    """`system.ini`: logging, sessions, how answers go out, and where every service listens."""
 
     log: LogSection = LogSection()
     auth: AuthSection = AuthSection()
+    restful: RestfulSection = RestfulSection()
     manager: Endpoint = Endpoint(port=11111)
     database: Endpoint = Endpoint(port=11119)
     check_scheduler: Endpoint = Endpoint(port=11112)

@@ -88,7 +88,9 @@ def unique() -> str:
 
 
 @contextmanager
-def mariadb_suite(conf_dir: Path, prometheus_url: str = PROMETHEUS_URL) -> Iterator[Suite]:
+def mariadb_suite(
+    conf_dir: Path, prometheus_url: str = PROMETHEUS_URL, *, legacy_http_status: bool = False
+) -> Iterator[Suite]:
     """A running suite on a fresh MariaDB database (dropped afterwards) and the ES-API server."""
     require(ES_URL)
     require("tcp://" + MYSQL_URL.split("@")[-1])
@@ -104,6 +106,7 @@ def mariadb_suite(conf_dir: Path, prometheus_url: str = PROMETHEUS_URL) -> Itera
                 mysql_url=f"{MYSQL_URL}/{name}",
                 es_url=ES_URL,
                 prometheus_url=prometheus_url,
+                legacy_http_status=legacy_http_status,
             ) as running:
                 yield running
     finally:

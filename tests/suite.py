@@ -142,6 +142,7 @@ def write_conf(
     es_url: str = "",
     prometheus_url: str = "http://127.0.0.1:19090",
     probe_interval: int = 0,
+    legacy_http_status: bool = False,
 ) -> tuple[int, int]:
     """Write system/database/manager ini files for a test suite; returns (manager, database) ports."""
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -151,6 +152,7 @@ def write_conf(
         f"[auth]\nsecret_file={conf_dir / 'secret.key'}\n"
         f"[manager]\nip=127.0.0.1\nport={manager_port}\n"
         f"[database]\nip=127.0.0.1\nport={database_port}\n"
+        f"[restful]\nlegacy_http_status={str(legacy_http_status).lower()}\n"
     )
     db = f"[store]\nrelational={relational}\ndocument={document}\nsqlite_path={conf_dir / 'aops.db'}\n"
     if mysql_url:
@@ -171,7 +173,7 @@ def write_conf(
 
 
 @contextmanager
-def running_suite(conf_dir: Path, **conf: str | int) -> Iterator[Suite]:
+def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
     """Init and serve both services from `conf_dir`; AOPS_CONF_DIR must point there."""
     write_conf(conf_dir, **conf)  # type: ignore[arg-type]
     initialise()

@@ -10,6 +10,7 @@ from aops_manager.app import manager
 from aops_manager.forwarding import call
 from aops_manager.schemas import CertificateBody, ChangePasswordBody, LoginBody
 from aops_utils.codes import Code
+from aops_utils.errors import AopsError
 from aops_utils.restful import Access, Reply, RequestContext
 
 
@@ -23,13 +24,24 @@ def login(ctx: RequestContext[LoginBody]) -> Reply:
     return Reply(Code(reply["code"]), {"access_token": reply["access_token"]})
 
 
-@api.route("/manage/account/logout", aliases=("/manage/logout",))
+@api.route("/manage/account/logout", aliases=("/manage/logout",), access=Access.OPTIONAL)
 def logout(ctx: RequestContext[None]) -> dict[str, Any]:
-    """End this session; the token stops working at once."""
-    assert ctx.principal is not None
-    manager().cache.end_session(ctx.principal.token_id)
-    call("POST", "/data/account/logout", {}, ctx.principal)
-    manager().cache.end_session(ctx.principal.token_id)
+    """End this session; the token stops working at once.
+
+    Without a valid session (no token, an expired or unknown one) there is nothing left to end,
+    and the answer is success: the 21.09 web logs out that way.
+    """
+    principal = ctx.principal
+    if principal is None:
+        return {}
+    manager().cache.end_session(principal.token_id)
+    try:
+        call("POST", "/data/account/logout", {}, principal)
+    except AopsError as exc:
+        # Signed and unexpired, but the data center has already ended it.
+        if exc.code is not Code.TOKEN_ERROR:
+            raise
+    manager().cache.end_session(principal.token_id)
     return {}
 
 

@@ -9,9 +9,16 @@ from flask import Flask, Response
 from werkzeug.exceptions import HTTPException
 
 from aops_utils.codes import Code
+from aops_utils.conf import RestfulSection
 from aops_utils.errors import AopsError
 from aops_utils.restful import openapi
-from aops_utils.restful.routes import Api, Authenticator, json_response
+from aops_utils.restful.routes import (
+    LEGACY_HTTP_STATUS,
+    Api,
+    Authenticator,
+    envelope_response,
+    json_response,
+)
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -31,10 +38,12 @@ def create_service_app(
     api: Api,
     authenticator: Authenticator,
     *,
+    restful: RestfulSection,
     max_body: int = DEFAULT_MAX_BODY,
 ) -> Flask:
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = max_body
+    app.config[LEGACY_HTTP_STATUS] = restful.legacy_http_status
     app.config["AOPS_AUTHENTICATOR"] = authenticator
     api.init_app(app)
     document = openapi.build(api, package_version())
@@ -47,7 +56,7 @@ def create_service_app(
     def on_aops_error(exc: AopsError) -> Response:
         if exc.code is Code.SERVER_ERROR or exc.http_status >= 500:
             LOG.warning("%s answered %s: %s", name, int(exc.code), exc.detail)
-        return json_response(exc.envelope(), exc.http_status)
+        return envelope_response(exc.envelope(), exc.http_status)
 
     @app.errorhandler(HTTPException)
     def on_http_error(exc: HTTPException) -> Response:
@@ -57,7 +66,7 @@ def create_service_app(
         if status == 413:
             detail = f"the request body is larger than {max_body} bytes"
         body = {"code": int(code), "msg": code.label, "detail": detail}
-        return json_response(body, status)
+        return envelope_response(body, status)
 
     @app.errorhandler(Exception)
     def on_unexpected(exc: Exception) -> Response:
@@ -67,6 +76,6 @@ def create_service_app(
             "msg": Code.SERVER_ERROR.label,
             "detail": "unexpected server failure; see the service log",
         }
-        return json_response(body, 500)
+        return envelope_response(body, 500)
 
     return app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_utils.codes import LABELS
-from aops_utils.restful.routes import Api
+from aops_utils.restful.routes import Access, Api
 
 ENVELOPE = {
     "type": "object",
@@ -34,7 +34,10 @@ def build(api: Api, version: str) -> dict[str, Any]:
                 }
             },
         }
-        if endpoint.access != "public":
+        if endpoint.access is Access.OPTIONAL:
+            # The empty requirement: the token may be left out.
+            operation["security"] = [{"access_token": []}, {}]
+        elif endpoint.access is not Access.PUBLIC:
             operation["security"] = [{"access_token": []}]
         if endpoint.body is not None:
             schema = endpoint.body.model_json_schema(ref_template="#/components/schemas/{model}")

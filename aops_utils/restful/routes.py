@@ -22,6 +22,9 @@ class Access(StrEnum):
     PUBLIC = "public"
     USER = "user"  # a user's token, or a service acting for a named user
     SERVICE = "service"  # only another A-Ops service
+    # The caller's principal when its token is valid, none otherwise (logout: no session left
+    # to end is not an error).
+    OPTIONAL = "optional"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +62,8 @@ class Reply:
 
 
 Authenticator = Callable[[str], Principal]
+# App config key: every envelope goes out with HTTP 200 (system.ini [restful] legacy_http_status).
+LEGACY_HTTP_STATUS = "AOPS_LEGACY_HTTP_STATUS"
 Handler = Callable[[RequestContext[Any]], "dict[str, Any] | Reply"]
 
 
@@ -77,11 +82,18 @@ def json_response(body: dict[str, Any], status: int) -> Response:
     return Response(jsonio.encode(body), status=status, mimetype="application/json")
 
 
+def envelope_response(body: dict[str, Any], status: int) -> Response:
+    """An answer carrying the 21.09 envelope: its true status, or 200 in legacy mode."""
+    if current_app.config.get(LEGACY_HTTP_STATUS):
+        status = 200
+    return json_response(body, status)
+
+
 def envelope(code: Code, payload: dict[str, Any] | None = None, http_status: int | None = None) -> Response:
     body: dict[str, Any] = {"code": int(code), "msg": code.label}
     if payload:
         body.update(payload)
-    return json_response(body, http_status or code.http_status)
+    return envelope_response(body, http_status or code.http_status)
 
 
 def read_token() -> str | None:
@@ -148,17 +160,26 @@ class Api:
                 )
 
 
-def _authenticate(access: Access) -> Principal:
+def _authenticate(access: Access) -> Principal | None:
     token = read_token()
+    if access is Access.OPTIONAL:
+        try:
+            return None if token is None else _authenticator()(token)
+        except TokenError:
+            return None
     if token is None:
         raise TokenError("the access_token header is missing")
-    authenticate: Authenticator = current_app.config["AOPS_AUTHENTICATOR"]
-    principal = authenticate(token)
+    principal = _authenticator()(token)
     if access is Access.SERVICE and principal.service is None:
         raise AopsError("only A-Ops services may call this endpoint", code=Code.TOKEN_ERROR, http_status=403)
     if access is Access.USER and not principal.username:
         raise TokenError("a service call must name the user it acts for")
     return principal
+
+
+def _authenticator() -> Authenticator:
+    found: Authenticator = current_app.config["AOPS_AUTHENTICATOR"]
+    return found
 
 
 def _make_view(endpoint: Endpoint) -> Callable[[], Response]:

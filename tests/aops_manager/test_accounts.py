@@ -36,7 +36,7 @@ def test_repeated_failures_lock_the_user_out_for_that_address(suite: Suite) -> N
     assert "retry in" in str(body["detail"])
 
 
-def test_every_endpoint_but_login_refuses_a_missing_token(suite: Suite) -> None:
+def test_every_endpoint_but_login_and_logout_refuses_a_missing_token(suite: Suite) -> None:
     for method, path in [
         ("POST", "/manage/host/get"),
         ("POST", "/manage/host/count"),
@@ -48,8 +48,6 @@ def test_every_endpoint_but_login_refuses_a_missing_token(suite: Suite) -> None:
         ("POST", "/manage/host/group/get"),
         ("POST", "/manage/account/change"),
         ("POST", "/manage/account/certificate"),
-        ("POST", "/manage/account/logout"),
-        ("POST", "/manage/logout"),
         ("POST", "/manage/host/status/refresh"),
     ]:
         status, body = suite.call(method, path, {})
@@ -86,6 +84,24 @@ def test_logout_revokes_the_token_at_once_on_both_paths(suite: Suite) -> None:
     assert suite.call("POST", "/manage/host/count", token=second)[1]["code"] == 200
     assert suite.call("POST", "/manage/logout", token=second)[1]["code"] == 200
     assert suite.call("POST", "/manage/host/count", token=second)[0] == 401
+
+
+def test_logout_without_a_valid_session_succeeds_on_both_paths(suite: Suite) -> None:
+    name, token = suite.add_user()
+    expired, _ = suite.codec().issue(name, -10, TokenType.USER)
+    suite.call("POST", "/manage/account/logout", token=token)
+    # No token, an expired one, garbage, and one whose session has already ended.
+    for path in ("/manage/account/logout", "/manage/logout"):
+        for sent in (None, expired, "garbage", token):
+            status, body = suite.call("POST", path, token=sent)
+            assert (status, body["code"], body["msg"]) == (200, 200, "operation succeed"), (path, sent)
+
+
+def test_logout_without_a_valid_session_leaves_other_sessions_alone(suite: Suite) -> None:
+    _name, token = suite.add_user()
+    suite.call("POST", "/manage/logout", token="garbage")
+    suite.call("POST", "/manage/logout")
+    assert suite.call("POST", "/manage/host/count", token=token)[1]["code"] == 200
 
 
 def test_the_web_header_spelling_and_bearer_both_work(suite: Suite, token: str) -> None:
