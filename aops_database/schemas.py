@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.docstore import instant
 from aops_utils.restful.validation import (
     Body,
     IPAddress,
@@ -85,10 +86,33 @@ class GetDataBody(Body):
 
 
 class LogLine(Body):
+    """One log line; its time as POSIX seconds, or as the `@timestamp` string fluentd writes."""
+
     host_ip: IPAddress
     data_item: Name256
-    timestamp: int = Field(ge=0)
+    timestamp: int | None = Field(None, ge=0)
+    at_timestamp: str | None = Field(None, alias="@timestamp", max_length=64)
     message: Text64K
+
+    @field_validator("at_timestamp")
+    @classmethod
+    def _readable(cls, value: str | None) -> str | None:
+        if value is not None and instant(value) is None:
+            raise ValueError("is not an ISO-8601 date-time (e.g. 2021-09-15T10:20:30.123+08:00)")
+        return value
+
+    @model_validator(mode="after")
+    def _one_time(self) -> LogLine:
+        if (self.timestamp is None) == (self.at_timestamp is None):
+            raise ValueError("give either timestamp (POSIX seconds) or @timestamp (ISO-8601)")
+        return self
+
+    @property
+    def time(self) -> int | str:
+        """The time as given, whichever field carries it."""
+        found = self.timestamp if self.timestamp is not None else self.at_timestamp
+        assert found is not None
+        return found
 
 
 class SaveLogsBody(Body):

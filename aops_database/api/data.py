@@ -18,7 +18,9 @@ from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
 from aops_utils.restful import Access, Reply, RequestContext
 
-LOG_SPEC = IndexSpec(keyword_fields=("data_item",), numeric_fields=("timestamp",))
+LOG_SPEC = IndexSpec(
+    keyword_fields=("data_item",), numeric_fields=("timestamp",), time_fields=("@timestamp",)
+)
 
 
 @api.route("/data/data/get", body=GetDataBody)
@@ -50,12 +52,15 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
 
 @api.route("/data/log/save", body=SaveLogsBody, access=Access.SERVICE)
 def save_logs(ctx: RequestContext[SaveLogsBody]) -> dict[str, Any]:
-    """Store log lines in the per-host log index (what fluentd does in a deployment)."""
+    """Store log lines in the per-host log index (what fluentd does in a deployment).
+
+    A line carries `timestamp` (POSIX seconds) or fluentd's `@timestamp`; it is stored as sent.
+    """
     by_host: dict[str, list[tuple[str, dict[str, Any]]]] = defaultdict(list)
     for line in ctx.body.logs:
-        doc = line.model_dump()
+        doc = line.model_dump(by_alias=True, exclude_none=True)
         # Deterministic ids: shipping the same line twice stores it once.
-        digest = hashlib.sha256(f"{line.data_item}\0{line.timestamp}\0{line.message}".encode())
+        digest = hashlib.sha256(f"{line.data_item}\0{line.time}\0{line.message}".encode())
         doc_id = digest.hexdigest()[:32]
         by_host[line.host_ip].append((doc_id, doc))
     for ip, docs in by_host.items():

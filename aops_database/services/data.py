@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 import requests
 
 from aops_utils.contracts import NO_DATA_REASON
-from aops_utils.docstore import DocumentStore, Range, SortKey, Terms
+from aops_utils.docstore import DocumentStore, Terms, TimeRange, instant
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
@@ -118,36 +118,38 @@ def collect_kpis(
         ]
 
 
-def _epoch(stamp: Any) -> int:
-    if isinstance(stamp, int | float):
-        return int(stamp)
-    try:
-        return int(datetime.fromisoformat(str(stamp).replace("Z", "+00:00")).timestamp())
-    except ValueError:
-        return int(datetime.strptime(str(stamp), "%Y-%m-%dT%H:%M:%S%z").timestamp())
+# Where a log line's time is: the data center's own lines carry POSIX seconds in `timestamp`,
+# fluentd's carry an ISO-8601 `@timestamp` (include_timestamp); one index may hold both.
+LOG_TIME_FIELDS = ("timestamp", "@timestamp")
+
+
+def _line_time(source: dict[str, Any]) -> float | None:
+    for name in LOG_TIME_FIELDS:
+        if source.get(name) is not None:
+            return instant(source[name])
+    return None
 
 
 def collect_logs(
     docs: DocumentStore, start: int, end: int, wanted: dict[str, list[str]], out: Collected
 ) -> None:
-    """Log lines per host index (named by the host IP, as fluentd writes them)."""
+    """Log lines per host index (named by the host IP, as fluentd writes them), oldest first."""
     for ip, names in wanted.items():
         try:
-            page = docs.search(
-                ip,
-                [Terms("data_item", tuple(names)), Range("timestamp", gte=start, lte=end)],
-                sort=[SortKey("timestamp")],
-            )
+            page = docs.search(ip, [Terms("data_item", tuple(names)), TimeRange(LOG_TIME_FIELDS, start, end)])
         except AopsError as exc:
             out.failed += [{"host_id": ip, "name": n, "reason": exc.detail} for n in names]
             continue
-        lines: dict[str, list[list[Any]]] = defaultdict(list)
+        lines: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for hit in page.hits:
-            source = hit.source
-            stamp = source.get("timestamp", source.get("@timestamp"))
-            lines[str(source.get("data_item"))].append([_epoch(stamp), source.get("message", "")])
+            moment = _line_time(hit.source)
+            if moment is not None:
+                lines[str(hit.source.get("data_item"))].append((moment, str(hit.source.get("message", ""))))
         for name in names:
             if lines.get(name):
-                out.succeeded.append({"host_id": ip, "name": name, "values": lines[name]})
+                # Ordered by the exact time; 21.09 then gave whole seconds.
+                ordered = sorted(lines[name], key=lambda line: line[0])
+                values = [[math.floor(moment), message] for moment, message in ordered]
+                out.succeeded.append({"host_id": ip, "name": name, "values": values})
             else:
                 out.failed.append({"host_id": ip, "name": name, "reason": NO_DATA_REASON})

@@ -16,6 +16,8 @@ from aops_utils.docstore.protocol import (
     SortKey,
     Term,
     Terms,
+    TimeRange,
+    instant,
 )
 
 __all__ = [
@@ -28,4 +30,6 @@ __all__ = [
     "SortKey",
     "Term",
     "Terms",
+    "TimeRange",
+    "instant",
 ]

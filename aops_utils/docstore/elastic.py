@@ -11,16 +11,13 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
 from aops_utils.codes import Code
+from aops_utils.docstore.es_query import TIME_FORMAT, query, sort_keys
 from aops_utils.docstore.protocol import (
-    All,
     Document,
     Filter,
     IndexSpec,
     Page,
-    Range,
     SortKey,
-    Term,
-    Terms,
 )
 from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
 
@@ -33,46 +30,6 @@ _BULK_DOCS = 5_000
 _BULK_BYTES = 8 * 1024 * 1024
 _BUCKET_PAGE = 1_000
 _JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
-_MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
-
-
-def _query(filters: Sequence[Filter]) -> dict[str, Any]:
-    clauses: list[dict[str, Any]] = []
-    for flt in filters:
-        if isinstance(flt, Term):
-            clauses.append({"term": {flt.field: flt.value}})
-        elif isinstance(flt, Terms):
-            if not flt.values:
-                return _MATCH_NONE
-            clauses.append({"terms": {flt.field: list(flt.values)}})
-        elif isinstance(flt, Range):
-            bounds = {
-                op: value
-                for op, value in (("gte", flt.gte), ("lte", flt.lte), ("gt", flt.gt), ("lt", flt.lt))
-                if value is not None
-            }
-            clauses.append({"range": {flt.field: bounds}})
-        elif not isinstance(flt, All):
-            raise ParamError(f"unsupported filter {flt!r}")
-    if not clauses:
-        return {"match_all": {}}
-    return {"bool": {"filter": clauses}}
-
-
-def _sort(sort: Sequence[SortKey]) -> list[Any]:
-    # unmapped_type keeps a sort on a field that no document has yet from failing; "_doc" breaks
-    # ties in index order so that consecutive pages neither repeat nor skip documents.
-    keys: list[Any] = [
-        {
-            key.field: {
-                "order": "desc" if key.descending else "asc",
-                "unmapped_type": "keyword",
-            }
-        }
-        for key in sort
-    ]
-    keys.append("_doc")
-    return keys
 
 
 def _total(response: dict[str, Any]) -> int:
@@ -144,6 +101,7 @@ class ElasticsearchStore:
         properties: dict[str, Any] = {field: {"type": "keyword"} for field in spec.keyword_fields}
         # double holds POSIX seconds (and milliseconds) exactly and also takes fractional values.
         properties.update({field: {"type": "double"} for field in spec.numeric_fields})
+        properties.update({field: {"type": "date", "format": TIME_FORMAT} for field in spec.time_fields})
         mappings = {
             "dynamic": True,
             # Other strings become keywords so that Term stays exact on any field; long texts
@@ -285,7 +243,7 @@ class ElasticsearchStore:
         with self._errors(Code.DATABASE_DELETE_ERROR, f"remove documents of {name}"):
             response = self._client.delete_by_query(
                 index=name,
-                body={"query": _query(filters)},
+                body={"query": query(filters)},
                 refresh=refresh,
                 conflicts="proceed",
                 ignore_unavailable=True,
@@ -308,7 +266,7 @@ class ElasticsearchStore:
         if offset < 0 or (limit is not None and limit < 0):
             raise ParamError("offset and limit must not be negative")
         name = self._name(index)
-        body: dict[str, Any] = {"query": _query(filters), "sort": _sort(sort)}
+        body: dict[str, Any] = {"query": query(filters), "sort": sort_keys(sort)}
         with self._errors(Code.DATABASE_QUERY_ERROR, f"search {name}"):
             if limit is not None and offset + limit <= _WINDOW:
                 response = self._client.search(
@@ -358,9 +316,7 @@ class ElasticsearchStore:
     def count(self, index: str, filters: Sequence[Filter]) -> int:
         name = self._name(index)
         with self._errors(Code.DATABASE_QUERY_ERROR, f"count {name}"):
-            response = self._client.count(
-                index=name, body={"query": _query(filters)}, ignore_unavailable=True
-            )
+            response = self._client.count(index=name, body={"query": query(filters)}, ignore_unavailable=True)
         return int(response["count"])
 
     def count_by(self, index: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
@@ -378,7 +334,7 @@ class ElasticsearchStore:
                 response = self._client.search(
                     index=name,
                     body={
-                        "query": _query(filters),
+                        "query": query(filters),
                         "size": 0,
                         "track_total_hits": False,
                         "aggs": {"by": {"composite": composite}},

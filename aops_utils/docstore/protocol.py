@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 Scalar = str | int | float | bool
@@ -37,11 +38,25 @@ class Range:
 
 
 @dataclass(frozen=True, slots=True)
+class TimeRange:
+    """The document's time within inclusive bounds in POSIX seconds (None: unbounded).
+
+    The time is read from the first of `fields` that the document has, as `instant` reads it.
+    Log indices need this: fluentd writes `@timestamp` strings, the data center numeric
+    `timestamp`, and one index may hold both kinds of documents.
+    """
+
+    fields: tuple[str, ...]
+    gte: float | None = None
+    lte: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class All:
     """Matches every document (the neutral filter)."""
 
 
-Filter = Term | Terms | Range | All
+Filter = Term | Terms | Range | TimeRange | All
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,10 +79,37 @@ class Page:
 
 @dataclass(frozen=True, slots=True)
 class IndexSpec:
-    """Fields a backend should index for filtering and sorting; others are stored only."""
+    """Fields a backend should index for filtering and sorting; others are stored only.
+
+    `time_fields` hold instants (see `instant`); declaring them keeps their mapping a date
+    whatever the first document written holds.
+    """
 
     keyword_fields: tuple[str, ...] = ()
     numeric_fields: tuple[str, ...] = ()
+    time_fields: tuple[str, ...] = ()
+
+
+def instant(value: Any) -> float | None:
+    """POSIX seconds of a time value: a number as it is, a string as ISO-8601 date-time.
+
+    Strings are what fluentd's `include_timestamp` writes (`2021-09-15T10:20:30.123456789+08:00`,
+    `2021-09-15T02:20:30.123Z`): any number of fraction digits, an offset written `Z`, `±HH:MM`
+    or `±HHMM`; without an offset the time is UTC. Anything else has no instant (None).
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.timestamp()
 
 
 class DocumentStore(Protocol):

@@ -24,7 +24,9 @@ from aops_utils.docstore.protocol import (
     SortKey,
     Term,
     Terms,
+    TimeRange,
 )
+from aops_utils.docstore.sql_instants import json_path, time_range
 from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
 
 _METADATA = sa.MetaData()
@@ -145,7 +147,7 @@ class SqlDocumentStore:
         if text is None:
             return IndexSpec()
         data = orjson.loads(text)
-        spec = IndexSpec(tuple(data["keyword"]), tuple(data["numeric"]))
+        spec = IndexSpec(tuple(data["keyword"]), tuple(data["numeric"]), tuple(data.get("time", ())))
         self._specs[name] = spec
         return spec
 
@@ -159,7 +161,13 @@ class SqlDocumentStore:
 
     def ensure_index(self, index: str, spec: IndexSpec) -> None:
         name = self._name(index)
-        text = _dumps({"keyword": list(spec.keyword_fields), "numeric": list(spec.numeric_fields)})
+        text = _dumps(
+            {
+                "keyword": list(spec.keyword_fields),
+                "numeric": list(spec.numeric_fields),
+                "time": list(spec.time_fields),
+            }
+        )
         with self._begin(Code.DATABASE_INSERT_ERROR, f"create index {name}") as conn:
             conn.execute(self._upsert(INDICES, "spec"), {"index_name": name, "spec": text})
         self._specs[name] = spec
@@ -299,6 +307,8 @@ class SqlDocumentStore:
                 where.append(self._terms(flt.field, flt.values, spec))
             elif isinstance(flt, Range):
                 where.append(_range(flt))
+            elif isinstance(flt, TimeRange):
+                where.append(time_range(DOCUMENTS.c.body, flt, self._dialect))
             elif not isinstance(flt, All):
                 raise ParamError(f"unsupported filter {flt!r}")
         return where
@@ -340,8 +350,7 @@ class SqlDocumentStore:
             return text
         # An unknown field on SQLite: json_extract yields numbers for JSON numbers and text for
         # strings, so both order naturally.
-        path = '$."' + field.replace('"', '\\"') + '"'
-        return sa.func.json_extract(DOCUMENTS.c.body, path)
+        return sa.func.json_extract(DOCUMENTS.c.body, json_path(field))
 
 
 def _range(flt: Range) -> sa.ColumnElement[bool]:

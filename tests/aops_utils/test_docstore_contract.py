@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from aops_utils.codes import Code
-from aops_utils.docstore import All, DocumentStore, Range, SortKey, Term, Terms
+from aops_utils.docstore import All, DocumentStore, Range, SortKey, Term, Terms, TimeRange, instant
 from aops_utils.docstore.elastic import ElasticsearchStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
@@ -165,6 +165,54 @@ def test_range_bounds_compare_numerically(store: DocumentStore) -> None:
     assert _ids(store, Range("size", lt=9.5), sort=order) == ["a", "d"]
     assert _ids(store, Range("ts", gte=450)) == ["e"]
     assert _ids(store, Range("ts", gte=1_700_000_000)) == []
+
+
+# Log documents as fluentd's include_timestamp writes them (2021-09-15T02:20:30Z is 1631672430)
+# beside the data center's numeric ones, in one index.
+T0 = 1631672430
+LOGS = [
+    ("n1", {"data_item": "dmesg", "timestamp": T0 - 1, "message": "numeric before"}),
+    ("f1", {"@timestamp": "2021-09-15T10:20:30.123456789+08:00", "data_item": "dmesg", "message": "nanos"}),
+    ("f2", {"@timestamp": "2021-09-15T02:20:31.5Z", "data_item": "dmesg", "message": "utc"}),
+    ("f3", {"@timestamp": "2021-09-15T10:20:32+0800", "data_item": "history", "message": "bare offset"}),
+    ("n2", {"data_item": "dmesg", "timestamp": T0 + 3.25, "message": "numeric after"}),
+    ("f4", {"@timestamp": "2021-09-14T20:20:34.000-06:00", "data_item": "dmesg", "message": "west"}),
+    # The first field a document has decides: this one is from 1970.
+    ("both", {"timestamp": 1000, "@timestamp": "2021-09-15T02:20:31Z", "data_item": "dmesg"}),
+    ("none", {"data_item": "dmesg", "message": "no time"}),
+]
+WHEN = ("timestamp", "@timestamp")
+
+
+def test_instant_reads_posix_seconds_and_fluentd_timestamps() -> None:
+    assert instant(T0) == T0 and instant(T0 + 0.5) == T0 + 0.5
+    assert instant("2021-09-15T10:20:30.123456789+08:00") == pytest.approx(T0 + 0.123456)
+    assert instant("2021-09-15T02:20:30.123Z") == pytest.approx(T0 + 0.123)
+    assert instant("2021-09-15T10:20:30+0800") == instant("2021-09-15T02:20:30") == T0
+    assert instant("yesterday") is None and instant(None) is None and instant(True) is None
+
+
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "as-fluentd-creates-it"])
+def test_a_time_range_reads_numbers_and_fluentd_timestamps_mixed_in_one_index(
+    store: DocumentStore, declared: bool
+) -> None:
+    if declared:
+        store.ensure_index("logs", IndexSpec(("data_item",), ("timestamp",), ("@timestamp",)))
+    try:
+        store.put_many("logs", LOGS)
+        found = {doc.id for doc in store.search("logs", [TimeRange(WHEN, gte=T0, lte=T0 + 2)]).hits}
+        assert found == {"f1", "f2", "f3"}
+        found = {doc.id for doc in store.search("logs", [TimeRange(WHEN, gte=T0 + 0.2, lte=T0 + 3.5)]).hits}
+        assert found == {"f2", "f3", "n2"}
+        assert store.count("logs", [TimeRange(WHEN, gte=T0 + 4)]) == 1
+        assert store.count("logs", [TimeRange(WHEN, lte=T0 - 1)]) == 2
+        assert store.count("logs", [TimeRange(WHEN)]) == len(LOGS) - 1
+        assert store.count("logs", [TimeRange(("@timestamp",), gte=T0 - 10)]) == 5
+        assert store.count("logs", [Term("data_item", "dmesg"), TimeRange(WHEN, gte=T0 - 1)]) == 5
+        assert store.delete_where("logs", [TimeRange(WHEN, lte=T0 + 1)]) == 3
+        assert {doc.id for doc in store.search("logs", []).hits} == {"f2", "f3", "n2", "f4", "none"}
+    finally:
+        store.drop_index("logs")
 
 
 def test_all_or_no_filter_matches_and_counts_every_document(store: DocumentStore) -> None:

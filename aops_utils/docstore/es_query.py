@@ -1,0 +1,77 @@
+"""The document store's filter language and sort keys as Elasticsearch query DSL."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from aops_utils.docstore.protocol import All, Filter, Range, SortKey, Term, Terms, TimeRange
+from aops_utils.errors import ParamError
+
+MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
+# What `instant` reads: ISO-8601 (fraction digits up to nanoseconds) or POSIX seconds.
+TIME_FORMAT = "strict_date_optional_time_nanos||epoch_second"
+
+
+def query(filters: Sequence[Filter]) -> dict[str, Any]:
+    clauses: list[dict[str, Any]] = []
+    for flt in filters:
+        if isinstance(flt, Term):
+            clauses.append({"term": {flt.field: flt.value}})
+        elif isinstance(flt, Terms):
+            if not flt.values:
+                return MATCH_NONE
+            clauses.append({"terms": {flt.field: list(flt.values)}})
+        elif isinstance(flt, Range):
+            bounds = {
+                op: value
+                for op, value in (("gte", flt.gte), ("lte", flt.lte), ("gt", flt.gt), ("lt", flt.lt))
+                if value is not None
+            }
+            clauses.append({"range": {flt.field: bounds}})
+        elif isinstance(flt, TimeRange):
+            clauses.append(_time_range(flt))
+        elif not isinstance(flt, All):
+            raise ParamError(f"unsupported filter {flt!r}")
+    if not clauses:
+        return {"match_all": {}}
+    return {"bool": {"filter": clauses}}
+
+
+def _time_range(flt: TimeRange) -> dict[str, Any]:
+    # epoch_second reads the bounds as seconds on a date field (dynamic mapping makes fluentd's
+    # @timestamp one) and is ignored by numeric fields. A bound without a fraction would be
+    # rounded up to its last millisecond on a date field: floats always carry one. Each field
+    # counts only when the fields before it are missing.
+    bounds: dict[str, Any] = {
+        op: float(value) for op, value in (("gte", flt.gte), ("lte", flt.lte)) if value is not None
+    }
+    choices = []
+    for position, name in enumerate(flt.fields):
+        within = (
+            {"range": {name: {**bounds, "format": "epoch_second"}}} if bounds else {"exists": {"field": name}}
+        )
+        choice: dict[str, Any] = {"filter": [within]}
+        earlier = flt.fields[:position]
+        if earlier:
+            choice["must_not"] = [{"exists": {"field": field}} for field in earlier]
+        choices.append({"bool": choice})
+    if not choices:
+        return MATCH_NONE
+    return {"bool": {"should": choices, "minimum_should_match": 1}}
+
+
+def sort_keys(sort: Sequence[SortKey]) -> list[Any]:
+    # unmapped_type keeps a sort on a field that no document has yet from failing; "_doc" breaks
+    # ties in index order so that consecutive pages neither repeat nor skip documents.
+    keys: list[Any] = [
+        {
+            key.field: {
+                "order": "desc" if key.descending else "asc",
+                "unmapped_type": "keyword",
+            }
+        }
+        for key in sort
+    ]
+    keys.append("_doc")
+    return keys
