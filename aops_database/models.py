@@ -18,6 +18,32 @@ metadata = sa.MetaData(
 )
 
 
+def _owner(*, index: bool = False) -> sa.Column[str]:
+    """The owning user: deleting a user deletes what it owns."""
+    return sa.Column(
+        "username",
+        sa.String(40),
+        sa.ForeignKey("user.username", ondelete="CASCADE"),
+        nullable=False,
+        index=index,
+    )
+
+
+def _case_sensitive_name(name: str) -> sa.Column[str]:
+    # Binary collation: rule and tree names are case-sensitive, as the 21.09 keyword field was.
+    return sa.Column(
+        name,
+        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
+        nullable=False,
+    )
+
+
+def _stamps() -> tuple[sa.Column[int], sa.Column[int]]:
+    return sa.Column("created_at", sa.BigInteger, nullable=False), sa.Column(
+        "updated_at", sa.BigInteger, nullable=False
+    )
+
+
 user = sa.Table(
     "user",
     metadata,
@@ -31,13 +57,7 @@ auth_session = sa.Table(
     "auth_session",
     metadata,
     sa.Column("token_id", sa.String(32), primary_key=True),
-    sa.Column(
-        "username",
-        sa.String(40),
-        sa.ForeignKey("user.username", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _owner(index=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
@@ -56,7 +76,7 @@ host_group = sa.Table(
     "host_group",
     metadata,
     sa.Column("host_group_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    _owner(),
     sa.Column("host_group_name", sa.String(NAME), nullable=False),
     sa.Column("description", sa.String(TEXT), nullable=False, default=""),
     sa.Column("created_at", sa.BigInteger, nullable=False),
@@ -67,13 +87,7 @@ credential = sa.Table(
     "credential",
     metadata,
     sa.Column("credential_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column(
-        "username",
-        sa.String(40),
-        sa.ForeignKey("user.username", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _owner(index=True),
     # ansible-vault text encrypted by the manager with the user's key; never decrypted here.
     sa.Column("vault", sa.Text, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
@@ -83,7 +97,7 @@ host = sa.Table(
     "host",
     metadata,
     sa.Column("host_id", sa.String(32), primary_key=True),
-    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    _owner(),
     sa.Column("host_name", sa.String(NAME), nullable=False),
     sa.Column("public_ip", sa.String(45), nullable=False),
     sa.Column("ssh_port", sa.Integer, nullable=False),
@@ -118,19 +132,13 @@ check_rule = sa.Table(
     "check_rule",
     metadata,
     sa.Column("rule_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
-    # Binary collation: rule names are case-sensitive, as the 21.09 keyword field was.
-    sa.Column(
-        "check_item",
-        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
-        nullable=False,
-    ),
+    _owner(),
+    _case_sensitive_name("check_item"),
     sa.Column("data_list", _LONG_TEXT, nullable=False),
     sa.Column("condition", _LONG_TEXT, nullable=False),
     sa.Column("description", sa.String(1024), nullable=False, default=""),
     sa.Column("plugin", sa.String(128), nullable=False, default=""),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    *_stamps(),
     sa.UniqueConstraint("username", "check_item"),
 )
 
@@ -148,13 +156,7 @@ check_retry = sa.Table(
     "check_retry",
     metadata,
     sa.Column("retry_id", sa.String(32), primary_key=True),
-    sa.Column(
-        "username",
-        sa.String(40),
-        sa.ForeignKey("user.username", ondelete="CASCADE"),
-        nullable=False,
-        index=True,
-    ),
+    _owner(index=True),
     sa.Column("host_list", _LONG_TEXT, nullable=False),
     sa.Column("check_items", _LONG_TEXT, nullable=False),
     sa.Column("start", sa.BigInteger, nullable=False),
@@ -173,20 +175,14 @@ diag_tree = sa.Table(
     "diag_tree",
     metadata,
     sa.Column("tree_id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
-    # Binary collation: tree names are case-sensitive, as the 21.09 keyword field was.
-    sa.Column(
-        "tree_name",
-        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
-        nullable=False,
-    ),
+    _owner(),
+    _case_sensitive_name("tree_name"),
     # The tree as JSON text, stored as received (the diag scheduler validated its structure).
     sa.Column("tree_content", _LONG_TEXT, nullable=False),
     sa.Column("description", sa.String(1024), nullable=False, default=""),
     # JSON list of tag strings.
     sa.Column("tag", sa.Text, nullable=False, default="[]"),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    *_stamps(),
     sa.UniqueConstraint("username", "tree_name"),
 )
 
@@ -195,7 +191,7 @@ diag_task = sa.Table(
     "diag_task",
     metadata,
     sa.Column("task_id", sa.String(32), primary_key=True),
-    sa.Column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), nullable=False),
+    _owner(),
     # When the task was created (POSIX seconds): task lists filter and sort on it.
     sa.Column("time", sa.BigInteger, nullable=False),
     sa.Column("host_list", _LONG_TEXT, nullable=False),
