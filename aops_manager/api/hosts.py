@@ -8,8 +8,9 @@ from typing import Any
 from aops_manager import vault
 from aops_manager.api import api
 from aops_manager.app import manager
-from aops_manager.forwarding import call, read, reply_of, write
+from aops_manager.forwarding import call, read, write
 from aops_manager.schemas import AddHostsBody
+from aops_utils.clients import reply_of
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,

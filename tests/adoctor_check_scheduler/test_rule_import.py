@@ -277,7 +277,7 @@ def test_another_users_rules_are_invisible_and_untouchable(
     status, reply = scheduler.call(
         "/check/rule/test", {"check_item": "secret", "time_range": [0, 60]}, token=other
     )
-    assert (status, reply["code"]) == (404, 1003), reply
+    assert (status, reply["code"]) == (404, 1000), reply
     scheduler.call("/check/rule/delete", {"check_items": ["secret"]}, token=other, method="DELETE")
     # The same name is the other user's own rule, not a clash.
     assert (
@@ -303,7 +303,7 @@ def test_rule_test_of_an_unknown_stored_rule_is_404(scheduler: Scheduler, token:
     now = int(time.time())
     body = {"check_item": "nope", "time_range": [now - 60, now]}
     status, reply = scheduler.call("/check/rule/test", body, token=token)
-    assert (status, reply["code"], reply["field"]) == (404, 1003, "check_item"), reply
+    assert (status, reply["code"], reply["field"]) == (404, 1000, "check_item"), reply
     assert reply["detail"] == "check item nope does not exist"
 
 
@@ -311,7 +311,7 @@ def test_rule_test_on_an_unknown_host_is_404(scheduler: Scheduler, token: str) -
     now = int(time.time())
     body = {"rule": rule("a"), "host_list": ["f" * 32], "time_range": [now - 60, now]}
     status, reply = scheduler.call("/check/rule/test", body, token=token)
-    assert (status, reply["code"], reply["field"]) == (404, 1003, "host_list"), reply
+    assert (status, reply["code"], reply["field"]) == (404, 1000, "host_list"), reply
     assert reply["detail"] == f"unknown hosts: {'f' * 32}"
 
 

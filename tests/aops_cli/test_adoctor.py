@@ -162,7 +162,7 @@ def test_a_stored_or_inline_rule_is_tried_on_prometheus_data(
     err = "\n".join(doctor.fails(f"checkrule --action test --conf {SAMPLE}", code=2))
     assert f"{SAMPLE} holds 7 rules (cpu_busy, memory_low," in err and "name the one to try" in err
     assert doctor.fails("checkrule --action test --check_items nope") == [
-        "adoctor: check item nope does not exist (code 1003: resource not found)"
+        "adoctor: check item nope does not exist (code 1000: request parameter error)"
     ]
     week = f"checkrule --action test --check_items {CANARY} --start 0 --end {now}"
     err = "\n".join(doctor.fails(week, code=2))
