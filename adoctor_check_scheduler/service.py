@@ -135,5 +135,5 @@ def dry_run(service: CheckScheduler, principal: Principal, body: TestRuleBody) -
         if targets
         else []
     )
-    counts = {v: sum(1 for r in results if r["value"] == v) for v in Value}
+    counts = {v.value: sum(1 for r in results if r["value"] == v) for v in Value}
     return {"check_result": results, "total_count": len(results), "counts": counts}

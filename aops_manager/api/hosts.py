@@ -20,6 +20,7 @@ from aops_utils.contracts import (
     HostInfoBody,
     OptionalHostIdsBody,
 )
+from aops_utils.errors import AopsError
 from aops_utils.restful import Reply, RequestContext
 
 
@@ -60,8 +61,13 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
 
 @api.route("/manage/host/delete", methods=("DELETE",), body=HostIdsBody)
 def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
-    """Delete hosts with their stored credentials and details."""
-    return reply_of(write("/data/host/delete", ctx, "DELETE"), "host_info")
+    """Delete hosts per item with their stored credentials and details."""
+    try:
+        return reply_of(write("/data/host/delete", ctx, "DELETE"), "host_info")
+    except AopsError as exc:
+        # 21.09's manager kept the data center's id-to-name map to itself.
+        exc.payload.pop("host_info", None)
+        raise
 
 
 @api.route("/manage/host/get", body=GetHostsBody)

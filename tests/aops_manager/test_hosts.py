@@ -207,7 +207,9 @@ def test_deleting_hosts_reports_each_id(suite: Suite, token: str) -> None:
     assert (body["succeed_list"], body["fail_list"]) == ([ids[0]], ["0" * 32])
     assert "host_info" not in body
     status, body = suite.call("DELETE", "/manage/host/delete", {"host_list": ["f" * 32]}, token)
-    assert (status, body["code"]) == (500, 1103)
+    # None of them exists: 21.09's 1103, and 404 rather than a server error.
+    assert (status, body["code"], body["fail_list"]) == (404, 1103, ["f" * 32])
+    assert body["detail"] == f"no such host: {'f' * 32}" and "host_info" not in body
     assert count(suite, token) == 1
 
 
