@@ -18,7 +18,8 @@ from aops_cli.adoctor_input import (
     recent_range,
     shown_time,
 )
-from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError, failed_suffix
+from aops_cli.batches import finish, nothing_done, show_failures
+from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError
 from aops_cli.context import State, get_state
 from aops_cli.options import (
     CommaList,
@@ -126,13 +127,7 @@ def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opt
     else:
         reject_unused(ctx, action, ("tree_list",))
         require(ctx, action, tree_list=opts["tree_list"])
-        _delete(
-            "/diag/tree/delete",
-            {"tree_list": opts["tree_list"]},
-            opts["tree_list"],
-            "fault tree",
-            access_token,
-        )
+        _delete("/diag/tree/delete", {"tree_list": opts["tree_list"]}, "fault tree", access_token)
 
 
 def _trees_of(path: Path, name: str | None, description: str | None) -> list[dict[str, Any]]:
@@ -180,15 +175,22 @@ def _trees_of(path: Path, name: str | None, description: str | None) -> list[dic
 def _import_trees(path: Path, name: str | None, description: str | None, access_token: str | None) -> None:
     trees = _trees_of(path, name, description)
     state = diag_state()
+
+    def place(item: dict[str, Any]) -> list[str]:
+        return _tree_place(str(item.get("field") or ""), trees, path)
+
     try:
         reply = state.post("/diag/tree/import", {"trees": trees}, access_token=access_token)
     except ApiError as exc:
+        # A refused request names one field; a batch in which every tree failed lists them all.
+        if (exc.reply or {}).get("fail_list"):
+            raise nothing_done(exc, f"imported no fault tree from {path}", place) from None
         raise _explain_tree(exc, trees, path) from None
     added, updated = reply.get("succeed_list") or [], reply.get("update_list") or []
     names = ", ".join(map(str, [*added, *updated]))
     line = f"imported {plural(len(added) + len(updated), 'fault tree')} from {path}"
     line += f" ({len(added)} new, {len(updated)} updated)" + (f": {names}" if names else "")
-    state.respond(reply, line + failed_suffix(reply))
+    finish(state, reply, line, place)
 
 
 def _node_at(tree: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
@@ -211,10 +213,17 @@ def _node_at(tree: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
 
 def _explain_tree(exc: ApiError, trees: list[dict[str, Any]], path: Path) -> ApiError:
     """Name the file and tree of a refused tree and, for a condition, show it with a caret."""
-    field = str((exc.reply or {}).get("field") or "")
+    notes = _tree_place(str((exc.reply or {}).get("field") or ""), trees, path)
+    if notes:
+        exc.notes = notes
+    return exc
+
+
+def _tree_place(field: str, trees: list[dict[str, Any]], path: Path) -> list[str]:
+    """Where the tree refused at `field` sits in the file and, for a condition, a caret excerpt."""
     parts = field.split(".")
     if len(parts) < 2 or parts[0] != "trees" or not parts[1].isdigit() or int(parts[1]) >= len(trees):
-        return exc
+        return []
     index = int(parts[1])
     tree = trees[index]
     notes = [f"  in {path}, tree {tree['tree_name']!r} (number {index + 1} of {len(trees)})"]
@@ -231,8 +240,7 @@ def _explain_tree(exc: ApiError, trees: list[dict[str, Any]], path: Path) -> Api
         if problem.key == "condition" and isinstance(problem.position, int) and isinstance(condition, str):
             notes[0] += f", condition at position {problem.position}:"
             notes += excerpt(condition, problem.position)
-    exc.notes = notes
-    return exc
+    return notes
 
 
 def _check_items(node: Any) -> list[str]:
@@ -274,10 +282,13 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
     listing(rows, TREE_COLUMNS, summary)
 
 
-def _delete(path: str, body: dict[str, Any], names: list[str], noun: str, access_token: str | None) -> None:
+def _delete(path: str, body: dict[str, Any], noun: str, access_token: str | None) -> None:
     state = diag_state()
-    reply = state.delete(path, body, access_token=access_token)
-    state.respond(reply, deleted_line(reply, names, noun))
+    try:
+        reply = state.delete(path, body, access_token=access_token)
+    except ApiError as exc:
+        raise nothing_done(exc, f"deleted no {noun}") from None
+    finish(state, reply, deleted_line(reply, noun))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,13 +329,18 @@ def diag(
         "tree_list": tree_list,
         "interval": interval,
     }
-    reply = state.post("/diag/execute", body, access_token=access_token)
+    try:
+        reply = state.post("/diag/execute", body, access_token=access_token)
+    except ApiError as exc:
+        raise nothing_done(exc, "diagnosed nothing") from None
     task_id = str(reply.get("task_id"))
     expected = int(reply.get("expected_report_num") or 0)
     if no_wait:
-        state.respond(reply, task_id)
+        finish(state, reply, task_id)
         return
     if not state.json:
+        # The unknown hosts and trees first: the task runs without them.
+        show_failures(reply)
         click.echo(f"task {task_id}: {plural(expected, 'report')} expected")
     progress = _wait(state, task_id, expected, access_token)
     listed = state.post(
@@ -335,7 +351,14 @@ def diag(
     reports: list[dict[str, Any]] = listed.get("result") or []
     if state.json:
         emit_json({**reply, "progress": progress, "reports": listed})
-        return
+    else:
+        _summarise(task_id, listed, reports)
+    if reply.get("fail_list"):
+        # Some hosts or trees were not diagnosed.
+        click.get_current_context().exit(1)
+
+
+def _summarise(task_id: str, listed: dict[str, Any], reports: list[dict[str, Any]]) -> None:
     counts = {
         word: sum(truth(r.get("value")) == word for r in reports) for word in ("true", "false", "unknown")
     }
@@ -430,7 +453,7 @@ def report(ctx: click.Context, /, action: str, access_token: str | None, **opts:
         reject_unused(ctx, action, ("report_list",))
         require(ctx, action, report_list=opts["report_list"])
         ids = opts["report_list"]
-        _delete("/diag/report/delete", {"report_list": ids}, ids, "report", access_token)
+        _delete("/diag/report/delete", {"report_list": ids}, "report", access_token)
     elif opts["report_list"] is not None:
         reject_unused(ctx, action, ("report_list",))
         _show_reports(opts["report_list"], access_token)
@@ -535,7 +558,7 @@ def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
         reject_unused(ctx, action, ("task_list",))
         require(ctx, action, task_list=opts["task_list"])
         ids = opts["task_list"]
-        _delete("/diag/task/delete", {"task_list": ids}, ids, "task", access_token)
+        _delete("/diag/task/delete", {"task_list": ids}, "task", access_token)
         return
     reject_unused(ctx, action, ("task_list", "sort", "direction", "page", "per_page"))
     column, order = sort_order(opts["sort"], opts["direction"], "time")
