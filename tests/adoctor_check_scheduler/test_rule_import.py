@@ -181,6 +181,18 @@ def test_a_name_twice_in_one_import_keeps_the_first_and_lists_the_second(
     assert stored(scheduler, token) == {"dup": "$0 > 1", "other": "$0 > 1"}
 
 
+def test_rules_are_deleted_per_item_and_unknown_names_are_listed(scheduler: Scheduler, token: str) -> None:
+    imported = {"check_items": [rule("a"), rule("b")]}
+    assert scheduler.call("/check/rule/import", imported, token=token)[0] == 200
+    body = {"check_items": ["a", "nope"]}
+    status, reply = scheduler.call("/check/rule/delete", body, token=token, method="DELETE")
+    assert (status, reply["code"], reply["succeed_list"], reply["fail_list"]) == (207, 206, ["a"], ["nope"])
+    assert reply["detail"] == "no such check item: nope"
+    status, reply = scheduler.call("/check/rule/delete", {"check_items": ["a"]}, token=token, method="DELETE")
+    assert (status, reply["code"], reply["fail_list"]) == (404, 1103, ["a"]), reply
+    assert stored(scheduler, token) == {"b": "$0 > 1"}
+
+
 def test_ten_thousand_rules_are_imported_at_once_within_thirty_seconds(
     scheduler: Scheduler, token: str
 ) -> None:

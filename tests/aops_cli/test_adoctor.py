@@ -136,6 +136,25 @@ def test_a_bad_rule_is_reported_with_its_place_in_the_file_and_a_caret(
     assert f"{broken} is not valid JSON: Expecting property name enclosed in double quotes at line 2" in err
 
 
+RULES_2109 = Path(__file__).resolve().parents[1] / "adoctor_check_scheduler/data/check_rules_2109.json"
+
+
+def test_a_2109_rule_file_with_a_bad_rule_imports_the_rest_and_names_it_on_its_own_line(
+    doctor: Doctor,
+) -> None:
+    result = doctor.run(f"checkrule --action add --conf {RULES_2109}", "--access_token", doctor.token)
+    assert result.code == 1
+    assert result.out == f"imported 20 check rules from {RULES_2109} (20 new, 0 updated)\n"
+    assert result.err.splitlines() == [
+        "adoctor: failed: prometheus_up: condition: unknown name 'prom_up' (data items are referred to as "
+        "$0..$0) at position 0",
+        f"  in {RULES_2109}, rule 'prometheus_up' (number 13 of 21), condition at position 0:",
+        '    prom_up!="1"',
+        "    ^",
+    ]
+    assert doctor.ok("stat --action count --field check_rule").out == "20 check rules\n"
+
+
 def test_a_stored_or_inline_rule_is_tried_on_prometheus_data(
     doctor: Doctor, local_host: str, tmp_path: Path
 ) -> None:
