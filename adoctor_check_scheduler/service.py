@@ -8,12 +8,11 @@ from typing import Any
 
 from adoctor_check_scheduler.app import CheckScheduler
 from adoctor_check_scheduler.schemas import RuleIn, TestRuleBody
-from aops_utils.codes import Code
 from aops_utils.contracts.checks import TaskHost, Value
 from aops_utils.contracts.topics import Topic
 from aops_utils.errors import AopsError, NotFoundError, ParamError
 from aops_utils.restful import Principal, Reply
-from aops_utils.restful.batch import batch_reply
+from aops_utils.restful.batch import Named, imported, sort_out
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD, StoredRule, check_rule
 from aops_utils.rules.plugins import RuleError
 
@@ -40,55 +39,28 @@ def _compile(service: CheckScheduler, rule: RuleIn) -> Any:
     )
 
 
-def _refusal(
-    rule: RuleIn, index: int, service: CheckScheduler, accepted: dict[str, int]
-) -> dict[str, Any] | None:
-    """Why rule number `index` cannot be stored (its `fail_list` entry), or None."""
-    entry: dict[str, Any] = {"check_item": rule.check_item, "index": index}
-    # MySQL compares names ignoring trailing spaces: "a" and "a " are one rule.
-    earlier = accepted.get(rule.check_item.rstrip(" "))
-    if earlier is not None:
-        reason = f"duplicate check item {rule.check_item!r} (also at index {earlier})"
-        return {**entry, "field": f"check_items.{index}.check_item", "reason": reason, "position": None}
-    try:
-        _compile(service, rule)
-    except RuleError as exc:
-        field = f"check_items.{index}.{exc.field or 'condition'}"
-        return {**entry, "field": field, "reason": exc.detail, "position": exc.position}
-    return None
+RULES = Named(key="check_item", items="check_items", noun="check item", label="rule")
 
 
 def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[RuleIn]) -> Reply:
     """Store the rules that parse and list each one that does not in `fail_list` with its
     reason, field and position (21.09: code 206 when some were stored)."""
-    good: list[RuleIn] = []
-    failed: list[dict[str, Any]] = []
-    accepted: dict[str, int] = {}
-    for index, rule in enumerate(rules):
-        refusal = _refusal(rule, index, service, accepted)
-        if refusal is None:
-            accepted[rule.check_item.rstrip(" ")] = index
-            good.append(rule)
-        else:
-            failed.append(refusal)
-    added: list[str] = []
-    updated: list[str] = []
+
+    def problem(rule: RuleIn, index: int) -> dict[str, Any] | None:
+        try:
+            _compile(service, rule)
+        except RuleError as exc:
+            field = f"check_items.{index}.{exc.field or 'condition'}"
+            return {"field": field, "reason": exc.detail, "position": exc.position}
+        return None
+
+    good, failed = sort_out(rules, RULES, problem)
+    stored: dict[str, Any] = {}
     if good:
         body = {"check_items": [rule.model_dump() for rule in good]}
         stored = service.data_center.post("/data/check/rule/add", body, principal=principal)
-        added, updated = list(stored["succeed_list"]), list(stored["update_list"])
-        failed.extend(stored["fail_list"])
         announce(service, Topic.IMPORT_CHECK_RULE, principal.username, [rule.check_item for rule in good])
-    first = failed[0] if failed else {}
-    return batch_reply(
-        added,
-        failed,
-        updated=updated,
-        failure=Code.PARAM_ERROR,
-        failure_status=400,
-        detail=f"rule {first['check_item']}: {first['reason']}" if failed else "",
-        field=first.get("field"),
-    )
+    return imported(stored, failed, RULES)
 
 
 def announce(service: CheckScheduler, topic: Topic, username: str, names: list[str]) -> None:

@@ -15,7 +15,7 @@ from aops_utils.codes import Code
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.errors import AopsError, ParamError
 from aops_utils.restful import Principal, Reply
-from aops_utils.restful.batch import batch_reply
+from aops_utils.restful.batch import Named, imported, sort_out
 from aops_utils.trees import TreeError, parse_tree
 
 
@@ -24,19 +24,7 @@ def slices(start: int, end: int, interval: int) -> list[tuple[int, int]]:
     return list(pairwise([*range(start, end, interval), end]))
 
 
-def _refusal(tree: TreeIn, index: int, rules: set[str], accepted: dict[str, int]) -> dict[str, Any] | None:
-    """Why tree number `index` cannot be stored (its `fail_list` entry), or None."""
-    entry: dict[str, Any] = {"tree_name": tree.tree_name, "index": index}
-    # MySQL compares names ignoring trailing spaces: "a" and "a " are one tree.
-    earlier = accepted.get(tree.tree_name.rstrip(" "))
-    if earlier is not None:
-        reason = f"duplicate tree {tree.tree_name!r} (also at index {earlier})"
-        return {**entry, "field": f"trees.{index}.tree_name", "reason": reason}
-    try:
-        parse_tree(tree.tree_content, rules)
-    except TreeError as exc:
-        return {**entry, "field": f"trees.{index}.tree_content", "reason": exc.detail}
-    return None
+TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
 
 
 def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[TreeIn]) -> Reply:
@@ -45,39 +33,28 @@ def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[T
     dc = service.data_center
     rules = dc.post("/data/check/rule/get", {"check_items": []}, principal=principal)["check_items"]
     known = {rule["check_item"] for rule in rules}
-    good: list[TreeIn] = []
-    failed: list[dict[str, Any]] = []
-    accepted: dict[str, int] = {}
-    for index, tree in enumerate(trees):
-        refusal = _refusal(tree, index, known, accepted)
-        if refusal is None:
-            accepted[tree.tree_name.rstrip(" ")] = index
-            good.append(tree)
-        else:
-            failed.append(refusal)
-    added: list[str] = []
-    updated: list[str] = []
+
+    def problem(tree: TreeIn, index: int) -> dict[str, Any] | None:
+        try:
+            parse_tree(tree.tree_content, known)
+        except TreeError as exc:
+            return {"field": f"trees.{index}.tree_content", "reason": exc.detail}
+        return None
+
+    good, failed = sort_out(trees, TREES, problem)
+    stored: dict[str, Any] = {}
     if good:
-        body = {"trees": [tree.model_dump() for tree in good]}
-        stored = dc.post("/data/diag/tree/add", body, principal=principal)
-        added, updated = list(stored["succeed_list"]), list(stored["update_list"])
-        failed.extend(stored["fail_list"])
-    first = failed[0] if failed else {}
-    return batch_reply(
-        added,
-        failed,
-        updated=updated,
-        failure=Code.PARAM_ERROR,
-        failure_status=400,
-        detail=f"tree {first['tree_name']}: {first['reason']}" if failed else "",
-        field=first.get("field"),
-    )
+        stored = dc.post(
+            "/data/diag/tree/add", {"trees": [t.model_dump() for t in good]}, principal=principal
+        )
+    return imported(stored, failed, TREES)
 
 
 def _no_valid(what: str, field: str, failed: list[dict[str, Any]]) -> AopsError:
     # 21.09's answer when nothing was left to diagnose: 1301 "No valid host." (or tree); 404
     # because what was named does not exist.
-    names = ", ".join(str(f.get("host_id") or f.get("tree_name")) for f in failed[:10])
+    named = [str(f.get("host_id") or f.get("tree_name")) for f in failed if f["field"] == field]
+    names = ", ".join(named[:10]) + (" ..." if len(named) > 10 else "")
     return AopsError(
         f"No valid {what}: {names}",
         code=Code.TASK_EXECUTION_FAIL,
@@ -109,9 +86,9 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         if t not in by_name
     ]
     tree_names = [t for t in wanted_trees if t in by_name]
-    if not tree_names:
-        raise _no_valid("fault tree", "tree_list", absent)
     failed.extend(absent)
+    if not tree_names:
+        raise _no_valid("fault tree", "tree_list", failed)
     cuts = slices(body.time_range[0], body.time_range[1], body.interval)
     expected = len(host_ids) * len(tree_names) * len(cuts)
     limit = service.settings.diag_scheduler.max_reports_per_task

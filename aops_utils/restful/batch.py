@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from aops_utils.codes import Code, judge_batch
 from aops_utils.restful.routes import Reply
+
+T = TypeVar("T")
 
 
 def batch_reply(
@@ -47,4 +50,57 @@ def missing_reply(wanted: Sequence[str], found: Sequence[str], what: str, **extr
     detail = f"no such {what}: {', '.join(failed[:10])}" + (" ..." if len(failed) > 10 else "")
     return batch_reply(
         list(found), failed, failure=Code.DATABASE_DELETE_ERROR, failure_status=404, detail=detail, **extra
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Named:
+    """How an import names its items: `key` of each item, under `items` in the body, spoken of as
+    `noun` (duplicates) and `label` (the detail)."""
+
+    key: str
+    items: str
+    noun: str
+    label: str
+
+
+def sort_out(
+    items: Sequence[T], named: Named, problem: Callable[[T, int], dict[str, Any] | None]
+) -> tuple[list[T], list[dict[str, Any]]]:
+    """The items to store, and a `fail_list` entry (`key`, `index`, `field`, `reason`, ...) for
+    each other one: a name given earlier in the batch, or what `problem` finds wrong with it."""
+    good: list[T] = []
+    failed: list[dict[str, Any]] = []
+    accepted: dict[str, int] = {}
+    for index, item in enumerate(items):
+        name = str(getattr(item, named.key))
+        entry: dict[str, Any] = {named.key: name, "index": index}
+        # MySQL compares names ignoring trailing spaces: "a" and "a " are one item.
+        earlier = accepted.get(name.rstrip(" "))
+        if earlier is not None:
+            reason = f"duplicate {named.noun} {name!r} (also at index {earlier})"
+            failed.append({**entry, "field": f"{named.items}.{index}.{named.key}", "reason": reason})
+            continue
+        refusal = problem(item, index)
+        if refusal is not None:
+            failed.append({**entry, **refusal})
+            continue
+        accepted[name.rstrip(" ")] = index
+        good.append(item)
+    return good, failed
+
+
+def imported(stored: dict[str, Any], failed: list[dict[str, Any]], named: Named) -> Reply:
+    """An import's answer from what the data center stored (`{}` when nothing was sent) and the
+    items refused before: 400 naming the first refused item when none was stored."""
+    failed = [*failed, *stored.get("fail_list", [])]
+    first = failed[0] if failed else {}
+    return batch_reply(
+        list(stored.get("succeed_list", [])),
+        failed,
+        updated=list(stored.get("update_list", [])),
+        failure=Code.PARAM_ERROR,
+        failure_status=400,
+        detail=f"{named.label} {first[named.key]}: {first['reason']}" if failed else "",
+        field=first.get("field"),
     )
