@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from aops_cli.adoctor_checks import check, checkrule, stat
-from aops_cli.adoctor_diag import diag, faultree, report, task
+from aops_cli.adoctor_diag import diag, report, task
+from aops_cli.adoctor_trees import faultree
 from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER, run
 from aops_cli.context import State
 from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
