@@ -15,7 +15,6 @@ from adoctor_check_scheduler.schemas import (
     TestRuleBody,
 )
 from aops_utils.clients import forward
-from aops_utils.contracts.topics import Topic
 from aops_utils.restful import Api, Reply, RequestContext
 
 api = Api("A-Ops check scheduler")
@@ -37,9 +36,7 @@ def get_rules(ctx: RequestContext[GetRulesBody]) -> Reply:
 @api.route("/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
 def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
     """Delete rules by name, per item (unknown names fail); their results stay."""
-    reply = forward(scheduler().data_center, "DELETE", "/data/check/rule/delete", ctx)
-    service.announce(scheduler(), Topic.DELETE_CHECK_RULE, ctx.username, reply.payload["succeed_list"])
-    return reply
+    return service.delete_rules(scheduler(), ctx)
 
 
 @api.route("/check/rule/count")

@@ -7,11 +7,12 @@ from collections.abc import Sequence
 from typing import Any
 
 from adoctor_check_scheduler.app import CheckScheduler
-from adoctor_check_scheduler.schemas import RuleIn, TestRuleBody
+from adoctor_check_scheduler.schemas import RuleIn, RuleNamesBody, TestRuleBody
+from aops_utils.clients import forward
 from aops_utils.contracts.checks import TaskHost, Value
 from aops_utils.contracts.topics import Topic
 from aops_utils.errors import AopsError, NotFoundError, ParamError
-from aops_utils.restful import Principal, Reply
+from aops_utils.restful import Principal, Reply, RequestContext
 from aops_utils.restful.batch import Named, imported, sort_out
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD, StoredRule, check_rule
 from aops_utils.rules.plugins import RuleError
@@ -61,6 +62,13 @@ def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[
         stored = service.data_center.post("/data/check/rule/add", body, principal=principal)
         announce(service, Topic.IMPORT_CHECK_RULE, principal.username, [rule.check_item for rule in good])
     return imported(stored, failed, RULES)
+
+
+def delete_rules(service: CheckScheduler, ctx: RequestContext[RuleNamesBody]) -> Reply:
+    """Delete rules per name and tell the executors which ones went."""
+    reply = forward(service.data_center, "DELETE", "/data/check/rule/delete", ctx)
+    announce(service, Topic.DELETE_CHECK_RULE, ctx.username, reply.payload["succeed_list"])
+    return reply
 
 
 def announce(service: CheckScheduler, topic: Topic, username: str, names: list[str]) -> None:
