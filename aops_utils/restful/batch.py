@@ -45,8 +45,9 @@ def batch_reply(
 def missing_reply(wanted: Sequence[str], found: Sequence[str], what: str, **extra: Any) -> Reply:
     """A delete by name: the names found were deleted, the others are failures (1103, HTTP 404
     when none of them existed)."""
-    present = set(found)
-    failed = [name for name in dict.fromkeys(wanted) if name not in present]
+    # MySQL finds "a" for "a " (it ignores trailing spaces): that name was deleted, not missing.
+    present = {name.rstrip(" ") for name in found}
+    failed = [name for name in dict.fromkeys(wanted) if name.rstrip(" ") not in present]
     detail = f"no such {what}: {', '.join(failed[:10])}" + (" ..." if len(failed) > 10 else "")
     return batch_reply(
         list(found), failed, failure=Code.DATABASE_DELETE_ERROR, failure_status=404, detail=detail, **extra
