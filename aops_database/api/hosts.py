@@ -8,7 +8,7 @@ from aops_database.api import api
 from aops_database.app import HOST_INFO_INDEX, center
 from aops_database.schemas import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
 from aops_database.services import groups, hosts
-from aops_utils.codes import Code, judge_batch
+from aops_utils.codes import Code
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,
@@ -35,8 +35,13 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     batch = hosts.add_hosts(
         center().store, ctx.username, [h.model_dump() for h in body.host_list], body.credentials
     )
-    code = judge_batch(len(batch.succeeded), len(batch.failed), Code.DATABASE_INSERT_ERROR)
-    return Reply(code, {"succeed_list": batch.succeeded, "fail_list": batch.failed})
+    return batch_reply(
+        batch.succeeded,
+        batch.failed,
+        failure=Code.DATABASE_INSERT_ERROR,
+        # Nothing added is the request's fault: a clash with stored hosts, or unknown groups.
+        failure_status=409 if batch.clashed else 404,
+    )
 
 
 @api.route("/data/host/delete", methods=("DELETE",), body=HostIdsBody)
