@@ -5,7 +5,8 @@ from __future__ import annotations
 import click
 
 from aops_cli.adoctor_checks import check, checkrule, stat
-from aops_cli.adoctor_diag import diag, faultree, report, task
+from aops_cli.adoctor_diag import diag, report, task
+from aops_cli.adoctor_trees import faultree
 from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER, run
 from aops_cli.context import State
 from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
@@ -35,11 +36,13 @@ service's JSON reply instead, also for errors.
 
 \b
 Exit status:
-  0  success, including partial success (code 206): the failures are listed on the line
-  1  the service refused (any other code) or could not be reached (code 1001); one line on
-     stderr: "adoctor: <detail> (code <code>: <msg>)", followed, for a rule of a --conf file,
-     by the rule's place in the file and its condition with a caret under the error (for a
-     tree: its node path); `diag` also exits 1 when the progress stops moving for 10 polls
+  0  success: every item was done
+  1  some item failed (code 206: the rest was done), the service refused (any other code) or
+     could not be reached (code 1001). Each failed item is one line on stderr, "adoctor:
+     failed: <name>: <reason>", followed, for a rule or tree of a --conf file, by its place in
+     the file and its condition with a caret under the error; a refused request ends with
+     "adoctor: <detail> (code <code>: <msg>)". `diag` also exits 1 when the progress stops
+     moving for 10 polls
   2  usage error (unknown option, bad value, option not valid for the --action)
 """
 

@@ -17,10 +17,12 @@ from aops_cli.adoctor_input import (
     query_range,
     read_json,
     recent_range,
+    rule_place,
     rules_in,
     shown_time,
 )
-from aops_cli.client import ApiError, failed_suffix
+from aops_cli.batches import finish, nothing_done
+from aops_cli.client import ApiError
 from aops_cli.context import get_state
 from aops_cli.options import (
     CommaList,
@@ -133,13 +135,20 @@ def _import_rules(path: Path, access_token: str | None) -> None:
     # 21.09 sent the file as it is; a bare list or a single rule is wrapped the way it expects.
     body = data if isinstance(data, dict) and "check_items" in data else {"check_items": rules}
     state = get_state()
+
+    def place(item: dict[str, Any]) -> list[str]:
+        return rule_place(str(item.get("field") or ""), item.get("position"), rules, path)
+
     try:
         reply = state.post("/check/rule/import", body, access_token=access_token)
     except ApiError as exc:
+        # A refused request names one field; a batch in which every rule failed lists them all.
+        if (exc.reply or {}).get("fail_list"):
+            raise nothing_done(exc, f"imported no check rule from {path}", place) from None
         raise explain(exc, rules, path) from None
     added, updated = len(reply.get("succeed_list") or []), len(reply.get("update_list") or [])
     line = f"imported {plural(added + updated, 'check rule')} from {path} ({added} new, {updated} updated)"
-    state.respond(reply, line + failed_suffix(reply))
+    finish(state, reply, line, place)
 
 
 def _get_rules(
@@ -174,8 +183,11 @@ def _get_rules(
 
 def _delete_rules(names: list[str], access_token: str | None) -> None:
     state = get_state()
-    reply = state.delete("/check/rule/delete", {"check_items": names}, access_token=access_token)
-    state.respond(reply, deleted_line(reply, names, "check rule"))
+    try:
+        reply = state.delete("/check/rule/delete", {"check_items": names}, access_token=access_token)
+    except ApiError as exc:
+        raise nothing_done(exc, "deleted no check rule") from None
+    finish(state, reply, deleted_line(reply, "check rule"))
 
 
 def _test_rule(

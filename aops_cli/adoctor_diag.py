@@ -1,10 +1,9 @@
-"""`adoctor` diagnosis commands: `faultree`, `diag`, `report` and `task`, on the diag scheduler."""
+"""`adoctor` diagnosis commands: `diag`, `report` and `task`, on the diag scheduler."""
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import click
@@ -12,34 +11,30 @@ import click
 from aops_cli.adoctor_input import (
     HOST_LIST_HELP,
     TimeText,
-    excerpt,
     query_range,
-    read_json,
     recent_range,
     shown_time,
 )
-from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError, failed_suffix
+from aops_cli.batches import finish, nothing_done, show_failures
+from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError
 from aops_cli.context import State, get_state
 from aops_cli.options import (
     CommaList,
     access_token_option,
     action_option,
     json_option,
-    one,
     paging_options,
     reject_unused,
     require,
     sort_order,
 )
-from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural, write_export
+from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural
 
 DEFAULT_INTERVAL = 10  # 21.09's slice length, seconds
 POLL_SECONDS = 2.0
 STALL_POLLS = 10  # polls without progress before `diag` gives up waiting
 BAR_WIDTH = 30
 SUMMARY_PAGE = 50  # the scheduler's largest page
-EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
 REPORT_COLUMNS = (
     ("host_id", "host_id"),
     ("tree_name", "tree_name"),
@@ -86,198 +81,14 @@ def truth(value: Any) -> str:
     return "unknown"
 
 
-# ------------------------------------------------------------------------------------------------
-# faultree
-
-
-@click.command()
-@action_option("add", "get", "delete")
-@click.option(
-    "--tree_list",
-    type=CommaList(),
-    help="add: the tree's name (default: the root's name; for a {\"trees\": [...]} file: the one "
-    "tree of it to import); get: trees to list (default all); delete: trees to delete.",
-)
-@click.option(
-    "--conf",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help='add: the tree, as a .xlsx workbook (the 21.09 MindMaster layout, sheet "diag"), a tree '
-    'JSON file (its root node) or {"trees": [...]} as --export writes it.',
-)
-@click.option("--description", help="add: the tree's description (default: the file's, else empty).")
-@click.option(
-    "--export",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="get: write the trees to this file (- for stdout) as `--action add` reads them.",
-)
-@access_token_option
-@json_option
-@click.pass_context
-def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
-    """Import, list, export or delete fault trees."""
-    if action == "add":
-        reject_unused(ctx, action, ("tree_list", "conf", "description"))
-        require(ctx, action, conf=opts["conf"])
-        name = one(opts["tree_list"], "--tree_list", action)
-        _import_trees(opts["conf"], name, opts["description"], access_token)
-    elif action == "get":
-        reject_unused(ctx, action, ("tree_list", "export"))
-        _get_trees(opts["tree_list"], opts["export"], access_token)
-    else:
-        reject_unused(ctx, action, ("tree_list",))
-        require(ctx, action, tree_list=opts["tree_list"])
-        _delete(
-            "/diag/tree/delete",
-            {"tree_list": opts["tree_list"]},
-            opts["tree_list"],
-            "fault tree",
-            access_token,
-        )
-
-
-def _trees_of(path: Path, name: str | None, description: str | None) -> list[dict[str, Any]]:
-    """The trees to import from a workbook or a JSON file, as /diag/tree/import takes them."""
-    if path.suffix.lower() == ".xls":
-        raise click.BadParameter(
-            f"{path}: .xls workbooks cannot be read; save it as .xlsx", param_hint="--conf"
-        )
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        # Imported here: openpyxl is slow to import and only this command needs it.
-        from aops_utils.trees import TreeError, tree_from_xlsx
-
-        try:
-            title, content = tree_from_xlsx(path)
-        except TreeError as exc:
-            raise CliError(f"{path}: {exc}") from None
-        return [{"tree_name": name or title, "tree_content": content, "description": description or ""}]
-    data = read_json(path, "--conf")
-    if isinstance(data, dict) and isinstance(data.get("trees"), list):
-        trees = [t for t in data["trees"] if isinstance(t, dict)]
-        if name is not None:
-            trees = [t for t in trees if t.get("tree_name") == name]
-            if not trees:
-                raise click.BadParameter(f"{path} has no tree called {name}", param_hint="--tree_list")
-        return [
-            {
-                "tree_name": t.get("tree_name"),
-                "tree_content": t.get("tree_content"),
-                "description": description if description is not None else t.get("description") or "",
-            }
-            for t in trees
-        ]
-    if isinstance(data, dict) and "node name" in data:
-        root = data.get("node name")
-        tree_name = name or (root if isinstance(root, str) else None)
-        if not tree_name:
-            raise click.UsageError("name the tree with --tree_list: its root has no name")
-        return [{"tree_name": tree_name, "tree_content": data, "description": description or ""}]
-    raise click.BadParameter(
-        f'{path} holds no tree: expected a tree (its root node, with "node name") or {{"trees": [...]}}',
-        param_hint="--conf",
-    )
-
-
-def _import_trees(path: Path, name: str | None, description: str | None, access_token: str | None) -> None:
-    trees = _trees_of(path, name, description)
+def delete_items(path: str, body: dict[str, Any], noun: str, access_token: str | None) -> None:
+    """Delete by id or name, per item: the deleted ones, then each failed one on its own line."""
     state = diag_state()
     try:
-        reply = state.post("/diag/tree/import", {"trees": trees}, access_token=access_token)
+        reply = state.delete(path, body, access_token=access_token)
     except ApiError as exc:
-        raise _explain_tree(exc, trees, path) from None
-    added, updated = reply.get("succeed_list") or [], reply.get("update_list") or []
-    names = ", ".join(map(str, [*added, *updated]))
-    line = f"imported {plural(len(added) + len(updated), 'fault tree')} from {path}"
-    line += f" ({len(added)} new, {len(updated)} updated)" + (f": {names}" if names else "")
-    state.respond(reply, line + failed_suffix(reply))
-
-
-def _node_at(tree: Any, path: tuple[str, ...]) -> dict[str, Any] | None:
-    """The node a TreeError path (root name first) points at."""
-    if not path or not isinstance(tree, dict) or tree.get("node name") != path[0]:
-        return None
-    node: dict[str, Any] = tree
-    for name in path[1:]:
-        children = node.get("children")
-        found = (
-            [c for c in children if isinstance(c, dict) and c.get("node name") == name]
-            if isinstance(children, list)
-            else []
-        )
-        if not found:
-            return None
-        node = found[0]
-    return node
-
-
-def _explain_tree(exc: ApiError, trees: list[dict[str, Any]], path: Path) -> ApiError:
-    """Name the file and tree of a refused tree and, for a condition, show it with a caret."""
-    field = str((exc.reply or {}).get("field") or "")
-    parts = field.split(".")
-    if len(parts) < 2 or parts[0] != "trees" or not parts[1].isdigit() or int(parts[1]) >= len(trees):
-        return exc
-    index = int(parts[1])
-    tree = trees[index]
-    notes = [f"  in {path}, tree {tree['tree_name']!r} (number {index + 1} of {len(trees)})"]
-    content = tree.get("tree_content")
-    from aops_utils.trees import TreeError, parse_tree
-
-    try:
-        parse_tree(content)
-    except TreeError as problem:
-        node = _node_at(content, problem.path)
-        if problem.path:
-            notes[0] += f", node {' > '.join(problem.path)}"
-        condition = node.get("condition") if node is not None else None
-        if problem.key == "condition" and isinstance(problem.position, int) and isinstance(condition, str):
-            notes[0] += f", condition at position {problem.position}:"
-            notes += excerpt(condition, problem.position)
-    exc.notes = notes
-    return exc
-
-
-def _check_items(node: Any) -> list[str]:
-    """The rule names a tree's leaves refer to, in tree order, once each."""
-    found: list[str] = []
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        if not isinstance(current, dict):
-            continue
-        item = current.get("check item")
-        if isinstance(item, str):
-            found.append(item)
-        children = current.get("children")
-        if isinstance(children, list):
-            stack.extend(reversed(children))
-    return list(dict.fromkeys(found))
-
-
-def _get_trees(names: list[str] | None, export: Path | None, access_token: str | None) -> None:
-    state = diag_state()
-    reply = state.post("/diag/tree/get", {"tree_list": names or []}, access_token=access_token)
-    trees: list[dict[str, Any]] = reply.get("trees") or []
-    if export is not None:
-        kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
-        if write_export({"trees": kept}, export):
-            return
-    if state.json:
-        emit_json(reply)
-        return
-    if export is not None:
-        click.echo(f"exported {plural(len(trees), 'fault tree')} to {export}")
-        return
-    rows = [{**t, "check_items": _check_items(t.get("tree_content"))} for t in trees]
-    missing = [n for n in dict.fromkeys(names or []) if n not in {t.get("tree_name") for t in trees}]
-    summary = plural(len(trees), "fault tree") if trees else "no fault trees"
-    if missing:
-        summary += f"; not found: {', '.join(missing)}"
-    listing(rows, TREE_COLUMNS, summary)
-
-
-def _delete(path: str, body: dict[str, Any], names: list[str], noun: str, access_token: str | None) -> None:
-    state = diag_state()
-    reply = state.delete(path, body, access_token=access_token)
-    state.respond(reply, deleted_line(reply, names, noun))
+        raise nothing_done(exc, f"deleted no {noun}") from None
+    finish(state, reply, deleted_line(reply, noun))
 
 
 # ------------------------------------------------------------------------------------------------
@@ -318,13 +129,18 @@ def diag(
         "tree_list": tree_list,
         "interval": interval,
     }
-    reply = state.post("/diag/execute", body, access_token=access_token)
+    try:
+        reply = state.post("/diag/execute", body, access_token=access_token)
+    except ApiError as exc:
+        raise nothing_done(exc, "diagnosed nothing") from None
     task_id = str(reply.get("task_id"))
     expected = int(reply.get("expected_report_num") or 0)
     if no_wait:
-        state.respond(reply, task_id)
+        finish(state, reply, task_id)
         return
     if not state.json:
+        # The unknown hosts and trees first: the task runs without them.
+        show_failures(reply)
         click.echo(f"task {task_id}: {plural(expected, 'report')} expected")
     progress = _wait(state, task_id, expected, access_token)
     listed = state.post(
@@ -335,7 +151,14 @@ def diag(
     reports: list[dict[str, Any]] = listed.get("result") or []
     if state.json:
         emit_json({**reply, "progress": progress, "reports": listed})
-        return
+    else:
+        _summarise(task_id, listed, reports)
+    if reply.get("fail_list"):
+        # Some hosts or trees were not diagnosed.
+        click.get_current_context().exit(1)
+
+
+def _summarise(task_id: str, listed: dict[str, Any], reports: list[dict[str, Any]]) -> None:
     counts = {
         word: sum(truth(r.get("value")) == word for r in reports) for word in ("true", "false", "unknown")
     }
@@ -430,7 +253,7 @@ def report(ctx: click.Context, /, action: str, access_token: str | None, **opts:
         reject_unused(ctx, action, ("report_list",))
         require(ctx, action, report_list=opts["report_list"])
         ids = opts["report_list"]
-        _delete("/diag/report/delete", {"report_list": ids}, ids, "report", access_token)
+        delete_items("/diag/report/delete", {"report_list": ids}, "report", access_token)
     elif opts["report_list"] is not None:
         reject_unused(ctx, action, ("report_list",))
         _show_reports(opts["report_list"], access_token)
@@ -535,7 +358,7 @@ def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
         reject_unused(ctx, action, ("task_list",))
         require(ctx, action, task_list=opts["task_list"])
         ids = opts["task_list"]
-        _delete("/diag/task/delete", {"task_list": ids}, ids, "task", access_token)
+        delete_items("/diag/task/delete", {"task_list": ids}, "task", access_token)
         return
     reject_unused(ctx, action, ("task_list", "sort", "direction", "page", "per_page"))
     column, order = sort_order(opts["sort"], opts["direction"], "time")

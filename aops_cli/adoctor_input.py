@@ -146,27 +146,33 @@ def excerpt(text: str, position: int) -> list[str]:
     return [f"    {line}", f"    {pad}^"]
 
 
-def explain(exc: ApiError, rules: list[Any], path: Path, index: int | None = None) -> ApiError:
-    """Add to a rejected rule the file and rule it came from and, for a condition, a caret excerpt.
-
-    `index` is the file position of the one rule sent inline (`rule.*` fields of a test).
-    """
-    reply = exc.reply or {}
-    match = RULE_FIELD.fullmatch(str(reply.get("field") or ""))
+def rule_place(
+    field: str, position: Any, rules: list[Any], path: Path, index: int | None = None
+) -> list[str]:
+    """Where a rule the scheduler refused at `field` sits in the file and, for a condition, a
+    caret excerpt. `index` is the file position of the one rule sent inline (`rule.*` fields)."""
+    match = RULE_FIELD.fullmatch(field)
     if match is None:
-        return exc
+        return []
     at = int(match["index"]) if match["index"] is not None else index
     if at is None or at >= len(rules):
-        return exc
+        return []
     rule, rest = rules[at], match["rest"] or ""
     name = rule_name(rule)
     label = f"rule {name!r}" if name else "a rule"
     notes = [f"  in {path}, {label} (number {at + 1} of {len(rules)})" + (f", {rest}" if rest else "")]
-    position = reply.get("position")
     condition = rule.get("condition") if isinstance(rule, dict) else None
     if rest == "condition" and isinstance(position, int) and isinstance(condition, str):
         line = condition.count("\n", 0, position) + 1
         notes[0] += f" at position {position}" + (f" (line {line})" if "\n" in condition else "") + ":"
         notes += excerpt(condition, position)
-    exc.notes = notes
+    return notes
+
+
+def explain(exc: ApiError, rules: list[Any], path: Path, index: int | None = None) -> ApiError:
+    """Add to a rejected rule the file and rule it came from and, for a condition, a caret excerpt."""
+    reply = exc.reply or {}
+    notes = rule_place(str(reply.get("field") or ""), reply.get("position"), rules, path, index)
+    if notes:
+        exc.notes = notes
     return exc

@@ -180,7 +180,8 @@ class RestClient:
     def _detail(reply: dict[str, Any]) -> str:
         detail = str(reply.get("detail") or reply.get("msg") or label_of(reply["code"]))
         fails = reply.get("fail_list")
-        if isinstance(fails, list) and fails:
+        # Entries with a reason add to the detail; bare names (deletes) are already in it.
+        if isinstance(fails, list) and any(isinstance(item, dict) for item in fails):
             detail += f"; failed: {failure_summary(fails)}"
         deleted = reply.get("deleted")
         if isinstance(deleted, list) and deleted:

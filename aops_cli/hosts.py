@@ -271,7 +271,9 @@ def group(
         reply = state.delete("/manage/host/group/delete", body, access_token=access_token)
         deleted = reply.get("deleted") or []
         names = f": {', '.join(deleted)}" if deleted else ""
-        state.respond(reply, f"deleted {plural(len(deleted), 'host group')}{names}")
+        # A partial delete names what was kept and why (the reply's detail).
+        why = f"; {reply['detail']}" if reply.get("fail_list") and reply.get("detail") else ""
+        state.respond(reply, f"deleted {plural(len(deleted), 'host group')}{names}{why}")
     else:
         reject_unused(ctx, action, ("sort", "direction", "page", "per_page"))
         body = {"sort": sort or "", "direction": direction, "page": page, "per_page": per_page}

@@ -54,23 +54,16 @@ def page_summary(reply: dict[str, Any], shown: int, noun: str, page: int | None)
     return f"{shown} of {plural(total, noun)}{where}"
 
 
-def deleted_line(reply: dict[str, Any], names: Sequence[str], noun: str) -> str:
-    """`deleted 2 check rules: a, b; not found: c` from a reply's `deleted` names or count."""
-    wanted = list(dict.fromkeys(names))
+def deleted_line(reply: dict[str, Any], noun: str) -> str:
+    """`deleted 2 check rules: a, b` from a reply's `deleted` names or count (the names that did
+    not exist are the reply's `fail_list`, shown one per line)."""
     count = reply.get("deleted")
     if isinstance(count, int):
-        # Reports are deleted by count only: the service does not say which ids existed.
-        line = f"deleted {plural(count, noun)}"
-        if count < len(wanted):
-            line += f"; {len(wanted) - count} of the {len(wanted)} given did not exist"
-        return line
+        return f"deleted {plural(count, noun)}"
     deleted = [str(name) for name in count or []]
     line = f"deleted {plural(len(deleted), noun)}" + (f": {', '.join(deleted)}" if deleted else "")
     if "reports_deleted" in reply:
         line += f" ({plural(int(reply.get('reports_deleted') or 0), 'report')})"
-    missing = [name for name in wanted if name not in deleted]
-    if missing:
-        line += f"; not found: {', '.join(missing)}"
     return line
 
 

@@ -9,7 +9,7 @@ import orjson
 from aops_manager.app import manager
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
-from aops_utils.restful import Principal, Reply, RequestContext
+from aops_utils.restful import Principal, RequestContext
 
 
 def call(method: str, path: str, body: dict[str, Any], principal: Principal | None) -> dict[str, Any]:
@@ -58,7 +58,3 @@ def write(
         return call(method, path, _body(ctx) if body is None else body, principal)
     finally:
         manager().cache.forget_user(principal.username)
-
-
-def reply_of(data: dict[str, Any], *drop: str) -> Reply:
-    return Reply(Code(data["code"]), {k: v for k, v in data.items() if k not in ("code", "msg", *drop)})

@@ -12,7 +12,7 @@ from aops_utils import jsonio
 from aops_utils.auth import SERVICE_TOKEN_TTL, TokenCodec, TokenType
 from aops_utils.codes import OK_CODES, Code
 from aops_utils.errors import AopsError, ServiceUnavailable
-from aops_utils.restful import Principal
+from aops_utils.restful import Principal, Reply, RequestContext
 from aops_utils.restful.tokens import ACTING_USER_HEADER
 
 
@@ -95,3 +95,24 @@ class ServiceClient:
 
     def delete(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.call("DELETE", path, body, **kw)
+
+
+def reply_of(data: dict[str, Any], *drop: str) -> Reply:
+    """Another service's envelope passed on as this one's: its code and its payload."""
+    return Reply(Code(data["code"]), {k: v for k, v in data.items() if k not in ("code", "msg", *drop)})
+
+
+def forward(
+    client: ServiceClient,
+    method: str,
+    path: str,
+    ctx: RequestContext[Any],
+    body: dict[str, Any] | None = None,
+    *,
+    drop: tuple[str, ...] = (),
+) -> Reply:
+    """Send the request's body (or `body`) on for the caller; fields left unset stay unsent, so
+    the receiving service applies its own defaults."""
+    if body is None:
+        body = ctx.body.model_dump(exclude_none=True) if ctx.body is not None else {}
+    return reply_of(client.call(method, path, body, principal=ctx.principal), *drop)

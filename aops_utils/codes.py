@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import IntEnum
 
 
+# Only these codes go out: 21.09 clients know no other. An answer 21.09 had no code for (not
+# found, too many logins) carries the nearest 21.09 code and a truthful HTTP status (404, 429).
 class Code(IntEnum):
     SUCCEED = 200
     PARTIAL_SUCCEED = 206
@@ -26,9 +28,6 @@ class Code(IntEnum):
     CHANGE_PASSWORD = 1204
     REPEAT_PASSWORD = 1205
     CHANGE_PASSWORD_FAIL = 1206
-    # Beyond 21.09: 21.09 had no rate limit and no "not found" answer.
-    TOO_MANY_ATTEMPTS = 1207
-    NOT_FOUND = 1003
     TASK_EXECUTION_FAIL = 1301
 
     @property
@@ -47,7 +46,6 @@ LABELS: dict[Code, str] = {
     Code.PARAM_ERROR: "request parameter error",
     Code.HTTP_CONNECT_ERROR: "restful connection error",
     Code.UNKNOWN_ERROR: "unknown error",
-    Code.NOT_FOUND: "resource not found",
     Code.DATABASE_CONNECT_ERROR: "connect to database error",
     Code.DATABASE_INSERT_ERROR: "insert data into database fail",
     Code.DATABASE_DELETE_ERROR: "delete data from database fail",
@@ -62,7 +60,6 @@ LABELS: dict[Code, str] = {
     Code.CHANGE_PASSWORD: "please change the default password or you can not use",
     Code.REPEAT_PASSWORD: "the new password is same as old password, change fail",
     Code.CHANGE_PASSWORD_FAIL: "change password fail",
-    Code.TOO_MANY_ATTEMPTS: "too many failed login attempts, try again later",
     Code.TASK_EXECUTION_FAIL: "Task execution failed.",
 }
 
@@ -75,7 +72,6 @@ HTTP_STATUS: dict[Code, int] = {
     Code.PARAM_ERROR: 400,
     Code.HTTP_CONNECT_ERROR: 503,
     Code.UNKNOWN_ERROR: 500,
-    Code.NOT_FOUND: 404,
     Code.DATABASE_CONNECT_ERROR: 503,
     Code.DATABASE_INSERT_ERROR: 500,
     Code.DATABASE_DELETE_ERROR: 500,
@@ -90,7 +86,6 @@ HTTP_STATUS: dict[Code, int] = {
     Code.CHANGE_PASSWORD: 200,
     Code.REPEAT_PASSWORD: 400,
     Code.CHANGE_PASSWORD_FAIL: 500,
-    Code.TOO_MANY_ATTEMPTS: 429,
     Code.TASK_EXECUTION_FAIL: 500,
 }
 

@@ -47,7 +47,13 @@ class ParamError(AopsError):
 
 
 class NotFoundError(AopsError):
-    code = Code.NOT_FOUND
+    """A named item does not exist: 21.09 had no code for it, so 1000 with HTTP 404."""
+
+    code = Code.PARAM_ERROR
+
+    @property
+    def http_status(self) -> int:
+        return self._http_status or 404
 
 
 class TokenError(AopsError):

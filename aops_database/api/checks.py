@@ -23,7 +23,8 @@ from aops_database.check_schemas import (
     TrimRetriesBody,
 )
 from aops_database.services import check_results, checks, retries
-from aops_utils.restful import Access, RequestContext
+from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import Window
 from aops_utils.restful.validation import refuse_duplicates
 
@@ -40,9 +41,10 @@ def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
 
 
 @api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
-def delete_rules(ctx: RequestContext[RuleNamesBody]) -> dict[str, Any]:
-    """Delete rules by name; their results stay. Replies the names that existed."""
-    return {"deleted": checks.delete_rules(center().store, ctx.username, ctx.body.check_items)}
+def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
+    """Delete rules by name; their results stay. Unknown names are failures."""
+    found = checks.delete_rules(center().store, ctx.username, ctx.body.check_items)
+    return missing_reply(ctx.body.check_items, found, "check item", deleted=found)
 
 
 @api.route("/data/check/rule/get", body=GetRulesBody)

@@ -20,7 +20,8 @@ from aops_database.diag_schemas import (
     TreeNamesBody,
 )
 from aops_database.services import diag_reports, diagnosis
-from aops_utils.restful import RequestContext
+from aops_utils.restful import Reply, RequestContext
+from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import Window
 from aops_utils.restful.validation import refuse_duplicates
 
@@ -43,9 +44,10 @@ def get_trees(ctx: RequestContext[GetTreesBody]) -> dict[str, Any]:
 
 
 @api.route("/data/diag/tree/delete", methods=("DELETE",), body=TreeNamesBody)
-def delete_trees(ctx: RequestContext[TreeNamesBody]) -> dict[str, Any]:
-    """Delete trees by name; tasks and reports made from them stay. Replies the names that existed."""
-    return {"deleted": diagnosis.delete_trees(center().store, ctx.username, ctx.body.tree_list)}
+def delete_trees(ctx: RequestContext[TreeNamesBody]) -> Reply:
+    """Delete trees by name; tasks and reports made from them stay. Unknown names are failures."""
+    found = diagnosis.delete_trees(center().store, ctx.username, ctx.body.tree_list)
+    return missing_reply(ctx.body.tree_list, found, "fault tree", deleted=found)
 
 
 # Tasks: relational, with the number of their reports counted in the report index.
@@ -69,10 +71,10 @@ def get_tasks(ctx: RequestContext[GetTasksBody]) -> dict[str, Any]:
 
 
 @api.route("/data/diag/task/delete", methods=("DELETE",), body=TaskIdsBody)
-def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> dict[str, Any]:
-    """Delete tasks and all their reports."""
+def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> Reply:
+    """Delete tasks and all their reports; unknown task ids are failures."""
     deleted, reports = diagnosis.delete_tasks(center().store, center().docs, ctx.username, ctx.body.task_list)
-    return {"deleted": deleted, "reports_deleted": reports}
+    return missing_reply(ctx.body.task_list, deleted, "task", deleted=deleted, reports_deleted=reports)
 
 
 @api.route("/data/diag/process/query", body=ProgressBody)
@@ -117,6 +119,7 @@ def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
 
 
 @api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)
-def delete_reports(ctx: RequestContext[ReportIdsBody]) -> dict[str, Any]:
-    """Delete the caller's reports by id."""
-    return {"deleted": diag_reports.delete_reports(center().docs, ctx.username, ctx.body.report_list)}
+def delete_reports(ctx: RequestContext[ReportIdsBody]) -> Reply:
+    """Delete the caller's reports by id; unknown ids are failures. `deleted` counts them (21.09)."""
+    found = diag_reports.delete_reports(center().docs, ctx.username, ctx.body.report_list)
+    return missing_reply(ctx.body.report_list, found, "report", deleted=len(found))

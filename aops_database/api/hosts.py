@@ -8,7 +8,7 @@ from aops_database.api import api
 from aops_database.app import HOST_INFO_INDEX, center
 from aops_database.schemas import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
 from aops_database.services import groups, hosts
-from aops_utils.codes import Code, judge_batch
+from aops_utils.codes import Code
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,
@@ -22,6 +22,7 @@ from aops_utils.docstore import Terms
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
 from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.restful.batch import batch_reply, missing_reply
 from aops_utils.restful.paging import Window
 
 
@@ -34,8 +35,13 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     batch = hosts.add_hosts(
         center().store, ctx.username, [h.model_dump() for h in body.host_list], body.credentials
     )
-    code = judge_batch(len(batch.succeeded), len(batch.failed), Code.DATABASE_INSERT_ERROR)
-    return Reply(code, {"succeed_list": batch.succeeded, "fail_list": batch.failed})
+    return batch_reply(
+        batch.succeeded,
+        batch.failed,
+        failure=Code.DATABASE_INSERT_ERROR,
+        # Nothing added is the request's fault: a clash with stored hosts, or unknown groups.
+        failure_status=409 if batch.clashed else 404,
+    )
 
 
 @api.route("/data/host/delete", methods=("DELETE",), body=HostIdsBody)
@@ -45,9 +51,8 @@ def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
     deleted = hosts.delete_hosts(center().store, ctx.username, wanted)
     if deleted:
         center().docs.delete_where(HOST_INFO_INDEX, [Terms("host_id", tuple(deleted))])
-    failed = [hid for hid in wanted if hid not in deleted]
-    code = judge_batch(len(deleted), len(failed), Code.DATABASE_DELETE_ERROR)
-    return Reply(code, {"succeed_list": list(deleted), "fail_list": failed, "host_info": deleted})
+    found = [hid for hid in wanted if hid in deleted]
+    return missing_reply(wanted, found, "host", host_info=deleted)
 
 
 @api.route("/data/host/get", body=GetHostsBody)
@@ -138,14 +143,28 @@ def add_group(ctx: RequestContext[AddGroupBody]) -> dict[str, Any]:
 
 @api.route("/data/host/group/delete", methods=("DELETE",), body=GroupNamesBody)
 def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
-    """Delete empty groups; groups that still hold hosts are kept (1106)."""
-    result = groups.delete_groups(center().store, ctx.username, ctx.body.host_group_list)
-    code = Code.DATA_DEPENDENCY_ERROR if result.kept else Code.SUCCEED
-    payload: dict[str, Any] = {"deleted": result.deleted}
+    """Delete empty groups per name; a group that still holds hosts (`kept`) or does not exist
+    is a failure."""
+    wanted = list(dict.fromkeys(ctx.body.host_group_list))
+    result = groups.delete_groups(center().store, ctx.username, wanted)
+    failed = [name for name in wanted if name not in result.deleted]
+    unknown = [name for name in failed if name not in result.kept]
+    reasons = []
     if result.kept:
-        payload["detail"] = "these groups still hold hosts: " + ", ".join(result.kept)
-        payload["kept"] = result.kept
-    return Reply(code, payload)
+        reasons.append("these groups still hold hosts: " + ", ".join(result.kept))
+    if unknown:
+        reasons.append("no such host group: " + ", ".join(unknown))
+    # 21.09's code when a group was kept is 1106; 409 because the groups are in use.
+    in_use = bool(result.kept)
+    return batch_reply(
+        result.deleted,
+        failed,
+        failure=Code.DATA_DEPENDENCY_ERROR if in_use else Code.DATABASE_DELETE_ERROR,
+        failure_status=409 if in_use else 404,
+        detail="; ".join(reasons),
+        deleted=result.deleted,
+        kept=result.kept,
+    )
 
 
 @api.route("/data/host/group/get", body=GetGroupsBody)

@@ -80,8 +80,9 @@ class Accounts:
         if locked and locked > now:
             raise AopsError(
                 f"too many failed logins for {username} from {address}; retry in {locked - now} s",
-                code=Code.TOO_MANY_ATTEMPTS,
+                code=Code.LOGIN_ERROR,
                 field="username",
+                http_status=429,
             )
 
     def _record_failure(self, username: str, address: str, now: int) -> None:

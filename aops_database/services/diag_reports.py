@@ -113,14 +113,17 @@ def list_reports(
     return page.total, rows
 
 
-def delete_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -> int:
-    """Delete the user's reports among those ids; returns how many existed."""
-    ids = [document_id(username, rid) for rid in dict.fromkeys(report_ids)]
-    if not ids:
-        return 0
+def delete_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -> list[str]:
+    """Delete the user's reports among those ids; returns the ids that existed, in request order."""
+    wanted = {document_id(username, rid): rid for rid in dict.fromkeys(report_ids)}
+    if not wanted:
+        return []
     # A delete by id on a missing index would create it without the mapping.
     docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
-    return docs.delete_ids(REPORT_INDEX, ids)
+    found = docs.get_many(REPORT_INDEX, list(wanted))
+    if found:
+        docs.delete_ids(REPORT_INDEX, list(found))
+    return [rid for key, rid in wanted.items() if key in found]
 
 
 def delete_task_reports(docs: DocumentStore, username: str, task_ids: Sequence[str]) -> int:

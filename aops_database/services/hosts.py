@@ -23,6 +23,8 @@ _ADD_ATTEMPTS = 3
 class Batch:
     succeeded: list[dict[str, Any]] = field(default_factory=list)
     failed: list[dict[str, Any]] = field(default_factory=list)
+    # Some host clashed with a stored one (409); otherwise every failure named an unknown group (404).
+    clashed: bool = False
 
 
 def add_hosts(
@@ -65,9 +67,11 @@ def _add_once(
         accepted: list[dict[str, Any]] = []
         for item in hosts:
             entry = {k: item[k] for k in PUBLIC_FIELDS}
-            reason = _conflict(item, groups, taken_names, taken_ips)
-            if reason:
+            problem = _conflict(item, groups, taken_names, taken_ips)
+            if problem:
+                reason, clash = problem
                 batch.failed.append({**entry, "reason": reason})
+                batch.clashed = batch.clashed or clash
                 continue
             taken_names.add(item["host_name"])
             taken_ips.add(item["public_ip"])
@@ -106,13 +110,16 @@ def _new_id(result: Any) -> int:
     return int(key[0])
 
 
-def _conflict(item: dict[str, Any], groups: dict[str, int], names: set[str], ips: set[str]) -> str | None:
+def _conflict(
+    item: dict[str, Any], groups: dict[str, int], names: set[str], ips: set[str]
+) -> tuple[str, bool] | None:
+    """Why the host cannot be added, and whether it clashes with another host."""
     if item["host_group_name"] not in groups:
-        return f"host group {item['host_group_name']} does not exist"
+        return f"host group {item['host_group_name']} does not exist", False
     if item["host_name"] in names:
-        return f"host name {item['host_name']} is already used"
+        return f"host name {item['host_name']} is already used", True
     if item["public_ip"] in ips:
-        return f"address {item['public_ip']} is already used"
+        return f"address {item['public_ip']} is already used", True
     return None
 
 

@@ -8,8 +8,9 @@ from typing import Any
 from aops_manager import vault
 from aops_manager.api import api
 from aops_manager.app import manager
-from aops_manager.forwarding import call, read, reply_of, write
+from aops_manager.forwarding import call, read, write
 from aops_manager.schemas import AddHostsBody
+from aops_utils.clients import reply_of
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,
@@ -19,6 +20,7 @@ from aops_utils.contracts import (
     HostInfoBody,
     OptionalHostIdsBody,
 )
+from aops_utils.errors import AopsError
 from aops_utils.restful import Reply, RequestContext
 
 
@@ -59,8 +61,13 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
 
 @api.route("/manage/host/delete", methods=("DELETE",), body=HostIdsBody)
 def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
-    """Delete hosts with their stored credentials and details."""
-    return reply_of(write("/data/host/delete", ctx, "DELETE"), "host_info")
+    """Delete hosts per item with their stored credentials and details."""
+    try:
+        return reply_of(write("/data/host/delete", ctx, "DELETE"), "host_info")
+    except AopsError as exc:
+        # 21.09's manager kept the data center's id-to-name map to itself.
+        exc.payload.pop("host_info", None)
+        raise
 
 
 @api.route("/manage/host/get", body=GetHostsBody)

@@ -23,7 +23,7 @@ from aops_utils.restful.routes import (
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024
 
-_HTTP_CODES = {404: Code.NOT_FOUND, 413: Code.PARAM_ERROR, 415: Code.PARAM_ERROR}
+_HTTP_CODES = {404: Code.PARAM_ERROR, 413: Code.PARAM_ERROR, 415: Code.PARAM_ERROR}
 
 
 def package_version() -> str:

@@ -1,4 +1,4 @@
-"""Rules refused at import name the rule and the problem and store nothing; big imports pass.
+"""Rules refused at import are listed per item with the problem, the others stored; big imports pass.
 
 The check scheduler runs on the module's MariaDB + ES-API suite with an in-memory bus and no
 schedule: every request here goes through its HTTP API.
@@ -6,9 +6,11 @@ schedule: every request here goes through its HTTP API.
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -107,20 +109,36 @@ def stored(scheduler: Scheduler, token: str) -> dict[str, str]:
         pytest.param("$0.max(5m, 2) > 1", "max() takes 1 argument (2 given) at position 3", 3, id="arity"),
     ],
 )
-def test_a_bad_condition_is_refused_naming_the_rule_the_problem_and_its_position(
+def test_a_bad_condition_is_listed_naming_the_rule_the_problem_and_its_position_and_the_rest_is_stored(
     scheduler: Scheduler, token: str, condition: str, problem: str, position: int
 ) -> None:
     assert scheduler.call("/check/rule/import", {"check_items": [rule("kept")]}, token=token)[0] == 200
-    # The good rule would be updated and a new one added: neither happens.
     body = {"check_items": [rule("kept", "$0 > 99"), rule("fresh"), rule("bad", condition)]}
     status, reply = scheduler.call("/check/rule/import", body, token=token)
-    assert status == 400, reply
-    assert reply["code"] == 1000 and reply["msg"] == "request parameter error"
-    assert reply["field"] == "check_items.2.condition"
-    assert reply["detail"].startswith(f"rule bad: condition: {problem}"), reply["detail"]
-    assert reply["position"] == position
-    assert stored(scheduler, token) == {"kept": "$0 > 1"}
-    assert scheduler.count(token) == 1
+    assert (status, reply["code"], reply["msg"]) == (207, 206, "partial succeed"), reply
+    assert (reply["succeed_list"], reply["update_list"]) == (["fresh"], ["kept"])
+    [failed] = reply["fail_list"]
+    assert failed["reason"].startswith(f"condition: {problem}"), failed
+    assert {k: failed[k] for k in ("check_item", "index", "field", "position")} == {
+        "check_item": "bad",
+        "index": 2,
+        "field": "check_items.2.condition",
+        "position": position,
+    }
+    assert stored(scheduler, token) == {"kept": "$0 > 99", "fresh": "$0 > 1"}
+
+
+def test_when_every_rule_is_bad_nothing_is_stored_and_the_answer_is_400_naming_the_first(
+    scheduler: Scheduler, token: str
+) -> None:
+    body = {"check_items": [rule("one", "$0 > (1"), rule("two", "$1 > 0")]}
+    status, reply = scheduler.call("/check/rule/import", body, token=token)
+    assert (status, reply["code"]) == (400, 1000), reply
+    assert reply["field"] == "check_items.0.condition"
+    assert reply["detail"].startswith("rule one: condition: expected ')'"), reply["detail"]
+    assert [f["check_item"] for f in reply["fail_list"]] == ["one", "two"]
+    assert reply["succeed_list"] == reply["update_list"] == []
+    assert scheduler.count(token) == 0
 
 
 def test_a_data_list_that_does_not_fit_the_function_is_refused_naming_the_rule(
@@ -149,18 +167,30 @@ def test_an_unknown_plugin_is_refused_on_the_plugin_field(scheduler: Scheduler, 
     ("second", "shown"),
     [pytest.param("dup", "'dup'", id="exact"), pytest.param("dup ", "'dup '", id="trailing-space")],
 )
-def test_a_name_twice_in_one_import_is_refused_and_nothing_is_stored(
+def test_a_name_twice_in_one_import_keeps_the_first_and_lists_the_second(
     scheduler: Scheduler, token: str, second: str, shown: str
 ) -> None:
     body = {"check_items": [rule("dup"), rule("other"), rule(second, "$0 > 2")]}
     status, reply = scheduler.call("/check/rule/import", body, token=token)
-    assert status == 400 and reply["code"] == 1000, reply
-    assert reply["field"] == "check_items.2.check_item"
-    assert "duplicate check item" in reply["detail"] and "(also at index 0)" in reply["detail"]
-    # The scheduler compares names exactly; MariaDB ignores trailing spaces, so the data
-    # center refuses the second spelling and quotes it.
-    assert shown.strip("'") in reply["detail"]
-    assert scheduler.count(token) == 0
+    assert (status, reply["code"]) == (207, 206), reply
+    assert reply["succeed_list"] == ["dup", "other"]
+    [failed] = reply["fail_list"]
+    assert failed["field"] == "check_items.2.check_item"
+    # MariaDB ignores trailing spaces, so the second spelling is the same rule; it is quoted.
+    assert failed["reason"] == f"duplicate check item {shown} (also at index 0)"
+    assert stored(scheduler, token) == {"dup": "$0 > 1", "other": "$0 > 1"}
+
+
+def test_rules_are_deleted_per_item_and_unknown_names_are_listed(scheduler: Scheduler, token: str) -> None:
+    imported = {"check_items": [rule("a"), rule("b")]}
+    assert scheduler.call("/check/rule/import", imported, token=token)[0] == 200
+    body = {"check_items": ["a", "nope"]}
+    status, reply = scheduler.call("/check/rule/delete", body, token=token, method="DELETE")
+    assert (status, reply["code"], reply["succeed_list"], reply["fail_list"]) == (207, 206, ["a"], ["nope"])
+    assert reply["detail"] == "no such check item: nope"
+    status, reply = scheduler.call("/check/rule/delete", {"check_items": ["a"]}, token=token, method="DELETE")
+    assert (status, reply["code"], reply["fail_list"]) == (404, 1103, ["a"]), reply
+    assert stored(scheduler, token) == {"b": "$0 > 1"}
 
 
 def test_ten_thousand_rules_are_imported_at_once_within_thirty_seconds(
@@ -277,7 +307,7 @@ def test_another_users_rules_are_invisible_and_untouchable(
     status, reply = scheduler.call(
         "/check/rule/test", {"check_item": "secret", "time_range": [0, 60]}, token=other
     )
-    assert (status, reply["code"]) == (404, 1003), reply
+    assert (status, reply["code"]) == (404, 1000), reply
     scheduler.call("/check/rule/delete", {"check_items": ["secret"]}, token=other, method="DELETE")
     # The same name is the other user's own rule, not a clash.
     assert (
@@ -303,7 +333,7 @@ def test_rule_test_of_an_unknown_stored_rule_is_404(scheduler: Scheduler, token:
     now = int(time.time())
     body = {"check_item": "nope", "time_range": [now - 60, now]}
     status, reply = scheduler.call("/check/rule/test", body, token=token)
-    assert (status, reply["code"], reply["field"]) == (404, 1003, "check_item"), reply
+    assert (status, reply["code"], reply["field"]) == (404, 1000, "check_item"), reply
     assert reply["detail"] == "check item nope does not exist"
 
 
@@ -311,7 +341,7 @@ def test_rule_test_on_an_unknown_host_is_404(scheduler: Scheduler, token: str) -
     now = int(time.time())
     body = {"rule": rule("a"), "host_list": ["f" * 32], "time_range": [now - 60, now]}
     status, reply = scheduler.call("/check/rule/test", body, token=token)
-    assert (status, reply["code"], reply["field"]) == (404, 1003, "host_list"), reply
+    assert (status, reply["code"], reply["field"]) == (404, 1000, "host_list"), reply
     assert reply["detail"] == f"unknown hosts: {'f' * 32}"
 
 
@@ -341,3 +371,33 @@ def test_rule_test_over_more_than_seven_days_or_backwards_is_400(scheduler: Sche
         "/check/rule/test", {"rule": rule("a"), "time_range": [now - week, now]}, token=token
     )
     assert status == 200 and reply["total_count"] == 0, reply
+
+
+# A 21.09 rule file with one bad rule among 21.
+
+RULE_FILE_2109 = Path(__file__).parent / "data" / "check_rules_2109.json"
+
+
+def test_a_2109_rule_file_with_one_bad_rule_imports_its_20_good_rules_and_names_the_bad_one(
+    scheduler: Scheduler, token: str
+) -> None:
+    rules = json.loads(RULE_FILE_2109.read_text())
+    assert len(rules["check_items"]) == 21
+    status, reply = scheduler.call("/check/rule/import", rules, token=token)
+    assert (status, reply["code"], reply["msg"]) == (207, 206, "partial succeed"), reply
+    good = [r["check_item"] for r in rules["check_items"] if r["check_item"] != "prometheus_up"]
+    assert (reply["succeed_list"], reply["update_list"]) == (good, [])
+    assert reply["fail_list"] == [
+        {
+            "check_item": "prometheus_up",
+            "index": 12,
+            "field": "check_items.12.condition",
+            "reason": (
+                "condition: unknown name 'prom_up' (data items are referred to as $0..$0) at position 0"
+            ),
+            "position": 0,
+        }
+    ]
+    assert "prometheus_up" in reply["detail"]
+    assert sorted(stored(scheduler, token)) == sorted(good)
+    assert scheduler.count(token) == 20

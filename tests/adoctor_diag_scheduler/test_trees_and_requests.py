@@ -131,11 +131,48 @@ def test_other_malformed_trees_are_refused(
     assert words in refused_import(diag, me[0], content)["detail"]
 
 
-def test_a_tree_name_twice_in_one_import_is_refused(diag: Diag, me: tuple[str, str]) -> None:
+def test_a_tree_name_twice_in_one_import_keeps_the_first_and_lists_the_second(
+    diag: Diag, me: tuple[str, str]
+) -> None:
     body = {"trees": [{"tree_name": "t", "tree_content": good_tree()}] * 2}
     status, reply = diag.call("/diag/tree/import", body, me[0])
-    assert 400 <= status < 500 and reply["field"] == "trees.1.tree_name", reply
-    assert trees_of(diag, me[0]) == []
+    assert (status, reply["code"], reply["succeed_list"]) == (207, 206, ["t"]), reply
+    [failed] = reply["fail_list"]
+    assert failed == {
+        "tree_name": "t",
+        "index": 1,
+        "field": "trees.1.tree_name",
+        "reason": "duplicate tree 't' (also at index 0)",
+    }
+    assert [t["tree_name"] for t in trees_of(diag, me[0])] == ["t"]
+
+
+def test_several_trees_of_which_some_are_invalid_store_the_valid_ones_and_list_the_others(
+    diag: Diag, me: tuple[str, str]
+) -> None:
+    unknown_rule = good_tree()
+    unknown_rule["children"][0]["children"][1]["check item"] = "no_such_rule"
+    bad_condition = good_tree()
+    bad_condition["condition"] = "resources ||"
+    body = {
+        "trees": [
+            {"tree_name": "first", "tree_content": good_tree()},
+            {"tree_name": "unknown rule", "tree_content": unknown_rule},
+            {"tree_name": "second", "tree_content": deep_tree(3)},
+            {"tree_name": "bad condition", "tree_content": bad_condition},
+        ]
+    }
+    status, reply = diag.call("/diag/tree/import", body, me[0])
+    assert (status, reply["code"], reply["msg"]) == (207, 206, "partial succeed"), reply
+    assert (reply["succeed_list"], reply["update_list"]) == (["first", "second"], [])
+    assert [(f["tree_name"], f["index"], f["field"]) for f in reply["fail_list"]] == [
+        ("unknown rule", 1, "trees.1.tree_content"),
+        ("bad condition", 3, "trees.3.tree_content"),
+    ]
+    assert "host health > resources > load" in reply["fail_list"][0]["reason"]
+    assert "'no_such_rule'" in reply["fail_list"][0]["reason"]
+    assert reply["fail_list"][1]["reason"].startswith("tree_content: host health: condition:")
+    assert sorted(t["tree_name"] for t in trees_of(diag, me[0])) == ["first", "second"]
 
 
 def test_rules_of_another_user_do_not_count(diag: Diag, suite: Suite) -> None:
@@ -229,8 +266,12 @@ def test_trees_are_got_replaced_and_deleted_by_name(diag: Diag, me: tuple[str, s
     ]
     assert diag.call("/diag/tree/get", {"tree_list": ["zzz"]}, token)[1]["trees"] == []
     status, reply = diag.call("/diag/tree/delete", {"tree_list": ["a", "zzz"]}, token, method="DELETE")
-    assert status == 200 and reply["deleted"] == ["a"], reply
+    assert (status, reply["code"], reply["deleted"]) == (207, 206, ["a"]), reply
+    assert (reply["succeed_list"], reply["fail_list"]) == (["a"], ["zzz"])
     assert [t["tree_name"] for t in trees_of(diag, token)] == ["b"]
+    status, reply = diag.call("/diag/tree/delete", {"tree_list": ["zzz"]}, token, method="DELETE")
+    assert (status, reply["code"], reply["fail_list"]) == (404, 1103, ["zzz"]), reply
+    assert reply["detail"] == "no such fault tree: zzz"
 
 
 def test_another_users_trees_are_invisible(diag: Diag, me: tuple[str, str], suite: Suite) -> None:
@@ -238,7 +279,7 @@ def test_another_users_trees_are_invisible(diag: Diag, me: tuple[str, str], suit
     _name, other = suite.add_user()
     assert trees_of(diag, other) == []
     status, reply = diag.call("/diag/tree/delete", {"tree_list": ["mine"]}, other, method="DELETE")
-    assert status == 200 and reply["deleted"] == [], reply
+    assert (status, reply["code"], reply["deleted"]) == (404, 1103, []), reply
     assert [t["tree_name"] for t in trees_of(diag, me[0])] == ["mine"]
 
 
@@ -284,17 +325,50 @@ def test_a_zero_or_negative_interval_is_refused(
     assert refused_execute(diag, token, body, "interval")
 
 
-def test_unknown_hosts_are_refused_by_name(diag: Diag, with_tree: tuple[str, str]) -> None:
+def executed_despite(diag: Diag, token: str, body: dict[str, Any]) -> dict[str, Any]:
+    """Execute with some unknown names: a task of the known ones runs; the answer is 206."""
+    before = published(diag.bus)
+    status, reply = diag.call("/diag/execute", body, token)
+    assert (status, reply["code"], reply["msg"]) == (207, 206, "partial succeed"), reply
+    (info,) = tasks_of(diag, token)
+    assert (info["task_id"], info["host_list"], info["tree_list"]) == (
+        reply["task_id"],
+        reply["host_list"],
+        reply["tree_list"],
+    )
+    assert published(diag.bus) == before + reply["expected_report_num"]
+    return reply
+
+
+def test_unknown_hosts_are_listed_and_the_known_ones_diagnosed(
+    diag: Diag, with_tree: tuple[str, str]
+) -> None:
     token, host = with_tree
     now = int(time.time())
     ghost = uuid.uuid4().hex
     body = {
-        "host_list": [host, ghost],
-        "time_range": [now - 60, now],
+        "host_list": [ghost, host],
+        "time_range": [now - 120, now],
         "tree_list": ["health"],
         "interval": 60,
     }
+    reply = executed_despite(diag, token, body)
+    assert (reply["host_list"], reply["tree_list"], reply["expected_report_num"]) == ([host], ["health"], 2)
+    assert reply["fail_list"] == [{"host_id": ghost, "field": "host_list", "reason": "unknown host"}]
+    assert ghost in reply["detail"]
+
+
+def test_only_unknown_hosts_are_refused_by_name_with_21_09s_code(
+    diag: Diag, with_tree: tuple[str, str]
+) -> None:
+    token, _host = with_tree
+    now = int(time.time())
+    ghost = uuid.uuid4().hex
+    body = {"host_list": [ghost], "time_range": [now - 60, now], "tree_list": ["health"], "interval": 60}
     assert ghost in refused_execute(diag, token, body, "host_list", 404)
+    status, reply = diag.call("/diag/execute", body, token)
+    assert (status, reply["code"], reply["fail_list"][0]["host_id"]) == (404, 1301, ghost), reply
+    assert reply["detail"].startswith("No valid host")
 
 
 def test_another_users_hosts_are_not_found(diag: Diag, with_tree: tuple[str, str], suite: Suite) -> None:
@@ -306,15 +380,30 @@ def test_another_users_hosts_are_not_found(diag: Diag, with_tree: tuple[str, str
     assert theirs in refused_execute(diag, token, body, "host_list", 404)
 
 
-def test_unknown_trees_are_refused_by_name(diag: Diag, with_tree: tuple[str, str]) -> None:
+def test_unknown_trees_are_listed_and_the_known_ones_diagnosed(
+    diag: Diag, with_tree: tuple[str, str]
+) -> None:
     token, host = with_tree
     now = int(time.time())
+    ghost = uuid.uuid4().hex
     body = {
-        "host_list": [host],
+        "host_list": [host, ghost],
         "time_range": [now - 60, now],
         "tree_list": ["health", "nope"],
         "interval": 60,
     }
+    reply = executed_despite(diag, token, body)
+    assert (reply["host_list"], reply["tree_list"], reply["expected_report_num"]) == ([host], ["health"], 1)
+    assert reply["fail_list"] == [
+        {"host_id": ghost, "field": "host_list", "reason": "unknown host"},
+        {"tree_name": "nope", "field": "tree_list", "reason": "unknown fault tree"},
+    ]
+
+
+def test_only_unknown_trees_are_refused_by_name(diag: Diag, with_tree: tuple[str, str]) -> None:
+    token, host = with_tree
+    now = int(time.time())
+    body = {"host_list": [host], "time_range": [now - 60, now], "tree_list": ["nope"], "interval": 60}
     assert "nope" in refused_execute(diag, token, body, "tree_list", 404)
 
 

@@ -87,8 +87,11 @@ def test_rules_are_imported_listed_exported_counted_and_deleted(doctor: Doctor, 
     assert json.loads(doctor.ok("checkrule --action get --export - --per_page 2").out)["check_items"]
 
     assert doctor.ok("stat --action count --field check_rule").out == "7 check rules\n"
-    out = doctor.ok("checkrule --action delete --check_items cpu_busy,memory_low,nope").out
-    assert out == "deleted 2 check rules: cpu_busy, memory_low; not found: nope\n"
+    result = doctor.run(
+        "checkrule --action delete --check_items cpu_busy,memory_low,nope", "--access_token", doctor.token
+    )
+    assert (result.code, result.out) == (1, "deleted 2 check rules: cpu_busy, memory_low\n")
+    assert result.err == "adoctor: failed: nope: not found\n"
     assert doctor.ok("stat --action count --field check_rule --json").json["rule_count"] == 5
     assert doctor.ok(f"checkrule --action add --conf {export}").out.endswith("(2 new, 5 updated)\n")
 
@@ -97,15 +100,24 @@ def test_a_bad_rule_is_reported_with_its_place_in_the_file_and_a_caret(
     doctor: Doctor, tmp_path: Path
 ) -> None:
     rules = write(tmp_path / "rules.json", {"check_items": [rule("fine", "$0 > 1"), rule("bad", "$0 > (1")]})
-    lines = doctor.fails(f"checkrule --action add --conf {rules}")
-    assert lines == [
-        "adoctor: rule bad: condition: expected ')' to close the '(' at position 5 but found end of "
-        "condition at position 7 (code 1000: request parameter error)",
+    result = doctor.run(f"checkrule --action add --conf {rules}", "--access_token", doctor.token)
+    # Per item: the good rule is stored, the bad one named on its own line, the exit status is 1.
+    assert (result.code, result.out) == (1, f"imported 1 check rule from {rules} (1 new, 0 updated)\n")
+    assert result.err.splitlines() == [
+        "adoctor: failed: bad: condition: expected ')' to close the '(' at position 5 but found end of "
+        "condition at position 7",
         f"  in {rules}, rule 'bad' (number 2 of 2), condition at position 7:",
         "    $0 > (1",
         "           ^",
     ]
-    assert doctor.ok("stat --action count --field check_rule").out == "0 check rules\n"  # all or nothing
+    assert doctor.ok("stat --action count --field check_rule").out == "1 check rule\n"
+    only_bad = write(tmp_path / "bad.json", {"check_items": [rule("bad", "$0 > (1")]})
+    lines = doctor.fails(f"checkrule --action add --conf {only_bad}")
+    assert lines[0].startswith("adoctor: failed: bad: condition: expected ')'")
+    assert (
+        lines[-1] == f"adoctor: imported no check rule from {only_bad} (code 1000: request parameter error)"
+    )
+    doctor.ok("checkrule --action delete --check_items fine")
 
     # The same for a rule tried inline, and for a field that is not the condition.
     lines = doctor.fails(f"checkrule --action test --conf {rules} --check_items bad")
@@ -122,6 +134,25 @@ def test_a_bad_rule_is_reported_with_its_place_in_the_file_and_a_caret(
     broken.write_text('{"check_items": [\n  {"check_item": "x",}\n]}')
     err = "\n".join(doctor.fails(f"checkrule --action add --conf {broken}", code=2))
     assert f"{broken} is not valid JSON: Expecting property name enclosed in double quotes at line 2" in err
+
+
+RULES_2109 = Path(__file__).resolve().parents[1] / "adoctor_check_scheduler/data/check_rules_2109.json"
+
+
+def test_a_2109_rule_file_with_a_bad_rule_imports_the_rest_and_names_it_on_its_own_line(
+    doctor: Doctor,
+) -> None:
+    result = doctor.run(f"checkrule --action add --conf {RULES_2109}", "--access_token", doctor.token)
+    assert result.code == 1
+    assert result.out == f"imported 20 check rules from {RULES_2109} (20 new, 0 updated)\n"
+    assert result.err.splitlines() == [
+        "adoctor: failed: prometheus_up: condition: unknown name 'prom_up' (data items are referred to as "
+        "$0..$0) at position 0",
+        f"  in {RULES_2109}, rule 'prometheus_up' (number 13 of 21), condition at position 0:",
+        '    prom_up!="1"',
+        "    ^",
+    ]
+    assert doctor.ok("stat --action count --field check_rule").out == "20 check rules\n"
 
 
 def test_a_stored_or_inline_rule_is_tried_on_prometheus_data(
@@ -162,7 +193,7 @@ def test_a_stored_or_inline_rule_is_tried_on_prometheus_data(
     err = "\n".join(doctor.fails(f"checkrule --action test --conf {SAMPLE}", code=2))
     assert f"{SAMPLE} holds 7 rules (cpu_busy, memory_low," in err and "name the one to try" in err
     assert doctor.fails("checkrule --action test --check_items nope") == [
-        "adoctor: check item nope does not exist (code 1003: resource not found)"
+        "adoctor: check item nope does not exist (code 1000: request parameter error)"
     ]
     week = f"checkrule --action test --check_items {CANARY} --start 0 --end {now}"
     err = "\n".join(doctor.fails(week, code=2))

@@ -140,8 +140,16 @@ def test_trees_are_imported_from_json_and_xlsx_listed_exported_and_deleted(
     assert sorted(t["tree_name"] for t in exported) == ["health", "重启类故障树"]
     assert "重启类故障树" in export.read_text(encoding="utf-8")  # non-ASCII kept
 
-    out = doctor.ok("faultree --action delete --tree_list health,nope").out
-    assert out == "deleted 1 fault tree: health; not found: nope\n"
+    result = doctor.run("faultree --action delete --tree_list health,nope", "--access_token", doctor.token)
+    assert (result.code, result.out, result.err) == (
+        1,
+        "deleted 1 fault tree: health\n",
+        "adoctor: failed: nope: not found\n",
+    )
+    assert doctor.fails("faultree --action delete --tree_list nope") == [
+        "adoctor: failed: nope: not found",
+        "adoctor: deleted no fault tree (code 1103: delete data from database fail)",
+    ]
     assert doctor.ok("faultree --action get --tree_list health").out == "no fault trees; not found: health\n"
     # The export is read back as it was written.
     out = doctor.ok(f"faultree --action add --conf {export}").out
@@ -153,14 +161,13 @@ def test_a_bad_tree_is_refused_with_its_node_path_and_a_caret(doctor: Doctor, tm
     bad["children"][0]["condition"] = "memory low && nothing"
     conf = write(tmp_path / "bad.json", bad)
     lines = doctor.fails(f"faultree --action add --tree_list bad --conf {conf}")
-    assert lines[0].startswith("adoctor: tree bad: tree_content: host health > resources: condition: ")
-    assert "'nothing' is not a direct child" in lines[0] and lines[0].endswith(
-        "(code 1000: request parameter error)"
-    )
+    assert lines[0].startswith("adoctor: failed: bad: tree_content: host health > resources: condition: ")
+    assert "'nothing' is not a direct child" in lines[0]
     assert lines[1:] == [
         f"  in {conf}, tree 'bad' (number 1 of 1), node host health > resources, condition at position 14:",
         "    memory low && nothing",
         "                  ^",
+        f"adoctor: imported no fault tree from {conf} (code 1000: request parameter error)",
     ]
     # A check item no rule has is only known to the service.
     unknown = json.loads(json.dumps(TREE))
@@ -226,8 +233,11 @@ def test_diag_waits_for_the_reports_and_they_are_shown_and_deleted(
     reply = doctor.ok(f"report --action get --report_list {report_ids[0]} --json").json
     assert reply["result"][0]["report"]["node name"] == "host health"
 
-    out = doctor.ok(f"report --action delete --report_list {report_ids[0]},{'0' * 32}").out
-    assert out == "deleted 1 report; 1 of the 2 given did not exist\n"
+    result = doctor.run(
+        f"report --action delete --report_list {report_ids[0]},{'0' * 32}", "--access_token", doctor.token
+    )
+    assert (result.code, result.out) == (1, "deleted 1 report\n")
+    assert result.err == f"adoctor: failed: {'0' * 32}: not found\n"
     assert (
         doctor.ok(f"report --action get --task_id {task_id}").out.splitlines()[-1]
         == "2 of 2 reports, page 1/1"
@@ -256,8 +266,22 @@ def test_diag_for_scripts_no_wait_and_json(doctor: Doctor, local_host: str, tmp_
     result = doctor.run(
         f"--json diag --host_list {local_host} --tree_list nope", "--access_token", doctor.token
     )
-    assert result.code == 1 and result.json["code"] != 200
-    assert "unknown fault trees: nope" in result.err
+    assert result.code == 1 and result.json["code"] == 1301
+    assert result.err.splitlines() == [
+        "adoctor: failed: nope: unknown fault tree",
+        "adoctor: diagnosed nothing (code 1301: Task execution failed.)",
+    ]
+    # An unknown host among known ones: the rest is diagnosed, the unknown one named, exit status 1.
+    ghost = "0" * 32
+    result = doctor.run(
+        f"diag --host_list {ghost},{local_host} --tree_list health --interval 1800",
+        "--access_token",
+        doctor.token,
+    )
+    assert result.code == 1, (result.out, result.err)
+    assert result.err == f"adoctor: failed: {ghost}: unknown host\n"
+    assert result.out.startswith("task ") and "2 reports expected" in result.out.splitlines()[0]
+    assert result.out.splitlines()[-1].startswith("2 of 2 reports:")
 
 
 @pytest.mark.parametrize(

@@ -61,7 +61,7 @@ def test_the_21_09_host_and_group_commands_run_as_written_in_the_manual(
     assert err == f"aops: these groups still hold hosts: {g1} (code 1106: delete fail for it has dependency)"
     assert cli.ok(f"host --action delete --host_list {host_id} --access_token {t}").out == "deleted 1 host\n"
     out = cli.ok(f"group --action delete --host_group_list {g1},{name}gone --access_token {t}").out
-    assert out == f"deleted 1 host group: {g1}\n"
+    assert out == f"deleted 1 host group: {g1}; no such host group: {name}gone\n"
     assert g1 not in cli.ok(f"group --action query --access_token {t}").out
 
 

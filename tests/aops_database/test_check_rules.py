@@ -200,11 +200,20 @@ def test_rules_are_deleted_by_name_and_the_reply_names_those_that_existed(suite:
     status, reply = call(
         suite, "/data/check/rule/delete", {"check_items": ["c", "zz", "a", "c"]}, token=token, method="DELETE"
     )
-    assert (status, reply["code"], reply["deleted"]) == (200, 200, ["c", "a"])
+    assert (status, reply["code"], reply["deleted"]) == (207, 206, ["c", "a"])
+    assert (reply["succeed_list"], reply["fail_list"], reply["detail"]) == (
+        ["c", "a"],
+        ["zz"],
+        "no such check item: zz",
+    )
     assert names(suite, token) == ["b"]
     status, reply = call(suite, "/data/check/rule/delete", {"check_items": []}, token=token, method="DELETE")
     assert (status, reply["deleted"]) == (200, [])
-    assert count(suite, token) == 1
+    status, reply = call(
+        suite, "/data/check/rule/delete", {"check_items": ["b"]}, token=token, method="DELETE"
+    )
+    assert (status, reply["code"], reply["succeed_list"], reply["fail_list"]) == (200, 200, ["b"], [])
+    assert count(suite, token) == 0
 
 
 def test_another_user_neither_sees_nor_deletes_the_rules(suite: Suite, token: str) -> None:
@@ -213,8 +222,10 @@ def test_another_user_neither_sees_nor_deletes_the_rules(suite: Suite, token: st
     assert names(suite, other) == []
     assert names(suite, other, check_items=["mine"]) == []
     assert count(suite, other) == 0
-    _, reply = call(suite, "/data/check/rule/delete", {"check_items": ["mine"]}, token=other, method="DELETE")
-    assert reply["deleted"] == []
+    status, reply = call(
+        suite, "/data/check/rule/delete", {"check_items": ["mine"]}, token=other, method="DELETE"
+    )
+    assert (status, reply["code"], reply["deleted"], reply["fail_list"]) == (404, 1103, [], ["mine"])
     # The same name is free for the other user: it is a new rule of theirs, not an update.
     assert add(suite, other, rule("mine"))[1]["succeed_list"] == ["mine"]
     assert names(suite, token) == ["mine"]

@@ -189,14 +189,17 @@ def test_deleting_tasks_deletes_their_reports(suite: Suite, token: str) -> None:
     save_task(suite, token, task(gone))
     save_task(suite, token, task(kept))
     save(suite, token, *(report(gone, f"h{i}") for i in range(12)), report(kept), report(unsaved))
-    reply = ok(
-        suite,
-        "/data/diag/task/delete",
-        {"task_list": [gone, unsaved, new_id()]},
-        token=token,
-        method="DELETE",
+    unknown = new_id()
+    status, reply = call(
+        suite, "/data/diag/task/delete", {"task_list": [gone, unsaved, unknown]}, token=token, method="DELETE"
     )
-    # The reports of a task id that was never saved go too.
+    # Per item: the unknown task ids fail; the reports of a task id that was never saved go too.
+    assert (status, reply["code"], reply["succeed_list"], reply["fail_list"]) == (
+        207,
+        206,
+        [gone],
+        [unsaved, unknown],
+    )
     assert (reply["deleted"], reply["reports_deleted"]) == ([gone], 13)
     assert [t["task_id"] for t in tasks(suite, token)["task_infos"]] == [kept]
     assert listing(suite, token)["total_count"] == 1
@@ -311,15 +314,19 @@ def test_deleting_reports_by_id(suite: Suite, token: str) -> None:
     reports = [report(tid, f"h{i}") for i in range(4)]
     save(suite, token, *reports)
     ids = [r["report_id"] for r in reports]
-    reply = ok(
+    unknown = new_id()
+    status, reply = call(
         suite,
         "/data/diag/report/delete",
-        {"report_list": [ids[0], ids[2], new_id()]},
+        {"report_list": [ids[0], unknown, ids[2]]},
         token=token,
         method="DELETE",
     )
-    assert reply["deleted"] == 2
+    assert (status, reply["code"], reply["deleted"]) == (207, 206, 2), reply
+    assert (reply["succeed_list"], reply["fail_list"]) == ([ids[0], ids[2]], [unknown])
     assert [r["report_id"] for r in listing(suite, token, sort="host_id")["result"]] == [ids[1], ids[3]]
+    reply = ok(suite, "/data/diag/report/delete", {"report_list": [ids[1]]}, token=token, method="DELETE")
+    assert (reply["code"], reply["succeed_list"], reply["fail_list"]) == (200, [ids[1]], [])
     assert (
         ok(suite, "/data/diag/report/delete", {"report_list": []}, token=token, method="DELETE")["deleted"]
         == 0
@@ -340,12 +347,12 @@ def test_another_user_sees_none_of_the_tasks_reports_or_progress(suite: Suite, t
     assert progress(suite, other, tid) == [
         {"task_id": tid, "progress": 0, "expected_report_num": 0, "finished": False}
     ]
-    deleted = ok(
+    status, deleted = call(
         suite, "/data/diag/report/delete", {"report_list": [mine["report_id"]]}, token=other, method="DELETE"
     )
-    assert deleted["deleted"] == 0
-    reply = ok(suite, "/data/diag/task/delete", {"task_list": [tid]}, token=other, method="DELETE")
-    assert (reply["deleted"], reply["reports_deleted"]) == ([], 0)
+    assert (status, deleted["code"], deleted["deleted"]) == (404, 1103, 0), deleted
+    status, reply = call(suite, "/data/diag/task/delete", {"task_list": [tid]}, token=other, method="DELETE")
+    assert (status, reply["code"], reply["deleted"], reply["reports_deleted"]) == (404, 1103, [], 0)
     # The same report id is the other user's own report and leaves this user's alone.
     save(suite, other, {**mine, "host_id": "theirs"})
     [stored] = ok(suite, "/data/diag/report/get", {"report_list": [mine["report_id"]]}, token=token)["result"]

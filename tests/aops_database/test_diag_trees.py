@@ -48,11 +48,16 @@ def names(suite: Suite, token: str, **body: Any) -> list[str]:
 
 
 def delete(suite: Suite, token: str, tree_list: list[str]) -> list[str]:
+    """The names deleted; the answer is per item: 200 all, 207 some, 404 none of them existed."""
     status, reply = call(
         suite, "/data/diag/tree/delete", {"tree_list": tree_list}, token=token, method="DELETE"
     )
-    assert status == 200, reply
     deleted: list[str] = reply["deleted"]
+    assert reply["succeed_list"] == deleted
+    missing = [name for name in dict.fromkeys(tree_list) if name not in deleted]
+    assert reply["fail_list"] == missing, reply
+    wanted = (200, 200) if not missing else (207, 206) if deleted else (404, 1103)
+    assert (status, reply["code"]) == wanted, reply
     return deleted
 
 

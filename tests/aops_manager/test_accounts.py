@@ -32,7 +32,7 @@ def test_repeated_failures_lock_the_user_out_for_that_address(suite: Suite) -> N
             == 1200
         )
     status, body = suite.call("POST", "/manage/account/login", {"username": name, "password": "Right-pass1"})
-    assert (status, body["code"]) == (429, 1207)
+    assert (status, body["code"]) == (429, 1200)
     assert "retry in" in str(body["detail"])
 
 

@@ -122,7 +122,7 @@ def test_a_one_megabyte_body_is_a_413_and_stores_nothing(suite: Suite, token: st
 
 def test_an_unknown_path_and_a_wrong_method_answer_in_the_envelope(suite: Suite, token: str) -> None:
     reply = requests.post(f"{suite.manager_url}/manage/nothing", json={}, timeout=10)
-    assert (reply.status_code, reply.json()["code"]) == (404, 1003)
+    assert (reply.status_code, reply.json()["code"]) == (404, 1000)
     reply = requests.get(f"{suite.manager_url}/manage/host/get", timeout=10)
     assert (reply.status_code, reply.json()["code"]) == (405, 1000)
 

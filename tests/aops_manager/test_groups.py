@@ -31,14 +31,22 @@ def test_groups_list_with_live_host_counts_sorted_and_paged(suite: Suite, token:
     assert (body["total_count"], body["total_page"]) == (3, 2)
 
 
-def test_only_empty_groups_are_deleted_and_the_rest_is_1106(suite: Suite, token: str) -> None:
+def test_groups_are_deleted_per_item_and_those_holding_hosts_are_kept_with_1106(
+    suite: Suite, token: str
+) -> None:
     for name in ("empty", "full"):
         group(suite, token, name)
     ids = add(suite, token, host("full"))[1]["host_list"]
     status, body = suite.call(
         "DELETE", "/manage/host/group/delete", {"host_group_list": ["empty", "full", "unknown"]}, token
     )
-    assert (status, body["code"], body["deleted"], body["kept"]) == (409, 1106, ["empty"], ["full"])
+    assert (status, body["code"], body["deleted"], body["kept"]) == (207, 206, ["empty"], ["full"])
+    assert (body["succeed_list"], body["fail_list"]) == (["empty"], ["full", "unknown"])
+    assert body["detail"] == "these groups still hold hosts: full; no such host group: unknown"
+    status, body = suite.call("DELETE", "/manage/host/group/delete", {"host_group_list": ["full"]}, token)
+    assert (status, body["code"], body["kept"], body["fail_list"]) == (409, 1106, ["full"], ["full"])
+    status, body = suite.call("DELETE", "/manage/host/group/delete", {"host_group_list": ["unknown"]}, token)
+    assert (status, body["code"], body["fail_list"]) == (404, 1103, ["unknown"])
     suite.call("DELETE", "/manage/host/delete", {"host_list": ids}, token)
     status, body = suite.call("DELETE", "/manage/host/group/delete", {"host_group_list": ["full"]}, token)
     assert (status, body["code"], body["deleted"]) == (200, 200, ["full"])

@@ -144,7 +144,7 @@ def test_a_user_token_on_a_service_route_and_a_wrong_vault_key_are_403(
 def test_an_unknown_path_is_404_and_a_wrong_method_405_in_every_service(services: Services) -> None:
     for service, path in PROTECTED.items():
         status, body = services.raw(service, path.rsplit("/", 1)[0] + "/nothing")
-        assert (status, body["code"]) == (services.status(404), 1003), (service, body)
+        assert (status, body["code"]) == (services.status(404), 1000), (service, body)
         status, body = services.raw(service, path, method="GET", json=None)
         assert (status, body["code"]) == (services.status(405), 1000), (service, body)
 
@@ -154,7 +154,7 @@ def test_an_unknown_stored_rule_is_404_with_its_detail(services: Services, token
     status, reply = services.raw("check", "/check/rule/test", token=token, json=body)
     assert (status, reply["code"], reply["detail"]) == (
         services.status(404),
-        1003,
+        1000,
         "check item nope does not exist",
     )
 

@@ -1,0 +1,149 @@
+"""The diag scheduler's workflows: tree import per item and diagnosis execution."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from typing import Any
+
+from adoctor_diag_scheduler.app import DiagScheduler
+from adoctor_diag_scheduler.schemas import ExecuteBody, TreeIn
+from aops_utils.codes import Code
+from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.errors import AopsError, ParamError
+from aops_utils.restful import Principal, Reply
+from aops_utils.restful.batch import Named, imported, sort_out
+from aops_utils.trees import TreeError, parse_tree
+
+
+def slices(start: int, end: int, interval: int) -> list[tuple[int, int]]:
+    """[start, end] cut into `interval`-second slices; the last one may be shorter (21.09)."""
+    return list(pairwise([*range(start, end, interval), end]))
+
+
+TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
+
+
+def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[TreeIn]) -> Reply:
+    """Store the trees that are valid against the user's rules; list each other one in
+    `fail_list` with its reason (21.09: code 206 when some were stored)."""
+    dc = service.data_center
+    rules = dc.post("/data/check/rule/get", {"check_items": []}, principal=principal)["check_items"]
+    known = {rule["check_item"] for rule in rules}
+
+    def problem(tree: TreeIn, index: int) -> dict[str, Any] | None:
+        try:
+            parse_tree(tree.tree_content, known)
+        except TreeError as exc:
+            return {"field": f"trees.{index}.tree_content", "reason": exc.detail}
+        return None
+
+    good, failed = sort_out(trees, TREES, problem)
+    stored: dict[str, Any] = {}
+    if good:
+        stored = dc.post(
+            "/data/diag/tree/add", {"trees": [t.model_dump() for t in good]}, principal=principal
+        )
+    return imported(stored, failed, TREES)
+
+
+def _no_valid(what: str, field: str, failed: list[dict[str, Any]]) -> AopsError:
+    # 21.09's answer when nothing was left to diagnose: 1301 "No valid host." (or tree); 404
+    # because what was named does not exist.
+    named = [str(f.get("host_id") or f.get("tree_name")) for f in failed if f["field"] == field]
+    names = ", ".join(named[:10]) + (" ..." if len(named) > 10 else "")
+    return AopsError(
+        f"No valid {what}: {names}",
+        code=Code.TASK_EXECUTION_FAIL,
+        field=field,
+        http_status=404,
+        payload={"fail_list": failed},
+    )
+
+
+def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> Reply:
+    """Diagnose the known hosts x known trees x time slices, one DIAGNOSE_EXECUTE_REQ each; the
+    unknown hosts and trees are listed in `fail_list` (21.09 dropped them silently)."""
+    dc = service.data_center
+    wanted_hosts = list(dict.fromkeys(body.host_list))
+    rows = dc.post("/data/host/info/get", {"host_list": wanted_hosts, "basic": True}, principal=principal)
+    known = {h["host_id"]: h for h in rows["host_infos"]}
+    failed: list[dict[str, Any]] = [
+        {"host_id": h, "field": "host_list", "reason": "unknown host"} for h in wanted_hosts if h not in known
+    ]
+    host_ids = [h for h in wanted_hosts if h in known]
+    if not host_ids:
+        raise _no_valid("host", "host_list", failed)
+    wanted_trees = list(dict.fromkeys(body.tree_list))
+    trees = dc.post("/data/diag/tree/get", {"tree_list": wanted_trees}, principal=principal)["trees"]
+    by_name = {t["tree_name"]: t["tree_content"] for t in trees}
+    absent = [
+        {"tree_name": t, "field": "tree_list", "reason": "unknown fault tree"}
+        for t in wanted_trees
+        if t not in by_name
+    ]
+    tree_names = [t for t in wanted_trees if t in by_name]
+    failed.extend(absent)
+    if not tree_names:
+        raise _no_valid("fault tree", "tree_list", failed)
+    cuts = slices(body.time_range[0], body.time_range[1], body.interval)
+    expected = len(host_ids) * len(tree_names) * len(cuts)
+    limit = service.settings.diag_scheduler.max_reports_per_task
+    if expected > limit:
+        raise ParamError(f"{expected} reports would be made; at most {limit} per task", field="interval")
+    task_id = uuid.uuid4().hex
+    # The task is recorded before any message, so progress is never reported for an unknown task.
+    task = {
+        "task_id": task_id,
+        "time": int(time.time()),
+        "host_list": host_ids,
+        "tree_list": tree_names,
+        "time_range": body.time_range,
+        "interval": body.interval,
+        "expected_report_num": expected,
+    }
+    dc.post("/data/diag/task/save", task, principal=principal)
+    trees_used = {name: by_name[name] for name in tree_names}
+    hosts = [known[h] for h in host_ids]
+    _publish(service, DiagnoseTask(principal.username, task_id, hosts, trees_used, cuts))
+    payload: dict[str, Any] = {
+        "task_id": task_id,
+        "expected_report_num": expected,
+        "host_list": host_ids,
+        "tree_list": tree_names,
+        "fail_list": failed,
+    }
+    if not failed:
+        return Reply(Code.SUCCEED, payload)
+    payload["detail"] = "; ".join(f"{f['reason']} {f.get('host_id') or f.get('tree_name')}" for f in failed)
+    return Reply(Code.PARTIAL_SUCCEED, payload)
+
+
+@dataclass(frozen=True, slots=True)
+class DiagnoseTask:
+    username: str
+    task_id: str
+    hosts: list[dict[str, Any]]
+    trees: dict[str, Any]  # name -> content, in request order
+    cuts: list[tuple[int, int]]
+
+
+def _publish(service: DiagScheduler, task: DiagnoseTask) -> None:
+    topic = service.settings.topic.name
+    for host in task.hosts:
+        for tree_name, content in task.trees.items():
+            for start, end in task.cuts:
+                message = DiagnoseRequest(
+                    username=task.username,
+                    host_id=host["host_id"],
+                    public_ip=host["public_ip"],
+                    time_range=[start, end],
+                    tree_name=tree_name,
+                    tree_content=content,
+                    task_id=task.task_id,
+                )
+                service.producer.send(topic, message.model_dump(), key=host["host_id"])
+    service.producer.flush()
