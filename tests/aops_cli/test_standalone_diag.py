@@ -4,15 +4,14 @@ the sample rules and a fault tree imported with `adoctor`, `adoctor diag` and `a
 from __future__ import annotations
 
 import re
-import signal
 import time
 from pathlib import Path
 
-from tests.adoctor_check_scheduler.test_cli_flow import _set, ok
+from tests.adoctor_check_scheduler.test_cli_flow import _set, add_local_host, ok
 from tests.aops_cli.conftest import Doctor
 from tests.aops_cli.test_adoctor import SAMPLE, write
 from tests.aops_cli.test_adoctor_diag import TREE
-from tests.aops_cli.test_standalone import _configure, _start, _stop
+from tests.aops_cli.test_standalone import _configure, standalone_running
 from tests.conftest import PROMETHEUS_URL, require
 
 
@@ -27,19 +26,10 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
     _set(conf / "check_executor.ini", "executor", sample_period=2)
     _set(conf / "diag_executor.ini", "executor", sample_period=2)
 
-    proc = _start(data_dir)
-    try:
+    with standalone_running(data_dir):
         doctor = Doctor(conf, tmp_path / "cli-home")
         ok(doctor, "login --password changeme", prog="aops")
-        ok(doctor, "group --action add --host_group_name local", prog="aops")
-        out = ok(
-            doctor,
-            "host --action add --host_name node --host_group_name local --public_ip 127.0.0.1 "
-            "--ssh_port 22 --management False --username root --password pw --key K",
-            prog="aops",
-        ).out
-        host_id = out.split()[-1].rstrip(")")
-        assert len(host_id) == 32, out
+        host_id = add_local_host(doctor)
         ok(doctor, f"checkrule --action add --conf {SAMPLE}")
         tree = write(tmp_path / "tree.json", TREE)
         imported = ok(doctor, f"faultree --action add --tree_list health --conf {tree}").out
@@ -69,9 +59,3 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
         ), lines
         listed = ok(doctor, f"--json report --action get --task_id {found[1]}").json
         assert {r["host_id"] for r in listed["result"]} == {host_id} and listed["total_count"] == 3
-        out = _stop(proc, signal.SIGTERM)
-        assert out.rstrip().endswith("stopped"), out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
