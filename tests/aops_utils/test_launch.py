@@ -133,8 +133,7 @@ def _write_conf(conf_dir: Path, mysql_url: str, kafka: str) -> dict[str, int]:
             f"[check_scheduler]\nport={ports['adoctor_check_scheduler']}\n"
             f"[diag_scheduler]\nport={ports['adoctor_diag_scheduler']}\n"
         )
-    # A diag topic of this module's own: the broker may be shared.
-    bus = kafka_ini(kafka) + f"[topic]\nname=DIAG_{uuid.uuid4().hex[:8]}\n"
+    bus = kafka_ini(kafka)
     files = {
         "check_scheduler.ini": kafka_ini(kafka)
         + f"[check_scheduler]\nport={ports['adoctor_check_scheduler']}\nforward_task_interval=2\n"
