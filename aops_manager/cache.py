@@ -21,6 +21,8 @@ class ReadCache:
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[str, float]] = {}
         self._answers: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        # Counts the forgets: an answer read before one of them may already be stale.
+        self._generation = 0
 
     @property
     def enabled(self) -> bool:
@@ -57,10 +59,20 @@ class ReadCache:
             self._answers.move_to_end((username, key))
             return entry[1]
 
-    def keep_answer(self, username: str, key: str, answer: dict[str, Any]) -> None:
+    @property
+    def generation(self) -> int:
+        """Taken before a read is sent; `keep_answer` gets it back."""
+        with self._lock:
+            return self._generation
+
+    def keep_answer(self, username: str, key: str, answer: dict[str, Any], generation: int) -> None:
+        """Keep an answer unless something was forgotten while it was read (a write, a probe):
+        kept, it would hide that change until it expires."""
         if not self.enabled:
             return
         with self._lock:
+            if generation != self._generation:
+                return
             self._answers[(username, key)] = (time.monotonic() + self._seconds, answer)
             while len(self._answers) > _MAX_ENTRIES:
                 self._answers.popitem(last=False)
@@ -72,8 +84,10 @@ class ReadCache:
 
     def forget_all(self) -> None:
         with self._lock:
+            self._generation += 1
             self._answers.clear()
 
     def _drop_answers(self, username: str) -> None:
+        self._generation += 1
         for key in [k for k in self._answers if k[0] == username]:
             del self._answers[key]

@@ -42,9 +42,10 @@ def read(path: str, ctx: RequestContext[Any]) -> dict[str, Any]:
         cached = cache.answer(principal.username, key)
         if cached is not None:
             return cached
+    generation = cache.generation
     reply = call("POST", path, body, principal)
     if principal.service is None:
-        cache.keep_answer(principal.username, key, reply)
+        cache.keep_answer(principal.username, key, reply, generation)
     return reply
 
 

@@ -38,7 +38,7 @@ def probe(hosts: Iterable[dict[str, Any]], timeout: float, concurrency: int) -> 
 
 
 class StatusProber:
-    """Probes every host of every user each `interval` seconds and records the results."""
+    """Probes every host of every user each `interval` seconds, and new hosts as they are added."""
 
     def __init__(
         self,
@@ -55,6 +55,8 @@ class StatusProber:
         self._concurrency = concurrency
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # Two workers: a slow batch of unreachable hosts does not hold back the next add's probe.
+        self._soon = ThreadPoolExecutor(max_workers=2, thread_name_prefix="host-probe-on-add")
 
     def start(self) -> None:
         if self._interval <= 0 or self._thread is not None:
@@ -64,6 +66,7 @@ class StatusProber:
 
     def stop(self) -> None:
         self._stop.set()
+        self._soon.shutdown(wait=False, cancel_futures=True)
         if self._thread is not None:
             self._thread.join(timeout=self._timeout + 5)
 
@@ -74,6 +77,25 @@ class StatusProber:
             self._dc.post("/data/host/status/update", {"statuses": statuses})
             self._on_update()
         return statuses
+
+    def probe_soon(self, hosts: Iterable[dict[str, Any]]) -> None:
+        """Probe these hosts in the background, so a new host's status is known within seconds
+        instead of after the next round, without the caller waiting for the probe."""
+        targets = list(hosts)
+        if not targets or self._interval <= 0 or self._stop.is_set():
+            return
+        try:
+            self._soon.submit(self._refresh_quietly, targets)
+        except RuntimeError:
+            # Shut down between the check and the submit: the service is stopping.
+            return
+
+    def _refresh_quietly(self, hosts: list[dict[str, Any]]) -> None:
+        try:
+            self.refresh(hosts)
+        except AopsError as exc:
+            # The next round probes these hosts again.
+            LOG.warning("probing %d added hosts failed: %s", len(hosts), exc.detail)
 
     def run_once(self) -> int:
         reply = self._dc.post("/data/host/info/get/user", {"username": []})

@@ -7,6 +7,7 @@ import os
 import shutil
 import sys
 import threading
+from pathlib import Path
 from typing import Any
 
 import click
@@ -48,7 +49,9 @@ def serve_in_thread(app: Any, endpoint: Endpoint, name: str) -> tuple[BaseWSGISe
 def uwsgi_argv(
     module: str, endpoint: Endpoint, uwsgi: UwsgiSection, *, enable_threads: bool = True
 ) -> list[str]:
-    binary = shutil.which("uwsgi")
+    # The uwsgi installed with this Python comes first: a unit running /opt/aops/bin/aops-manager
+    # has no virtualenv on its PATH, and another uwsgi there may embed another Python.
+    binary = shutil.which("uwsgi", path=str(Path(sys.executable).parent)) or shutil.which("uwsgi")
     if binary is None:
         raise ConfigError("uwsgi is not installed: pip install 'aops[server]' (or use `--dev`)")
     host = f"[{endpoint.ip}]" if ":" in endpoint.ip else endpoint.ip

@@ -281,7 +281,9 @@ def credentials(store: RelationalStore, username: str, host_ids: Sequence[str]) 
     if host_ids:
         query = query.where(host.c.host_id.in_(host_ids))
     with store.begin() as conn:
-        return [dict(r._mapping) for r in conn.execute(query.order_by(host.c.host_name))]
+        rows = conn.execute(query.order_by(host.c.host_name))
+        # MySQL's row keys are quoted_name (a str subclass), which orjson refuses as a dict key.
+        return [{str(key): value for key, value in r._mapping.items()} for r in rows]
 
 
 def any_vault(store: RelationalStore, username: str) -> str | None:

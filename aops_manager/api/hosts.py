@@ -56,6 +56,7 @@ def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     manager().keyring.remember(ctx.username, key)
     payload = reply_of(reply)
     payload.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
+    manager().prober.probe_soon(reply["succeed_list"])
     return payload
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import signal
 import time
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from tests.adoctor_check_scheduler.test_pipeline import CANARY
 from tests.aops_cli.conftest import Doctor, Result
 from tests.aops_cli.test_adoctor import CANARY as SAMPLE_CANARY
 from tests.aops_cli.test_adoctor import SAMPLE, SAMPLE_NAMES
-from tests.aops_cli.test_standalone import _configure, _start, _stop
+from tests.aops_cli.test_standalone import _configure, standalone_running
 from tests.conftest import PROMETHEUS_URL
 
 
@@ -29,6 +28,20 @@ def ok(doctor: Doctor, command: str, prog: str = "adoctor") -> Result:
     assert result.code == 0, (command, result.out, result.err)
     assert "Traceback" not in result.err, result.err
     return result
+
+
+def add_local_host(doctor: Doctor) -> str:
+    """`aops group` and `aops host` after `aops login`: the host 127.0.0.1 in group local; its id."""
+    ok(doctor, "group --action add --host_group_name local", prog="aops")
+    out = ok(
+        doctor,
+        "host --action add --host_name node --host_group_name local --public_ip 127.0.0.1 "
+        "--ssh_port 22 --management False --username root --password pw --key K",
+        prog="aops",
+    ).out
+    host_id = out.split()[-1].rstrip(")")
+    assert len(host_id) == 32, out
+    return host_id
 
 
 def abnormal_results(doctor: Doctor, command: str, host_id: str, timeout: float) -> list[dict[str, Any]]:
@@ -104,20 +117,11 @@ def test_the_same_flow_runs_on_the_embedded_defaults_of_aops_standalone(tmp_path
     scheduler.read(conf / "check_scheduler.ini")
     assert scheduler.get("bus", "kind") == "memory"
 
-    proc = _start(data_dir)
-    try:
+    with standalone_running(data_dir):
         doctor = Doctor(conf, tmp_path / "cli-home")
         login = ok(doctor, "login --password changeme", prog="aops")
         assert "logged in to" in login.out and "default password is still in use" in login.err
-        ok(doctor, "group --action add --host_group_name local", prog="aops")
-        out = ok(
-            doctor,
-            "host --action add --host_name node --host_group_name local --public_ip 127.0.0.1 "
-            "--ssh_port 22 --management False --username root --password pw --key K",
-            prog="aops",
-        ).out
-        host_id = out.split()[-1].rstrip(")")
-        assert len(host_id) == 32, out
+        host_id = add_local_host(doctor)
 
         out = ok(doctor, f"checkrule --action add --conf {SAMPLE}").out
         assert out == f"imported 7 check rules from {SAMPLE} (7 new, 0 updated)\n"
@@ -126,9 +130,3 @@ def test_the_same_flow_runs_on_the_embedded_defaults_of_aops_standalone(tmp_path
 
         found = abnormal_results(doctor, f"--json check --check_items {SAMPLE_CANARY}", host_id, timeout=40)
         assert all(r["check_item"] == SAMPLE_CANARY for r in found)
-        out = _stop(proc, signal.SIGTERM)
-        assert out.rstrip().endswith("stopped"), out
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)

@@ -7,6 +7,8 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import requests
@@ -61,6 +63,20 @@ def _stop(proc: subprocess.Popen[str], sig: int) -> str:
     out, _ = proc.communicate(timeout=30)
     assert proc.returncode == 0, out
     return out
+
+
+@contextmanager
+def standalone_running(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+    """`aops standalone` for the block: stopped by SIGTERM after it (killed if the block failed)."""
+    proc = _start(data_dir)
+    try:
+        yield proc
+        out = _stop(proc, signal.SIGTERM)
+        assert out.rstrip().endswith("stopped"), out
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
 
 
 def _login(url: str) -> str:

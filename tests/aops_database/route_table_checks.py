@@ -1,0 +1,197 @@
+"""Route table rows of the accounts, check and monitoring-data routes (see test_routes.py)."""
+
+from __future__ import annotations
+
+from tests.aops_database.route_world import NODE_IP, NOW, SERVICE_STATE, Route, new_id, refused
+from tests.aops_database.test_check_retries import window
+from tests.aops_database.test_check_rules import rule
+
+ROUTES = [
+    # Accounts
+    Route(
+        "/data/account/login",
+        lambda w: {"username": w.owner[0], "password": "Passw0rd!"},
+        lambda w, r, b: r["code"] == 200 and r["access_token"],
+        {"username": "x"},
+        "password",
+        refused,
+    ),
+    Route(
+        "/data/account/logout",
+        lambda w: None,
+        lambda w, r, b: w.owner_call("/data/account/verify")[0] == 401,
+        {"x": 1},
+        "x",
+        lambda w, r, b: r["code"] == 200 and w.ok("/data/account/verify")["username"] == w.owner[0],
+    ),
+    Route(
+        "/data/account/change",
+        lambda w: {"password": "N3w-Passw0rd!", "old_password": "Passw0rd!"},
+        lambda w, r, b: r["code"] == 200 and w.owner_call("/data/account/verify")[0] == 401,
+        {"password": 5, "old_password": "Passw0rd!"},
+        "password",
+        # The other user changes their own password: the owner's session lives on.
+        lambda w, r, b: w.ok("/data/account/verify")["username"] == w.owner[0],
+    ),
+    Route(
+        "/data/account/verify",
+        lambda w: None,
+        lambda w, r, b: r["username"] == w.owner[0],
+        {"x": 1},
+        "x",
+        lambda w, r, b: r["username"] == w.other[0],
+    ),
+    Route(
+        "/data/account/add",
+        lambda w: {"username": f"u{new_id()[:12]}", "password": "Passw0rd!"},
+        lambda w, r, b: r["code"] == 200,
+        {"username": "x"},
+        "password",
+        refused,
+    ),
+    # Check rules and results
+    Route(
+        "/data/check/rule/add",
+        lambda w: (w.add_rule(), {"check_items": [rule("r1", condition="$0 > 2")]})[1],
+        lambda w, r, b: r["update_list"] == ["r1"] and w.rule_conditions() == {"r1": "$0 > 2"},
+        {"check_items": [{"check_item": "r", "data_list": "x", "condition": "$0 > 1"}]},
+        "check_items.0.data_list",
+        lambda w, r, b: r["update_list"] == [] and w.rule_conditions() == {"r1": "$0 > 1"},
+    ),
+    Route(
+        "/data/check/rule/delete",
+        lambda w: {"check_items": [w.add_rule()]},
+        lambda w, r, b: r["deleted"] == ["r1"] and w.rule_conditions() == {},
+        {"check_items": "r1"},
+        "check_items",
+        lambda w, r, b: r["deleted"] == [] and "r1" in w.rule_conditions(),
+    ),
+    Route(
+        "/data/check/rule/get",
+        lambda w: (w.add_rule(), {})[1],
+        lambda w, r, b: [x["check_item"] for x in r["check_items"]] == ["r1"],
+        {"sort": "nope"},
+        "sort",
+        lambda w, r, b: r["check_items"] == [],
+    ),
+    Route(
+        "/data/check/rule/count",
+        lambda w: w.add_rule() and None,
+        lambda w, r, b: r["rule_count"] == 1,
+        {"x": 1},
+        "x",
+        lambda w, r, b: r["rule_count"] == 0,
+    ),
+    Route(
+        "/data/check/result/save",
+        lambda w: {"check_results": [dict(w.add_result(), value="No data")]},
+        lambda w, r, b: [x["value"] for x in w.results()] == ["No data"],
+        {"check_results": [{"host_id": "h"}]},
+        "check_results.0.check_item",
+        lambda w, r, b: [x["value"] for x in w.results()] == ["Abnormal"],
+    ),
+    Route(
+        "/data/check/result/delete",
+        lambda w: {"host_list": [w.add_result()["host_id"]], "check_items": ["r1"], "time_range": [0, NOW]},
+        lambda w, r, b: w.results() == [],
+        {"time_range": ["x", 1]},
+        "time_range.0",
+        lambda w, r, b: len(w.results()) == 1,
+    ),
+    Route(
+        "/data/check/result/get",
+        lambda w: {"host_list": [w.add_result()["host_id"]]},
+        lambda w, r, b: [x["host_id"] for x in r["check_result"]] == b["host_list"],
+        {"value": "Sometimes"},
+        "value",
+        lambda w, r, b: r["check_result"] == [],
+    ),
+    Route(
+        "/data/check/result/count",
+        lambda w: {"host_list": [w.add_result()["host_id"]]},
+        lambda w, r, b: [x["host_id"] for x in r["results"]] == b["host_list"],
+        {"sort": "nope"},
+        "sort",
+        lambda w, r, b: r["results"] == [],
+    ),
+    # The check scheduler's state and retry queue: services only
+    Route(
+        "/data/check/state/get",
+        lambda w: (
+            w.service("/data/check/state/set", {"state": {SERVICE_STATE: 7}}),
+            {"names": [SERVICE_STATE]},
+        )[1],
+        lambda w, r, b: r["state"] == {SERVICE_STATE: 7},
+        {"names": "x"},
+        "names",
+        refused,
+    ),
+    Route(
+        "/data/check/state/set",
+        lambda w: {"state": {SERVICE_STATE: 8}},
+        lambda w, r, b: w.service("/data/check/state/get", {"names": [SERVICE_STATE]})["state"] == b["state"],
+        {"state": {}},
+        "state",
+        refused,
+    ),
+    Route(
+        "/data/check/retry/add",
+        lambda w: {"retries": [window(w.owner[0], due_at=NOW + 10**6)], "max_attempts": 3},
+        lambda w, r, b: len(r["added"]) == 1,
+        {"retries": [window("x")], "max_attempts": -1},
+        "max_attempts",
+        refused,
+    ),
+    Route(
+        "/data/check/retry/due",
+        lambda w: {"now": 0, "limit": 10, "lease": 60},
+        lambda w, r, b: r["retries"] == [],
+        {"now": 0, "limit": 0, "lease": 60},
+        "limit",
+        refused,
+    ),
+    Route(
+        "/data/check/retry/delete",
+        lambda w: {"retry_ids": [new_id()]},
+        lambda w, r, b: r["deleted"] == 0,
+        {"retry_ids": ["not an id"]},
+        "retry_ids.0",
+        refused,
+    ),
+    Route(
+        "/data/check/retry/trim",
+        lambda w: {"max_dead": 10**6, "discount": 0.5},
+        lambda w, r, b: r["deleted"] == 0,
+        {"max_dead": 10, "discount": 2},
+        "discount",
+        refused,
+    ),
+    Route(
+        "/data/check/retry/get",
+        lambda w: {"dead": True},
+        lambda w, r, b: isinstance(r["retries"], list),
+        {"dead": "sometimes"},
+        "dead",
+        refused,
+    ),
+    # Monitoring data: kept per address, not per user, as in 21.09
+    Route(
+        "/data/data/get",
+        lambda w: {
+            "time_range": [NOW - 120, NOW],
+            "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "node_load1"}]}],
+        },
+        lambda w, r, b: r["code"] == 200 and r["succeed_list"][0]["host_id"] == NODE_IP,
+        {"time_range": [NOW, NOW - 60, 5], "data_infos": []},
+        "time_range",
+        lambda w, r, b: r["code"] == 200,
+    ),
+    Route(
+        "/data/log/save",
+        lambda w: {"logs": [{"host_ip": "10.9.9.8", "data_item": "dmesg", "timestamp": NOW, "message": "m"}]},
+        lambda w, r, b: r["code"] == 200,
+        {"logs": [{"host_ip": "not an address", "data_item": "dmesg", "timestamp": NOW, "message": "m"}]},
+        "logs.0.host_ip",
+        refused,
+    ),
+]

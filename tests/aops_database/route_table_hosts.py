@@ -1,0 +1,221 @@
+"""Route table rows of the diagnosis, host and group routes (see test_routes.py)."""
+
+from __future__ import annotations
+
+from tests.aops_database.route_world import Route, new_hosts, new_id, refused
+from tests.aops_database.test_diag_reports import report, task
+from tests.aops_database.test_diag_trees import tree
+
+ROUTES = [
+    # Diagnosis: trees, tasks, reports
+    Route(
+        "/data/diag/tree/add",
+        lambda w: (w.add_tree(), {"trees": [tree("t1", description="new")]})[1],
+        lambda w, r, b: r["update_list"] == ["t1"],
+        {"trees": [{"tree_name": "t"}]},
+        "trees.0.tree_content",
+        lambda w, r, b: r["update_list"] == [] and list(w.trees()) == ["t1"],
+    ),
+    Route(
+        "/data/diag/tree/get",
+        lambda w: {"tree_list": [w.add_tree()]},
+        lambda w, r, b: [t["tree_name"] for t in r["trees"]] == ["t1"],
+        {"tree_list": "t1"},
+        "tree_list",
+        lambda w, r, b: r["trees"] == [],
+    ),
+    Route(
+        "/data/diag/tree/delete",
+        lambda w: {"tree_list": [w.add_tree()]},
+        lambda w, r, b: r["deleted"] == ["t1"] and w.trees() == {},
+        {"tree_list": "t1"},
+        "tree_list",
+        lambda w, r, b: r["deleted"] == [] and list(w.trees()) == ["t1"],
+    ),
+    Route(
+        "/data/diag/task/save",
+        lambda w: task(w.add_task(), expected=9),
+        lambda w, r, b: w.ok("/data/diag/task/get", {})["task_infos"][0]["expected_report_num"] == 9,
+        task(new_id(), interval=0),
+        "interval",
+        # Another user's task id is refused; the owner's task stays as it was.
+        lambda w, r, b: (
+            r["code"] != 200 and w.ok("/data/diag/task/get", {})["task_infos"][0]["expected_report_num"] == 4
+        ),
+    ),
+    Route(
+        "/data/diag/task/get",
+        lambda w: {"task_list": [w.add_task()]},
+        lambda w, r, b: [t["task_id"] for t in r["task_infos"]] == b["task_list"],
+        {"sort": "nope"},
+        "sort",
+        lambda w, r, b: r["task_infos"] == [],
+    ),
+    Route(
+        "/data/diag/task/delete",
+        lambda w: {"task_list": [w.add_task()]},
+        lambda w, r, b: r["deleted"] == b["task_list"] and w.tasks() == [],
+        {"task_list": [5]},
+        "task_list.0",
+        lambda w, r, b: r["deleted"] == [] and w.tasks() == b["task_list"],
+    ),
+    Route(
+        "/data/diag/process/query",
+        lambda w: {"task_list": [w.add_task()]},
+        lambda w, r, b: [p["task_id"] for p in r["result"]] == b["task_list"],
+        {"task_list": "x"},
+        "task_list",
+        lambda w, r, b: all(p.get("expected_report_num") in (None, 0) for p in r["result"]),
+    ),
+    Route(
+        "/data/diag/report/save",
+        lambda w: {"reports": [report(new_id(), report_id=w.add_report(), value=False)]},
+        lambda w, r, b: w.report_values() == {b["reports"][0]["report_id"]: False},
+        {"reports": [{"report_id": "x"}]},
+        "reports.0.report_id",
+        # A report of the same id saved by the other user is theirs: the owner's stays as it was.
+        lambda w, r, b: w.report_values() == {b["reports"][0]["report_id"]: True},
+    ),
+    Route(
+        "/data/diag/report/get",
+        lambda w: {"report_list": [w.add_report()]},
+        lambda w, r, b: [x["report_id"] for x in r["result"]] == b["report_list"],
+        {"report_list": {}},
+        "report_list",
+        lambda w, r, b: r.get("result", []) == [],
+    ),
+    Route(
+        "/data/diag/report/get_list",
+        lambda w: (w.add_report(), {})[1],
+        lambda w, r, b: r["total_count"] == 1,
+        {"per_page": 0},
+        "per_page",
+        lambda w, r, b: r["total_count"] == 0,
+    ),
+    Route(
+        "/data/diag/report/delete",
+        lambda w: {"report_list": [w.add_report()]},
+        lambda w, r, b: w.reports() == [],
+        {"report_list": [None]},
+        "report_list.0",
+        lambda w, r, b: w.reports() == b["report_list"],
+    ),
+    # Hosts and groups
+    Route(
+        "/data/host/add",
+        lambda w: (w.add_group(), new_hosts(new_id()))[1],
+        lambda w, r, b: list(w.hosts()) == [b["host_list"][0]["host_id"]],
+        new_hosts("not-an-id"),
+        "host_list.0.host_id",
+        # The other user has no group "g": nothing is added to the owner's hosts.
+        lambda w, r, b: r["code"] != 200 and w.hosts() == {},
+    ),
+    Route(
+        "/data/host/delete",
+        lambda w: {"host_list": [w.add_host()]},
+        lambda w, r, b: w.hosts() == {},
+        {"host_list": []},
+        "host_list",
+        lambda w, r, b: r["code"] != 200 and list(w.hosts()) == b["host_list"],
+    ),
+    Route(
+        "/data/host/get",
+        lambda w: (w.add_host(), {})[1],
+        lambda w, r, b: r["total_count"] == 1,
+        {"management": "perhaps"},
+        "management",
+        lambda w, r, b: r["host_infos"] == [],
+    ),
+    Route(
+        "/data/host/count",
+        lambda w: w.add_host() and None,
+        lambda w, r, b: r["host_count"] == 1,
+        {"x": 1},
+        "x",
+        lambda w, r, b: r["host_count"] == 0,
+    ),
+    Route(
+        "/data/host/info/get",
+        lambda w: {"host_list": [w.add_host()], "basic": True},
+        lambda w, r, b: [h["host_id"] for h in r["host_infos"]] == b["host_list"],
+        {"host_list": [], "basic": "yes please"},
+        "basic",
+        lambda w, r, b: r["host_infos"] == [],
+    ),
+    Route(
+        "/data/host/info/save",
+        lambda w: {"host_infos": [{"host_id": w.add_host(), "infos": {"os": "openEuler"}}]},
+        lambda w, r, b: (
+            w.ok("/data/host/info/get", {"host_list": [b["host_infos"][0]["host_id"]]})["host_infos"]
+            == b["host_infos"]
+        ),
+        {"host_infos": [{"infos": {}}]},
+        "host_infos.0.host_id",
+        refused,
+    ),
+    Route(
+        "/data/host/info/delete",
+        lambda w: {"host_list": [w.add_host_info()]},
+        lambda w, r, b: w.ok("/data/host/info/get", b)["host_infos"] == [],
+        {"host_list": "h"},
+        "host_list",
+        lambda w, r, b: refused(w, r, b) and len(w.ok("/data/host/info/get", b)["host_infos"]) == 1,
+    ),
+    Route(
+        "/data/host/info/get/user",
+        lambda w: (w.add_host(), {"username": [w.owner[0]]})[1],
+        lambda w, r, b: list(r["host_infos"]) == [w.owner[0]],
+        {"username": "x"},
+        "username",
+        refused,
+    ),
+    Route(
+        "/data/host/status/update",
+        lambda w: {"statuses": {w.add_host(): "online"}},
+        lambda w, r, b: [h["status"] for h in w.hosts().values()] == ["online"],
+        {"statuses": {"0" * 32: "asleep"}},
+        "statuses." + "0" * 32,
+        lambda w, r, b: r["code"] == 1201 and [h["status"] for h in w.hosts().values()] != ["online"],
+    ),
+    Route(
+        "/data/host/credential/get",
+        lambda w: {"host_list": [w.add_host()]},
+        lambda w, r, b: len(r["credentials"]) == 1,
+        {"host_list": [1]},
+        "host_list.0",
+        lambda w, r, b: r.get("credentials", []) in ([], {}),
+    ),
+    Route(
+        "/data/host/credential/sample",
+        lambda w: w.add_host() and None,
+        lambda w, r, b: r["vault"],
+        {"x": 1},
+        "x",
+        lambda w, r, b: not r.get("vault"),
+    ),
+    Route(
+        "/data/host/group/add",
+        lambda w: {"host_group_name": "g", "description": "mine"},
+        lambda w, r, b: w.groups() == ["g"],
+        {"host_group_name": ""},
+        "host_group_name",
+        # The same name for the other user is their own group: the owner still has none.
+        lambda w, r, b: r["code"] == 200 and w.groups() == [],
+    ),
+    Route(
+        "/data/host/group/delete",
+        lambda w: {"host_group_list": [w.add_group()]},
+        lambda w, r, b: w.groups() == [],
+        {"host_group_list": "g"},
+        "host_group_list",
+        lambda w, r, b: w.groups() == ["g"],
+    ),
+    Route(
+        "/data/host/group/get",
+        lambda w: (w.add_group(), {})[1],
+        lambda w, r, b: [g["host_group_name"] for g in r["host_group_infos"]] == ["g"],
+        {"per_page": 10**6},
+        "per_page",
+        lambda w, r, b: r["host_group_infos"] == [],
+    ),
+]

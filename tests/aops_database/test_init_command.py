@@ -1,0 +1,56 @@
+"""`aops-database init`, as the unit's ExecStartPre runs it before every start: on an empty
+MariaDB database, then again on the current schema."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from tests.suite import write_conf
+
+INIT = [str(Path(sys.executable).parent / "aops-database"), "init"]
+
+
+def _init(conf_dir: Path) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
+    env["AOPS_CONF_DIR"] = str(conf_dir)
+    done = subprocess.run(INIT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def _state(engine: sa.Engine) -> tuple[list[str], list[tuple[object, ...]], list[str]]:
+    with engine.connect() as conn:
+        version = list(conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalars())
+        users = [tuple(row) for row in conn.execute(sa.text("SELECT * FROM user ORDER BY username"))]
+    return version, users, sorted(sa.inspect(engine).get_table_names())
+
+
+def test_init_creates_the_schema_and_admin_on_an_empty_database_and_changes_nothing_the_second_time(
+    mysql_url: str, es_url: str, tmp_path: Path
+) -> None:
+    write_conf(tmp_path, relational="mysql", document="elasticsearch", mysql_url=mysql_url, es_url=es_url)
+    engine = sa.create_engine(mysql_url)
+    try:
+        assert sa.inspect(engine).get_table_names() == []
+        first = _init(tmp_path)
+        assert first.stdout == "schema is current; created user admin (password: changeme)\n"
+        version, users, tables = _state(engine)
+        assert len(version) == 1 and [u[0] for u in users] == ["admin"]
+        assert {"user", "host", "check_rule", "diag_tree"} <= set(tables)
+        secret = (tmp_path / "secret.key").read_bytes()
+        # The administrator has changed the password since: a second init must keep it.
+        with engine.begin() as conn:
+            conn.execute(sa.text("UPDATE user SET password = 'changed', default_password = 0"))
+        changed = _state(engine)
+
+        second = _init(tmp_path)
+        assert second.stdout == "schema is current\n"
+        assert _state(engine) == changed
+        assert (tmp_path / "secret.key").read_bytes() == secret  # tokens issued before stay valid
+    finally:
+        engine.dispose()
