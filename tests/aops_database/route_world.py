@@ -8,7 +8,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from aops_utils.codes import Code
 from tests.aops_database.test_check_results import result
 from tests.aops_database.test_check_rules import rule
 from tests.aops_database.test_diag_reports import report, task
@@ -16,7 +15,6 @@ from tests.aops_database.test_diag_trees import tree
 from tests.conftest import NODE_EXPORTER
 from tests.suite import Suite, data_call
 
-BATCH_FAILED = (Code.DATABASE_INSERT_ERROR, Code.DATABASE_DELETE_ERROR)
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 Reply = dict[str, Any]
 

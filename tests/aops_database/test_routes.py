@@ -16,7 +16,7 @@ from aops_database.api import api
 from aops_utils.codes import LABELS
 from aops_utils.restful import Access
 from tests.aops_database import route_table_checks, route_table_hosts
-from tests.aops_database.route_world import BATCH_FAILED, Reply, Route, World
+from tests.aops_database.route_world import Reply, Route, World
 from tests.suite import Suite, data_call
 
 ROUTES = [*route_table_checks.ROUTES, *route_table_hosts.ROUTES]
@@ -54,9 +54,8 @@ def test_a_route_succeeds_refuses_bad_input_and_keeps_users_apart(suite: Suite, 
     body = route.scene(w)
 
     status, reply = _as_other(w, route, body)
-    # A batch whose every item failed answers its 21.09 code (1102, 1103) with HTTP 500 today;
-    # an unexpected failure (code 500) or a traceback is never right.
-    assert status < 500 or reply["code"] in BATCH_FAILED, reply
+    # A batch whose every item failed answers its 21.09 code with a 4xx; a 5xx is never right.
+    assert status < 500, reply
     assert reply["code"] != 500 and "Traceback" not in str(reply), reply
     assert route.other(w, reply, body), ("another user", reply)
     if ENDPOINTS[path].access is Access.SERVICE:
