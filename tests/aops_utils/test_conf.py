@@ -47,7 +47,7 @@ def test_the_shipped_files_equal_the_built_in_defaults_where_they_overlap() -> N
 def test_it_reads_the_manager_ini_of_the_2109_manual_with_its_inline_comments(tmp_path: Path) -> None:
     (tmp_path / "manager.ini").write_text(MANUAL_MANAGER_INI, encoding="utf-8")
     manager = conf.load(ManagerIni, "manager.ini", tmp_path)
-    assert manager.manager.host_vars == Path("/opt/aops/host_vars")
+    assert manager.manager.port == 11111
     assert manager.uwsgi.http_timeout == 600
 
 
@@ -103,7 +103,8 @@ def test_every_shipped_ini_file_loads_as_written() -> None:
         (DiagExecutorIni, "diag_executor.ini"),
     ]:
         loaded = conf.load(model, name, SHIPPED)
-        assert loaded.consumer.enable_auto_commit is False, name
+        consumer = getattr(loaded, "consumer", None)
+        assert consumer is None or consumer.enable_auto_commit is False, name
 
 
 def test_auto_commit_cannot_be_switched_on(tmp_path: Path) -> None:
