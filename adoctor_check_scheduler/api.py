@@ -144,5 +144,5 @@ def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
         if targets
         else []
     )
-    counts = {v: sum(1 for r in results if r["value"] == v) for v in Value}
+    counts = {v.value: sum(1 for r in results if r["value"] == v) for v in Value}
     return {"check_result": results, "total_count": len(results), "counts": counts}
