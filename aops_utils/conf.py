@@ -3,7 +3,8 @@
 Every service reads `system.ini` plus its own file from the configuration directory
 (`AOPS_CONF_DIR`, default `/etc/aops`). A missing file means the shipped defaults. A key may be
 overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case), e.g.
-`AOPS_DATABASE__MYSQL__PORT=3307`. Bad values fail at start with file, section and key named.
+`AOPS_DATABASE__MYSQL__PORT=3307`. Bad values and unknown keys fail at start with file, section
+and key named; 21.09 keys that no longer have an effect are logged as warnings with the reason.
 """
 
 from __future__ import annotations
@@ -27,19 +28,16 @@ ENV_PREFIX = "AOPS_"
 
 @dataclass(frozen=True)
 class Retired:
-    """A 21.09 key (or section) that no longer has an effect here, and why.
-
-    `refuse` stops the service at start; otherwise the key is dropped with a logged warning,
-    which is only right where leaving it out changes nothing the operator relies on.
-    """
+    """A 21.09 key (or section) that no longer has an effect here, and why: it is dropped with
+    a logged warning, which is only right where leaving it out changes nothing the operator
+    relies on (a value that would, such as enable_auto_commit=True, is refused by validation)."""
 
     reason: str
-    refuse: bool = False
 
 
 class Section(BaseModel):
     """One ini section (or, for a file's model, the file). Every key either has an effect, is
-    `retired` (warned about or refused at start with the reason), or is refused as unknown."""
+    `retired` (a warning with the reason at start), or is refused as unknown."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     retired: ClassVar[Mapping[str, Retired]] = {}
@@ -187,8 +185,6 @@ def _known_keys(path: Path, section: str, model: type[Section], values: dict[str
 
 
 def _retire(path: Path, where: str, retired: Retired) -> None:
-    if retired.refuse:
-        raise ConfigError(f"{path} {where}: no longer supported: {retired.reason}")
     LOG.warning("%s %s: ignored: %s", path, where, retired.reason)
 
 
