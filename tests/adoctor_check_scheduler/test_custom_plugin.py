@@ -12,39 +12,13 @@ from collections.abc import Iterator
 import pytest
 
 from adoctor_check_scheduler import settings as check_settings
-from adoctor_diag_scheduler import settings as scheduler_settings
-from adoctor_diag_scheduler.app import create_app
-from aops_utils.bus.settings import bus_from
-from aops_utils.serving import serve_in_thread
-from tests.adoctor_check_scheduler.conftest import Checks
-from tests.adoctor_diag_scheduler.test_diagnosis_e2e import Diagnosis, leaves
-from tests.suite import free_port
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import (  # the module fixture, reused
+    Diagnosis,
+    diagnosis,  # noqa: F401
+    leaves,
+)
+from tests.aops_utils.rules.test_check_rule_plugins import ABOVE  # the docstring's example plugin
 
-PLUGIN = '''"""Abnormal where $0 is above the number the condition gives."""
-
-from aops_utils.rules.plugins import CheckRulePlugin, Evaluation, RuleError
-
-
-class Above(CheckRulePlugin):
-    def __init__(self, limit):
-        self.limit = limit
-
-    @classmethod
-    def compile(cls, condition, data_list):
-        try:
-            return cls(float(condition))
-        except ValueError:
-            raise RuleError("must be a number", 0) from None
-
-    def history_seconds(self, sample_period):
-        return 0
-
-    def evaluate(self, vector, start):
-        series = vector["$0"]
-        keep = series.timestamps >= start
-        values, _ = series.numbers()
-        return Evaluation.of(series.timestamps[keep], values[keep] > self.limit)
-'''
 # The built-in plugin by its full module path: bare names resolve against plugin_path.
 REGISTRY = """plugin_list:
   - plugin_name: expression_rule_plugin
@@ -52,6 +26,7 @@ REGISTRY = """plugin_list:
     module_name: ExpressionCheckRule
   - {plugin_name: above, file_name: above, module_name: Above}
 """
+QUICK_GROUPS = "session_timeout_ms=2000\nheartbeat_interval_ms=500\n"
 RULE = {
     "check_item": "load_above",
     "data_list": [{"name": "node_load1", "type": "kpi"}],
@@ -75,7 +50,7 @@ def plugin_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     package = root / "site_checks"
     package.mkdir()
     (package / "__init__.py").write_text("")
-    (package / "above.py").write_text(PLUGIN)
+    (package / "above.py").write_text(ABOVE)
     (root / "check_rule_plugin.yml").write_text(REGISTRY)
     sys.path.insert(0, str(root))
     try:
@@ -84,35 +59,10 @@ def plugin_keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         sys.path.remove(str(root))
 
 
-@pytest.fixture(scope="module")
-def diagnosis(checks: Checks, plugin_keys: str) -> Iterator[Diagnosis]:
-    conf_dir = checks.suite.conf_dir
-    _, check_ini = check_settings.load(conf_dir)
-    servers = check_ini.producer.kafka_server_list
-    port = free_port()
-    (conf_dir / "diag_scheduler.ini").write_text(
-        f"[producer]\nkafka_server_list={servers}\n[diag_scheduler]\nport={port}\n"
-    )
-    (conf_dir / "diag_executor.ini").write_text(
-        f"[consumer]\nkafka_server_list={servers}\nsession_timeout_ms=2000\nheartbeat_interval_ms=500\n"
-        f"[executor]\nconsumers=1\nsample_period=2\n{plugin_keys}"
-    )
-    system, ini = scheduler_settings.load(conf_dir)
-    bus = bus_from(ini.bus, producer=ini.producer)
-    bus.ensure_topics([ini.topic.name])
-    app = create_app(system, ini, bus=bus)
-    server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
-    found = Diagnosis(checks, f"http://127.0.0.1:{port}", [])
-    try:
-        yield found
-    finally:
-        found.stop_executors()
-        server.shutdown()
-        app.extensions["adoctor_diag_scheduler"].close()
-        bus.close()
-
-
-def test_a_custom_plugin_rule_is_imported_checked_and_diagnosed(diagnosis: Diagnosis) -> None:
+def test_a_custom_plugin_rule_is_imported_checked_and_diagnosed(
+    diagnosis: Diagnosis,  # noqa: F811
+    plugin_keys: str,
+) -> None:
     checks = diagnosis.checks
     refused = checks.post("/check/rule/import", {"check_items": [{**RULE, "condition": "high"}]})
     assert refused["code"] != 200 and "must be a number" in str(refused), refused
@@ -140,6 +90,12 @@ def test_a_custom_plugin_rule_is_imported_checked_and_diagnosed(diagnosis: Diagn
 
     reply = diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "load", "tree_content": TREE}]})
     assert reply["code"] == 200 and reply["succeed_list"] == ["load"], reply
+    # The diag executor of this module reads the same plugin keys.
+    _, check_ini = check_settings.load(checks.suite.conf_dir)
+    (checks.suite.conf_dir / "diag_executor.ini").write_text(
+        f"[consumer]\nkafka_server_list={check_ini.consumer.kafka_server_list}\n{QUICK_GROUPS}"
+        f"[executor]\nconsumers=1\nsample_period=2\n{plugin_keys}"
+    )
     diagnosis.start_executor()
     # Before the schedule started: never checked, so the diag executor evaluates the rule itself.
     task = diagnosis.post(
