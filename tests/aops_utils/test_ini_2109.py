@@ -5,133 +5,31 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from adoctor_check_executor.settings import CheckExecutorIni
-from adoctor_check_scheduler.settings import CheckSchedulerIni
-from adoctor_diag_executor.settings import DiagExecutorIni
-from adoctor_diag_scheduler.settings import DiagSchedulerIni
-from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER, Service
-from aops_cli.session import url_from_settings
-from aops_database.app import open_stores
-from aops_database.settings import DatabaseIni
-from aops_manager.settings import ManagerIni
-from aops_utils import conf, log
-from aops_utils.bus.kafka import KafkaBus
-from aops_utils.bus.settings import bus_from
-from aops_utils.conf import Section, SystemIni
-from aops_utils.serving import uwsgi_argv
-
-MANUAL = Path(__file__).with_name("ini_2109")
-SHIPPED = Path(__file__).resolve().parents[2] / "conf"
-MODELS: dict[str, type[Section]] = {
-    "system.ini": SystemIni,
-    "manager.ini": ManagerIni,
-    "database.ini": DatabaseIni,
-    "check_scheduler.ini": CheckSchedulerIni,
-    "check_executor.ini": CheckExecutorIni,
-    "diag_scheduler.ini": DiagSchedulerIni,
-    "diag_executor.ini": DiagExecutorIni,
-}
-Observe = Callable[[Path], Any]
-
-
-def ini(name: str, directory: Path) -> Any:
-    return conf.load(MODELS[name], name, directory)
-
-
-def argv(name: str) -> Observe:
-    """The uWSGI command line `serve` runs for the service of this file."""
-
-    def observe(directory: Path) -> str:
-        loaded = ini(name, directory)
-        endpoint = {
-            "manager.ini": lambda: loaded.manager.endpoint,
-            "database.ini": lambda: loaded.database,
-            "check_scheduler.ini": lambda: loaded.check_scheduler.endpoint,
-            "diag_scheduler.ini": lambda: loaded.diag_scheduler.endpoint,
-        }[name]()
-        return " ".join(uwsgi_argv("m.wsgi:app", endpoint, loaded.uwsgi))
-
-    return observe
-
-
-def bus(name: str, read: Callable[[KafkaBus], Any]) -> Observe:
-    """What the Kafka bus the service builds from this file was configured with."""
-
-    def observe(directory: Path) -> Any:
-        loaded = ini(name, directory)
-        made = bus_from(
-            loaded.bus, producer=getattr(loaded, "producer", None), consumer=getattr(loaded, "consumer", None)
-        )
-        assert isinstance(made, KafkaBus)
-        try:
-            return read(made)
-        finally:
-            made.close()
-
-    return observe
-
-
-def section(name: str, path: str) -> Observe:
-    """A value of the typed settings the service hands to the code that uses it."""
-
-    def observe(directory: Path) -> Any:
-        value = ini(name, directory)
-        for part in path.split("."):
-            value = getattr(value, part)
-        return value
-
-    return observe
-
-
-def logging_setup(read: Callable[[logging.Handler], Any]) -> Observe:
-    def observe(directory: Path) -> Any:
-        root = logging.getLogger()
-        before = list(root.handlers)
-        level = root.level
-        log.setup("probe", ini("system.ini", directory).log, to_stderr=False)
-        try:
-            (handler,) = [h for h in root.handlers if h not in before]
-            return read(handler)
-        finally:
-            for added in [h for h in root.handlers if h not in before]:
-                root.removeHandler(added)
-                added.close()
-            root.setLevel(level)
-
-    return observe
-
-
-def stores(read: Callable[[Any, Any], Any]) -> Observe:
-    def observe(directory: Path) -> Any:
-        relational, documents = open_stores(ini("database.ini", directory))
-        try:
-            return read(relational, documents)
-        finally:
-            documents.close()
-            relational.dispose()
-
-    return observe
-
-
-def cli_url(service: Service) -> Observe:
-    def observe(directory: Path) -> str:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("AOPS_CONF_DIR", str(directory))
-            return url_from_settings(service)
-
-    return observe
-
-
-def plugin_module(directory: Path) -> str:
-    registry = ini("check_executor.ini", directory).executor.registry()
-    return str(registry.plugin("expression_rule_plugin").__module__)
+from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER
+from aops_utils import conf
+from tests.aops_utils.ini_probes import (
+    EXECUTORS,
+    MANUAL,
+    MODELS,
+    SHIPPED,
+    Observe,
+    argv,
+    built,
+    bus,
+    cli_url,
+    ini,
+    logging_setup,
+    plugin_module,
+    section,
+    stores,
+)
 
 
 @dataclass(frozen=True)
@@ -203,7 +101,14 @@ def _consumer(file: str) -> dict[tuple[str, str, str], Honoured | Warned]:
         (file, "consumer", "auto_offset_reset"): Honoured(
             "latest", bus(file, lambda b: b._consumer_config["auto_offset_reset"]), "latest"
         ),
-        (file, "consumer", "timeout_ms"): Honoured("250", section(file, "consumer.poll_seconds"), 0.25),
+        (file, "consumer", "timeout_ms"): Honoured(
+            "250",
+            # The executors' consume loops wait this long per idle poll.
+            built(file, lambda e: e.poll_seconds)
+            if file in EXECUTORS
+            else section(file, "consumer.poll_seconds"),
+            0.25,
+        ),
         (file, "consumer", "max_records"): Honoured(
             "9", bus(file, lambda b: b._consumer_config["max_poll_records"]), 9
         ),
@@ -279,10 +184,10 @@ def _table() -> dict[tuple[str, str, str], Honoured | Warned]:
             "probe_plugins", plugin_module, "probe_plugins.expression_rule"
         ),
         ("check_executor.ini", "executor", "do_check_consumer_num"): Honoured(
-            "3", section("check_executor.ini", "executor.do_check_consumer_num"), 3
+            "3", built("check_executor.ini", lambda e: e.consumers), 3
         ),
         ("check_executor.ini", "executor", "sample_period"): Honoured(
-            "30", section("check_executor.ini", "executor.sample_period"), 30
+            "30", built("check_executor.ini", lambda e: e.worker._sample_period), 30
         ),
         **_producer("diag_scheduler.ini"),
         ("diag_scheduler.ini", "topic", "name"): Honoured(
@@ -292,10 +197,10 @@ def _table() -> dict[tuple[str, str, str], Honoured | Warned]:
         **_uwsgi("diag_scheduler.ini"),
         **_consumer("diag_executor.ini"),
         ("diag_executor.ini", "consumer", "group_id"): Honoured(
-            "DiagGroup2", section("diag_executor.ini", "consumer.group_id"), "DiagGroup2"
+            "DiagGroup2", built("diag_executor.ini", lambda e: e.group), "DiagGroup2"
         ),
         ("diag_executor.ini", "topic", "name"): Honoured(
-            "DIAG_X", section("diag_executor.ini", "topic.name"), "DIAG_X"
+            "DIAG_X", built("diag_executor.ini", lambda e: e.topic), "DIAG_X"
         ),
     }
     for service, port in ((MANAGER, 11111), (CHECK_SCHEDULER, 11112), (DIAG_SCHEDULER, 11113)):
