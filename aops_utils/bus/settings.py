@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import ClassVar, Literal
 
@@ -11,6 +12,8 @@ from aops_utils.bus.factory import open_bus
 from aops_utils.bus.protocol import MessageBus
 from aops_utils.conf import Retired, Section
 from aops_utils.contracts.topics import Group, Topic
+
+LOG = logging.getLogger(__name__)
 
 
 def _servers(value: str) -> str:
@@ -104,6 +107,17 @@ def bus_from(
     """The bus of a process: its producers use `[producer]`, its consumers `[consumer]` (a
     process with only one of the two sections has only that side)."""
     if bus.kind == "memory":
+        given = [
+            f"[{s}]"
+            for s, section in (("producer", producer), ("consumer", consumer))
+            if section and section.model_fields_set
+        ]
+        if given:
+            LOG.warning(
+                "[bus] kind=memory: the Kafka settings of %s (brokers, api_version, acks, "
+                "auto_offset_reset, ...) have no effect on the in-process bus",
+                " and ".join(given),
+            )
         return open_bus("memory")
     # A side the process does not have takes the other's brokers: it only creates topics there.
     if producer is None:

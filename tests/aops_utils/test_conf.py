@@ -113,3 +113,18 @@ def test_auto_commit_cannot_be_switched_on(tmp_path: Path) -> None:
     (tmp_path / "check_executor.ini").write_text("[consumer]\nenable_auto_commit=True\n")
     with pytest.raises(ConfigError, match=r"\[consumer\] enable_auto_commit"):
         conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
+
+
+def test_kafka_settings_beside_the_memory_bus_are_reported_as_without_effect(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adoctor_check_executor.settings import CheckExecutorIni
+    from aops_utils.bus.memory import MemoryBus
+    from aops_utils.bus.settings import bus_from
+
+    (tmp_path / "check_executor.ini").write_text("[bus]\nkind=memory\n[consumer]\nkafka_server_list=k:9092\n")
+    ini = conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
+    made = bus_from(ini.bus, ini.producer, ini.consumer)
+    assert isinstance(made, MemoryBus)
+    made.close()
+    assert "kind=memory: the Kafka settings of [consumer]" in caplog.text
