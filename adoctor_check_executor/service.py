@@ -19,7 +19,6 @@ from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.checks import CheckTask, RuleChange
 from aops_utils.contracts.topics import Group, Topic
-from aops_utils.rules.plugins import load_registry
 from aops_utils.rules.rulebook import RuleBook
 
 LOG = logging.getLogger(__name__)
@@ -32,6 +31,7 @@ class Executor:
     rules: RuleBook
     consumers: int
     max_records: int  # [consumer] max_records: tasks per poll, committed together
+    poll_seconds: float = 1.0  # [consumer] timeout_ms
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
     handled: int = 0  # tasks handled by this process, for logs and tests
@@ -77,6 +77,7 @@ class Executor:
                     self.stop,
                     name=name,
                     max_records=self.max_records,
+                    poll_seconds=self.poll_seconds,
                 )
             )
 
@@ -91,7 +92,13 @@ def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor
     dc = ServiceClient(
         system.database.url, codec, "adoctor-check-executor", timeout=ini.executor.data_center_timeout
     )
-    registry = load_registry(ini.executor.plugin_registry)
-    rules = RuleBook(dc, registry, ini.executor.rule_cache_seconds)
+    rules = RuleBook(dc, ini.executor.registry(), ini.executor.rule_cache_seconds)
     worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
-    return Executor(bus, worker, rules, ini.executor.do_check_consumer_num, ini.consumer.max_records)
+    return Executor(
+        bus,
+        worker,
+        rules,
+        ini.executor.do_check_consumer_num,
+        ini.consumer.max_records,
+        ini.consumer.poll_seconds,
+    )

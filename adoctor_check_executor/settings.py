@@ -10,12 +10,10 @@ from aops_utils import conf
 from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
 from aops_utils.conf import Section
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
+from aops_utils.rules.settings import PluginSettings
 
 
-class ExecutorSection(Section):
-    # 21.09 named the package that holds plugin modules; plugins are listed in the registry file.
-    plugin_path: str = "aops_utils.rules.plugins"
-    plugin_registry: Path | None = None
+class ExecutorSection(PluginSettings):
     do_check_consumer_num: int = Field(2, gt=0, le=64)
     sample_period: int = Field(DEFAULT_SAMPLE_PERIOD, gt=0)
     rule_cache_seconds: int = Field(60, ge=0)

@@ -20,7 +20,6 @@ from aops_utils.conf import SystemIni
 from aops_utils.contracts.topics import Group, Topic
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
-from aops_utils.rules.plugins import load_registry
 
 
 @dataclass
@@ -44,6 +43,7 @@ class CheckScheduler:
             self.loop.stop,
             name="retry-consumer",
             max_records=self.settings.consumer.max_records,
+            poll_seconds=self.settings.consumer.poll_seconds,
         )
         self.threads.append(retry)
 
@@ -76,7 +76,7 @@ def create_app(
     producer = bus.producer()
     schedule = CheckSchedule(dc, producer, ini.check_scheduler)
     service = CheckScheduler(
-        ini, dc, bus, producer, load_registry(), schedule, ScheduleLoop(schedule, ini.check_scheduler)
+        ini, dc, bus, producer, ini.executor.registry(), schedule, ScheduleLoop(schedule, ini.check_scheduler)
     )
     from adoctor_check_scheduler.api import api
 

@@ -1,4 +1,4 @@
-"""`check_scheduler.ini`: where the scheduler listens, its Kafka settings and its schedule."""
+"""`check_scheduler.ini`: where the scheduler listens, its Kafka settings, schedule and plugins."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pydantic import Field
 from aops_utils import conf
 from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
 from aops_utils.conf import Endpoint, Section, UwsgiSection
+from aops_utils.rules.settings import PluginSettings
 
 
 class SchedulerSection(Section):
@@ -38,7 +39,10 @@ class CheckSchedulerIni(Section):
     consumer: ConsumerSection = ConsumerSection()
     bus: BusSection = BusSection()
     check_scheduler: SchedulerSection = SchedulerSection()
-    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/check_scheduler.log")
+    # Beyond 21.09: rules are compiled at import and dry-run with the executors' plugins, so this
+    # file reads the same `[executor] plugin_path` / `plugin_registry` as check_executor.ini.
+    executor: PluginSettings = PluginSettings()
+    uwsgi: UwsgiSection = UwsgiSection()
 
 
 def load(directory: Path | None = None) -> tuple[conf.SystemIni, CheckSchedulerIni]:

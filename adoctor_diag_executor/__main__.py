@@ -12,7 +12,7 @@ cli = bus_worker(
     description="The A-Ops diag executor (no port: it works from the message bus).",
     log_name="diag_executor",
     load=settings.load,
-    open_bus=lambda ini: bus_from(ini.bus, ini.producer, ini.consumer),
+    open_bus=lambda ini: bus_from(ini.bus, consumer=ini.consumer),
     topics=lambda ini: [ini.topic.name],
     build=build,
 )

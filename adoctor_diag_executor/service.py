@@ -17,8 +17,6 @@ from aops_utils.bus.loop import consume_in_thread
 from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.diagnosis import DiagnoseRequest
-from aops_utils.contracts.topics import Group
-from aops_utils.rules.plugins import load_registry
 from aops_utils.trees import TreeError
 
 LOG = logging.getLogger(__name__)
@@ -32,6 +30,7 @@ class DiagExecutor:
     group: str
     consumers: int
     batch_size: int = 100
+    poll_seconds: float = 1.0  # [consumer] timeout_ms
     stop: threading.Event = field(default_factory=threading.Event)
     threads: list[threading.Thread] = field(default_factory=list)
 
@@ -58,6 +57,7 @@ class DiagExecutor:
                     name=f"diagnosis-{index}",
                     handle_batch=self.on_batch,
                     max_records=self.batch_size,
+                    poll_seconds=self.poll_seconds,
                 )
             )
 
@@ -72,8 +72,13 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
     dc = ServiceClient(
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
-    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period, ini.executor.settle_seconds)
-    group = ini.consumer.group_id or Group.DIAG.value
+    worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period, ini.executor.settle_seconds)
     return DiagExecutor(
-        bus, worker, ini.topic.name, group, ini.executor.consumers, batch_size=ini.consumer.max_records
+        bus,
+        worker,
+        ini.topic.name,
+        ini.consumer.group_id,
+        ini.executor.consumers,
+        batch_size=ini.consumer.max_records,
+        poll_seconds=ini.consumer.poll_seconds,
     )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection, TopicSection
-from aops_utils.conf import Section
-from aops_utils.contracts.topics import Group
+from aops_utils.bus.settings import NO_PRODUCER, BusSection, GroupConsumerSection, TopicSection
+from aops_utils.conf import Retired, Section
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
+from aops_utils.rules.settings import PluginSettings
 
 
-class DiagExecutorSection(Section):
+class DiagExecutorSection(PluginSettings):
     consumers: int = Field(2, gt=0, le=64)
     sample_period: int = Field(DEFAULT_SAMPLE_PERIOD, gt=0, description="for rules evaluated on demand")
     data_center_timeout: float = Field(120.0, gt=0)
@@ -24,8 +26,9 @@ class DiagExecutorSection(Section):
 
 
 class DiagExecutorIni(Section):
-    consumer: ConsumerSection = ConsumerSection(group_id=Group.DIAG.value)
-    producer: ProducerSection = ProducerSection()
+    retired: ClassVar[Mapping[str, Retired]] = {"producer": NO_PRODUCER}
+
+    consumer: GroupConsumerSection = GroupConsumerSection()
     topic: TopicSection = TopicSection()
     bus: BusSection = BusSection()
     executor: DiagExecutorSection = DiagExecutorSection()

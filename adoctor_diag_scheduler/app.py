@@ -40,7 +40,7 @@ def create_app(
     codec = TokenCodec(load_secret(system.auth.secret_file))
     dc = ServiceClient(system.database.url, codec, "adoctor-diag-scheduler")
     if bus is None:
-        bus = bus_from(ini.bus, ini.producer, ini.consumer)
+        bus = bus_from(ini.bus, producer=ini.producer)
         bus.ensure_topics([ini.topic.name])
     from adoctor_diag_scheduler.api import api
 

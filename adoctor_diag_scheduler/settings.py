@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection, TopicSection
-from aops_utils.conf import Endpoint, Section, UwsgiSection
+from aops_utils.bus.settings import NO_CONSUMER, BusSection, ProducerSection, TopicSection
+from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
 
 
 class DiagSchedulerSection(Section):
@@ -22,12 +24,13 @@ class DiagSchedulerSection(Section):
 
 
 class DiagSchedulerIni(Section):
+    retired: ClassVar[Mapping[str, Retired]] = {"consumer": NO_CONSUMER}
+
     producer: ProducerSection = ProducerSection()
-    consumer: ConsumerSection = ConsumerSection()
     topic: TopicSection = TopicSection()
     bus: BusSection = BusSection()
     diag_scheduler: DiagSchedulerSection = DiagSchedulerSection()
-    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/diag_scheduler.log")
+    uwsgi: UwsgiSection = UwsgiSection()
 
 
 def load(directory: Path | None = None) -> tuple[conf.SystemIni, DiagSchedulerIni]:

@@ -60,10 +60,12 @@ def start_services() -> list[Running]:
     from aops_manager import settings as manager_settings
     from aops_manager.app import create_app as create_manager
     from aops_utils import log
+    from aops_utils.conf import load_system
 
+    # Logging first, so that warnings about the ini files reach the log.
+    log.setup("standalone", load_system().log, to_stderr=False)
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
-    log.setup("standalone", system.log, to_stderr=False)
     initialise()
     running: list[Running] = []
     database_app = create_database(system, db_ini)

@@ -49,6 +49,7 @@ def open_stores(ini: DatabaseIni) -> tuple[RelationalStore, DocumentStore]:
         es_hosts=ini.elasticsearch.url,
         engine=store.engine,
         prefix=ini.elasticsearch.index_prefix,
+        timeout=ini.elasticsearch.timeout,
     )
     return store, docs
 

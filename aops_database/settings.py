@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import ClassVar, Literal
 
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Endpoint, Section, UwsgiSection
+from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
 
 
 class ElasticsearchSection(Section):
+    # 21.09 raised every index's max_result_window to this so that one from/size query could
+    # return everything.
+    retired: ClassVar[Mapping[str, Retired]] = {
+        "max_es_query_num": Retired(
+            "no effect: listings read past Elasticsearch's 10,000-hit window through the scroll "
+            "API, so indices keep the default window and every document is still returned"
+        ),
+    }
+
     ip: str = "127.0.0.1"
     port: int = Field(9200, ge=1, le=65535)
-    max_es_query_num: int = Field(10000000, gt=0)
     timeout: float = Field(30.0, gt=0)
     index_prefix: str = ""
 
@@ -32,7 +41,7 @@ class MysqlSection(Section):
     user: str = ""
     password: str = ""
     tls: bool = False
-    pool_size: int = Field(10000, gt=0)
+    pool_size: int = Field(64, gt=0)
     pool_recycle: int = Field(7200, gt=0)
 
     @property
@@ -68,7 +77,6 @@ class StoreSection(Section):
     relational: Literal["mysql", "sqlite"] = "mysql"
     document: Literal["elasticsearch", "sql"] = "elasticsearch"
     sqlite_path: Path = Path("/var/lib/aops/aops.db")
-    default_tasks: Path = Path("/etc/aops/default.json")
 
 
 class DatabaseIni(Section):
@@ -77,7 +85,7 @@ class DatabaseIni(Section):
     mysql: MysqlSection = MysqlSection()
     prometheus: PrometheusSection = PrometheusSection()
     store: StoreSection = StoreSection()
-    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/database.log")
+    uwsgi: UwsgiSection = UwsgiSection()
 
 
 def load(directory: Path | None = None) -> tuple[conf.SystemIni, DatabaseIni]:

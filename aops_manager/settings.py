@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import ClassVar
 
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Endpoint, Section, UwsgiSection
+from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
+
+# 21.09 wrote each host's ansible-vault file under these directories.
+_VAULT_FILES = Retired(
+    "no effect: host credentials are stored ansible-vault encrypted in the data center "
+    "(credential table), not in files, so nothing is written there"
+)
 
 
 class ManagerSection(Section):
+    retired: ClassVar[Mapping[str, Retired]] = {"host_vault_dir": _VAULT_FILES, "host_vars": _VAULT_FILES}
+
     ip: str = "127.0.0.1"
     port: int = Field(11111, ge=1, le=65535)
-    # 21.09 kept vault files here; credentials now live encrypted in the data center and
-    # these directories only hold short-lived copies for Ansible runs.
-    host_vault_dir: Path = Path("/opt/aops")
-    host_vars: Path = Path("/opt/aops/host_vars")
     host_status_interval: int = Field(60, ge=0, description="seconds between probes; 0 disables")
     probe_timeout: float = Field(2.0, gt=0, le=60)
     probe_concurrency: int = Field(64, gt=0, le=1024)
@@ -28,17 +34,17 @@ class ManagerSection(Section):
         return Endpoint(ip=self.ip, port=self.port)
 
 
-class IgnoredDatabaseSection(Section):
-    """The 21.09 manual shows `[database]` here, but the data center's address is in system.ini."""
-
-    ip: str = "127.0.0.1"
-    port: int = 11112
-
-
 class ManagerIni(Section):
+    # The 21.09 manual's manager.ini has a [database] section (with the wrong port, 11112) that
+    # its manager never read either.
+    retired: ClassVar[Mapping[str, Retired]] = {
+        "database": Retired(
+            "no effect: every service finds the data center at system.ini [database] ip/port"
+        ),
+    }
+
     manager: ManagerSection = ManagerSection()
-    database: IgnoredDatabaseSection = IgnoredDatabaseSection()
-    uwsgi: UwsgiSection = UwsgiSection(daemonize="/var/log/aops/uwsgi/manager.log")
+    uwsgi: UwsgiSection = UwsgiSection()
 
 
 def load(directory: Path | None = None) -> tuple[conf.SystemIni, ManagerIni]:

@@ -3,26 +3,44 @@
 Every service reads `system.ini` plus its own file from the configuration directory
 (`AOPS_CONF_DIR`, default `/etc/aops`). A missing file means the shipped defaults. A key may be
 overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case), e.g.
-`AOPS_DATABASE__MYSQL__PORT=3307`. Bad values fail at start with file, section and key named.
+`AOPS_DATABASE__MYSQL__PORT=3307`. Bad values and unknown keys fail at start with file, section
+and key named; 21.09 keys that no longer have an effect are logged as warnings with the reason.
 """
 
 from __future__ import annotations
 
 import configparser
+import logging
 import os
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from aops_utils.errors import ConfigError
 
+LOG = logging.getLogger(__name__)
 DEFAULT_CONF_DIR = Path("/etc/aops")
 ENV_PREFIX = "AOPS_"
 
 
+@dataclass(frozen=True)
+class Retired:
+    """A 21.09 key (or section) that no longer has an effect here, and why: it is dropped with
+    a logged warning, which is only right where leaving it out changes nothing the operator
+    relies on (a value that would, such as enable_auto_commit=True, is refused by validation)."""
+
+    reason: str
+
+
 class Section(BaseModel):
+    """One ini section (or, for a file's model, the file). Every key either has an effect, is
+    `retired` (a warning with the reason at start), or is refused as unknown."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+    retired: ClassVar[Mapping[str, Retired]] = {}
 
 
 class LogSection(Section):
@@ -52,9 +70,18 @@ class AuthSection(Section):
 
 
 class UwsgiSection(Section):
-    model_config = ConfigDict(extra="allow", frozen=True, populate_by_name=True)
+    """`[uwsgi]`: how `serve` runs uWSGI (the 21.09 start script read the same keys)."""
 
-    wsgi_file: str = Field("manage.py", alias="wsgi-file")
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    retired: ClassVar[Mapping[str, Retired]] = {
+        "wsgi-file": Retired(
+            "no effect: uWSGI loads the service's module (e.g. aops_manager.wsgi:app), "
+            "not a manage.py file; nothing replaces it"
+        ),
+    }
+
+    # 21.09 daemonized uWSGI into this file; under systemd (Type=simple) it stays in the
+    # foreground and only its log goes there (`--logto`). Empty: uWSGI logs to stderr.
     daemonize: str = ""
     http_timeout: int = Field(600, alias="http-timeout", gt=0)
     harakiri: int = Field(600, gt=0)
@@ -90,7 +117,7 @@ def conf_dir() -> Path:
     return Path(os.environ.get("AOPS_CONF_DIR", str(DEFAULT_CONF_DIR)))
 
 
-def _read_ini(path: Path) -> dict[str, dict[str, str]]:
+def read_ini(path: Path) -> dict[str, dict[str, str]]:
     # Inline comments are allowed because the 21.09 manual writes `port=11111 # comment`.
     parser = configparser.RawConfigParser(inline_comment_prefixes=("#", ";"))
     parser.optionxform = str  # type: ignore[assignment,method-assign]
@@ -125,18 +152,24 @@ def load(model: type[SettingsT], file_name: str, directory: Path | None = None) 
     """Read one ini file into its settings model; raise ConfigError naming what is wrong."""
     path = (directory or conf_dir()) / file_name
     stem = Path(file_name).stem
-    raw = _read_ini(path)
+    raw = read_ini(path)
     for section, values in _env_overrides(stem).items():
         raw.setdefault(section, {}).update(values)
     known = model.model_fields
     defaults = model()
     data: dict[str, Any] = {}
     for section, values in raw.items():
+        if section in model.retired:
+            _retire(path, f"[{section}]", model.retired[section])
+            continue
         if section not in known:
             raise ConfigError(f"{path} [{section}]: unknown section")
+        section_model = known[section].annotation
+        assert isinstance(section_model, type) and issubclass(section_model, Section)
+        kept = _known_keys(path, section, section_model, values)
         # A section given in part keeps the defaults of the keys it leaves out.
         base = getattr(defaults, section).model_dump(by_alias=True, mode="json")
-        data[section] = {**base, **values}
+        data[section] = {**base, **kept}
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -145,6 +178,24 @@ def load(model: type[SettingsT], file_name: str, directory: Path | None = None) 
         value = err.get("input")
         shown = f" (got {value!r})" if isinstance(value, str | int | float) else ""
         raise ConfigError(f"{path} {where}: {err['msg']}{shown}") from exc
+
+
+def _known_keys(path: Path, section: str, model: type[Section], values: dict[str, str]) -> dict[str, str]:
+    """The keys that have an effect; retired ones are warned about or refused, unknown refused."""
+    names = {field.alias or name for name, field in model.model_fields.items()}
+    kept: dict[str, str] = {}
+    for key, value in values.items():
+        if key in model.retired:
+            _retire(path, f"[{section}] {key}", model.retired[key])
+        elif key in names:
+            kept[key] = value
+        else:
+            raise ConfigError(f"{path} [{section}] {key}: unknown key (known: {', '.join(sorted(names))})")
+    return kept
+
+
+def _retire(path: Path, where: str, retired: Retired) -> None:
+    LOG.warning("%s %s: ignored: %s", path, where, retired.reason)
 
 
 def load_system(directory: Path | None = None) -> SystemIni:

@@ -11,7 +11,7 @@ import click
 
 from aops_utils import log
 from aops_utils.bus.protocol import MessageBus
-from aops_utils.conf import Endpoint, SystemIni, UwsgiSection
+from aops_utils.conf import Endpoint, SystemIni, UwsgiSection, load_system
 from aops_utils.serving import exec_uwsgi, threaded_server
 
 
@@ -19,6 +19,13 @@ class Worker(Protocol):
     def start(self) -> None: ...
 
     def close(self) -> None: ...
+
+
+def _load_logged(load: Callable[[], tuple[SystemIni, Any]], log_name: str) -> tuple[SystemIni, Any]:
+    """Logging first, from system.ini alone, so that the warnings about retired keys of the
+    service's own ini file reach its log file."""
+    log.setup(log_name, load_system().log)
+    return load()
 
 
 def http_service(
@@ -43,8 +50,7 @@ def http_service(
     @click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
     def serve(dev: bool) -> None:
         """Serve on the address of the service's ini file."""
-        system, ini = load()
-        log.setup(log_name, system.log)
+        system, ini = _load_logged(load, log_name)
         if not dev:
             exec_uwsgi(wsgi, endpoint(ini), uwsgi(ini))
         threaded_server(create_app(system, ini), endpoint(ini)).serve_forever()
@@ -72,8 +78,7 @@ def bus_worker(
     @cli.command()
     def start() -> None:
         """Consume until SIGTERM or Ctrl-C, then finish the batch in hand and stop."""
-        system, ini = load()
-        log.setup(log_name, system.log)
+        system, ini = _load_logged(load, log_name)
         bus = open_bus(ini)
         bus.ensure_topics(list(topics(ini)))
         worker = build(system, ini, bus)

@@ -85,12 +85,21 @@ def uwsgi_argv(
     ]
     if enable_threads:
         argv.append("--enable-threads")
+    if uwsgi.daemonize:
+        argv += ["--logto", uwsgi.daemonize]
     return argv
 
 
 def exec_uwsgi(module: str, endpoint: Endpoint, uwsgi: UwsgiSection) -> None:
     """Replace this process with uWSGI serving `module` (e.g. `aops_database.wsgi:app`)."""
     argv = uwsgi_argv(module, endpoint, uwsgi)
+    if uwsgi.daemonize:
+        log_file = Path(uwsgi.daemonize)
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
+            log_file.touch(mode=0o640)
+        except OSError as exc:
+            raise ConfigError(f"[uwsgi] daemonize: cannot write {log_file}: {exc.strerror or exc}") from exc
     LOG.info("starting uwsgi: %s", " ".join(argv))
     os.execv(argv[0], argv)  # noqa: S606 - a fixed binary with arguments from typed settings
 

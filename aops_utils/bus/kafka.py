@@ -46,6 +46,7 @@ class KafkaBus:
         self,
         bootstrap_servers: str | list[str],
         *,
+        consumer_servers: str | list[str] | None = None,
         client_id: str = "aops",
         api_version: tuple[int, ...] | None = None,
         acks: int | str = 1,
@@ -54,22 +55,24 @@ class KafkaBus:
         session_timeout_ms: int = 10000,
         heartbeat_interval_ms: int = 3000,
         max_poll_records: int = 100,
+        auto_offset_reset: str = "earliest",
         request_timeout_ms: int = 30000,
         max_block_ms: int = 60000,
         replication_factor: int = -1,
     ) -> None:
-        """`max_block_ms` bounds connecting and waiting for metadata; `replication_factor` -1
+        """Producers connect to `bootstrap_servers`, consumers to `consumer_servers` (default:
+        the same), as 21.09's `[producer]` and `[consumer] kafka_server_list`; `api_version` pins
+        the producer's protocol only (consumers and topic creation ask the broker).
+        `max_block_ms` bounds connecting and waiting for metadata; `replication_factor` -1
         takes the broker's default (Kafka 2.4+)."""
         if acks not in (0, 1, -1, "all"):
             raise ValueError(f"acks must be 0, 1, -1 or 'all', got {acks!r}")
         if heartbeat_interval_ms >= session_timeout_ms:
             raise ValueError("heartbeat_interval_ms must be smaller than session_timeout_ms")
-        servers = [bootstrap_servers] if isinstance(bootstrap_servers, str) else bootstrap_servers
-        self.servers = ",".join(servers)
+        self.servers = _server_list(bootstrap_servers)
+        self.consumer_servers = _server_list(consumer_servers or bootstrap_servers)
         self._common: dict[str, Any] = {
-            "bootstrap_servers": list(servers),
             "client_id": client_id,
-            "api_version": api_version,
             "request_timeout_ms": request_timeout_ms,
             "retry_backoff_ms": retry_backoff_ms,
             # Without this bound a client would retry an unreachable bootstrap list for 30 s.
@@ -77,6 +80,7 @@ class KafkaBus:
         }
         idempotent = acks in (-1, "all")
         self._producer_config: dict[str, Any] = {
+            "api_version": api_version,
             "acks": acks,
             "retries": retries,
             "max_block_ms": max_block_ms,
@@ -94,7 +98,7 @@ class KafkaBus:
         }
         self._consumer_config: dict[str, Any] = {
             "enable_auto_commit": False,
-            "auto_offset_reset": "earliest",
+            "auto_offset_reset": auto_offset_reset,
             "session_timeout_ms": session_timeout_ms,
             "heartbeat_interval_ms": heartbeat_interval_ms,
             "max_poll_records": max_poll_records,
@@ -106,21 +110,26 @@ class KafkaBus:
         self._closed = False
 
     def ensure_topics(self, topics: Sequence[str], partitions: int = 4) -> None:
-        """Create missing topics with `partitions` partitions; existing topics stay as they are."""
+        """Create missing topics with `partitions` partitions on the producers' and the
+        consumers' brokers; existing topics stay as they are."""
         self._check_open()
         if not topics:
             return
-        admin = self._connect("admin client", KafkaAdminClient)
+        for servers in dict.fromkeys((self.servers, self.consumer_servers)):
+            self._ensure_topics_on(servers, topics, partitions)
+
+    def _ensure_topics_on(self, servers: str, topics: Sequence[str], partitions: int) -> None:
+        admin = self._connect("admin client", KafkaAdminClient, servers)
         try:
-            versions = self._call(admin.api_versions, "read the broker's API versions")
+            versions = self._call(admin.api_versions, "read the broker's API versions", servers)
             create = versions.get(ApiKey.CreateTopics)
             if create is None:
                 # Brokers before 0.10.1 cannot create topics over the protocol.
-                self._auto_create(topics)
+                self._auto_create(servers, topics)
                 return
             if self._replication_factor == -1 and create[1] < _CREATE_TOPICS_DEFAULTS_VERSION:
                 raise AopsError(
-                    f"Kafka at {self.servers} is older than 2.4 and has no default replication "
+                    f"Kafka at {servers} is older than 2.4 and has no default replication "
                     "factor for new topics; set replication_factor for the bus",
                     code=Code.SERVER_ERROR,
                 )
@@ -128,6 +137,7 @@ class KafkaBus:
             result = self._call(
                 lambda: admin.create_topics({name: spec for name in topics}, raise_errors=False),
                 f"create topics {', '.join(topics)}",
+                servers,
             )
             already = kafka_errors.TopicAlreadyExistsError.errno
             failed = [t for t in result["topics"] if t["error_code"] not in (0, already)]
@@ -137,17 +147,17 @@ class KafkaBus:
                     for t in failed
                 )
                 raise AopsError(
-                    f"Kafka at {self.servers} refused to create topics: {details}",
+                    f"Kafka at {servers} refused to create topics: {details}",
                     code=Code.SERVER_ERROR,
                 )
             # A created topic can take a moment to get leaders (notably on KRaft clusters).
-            self._call(lambda: admin.wait_for_topics(list(topics)), "wait for the new topics")
+            self._call(lambda: admin.wait_for_topics(list(topics)), "wait for the new topics", servers)
         finally:
             admin.close()
 
     def producer(self) -> KafkaBusProducer:
         self._check_open()
-        client = self._connect("producer", KafkaProducer, **self._producer_config)
+        client = self._connect("producer", KafkaProducer, self.servers, **self._producer_config)
         producer = KafkaBusProducer(client, self.servers, self._close_timeout, self._forget)
         return self._register(producer)
 
@@ -158,9 +168,10 @@ class KafkaBus:
         client = self._connect(
             f"consumer for group {group_id!r}",
             lambda **config: KafkaConsumer(*topics, group_id=group_id, **config),
+            self.consumer_servers,
             **self._consumer_config,
         )
-        return self._register(KafkaBusConsumer(client, self.servers, group_id, self._forget))
+        return self._register(KafkaBusConsumer(client, self.consumer_servers, group_id, self._forget))
 
     def close(self) -> None:
         with self._lock:
@@ -191,29 +202,34 @@ class KafkaBus:
         with self._lock:
             self._open.discard(client)
 
-    def _connect(self, what: str, factory: Callable[..., Any], **config: Any) -> Any:
+    def _connect(self, what: str, factory: Callable[..., Any], servers: str, **config: Any) -> Any:
         try:
-            return factory(**self._common, **config)
+            return factory(bootstrap_servers=servers.split(","), **self._common, **config)
         except kafka_errors.KafkaConfigurationError:
             raise
         except (kafka_errors.KafkaError, OSError) as exc:
-            raise ServiceUnavailable(f"cannot connect a Kafka {what} to {self.servers}: {exc}") from exc
+            raise ServiceUnavailable(f"cannot connect a Kafka {what} to {servers}: {exc}") from exc
 
-    def _call(self, fn: Callable[[], _T], action: str) -> _T:
+    @staticmethod
+    def _call(fn: Callable[[], _T], action: str, servers: str) -> _T:
         try:
             return fn()
         except kafka_errors.KafkaError as exc:
-            raise _kafka_error(self.servers, action, exc) from exc
+            raise _kafka_error(servers, action, exc) from exc
 
-    def _auto_create(self, topics: Sequence[str]) -> None:
+    def _auto_create(self, servers: str, topics: Sequence[str]) -> None:
         # Asking for a topic's metadata makes the broker create it (auto.create.topics.enable),
         # with the broker's default partition count.
-        producer = self._connect("producer", KafkaProducer, **self._producer_config)
+        producer = self._connect("producer", KafkaProducer, servers, **self._producer_config)
         try:
             for name in topics:
-                self._call(partial(producer.partitions_for, name), f"auto-create {name}")
+                self._call(partial(producer.partitions_for, name), f"auto-create {name}", servers)
         finally:
             producer.close(timeout=self._close_timeout)
+
+
+def _server_list(servers: str | list[str]) -> str:
+    return servers if isinstance(servers, str) else ",".join(servers)
 
 
 def _kafka_error(servers: str, action: str, exc: BaseException) -> AopsError:

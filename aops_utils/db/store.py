@@ -93,12 +93,24 @@ class _SqlAlchemyStore:
         self.engine.dispose()
 
 
+# Connections one process keeps open: MySQL's default max_connections is 151, shared by every
+# data-center process (21.09's pool_size=10000 would exhaust it).
+MAX_POOL_SIZE = 64
+
+
 class MySQLStore(_SqlAlchemyStore):
     def __init__(self, url: str, *, pool_size: int = 10, pool_recycle: int = 7200, tls: bool = False) -> None:
+        if pool_size > MAX_POOL_SIZE:
+            LOG.warning(
+                "database.ini [mysql] pool_size=%d: capped at %d connections per process "
+                "(MySQL's default max_connections is 151)",
+                pool_size,
+                MAX_POOL_SIZE,
+            )
         # pre_ping replaces connections that MySQL dropped (restart, wait_timeout, KILL).
         engine = sa.create_engine(
             url,
-            pool_size=min(pool_size, 64),
+            pool_size=min(pool_size, MAX_POOL_SIZE),
             max_overflow=16,
             pool_recycle=pool_recycle,
             pool_pre_ping=True,

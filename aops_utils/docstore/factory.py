@@ -9,7 +9,7 @@ from aops_utils.errors import ConfigError
 
 
 def open_document_store(
-    kind: str, *, es_hosts: str = "", engine: sa.Engine | None = None, prefix: str = ""
+    kind: str, *, es_hosts: str = "", engine: sa.Engine | None = None, prefix: str = "", timeout: float = 30
 ) -> DocumentStore:
     # Imports are lazy so that the embedded suite never loads the elasticsearch client.
     if kind == "elasticsearch":
@@ -17,7 +17,7 @@ def open_document_store(
             raise ConfigError("document store 'elasticsearch' needs es_hosts")
         from aops_utils.docstore.elastic import ElasticsearchStore
 
-        return ElasticsearchStore(es_hosts, prefix=prefix)
+        return ElasticsearchStore(es_hosts, prefix=prefix, timeout=timeout)
     if kind == "sql":
         if engine is None:
             raise ConfigError("document store 'sql' needs an engine")

@@ -141,7 +141,7 @@ def _bus_sections(servers: str, max_records: int = 3) -> str:
     # The shipped consumer/producer settings (conf/*.ini), pointed at the private broker.
     return (
         f"[consumer]\nkafka_server_list={servers}\nauto_offset_reset=earliest\n"
-        f"timeout_ms=5\nmax_records={max_records}\n"
+        f"timeout_ms=1000\nmax_records={max_records}\n"
         f"[producer]\nkafka_server_list={servers}\nacks=1\nretries=3\nretry_backoff_ms=100\n"
         "[bus]\nkind=kafka\n"
     )

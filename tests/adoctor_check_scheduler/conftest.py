@@ -89,10 +89,19 @@ class Checks:
             time.sleep(0.5)
 
 
+def plugin_keys(request: pytest.FixtureRequest) -> str:
+    """`[executor]` plugin keys from the test module's `plugin_keys` fixture, if it has one."""
+    try:
+        return str(request.getfixturevalue("plugin_keys"))
+    except pytest.FixtureLookupError:
+        return ""
+
+
 @pytest.fixture(scope="module")
-def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
+def checks(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> Iterator[Checks]:
     for address in (KAFKA, PROMETHEUS_URL):
         require(address)
+    plugins = plugin_keys(request)
     prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
     proxy = TcpProxy((prom_host, int(prom_port)))
     conf_dir = tmp_path_factory.mktemp("checks")
@@ -103,10 +112,12 @@ def checks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Checks]:
                 kafka_ini(kafka)
                 + f"[check_scheduler]\nport={scheduler_port}\nrun_jobs=False\ncool_down_time=0\n"
                 + "forward_lag=0\n"
+                + f"[executor]\n{plugins}"
             )
             (conf_dir / "check_executor.ini").write_text(
                 kafka_ini(kafka)
                 + "[executor]\ndo_check_consumer_num=1\nsample_period=2\nrule_cache_seconds=0\n"
+                + plugins
             )
             system, ini = scheduler_settings.load(conf_dir)
             bus = bus_from(ini.bus, ini.producer, ini.consumer)

@@ -70,7 +70,7 @@ class Diagnosis:
 
     def start_executor(self) -> DiagExecutor:
         system, ini = executor_settings.load(self.checks.suite.conf_dir)
-        executor = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer))
+        executor = build(system, ini, bus_from(ini.bus, consumer=ini.consumer))
         executor.start()
         self.executors.append(executor)
         return executor
@@ -115,7 +115,7 @@ def diagnosis(checks: Checks) -> Iterator[Diagnosis]:  # noqa: F811
         kafka + "[executor]\nconsumers=1\nsample_period=2\nsettle_seconds=0\n"
     )
     system, ini = scheduler_settings.load(conf_dir)
-    bus = bus_from(ini.bus, ini.producer, ini.consumer)
+    bus = bus_from(ini.bus, producer=ini.producer)
     bus.ensure_topics([ini.topic.name])
     app = create_app(system, ini, bus=bus)
     server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
@@ -288,7 +288,7 @@ def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagno
         pipeline.schedule.forward()
         diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
     system, ini = executor_settings.load(pipeline.suite.conf_dir)
-    worker = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer)).worker
+    worker = build(system, ini, bus_from(ini.bus, consumer=ini.consumer)).worker
     state = worker._coverage()
     assert state is not None
     backward, forward = state
@@ -336,7 +336,7 @@ def test_unchecked_slices_of_many_hosts_are_evaluated_together_and_never_silentl
         pipeline.post("/check/rule/import", RULES)
         diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
     system, ini = executor_settings.load(pipeline.suite.conf_dir)
-    worker = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer)).worker
+    worker = build(system, ini, bus_from(ini.bus, consumer=ini.consumer)).worker
     old = int(time.time()) - 3 * 3600
     twin = "f" * 32  # another host id at the same address: evaluated in the same data fetch
 

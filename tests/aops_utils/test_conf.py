@@ -47,7 +47,7 @@ def test_the_shipped_files_equal_the_built_in_defaults_where_they_overlap() -> N
 def test_it_reads_the_manager_ini_of_the_2109_manual_with_its_inline_comments(tmp_path: Path) -> None:
     (tmp_path / "manager.ini").write_text(MANUAL_MANAGER_INI, encoding="utf-8")
     manager = conf.load(ManagerIni, "manager.ini", tmp_path)
-    assert manager.manager.host_vars == Path("/opt/aops/host_vars")
+    assert manager.manager.port == 11111
     assert manager.uwsgi.http_timeout == 600
 
 
@@ -103,7 +103,8 @@ def test_every_shipped_ini_file_loads_as_written() -> None:
         (DiagExecutorIni, "diag_executor.ini"),
     ]:
         loaded = conf.load(model, name, SHIPPED)
-        assert loaded.consumer.enable_auto_commit is False, name
+        consumer = getattr(loaded, "consumer", None)
+        assert consumer is None or consumer.enable_auto_commit is False, name
 
 
 def test_auto_commit_cannot_be_switched_on(tmp_path: Path) -> None:
@@ -112,3 +113,18 @@ def test_auto_commit_cannot_be_switched_on(tmp_path: Path) -> None:
     (tmp_path / "check_executor.ini").write_text("[consumer]\nenable_auto_commit=True\n")
     with pytest.raises(ConfigError, match=r"\[consumer\] enable_auto_commit"):
         conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
+
+
+def test_kafka_settings_beside_the_memory_bus_are_reported_as_without_effect(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from adoctor_check_executor.settings import CheckExecutorIni
+    from aops_utils.bus.memory import MemoryBus
+    from aops_utils.bus.settings import bus_from
+
+    (tmp_path / "check_executor.ini").write_text("[bus]\nkind=memory\n[consumer]\nkafka_server_list=k:9092\n")
+    ini = conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
+    made = bus_from(ini.bus, ini.producer, ini.consumer)
+    assert isinstance(made, MemoryBus)
+    made.close()
+    assert "kind=memory: the Kafka settings of [consumer]" in caplog.text

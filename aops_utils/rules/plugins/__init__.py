@@ -1,8 +1,8 @@
 """Check rule plugins: the contract, and the registry that loads them from check_rule_plugin.yml.
 
 A new plugin is a module with one class implementing CheckRulePlugin, listed in the
-registry file (`file_name` is a module of this package or a dotted module path,
-`module_name` the class):
+registry file (`file_name` is a module of the plugin package, `[executor] plugin_path`, this
+package by default, or a dotted module path; `module_name` is the class):
 
     from aops_utils.rules.plugins import CheckRulePlugin, Evaluation, RuleError
 
@@ -67,6 +67,7 @@ __all__ = [
     "DEFAULT_PLUGIN",
     "DEFAULT_REGISTRY",
     "INTERNAL_ERROR",
+    "PLUGIN_PACKAGE",
     "BatchEvaluation",
     "CheckRulePlugin",
     "Evaluation",
@@ -81,6 +82,7 @@ __all__ = [
 
 DEFAULT_PLUGIN = "expression_rule_plugin"
 DEFAULT_REGISTRY = Path(__file__).with_name("check_rule_plugin.yml")
+PLUGIN_PACKAGE = __name__
 _MODULE_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
 _CLASS_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _ENTRY_KEYS = ("plugin_name", "file_name", "module_name")
@@ -136,8 +138,9 @@ class PluginRegistry:
         return self.plugin(plugin).compile(condition, data_list)
 
 
-def load_registry(path: Path | str | None = None) -> PluginRegistry:
-    """Read a registry file (default: the one shipped in this package) and import its plugins.
+def load_registry(path: Path | str | None = None, package: str = PLUGIN_PACKAGE) -> PluginRegistry:
+    """Read a registry file (default: the one shipped in this package) and import its plugins;
+    a bare `file_name` is a module of `package`.
 
     Any fault is a ConfigError naming the file and the entry.
     """
@@ -153,14 +156,14 @@ def load_registry(path: Path | str | None = None) -> PluginRegistry:
         raise ConfigError(f"{source}: needs a top-level 'plugin_list' with at least one entry")
     plugins: dict[str, type[CheckRulePlugin]] = {}
     for index, entry in enumerate(entries):
-        name, plugin = _load_entry(source, index, entry)
+        name, plugin = _load_entry(source, index, entry, package)
         if name in plugins:
             raise ConfigError(f"{source}: plugin_list[{index}] ({name}): plugin_name is listed twice")
         plugins[name] = plugin
     return PluginRegistry(plugins, source)
 
 
-def _load_entry(source: Path, index: int, entry: Any) -> tuple[str, type[CheckRulePlugin]]:
+def _load_entry(source: Path, index: int, entry: Any, package: str) -> tuple[str, type[CheckRulePlugin]]:
     where = f"{source}: plugin_list[{index}]"
     if not isinstance(entry, dict):
         raise ConfigError(f"{where}: an entry needs plugin_name, file_name and module_name")
@@ -174,7 +177,7 @@ def _load_entry(source: Path, index: int, entry: Any) -> tuple[str, type[CheckRu
         raise ConfigError(f"{where}: file_name {file_name!r} is not a module name")
     if not _CLASS_NAME.fullmatch(class_name):
         raise ConfigError(f"{where}: module_name {class_name!r} is not a class name")
-    module_path = file_name if "." in file_name else f"{__name__}.{file_name}"
+    module_path = file_name if "." in file_name else f"{package}.{file_name}"
     try:
         module = importlib.import_module(module_path)
     except Exception as exc:  # a plugin module may fail in any way; the registry reports which

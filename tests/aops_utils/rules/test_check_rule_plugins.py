@@ -116,6 +116,20 @@ def test_unknown_plugin_is_a_rule_error() -> None:
         PluginRegistry({}).compile("", "$0 > 1", [KPI])
 
 
+def test_a_bare_file_name_is_a_module_of_the_plugin_path_package(tmp_path: Path, plugin_package: str) -> None:
+    path = write(
+        tmp_path,
+        """
+        plugin_list:
+          - {plugin_name: above, file_name: above, module_name: Above}
+        """,
+    )
+    assert load_registry(path, plugin_package).plugin("above").__module__ == f"{plugin_package}.above"
+    # The same file against the built-in package: there is no module `above` there.
+    with pytest.raises(ConfigError, match=r"cannot import aops_utils\.rules\.plugins\.above"):
+        load_registry(path)
+
+
 def test_custom_plugin_registered_by_dotted_path(tmp_path: Path, plugin_package: str) -> None:
     path = write(
         tmp_path,
