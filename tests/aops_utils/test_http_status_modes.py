@@ -176,7 +176,7 @@ def test_a_partial_host_delete_is_206_and_a_total_failure_1103(services: Service
     assert (reply["succeed_list"], reply["fail_list"]) == ([ids[0]], ["0" * 32])
     body = {"host_list": ["f" * 32]}
     status, reply = services.raw("manager", "/manage/host/delete", token=token, method="DELETE", json=body)
-    assert (status, reply["code"]) == (services.status(500), 1103), reply
+    assert (status, reply["code"]) == (services.status(404), 1103), reply
 
 
 def test_bodies_too_large_or_not_json_are_413_and_415(services: Services, token: str) -> None:
