@@ -72,7 +72,12 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
     dc = ServiceClient(
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
-    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period, ini.executor.settle_seconds)
+    if ini.executor.settle_seconds is not None:
+        LOG.warning(
+            "diag_executor.ini [executor] settle_seconds no longer has an effect: a slice counts as "
+            "checked only where the check executors recorded evaluating it (docs/diagnosis.md)"
+        )
+    worker = DiagWorker(dc, load_registry(), ini.executor.sample_period)
     group = ini.consumer.group_id or Group.DIAG.value
     return DiagExecutor(
         bus, worker, ini.topic.name, group, ini.executor.consumers, batch_size=ini.consumer.max_records

@@ -17,10 +17,10 @@ class DiagExecutorSection(Section):
     consumers: int = Field(2, gt=0, le=64)
     sample_period: int = Field(DEFAULT_SAMPLE_PERIOD, gt=0, description="for rules evaluated on demand")
     data_center_timeout: float = Field(120.0, gt=0)
-    # The forward position moves when a window's check tasks are published; their results are
-    # stored a little later. A slice ending this close to it is evaluated on demand instead of
-    # being read as checked and normal while its results are still in flight.
-    settle_seconds: int = Field(60, ge=0)
+    # Earlier builds read the check schedule's positions and evaluated a slice this close to the
+    # forward one on demand. Coverage records replaced the positions, so the key has no effect;
+    # ini files that set it still load, with a warning at start (service.py).
+    settle_seconds: int | None = Field(None, ge=0)
 
 
 class DiagExecutorIni(Section):

@@ -56,11 +56,11 @@ def test_a_tree_repeated_in_a_batch_is_parsed_once() -> None:
 def test_a_result_two_cluster_queries_return_counts_once() -> None:
     def row(host: str, start: int, end: int, value: str = "No data") -> dict[str, object]:
         found = {"host_id": host, "check_item": "rule_a", "series": "", "value": value}
-        return found | {"start": start, "end": end}
+        return found | {"start": start, "end": end, "condition": "$0 > 1", "data_list": [], "plugin": ""}
 
     long = row("h", 0, 3600)  # a backward window's No data, inside both clusters' spans
     first = [long, row("h", 10, 10, "Abnormal")]
     second = [dict(long), row("h", 3000, 3000, "Abnormal"), row("g", 0, 3600)]
     found = _by_host([first, second])
-    assert [(r["start"], r["end"]) for r in found["h"]] == [(0, 3600), (10, 10), (3000, 3000)]
-    assert [(r["start"], r["end"]) for r in found["g"]] == [(0, 3600)]
+    assert [(r["start"], r["end"]) for _, r in found["h"]] == [(0, 3600), (10, 10), (3000, 3000)]
+    assert [(r["start"], r["end"]) for _, r in found["g"]] == [(0, 3600)]
