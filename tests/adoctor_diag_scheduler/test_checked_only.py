@@ -238,3 +238,48 @@ def test_windows_whose_check_tasks_are_held_back_are_not_read_as_checked(
     assert len(reports) == 2
     for report in reports:
         assert_read_as_checked(report)
+
+
+def test_a_window_that_failed_counts_as_checked_once_its_retry_succeeds(
+    diagnosis: Diagnosis,  # noqa: F811
+) -> None:
+    pipeline = diagnosis.checks
+    started(diagnosis)
+    user = User(diagnosis)
+    user.add_host()
+    user.import_rules(RULES["check_items"])
+    user.import_tree()
+    now = int(time.time())
+    set_positions(pipeline, now, now)
+    time.sleep(6)
+    token = pipeline.suite.service_token()
+
+    def canary() -> list[str]:
+        body = {"time_range": [start, end], "check_items": ["node_exporter_always"]}
+        return [r["value"] for r in call(pipeline.url, "/check/result/get", body, user.token)["check_result"]]
+
+    def retried() -> bool:
+        status, reply = data_call(pipeline.suite, "/data/check/retry/get", {}, token=token)
+        assert status == 200, reply
+        return any(r["username"] == user.name for r in reply["retries"])
+
+    with prometheus_cut(pipeline):
+        window = pipeline.schedule.forward()  # checked while Prometheus is away: Internal error
+        assert window is not None
+        start, end = window
+        deadline = time.time() + 60
+        while not (canary() and retried()):
+            assert time.time() < deadline, "the failed window was never queued for a retry"
+            time.sleep(0.5)
+        (failed,) = user.diagnose(start, end, end - start)
+        assert false_leaves([failed]) == [] and failed["report"]["value"] is None, failed
+
+    assert pipeline.schedule.retries() >= 1  # cool_down_time=0: due at once
+    deadline = time.time() + 60
+    while canary() == [] or any(value != "Abnormal" for value in canary()):
+        assert time.time() < deadline, f"the retry never replaced the failures: {canary()}"
+        time.sleep(0.5)
+    time.sleep(1)  # the coverage record follows the results
+    with prometheus_cut(pipeline):
+        (checked,) = user.diagnose(start, end, end - start)
+    assert_read_as_checked(checked)
