@@ -37,13 +37,16 @@ def spans_cover(spans: Iterable[Span], start: int, end: int) -> bool:
 class Coverage:
     """The evaluated windows of (check item, rule version, host), from coverage records.
 
-    A host whose evaluation of a rule failed in a window (No data, Internal error) is not
-    covered by it: its recorded failure is replaced when a retry succeeds, and that retry's
-    record covers it then.
+    A window whose evaluation of a rule failed for a host (No data, Internal error) is kept
+    apart: it never makes the leaf normal. It only spares an evaluation on demand while its
+    recorded failure is still stored (the leaf is then unknown for that reason); a retry that
+    deletes the failure to store its own results leaves the pair unevaluated until its record,
+    covering the host, follows.
     """
 
     def __init__(self, records: Iterable[dict[str, Any]] = ()) -> None:
-        self._spans: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
+        self._ok: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
+        self._failed: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
         self.add(records)
 
     def add(self, records: Iterable[dict[str, Any]]) -> None:
@@ -55,9 +58,14 @@ class Coverage:
                 item, version = rule["check_item"], rule["version"]
                 failed = set(rule["failed"])
                 for host in hosts:
-                    if host not in failed:
-                        self._spans[(item, version, host)].append(span)
+                    (self._failed if host in failed else self._ok)[(item, version, host)].append(span)
 
     def covers(self, item: str, version: str, host: str, start: int, end: int) -> bool:
-        found = self._spans.get((item, version, host))
+        """Evaluated without failure over the whole slice: what is not stored was normal."""
+        found = self._ok.get((item, version, host))
         return found is not None and spans_cover(found, start, end)
+
+    def evaluated(self, item: str, version: str, host: str, start: int, end: int) -> bool:
+        """Evaluated over the whole slice, failing in some of it."""
+        key = (item, version, host)
+        return spans_cover([*self._ok.get(key, ()), *self._failed.get(key, ())], start, end)

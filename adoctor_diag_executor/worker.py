@@ -128,9 +128,7 @@ class DiagWorker:
             for item in job.items:
                 if item not in versions:
                     job.unchecked[item] = NO_RULE
-                elif coverage.covers(item, versions[item], host, start, end) or any(
-                    row["value"] == Value.ABNORMAL for row in job.found.get(item, ())
-                ):
+                elif _decided(coverage, job, item, versions[item]):
                     job.checked.add(item)
                 else:
                     job.unchecked[item] = NO_ADDRESS
@@ -154,6 +152,23 @@ class DiagWorker:
                         job.found[item] = results
                         job.checked.add(item)
                         del job.unchecked[item]
+
+
+def _decided(coverage: Coverage, job: _Job, item: str, version: str) -> bool:
+    """Whether the stored results of the item decide its leaf, without evaluating it now.
+
+    Yes when the rule was evaluated without failure over the whole slice (nothing stored means
+    normal); when an Abnormal result is stored (abnormal wins); or when it was evaluated over the
+    whole slice and a recorded failure is stored (the leaf is unknown, never normal).
+    """
+    host = job.request.host_id
+    start, end = job.request.time_range
+    if coverage.covers(item, version, host, start, end):
+        return True
+    values = {row["value"] for row in job.found.get(item, ())}
+    if Value.ABNORMAL in values:
+        return True
+    return bool(values) and coverage.evaluated(item, version, host, start, end)
 
 
 def _pending(job: _Job) -> list[str]:

@@ -68,6 +68,16 @@ def test_a_host_whose_evaluation_failed_is_not_covered_until_a_retry_succeeds() 
     assert found.covers("cpu", "v1", "h2", 0, 60)
 
 
+def test_failed_windows_count_as_evaluated_but_never_as_covered() -> None:
+    found = Coverage(
+        [record(0, 60, ["h1"], ("cpu", "v1", [])), record(60, 120, ["h1"], ("cpu", "v1", ["h1"]))]
+    )
+    assert not found.covers("cpu", "v1", "h1", 0, 120)
+    assert found.evaluated("cpu", "v1", "h1", 0, 120)
+    assert not found.evaluated("cpu", "v1", "h1", 0, 180)
+    assert not found.evaluated("cpu", "v2", "h1", 0, 120)
+
+
 def test_windows_of_several_records_join_for_one_host() -> None:
     found = Coverage(
         [record(0, 60, ["h1"], ("cpu", "v1", [])), record(60, 120, ["h0", "h1"], ("cpu", "v1", []))]
