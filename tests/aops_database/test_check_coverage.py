@@ -10,19 +10,10 @@ import sqlalchemy as sa
 
 from aops_database.services.coverage import get_coverage, save_coverage
 from aops_utils.docstore.sql import SqlDocumentStore
+from tests.adoctor_diag_executor.test_coverage import record
 from tests.suite import Suite, data_call
 
 V1, V2 = "1" * 32, "2" * 32
-
-
-def record(start: int, end: int, hosts: list[str], *rules: tuple[str, str, list[str]]) -> dict[str, Any]:
-    return {
-        "time_range": [start, end],
-        "host_list": hosts,
-        "rules": [
-            {"check_item": item, "version": version, "failed": failed} for item, version, failed in rules
-        ],
-    }
 
 
 def call(suite: Suite, path: str, body: Any, acting: str, token: str = "") -> tuple[int, dict[str, Any]]:
