@@ -21,12 +21,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from adoctor_diag_executor.coverage import Coverage
-from adoctor_diag_executor.on_demand import Rules, evaluate_now, group_hosts
+from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.jsonio import encode
-from aops_utils.rules.evaluation import rule_version
+from aops_utils.rules.evaluation import StoredRule, rule_version
 from aops_utils.rules.rulebook import RuleBook
 from aops_utils.trees import LeafEvidence, Tree, parse_tree
 from aops_utils.trees.evaluate import NOT_CHECKED
@@ -34,7 +34,8 @@ from aops_utils.trees.evaluate import NOT_CHECKED
 Rows = list[dict[str, Any]]
 # (rule version, result) pairs of one host, by host.
 Versioned = dict[str, list[tuple[str, dict[str, Any]]]]
-NO_RULE = f"{NOT_CHECKED}: the rule was deleted or does not compile"
+NO_RULE = f"{NOT_CHECKED}: the rule was deleted"
+NOT_COMPILED = f"{NOT_CHECKED}: the rule does not compile here, or changed during the diagnosis"
 NO_ADDRESS = (
     f"{NOT_CHECKED}: the rule was not evaluated over this whole slice, and the request has no "
     "host address to evaluate it now"
@@ -76,19 +77,18 @@ class DiagWorker:
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
             wanted = sorted(set().union(*(job.items for job in mine)))
-            compiled = self._rules.rules(username, wanted)
-            rules = {rule.check_item: (rule, program) for rule, program in compiled}
-            self._read_checked(username, mine, rules)
-            self._evaluate_unchecked(username, mine, rules)
+            rows = self._dc.post("/data/check/rule/get", {"check_items": wanted}, acting_user=username)
+            versions = {rule.check_item: rule.version for rule in map(StoredRule.of, rows["check_items"])}
+            self._read_checked(username, mine, versions)
+            self._evaluate_unchecked(username, mine, versions)
             written = [_report(job) for job in mine]
             self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
 
-    def _read_checked(self, username: str, jobs: Sequence[_Job], rules: Rules) -> None:
+    def _read_checked(self, username: str, jobs: Sequence[_Job], versions: dict[str, str]) -> None:
         """Each job's stored results of the current rule versions, and what they cover, in one
         results query and one coverage query per slice cluster."""
-        versions = {item: rule.version for item, (rule, _) in rules.items()}
         pages = []
         coverage = Coverage()
         for cluster in _clusters(jobs):
@@ -105,8 +105,8 @@ class DiagWorker:
                     acting_user=username,
                 )["check_result"]
             )
-            if any(item in versions for item in items):
-                covered = [item for item in items if item in versions]
+            covered = [item for item in items if item in versions]
+            if covered:
                 coverage.add(
                     self._dc.post(
                         "/data/check/coverage/get",
@@ -133,13 +133,27 @@ class DiagWorker:
                 else:
                     job.unchecked[item] = NO_ADDRESS
 
-    def _evaluate_unchecked(self, username: str, jobs: Sequence[_Job], rules: Rules) -> None:
+    def _evaluate_unchecked(self, username: str, jobs: Sequence[_Job], versions: dict[str, str]) -> None:
         """The leaves nobody evaluated over their slice, evaluated now per rule and slice for all
         the jobs' hosts; their results replace what was stored for part of the slice."""
         by_slice: dict[tuple[int, int], list[_Job]] = defaultdict(list)
         for job in jobs:
             if job.request.public_ip and any(reason == NO_ADDRESS for reason in job.unchecked.values()):
                 by_slice[(job.request.time_range[0], job.request.time_range[1])].append(job)
+        if not by_slice:
+            return
+        # Compiled only now, and only in the version the leaves were read for: a rule changed
+        # since is left unknown rather than judged by another version's results.
+        pending = sorted({item for waiting in by_slice.values() for job in waiting for item in _pending(job)})
+        rules = {
+            rule.check_item: (rule, program)
+            for rule, program in self._rules.rules(username, pending)
+            if versions.get(rule.check_item) == rule.version
+        }
+        for job in (job for waiting in by_slice.values() for job in waiting):
+            for item in _pending(job):
+                if item not in rules:
+                    job.unchecked[item] = NOT_COMPILED
         for time_range, waiting in by_slice.items():
             wanted = group_hosts([(j.request.host_id, j.request.public_ip, _pending(j)) for j in waiting])
             found = evaluate_now(
@@ -172,7 +186,7 @@ def _decided(coverage: Coverage, job: _Job, item: str, version: str) -> bool:
 
 
 def _pending(job: _Job) -> list[str]:
-    """The job's items that can be evaluated now: those whose rule exists and compiles."""
+    """The job's items left to evaluate now (their rule exists)."""
     return sorted(item for item, reason in job.unchecked.items() if reason == NO_ADDRESS)
 
 
