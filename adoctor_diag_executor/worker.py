@@ -26,14 +26,12 @@ from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.jsonio import encode
-from aops_utils.rules.evaluation import StoredRule, rule_version
+from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
 from aops_utils.trees import LeafEvidence, Tree, parse_tree
 from aops_utils.trees.evaluate import NOT_CHECKED
 
 Rows = list[dict[str, Any]]
-# (rule version, result) pairs of one host, by host.
-Versioned = dict[str, list[tuple[str, dict[str, Any]]]]
 NO_RULE = f"{NOT_CHECKED}: the rule was deleted"
 NOT_COMPILED = f"{NOT_CHECKED}: the rule does not compile here, or changed during the diagnosis"
 NO_ADDRESS = (
@@ -78,15 +76,18 @@ class DiagWorker:
         for username, mine in by_user.items():
             wanted = sorted(set().union(*(job.items for job in mine)))
             rows = self._dc.post("/data/check/rule/get", {"check_items": wanted}, acting_user=username)
-            versions = {rule.check_item: rule.version for rule in map(StoredRule.of, rows["check_items"])}
-            self._read_checked(username, mine, versions)
+            current = {rule.check_item: rule for rule in map(StoredRule.of, rows["check_items"])}
+            versions = {item: rule.version for item, rule in current.items()}
+            self._read_checked(username, mine, current, versions)
             self._evaluate_unchecked(username, mine, versions)
             written = [_report(job) for job in mine]
             self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
 
-    def _read_checked(self, username: str, jobs: Sequence[_Job], versions: dict[str, str]) -> None:
+    def _read_checked(
+        self, username: str, jobs: Sequence[_Job], current: dict[str, StoredRule], versions: dict[str, str]
+    ) -> None:
         """Each job's stored results of the current rule versions, and what they cover, in one
         results query and one coverage query per slice cluster."""
         pages = []
@@ -114,17 +115,14 @@ class DiagWorker:
                         acting_user=username,
                     )["coverage"]
                 )
-        by_host = _by_host(pages)
+        by_host = _by_host(pages, current)
         for job in jobs:
             host = job.request.host_id
             start, end = job.request.time_range
-            for version, row in by_host.get(host, ()):
-                item = row["check_item"]
-                # The span overlaps the slice (the data center's own rule for a time range), and
-                # the result is of the rule as it is now: an older version's verdict is not its.
-                current = versions.get(item) == version and item in job.items
-                if current and row["start"] <= end and row["end"] >= start:
-                    job.found.setdefault(item, []).append(row)
+            for row in by_host.get(host, ()):
+                # The span overlaps the slice: the data center's own rule for a time range.
+                if row["start"] <= end and row["end"] >= start and row["check_item"] in job.items:
+                    job.found.setdefault(row["check_item"], []).append(row)
             for item in job.items:
                 if item not in versions:
                     job.unchecked[item] = NO_RULE
@@ -211,20 +209,23 @@ def _report(job: _Job) -> dict[str, Any]:
     }
 
 
-def _by_host(pages: Iterable[Rows]) -> Versioned:
-    """The rows of several result queries by host with their rule's version, each result once: a
-    long result (a No data over a backward window) can overlap the spans of two slice clusters
-    and come back twice."""
-    by_host: Versioned = defaultdict(list)
+def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str, Rows]:
+    """The rows of several result queries by host, each result once, and only those recorded by
+    the rule as it is now: an older version's verdict is not the current one's. A long result
+    (a No data over a backward window) can overlap the spans of two slice clusters and come back
+    twice."""
+    by_host: dict[str, Rows] = defaultdict(list)
     seen: set[tuple[Any, ...]] = set()
     for rows in pages:
         for row in rows:
             # A result's identity, as the data center derives its document id.
             key = (row["host_id"], row["check_item"], row["series"], row["start"], row["end"])
-            if key not in seen:
-                seen.add(key)
-                version = rule_version(row["condition"], row["data_list"], row["plugin"])
-                by_host[row["host_id"]].append((version, row))
+            if key in seen:
+                continue
+            seen.add(key)
+            rule = current.get(row["check_item"])
+            if rule is not None and rule.recorded(row):
+                by_host[row["host_id"]].append(row)
     return by_host
 
 

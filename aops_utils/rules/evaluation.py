@@ -49,6 +49,15 @@ class StoredRule:
     def version(self) -> str:
         return rule_version(self.condition, self.data_list, self.plugin)
 
+    def recorded(self, result: dict[str, Any]) -> bool:
+        """Whether a stored result was recorded by this version of the rule (same as comparing
+        versions, without hashing each result: dicts compare regardless of key order)."""
+        return (
+            result["condition"] == self.condition
+            and (result.get("plugin") or "") == self.plugin
+            and _normal_data_list(result["data_list"]) == self.data_list
+        )
+
 
 def _normal_data_list(data_list: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return [{"type": "kpi", "label": {}, **item} for item in data_list]

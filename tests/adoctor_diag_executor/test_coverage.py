@@ -97,6 +97,10 @@ def test_a_rule_and_its_stored_results_have_one_version() -> None:
     rule = StoredRule.of(row)
     stored = {"name": "node_load1", "type": "kpi", "label": {}}  # as a result keeps its data list
     assert rule.version == rule_version("$0 > 4", [stored], "")
+    result = {"condition": "$0 > 4", "data_list": [stored], "plugin": ""}
+    assert rule.recorded(result)
+    assert not rule.recorded(result | {"condition": "$0 > 5"})
+    assert not rule.recorded(result | {"plugin": "p"})
     assert StoredRule.of(row | {"description": "other words"}).version == rule.version
     assert StoredRule.of(row | {"condition": "$0 > 5"}).version != rule.version
     assert StoredRule.of(row | {"plugin": "p"}).version != rule.version
