@@ -1,8 +1,9 @@
-"""Processing one check task: evaluate its rules, store the results, ask for retries."""
+"""Processing one check task: evaluate its rules, store the results and what was covered, ask for retries."""
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from typing import Any
 
 from aops_utils.bus import Producer
@@ -32,8 +33,9 @@ class CheckWorker:
         rules = self._rules.rules(task.user, task.check_items)
         is_retry = task.task_id not in (FORWARD_TASK_ID, BACKWARD_TASK_ID)
         results: list[dict[str, Any]] = []
+        covered: list[dict[str, Any]] = []
         for stored, compiled in rules:
-            results += check_rule(
+            found = check_rule(
                 self._dc,
                 task.user,
                 stored,
@@ -42,25 +44,61 @@ class CheckWorker:
                 time_range=task.time_range,
                 sample_period=self._sample_period,
             )
+            results += found
+            failed = sorted({r["host_id"] for r in found if r["value"] != Value.ABNORMAL})
+            covered.append({"check_item": stored.check_item, "version": stored.version, "failed": failed})
         if is_retry:
-            # A retried window replaces what was recorded for it (its No data / Internal error).
-            self._dc.delete(
-                "/data/check/result/delete",
-                {
-                    "host_list": [h.host_id for h in task.host_list],
-                    "check_items": [stored.check_item for stored, _ in rules],
-                    "time_range": list(task.time_range),
-                },
-                acting_user=task.user,
-            )
+            self._forget_failures(task, [stored.check_item for stored, _ in rules])
         for offset in range(0, len(results), SAVE_CHUNK):
             self._dc.post(
                 "/data/check/result/save",
                 {"check_results": results[offset : offset + SAVE_CHUNK]},
                 acting_user=task.user,
             )
+        if covered:
+            # Only after the results: a diag executor that sees the coverage also sees them.
+            # A crash in between leaves the window uncovered, which is evaluated on demand.
+            record = {
+                "time_range": list(task.time_range),
+                "host_list": [h.host_id for h in task.host_list],
+                "rules": covered,
+            }
+            self._dc.post("/data/check/coverage/save", {"coverage": [record]}, acting_user=task.user)
         self._follow_up(task, results, is_retry)
         return results
+
+    def _forget_failures(self, task: CheckTask, items: list[str]) -> None:
+        """Delete what a retried window recorded for the host and rule pairs that failed there
+        (their No data / Internal error), before its new results are stored.
+
+        Only those pairs: the retry's hosts x rules also holds pairs that were checked fine, and
+        deleting their Abnormal results would let a diagnosis meanwhile read them as normal (they
+        are covered). A failed pair is not covered, so it is evaluated on demand meanwhile.
+        """
+        start, end = task.time_range
+        rows = self._dc.post(
+            "/data/check/result/get",
+            {
+                "time_range": [start, end],
+                "host_list": [h.host_id for h in task.host_list],
+                "check_items": items,
+            },
+            acting_user=task.user,
+        )["check_result"]
+        failed: dict[str, set[str]] = defaultdict(set)
+        for row in rows:
+            # Within the window, as the delete route reads a time range.
+            if row["value"] != Value.ABNORMAL and start <= row["start"] and row["end"] <= end:
+                failed[row["host_id"]].add(row["check_item"])
+        by_items: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        for host_id, found in failed.items():
+            by_items[tuple(sorted(found))].append(host_id)
+        for names, host_ids in by_items.items():
+            self._dc.delete(
+                "/data/check/result/delete",
+                {"host_list": sorted(host_ids), "check_items": list(names), "time_range": [start, end]},
+                acting_user=task.user,
+            )
 
     def _owned(self, task: CheckTask) -> CheckTask | None:
         """The task limited to hosts the user still owns (a host may be deleted meanwhile)."""

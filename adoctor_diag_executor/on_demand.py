@@ -1,9 +1,9 @@
-"""Leaves of slices the check schedule has not covered: their rules evaluated now, in bulk.
+"""Leaves that no check task evaluated over their slice: their rules evaluated now, in bulk.
 
 The requests of a batch that share a user and a slice are evaluated together: each rule is
-fetched and compiled once per user and batch (the check executor's RuleBook), and evaluated once
-per slice for all their hosts (one `/data/data/get` per rule through `check_rule`), as the
-check executor does for a task.
+fetched and compiled once per user and batch (the shared RuleBook), and evaluated once per slice
+for all their hosts (one `/data/data/get` per rule through `check_rule`), as the check executor
+does for a task.
 """
 
 from __future__ import annotations

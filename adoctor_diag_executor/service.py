@@ -72,7 +72,7 @@ def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecu
     dc = ServiceClient(
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
-    worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period, ini.executor.settle_seconds)
+    worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period)
     return DiagExecutor(
         bus,
         worker,

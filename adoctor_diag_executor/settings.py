@@ -16,13 +16,18 @@ from aops_utils.rules.settings import PluginSettings
 
 
 class DiagExecutorSection(PluginSettings):
+    # Earlier builds read the check schedule's positions and evaluated a slice this close to the
+    # forward one on demand; coverage records replaced the positions.
+    retired: ClassVar[Mapping[str, Retired]] = {
+        "settle_seconds": Retired(
+            "no effect: a slice counts as checked only where the check executors recorded "
+            "evaluating it (docs/diagnosis.md); nothing replaces it"
+        ),
+    }
+
     consumers: int = Field(2, gt=0, le=64)
     sample_period: int = Field(DEFAULT_SAMPLE_PERIOD, gt=0, description="for rules evaluated on demand")
     data_center_timeout: float = Field(120.0, gt=0)
-    # The forward position moves when a window's check tasks are published; their results are
-    # stored a little later. A slice ending this close to it is evaluated on demand instead of
-    # being read as checked and normal while its results are still in flight.
-    settle_seconds: int = Field(60, ge=0)
 
 
 class DiagExecutorIni(Section):

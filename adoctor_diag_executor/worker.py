@@ -1,14 +1,16 @@
 """Diagnosing hosts, trees and slices: gather the leaves' evidence, evaluate, write the reports.
 
-Requests are handled in batches (what one poll of the bus returned): the stored check results
-of all their hosts and slices come in one query per user and cluster of nearby slices, the
-check state is read once, the silent leaves of slices the schedule has not covered are
-evaluated once per rule and slice for all their hosts, and the reports are saved in one call
-per user. A batch of one is the 21.09 behaviour, one message at a time.
+Requests are handled in batches (what one poll of the bus returned): the user's rules are read
+once, the stored check results and the coverage records of all their hosts and slices come in
+one query each per user and cluster of nearby slices, the leaves nobody evaluated are evaluated
+once per rule and slice for all their hosts, and the reports are saved in one call per user. A
+batch of one is the 21.09 behaviour, one message at a time.
 
-A leaf is "checked" when its slice is covered by the check schedule, when it has a stored
-result, or when its rule was evaluated now; otherwise (no address in the request, the rule
-gone or no longer compiling) it stays unknown, "Not checked", never silently normal.
+A leaf counts only what its rule, in the version it has now (`StoredRule.version`: condition,
+data list, plugin), recorded. It is "checked" when the check executors evaluated that version
+for the host over the whole slice (coverage.py), when it has an Abnormal result of that version
+(abnormal wins anyway), or when it was evaluated now. Otherwise (no address in the request, the
+rule gone or not compiling) it stays unknown, "Not checked: <why>", never silently normal.
 """
 
 from __future__ import annotations
@@ -18,16 +20,24 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from adoctor_diag_executor.coverage import Coverage
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.clients import ServiceClient
-from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
-from aops_utils.contracts import FORWARD_POSITION as FORWARD
+from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.jsonio import encode
+from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
 from aops_utils.trees import LeafEvidence, Tree, parse_tree
+from aops_utils.trees.evaluate import NOT_CHECKED
 
 Rows = list[dict[str, Any]]
+NO_RULE = f"{NOT_CHECKED}: the rule was deleted"
+NOT_COMPILED = f"{NOT_CHECKED}: the rule does not compile here, or changed during the diagnosis"
+NO_ADDRESS = (
+    f"{NOT_CHECKED}: the rule was not evaluated over this whole slice, and the request has no "
+    "host address to evaluate it now"
+)
 
 
 @dataclass(slots=True)
@@ -35,20 +45,19 @@ class _Job:
     request: DiagnoseRequest
     tree: Tree
     items: frozenset[str]
-    # The leaves' results by check item, and the items known to be checked in this slice.
+    # The leaves' results by check item, the items known to be checked in this slice, and why
+    # the others are not.
     found: dict[str, Rows] = field(default_factory=dict)
     checked: set[str] = field(default_factory=set)
+    unchecked: dict[str, str] = field(default_factory=dict)
 
 
 class DiagWorker:
-    def __init__(
-        self, dc: ServiceClient, registry: Any, sample_period: int, settle_seconds: int = 60
-    ) -> None:
+    def __init__(self, dc: ServiceClient, registry: Any, sample_period: int) -> None:
         self._dc = dc
         # No cache: the diag executor hears no rule changes, so each batch reads the rules anew.
         self._rules = RuleBook(dc, registry, seconds=0)
         self._sample_period = sample_period
-        self._settle = settle_seconds
 
     def handle(self, request: DiagnoseRequest) -> dict[str, Any]:
         """Write and return the report; raises ServiceUnavailable when the data center is away."""
@@ -60,30 +69,29 @@ class DiagWorker:
             _Job(request, tree, items)
             for request, (tree, items) in zip(requests, _parse_trees(requests), strict=True)
         ]
-        coverage = self._coverage()
         by_user: dict[str, list[_Job]] = defaultdict(list)
         for job in jobs:
             by_user[job.request.username].append(job)
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
-            self._read_stored(username, mine, coverage)
-            self._evaluate_unchecked(username, mine)
+            wanted = sorted(set().union(*(job.items for job in mine)))
+            rows = self._dc.post("/data/check/rule/get", {"check_items": wanted}, acting_user=username)
+            current = {rule.check_item: rule for rule in map(StoredRule.of, rows["check_items"])}
+            versions = {item: rule.version for item, rule in current.items()}
+            self._read_checked(username, mine, current, versions)
+            self._evaluate_unchecked(username, mine, versions)
             written = [_report(job) for job in mine]
             self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
 
-    def _coverage(self) -> tuple[int, int] | None:
-        """The span whose check results are stored, (backward, forward less the settling time);
-        None before the check schedule starts."""
-        state = self._dc.post("/data/check/state/get", {"names": [FORWARD, BACKWARD]})["state"]
-        if FORWARD not in state:
-            return None
-        return int(state.get(BACKWARD, state[FORWARD])), int(state[FORWARD]) - self._settle
-
-    def _read_stored(self, username: str, jobs: Sequence[_Job], coverage: tuple[int, int] | None) -> None:
-        """Each job's stored results, in one query per slice cluster; covered slices are checked."""
+    def _read_checked(
+        self, username: str, jobs: Sequence[_Job], current: dict[str, StoredRule], versions: dict[str, str]
+    ) -> None:
+        """Each job's stored results of the current rule versions, and what they cover, in one
+        results query and one coverage query per slice cluster."""
         pages = []
+        coverage = Coverage()
         for cluster in _clusters(jobs):
             items = sorted(set().union(*(job.items for job in cluster)))
             hosts = sorted({job.request.host_id for job in cluster})
@@ -98,51 +106,96 @@ class DiagWorker:
                     acting_user=username,
                 )["check_result"]
             )
-        by_host = _by_host(pages)
+            covered = [item for item in items if item in versions]
+            if covered:
+                coverage.add(
+                    self._dc.post(
+                        "/data/check/coverage/get",
+                        {"time_range": span, "check_items": covered, "host_list": hosts},
+                        acting_user=username,
+                    )["coverage"]
+                )
+        by_host = _by_host(pages, current)
         for job in jobs:
+            host = job.request.host_id
             start, end = job.request.time_range
-            for row in by_host.get(job.request.host_id, ()):
+            for row in by_host.get(host, ()):
                 # The span overlaps the slice: the data center's own rule for a time range.
                 if row["start"] <= end and row["end"] >= start and row["check_item"] in job.items:
                     job.found.setdefault(row["check_item"], []).append(row)
-            if coverage is not None and coverage[0] <= start and end <= coverage[1]:
-                job.checked.update(job.items)
-            else:
-                # Items with a stored result were checked; the silent ones are evaluated now.
-                job.checked.update(job.found)
+            for item in job.items:
+                if item not in versions:
+                    job.unchecked[item] = NO_RULE
+                elif _decided(coverage, job, item, versions[item]):
+                    job.checked.add(item)
+                else:
+                    job.unchecked[item] = NO_ADDRESS
 
-    def _evaluate_unchecked(self, username: str, jobs: Sequence[_Job]) -> None:
-        """The silent leaves of unchecked slices, evaluated per slice for all the jobs' hosts."""
+    def _evaluate_unchecked(self, username: str, jobs: Sequence[_Job], versions: dict[str, str]) -> None:
+        """The leaves nobody evaluated over their slice, evaluated now per rule and slice for all
+        the jobs' hosts; their results replace what was stored for part of the slice."""
         by_slice: dict[tuple[int, int], list[_Job]] = defaultdict(list)
         for job in jobs:
-            if job.request.public_ip and job.checked != job.items:
+            if job.request.public_ip and any(reason == NO_ADDRESS for reason in job.unchecked.values()):
                 by_slice[(job.request.time_range[0], job.request.time_range[1])].append(job)
         if not by_slice:
             return
-        silent = set().union(*(job.items - job.checked for waiting in by_slice.values() for job in waiting))
+        # Compiled only now, and only in the version the leaves were read for: a rule changed
+        # since is left unknown rather than judged by another version's results.
+        pending = sorted({item for waiting in by_slice.values() for job in waiting for item in _pending(job)})
         rules = {
-            rule.check_item: (rule, compiled)
-            for rule, compiled in self._rules.rules(username, sorted(silent))
+            rule.check_item: (rule, program)
+            for rule, program in self._rules.rules(username, pending)
+            if versions.get(rule.check_item) == rule.version
         }
+        for job in (job for waiting in by_slice.values() for job in waiting):
+            for item in _pending(job):
+                if item not in rules:
+                    job.unchecked[item] = NOT_COMPILED
         for time_range, waiting in by_slice.items():
-            wanted = group_hosts(
-                [(j.request.host_id, j.request.public_ip, sorted(j.items - j.checked)) for j in waiting]
-            )
+            wanted = group_hosts([(j.request.host_id, j.request.public_ip, _pending(j)) for j in waiting])
             found = evaluate_now(
                 self._dc, rules, username, time_range, wanted, sample_period=self._sample_period
             )
             for job in waiting:
-                for item in job.items - job.checked:
+                for item in _pending(job):
                     results = found.get(item, {}).get(job.request.host_id)
                     if results is not None:
                         job.found[item] = results
                         job.checked.add(item)
+                        del job.unchecked[item]
+
+
+def _decided(coverage: Coverage, job: _Job, item: str, version: str) -> bool:
+    """Whether the stored results of the item decide its leaf, without evaluating it now.
+
+    Yes when the rule was evaluated without failure over the whole slice (nothing stored means
+    normal); when an Abnormal result is stored (abnormal wins); or when it was evaluated over the
+    whole slice and a recorded failure is stored (the leaf is unknown, never normal).
+    """
+    host = job.request.host_id
+    start, end = job.request.time_range
+    if coverage.covers(item, version, host, start, end):
+        return True
+    values = {row["value"] for row in job.found.get(item, ())}
+    if Value.ABNORMAL in values:
+        return True
+    return bool(values) and coverage.evaluated(item, version, host, start, end)
+
+
+def _pending(job: _Job) -> list[str]:
+    """The job's items left to evaluate now (their rule exists)."""
+    return sorted(item for item, reason in job.unchecked.items() if reason == NO_ADDRESS)
 
 
 def _report(job: _Job) -> dict[str, Any]:
     request = job.request
     evidence = {
-        item: LeafEvidence.from_results(job.found.get(item, []), checked=item in job.checked)
+        item: LeafEvidence.from_results(
+            job.found.get(item, []),
+            checked=item in job.checked,
+            unchecked=job.unchecked.get(item, NOT_CHECKED),
+        )
         for item in job.items
     }
     return {
@@ -156,17 +209,22 @@ def _report(job: _Job) -> dict[str, Any]:
     }
 
 
-def _by_host(pages: Iterable[Rows]) -> dict[str, Rows]:
-    """The rows of several result queries by host, each result once: a long result (a No data
-    over a backward window) can overlap the spans of two slice clusters and come back twice."""
+def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str, Rows]:
+    """The rows of several result queries by host, each result once, and only those recorded by
+    the rule as it is now: an older version's verdict is not the current one's. A long result
+    (a No data over a backward window) can overlap the spans of two slice clusters and come back
+    twice."""
     by_host: dict[str, Rows] = defaultdict(list)
     seen: set[tuple[Any, ...]] = set()
     for rows in pages:
         for row in rows:
             # A result's identity, as the data center derives its document id.
             key = (row["host_id"], row["check_item"], row["series"], row["start"], row["end"])
-            if key not in seen:
-                seen.add(key)
+            if key in seen:
+                continue
+            seen.add(key)
+            rule = current.get(row["check_item"])
+            if rule is not None and rule.recorded(row):
                 by_host[row["host_id"]].append(row)
     return by_host
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 import orjson
-from pydantic import AfterValidator, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
@@ -63,6 +63,16 @@ def _time_range(value: list[float]) -> list[float]:
 
 
 TimeRange = Annotated[list[Timestamp], AfterValidator(_time_range)]
+
+
+def _ordered(value: list[int]) -> list[int]:
+    if value[0] > value[1]:
+        raise ValueError("start must not be after end")
+    return value
+
+
+# A window of whole seconds, [start, end]: a retry's, a coverage record's.
+SecondsRange = Annotated[list[Seconds], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
 
 
 # Rules
@@ -163,15 +173,8 @@ class NewRetry(Body):
     username: Name40
     host_list: list[RetryHost] = Field(min_length=1, max_length=10000)
     check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
-    time_range: list[Seconds] = Field(min_length=2, max_length=2)
+    time_range: SecondsRange
     due_at: Seconds
-
-    @field_validator("time_range")
-    @classmethod
-    def _ordered(cls, value: list[int]) -> list[int]:
-        if value[0] > value[1]:
-            raise ValueError("start must not be after end")
-        return value
 
 
 class AddRetriesBody(Body):
@@ -196,3 +199,32 @@ class TrimRetriesBody(Body):
 
 class GetRetriesBody(Body):
     dead: bool | None = None
+
+
+# Coverage: which hosts a check task evaluated each rule version for, over its window
+
+
+RuleVersion = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+
+
+class CoveredRule(Body):
+    check_item: RuleName
+    version: RuleVersion
+    # Hosts of the window whose evaluation of this rule recorded No data or Internal error.
+    failed: list[HostId] = Field(default_factory=list, max_length=10000)
+
+
+class Coverage(Body):
+    time_range: SecondsRange
+    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    rules: list[CoveredRule] = Field(min_length=1, max_length=10000)
+
+
+class SaveCoverageBody(Body):
+    coverage: list[Coverage] = Field(min_length=1, max_length=1000)
+
+
+class GetCoverageBody(Body):
+    time_range: SecondsRange
+    check_items: list[RuleName] = Field(min_length=1, max_length=10000)
+    host_list: list[HostId] = Field(min_length=1, max_length=10000)

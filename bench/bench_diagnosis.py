@@ -6,8 +6,9 @@ diag-executor start`, shipped consumers=2 and max_records=500). Adds 1,000 hosts
 manager and 17 check rules through the data center, imports the 30-node tree of
 bench_tree_eval.py (19 leaves over the 17 rules) through the diag scheduler, and stores
 synthetic check results for every host and slice (most rules silent, some abnormal, some "No
-data" / "Internal error") in bulk through the data center. The check state's forward/backward
-positions are set to cover the window, so the executors only read stored results (no rule is
+data" / "Internal error") in bulk through the data center, with the coverage records check
+executors write for those windows (one per 60 s window and 200 hosts, naming each rule's
+version and the hosts that failed), so the executors only read stored results (no rule is
 evaluated on demand).
 
 Timed: from POST /diag/execute (6,000 messages) until /diag/progress/get says finished. Then
@@ -41,11 +42,12 @@ from support.pipeline import _bus_sections, private_tansu
 from support.procs import cpu_seconds, pids_named, process_tree, wait_ready
 from support.services import aops_stack, service_errors
 
-from adoctor_check_scheduler.jobs import BACKWARD, FORWARD
+from adoctor_check_scheduler.jobs import HOSTS_PER_TASK
 from adoctor_diag_executor.settings import DiagExecutorIni
 from aops_utils import conf
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.clients import ServiceClient
+from aops_utils.rules.evaluation import rule_version
 from aops_utils.trees import LeafEvidence, parse_tree
 
 SHIPPED = conf.load(DiagExecutorIni, "diag_executor.ini", Path(__file__).parent.parent / "conf")
@@ -88,6 +90,24 @@ def synthetic_results(rng: random.Random, host_id: str, start: int) -> list[dict
                 base | {"check_item": rule, "start": at, "end": at, "value": "Internal error", "reason": "x"}
             )
     return rows
+
+
+def coverage_records(
+    hosts: list[str], slices: range, failed: dict[tuple[int, str], set[str]]
+) -> list[dict[str, Any]]:
+    """What check executors record for these windows: one record per window and task of 200
+    hosts, every rule in its stored version, the hosts whose evaluation failed by rule."""
+    version = rule_version("$0 > 4", [{"name": "node_load1", "type": "kpi"}], "")
+    records = []
+    for start in slices:
+        for offset in range(0, len(hosts), HOSTS_PER_TASK):
+            chunk = hosts[offset : offset + HOSTS_PER_TASK]
+            rules = [
+                {"check_item": rule, "version": version, "failed": sorted(failed[(start, rule)] & set(chunk))}
+                for rule in RULES
+            ]
+            records.append({"time_range": [start, start + SLICE_S], "host_list": chunk, "rules": rules})
+    return records
 
 
 def expected_value(tree: Any, rows: list[dict[str, Any]]) -> Any:
@@ -169,14 +189,17 @@ def stage_probe(
     dc: ServiceClient, hosts: list[str], t0: int, items: list[str], task_id: str
 ) -> dict[str, Any]:
     """The three data center calls a diag executor makes per message, timed one by one (as admin)."""
-    times: dict[str, list[float]] = {"check/result/get": [], "check/state/get": [], "diag/report/save": []}
+    times: dict[str, list[float]] = {"check/result/get": [], "check/coverage/get": [], "diag/report/save": []}
     for k, host in enumerate(hosts[:20]):
         calls = [
             (
                 "check/result/get",
                 {"time_range": [t0, t0 + SLICE_S], "check_items": items, "host_list": [host]},
             ),
-            ("check/state/get", {"names": [FORWARD, BACKWARD]}),
+            (
+                "check/coverage/get",
+                {"time_range": [t0, t0 + SLICE_S], "check_items": items, "host_list": [host]},
+            ),
             (
                 "diag/report/save",
                 {
@@ -210,7 +233,7 @@ def run() -> dict[str, Any]:
     parser.add_argument(
         "--unchecked",
         action="store_true",
-        help="leave the check state unset: every silent leaf is evaluated on demand (no target)",
+        help="store no coverage records: every silent leaf is evaluated on demand (no target)",
     )
     parser.add_argument(
         "--py-spy", type=Path, metavar="DIR", help="sample executors and data center into DIR"
@@ -283,11 +306,17 @@ def run() -> dict[str, Any]:
         began = time.perf_counter()
         expected: dict[tuple[str, int], Any] = {}
         pending: list[dict[str, Any]] = []
+        failed: dict[tuple[int, str], set[str]] = {
+            (s, rule): set() for s in range(t0, t1, SLICE_S) for rule in RULES
+        }
         stored = 0
         for host in hosts:
             for s in range(t0, t1, SLICE_S):
                 rows = synthetic_results(rng, host, s)
                 expected[(host, s)] = expected_value(tree, rows)
+                for row in rows:
+                    if row["value"] != "Abnormal":
+                        failed[(s, row["check_item"])].add(host)
                 pending += rows
                 if len(pending) >= RESULTS_PER_CALL:
                     stored += dc.ok("/data/check/result/save", {"check_results": pending})["saved"]
@@ -296,11 +325,12 @@ def run() -> dict[str, Any]:
             stored += dc.ok("/data/check/result/save", {"check_results": pending})["saved"]
         codec = TokenCodec(load_secret(conf_dir / "secret.key"))
         service = ServiceClient(stack.conf.database_url, codec, "adoctor-check-scheduler")
+        records = [] if args.unchecked else coverage_records(hosts, range(t0, t1, SLICE_S), failed)
         if args.unchecked:
-            coverage = "check state unset: silent leaves are evaluated on demand on Prometheus"
+            coverage = "no coverage: silent leaves are evaluated on demand on Prometheus"
         else:
-            service.post("/data/check/state/set", {"state": {FORWARD: t1 + 60, BACKWARD: t0 - 60}})
-            coverage = f"check state covers [{t0 - 60}, {t1 + 60}]"
+            service.post("/data/check/coverage/save", {"coverage": records}, acting_user="admin")
+            coverage = f"{len(records)} coverage records over [{t0}, {t1}]"
         values = Counter(str(v) for v in expected.values())
         report.say(
             f"  {stored} check results stored in {time.perf_counter() - began:.1f} s; "
@@ -389,6 +419,7 @@ def run() -> dict[str, Any]:
             "reports": done,
             "expected_reports": wanted,
             "check_results_stored": stored,
+            "coverage_records": len(records),
             "executor_processes": args.executor_processes,
             "execute_call_s": round(execute_s, 3),
             "total_s": round(total_s, 3),

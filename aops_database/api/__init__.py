@@ -4,4 +4,4 @@ from aops_utils.restful import Api
 
 api = Api("A-Ops data center")
 
-from aops_database.api import accounts, checks, data, diagnosis, hosts  # noqa: E402,F401 - registers the routes
+from aops_database.api import accounts, checks, coverage, data, diagnosis, hosts  # noqa: E402,F401 - registers the routes

@@ -16,8 +16,8 @@ from aops_utils.restful.validation import (
 # `/data/data/get` gives this reason when nothing was recorded for an item (a check's No data);
 # any other reason is a failure to read (a check's Internal error).
 NO_DATA_REASON = "no data in the time range"
-# The check schedule's positions in the data center's check state; the diag executor reads them
-# to know which slices were checked.
+# The check schedule's positions in the data center's check state. They say where the schedule
+# has published tasks, not what was checked: diagnosis reads coverage records instead.
 FORWARD_POSITION, BACKWARD_POSITION = "forward_position", "backward_position"
 NAME_LENGTH = 50  # the 21.09 web allowed 50-character names; its 20-character columns did not
 TEXT_LENGTH = 256

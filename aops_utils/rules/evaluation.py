@@ -6,11 +6,14 @@ rule tried before import behaves exactly as it will once imported.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
+
+import orjson
 
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
@@ -36,11 +39,39 @@ class StoredRule:
     def of(cls, row: dict[str, Any]) -> StoredRule:
         return cls(
             row["check_item"],
-            [{"type": "kpi", "label": {}, **item} for item in row["data_list"]],
+            _normal_data_list(row["data_list"]),
             row["condition"],
             row.get("description", ""),
             row.get("plugin", ""),
         )
+
+    @property
+    def version(self) -> str:
+        return rule_version(self.condition, self.data_list, self.plugin)
+
+    def recorded(self, result: dict[str, Any]) -> bool:
+        """Whether a stored result was recorded by this version of the rule (same as comparing
+        versions, without hashing each result: dicts compare regardless of key order)."""
+        return (
+            result["condition"] == self.condition
+            and (result.get("plugin") or "") == self.plugin
+            and _normal_data_list(result["data_list"]) == self.data_list
+        )
+
+
+def _normal_data_list(data_list: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{"type": "kpi", "label": {}, **item} for item in data_list]
+
+
+def rule_version(condition: str, data_list: Iterable[dict[str, Any]], plugin: str) -> str:
+    """What a rule evaluates, as a hash: equal for a rule and the results it recorded.
+
+    The description is left out (it changes no verdict). Keys are sorted and the data items'
+    defaults filled in, so a rule read back from the data center, a StoredRule and a stored
+    result of that rule give the same hash.
+    """
+    key = {"condition": condition, "data_list": _normal_data_list(data_list), "plugin": plugin or ""}
+    return hashlib.sha256(orjson.dumps(key, option=orjson.OPT_SORT_KEYS)).hexdigest()[:32]
 
 
 def series_name(name: str, label: dict[str, str]) -> str:

@@ -59,13 +59,16 @@ class LeafEvidence:
             raise ValueError(f"status must be one of {sorted(_STATUSES)}, not {self.status!r}")
 
     @classmethod
-    def from_results(cls, results: Iterable[dict[str, Any]], *, checked: bool) -> LeafEvidence:
+    def from_results(
+        cls, results: Iterable[dict[str, Any]], *, checked: bool, unchecked: str = NOT_CHECKED
+    ) -> LeafEvidence:
         """Classify stored check results (5.6 records) of one rule, host and slice.
 
         Any "Abnormal" result makes it abnormal (as in 21.09, abnormal wins). Otherwise "No data"
         or "Internal error" (or any other value) results make it unknown, "No data" being the
         reason when both occur, as in 21.09. With no such result it is normal if `checked` (the
-        slice was checked: normal results are not stored), else unknown, "Not checked".
+        rule was evaluated over the whole slice: normal results are not stored), else unknown
+        with the reason `unchecked` ("Not checked", or a sentence that starts with it).
         """
         abnormal: list[dict[str, Any]] = []
         no_data: list[dict[str, Any]] = []
@@ -85,7 +88,7 @@ class LeafEvidence:
         if failed:
             detail = next((str(r["reason"]) for r in failed if r.get("reason")), "")
             return cls("unknown", failed, f"{INTERNAL_ERROR}: {detail}" if detail else INTERNAL_ERROR)
-        return cls("normal") if checked else cls("unknown", [], NOT_CHECKED)
+        return cls("normal") if checked else cls("unknown", [], unchecked)
 
 
 _MISSING = LeafEvidence("unknown", [], NOT_CHECKED)

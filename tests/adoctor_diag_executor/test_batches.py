@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from adoctor_diag_executor.worker import _by_host, _clusters, _Job, _parse_trees
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.rules.evaluation import StoredRule
 from aops_utils.trees import parse_tree
 from tests.aops_utils.trees.trees import EXAMPLE, branch, leaf
 
+DATA = [{"name": "m", "type": "kpi", "label": {}}]
+RULE_A = StoredRule.of({"check_item": "rule_a", "data_list": [{"name": "m"}], "condition": "$0 > 1"})
 SMALL = branch("root", "a || b", leaf("a", "rule_a"), leaf("b", "rule_b"))
 
 
@@ -56,11 +59,25 @@ def test_a_tree_repeated_in_a_batch_is_parsed_once() -> None:
 def test_a_result_two_cluster_queries_return_counts_once() -> None:
     def row(host: str, start: int, end: int, value: str = "No data") -> dict[str, object]:
         found = {"host_id": host, "check_item": "rule_a", "series": "", "value": value}
-        return found | {"start": start, "end": end}
+        return found | {"start": start, "end": end, "condition": "$0 > 1", "data_list": DATA, "plugin": ""}
 
     long = row("h", 0, 3600)  # a backward window's No data, inside both clusters' spans
     first = [long, row("h", 10, 10, "Abnormal")]
     second = [dict(long), row("h", 3000, 3000, "Abnormal"), row("g", 0, 3600)]
-    found = _by_host([first, second])
+    found = _by_host([first, second], {"rule_a": RULE_A})
     assert [(r["start"], r["end"]) for r in found["h"]] == [(0, 3600), (10, 10), (3000, 3000)]
     assert [(r["start"], r["end"]) for r in found["g"]] == [(0, 3600)]
+
+
+def test_results_of_another_version_of_the_rule_or_of_a_deleted_rule_are_left_out() -> None:
+    base = {"host_id": "h", "series": "", "value": "Abnormal", "start": 5, "end": 5, "plugin": ""}
+    mine = base | {"check_item": "rule_a", "condition": "$0 > 1", "data_list": DATA}
+    older = mine | {"condition": "$0 > 2", "start": 6, "end": 6}
+    other_data = mine | {
+        "data_list": [{"name": "m", "type": "kpi", "label": {"x": "1"}}],
+        "start": 7,
+        "end": 7,
+    }
+    gone = mine | {"check_item": "rule_b", "start": 8, "end": 8}
+    found = _by_host([[mine, older, other_data, gone]], {"rule_a": RULE_A})
+    assert found["h"] == [mine]

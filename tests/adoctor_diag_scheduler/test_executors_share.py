@@ -49,10 +49,10 @@ def shared(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Shared]:
     with private_kafka() as kafka, mariadb_suite(conf_dir) as suite:
         (conf_dir / "diag_scheduler.ini").write_text(kafka_ini(kafka) + f"[diag_scheduler]\nport={port}\n")
         (conf_dir / "diag_executor.ini").write_text(
-            kafka_ini(kafka) + "[executor]\nconsumers=1\nsample_period=2\nsettle_seconds=0\n"
+            kafka_ini(kafka) + "[executor]\nconsumers=1\nsample_period=2\n"
         )
         system, ini = scheduler_settings.load(conf_dir)
-        bus = bus_from(ini.bus, ini.producer, ini.consumer)
+        bus = bus_from(ini.bus, producer=ini.producer)
         bus.ensure_topics([ini.topic.name], PARTITIONS)
         app = create_app(system, ini, bus=bus)
         server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
@@ -152,7 +152,7 @@ def test_two_executors_in_one_group_share_a_diagnosis_and_write_each_report_once
     executors = []
     for name in ("first", "second"):
         system, ini = executor_settings.load(shared.suite.conf_dir)
-        executor = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer))
+        executor = build(system, ini, bus_from(ini.bus, consumer=ini.consumer))
         counting(executor, seen, name)
         executor.start()
         executors.append(executor)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests.adoctor_diag_executor.test_coverage import record
 from tests.aops_database.route_world import NODE_IP, NOW, SERVICE_STATE, Route, new_id, refused
 from tests.aops_database.test_check_retries import window
 from tests.aops_database.test_check_rules import rule
@@ -172,6 +173,35 @@ ROUTES = [
         lambda w, r, b: isinstance(r["retries"], list),
         {"dead": "sometimes"},
         "dead",
+        refused,
+    ),
+    # What check tasks evaluated, per user: services only (other users: test_check_coverage.py)
+    Route(
+        "/data/check/coverage/save",
+        lambda w: {"coverage": [record(0, 60, ["h1"], ("cpu", "1" * 32, []))]},
+        lambda w, r, b: (
+            r["saved"] == 1
+            and w.service(
+                "/data/check/coverage/get",
+                {"time_range": [0, 60], "check_items": ["cpu"], "host_list": ["h1"]},
+            )["coverage"]
+            == b["coverage"]
+        ),
+        {"coverage": [record(60, 0, ["h1"], ("cpu", "1" * 32, []))]},
+        "coverage.0.time_range",
+        refused,
+    ),
+    Route(
+        "/data/check/coverage/get",
+        lambda w: (
+            w.service(
+                "/data/check/coverage/save", {"coverage": [record(0, 60, ["h1"], ("cpu", "2" * 32, []))]}
+            ),
+            {"time_range": [0, 60], "check_items": ["cpu"], "host_list": ["h1"]},
+        )[1],
+        lambda w, r, b: r["coverage"] == [record(0, 60, ["h1"], ("cpu", "2" * 32, []))],
+        {"time_range": [0, 60], "check_items": [], "host_list": ["h1"]},
+        "check_items",
         refused,
     ),
     # Monitoring data: kept per address, not per user, as in 21.09
