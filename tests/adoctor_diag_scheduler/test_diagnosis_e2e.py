@@ -141,7 +141,9 @@ def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> Non
     reply = pipeline.post("/check/rule/import", RULES)
     assert reply["code"] == 200, reply
     pipeline.schedule.forward()  # records where checking starts
-    time.sleep(10)
+    # Each half of the window must hold several 2 s scrapes even when a loaded machine delays
+    # some: a half without a sample is checked (its window was) but has no abnormal result.
+    time.sleep(16)
     window = pipeline.schedule.forward()
     assert window is not None
     start, end = window
@@ -175,7 +177,7 @@ def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> Non
     for found in reports:
         assert found["host_id"] == pipeline.host_id and found["tree_name"] == "health"
         tree = found["report"]
-        assert tree["value"] is True, tree
+        assert tree["value"] is True, leaves(tree)
         assert tree["children"][0]["value"] is True
         canary = leaves(tree)["canary"]
         assert canary["value"] is True and canary["msg"] == "", canary
