@@ -30,9 +30,9 @@ from aops_cli.options import (
     action_option,
     json_option,
     one,
+    only,
     paging_options,
     reject_unused,
-    require,
     sort_order,
 )
 from aops_cli.output import Columns, deleted_line, emit_json, listing, page_summary, plural, write_export
@@ -111,16 +111,14 @@ def _explicit(ctx: click.Context, *names: str) -> bool:
 def checkrule(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, delete check rules, or try one on past data."""
     if action == "add":
-        reject_unused(ctx, action, ("conf",))
-        require(ctx, action, conf=opts["conf"])
+        only(ctx, action, conf=opts["conf"])
         _import_rules(opts["conf"], access_token)
     elif action == "get":
         reject_unused(ctx, action, RULE_GET_OPTIONS)
         whole = opts["export"] is not None and not _explicit(ctx, "page", "per_page")
         _get_rules(access_token, whole=whole, **{name: opts[name] for name in RULE_GET_OPTIONS})
     elif action == "delete":
-        reject_unused(ctx, action, ("check_items",))
-        require(ctx, action, check_items=opts["check_items"])
+        only(ctx, action, check_items=opts["check_items"])
         _delete_rules(opts["check_items"], access_token)
     else:
         reject_unused(ctx, action, RULE_TEST_OPTIONS)

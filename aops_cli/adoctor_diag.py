@@ -23,9 +23,9 @@ from aops_cli.options import (
     access_token_option,
     action_option,
     json_option,
+    only,
     paging_options,
     reject_unused,
-    require,
     sort_order,
 )
 from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural
@@ -250,8 +250,7 @@ def _report_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def report(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis reports, show them as trees, or delete them."""
     if action == "delete":
-        reject_unused(ctx, action, ("report_list",))
-        require(ctx, action, report_list=opts["report_list"])
+        only(ctx, action, report_list=opts["report_list"])
         ids = opts["report_list"]
         delete_items("/diag/report/delete", {"report_list": ids}, "report", access_token)
     elif opts["report_list"] is not None:
@@ -355,8 +354,7 @@ def _show_reports(ids: list[str], access_token: str | None) -> None:
 def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis tasks, or delete them with their reports."""
     if action == "delete":
-        reject_unused(ctx, action, ("task_list",))
-        require(ctx, action, task_list=opts["task_list"])
+        only(ctx, action, task_list=opts["task_list"])
         ids = opts["task_list"]
         delete_items("/diag/task/delete", {"task_list": ids}, "task", access_token)
         return

@@ -17,8 +17,8 @@ from aops_cli.options import (
     action_option,
     json_option,
     one,
+    only,
     reject_unused,
-    require,
 )
 from aops_cli.output import emit_json, listing, plural, write_export
 
@@ -52,16 +52,14 @@ TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("ch
 def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, export or delete fault trees."""
     if action == "add":
-        reject_unused(ctx, action, ("tree_list", "conf", "description"))
-        require(ctx, action, conf=opts["conf"])
+        only(ctx, action, ("tree_list", "description"), conf=opts["conf"])
         name = one(opts["tree_list"], "--tree_list", action)
         _import_trees(opts["conf"], name, opts["description"], access_token)
     elif action == "get":
         reject_unused(ctx, action, ("tree_list", "export"))
         _get_trees(opts["tree_list"], opts["export"], access_token)
     else:
-        reject_unused(ctx, action, ("tree_list",))
-        require(ctx, action, tree_list=opts["tree_list"])
+        only(ctx, action, tree_list=opts["tree_list"])
         delete_items("/diag/tree/delete", {"tree_list": opts["tree_list"]}, "fault tree", access_token)
 
 

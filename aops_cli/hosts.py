@@ -18,6 +18,7 @@ from aops_cli.options import (
     ip_address,
     json_option,
     one,
+    only,
     paging_options,
     reject_unused,
     require,
@@ -107,8 +108,7 @@ def host(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
         reject_unused(ctx, action, HOST_ADD_OPTIONS)
         _add_host(ctx, access_token, **{name: opts[name] for name in HOST_ADD_OPTIONS})
     elif action == "delete":
-        reject_unused(ctx, action, ("host_list",))
-        require(ctx, action, host_list=opts["host_list"])
+        only(ctx, action, host_list=opts["host_list"])
         _delete_hosts(opts["host_list"], access_token)
     elif action == "query":
         reject_unused(ctx, action, HOST_QUERY_OPTIONS)
@@ -258,15 +258,13 @@ def group(
     """Add, delete or list host groups."""
     state = get_state()
     if action == "add":
-        reject_unused(ctx, action, ("host_group_name", "description"))
-        require(ctx, action, host_group_name=host_group_name)
+        only(ctx, action, ("description",), host_group_name=host_group_name)
         name = one(host_group_name, "--host_group_name", action)
         body: dict[str, Any] = {"host_group_name": name, "description": description}
         reply = state.post("/manage/host/group/add", body, access_token=access_token)
         state.respond(reply, f"added host group {name}")
     elif action == "delete":
-        reject_unused(ctx, action, ("host_group_list",))
-        require(ctx, action, host_group_list=host_group_list)
+        only(ctx, action, host_group_list=host_group_list)
         body = {"host_group_list": host_group_list}
         reply = state.delete("/manage/host/group/delete", body, access_token=access_token)
         deleted = reply.get("deleted") or []

@@ -113,6 +113,12 @@ def reject_unused(ctx: click.Context, action: str, allowed: Iterable[str]) -> No
         raise click.UsageError(f"{names} does not apply to --action {action}", ctx)
 
 
+def only(ctx: click.Context, action: str, allowed: Iterable[str] = (), **required: Any) -> None:
+    """The options of `action`: refuse any other one given, then insist on those of `required`."""
+    reject_unused(ctx, action, (*allowed, *required))
+    require(ctx, action, **required)
+
+
 def action_option(*choices: str) -> Callable[[F], F]:
     return click.option("--action", type=click.Choice(choices), required=True, help="What to do.")
 
