@@ -36,8 +36,7 @@ def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     """Insert or replace rules by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.check_item for i in ctx.body.check_items], "check_items.*.check_item", "check item")
     rules = [item.model_dump() for item in ctx.body.check_items]
-    done = checks.add_rules(center().store, ctx.username, rules)
-    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+    return checks.add_rules(center().store, ctx.username, rules).reply()
 
 
 @api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)

@@ -33,8 +33,7 @@ def add_trees(ctx: RequestContext[AddTreesBody]) -> dict[str, Any]:
     """Insert or replace trees by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.tree_name for i in ctx.body.trees], "trees.*.tree_name", "tree name")
     trees = [item.model_dump() for item in ctx.body.trees]
-    done = diagnosis.add_trees(center().store, ctx.username, trees)
-    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+    return diagnosis.add_trees(center().store, ctx.username, trees).reply()
 
 
 @api.route("/data/diag/tree/get", body=GetTreesBody)
