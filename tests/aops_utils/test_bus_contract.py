@@ -88,6 +88,16 @@ def numbers(messages: list[Message]) -> list[int]:
     return [m.value["n"] for m in messages]
 
 
+def committed_member(bus: MessageBus, topic: str, group: str, count: int) -> Consumer:
+    """A member of `group` that polled the `count` messages sent now ({"n": 0..count-1}) and
+    committed them."""
+    publish(bus, topic, [{"n": n} for n in range(count)])
+    member = bus.consumer([topic], group)
+    assert sorted(numbers(drain(member, count))) == list(range(count))
+    member.commit()
+    return member
+
+
 class Worker(threading.Thread):
     """Polls and commits in its own thread, like a service's consumer loop."""
 
@@ -208,10 +218,7 @@ def test_a_new_member_sees_only_what_the_group_has_not_committed(
     bus: MessageBus, topic: str, unique: str
 ) -> None:
     group = f"g-{unique}"
-    publish(bus, topic, [{"n": n} for n in range(5)])
-    first = bus.consumer([topic], group)
-    assert sorted(numbers(drain(first, 5))) == list(range(5))
-    first.commit()
+    first = committed_member(bus, topic, group, 5)
     first.close()
 
     publish(bus, topic, [{"n": n} for n in range(5, 8)])
@@ -225,10 +232,7 @@ def test_messages_polled_but_not_committed_go_to_the_next_member_after_close(
     bus: MessageBus, topic: str, unique: str
 ) -> None:
     group = f"g-{unique}"
-    publish(bus, topic, [{"n": n} for n in range(3)])
-    first = bus.consumer([topic], group)
-    assert sorted(numbers(drain(first, 3))) == [0, 1, 2]
-    first.commit()
+    first = committed_member(bus, topic, group, 3)
     publish(bus, topic, [{"n": n} for n in range(3, 6)])
     polled = drain(first, 3)
     assert sorted(numbers(polled)) == [3, 4, 5]
