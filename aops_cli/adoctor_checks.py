@@ -28,6 +28,7 @@ from aops_cli.options import (
     CommaList,
     access_token_option,
     action_option,
+    export_option,
     json_option,
     one,
     only,
@@ -95,12 +96,7 @@ def _explicit(ctx: click.Context, *names: str) -> bool:
     help="get: rules to list (default all); delete: rules to delete; test: the stored rule to try "
     "(with --conf: the rule of the file to try).",
 )
-@click.option(
-    "--export",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="get: write the rules to this file (- for stdout) as `--action add` reads them; "
-    "all matching rules unless --page/--per_page is given.",
-)
+@export_option("rules", "; all matching rules unless --page/--per_page is given")
 @click.option("--host_list", type=CommaList("ID"), help=f"test: {HOST_LIST_HELP} (default all).")
 @click.option("--start", type=TimeText(), help="test: from (default: an hour before --end).")
 @click.option("--end", type=TimeText(), help="test: to (default: an hour after --start, else now).")

@@ -15,6 +15,7 @@ from aops_cli.options import (
     CommaList,
     access_token_option,
     action_option,
+    export_option,
     json_option,
     one,
     only,
@@ -41,11 +42,7 @@ TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("ch
     'JSON file (its root node) or {"trees": [...]} as --export writes it.',
 )
 @click.option("--description", help="add: the tree's description (default: the file's, else empty).")
-@click.option(
-    "--export",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="get: write the trees to this file (- for stdout) as `--action add` reads them.",
-)
+@export_option("trees")
 @access_token_option
 @json_option
 @click.pass_context
