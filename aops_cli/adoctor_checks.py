@@ -36,7 +36,7 @@ from aops_cli.options import (
     reject_unused,
     sort_order,
 )
-from aops_cli.output import Columns, deleted_line, emit_json, listing, page_summary, plural, write_export
+from aops_cli.output import Columns, deleted_line, listing, page_summary, plural, write_export
 from aops_utils.contracts.checks import Value
 
 VALUES = tuple(Value)
@@ -165,8 +165,7 @@ def _get_rules(
     rules: list[dict[str, Any]] = reply.get("check_items") or []
     if export is not None and write_export({"check_items": rules}, export):
         return
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     if export is not None:
         click.echo(f"exported {plural(len(rules), 'check rule')} to {export}")
@@ -212,8 +211,7 @@ def _test_rule(
         reply = state.post("/check/rule/test", body, access_token=access_token)
     except ApiError as exc:
         raise (explain(exc, rules, conf, index) if conf is not None else exc) from None
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     results: list[dict[str, Any]] = reply.get("check_result") or []
     counts = reply.get("counts") or {}
@@ -278,8 +276,7 @@ def check(
         body["value"] = value
     state = get_state()
     reply = state.post("/check/result/get", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     results: list[dict[str, Any]] = reply.get("check_result") or []
     rows, columns = _result_rows(results)
@@ -306,8 +303,7 @@ def stat(action: str, field: str, access_token: str | None) -> None:
     # Every host, the most affected first (21.09 listed at most 10, in no useful order).
     body = {"host_list": [], "sort": "count", "direction": "desc"}
     reply = state.post("/check/result/count", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     rows: list[dict[str, Any]] = reply.get("results") or []
     total = sum(int(row.get("count") or 0) for row in rows)

@@ -286,8 +286,7 @@ def _list_reports(
         body["time_range"] = query_range(start, end)
     state = diag_state()
     reply = state.post("/diag/report/get_list", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     reports: list[dict[str, Any]] = reply.get("result") or []
     columns = REPORT_COLUMNS if task_id is not None else (*REPORT_COLUMNS, ("task_id", "task_id"))
@@ -316,8 +315,7 @@ def render_node(node: Any, depth: int = 0) -> list[str]:
 def _show_reports(ids: list[str], access_token: str | None) -> None:
     state = diag_state()
     reply = state.post("/diag/report/get", {"report_list": ids}, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     reports: list[dict[str, Any]] = reply.get("result") or []
     for number, entry in enumerate(reports):
@@ -369,8 +367,7 @@ def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
     }
     state = diag_state()
     reply = state.post("/diag/task/get", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     tasks: list[dict[str, Any]] = reply.get("task_infos") or []
     rows = []

@@ -21,7 +21,7 @@ from aops_cli.options import (
     only,
     reject_unused,
 )
-from aops_cli.output import emit_json, listing, plural, write_export
+from aops_cli.output import listing, plural, write_export
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
@@ -198,8 +198,7 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
         kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
         if write_export({"trees": kept}, export):
             return
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     if export is not None:
         click.echo(f"exported {plural(len(trees), 'fault tree')} to {export}")

@@ -24,7 +24,7 @@ from aops_cli.options import (
     require,
     secret,
 )
-from aops_cli.output import emit_json, listing, page_summary, plural
+from aops_cli.output import listing, page_summary, plural
 
 HOST_COLUMNS = (
     ("host_id", "host_id"),
@@ -208,8 +208,7 @@ def _query_hosts(
         for row in rows:
             row["infos"] = infos.get(row["host_id"], {})
         columns = HOST_COLUMNS + DETAIL_COLUMNS
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     flat = [{**row, **(row.get("infos") or {})} for row in rows]
     listing(flat, columns, page_summary(reply, len(rows), "host", page))
@@ -218,8 +217,7 @@ def _query_hosts(
 def _host_status(host_list: list[str], access_token: str | None) -> None:
     state = get_state()
     reply = state.post("/manage/host/status/refresh", {"host_list": host_list}, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     statuses: list[dict[str, Any]] = reply.get("host_infos") or []
     basic = state.post(
@@ -276,8 +274,7 @@ def group(
         reject_unused(ctx, action, ("sort", "direction", "page", "per_page"))
         body = {"sort": sort or "", "direction": direction, "page": page, "per_page": per_page}
         reply = state.post("/manage/host/group/get", body, access_token=access_token)
-        if state.json:
-            emit_json(reply)
+        if state.printed_json(reply):
             return
         rows = reply.get("host_group_infos") or []
         listing(rows, GROUP_COLUMNS, page_summary(reply, len(rows), "host group", page))
