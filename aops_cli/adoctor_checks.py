@@ -28,14 +28,15 @@ from aops_cli.options import (
     CommaList,
     access_token_option,
     action_option,
+    export_option,
     json_option,
     one,
+    only,
     paging_options,
     reject_unused,
-    require,
     sort_order,
 )
-from aops_cli.output import Columns, deleted_line, emit_json, listing, page_summary, plural, write_export
+from aops_cli.output import Columns, deleted_line, listing, page_summary, plural, write_export
 from aops_utils.contracts.checks import Value
 
 VALUES = tuple(Value)
@@ -95,12 +96,7 @@ def _explicit(ctx: click.Context, *names: str) -> bool:
     help="get: rules to list (default all); delete: rules to delete; test: the stored rule to try "
     "(with --conf: the rule of the file to try).",
 )
-@click.option(
-    "--export",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="get: write the rules to this file (- for stdout) as `--action add` reads them; "
-    "all matching rules unless --page/--per_page is given.",
-)
+@export_option("rules", "; all matching rules unless --page/--per_page is given")
 @click.option("--host_list", type=CommaList("ID"), help=f"test: {HOST_LIST_HELP} (default all).")
 @click.option("--start", type=TimeText(), help="test: from (default: an hour before --end).")
 @click.option("--end", type=TimeText(), help="test: to (default: an hour after --start, else now).")
@@ -111,16 +107,14 @@ def _explicit(ctx: click.Context, *names: str) -> bool:
 def checkrule(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, delete check rules, or try one on past data."""
     if action == "add":
-        reject_unused(ctx, action, ("conf",))
-        require(ctx, action, conf=opts["conf"])
+        only(ctx, action, conf=opts["conf"])
         _import_rules(opts["conf"], access_token)
     elif action == "get":
         reject_unused(ctx, action, RULE_GET_OPTIONS)
         whole = opts["export"] is not None and not _explicit(ctx, "page", "per_page")
         _get_rules(access_token, whole=whole, **{name: opts[name] for name in RULE_GET_OPTIONS})
     elif action == "delete":
-        reject_unused(ctx, action, ("check_items",))
-        require(ctx, action, check_items=opts["check_items"])
+        only(ctx, action, check_items=opts["check_items"])
         _delete_rules(opts["check_items"], access_token)
     else:
         reject_unused(ctx, action, RULE_TEST_OPTIONS)
@@ -171,8 +165,7 @@ def _get_rules(
     rules: list[dict[str, Any]] = reply.get("check_items") or []
     if export is not None and write_export({"check_items": rules}, export):
         return
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     if export is not None:
         click.echo(f"exported {plural(len(rules), 'check rule')} to {export}")
@@ -218,8 +211,7 @@ def _test_rule(
         reply = state.post("/check/rule/test", body, access_token=access_token)
     except ApiError as exc:
         raise (explain(exc, rules, conf, index) if conf is not None else exc) from None
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     results: list[dict[str, Any]] = reply.get("check_result") or []
     counts = reply.get("counts") or {}
@@ -284,8 +276,7 @@ def check(
         body["value"] = value
     state = get_state()
     reply = state.post("/check/result/get", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     results: list[dict[str, Any]] = reply.get("check_result") or []
     rows, columns = _result_rows(results)
@@ -312,8 +303,7 @@ def stat(action: str, field: str, access_token: str | None) -> None:
     # Every host, the most affected first (21.09 listed at most 10, in no useful order).
     body = {"host_list": [], "sort": "count", "direction": "desc"}
     reply = state.post("/check/result/count", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     rows: list[dict[str, Any]] = reply.get("results") or []
     total = sum(int(row.get("count") or 0) for row in rows)

@@ -23,9 +23,9 @@ from aops_cli.options import (
     access_token_option,
     action_option,
     json_option,
+    only,
     paging_options,
     reject_unused,
-    require,
     sort_order,
 )
 from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural
@@ -250,8 +250,7 @@ def _report_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def report(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis reports, show them as trees, or delete them."""
     if action == "delete":
-        reject_unused(ctx, action, ("report_list",))
-        require(ctx, action, report_list=opts["report_list"])
+        only(ctx, action, report_list=opts["report_list"])
         ids = opts["report_list"]
         delete_items("/diag/report/delete", {"report_list": ids}, "report", access_token)
     elif opts["report_list"] is not None:
@@ -287,8 +286,7 @@ def _list_reports(
         body["time_range"] = query_range(start, end)
     state = diag_state()
     reply = state.post("/diag/report/get_list", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     reports: list[dict[str, Any]] = reply.get("result") or []
     columns = REPORT_COLUMNS if task_id is not None else (*REPORT_COLUMNS, ("task_id", "task_id"))
@@ -317,8 +315,7 @@ def render_node(node: Any, depth: int = 0) -> list[str]:
 def _show_reports(ids: list[str], access_token: str | None) -> None:
     state = diag_state()
     reply = state.post("/diag/report/get", {"report_list": ids}, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     reports: list[dict[str, Any]] = reply.get("result") or []
     for number, entry in enumerate(reports):
@@ -355,8 +352,7 @@ def _show_reports(ids: list[str], access_token: str | None) -> None:
 def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis tasks, or delete them with their reports."""
     if action == "delete":
-        reject_unused(ctx, action, ("task_list",))
-        require(ctx, action, task_list=opts["task_list"])
+        only(ctx, action, task_list=opts["task_list"])
         ids = opts["task_list"]
         delete_items("/diag/task/delete", {"task_list": ids}, "task", access_token)
         return
@@ -371,8 +367,7 @@ def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
     }
     state = diag_state()
     reply = state.post("/diag/task/get", body, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     tasks: list[dict[str, Any]] = reply.get("task_infos") or []
     rows = []

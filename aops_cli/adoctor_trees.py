@@ -15,12 +15,13 @@ from aops_cli.options import (
     CommaList,
     access_token_option,
     action_option,
+    export_option,
     json_option,
     one,
+    only,
     reject_unused,
-    require,
 )
-from aops_cli.output import emit_json, listing, plural, write_export
+from aops_cli.output import listing, plural, write_export
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
@@ -41,27 +42,21 @@ TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("ch
     'JSON file (its root node) or {"trees": [...]} as --export writes it.',
 )
 @click.option("--description", help="add: the tree's description (default: the file's, else empty).")
-@click.option(
-    "--export",
-    type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-    help="get: write the trees to this file (- for stdout) as `--action add` reads them.",
-)
+@export_option("trees")
 @access_token_option
 @json_option
 @click.pass_context
 def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, export or delete fault trees."""
     if action == "add":
-        reject_unused(ctx, action, ("tree_list", "conf", "description"))
-        require(ctx, action, conf=opts["conf"])
+        only(ctx, action, ("tree_list", "description"), conf=opts["conf"])
         name = one(opts["tree_list"], "--tree_list", action)
         _import_trees(opts["conf"], name, opts["description"], access_token)
     elif action == "get":
         reject_unused(ctx, action, ("tree_list", "export"))
         _get_trees(opts["tree_list"], opts["export"], access_token)
     else:
-        reject_unused(ctx, action, ("tree_list",))
-        require(ctx, action, tree_list=opts["tree_list"])
+        only(ctx, action, tree_list=opts["tree_list"])
         delete_items("/diag/tree/delete", {"tree_list": opts["tree_list"]}, "fault tree", access_token)
 
 
@@ -203,8 +198,7 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
         kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
         if write_export({"trees": kept}, export):
             return
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     if export is not None:
         click.echo(f"exported {plural(len(trees), 'fault tree')} to {export}")

@@ -31,6 +31,12 @@ class State:
             self._urls[service.section] = explicit or url_from_settings(service)
         return self._urls[service.section]
 
+    def printed_json(self, reply: Any) -> bool:
+        """With --json, print `reply` as it came and answer True: the caller prints nothing else."""
+        if self.json:
+            emit_json(reply)
+        return self.json
+
     @property
     def manager_url(self) -> str:
         """The manager issued the token, so its URL is the key of the stored session."""

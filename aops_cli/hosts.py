@@ -18,12 +18,13 @@ from aops_cli.options import (
     ip_address,
     json_option,
     one,
+    only,
     paging_options,
     reject_unused,
     require,
     secret,
 )
-from aops_cli.output import emit_json, listing, page_summary, plural
+from aops_cli.output import listing, page_summary, plural
 
 HOST_COLUMNS = (
     ("host_id", "host_id"),
@@ -107,8 +108,7 @@ def host(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
         reject_unused(ctx, action, HOST_ADD_OPTIONS)
         _add_host(ctx, access_token, **{name: opts[name] for name in HOST_ADD_OPTIONS})
     elif action == "delete":
-        reject_unused(ctx, action, ("host_list",))
-        require(ctx, action, host_list=opts["host_list"])
+        only(ctx, action, host_list=opts["host_list"])
         _delete_hosts(opts["host_list"], access_token)
     elif action == "query":
         reject_unused(ctx, action, HOST_QUERY_OPTIONS)
@@ -208,8 +208,7 @@ def _query_hosts(
         for row in rows:
             row["infos"] = infos.get(row["host_id"], {})
         columns = HOST_COLUMNS + DETAIL_COLUMNS
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     flat = [{**row, **(row.get("infos") or {})} for row in rows]
     listing(flat, columns, page_summary(reply, len(rows), "host", page))
@@ -218,8 +217,7 @@ def _query_hosts(
 def _host_status(host_list: list[str], access_token: str | None) -> None:
     state = get_state()
     reply = state.post("/manage/host/status/refresh", {"host_list": host_list}, access_token=access_token)
-    if state.json:
-        emit_json(reply)
+    if state.printed_json(reply):
         return
     statuses: list[dict[str, Any]] = reply.get("host_infos") or []
     basic = state.post(
@@ -258,15 +256,13 @@ def group(
     """Add, delete or list host groups."""
     state = get_state()
     if action == "add":
-        reject_unused(ctx, action, ("host_group_name", "description"))
-        require(ctx, action, host_group_name=host_group_name)
+        only(ctx, action, ("description",), host_group_name=host_group_name)
         name = one(host_group_name, "--host_group_name", action)
         body: dict[str, Any] = {"host_group_name": name, "description": description}
         reply = state.post("/manage/host/group/add", body, access_token=access_token)
         state.respond(reply, f"added host group {name}")
     elif action == "delete":
-        reject_unused(ctx, action, ("host_group_list",))
-        require(ctx, action, host_group_list=host_group_list)
+        only(ctx, action, host_group_list=host_group_list)
         body = {"host_group_list": host_group_list}
         reply = state.delete("/manage/host/group/delete", body, access_token=access_token)
         deleted = reply.get("deleted") or []
@@ -278,8 +274,7 @@ def group(
         reject_unused(ctx, action, ("sort", "direction", "page", "per_page"))
         body = {"sort": sort or "", "direction": direction, "page": page, "per_page": per_page}
         reply = state.post("/manage/host/group/get", body, access_token=access_token)
-        if state.json:
-            emit_json(reply)
+        if state.printed_json(reply):
             return
         rows = reply.get("host_group_infos") or []
         listing(rows, GROUP_COLUMNS, page_summary(reply, len(rows), "host group", page))

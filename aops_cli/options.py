@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import sys
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -111,6 +112,21 @@ def reject_unused(ctx: click.Context, action: str, allowed: Iterable[str]) -> No
     if given:
         names = ", ".join(f"--{name}" for name in given)
         raise click.UsageError(f"{names} does not apply to --action {action}", ctx)
+
+
+def only(ctx: click.Context, action: str, allowed: Iterable[str] = (), **required: Any) -> None:
+    """The options of `action`: refuse any other one given, then insist on those of `required`."""
+    reject_unused(ctx, action, (*allowed, *required))
+    require(ctx, action, **required)
+
+
+def export_option(noun: str, note: str = "") -> Callable[[F], F]:
+    """`--export FILE`: where `--action get` writes the `noun` as `--action add` reads them."""
+    return click.option(
+        "--export",
+        type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+        help=f"get: write the {noun} to this file (- for stdout) as `--action add` reads them{note}.",
+    )
 
 
 def action_option(*choices: str) -> Callable[[F], F]:

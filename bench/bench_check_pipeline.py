@@ -93,30 +93,23 @@ class Synthetic:
     def _family(self, name: str, kind_: str, rows: list[str]) -> list[str]:
         return [f"# TYPE {name} {kind_}", *rows]
 
+    def _series(self, name: str, kind_: str, value: Callable[[int], object], extra: str = "") -> list[str]:
+        """One sample of `name` per instance, `value(i)` for the i-th, `extra` labels after job."""
+        rows = [f"{name}{{{lab}{extra}}} {value(i)}" for i, lab in enumerate(self.labels)]
+        return self._family(name, kind_, rows)
+
     def _gauges(self) -> str:
         n = range(len(self.ips))
         lab = self.labels
         lines: list[str] = []
-        lines += self._family(
-            "bench_cpu_usage_percent",
-            "gauge",
-            [f"bench_cpu_usage_percent{{{lab[i]}}} {95 if kind(i) in CPU else 30 + i % 40}" for i in n],
+        lines += self._series(
+            "bench_cpu_usage_percent", "gauge", lambda i: 95 if kind(i) in CPU else 30 + i % 40
         )
-        lines += self._family(
-            "bench_memory_usage_percent",
-            "gauge",
-            [f"bench_memory_usage_percent{{{lab[i]}}} {97 if kind(i) in MEM else 55}" for i in n],
+        lines += self._series("bench_memory_usage_percent", "gauge", lambda i: 97 if kind(i) in MEM else 55)
+        lines += self._series(
+            "bench_memory_available_bytes", "gauge", lambda i: f"{8e8 if kind(i) in AVAIL else 8e9:.0f}"
         )
-        lines += self._family(
-            "bench_memory_available_bytes",
-            "gauge",
-            [f"bench_memory_available_bytes{{{lab[i]}}} {8e8 if kind(i) in AVAIL else 8e9:.0f}" for i in n],
-        )
-        lines += self._family(
-            "bench_memory_total_bytes",
-            "gauge",
-            [f"bench_memory_total_bytes{{{lab[i]}}} 16000000000" for i in n],
-        )
+        lines += self._series("bench_memory_total_bytes", "gauge", lambda _i: 16000000000)
         fs = []
         for i in n:
             root = 92 if kind(i) in ROOT_FS else 40
@@ -124,14 +117,8 @@ class Synthetic:
             data = 96 if kind(i) in DATA else 70
             fs.append(f'bench_filesystem_usage_percent{{{lab[i]},mountpoint="/data"}} {data}')
         lines += self._family("bench_filesystem_usage_percent", "gauge", fs)
-        lines += self._family(
-            "bench_load5", "gauge", [f"bench_load5{{{lab[i]}}} {12 if kind(i) in LOAD else 1.5}" for i in n]
-        )
-        lines += self._family(
-            "bench_cpu_temp_celsius",
-            "gauge",
-            [f"bench_cpu_temp_celsius{{{lab[i]}}} {90 if kind(i) in TEMP else 55}" for i in n],
-        )
+        lines += self._series("bench_load5", "gauge", lambda i: 12 if kind(i) in LOAD else 1.5)
+        lines += self._series("bench_cpu_temp_celsius", "gauge", lambda i: 90 if kind(i) in TEMP else 55)
         lines += self._family(
             "bench_gpu_temp_celsius",
             "gauge",
@@ -145,25 +132,18 @@ class Synthetic:
 
     def render(self) -> bytes:
         elapsed = time.time() - self.started
-        n = range(len(self.ips))
-        lab = self.labels
-        rows = self._family(
+        eth0 = ',device="eth0"'
+        rows = self._series(
             "bench_network_receive_bytes_total",
             "counter",
-            [
-                f'bench_network_receive_bytes_total{{{lab[i]},device="eth0"}} '
-                f"{(4000 if kind(i) in NET else 10) * elapsed + i:.3f}"
-                for i in n
-            ],
+            lambda i: f"{(4000 if kind(i) in NET else 10) * elapsed + i:.3f}",
+            eth0,
         )
-        rows += self._family(
+        rows += self._series(
             "bench_network_receive_errs_total",
             "counter",
-            [
-                f'bench_network_receive_errs_total{{{lab[i]},device="eth0"}} '
-                f"{(1 if kind(i) in ERRS else 0) * elapsed:.3f}"
-                for i in n
-            ],
+            lambda i: f"{(1 if kind(i) in ERRS else 0) * elapsed:.3f}",
+            eth0,
         )
         return self.gauges + ("\n".join(rows) + "\n").encode()
 

@@ -23,7 +23,7 @@ from typing import Any
 from support import report
 from support.client import Client, fleet
 from support.env import PYTHON, ROOT, VENV_BIN, load_average, port_in_use
-from support.procs import Service, process_tree, rss_kib, wait_ready
+from support.procs import process_tree, rss_kib, start_process, wait_ready
 
 PORTS = (11111, 11119)
 IDLE_S = 5
@@ -75,20 +75,11 @@ def run() -> dict[str, Any]:
     # The tree's packages, also one added after the editable install (whose finder only maps the
     # packages it knew at install time); the data dir, not the repository, is the working dir.
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")]))
-    log_path = data_dir / "standalone.out"
     report.say(f"memory benchmark: aops standalone --data-dir {data_dir}")
     try:
-        with log_path.open("wb") as log:
-            proc = subprocess.Popen(
-                standalone_argv(data_dir),
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                stdin=subprocess.DEVNULL,
-                start_new_session=True,
-                cwd=str(data_dir),
-            )
-        service = Service("standalone", proc, log_path, f"http://127.0.0.1:{PORTS[0]}")
+        url = f"http://127.0.0.1:{PORTS[0]}"
+        service = start_process("standalone", standalone_argv(data_dir), env, data_dir, url, cwd=data_dir)
+        proc = service.proc
         try:
             ready_s = wait_ready(service, timeout=90)
             report.say(f"  answering after {ready_s:.1f} s; idling {IDLE_S} s")

@@ -7,7 +7,7 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,6 +131,12 @@ def data_call(
         method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=timeout
     )
     return reply.status_code, reply.json()
+
+
+def host_ids_paged(page: Callable[[int], list[dict[str, Any]]], pages: int) -> list[str]:
+    """The `host_id` of every row of pages 1 to `pages`, as `page(number)` returns them: with ties
+    broken the same way on every page, pages neither repeat nor skip a row."""
+    return [row["host_id"] for number in range(1, pages + 1) for row in page(number)]
 
 
 def write_conf(

@@ -25,7 +25,7 @@ from aops_database.check_schemas import (
 from aops_database.services import check_results, checks, retries
 from aops_utils.restful import Access, Reply, RequestContext
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import Window
+from aops_utils.restful.paging import paged_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Rules: relational, one row per (user, name).
@@ -36,8 +36,7 @@ def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     """Insert or replace rules by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.check_item for i in ctx.body.check_items], "check_items.*.check_item", "check item")
     rules = [item.model_dump() for item in ctx.body.check_items]
-    done = checks.add_rules(center().store, ctx.username, rules)
-    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+    return checks.add_rules(center().store, ctx.username, rules).reply()
 
 
 @api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
@@ -51,9 +50,11 @@ def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
 def get_rules(ctx: RequestContext[GetRulesBody]) -> dict[str, Any]:
     """The caller's rules (all when `check_items` is empty) by name, paged when asked."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = checks.get_rules(center().store, ctx.username, b.check_items, b.direction, window)
-    return {"total_count": total, "total_page": window.total_page(total), "check_items": rows}
+    return paged_reply(
+        b,
+        "check_items",
+        lambda window: checks.get_rules(center().store, ctx.username, b.check_items, b.direction, window),
+    )
 
 
 @api.route("/data/check/rule/count")
@@ -86,30 +87,34 @@ def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
 def get_results(ctx: RequestContext[GetResultsBody]) -> dict[str, Any]:
     """Results overlapping the time range, by host, item and value; unpaged means all."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = check_results.get_results(
-        center().docs,
-        ctx.username,
-        time_range=b.time_range,
-        check_items=b.check_items,
-        host_ids=b.host_list,
-        value=b.value,
-        sort=b.sort,
-        direction=b.direction,
-        window=window,
+    return paged_reply(
+        b,
+        "check_result",
+        lambda window: check_results.get_results(
+            center().docs,
+            ctx.username,
+            time_range=b.time_range,
+            check_items=b.check_items,
+            host_ids=b.host_list,
+            value=b.value,
+            sort=b.sort,
+            direction=b.direction,
+            window=window,
+        ),
     )
-    return {"total_count": total, "total_page": window.total_page(total), "check_result": rows}
 
 
 @api.route("/data/check/result/count", body=CountResultsBody)
 def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
     """Abnormal results per host, for every host that has any."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = check_results.count_abnormal(
-        center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
+    return paged_reply(
+        b,
+        "results",
+        lambda window: check_results.count_abnormal(
+            center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
+        ),
     )
-    return {"results": rows, "total_count": total, "total_page": window.total_page(total)}
 
 
 # The check scheduler's positions and retry queue (services only).

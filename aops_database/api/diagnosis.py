@@ -22,7 +22,7 @@ from aops_database.diag_schemas import (
 from aops_database.services import diag_reports, diagnosis
 from aops_utils.restful import Reply, RequestContext
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import Window
+from aops_utils.restful.paging import Window, paged_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Trees: relational, one row per (user, name).
@@ -33,8 +33,7 @@ def add_trees(ctx: RequestContext[AddTreesBody]) -> dict[str, Any]:
     """Insert or replace trees by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.tree_name for i in ctx.body.trees], "trees.*.tree_name", "tree name")
     trees = [item.model_dump() for item in ctx.body.trees]
-    done = diagnosis.add_trees(center().store, ctx.username, trees)
-    return {"succeed_list": done.added, "update_list": done.updated, "fail_list": []}
+    return diagnosis.add_trees(center().store, ctx.username, trees).reply()
 
 
 @api.route("/data/diag/tree/get", body=GetTreesBody)
@@ -64,10 +63,12 @@ def save_task(ctx: RequestContext[SaveTaskBody]) -> dict[str, Any]:
 def get_tasks(ctx: RequestContext[GetTasksBody]) -> dict[str, Any]:
     """The caller's tasks by id and creation time, with their progress; unpaged means all."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    query = diagnosis.TaskQuery(b.task_list, b.time_range, b.sort, b.direction, window)
-    total, rows = diagnosis.get_tasks(center().store, center().docs, ctx.username, query)
-    return {"total_count": total, "total_page": window.total_page(total), "task_infos": rows}
+
+    def tasks(window: Window) -> tuple[int, list[dict[str, Any]]]:
+        query = diagnosis.TaskQuery(b.task_list, b.time_range, b.sort, b.direction, window)
+        return diagnosis.get_tasks(center().store, center().docs, ctx.username, query)
+
+    return paged_reply(b, "task_infos", tasks)
 
 
 @api.route("/data/diag/task/delete", methods=("DELETE",), body=TaskIdsBody)
@@ -103,19 +104,21 @@ def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
 def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
     """Reports of a task, or of hosts and trees within a time range, with the root's verdict."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = diag_reports.list_reports(
-        center().docs,
-        ctx.username,
-        task_id=b.task_id,
-        host_ids=b.host_list,
-        tree_names=b.tree_list,
-        time_range=b.time_range,
-        sort=b.sort,
-        direction=b.direction,
-        window=window,
+    return paged_reply(
+        b,
+        "result",
+        lambda window: diag_reports.list_reports(
+            center().docs,
+            ctx.username,
+            task_id=b.task_id,
+            host_ids=b.host_list,
+            tree_names=b.tree_list,
+            time_range=b.time_range,
+            sort=b.sort,
+            direction=b.direction,
+            window=window,
+        ),
     )
-    return {"total_count": total, "total_page": window.total_page(total), "result": rows}
 
 
 @api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)

@@ -23,7 +23,7 @@ from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
 from aops_utils.restful import Access, Reply, RequestContext
 from aops_utils.restful.batch import batch_reply, missing_reply
-from aops_utils.restful.paging import Window
+from aops_utils.restful.paging import paged_reply
 
 
 @api.route("/data/host/add", body=AddHostsBody)
@@ -59,17 +59,19 @@ def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
 def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
     """List the caller's hosts with filters, sorting and paging."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = hosts.get_hosts(
-        center().store,
-        ctx.username,
-        group_names=b.host_group_list,
-        management=b.management,
-        sort=b.sort,
-        direction=b.direction,
-        window=window,
+    return paged_reply(
+        b,
+        "host_infos",
+        lambda window: hosts.get_hosts(
+            center().store,
+            ctx.username,
+            group_names=b.host_group_list,
+            management=b.management,
+            sort=b.sort,
+            direction=b.direction,
+            window=window,
+        ),
     )
-    return {"total_count": total, "total_page": window.total_page(total), "host_infos": rows}
 
 
 @api.route("/data/host/count")
@@ -171,6 +173,8 @@ def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
 def get_groups(ctx: RequestContext[GetGroupsBody]) -> dict[str, Any]:
     """List the caller's groups with live host counts."""
     b = ctx.body
-    window = Window.of(b.page, b.per_page)
-    total, rows = groups.get_groups(center().store, ctx.username, b.sort, b.direction, window)
-    return {"total_count": total, "total_page": window.total_page(total), "host_group_infos": rows}
+    return paged_reply(
+        b,
+        "host_group_infos",
+        lambda window: groups.get_groups(center().store, ctx.username, b.sort, b.direction, window),
+    )

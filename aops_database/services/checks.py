@@ -10,7 +10,7 @@ import orjson
 import sqlalchemy as sa
 
 from aops_database import models
-from aops_database.services.sql import Upserted, delete_named, upsert, upsert_named
+from aops_database.services.sql import Upserted, delete_named, owned_rows, upsert, upsert_named
 from aops_utils.db import RelationalStore
 from aops_utils.restful.paging import Window
 
@@ -23,20 +23,11 @@ def add_rules(store: RelationalStore, username: str, rules: Sequence[dict[str, A
 
     The names of one call must be distinct (the route checks it).
     """
-    now = int(time.time())
-    rows = [
-        {
-            "username": username,
-            "check_item": item["check_item"],
-            "data_list": orjson.dumps(item["data_list"]).decode(),
-            "condition": item["condition"],
-            "description": item["description"],
-            "plugin": item["plugin"],
-            "created_at": now,
-            "updated_at": now,
-        }
+    encoded = (
+        {**{f: item[f] for f in RULE_FIELDS}, "data_list": orjson.dumps(item["data_list"]).decode()}
         for item in rules
-    ]
+    )
+    rows = owned_rows(username, encoded)
     replaced = ("data_list", "condition", "description", "plugin", "updated_at")
     with store.begin() as conn:
         return upsert_named(conn, rule, "check_item", username, rows=rows, replaced=replaced)

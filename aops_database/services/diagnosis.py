@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 
 from aops_database import models
 from aops_database.services import diag_reports
-from aops_database.services.sql import Upserted, chunks, delete_named, insert_new, upsert_named
+from aops_database.services.sql import Upserted, chunks, delete_named, insert_new, owned_rows, upsert_named
 from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.db import RelationalStore
@@ -38,19 +38,16 @@ def add_trees(store: RelationalStore, username: str, trees: Sequence[dict[str, A
 
     The names of one call must be distinct (the route checks it).
     """
-    now = int(time.time())
-    rows = [
+    encoded = (
         {
-            "username": username,
             "tree_name": item["tree_name"],
             "tree_content": jsonio.encode(item["tree_content"]).decode(),
             "description": item["description"],
             "tag": orjson.dumps(item["tag"]).decode(),
-            "created_at": now,
-            "updated_at": now,
         }
         for item in trees
-    ]
+    )
+    rows = owned_rows(username, encoded)
     replaced = ("tree_content", "description", "tag", "updated_at")
     with store.begin() as conn:
         _check_packets(conn, store.dialect, rows)

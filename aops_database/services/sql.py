@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +44,16 @@ def insert_new(dialect: str, table: sa.Table, key: str) -> Any:
 class Upserted:
     added: list[str]
     updated: list[str]
+
+    def reply(self) -> dict[str, Any]:
+        """21.09's answer to an import that stored every item: the new names and the replaced ones."""
+        return {"succeed_list": self.added, "update_list": self.updated, "fail_list": []}
+
+
+def owned_rows(username: str, items: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The user's rows for `items` (columns already encoded), created and updated now."""
+    now = int(time.time())
+    return [{"username": username, **item, "created_at": now, "updated_at": now} for item in items]
 
 
 def upsert_named(

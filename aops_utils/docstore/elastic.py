@@ -18,6 +18,7 @@ from aops_utils.docstore.protocol import (
     IndexSpec,
     Page,
     SortKey,
+    check_window,
 )
 from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
 
@@ -263,8 +264,7 @@ class ElasticsearchStore:
         offset: int = 0,
         limit: int | None = None,
     ) -> Page:
-        if offset < 0 or (limit is not None and limit < 0):
-            raise ParamError("offset and limit must not be negative")
+        check_window(offset, limit)
         name = self._name(index)
         body: dict[str, Any] = {"query": query(filters), "sort": sort_keys(sort)}
         with self._errors(Code.DATABASE_QUERY_ERROR, f"search {name}"):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
+from aops_utils.errors import ParamError
+
 Scalar = str | int | float | bool
 
 
@@ -88,6 +90,12 @@ class IndexSpec:
     keyword_fields: tuple[str, ...] = ()
     numeric_fields: tuple[str, ...] = ()
     time_fields: tuple[str, ...] = ()
+
+
+def check_window(offset: int, limit: int | None) -> None:
+    """Refuse a negative `offset` or `limit` of a search, in every store alike."""
+    if offset < 0 or (limit is not None and limit < 0):
+        raise ParamError("offset and limit must not be negative")
 
 
 def instant(value: Any) -> float | None:

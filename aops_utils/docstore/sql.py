@@ -25,6 +25,7 @@ from aops_utils.docstore.protocol import (
     Term,
     Terms,
     TimeRange,
+    check_window,
 )
 from aops_utils.docstore.sql_instants import json_path, time_range
 from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
@@ -242,8 +243,7 @@ class SqlDocumentStore:
         offset: int = 0,
         limit: int | None = None,
     ) -> Page:
-        if offset < 0 or (limit is not None and limit < 0):
-            raise ParamError("offset and limit must not be negative")
+        check_window(offset, limit)
         name = self._name(index)
         with self._begin(Code.DATABASE_QUERY_ERROR, f"search {name}") as conn:
             spec = self._spec(conn, name)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import Field
 
@@ -39,3 +41,14 @@ class Window:
         if self.limit is None:
             return 1
         return math.ceil(total_count / self.limit)
+
+
+Fetch = Callable[[Window], tuple[int, list[Any]]]
+
+
+def paged_reply(body: PagedBody, key: str, fetch: Fetch) -> dict[str, Any]:
+    """21.09's paged answer: the rows `fetch` reads for the body's window, under `key`, with
+    `total_count` and `total_page`."""
+    window = Window.of(body.page, body.per_page)
+    total, rows = fetch(window)
+    return {"total_count": total, "total_page": window.total_page(total), key: rows}

@@ -61,9 +61,9 @@ class Service:
 
 
 def start_process(
-    name: str, argv: Sequence[str], env: dict[str, str], log_dir: Path, url: str = ""
+    name: str, argv: Sequence[str], env: dict[str, str], log_dir: Path, url: str = "", cwd: Path = ROOT
 ) -> Service:
-    """Start `argv` in a new session; output goes to `log_dir/<name>.out` (appended)."""
+    """Start `argv` in `cwd`, in a new session; output goes to `log_dir/<name>.out` (appended)."""
     log_dir.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / f"{name}.out"
     with log_path.open("ab") as log:
@@ -74,7 +74,7 @@ def start_process(
             stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL,
             start_new_session=True,
-            cwd=str(ROOT),
+            cwd=str(cwd),
         )
     return Service(name, proc, log_path, url)
 

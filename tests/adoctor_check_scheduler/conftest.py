@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
@@ -26,6 +26,7 @@ from aops_utils.serving import serve_in_thread
 from tests.conftest import KAFKA, NODE_EXPORTER, PROMETHEUS_URL, mariadb_suite, require
 from tests.suite import Suite, TcpProxy, free_port, private_kafka
 
+E = TypeVar("E")
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 
 
@@ -34,6 +35,24 @@ def kafka_ini(servers: str) -> str:
         f"[consumer]\nkafka_server_list={servers}\nsession_timeout_ms=2000\nheartbeat_interval_ms=500\n"
         f"max_records=5\n[producer]\nkafka_server_list={servers}\n[bus]\nkind=kafka\n"
     )
+
+
+def start_in_process(conf_dir: Path, settings: Any, build: Callable[..., E], running: list[E]) -> E:
+    """Build the executor that `settings` loads from `conf_dir`, start it and add it to `running`."""
+    system, ini = settings.load(conf_dir)
+    # The diag executor publishes nothing: its ini has no [producer].
+    executor = build(system, ini, bus_from(ini.bus, getattr(ini, "producer", None), ini.consumer))
+    executor.start()
+    running.append(executor)
+    return executor
+
+
+def stop_all(running: list[Any]) -> None:
+    """Close the executors of `running`, the last started first, with their buses."""
+    while running:
+        executor = running.pop()
+        executor.close()
+        executor.bus.close()
 
 
 @dataclass
@@ -53,17 +72,10 @@ class Checks:
         return dict(reply.json())
 
     def start_executor(self) -> Executor:
-        system, ini = executor_settings.load(self.suite.conf_dir)
-        executor = build(system, ini, bus_from(ini.bus, ini.producer, ini.consumer))
-        executor.start()
-        self.executors.append(executor)
-        return executor
+        return start_in_process(self.suite.conf_dir, executor_settings, build, self.executors)
 
     def stop_executors(self) -> None:
-        while self.executors:
-            executor = self.executors.pop()
-            executor.close()
-            executor.bus.close()
+        stop_all(self.executors)
 
     def start_process(self, module: str, log: Path) -> subprocess.Popen[bytes]:
         """`python -m <module> start` on this suite's conf dir alone (no AOPS_* overrides)."""

@@ -6,11 +6,14 @@ member once the killed one's session (2 s in this suite) has expired.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
+import subprocess
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,28 @@ def watch_prometheus(checks: Checks, monkeypatch: pytest.MonkeyPatch) -> threadi
     return opened
 
 
+@contextlib.contextmanager
+def killed_mid_fetch(
+    checks: Checks, monkeypatch: pytest.MonkeyPatch, proc: subprocess.Popen[bytes], log: Path
+) -> Iterator[None]:
+    """Every new Prometheus connection of the data center waits 4 s while the block gives the
+    executor process `proc` work; `proc` is then killed with SIGKILL in the middle of its fetch."""
+    fetching = watch_prometheus(checks, monkeypatch)
+    checks.prometheus.delay = 4
+    try:
+        yield
+        assert fetching.wait(45), f"the executor never fetched data:\n{log.read_text()}"
+        time.sleep(1)  # well inside the 4 s the query takes
+        assert proc.poll() is None, log.read_text()
+        os.kill(proc.pid, signal.SIGKILL)
+        assert proc.wait(timeout=10) == -signal.SIGKILL
+    finally:
+        checks.prometheus.delay = 0
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait(timeout=10)
+
+
 def test_a_task_of_an_executor_killed_mid_fetch_is_redelivered_and_checked_once(
     checks: Checks, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
@@ -60,22 +85,10 @@ def test_a_task_of_an_executor_killed_mid_fetch_is_redelivered_and_checked_once(
     _publish(checks, *warm_up)
     checks.wait_for(lambda f: len(f) > 0, time_range=list(warm_up), check_items=["canary"])
     checks.stop_executors()
-    prometheus_queried = watch_prometheus(checks, monkeypatch)
-    checks.prometheus.delay = 4  # each Prometheus query of the data center now takes >= 4 s
     log = tmp_path / "executor.log"
     proc = checks.start_process("adoctor_check_executor", log)
-    try:
+    with killed_mid_fetch(checks, monkeypatch, proc, log):
         _publish(checks, end - SPAN, end)
-        assert prometheus_queried.wait(45), f"the executor never fetched data:\n{log.read_text()}"
-        time.sleep(1)  # well inside the 4 s the query takes
-        assert proc.poll() is None, log.read_text()
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        checks.prometheus.delay = 0
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
     assert window() == []  # the killed executor stored nothing
 
     time.sleep(3)  # the killed member's 2 s session expires; the group forgets it

@@ -80,6 +80,12 @@ class Center:
         reply = self.dc.post("/data/check/state/get", {"names": [FORWARD, BACKWARD]})
         return {k: int(v) for k, v in reply["state"].items()}
 
+    def user_with_a_host(self) -> tuple[str, str, str]:
+        """A new user's name and token, and the one host it has."""
+        user, token = self.suite.add_user()
+        (host,) = self.add_hosts(token, 1)
+        return user, token, host
+
     def add_hosts(self, token: str, count: int) -> list[str]:
         """`count` hosts of the token's user, straight through the data center."""
         group = "g" + uuid.uuid4().hex[:8]
@@ -175,8 +181,7 @@ def test_the_next_forward_run_publishes_the_window_per_user_in_chunks_of_200_hos
 
 
 def test_a_long_gap_is_caught_up_in_windows_of_forward_max_task_step(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     schedule = center.schedule(forward_max_task_step=100)
     schedule.forward()
     center.now[0] = T + 350
@@ -186,8 +191,7 @@ def test_a_long_gap_is_caught_up_in_windows_of_forward_max_task_step(center: Cen
 
 
 def test_a_restarted_scheduler_continues_from_the_stored_positions(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     first = center.schedule(backward_task_step=100, backward_min_timestamp=T - 1000)
     first.forward()
     center.now[0] = T + 60
@@ -204,8 +208,7 @@ def test_a_restarted_scheduler_continues_from_the_stored_positions(center: Cente
 
 
 def test_backward_walks_back_in_steps_down_to_the_minimum_and_then_stops(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     schedule = center.schedule(backward_task_step=100, backward_min_timestamp=T - 250)
     assert schedule.backward() is None  # no start recorded yet: nothing to look back from
     schedule.forward()
@@ -218,16 +221,14 @@ def test_backward_walks_back_in_steps_down_to_the_minimum_and_then_stops(center:
 
 
 def test_history_before_the_minimum_is_never_checked(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     schedule = center.schedule(backward_min_timestamp=T + 10)  # the floor is in the future
     schedule.forward()
     assert schedule.backward() is None and center.published() == []
 
 
 def test_with_the_data_center_away_forward_fails_and_the_window_is_kept(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     schedule = center.schedule()
     schedule.forward()
     center.now[0] = T + 60
@@ -247,8 +248,7 @@ def test_with_the_data_center_away_forward_fails_and_the_window_is_kept(center: 
 
 
 def test_the_schedule_loop_outlives_an_outage_and_then_publishes_the_kept_window(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     schedule = center.schedule()
     schedule.forward()
     center.now[0] = T + 60
@@ -277,8 +277,7 @@ def test_the_schedule_loop_outlives_an_outage_and_then_publishes_the_kept_window
 
 
 def test_with_the_bus_away_forward_fails_and_the_window_is_kept(center: Center) -> None:
-    _, token = center.suite.add_user()
-    center.add_hosts(token, 1)
+    center.user_with_a_host()
     producer = FlakyProducer(center.bus.producer())
     schedule = center.schedule(producer)
     schedule.forward()
@@ -298,8 +297,7 @@ def failed(task: CheckTask) -> Message:
 
 
 def test_a_failed_window_is_published_again_only_after_the_cool_down(center: Center) -> None:
-    user, token = center.suite.add_user()
-    (host,) = center.add_hosts(token, 1)
+    user, _, host = center.user_with_a_host()
     schedule = center.schedule(cool_down_time=60)
     window = [T - 60, T]
     original = CheckTask(
@@ -331,8 +329,7 @@ def test_a_failed_window_is_published_again_only_after_the_cool_down(center: Cen
 def test_a_retry_failing_again_runs_at_most_max_retry_num_plus_one_times_then_is_dead(
     center: Center,
 ) -> None:
-    user, token = center.suite.add_user()
-    (host,) = center.add_hosts(token, 1)
+    user, _, host = center.user_with_a_host()
     schedule = center.schedule(cool_down_time=10, max_retry_num=2)
     original = CheckTask(
         task_id=FORWARD_TASK_ID,
@@ -361,8 +358,7 @@ def test_a_retry_failing_again_runs_at_most_max_retry_num_plus_one_times_then_is
 
 
 def test_dead_retries_beyond_the_limit_are_trimmed_oldest_first_by_the_discount(center: Center) -> None:
-    user, token = center.suite.add_user()
-    (host,) = center.add_hosts(token, 1)
+    user, _, host = center.user_with_a_host()
     schedule = center.schedule(
         cool_down_time=10, max_retry_num=0, max_dead_retry_task=4, dead_retry_task_discount=0.5
     )

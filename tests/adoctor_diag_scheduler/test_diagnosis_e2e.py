@@ -10,7 +10,6 @@ process is killed with SIGKILL mid-task; the next one completes the task with no
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import time
@@ -28,31 +27,18 @@ from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.settings import bus_from
 from aops_utils.serving import serve_in_thread
-from tests.adoctor_check_scheduler.conftest import Checks, checks  # noqa: F401 (the module fixture, reused)
-from tests.adoctor_check_scheduler.test_executor_crash import watch_prometheus
+from tests.adoctor_check_scheduler.conftest import (  # noqa: F401 (the module fixture, reused)
+    Checks,
+    checks,
+    start_in_process,
+    stop_all,
+)
+from tests.adoctor_check_scheduler.test_executor_crash import killed_mid_fetch
+from tests.samples import HEALTH_TREE
 from tests.suite import free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
-TREE = {
-    "node name": "host health",
-    "condition": "resources || rebooted",
-    "description": "the host is unwell",
-    "advice": "",
-    "children": [
-        {
-            "node name": "resources",
-            "condition": "memory low && load || canary",
-            "description": "",
-            "advice": "look",
-            "children": [
-                {"node name": "memory low", "check item": "memory_low"},
-                {"node name": "load", "check item": "load_high"},
-                {"node name": "canary", "check item": "node_exporter_always"},
-            ],
-        },
-        {"node name": "rebooted", "check item": "rebooted"},
-    ],
-}
+HEALTH_IMPORT = {"trees": [{"tree_name": "health", "tree_content": HEALTH_TREE}]}
 
 
 @dataclass
@@ -69,17 +55,20 @@ class Diagnosis:
         return dict(reply.json())
 
     def start_executor(self) -> DiagExecutor:
-        system, ini = executor_settings.load(self.checks.suite.conf_dir)
-        executor = build(system, ini, bus_from(ini.bus, consumer=ini.consumer))
-        executor.start()
-        self.executors.append(executor)
-        return executor
+        return start_in_process(self.checks.suite.conf_dir, executor_settings, build, self.executors)
 
     def stop_executors(self) -> None:
-        while self.executors:
-            executor = self.executors.pop()
-            executor.close()
-            executor.bus.close()
+        stop_all(self.executors)
+
+    def execute(self, start: int, end: int, interval: int) -> dict[str, Any]:
+        """/diag/execute of the "health" tree on the pipeline's host."""
+        body = {
+            "host_list": [self.checks.host_id],
+            "time_range": [start, end],
+            "tree_list": ["health"],
+            "interval": interval,
+        }
+        return self.post("/diag/execute", body)
 
     def progress(self, task_id: str) -> dict[str, Any]:
         (row,) = self.post("/diag/progress/get", {"task_list": [task_id]})["result"]
@@ -151,20 +140,12 @@ def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> Non
         lambda f: any(start <= r["start"] <= end for r in f), check_items=["node_exporter_always"], timeout=60
     )
     time.sleep(2)  # the window's other rules are stored in the same task
-    reply = diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+    reply = diagnosis.post("/diag/tree/import", HEALTH_IMPORT)
     assert reply["code"] == 200 and reply["succeed_list"] == ["health"], reply
     diagnosis.start_executor()
 
     interval = (end - start) // 2
-    task = diagnosis.post(
-        "/diag/execute",
-        {
-            "host_list": [pipeline.host_id],
-            "time_range": [start, end],
-            "tree_list": ["health"],
-            "interval": interval,
-        },
-    )
+    task = diagnosis.execute(start, end, interval)
     slices = len(range(start, end, interval))
     assert task["expected_report_num"] == slices >= 2, task
     row = diagnosis.wait_finished(task["task_id"])
@@ -190,15 +171,7 @@ def test_checked_and_unchecked_slices_are_diagnosed(diagnosis: Diagnosis) -> Non
 
     # An hour ago: the check schedule never covered it, so the silent leaves are evaluated now.
     old = start - 3600
-    task = diagnosis.post(
-        "/diag/execute",
-        {
-            "host_list": [pipeline.host_id],
-            "time_range": [old, old + 20],
-            "tree_list": ["health"],
-            "interval": 10,
-        },
-    )
+    task = diagnosis.execute(old, old + 20, 10)
     assert task["expected_report_num"] == 2
     diagnosis.wait_finished(task["task_id"])
     reports = diagnosis.reports(task["task_id"])
@@ -218,37 +191,17 @@ def test_a_task_of_a_killed_executor_is_completed_once(
     pipeline = diagnosis.checks
     if not diagnosis.executors:  # run alone: the previous test imported rules and the tree
         pipeline.post("/check/rule/import", RULES)
-        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+        diagnosis.post("/diag/tree/import", HEALTH_IMPORT)
     # The in-process executor has joined and worked (previous test); it leaves the group cleanly.
     diagnosis.stop_executors()
     log = tmp_path / "diag_executor.log"
     proc = pipeline.start_process("adoctor_diag_executor", log)
     time.sleep(5)  # the new member joins the group before messages arrive
-    prometheus_queried = watch_prometheus(pipeline, monkeypatch)
-    pipeline.prometheus.delay = 4  # every new Prometheus connection of the data center waits 4 s
     old = int(time.time()) - 7200
-    try:
-        task = diagnosis.post(
-            "/diag/execute",
-            {
-                "host_list": [pipeline.host_id],
-                "time_range": [old, old + 60],
-                "tree_list": ["health"],
-                "interval": 10,
-            },
-        )
+    with killed_mid_fetch(pipeline, monkeypatch, proc, log):
+        task = diagnosis.execute(old, old + 60, 10)
         expected = task["expected_report_num"]
         assert expected == 6
-        assert prometheus_queried.wait(45), f"the executor never evaluated on demand:\n{log.read_text()}"
-        time.sleep(1)  # well inside the 4 s the query takes
-        assert proc.poll() is None, log.read_text()
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=10) == -signal.SIGKILL
-    finally:
-        pipeline.prometheus.delay = 0
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait(timeout=10)
     killed_at = diagnosis.progress(task["task_id"])
     assert killed_at["progress"] < expected and not killed_at["finished"], killed_at
 
@@ -285,7 +238,7 @@ def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagno
         pipeline.schedule.forward()
         time.sleep(6)
         pipeline.schedule.forward()
-        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+        diagnosis.post("/diag/tree/import", HEALTH_IMPORT)
     system, ini = executor_settings.load(pipeline.suite.conf_dir)
     worker = build(system, ini, bus_from(ini.bus, consumer=ini.consumer)).worker
     state = pipeline.schedule._state()
@@ -307,7 +260,7 @@ def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagno
             public_ip=NODE_IP,
             time_range=[a, b],
             tree_name="health",
-            tree_content=TREE,
+            tree_content=HEALTH_TREE,
             task_id=f"{n:032x}",
         )
         for n, (a, b) in enumerate(cuts)
@@ -334,7 +287,7 @@ def test_unchecked_slices_of_many_hosts_are_evaluated_together_and_never_silentl
     pipeline = diagnosis.checks
     if not diagnosis.executors:
         pipeline.post("/check/rule/import", RULES)
-        diagnosis.post("/diag/tree/import", {"trees": [{"tree_name": "health", "tree_content": TREE}]})
+        diagnosis.post("/diag/tree/import", HEALTH_IMPORT)
     system, ini = executor_settings.load(pipeline.suite.conf_dir)
     worker = build(system, ini, bus_from(ini.bus, consumer=ini.consumer)).worker
     old = int(time.time()) - 3 * 3600
@@ -347,7 +300,7 @@ def test_unchecked_slices_of_many_hosts_are_evaluated_together_and_never_silentl
             public_ip=ip,
             time_range=[old, old + 30],
             tree_name="health",
-            tree_content=TREE,
+            tree_content=HEALTH_TREE,
             task_id="e" * 32,
         )
 

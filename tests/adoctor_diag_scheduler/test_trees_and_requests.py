@@ -295,6 +295,15 @@ def with_tree(diag: Diag, me: tuple[str, str]) -> tuple[str, str]:
     return me
 
 
+def execute_body(
+    hosts: list[str], trees: tuple[str, ...] | list[str] = ("health",), seconds: int = 60, interval: int = 60
+) -> dict[str, Any]:
+    """A /diag/execute body over the last `seconds`."""
+    now = int(time.time())
+    time_range = [now - seconds, now]
+    return {"host_list": hosts, "time_range": time_range, "tree_list": list(trees), "interval": interval}
+
+
 def refused_execute(diag: Diag, token: str, body: dict[str, Any], field: str, status_wanted: int = 0) -> str:
     before = published(diag.bus)
     status, reply = diag.call("/diag/execute", body, token)
@@ -320,9 +329,7 @@ def test_a_zero_or_negative_interval_is_refused(
     diag: Diag, with_tree: tuple[str, str], interval: int
 ) -> None:
     token, host = with_tree
-    now = int(time.time())
-    body = {"host_list": [host], "time_range": [now - 60, now], "tree_list": ["health"], "interval": interval}
-    assert refused_execute(diag, token, body, "interval")
+    assert refused_execute(diag, token, execute_body([host], interval=interval), "interval")
 
 
 def executed_despite(diag: Diag, token: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -344,15 +351,8 @@ def test_unknown_hosts_are_listed_and_the_known_ones_diagnosed(
     diag: Diag, with_tree: tuple[str, str]
 ) -> None:
     token, host = with_tree
-    now = int(time.time())
     ghost = uuid.uuid4().hex
-    body = {
-        "host_list": [ghost, host],
-        "time_range": [now - 120, now],
-        "tree_list": ["health"],
-        "interval": 60,
-    }
-    reply = executed_despite(diag, token, body)
+    reply = executed_despite(diag, token, execute_body([ghost, host], seconds=120))
     assert (reply["host_list"], reply["tree_list"], reply["expected_report_num"]) == ([host], ["health"], 2)
     assert reply["fail_list"] == [{"host_id": ghost, "field": "host_list", "reason": "unknown host"}]
     assert ghost in reply["detail"]
@@ -362,9 +362,8 @@ def test_only_unknown_hosts_are_refused_by_name_with_21_09s_code(
     diag: Diag, with_tree: tuple[str, str]
 ) -> None:
     token, _host = with_tree
-    now = int(time.time())
     ghost = uuid.uuid4().hex
-    body = {"host_list": [ghost], "time_range": [now - 60, now], "tree_list": ["health"], "interval": 60}
+    body = execute_body([ghost])
     assert ghost in refused_execute(diag, token, body, "host_list", 404)
     status, reply = diag.call("/diag/execute", body, token)
     assert (status, reply["code"], reply["fail_list"][0]["host_id"]) == (404, 1301, ghost), reply
@@ -375,24 +374,15 @@ def test_another_users_hosts_are_not_found(diag: Diag, with_tree: tuple[str, str
     token, _host = with_tree
     _name, other = suite.add_user()
     theirs = suite.add_host(other, "theirs", "127.0.0.2")
-    now = int(time.time())
-    body = {"host_list": [theirs], "time_range": [now - 60, now], "tree_list": ["health"], "interval": 60}
-    assert theirs in refused_execute(diag, token, body, "host_list", 404)
+    assert theirs in refused_execute(diag, token, execute_body([theirs]), "host_list", 404)
 
 
 def test_unknown_trees_are_listed_and_the_known_ones_diagnosed(
     diag: Diag, with_tree: tuple[str, str]
 ) -> None:
     token, host = with_tree
-    now = int(time.time())
     ghost = uuid.uuid4().hex
-    body = {
-        "host_list": [host, ghost],
-        "time_range": [now - 60, now],
-        "tree_list": ["health", "nope"],
-        "interval": 60,
-    }
-    reply = executed_despite(diag, token, body)
+    reply = executed_despite(diag, token, execute_body([host, ghost], ["health", "nope"]))
     assert (reply["host_list"], reply["tree_list"], reply["expected_report_num"]) == ([host], ["health"], 1)
     assert reply["fail_list"] == [
         {"host_id": ghost, "field": "host_list", "reason": "unknown host"},
@@ -402,15 +392,12 @@ def test_unknown_trees_are_listed_and_the_known_ones_diagnosed(
 
 def test_only_unknown_trees_are_refused_by_name(diag: Diag, with_tree: tuple[str, str]) -> None:
     token, host = with_tree
-    now = int(time.time())
-    body = {"host_list": [host], "time_range": [now - 60, now], "tree_list": ["nope"], "interval": 60}
-    assert "nope" in refused_execute(diag, token, body, "tree_list", 404)
+    assert "nope" in refused_execute(diag, token, execute_body([host], ["nope"]), "tree_list", 404)
 
 
 def test_empty_host_or_tree_lists_are_refused(diag: Diag, with_tree: tuple[str, str]) -> None:
     token, host = with_tree
-    now = int(time.time())
-    base = {"host_list": [host], "time_range": [now - 60, now], "tree_list": ["health"], "interval": 60}
+    base = execute_body([host])
     refused_execute(diag, token, base | {"host_list": []}, "host_list")
     refused_execute(diag, token, base | {"tree_list": []}, "tree_list")
 

@@ -15,30 +15,11 @@ import requests
 
 from tests.aops_cli.conftest import Doctor
 from tests.aops_cli.test_adoctor import SAMPLE, write
+from tests.samples import HEALTH_TREE
 from tests.suite import Suite, free_port
 
 LEVELS = 4
 META = ["备注", "标签", "优先级", "负责人", "超链接", "图片", "附件"]  # the 7 ignored columns
-TREE: dict[str, Any] = {
-    "node name": "host health",
-    "condition": "resources || rebooted",
-    "description": "",
-    "advice": "",
-    "children": [
-        {
-            "node name": "resources",
-            "condition": "memory low && load || canary",
-            "description": "",
-            "advice": "look at the load",
-            "children": [
-                {"node name": "memory low", "check item": "memory_low"},
-                {"node name": "load", "check item": "load_high"},
-                {"node name": "canary", "check item": "node_exporter_always"},
-            ],
-        },
-        {"node name": "rebooted", "check item": "rebooted"},
-    ],
-}
 ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -104,7 +85,7 @@ def workbook(tmp_path: Path, name: str, rows: list[tuple[int, str]]) -> Path:
 def test_trees_are_imported_from_json_and_xlsx_listed_exported_and_deleted(
     doctor: Doctor, tmp_path: Path
 ) -> None:
-    conf = write(tmp_path / "tree.json", TREE)
+    conf = write(tmp_path / "tree.json", HEALTH_TREE)
     out = doctor.ok(f"faultree --action add --tree_list health --conf {conf} --description 'the host'").out
     assert out == f"imported 1 fault tree from {conf} (1 new, 0 updated): health\n"
     sheet = workbook(
@@ -157,7 +138,7 @@ def test_trees_are_imported_from_json_and_xlsx_listed_exported_and_deleted(
 
 
 def test_a_bad_tree_is_refused_with_its_node_path_and_a_caret(doctor: Doctor, tmp_path: Path) -> None:
-    bad = json.loads(json.dumps(TREE))
+    bad = json.loads(json.dumps(HEALTH_TREE))
     bad["children"][0]["condition"] = "memory low && nothing"
     conf = write(tmp_path / "bad.json", bad)
     lines = doctor.fails(f"faultree --action add --tree_list bad --conf {conf}")
@@ -170,7 +151,7 @@ def test_a_bad_tree_is_refused_with_its_node_path_and_a_caret(doctor: Doctor, tm
         f"adoctor: imported no fault tree from {conf} (code 1000: request parameter error)",
     ]
     # A check item no rule has is only known to the service.
-    unknown = json.loads(json.dumps(TREE))
+    unknown = json.loads(json.dumps(HEALTH_TREE))
     unknown["children"][1]["check item"] = "no_such_rule"
     lines = doctor.fails(f"faultree --action add --conf {write(tmp_path / 'unknown.json', unknown)}")
     assert "host health > rebooted" in lines[0] and "no_such_rule" in lines[0]
@@ -192,7 +173,7 @@ def diag_lines(doctor: Doctor, host: str, *extra: str) -> list[str]:
 def test_diag_waits_for_the_reports_and_they_are_shown_and_deleted(
     doctor: Doctor, local_host: str, tmp_path: Path
 ) -> None:
-    doctor.ok(f"faultree --action add --tree_list health --conf {write(tmp_path / 't.json', TREE)}")
+    doctor.ok(f"faultree --action add --tree_list health --conf {write(tmp_path / 't.json', HEALTH_TREE)}")
     lines = diag_lines(doctor, local_host)
     found = re.fullmatch(r"task ([0-9a-f]{32}): 3 reports expected", lines[0])
     assert found, lines
@@ -253,7 +234,7 @@ def test_diag_waits_for_the_reports_and_they_are_shown_and_deleted(
 
 
 def test_diag_for_scripts_no_wait_and_json(doctor: Doctor, local_host: str, tmp_path: Path) -> None:
-    doctor.ok(f"faultree --action add --tree_list health --conf {write(tmp_path / 't.json', TREE)}")
+    doctor.ok(f"faultree --action add --tree_list health --conf {write(tmp_path / 't.json', HEALTH_TREE)}")
     lines = diag_lines(doctor, local_host, "--no-wait")
     assert len(lines) == 1 and ID.fullmatch(lines[0])
     reply = doctor.ok(f"--json diag --host_list {local_host} --tree_list health --interval 1800").json

@@ -10,9 +10,9 @@ from pathlib import Path
 from tests.adoctor_check_scheduler.test_cli_flow import _set, add_local_host, ok
 from tests.aops_cli.conftest import Doctor
 from tests.aops_cli.test_adoctor import SAMPLE, write
-from tests.aops_cli.test_adoctor_diag import TREE
 from tests.aops_cli.test_standalone import _configure, standalone_running
 from tests.conftest import PROMETHEUS_URL, require
+from tests.samples import HEALTH_TREE
 
 
 def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standalone(tmp_path: Path) -> None:
@@ -31,7 +31,7 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
         ok(doctor, "login --password changeme", prog="aops")
         host_id = add_local_host(doctor)
         ok(doctor, f"checkrule --action add --conf {SAMPLE}")
-        tree = write(tmp_path / "tree.json", TREE)
+        tree = write(tmp_path / "tree.json", HEALTH_TREE)
         imported = ok(doctor, f"faultree --action add --tree_list health --conf {tree}").out
         assert imported.startswith("imported"), imported
 

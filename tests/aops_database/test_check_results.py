@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.suite import Suite
+from tests.suite import Suite, host_ids_paged
 from tests.suite import data_call as call
 
 DATA_LIST = [{"name": "node_cpu_seconds_total", "type": "kpi", "label": {"mode": "idle"}}]
@@ -171,11 +171,9 @@ def test_results_are_sorted_and_paged(suite: Suite, token: str) -> None:
     items = [r["check_item"] for r in by_item]
     assert items == sorted(items, reverse=True) and len(items) == 23
     # Ties are broken the same way on every page, so pages neither repeat nor skip a result.
-    paged = [
-        r["host_id"]
-        for page in (1, 2, 3)
-        for r in get(suite, token, page=page, per_page=10, sort="check_item")["check_result"]
-    ]
+    paged = host_ids_paged(
+        lambda n: get(suite, token, page=n, per_page=10, sort="check_item")["check_result"], 3
+    )
     assert sorted(paged) == sorted(f"h{i:02d}" for i in range(23))
 
 

@@ -7,7 +7,7 @@ import time
 import uuid
 from typing import Any
 
-from tests.suite import Suite
+from tests.suite import Suite, host_ids_paged
 from tests.suite import data_call as call
 
 
@@ -301,11 +301,9 @@ def test_report_lists_are_sorted_and_paged(suite: Suite, token: str) -> None:
     assert hosts == sorted(hosts, reverse=True) and len(hosts) == 23
     trees = [r["tree_name"] for r in listing(suite, token, sort="tree_name")["result"]]
     assert trees == sorted(trees)
-    paged = [
-        r["host_id"]
-        for page in (1, 2, 3)
-        for r in listing(suite, token, page=page, per_page=10, sort="tree_name")["result"]
-    ]
+    paged = host_ids_paged(
+        lambda n: listing(suite, token, page=n, per_page=10, sort="tree_name")["result"], 3
+    )
     assert sorted(paged) == sorted(f"h{i:02d}" for i in range(23))
 
 

@@ -10,7 +10,7 @@ import threading
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import pytest
@@ -57,11 +57,18 @@ def topic(bus: MessageBus, unique: str) -> str:
     return name
 
 
-def publish(bus: MessageBus, topic: str, values: list[dict[str, Any]], key: str | None = None) -> None:
+def publish(
+    bus: MessageBus,
+    topic: str,
+    values: list[dict[str, Any]],
+    key: str | None = None,
+    keys: Sequence[str] = (),
+) -> None:
+    """Send `values` in order, each with `key` or, when `keys` is given, its own key; then flush."""
     producer = bus.producer()
     try:
-        for value in values:
-            producer.send(topic, value, key=key)
+        for n, value in enumerate(values):
+            producer.send(topic, value, key=keys[n] if keys else key)
         producer.flush(10)
     finally:
         producer.close()
@@ -79,6 +86,16 @@ def drain(consumer: Consumer, count: int, within: float = DELIVERY) -> list[Mess
 
 def numbers(messages: list[Message]) -> list[int]:
     return [m.value["n"] for m in messages]
+
+
+def committed_member(bus: MessageBus, topic: str, group: str, count: int) -> Consumer:
+    """A member of `group` that polled the `count` messages sent now ({"n": 0..count-1}) and
+    committed them."""
+    publish(bus, topic, [{"n": n} for n in range(count)])
+    member = bus.consumer([topic], group)
+    assert sorted(numbers(drain(member, count))) == list(range(count))
+    member.commit()
+    return member
 
 
 class Worker(threading.Thread):
@@ -136,11 +153,7 @@ def test_a_sent_dict_comes_back_with_its_topic_key_and_value(
 def test_messages_with_the_same_key_arrive_in_the_order_sent(
     bus: MessageBus, topic: str, unique: str
 ) -> None:
-    producer = bus.producer()
-    for n in range(30):
-        producer.send(topic, {"n": n}, key=f"host-{n % 3}")
-    producer.flush(10)
-    producer.close()
+    publish(bus, topic, [{"n": n} for n in range(30)], keys=[f"host-{n % 3}" for n in range(30)])
     consumer = bus.consumer([topic], f"g-{unique}")
 
     received = drain(consumer, 30)
@@ -205,10 +218,7 @@ def test_a_new_member_sees_only_what_the_group_has_not_committed(
     bus: MessageBus, topic: str, unique: str
 ) -> None:
     group = f"g-{unique}"
-    publish(bus, topic, [{"n": n} for n in range(5)])
-    first = bus.consumer([topic], group)
-    assert sorted(numbers(drain(first, 5))) == list(range(5))
-    first.commit()
+    first = committed_member(bus, topic, group, 5)
     first.close()
 
     publish(bus, topic, [{"n": n} for n in range(5, 8)])
@@ -222,10 +232,7 @@ def test_messages_polled_but_not_committed_go_to_the_next_member_after_close(
     bus: MessageBus, topic: str, unique: str
 ) -> None:
     group = f"g-{unique}"
-    publish(bus, topic, [{"n": n} for n in range(3)])
-    first = bus.consumer([topic], group)
-    assert sorted(numbers(drain(first, 3))) == [0, 1, 2]
-    first.commit()
+    first = committed_member(bus, topic, group, 3)
     publish(bus, topic, [{"n": n} for n in range(3, 6)])
     polled = drain(first, 3)
     assert sorted(numbers(polled)) == [3, 4, 5]
@@ -243,11 +250,7 @@ def test_a_member_that_joins_gets_what_was_polled_but_not_committed_on_its_parti
     bus: MessageBus, topic: str, unique: str
 ) -> None:
     group = f"g-{unique}"
-    producer = bus.producer()
-    for n in range(8):
-        producer.send(topic, {"kind": "work", "n": n}, key=f"job-{n}")
-    producer.flush(10)
-    producer.close()
+    publish(bus, topic, [{"kind": "work", "n": n} for n in range(8)], keys=[f"job-{n}" for n in range(8)])
     first = bus.consumer([topic], group)
     polled = drain(first, 8)
     assert sorted(numbers(polled)) == list(range(8))
@@ -307,11 +310,7 @@ def test_ensured_topics_have_the_requested_partitions_and_ensuring_again_is_harm
     name = f"two-{unique}"
     bus.ensure_topics([name], partitions=2)
     bus.ensure_topics([name], partitions=2)
-    producer = bus.producer()
-    for n in range(20):
-        producer.send(name, {"n": n}, key=f"key-{n}")
-    producer.flush(10)
-    producer.close()
+    publish(bus, name, [{"n": n} for n in range(20)], keys=[f"key-{n}" for n in range(20)])
     consumer = bus.consumer([name], f"g-{unique}")
 
     assert {m.partition for m in drain(consumer, 20)} == {0, 1}

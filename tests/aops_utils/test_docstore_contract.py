@@ -17,7 +17,7 @@ from aops_utils.docstore.elastic import ElasticsearchStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.sql import SqlDocumentStore
-from aops_utils.errors import AopsError, ConfigError, DatabaseUnavailable
+from aops_utils.errors import AopsError, ConfigError, DatabaseUnavailable, ParamError
 
 SPEC = IndexSpec(keyword_fields=("host", "kind", "status"), numeric_fields=("ts", "size"))
 INDICES = ("docs", "big", "other")
@@ -269,6 +269,12 @@ def test_offset_and_limit_page_through_results_without_overlap(store: DocumentSt
     assert [[doc.id for doc in page.hits] for page in pages] == [["e", "d"], ["c", "b"], ["a"], []]
     empty = store.search("docs", [Term("status", "ok")], limit=0)
     assert (empty.total, empty.hits) == (3, [])
+
+
+@pytest.mark.parametrize(("offset", "limit"), [(-1, None), (0, -1)])
+def test_a_negative_offset_or_limit_is_refused(store: DocumentStore, offset: int, limit: int | None) -> None:
+    with pytest.raises(ParamError, match="must not be negative"):
+        store.search("docs", [All()], offset=offset, limit=limit)
 
 
 def test_it_returns_every_match_without_a_cap(store: DocumentStore) -> None:
