@@ -19,7 +19,7 @@ import requests
 
 from aops_utils.contracts import BACKWARD_POSITION, FORWARD_POSITION
 from tests.adoctor_check_scheduler.conftest import NODE_IP, Checks, checks  # noqa: F401 (module fixture)
-from tests.adoctor_diag_scheduler.test_diagnosis_e2e import TREE, Diagnosis, diagnosis, leaves  # noqa: F401
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import HEALTH_IMPORT, Diagnosis, diagnosis, leaves  # noqa: F401
 from tests.suite import data_call
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
@@ -49,8 +49,7 @@ class User:
         assert reply["code"] == 200, reply
 
     def import_tree(self) -> None:
-        body = {"trees": [{"tree_name": "health", "tree_content": TREE}]}
-        reply = call(self.diagnosis.url, "/diag/tree/import", body, self.token)
+        reply = call(self.diagnosis.url, "/diag/tree/import", HEALTH_IMPORT, self.token)
         assert reply["succeed_list"] == ["health"], reply
 
     def wait_checked(self, start: int, end: int, timeout: float = 60) -> None:
