@@ -22,9 +22,9 @@ from typing import Any
 
 from adoctor_diag_executor.coverage import Coverage
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.data_center import DataCenter
 from aops_utils.jsonio import encode
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
@@ -53,7 +53,7 @@ class _Job:
 
 
 class DiagWorker:
-    def __init__(self, dc: ServiceClient, registry: Any, sample_period: int) -> None:
+    def __init__(self, dc: DataCenter, registry: Any, sample_period: int) -> None:
         self._dc = dc
         # No cache: the diag executor hears no rule changes, so each batch reads the rules anew.
         self._rules = RuleBook(dc, registry, seconds=0)
@@ -75,13 +75,12 @@ class DiagWorker:
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
             wanted = sorted(set().union(*(job.items for job in mine)))
-            rows = self._dc.post("/data/check/rule/get", {"check_items": wanted}, acting_user=username)
-            current = {rule.check_item: rule for rule in map(StoredRule.of, rows["check_items"])}
+            current = {rule.check_item: rule for rule in map(StoredRule.of, self._dc.rules(wanted, username))}
             versions = {item: rule.version for item, rule in current.items()}
             self._read_checked(username, mine, current, versions)
             self._evaluate_unchecked(username, mine, versions)
             written = [_report(job) for job in mine]
-            self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
+            self._dc.save_reports(written, username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
 
@@ -99,22 +98,10 @@ class DiagWorker:
                 min(job.request.time_range[0] for job in cluster),
                 max(job.request.time_range[1] for job in cluster),
             ]
-            pages.append(
-                self._dc.post(
-                    "/data/check/result/get",
-                    {"time_range": span, "check_items": items, "host_list": hosts},
-                    acting_user=username,
-                )["check_result"]
-            )
+            pages.append(self._dc.results(span, items, hosts, username))
             covered = [item for item in items if item in versions]
             if covered:
-                coverage.add(
-                    self._dc.post(
-                        "/data/check/coverage/get",
-                        {"time_range": span, "check_items": covered, "host_list": hosts},
-                        acting_user=username,
-                    )["coverage"]
-                )
+                coverage.add(self._dc.coverage(span, covered, hosts, username))
         by_host = _by_host(pages, current)
         for job in jobs:
             host = job.request.host_id

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from aops_utils.clients import ServiceClient
+from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class StatusProber:
 
     def __init__(
         self,
-        data_center: ServiceClient,
+        data_center: DataCenter,
         interval: int,
         timeout: float,
         concurrency: int,
@@ -74,7 +74,7 @@ class StatusProber:
         """Probe these hosts now and record their statuses with the manager's service token."""
         statuses = probe(hosts, self._timeout, self._concurrency)
         if statuses:
-            self._dc.post("/data/host/status/update", {"statuses": statuses})
+            self._dc.update_statuses(statuses)
             self._on_update()
         return statuses
 
@@ -98,8 +98,8 @@ class StatusProber:
             LOG.warning("probing %d added hosts failed: %s", len(hosts), exc.detail)
 
     def run_once(self) -> int:
-        reply = self._dc.post("/data/host/info/get/user", {"username": []})
-        return len(self.refresh([h for rows in reply["host_infos"].values() for h in rows]))
+        fleet = self._dc.hosts_by_user()
+        return len(self.refresh([h for rows in fleet.values() for h in rows]))
 
     def _run(self) -> None:
         while not self._stop.is_set():

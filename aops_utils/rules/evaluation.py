@@ -15,11 +15,9 @@ from typing import Any
 
 import orjson
 
-from aops_utils.clients import ServiceClient
-from aops_utils.codes import Code
 from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.checks import TaskHost, Value
-from aops_utils.errors import AopsError
+from aops_utils.data_center import DataCenter, DataReply
 from aops_utils.rules.series import Series
 
 LOG = logging.getLogger(__name__)
@@ -80,20 +78,11 @@ def series_name(name: str, label: dict[str, str]) -> str:
 
 
 def fetch(
-    dc: ServiceClient, user: str, rule: StoredRule, ips: Sequence[str], *, start: int, end: int
-) -> dict[str, Any]:
+    dc: DataCenter, user: str, rule: StoredRule, ips: Sequence[str], *, start: int, end: int
+) -> DataReply:
     """One `/data/data/get` call for every host of the task: the bulk path."""
-    body = {
-        "time_range": [start, end],
-        "data_infos": [{"host_id": ip, "data_list": rule.data_list} for ip in ips],
-    }
-    try:
-        return dc.post("/data/data/get", body, acting_user=user)
-    except AopsError as exc:
-        # 1104 means nothing matched: the per-host reasons are still in the payload.
-        if exc.code is Code.DATABASE_QUERY_ERROR and "fail_list" in exc.payload:
-            return {"succeed_list": [], **exc.payload}
-        raise
+    infos = [{"host_id": ip, "data_list": rule.data_list} for ip in ips]
+    return dc.get_data([start, end], infos, user)
 
 
 def _matches(item: dict[str, Any], entry: dict[str, Any]) -> bool:
@@ -166,7 +155,7 @@ def _partner(main: dict[str, Any], candidates: list[dict[str, Any]]) -> dict[str
 
 
 def check_rule(
-    dc: ServiceClient,
+    dc: DataCenter,
     user: str,
     rule: StoredRule,
     compiled: Any,

@@ -1,4 +1,4 @@
-"""Request bodies of the data-center routes (callers are the other A-Ops services)."""
+"""Request bodies of the data-center routes for accounts, hosts, statuses and monitoring data."""
 
 from __future__ import annotations
 
