@@ -57,6 +57,14 @@ class DataReply(TypedDict):
     fail_list: list[Row]
 
 
+class RetriesAdded(TypedDict):
+    """Retry ids queued, made dead (past their attempts) and dropped (already dead)."""
+
+    added: list[str]
+    dead: list[str]
+    dropped: list[str]
+
+
 class LoginReply(TypedDict):
     code: int
     access_token: str
@@ -86,6 +94,9 @@ class DataCenter(ServiceClient):
 
     def _delete(self, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
         return self._send("DELETE", path, body, who)
+
+    def _saved(self, path: str, body: Mapping[str, Any], who: Acting) -> int:
+        return int(self._post(path, body, who)["saved"])
 
     # Accounts
 
@@ -185,9 +196,10 @@ class DataCenter(ServiceClient):
 
     # Check results and coverage
 
-    def save_results(self, results: Sequence[Row], who: Acting) -> None:
-        """Store check results as the executors build them (validated once, by the data center)."""
-        self._post("/data/check/result/save", {"check_results": results}, who)
+    def save_results(self, results: Sequence[Row], who: Acting) -> int:
+        """Store check results as the executors build them (validated once, by the data center);
+        returns how many were stored."""
+        return self._saved("/data/check/result/save", {"check_results": results}, who)
 
     def results(
         self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
@@ -209,17 +221,18 @@ class DataCenter(ServiceClient):
 
     def delete_results(
         self, host_list: Sequence[str], check_items: Sequence[str], time_range: Sequence[float], who: Acting
-    ) -> None:
+    ) -> int:
+        """Delete these hosts' results of these rules within the range; returns how many went."""
         body = {
             "host_list": list(host_list),
             "check_items": list(check_items),
             "time_range": list(time_range),
         }
-        self._delete("/data/check/result/delete", body, who)
+        return int(self._delete("/data/check/result/delete", body, who)["deleted"])
 
-    def save_coverage(self, records: Sequence[Row], who: Acting) -> None:
+    def save_coverage(self, records: Sequence[Row], who: Acting) -> int:
         """Record which hosts each rule version was evaluated for over a window."""
-        self._post("/data/check/coverage/save", {"coverage": records}, who)
+        return self._saved("/data/check/coverage/save", {"coverage": records}, who)
 
     def coverage(
         self, time_range: Sequence[int], check_items: Sequence[str], host_list: Sequence[str], who: Acting
@@ -241,8 +254,10 @@ class DataCenter(ServiceClient):
     def set_state(self, state: Mapping[str, int]) -> None:
         self._post("/data/check/state/set", {"state": dict(state)}, None)
 
-    def add_retries(self, retries: Sequence[Row], max_attempts: int) -> None:
-        self._post("/data/check/retry/add", {"retries": retries, "max_attempts": max_attempts}, None)
+    def add_retries(self, retries: Sequence[Row], max_attempts: int) -> RetriesAdded:
+        """Queue failed windows; a retry past `max_attempts` is dead, one already dead is dropped."""
+        reply = self._post("/data/check/retry/add", {"retries": retries, "max_attempts": max_attempts}, None)
+        return {"added": reply["added"], "dead": reply["dead"], "dropped": reply["dropped"]}
 
     def due_retries(self, now: int, limit: int, lease: int) -> list[Row]:
         """Lease up to `limit` retries due at `now` for `lease` seconds."""
@@ -250,11 +265,13 @@ class DataCenter(ServiceClient):
         rows: list[Row] = self._post("/data/check/retry/due", body, None)["retries"]
         return rows
 
-    def trim_retries(self, max_dead: int, discount: float) -> None:
-        self._post("/data/check/retry/trim", {"max_dead": max_dead, "discount": discount}, None)
+    def trim_retries(self, max_dead: int, discount: float) -> int:
+        """Drop dead retries beyond `max_dead`; returns how many went."""
+        reply = self._post("/data/check/retry/trim", {"max_dead": max_dead, "discount": discount}, None)
+        return int(reply["deleted"])
 
-    def delete_retries(self, retry_ids: Sequence[str]) -> None:
-        self._delete("/data/check/retry/delete", {"retry_ids": list(retry_ids)}, None)
+    def delete_retries(self, retry_ids: Sequence[str]) -> int:
+        return int(self._delete("/data/check/retry/delete", {"retry_ids": list(retry_ids)}, None)["deleted"])
 
     # Fault trees, diagnosis tasks and reports
 
@@ -284,9 +301,9 @@ class DataCenter(ServiceClient):
     def progress(self, body: ProgressBody, who: Acting) -> Envelope:
         return self._post("/data/diag/process/query", _dump(body), who)
 
-    def save_reports(self, reports: Sequence[Row], who: Acting) -> None:
+    def save_reports(self, reports: Sequence[Row], who: Acting) -> int:
         """Store reports as the diag executors write them (validated once, by the data center)."""
-        self._post("/data/diag/report/save", {"reports": reports}, who)
+        return self._saved("/data/diag/report/save", {"reports": reports}, who)
 
     def get_reports(self, body: GetReportsBody, who: Acting) -> Envelope:
         return self._post("/data/diag/report/get", _dump(body), who)
