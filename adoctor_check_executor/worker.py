@@ -82,7 +82,7 @@ class CheckWorker:
         for host_id, found in failed.items():
             by_items[tuple(sorted(found))].append(host_id)
         for names, host_ids in by_items.items():
-            self._dc.delete_results(sorted(host_ids), names, [start, end], task.user)
+            self._dc.delete_results([start, end], names, sorted(host_ids), task.user)
 
     def _owned(self, task: CheckTask) -> CheckTask | None:
         """The task limited to hosts the user still owns (a host may be deleted meanwhile)."""

@@ -15,20 +15,13 @@ from aops_utils.contracts.data_center.checks import (
     Rule,
     RuleName,
     RuleNamesBody,
+    checked_time_range,
 )
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 
 # The data center's rule bodies, reused so that both limit a rule alike.
 ImportRulesBody = AddRulesBody
-
-
-def _range(value: list[int]) -> list[int]:
-    if len(value) not in (0, 2):
-        raise ValueError("must be [] or [start, end]")
-    if len(value) == 2 and value[0] > value[1]:
-        raise ValueError("start must not be after end")
-    return value
 
 
 class GetResultsBody(PagedBody):
@@ -38,7 +31,7 @@ class GetResultsBody(PagedBody):
     value: Value | None = None
     sort: Literal["start", "end", "check_item", ""] = ""
 
-    _check_range = field_validator("time_range")(_range)
+    _check_range = field_validator("time_range")(checked_time_range)
 
 
 MAX_TEST_SPAN = 7 * 24 * 3600
@@ -52,7 +45,7 @@ class TestRuleBody(Body):
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
     time_range: list[int] = Field(min_length=2, max_length=2)
 
-    _check_range = field_validator("time_range")(_range)
+    _check_range = field_validator("time_range")(checked_time_range)
 
     @model_validator(mode="after")
     def _one_rule(self) -> TestRuleBody:

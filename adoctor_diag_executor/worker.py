@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from adoctor_diag_executor.coverage import Coverage
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
-from aops_utils.data_center import DataCenter
+from aops_utils.data_center import DataCenter, ResultRow
 from aops_utils.jsonio import encode
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
@@ -196,7 +196,7 @@ def _report(job: _Job) -> dict[str, Any]:
     }
 
 
-def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str, Rows]:
+def _by_host(pages: Iterable[list[ResultRow]], current: dict[str, StoredRule]) -> dict[str, Rows]:
     """The rows of several result queries by host, each result once, and only those recorded by
     the rule as it is now: an older version's verdict is not the current one's. A long result
     (a No data over a backward window) can overlap the spans of two slice clusters and come back
@@ -212,7 +212,8 @@ def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str,
             seen.add(key)
             rule = current.get(row["check_item"])
             if rule is not None and rule.recorded(row):
-                by_host[row["host_id"]].append(row)
+                # Passed on as decoded: the evaluation reads stored and on-demand rows alike.
+                by_host[row["host_id"]].append(cast(dict[str, Any], row))
     return by_host
 
 

@@ -14,6 +14,7 @@ from adoctor_diag_scheduler.schemas import ExecuteBody, TreeIn
 from aops_utils.codes import Code
 from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.data_center import HostRow
 from aops_utils.errors import AopsError, ParamError
 from aops_utils.restful import Principal, Reply
 from aops_utils.restful.batch import Named, imported, sort_out
@@ -122,7 +123,7 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
 class DiagnoseTask:
     username: str
     task_id: str
-    hosts: list[dict[str, Any]]
+    hosts: list[HostRow]
     trees: dict[str, Any]  # name -> content, in request order
     cuts: list[tuple[int, int]]
 

@@ -45,16 +45,78 @@ Envelope = dict[str, Any]
 # token carries the name), or None for the calling service itself.
 Acting = Principal | str | None
 B = TypeVar("B", bound=Body)
-# Rows as the data center stores them: a host's basic info, a rule, a check result, a coverage
-# record, a retry, a tree, a report. The hot bulk paths pass them on without per-row validation.
+# Rows as services send them (check results, coverage records, retries, reports): the data
+# center validates them once, on arrival, so the hot bulk paths build no model per row.
 Row = dict[str, Any]
+
+
+# Reply rows, typed for their readers and passed on as decoded: no per-row validation.
+
+
+class HostRow(TypedDict):
+    host_id: str
+    host_name: str
+    host_group_name: str
+    public_ip: str
+    ssh_port: int
+    management: bool
+    status: str | None
+
+
+class RuleRow(TypedDict):
+    check_item: str
+    data_list: list[dict[str, Any]]
+    condition: str
+    description: str
+    plugin: str
+
+
+class ResultRow(TypedDict):
+    host_id: str
+    check_item: str
+    data_list: list[dict[str, Any]]
+    condition: str
+    plugin: str
+    description: str
+    start: float
+    end: float
+    value: str
+    series: str
+    reason: str
+
+
+class CoveredRule(TypedDict):
+    check_item: str
+    version: str
+    failed: list[str]
+
+
+class CoverageRow(TypedDict):
+    time_range: list[int]
+    host_list: list[str]
+    rules: list[CoveredRule]
+
+
+class RetryRow(TypedDict):
+    retry_id: str
+    username: str
+    host_list: list[dict[str, str]]
+    check_items: list[str]
+    time_range: list[int]
+
+
+class TreeRow(TypedDict):
+    tree_name: str
+    tree_content: dict[str, Any]
+    description: str
+    tag: list[str]
 
 
 class DataReply(TypedDict):
     """`/data/data/get`: the series found per host and item, and what was not found and why."""
 
-    succeed_list: list[Row]
-    fail_list: list[Row]
+    succeed_list: list[dict[str, Any]]
+    fail_list: list[dict[str, Any]]
 
 
 class RetriesAdded(TypedDict):
@@ -74,6 +136,12 @@ def relayed(model: type[B], body: Body) -> B:
     """A service's own request model (as strict as the data center's or stricter) as the data
     center's; the data center validates it again on arrival, so nothing is validated twice here."""
     return cast(B, model.model_construct(**body.model_dump(exclude_none=True)))
+
+
+def _window(
+    time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str]
+) -> dict[str, Any]:
+    return {"time_range": list(time_range), "check_items": list(check_items), "host_list": list(host_list)}
 
 
 def _dump(body: Body | None) -> dict[str, Any]:
@@ -134,15 +202,15 @@ class DataCenter(ServiceClient):
     def get_host_info(self, body: HostInfoBody, who: Acting) -> Envelope:
         return self._post("/data/host/info/get", _dump(body), who)
 
-    def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[Row]:
+    def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[HostRow]:
         """The user's hosts among `host_ids` (all of them when empty): id, name, address, port."""
         reply = self._post("/data/host/info/get", {"host_list": list(host_ids), "basic": True}, who)
-        rows: list[Row] = reply["host_infos"]
+        rows: list[HostRow] = reply["host_infos"]
         return rows
 
-    def hosts_by_user(self) -> dict[str, list[Row]]:
+    def hosts_by_user(self) -> dict[str, list[HostRow]]:
         """Every user's hosts (basic info): the fleet the prober and the check schedule cover."""
-        hosts: dict[str, list[Row]] = self._post("/data/host/info/get/user", {"username": []}, None)[
+        hosts: dict[str, list[HostRow]] = self._post("/data/host/info/get/user", {"username": []}, None)[
             "host_infos"
         ]
         return hosts
@@ -180,9 +248,11 @@ class DataCenter(ServiceClient):
     def add_rules(self, rules: Sequence[Rule], who: Acting) -> Envelope:
         return self._post("/data/check/rule/add", {"check_items": [_dump(r) for r in rules]}, who)
 
-    def rules(self, names: Sequence[str], who: Acting) -> list[Row]:
+    def rules(self, names: Sequence[str], who: Acting) -> list[RuleRow]:
         """The user's rules by name, all of them when `names` is empty."""
-        rows: list[Row] = self._post("/data/check/rule/get", {"check_items": list(names)}, who)["check_items"]
+        rows: list[RuleRow] = self._post("/data/check/rule/get", {"check_items": list(names)}, who)[
+            "check_items"
+        ]
         return rows
 
     def get_rules(self, body: GetRulesBody, who: Acting) -> Envelope:
@@ -203,14 +273,10 @@ class DataCenter(ServiceClient):
 
     def results(
         self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
-    ) -> list[Row]:
+    ) -> list[ResultRow]:
         """Every stored result of these hosts and rules overlapping the range."""
-        body = {
-            "time_range": list(time_range),
-            "check_items": list(check_items),
-            "host_list": list(host_list),
-        }
-        rows: list[Row] = self._post("/data/check/result/get", body, who)["check_result"]
+        body = _window(time_range, check_items, host_list)
+        rows: list[ResultRow] = self._post("/data/check/result/get", body, who)["check_result"]
         return rows
 
     def get_results(self, body: GetResultsBody, who: Acting) -> Envelope:
@@ -220,14 +286,10 @@ class DataCenter(ServiceClient):
         return self._post("/data/check/result/count", _dump(body), who)
 
     def delete_results(
-        self, host_list: Sequence[str], check_items: Sequence[str], time_range: Sequence[float], who: Acting
+        self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
     ) -> int:
         """Delete these hosts' results of these rules within the range; returns how many went."""
-        body = {
-            "host_list": list(host_list),
-            "check_items": list(check_items),
-            "time_range": list(time_range),
-        }
+        body = _window(time_range, check_items, host_list)
         return int(self._delete("/data/check/result/delete", body, who)["deleted"])
 
     def save_coverage(self, records: Sequence[Row], who: Acting) -> int:
@@ -236,13 +298,10 @@ class DataCenter(ServiceClient):
 
     def coverage(
         self, time_range: Sequence[int], check_items: Sequence[str], host_list: Sequence[str], who: Acting
-    ) -> list[Row]:
-        body = {
-            "time_range": list(time_range),
-            "check_items": list(check_items),
-            "host_list": list(host_list),
-        }
-        rows: list[Row] = self._post("/data/check/coverage/get", body, who)["coverage"]
+    ) -> list[CoverageRow]:
+        """The coverage records of these rules overlapping the range, cut to these hosts."""
+        body = _window(time_range, check_items, host_list)
+        rows: list[CoverageRow] = self._post("/data/check/coverage/get", body, who)["coverage"]
         return rows
 
     # The check schedule's state and retry queue (the scheduler's own, so no user acts)
@@ -259,10 +318,10 @@ class DataCenter(ServiceClient):
         reply = self._post("/data/check/retry/add", {"retries": retries, "max_attempts": max_attempts}, None)
         return {"added": reply["added"], "dead": reply["dead"], "dropped": reply["dropped"]}
 
-    def due_retries(self, now: int, limit: int, lease: int) -> list[Row]:
+    def due_retries(self, now: int, limit: int, lease: int) -> list[RetryRow]:
         """Lease up to `limit` retries due at `now` for `lease` seconds."""
         body = {"now": now, "limit": limit, "lease": lease}
-        rows: list[Row] = self._post("/data/check/retry/due", body, None)["retries"]
+        rows: list[RetryRow] = self._post("/data/check/retry/due", body, None)["retries"]
         return rows
 
     def trim_retries(self, max_dead: int, discount: float) -> int:
@@ -278,9 +337,9 @@ class DataCenter(ServiceClient):
     def add_trees(self, trees: Sequence[Tree], who: Acting) -> Envelope:
         return self._post("/data/diag/tree/add", {"trees": [_dump(t) for t in trees]}, who)
 
-    def trees(self, names: Sequence[str], who: Acting) -> list[Row]:
+    def trees(self, names: Sequence[str], who: Acting) -> list[TreeRow]:
         """The user's trees by name, all of them when `names` is empty."""
-        rows: list[Row] = self._post("/data/diag/tree/get", {"tree_list": list(names)}, who)["trees"]
+        rows: list[TreeRow] = self._post("/data/diag/tree/get", {"tree_list": list(names)}, who)["trees"]
         return rows
 
     def get_trees(self, body: GetTreesBody, who: Acting) -> Envelope:

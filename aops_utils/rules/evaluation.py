@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,7 +34,7 @@ class StoredRule:
     plugin: str
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> StoredRule:
+    def of(cls, row: Mapping[str, Any]) -> StoredRule:
         return cls(
             row["check_item"],
             _normal_data_list(row["data_list"]),
@@ -47,7 +47,7 @@ class StoredRule:
     def version(self) -> str:
         return rule_version(self.condition, self.data_list, self.plugin)
 
-    def recorded(self, result: dict[str, Any]) -> bool:
+    def recorded(self, result: Mapping[str, Any]) -> bool:
         """Whether a stored result was recorded by this version of the rule (same as comparing
         versions, without hashing each result: dicts compare regardless of key order)."""
         return (

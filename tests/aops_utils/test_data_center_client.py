@@ -39,7 +39,16 @@ from aops_utils.contracts.data_center.diagnosis import (
     TreeNamesBody,
 )
 from aops_utils.contracts.data_center.hosts import AddHostsBody, ChangePasswordBody, NewHost
-from aops_utils.data_center import DataCenter, relayed
+from aops_utils.data_center import (
+    CoverageRow,
+    DataCenter,
+    HostRow,
+    ResultRow,
+    RetryRow,
+    RuleRow,
+    TreeRow,
+    relayed,
+)
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
 from tests.conftest import NODE_EXPORTER
@@ -57,6 +66,13 @@ def dc(suite: Suite) -> Iterator[DataCenter]:
 def me(user: tuple[str, str]) -> Principal:
     """The fresh user's own session: the client forwards their token."""
     return Principal(username=user[0], token=user[1], token_id="")
+
+
+def shaped(rows: list[Any], typed: Any) -> list[Any]:
+    """The rows, after checking that each carries exactly the fields its TypedDict names."""
+    fields = typed.__required_keys__ | typed.__optional_keys__
+    assert rows and all(set(row) == fields for row in rows), (typed.__name__, rows[:1])
+    return rows
 
 
 def raised(call: Any) -> AopsError:
@@ -112,12 +128,13 @@ def test_hosts_and_groups_round_trip_for_their_user_only(suite: Suite, dc: DataC
     listed = dc.get_hosts(GetHostsBody(sort="host_name"), me)
     assert [h["host_name"] for h in listed["host_infos"]] == ["a", "b"] and listed["total_count"] == 2
     assert dc.count_hosts(None, me)["host_count"] == 2
-    basics = dc.host_basics([hosts[1].host_id], me)
+    basics = shaped(dc.host_basics([hosts[1].host_id], me), HostRow)
     assert [(h["host_id"], h["public_ip"]) for h in basics] == [(hosts[1].host_id, "127.0.0.2")]
     info = dc.get_host_info(HostInfoBody(host_list=[hosts[0].host_id], basic=True), me)
     assert [h["host_name"] for h in info["host_infos"]] == ["a"]
     # The fleet is read by services for every user; another user's hosts are not this user's.
     fleet = dc.hosts_by_user()
+    shaped(fleet[me.username], HostRow)
     assert sorted(h["host_id"] for h in fleet[me.username]) == sorted(h.host_id for h in hosts)
     other, token = suite.add_user()
     assert dc.host_basics([hosts[0].host_id], Principal(username=other, token=token, token_id="")) == []
@@ -166,19 +183,19 @@ def result(host: str, item: str, start: int, value: str = "Abnormal") -> dict[st
 def test_rules_results_and_coverage_round_trip(dc: DataCenter, me: Principal) -> None:
     added = dc.add_rules([rule("r1"), rule("r2")], me)
     assert sorted(added["succeed_list"]) == ["r1", "r2"]
-    assert [r["check_item"] for r in dc.rules(["r2"], me)] == ["r2"]
+    assert [r["check_item"] for r in shaped(dc.rules(["r2"], me), RuleRow)] == ["r2"]
     assert len(dc.rules([], me.username)) == 2
     assert dc.get_rules(GetRulesBody(check_items=["r1"]), me)["total_count"] == 1
     assert dc.count_rules(None, me)["rule_count"] == 2
     rows = [result("h1", "r1", 0), result("h1", "r1", 60, "No data"), result("h2", "r2", 0)]
     assert dc.save_results(rows, me.username) == 3
-    found = dc.results([0, 200], ["r1"], ["h1"], me.username)
+    found = shaped(dc.results([0, 200], ["r1"], ["h1"], me.username), ResultRow)
     assert sorted((r["start"], r["value"]) for r in found) == [(0, "Abnormal"), (60, "No data")]
     page = dc.get_results(GetResultsBody(host_list=["h2"]), me)
     assert [r["check_item"] for r in page["check_result"]] == ["r2"]
     counts = dc.count_results(CountResultsBody(), me)["results"]
     assert sorted((c["host_id"], c["count"]) for c in counts) == [("h1", 1), ("h2", 1)]
-    assert dc.delete_results(["h1"], ["r1"], [60, 120], me.username) == 1
+    assert dc.delete_results([60, 120], ["r1"], ["h1"], me.username) == 1
     assert len(dc.results([0, 200], ["r1"], ["h1"], me.username)) == 1
     version = "a" * 32
     record = {
@@ -187,7 +204,7 @@ def test_rules_results_and_coverage_round_trip(dc: DataCenter, me: Principal) ->
         "rules": [{"check_item": "r1", "version": version, "failed": []}],
     }
     assert dc.save_coverage([record], me.username) == 1
-    assert dc.coverage([0, 60], ["r1"], ["h1"], me.username) == [record]
+    assert shaped(dc.coverage([0, 60], ["r1"], ["h1"], me.username), CoverageRow) == [record]
     gone = dc.delete_rules(RuleNamesBody(check_items=["r1", "r2"]), me)
     assert sorted(gone["succeed_list"]) == ["r1", "r2"]
 
@@ -206,7 +223,9 @@ def test_the_schedules_state_and_retry_queue_round_trip(dc: DataCenter, me: Prin
     added = dc.add_retries([retry], max_attempts=3)
     assert len(added["added"]) == 1 and added["dead"] == [] and added["dropped"] == []
     due = [
-        r for r in dc.due_retries(int(time.time()), limit=1000, lease=300) if r["retry_id"] in added["added"]
+        r
+        for r in shaped(dc.due_retries(int(time.time()), limit=1000, lease=300), RetryRow)
+        if r["retry_id"] in added["added"]
     ]
     assert [(r["username"], r["time_range"]) for r in due] == [(me.username, [0, 60])]
     assert dc.delete_retries(added["added"]) == 1
@@ -216,7 +235,7 @@ def test_the_schedules_state_and_retry_queue_round_trip(dc: DataCenter, me: Prin
 def test_trees_tasks_and_reports_round_trip(dc: DataCenter, me: Principal) -> None:
     content = {"node": "top", "condition": "r1"}
     assert dc.add_trees([Tree(tree_name="t1", tree_content=content)], me)["succeed_list"] == ["t1"]
-    assert [t["tree_content"] for t in dc.trees(["t1"], me)] == [content]
+    assert [t["tree_content"] for t in shaped(dc.trees(["t1"], me), TreeRow)] == [content]
     assert [t["tree_name"] for t in dc.get_trees(GetTreesBody(), me)["trees"]] == ["t1"]
     task_id, report_id = uuid.uuid4().hex, uuid.uuid4().hex
     task = SaveTaskBody(
