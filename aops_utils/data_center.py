@@ -103,6 +103,7 @@ class RetryRow(TypedDict):
     host_list: list[dict[str, str]]
     check_items: list[str]
     time_range: list[int]
+    attempts: int
 
 
 class TreeRow(TypedDict):
