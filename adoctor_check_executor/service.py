@@ -15,10 +15,10 @@ from adoctor_check_executor.worker import CheckWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
-from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.checks import CheckTask, RuleChange
 from aops_utils.contracts.topics import Group, Topic
+from aops_utils.data_center import DataCenter
 from aops_utils.rules.rulebook import RuleBook
 
 LOG = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class Executor:
 
 def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:
     codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = ServiceClient(
+    dc = DataCenter(
         system.database.url, codec, "adoctor-check-executor", timeout=ini.executor.data_center_timeout
     )
     rules = RuleBook(dc, ini.executor.registry(), ini.executor.rule_cache_seconds)

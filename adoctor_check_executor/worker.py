@@ -7,9 +7,9 @@ from collections import defaultdict
 from typing import Any
 
 from aops_utils.bus import Producer
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import CheckTask, TaskHost, Value
 from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.data_center import DataCenter
 from aops_utils.rules.evaluation import check_rule
 from aops_utils.rules.rulebook import RuleBook
 
@@ -18,7 +18,7 @@ SAVE_CHUNK = 10000
 
 
 class CheckWorker:
-    def __init__(self, dc: ServiceClient, rules: RuleBook, producer: Producer, sample_period: int) -> None:
+    def __init__(self, dc: DataCenter, rules: RuleBook, producer: Producer, sample_period: int) -> None:
         self._dc = dc
         self._rules = rules
         self._producer = producer
@@ -50,11 +50,7 @@ class CheckWorker:
         if is_retry:
             self._forget_failures(task, [stored.check_item for stored, _ in rules])
         for offset in range(0, len(results), SAVE_CHUNK):
-            self._dc.post(
-                "/data/check/result/save",
-                {"check_results": results[offset : offset + SAVE_CHUNK]},
-                acting_user=task.user,
-            )
+            self._dc.save_results(results[offset : offset + SAVE_CHUNK], task.user)
         if covered:
             # Only after the results: a diag executor that sees the coverage also sees them.
             # A crash in between leaves the window uncovered, which is evaluated on demand.
@@ -63,7 +59,7 @@ class CheckWorker:
                 "host_list": [h.host_id for h in task.host_list],
                 "rules": covered,
             }
-            self._dc.post("/data/check/coverage/save", {"coverage": [record]}, acting_user=task.user)
+            self._dc.save_coverage([record], task.user)
         self._follow_up(task, results, is_retry)
         return results
 
@@ -76,15 +72,7 @@ class CheckWorker:
         are covered). A failed pair is not covered, so it is evaluated on demand meanwhile.
         """
         start, end = task.time_range
-        rows = self._dc.post(
-            "/data/check/result/get",
-            {
-                "time_range": [start, end],
-                "host_list": [h.host_id for h in task.host_list],
-                "check_items": items,
-            },
-            acting_user=task.user,
-        )["check_result"]
+        rows = self._dc.results([start, end], items, [h.host_id for h in task.host_list], task.user)
         failed: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             # Within the window, as the delete route reads a time range.
@@ -94,18 +82,12 @@ class CheckWorker:
         for host_id, found in failed.items():
             by_items[tuple(sorted(found))].append(host_id)
         for names, host_ids in by_items.items():
-            self._dc.delete(
-                "/data/check/result/delete",
-                {"host_list": sorted(host_ids), "check_items": list(names), "time_range": [start, end]},
-                acting_user=task.user,
-            )
+            self._dc.delete_results([start, end], names, sorted(host_ids), task.user)
 
     def _owned(self, task: CheckTask) -> CheckTask | None:
         """The task limited to hosts the user still owns (a host may be deleted meanwhile)."""
         ids = [h.host_id for h in task.host_list]
-        rows = self._dc.post("/data/host/info/get", {"host_list": ids, "basic": True}, acting_user=task.user)[
-            "host_infos"
-        ]
+        rows = self._dc.host_basics(ids, task.user)
         current = {row["host_id"]: row["public_ip"] for row in rows}
         hosts = [TaskHost(host_id=hid, public_ip=current[hid]) for hid in ids if hid in current]
         if not hosts:
@@ -127,4 +109,4 @@ class CheckWorker:
             self._producer.send(Topic.RETRY_CHECK, retry.message(), key=task.user)
             self._producer.flush()
         elif is_retry and not failed:
-            self._dc.delete("/data/check/retry/delete", {"retry_ids": [str(task.task_id)]})
+            self._dc.delete_retries([str(task.task_id)])

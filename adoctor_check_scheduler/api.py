@@ -15,6 +15,8 @@ from adoctor_check_scheduler.schemas import (
     TestRuleBody,
 )
 from aops_utils.clients import forward
+from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
+from aops_utils.data_center import relayed
 from aops_utils.restful import Api, Reply, RequestContext
 
 api = Api("A-Ops check scheduler")
@@ -30,7 +32,7 @@ def import_rules(ctx: RequestContext[ImportRulesBody]) -> Reply:
 @api.route("/check/rule/get", body=GetRulesBody)
 def get_rules(ctx: RequestContext[GetRulesBody]) -> Reply:
     """List rules (all when `check_items` is empty)."""
-    return forward(scheduler().data_center, "POST", "/data/check/rule/get", ctx)
+    return forward(scheduler().data_center.get_rules, ctx.body, ctx)
 
 
 @api.route("/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
@@ -42,19 +44,19 @@ def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
 @api.route("/check/rule/count")
 def count_rules(ctx: RequestContext[None]) -> Reply:
     """Number of the user's rules."""
-    return forward(scheduler().data_center, "POST", "/data/check/rule/count", ctx)
+    return forward(scheduler().data_center.count_rules, None, ctx)
 
 
 @api.route("/check/result/get", body=GetResultsBody)
 def get_results(ctx: RequestContext[GetResultsBody]) -> Reply:
     """Results by host, rule, value and time range (overlap), paged and sorted."""
-    return forward(scheduler().data_center, "POST", "/data/check/result/get", ctx)
+    return forward(scheduler().data_center.get_results, relayed(DataCenterResults, ctx.body), ctx)
 
 
 @api.route("/check/result/count", body=CountResultsBody)
 def count_results(ctx: RequestContext[CountResultsBody]) -> Reply:
     """Abnormal results per host (every host; 21.09 stopped at 10)."""
-    return forward(scheduler().data_center, "POST", "/data/check/result/count", ctx)
+    return forward(scheduler().data_center.count_results, ctx.body, ctx)
 
 
 @api.route("/check/rule/test", body=TestRuleBody)

@@ -15,9 +15,9 @@ from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
-from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.topics import Group, Topic
+from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
 
@@ -25,7 +25,7 @@ from aops_utils.restful.tokens import token_authenticator
 @dataclass
 class CheckScheduler:
     settings: CheckSchedulerIni
-    data_center: ServiceClient
+    data_center: DataCenter
     bus: MessageBus
     producer: Producer
     registry: Any
@@ -69,7 +69,7 @@ def create_app(
     if system is None or ini is None:
         system, ini = scheduler_settings.load()
     codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = ServiceClient(system.database.url, codec, "adoctor-check-scheduler")
+    dc = DataCenter(system.database.url, codec, "adoctor-check-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, ini.producer, ini.consumer)
         bus.ensure_topics([t.value for t in Topic])

@@ -15,11 +15,11 @@ from typing import Any
 
 from adoctor_check_scheduler.settings import SchedulerSection
 from aops_utils.bus import Message, Producer
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
 from aops_utils.contracts import FORWARD_POSITION as FORWARD
 from aops_utils.contracts.checks import CheckTask
 from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
@@ -29,7 +29,7 @@ HOSTS_PER_TASK = 200  # hosts of one user per task, so that several executors sh
 class CheckSchedule:
     def __init__(
         self,
-        dc: ServiceClient,
+        dc: DataCenter,
         producer: Producer,
         settings: SchedulerSection,
         clock: Callable[[], float] = time.time,
@@ -40,11 +40,10 @@ class CheckSchedule:
         self._clock = clock
 
     def _state(self) -> dict[str, int]:
-        reply = self._dc.post("/data/check/state/get", {"names": [FORWARD, BACKWARD]})
-        return {k: int(v) for k, v in reply["state"].items()}
+        return self._dc.state([FORWARD, BACKWARD])
 
     def _save(self, **state: int) -> None:
-        self._dc.post("/data/check/state/set", {"state": state})
+        self._dc.set_state(state)
 
     def _publish(self, task_id: int | str, start: int, end: int) -> None:
         for user, hosts in self._fleet().items():
@@ -57,10 +56,9 @@ class CheckSchedule:
         self._producer.flush()
 
     def _fleet(self) -> dict[str, list[Any]]:
-        reply = self._dc.post("/data/host/info/get/user", {"username": []})
         return {
             user: [{"host_id": h["host_id"], "public_ip": h["public_ip"]} for h in hosts]
-            for user, hosts in reply["host_infos"].items()
+            for user, hosts in self._dc.hosts_by_user().items()
             if hosts
         }
 
@@ -98,10 +96,7 @@ class CheckSchedule:
         """Publish the retries whose cool-down is over; trim the dead ones."""
         s = self._settings
         now = int(self._clock())
-        due = self._dc.post(
-            "/data/check/retry/due",
-            {"now": now, "limit": s.retry_batch, "lease": max(s.cool_down_time, 300)},
-        )["retries"]
+        due = self._dc.due_retries(now, s.retry_batch, max(s.cool_down_time, 300))
         for retry in due:
             task = CheckTask(
                 task_id=retry["retry_id"],
@@ -113,10 +108,7 @@ class CheckSchedule:
             self._producer.send(Topic.DO_CHECK, task.message(), key=retry["retry_id"])
         if due:
             self._producer.flush()
-        self._dc.post(
-            "/data/check/retry/trim",
-            {"max_dead": s.max_dead_retry_task, "discount": s.dead_retry_task_discount},
-        )
+        self._dc.trim_retries(s.max_dead_retry_task, s.dead_retry_task_discount)
         return len(due)
 
     def on_retry_message(self, message: Message) -> None:
@@ -131,9 +123,7 @@ class CheckSchedule:
         }
         if isinstance(task.task_id, str):
             retry["retry_id"] = task.task_id
-        self._dc.post(
-            "/data/check/retry/add", {"retries": [retry], "max_attempts": self._settings.max_retry_num}
-        )
+        self._dc.add_retries([retry], self._settings.max_retry_num)
 
 
 class ScheduleLoop:

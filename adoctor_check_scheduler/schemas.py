@@ -1,56 +1,27 @@
-"""Request bodies of the check scheduler (21.09 fields, real limits)."""
+"""Request bodies of the check scheduler (21.09 fields, real limits; the data center's where alike)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
+from aops_utils.contracts.data_center.checks import (
+    AddRulesBody,
+    CountResultsBody,
+    GetRulesBody,
+    Rule,
+    RuleName,
+    RuleNamesBody,
+    checked_time_range,
+)
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body, Name256
-from aops_utils.rules.lexer import MAX_CONDITION_LENGTH
+from aops_utils.restful.validation import Body
 
-RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-
-
-class DataItemIn(Body):
-    name: Name256
-    type: Literal["kpi", "log"] = "kpi"
-    label: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=256)],
-        Annotated[str, StringConstraints(max_length=1024)],
-    ] = Field(default_factory=dict)
-
-
-class RuleIn(Body):
-    check_item: RuleName
-    data_list: list[DataItemIn] = Field(min_length=1, max_length=100)
-    condition: Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION_LENGTH)]
-    description: Annotated[str, StringConstraints(max_length=1024)] = ""
-    plugin: Annotated[str, StringConstraints(max_length=128)] = ""
-
-
-class ImportRulesBody(Body):
-    check_items: list[RuleIn] = Field(min_length=1, max_length=10000)
-
-
-class RuleNamesBody(Body):
-    check_items: list[RuleName] = Field(max_length=10000)
-
-
-class GetRulesBody(PagedBody):
-    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
-    sort: Literal["check_item", ""] = ""
-
-
-def _range(value: list[int]) -> list[int]:
-    if len(value) not in (0, 2):
-        raise ValueError("must be [] or [start, end]")
-    if len(value) == 2 and value[0] > value[1]:
-        raise ValueError("start must not be after end")
-    return value
+# The data center's rule bodies, reused so that both limit a rule alike.
+ImportRulesBody = AddRulesBody
 
 
 class GetResultsBody(PagedBody):
@@ -60,12 +31,7 @@ class GetResultsBody(PagedBody):
     value: Value | None = None
     sort: Literal["start", "end", "check_item", ""] = ""
 
-    _check_range = field_validator("time_range")(_range)
-
-
-class CountResultsBody(PagedBody):
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
-    sort: Literal["count", "host_id", ""] = ""
+    _check_range = field_validator("time_range")(checked_time_range)
 
 
 MAX_TEST_SPAN = 7 * 24 * 3600
@@ -75,11 +41,11 @@ class TestRuleBody(Body):
     """Beyond 21.09: evaluate a stored (`check_item`) or inline (`rule`) rule, storing nothing."""
 
     check_item: RuleName | None = None
-    rule: RuleIn | None = None
+    rule: Rule | None = None
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
     time_range: list[int] = Field(min_length=2, max_length=2)
 
-    _check_range = field_validator("time_range")(_range)
+    _check_range = field_validator("time_range")(checked_time_range)
 
     @model_validator(mode="after")
     def _one_rule(self) -> TestRuleBody:
@@ -88,3 +54,14 @@ class TestRuleBody(Body):
         if self.time_range[1] - self.time_range[0] > MAX_TEST_SPAN:
             raise ValueError("time_range may span at most 7 days")
         return self
+
+
+__all__ = [
+    "CountResultsBody",
+    "GetResultsBody",
+    "GetRulesBody",
+    "ImportRulesBody",
+    "Rule",
+    "RuleNamesBody",
+    "TestRuleBody",
+]

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from adoctor_check_scheduler.app import CheckScheduler
-from adoctor_check_scheduler.schemas import RuleIn, RuleNamesBody, TestRuleBody
+from adoctor_check_scheduler.schemas import Rule, RuleNamesBody, TestRuleBody
 from aops_utils.clients import forward
 from aops_utils.contracts.checks import TaskHost, Value
 from aops_utils.contracts.topics import Topic
@@ -22,7 +22,7 @@ LOG = logging.getLogger(__name__)
 SAMPLE_PERIOD = DEFAULT_SAMPLE_PERIOD
 
 
-def compile_rule(service: CheckScheduler, rule: RuleIn, field: str) -> Any:
+def compile_rule(service: CheckScheduler, rule: Rule, field: str) -> Any:
     """Parse a rule with its plugin; an error names the rule, the field and the position."""
     try:
         return _compile(service, rule)
@@ -34,7 +34,7 @@ def compile_rule(service: CheckScheduler, rule: RuleIn, field: str) -> Any:
         ) from None
 
 
-def _compile(service: CheckScheduler, rule: RuleIn) -> Any:
+def _compile(service: CheckScheduler, rule: Rule) -> Any:
     return service.registry.compile(
         plugin=rule.plugin, condition=rule.condition, data_list=[d.model_dump() for d in rule.data_list]
     )
@@ -43,11 +43,11 @@ def _compile(service: CheckScheduler, rule: RuleIn) -> Any:
 RULES = Named(key="check_item", items="check_items", noun="check item", label="rule")
 
 
-def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[RuleIn]) -> Reply:
+def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[Rule]) -> Reply:
     """Store the rules that parse and list each one that does not in `fail_list` with its
     reason, field and position (21.09: code 206 when some were stored)."""
 
-    def problem(rule: RuleIn, index: int) -> dict[str, Any] | None:
+    def problem(rule: Rule, index: int) -> dict[str, Any] | None:
         try:
             _compile(service, rule)
         except RuleError as exc:
@@ -58,15 +58,14 @@ def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[
     good, failed = sort_out(rules, RULES, problem)
     stored: dict[str, Any] = {}
     if good:
-        body = {"check_items": [rule.model_dump() for rule in good]}
-        stored = service.data_center.post("/data/check/rule/add", body, principal=principal)
+        stored = service.data_center.add_rules(good, principal)
         announce(service, Topic.IMPORT_CHECK_RULE, principal.username, [rule.check_item for rule in good])
     return imported(stored, failed, RULES)
 
 
 def delete_rules(service: CheckScheduler, ctx: RequestContext[RuleNamesBody]) -> Reply:
     """Delete rules per name and tell the executors which ones went."""
-    reply = forward(service.data_center, "DELETE", "/data/check/rule/delete", ctx)
+    reply = forward(service.data_center.delete_rules, ctx.body, ctx)
     announce(service, Topic.DELETE_CHECK_RULE, ctx.username, reply.payload["succeed_list"])
     return reply
 
@@ -89,14 +88,13 @@ def dry_run(service: CheckScheduler, principal: Principal, body: TestRuleBody) -
         compiled = compile_rule(service, body.rule, "rule")
         stored = StoredRule.of(body.rule.model_dump())
     else:
-        rows = dc.post("/data/check/rule/get", {"check_items": [body.check_item]}, principal=principal)
-        if not rows["check_items"]:
+        assert body.check_item is not None  # TestRuleBody requires one of the two
+        rows = dc.rules([body.check_item], principal)
+        if not rows:
             raise NotFoundError(f"check item {body.check_item} does not exist", field="check_item")
-        stored = StoredRule.of(rows["check_items"][0])
-        compiled = compile_rule(service, RuleIn.model_validate(rows["check_items"][0]), "check_item")
-    hosts = dc.post("/data/host/info/get", {"host_list": body.host_list, "basic": True}, principal=principal)[
-        "host_infos"
-    ]
+        stored = StoredRule.of(rows[0])
+        compiled = compile_rule(service, Rule.model_validate(rows[0]), "check_item")
+    hosts = dc.host_basics(body.host_list, principal)
     if body.host_list and len(hosts) < len(set(body.host_list)):
         known = {h["host_id"] for h in hosts}
         missing = [h for h in body.host_list if h not in known]

@@ -10,7 +10,7 @@ passed a slice, or a task still queued, leaves the slice inside the positions bu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 Span = tuple[int, int]
@@ -44,12 +44,12 @@ class Coverage:
     covering the host, follows.
     """
 
-    def __init__(self, records: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(self, records: Iterable[Mapping[str, Any]] = ()) -> None:
         self._ok: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
         self._failed: dict[tuple[str, str, str], list[Span]] = defaultdict(list)
         self.add(records)
 
-    def add(self, records: Iterable[dict[str, Any]]) -> None:
+    def add(self, records: Iterable[Mapping[str, Any]]) -> None:
         for record in records:
             start, end = record["time_range"]
             span = (int(start), int(end))

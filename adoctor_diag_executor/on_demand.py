@@ -12,8 +12,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import TaskHost
+from aops_utils.data_center import DataCenter
 from aops_utils.rules.evaluation import check_rule
 from aops_utils.rules.rulebook import Compiled
 
@@ -22,7 +22,7 @@ Rules = dict[str, Compiled]  # by check item
 
 
 def evaluate_now(
-    dc: ServiceClient,
+    dc: DataCenter,
     rules: Rules,
     username: str,
     time_range: Sequence[int],

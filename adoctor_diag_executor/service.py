@@ -14,9 +14,9 @@ from adoctor_diag_executor.worker import DiagWorker
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
-from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.data_center import DataCenter
 from aops_utils.trees import TreeError
 
 LOG = logging.getLogger(__name__)
@@ -69,7 +69,7 @@ class DiagExecutor:
 
 def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecutor:
     codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = ServiceClient(
+    dc = DataCenter(
         system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
     )
     worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period)

@@ -18,13 +18,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from adoctor_diag_executor.coverage import Coverage
 from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.data_center import DataCenter, ResultRow
 from aops_utils.jsonio import encode
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
@@ -53,7 +53,7 @@ class _Job:
 
 
 class DiagWorker:
-    def __init__(self, dc: ServiceClient, registry: Any, sample_period: int) -> None:
+    def __init__(self, dc: DataCenter, registry: Any, sample_period: int) -> None:
         self._dc = dc
         # No cache: the diag executor hears no rule changes, so each batch reads the rules anew.
         self._rules = RuleBook(dc, registry, seconds=0)
@@ -75,13 +75,12 @@ class DiagWorker:
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
             wanted = sorted(set().union(*(job.items for job in mine)))
-            rows = self._dc.post("/data/check/rule/get", {"check_items": wanted}, acting_user=username)
-            current = {rule.check_item: rule for rule in map(StoredRule.of, rows["check_items"])}
+            current = {rule.check_item: rule for rule in map(StoredRule.of, self._dc.rules(wanted, username))}
             versions = {item: rule.version for item, rule in current.items()}
             self._read_checked(username, mine, current, versions)
             self._evaluate_unchecked(username, mine, versions)
             written = [_report(job) for job in mine]
-            self._dc.post("/data/diag/report/save", {"reports": written}, acting_user=username)
+            self._dc.save_reports(written, username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
 
@@ -99,22 +98,10 @@ class DiagWorker:
                 min(job.request.time_range[0] for job in cluster),
                 max(job.request.time_range[1] for job in cluster),
             ]
-            pages.append(
-                self._dc.post(
-                    "/data/check/result/get",
-                    {"time_range": span, "check_items": items, "host_list": hosts},
-                    acting_user=username,
-                )["check_result"]
-            )
+            pages.append(self._dc.results(span, items, hosts, username))
             covered = [item for item in items if item in versions]
             if covered:
-                coverage.add(
-                    self._dc.post(
-                        "/data/check/coverage/get",
-                        {"time_range": span, "check_items": covered, "host_list": hosts},
-                        acting_user=username,
-                    )["coverage"]
-                )
+                coverage.add(self._dc.coverage(span, covered, hosts, username))
         by_host = _by_host(pages, current)
         for job in jobs:
             host = job.request.host_id
@@ -209,7 +196,7 @@ def _report(job: _Job) -> dict[str, Any]:
     }
 
 
-def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str, Rows]:
+def _by_host(pages: Iterable[list[ResultRow]], current: dict[str, StoredRule]) -> dict[str, Rows]:
     """The rows of several result queries by host, each result once, and only those recorded by
     the rule as it is now: an older version's verdict is not the current one's. A long result
     (a No data over a backward window) can overlap the spans of two slice clusters and come back
@@ -225,7 +212,8 @@ def _by_host(pages: Iterable[Rows], current: dict[str, StoredRule]) -> dict[str,
             seen.add(key)
             rule = current.get(row["check_item"])
             if rule is not None and rule.recorded(row):
-                by_host[row["host_id"]].append(row)
+                # Passed on as decoded: the evaluation reads stored and on-demand rows alike.
+                by_host[row["host_id"]].append(cast(dict[str, Any], row))
     return by_host
 
 

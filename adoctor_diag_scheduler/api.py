@@ -15,6 +15,8 @@ from adoctor_diag_scheduler.schemas import (
     TreeNamesBody,
 )
 from aops_utils.clients import forward
+from aops_utils.contracts.data_center import diagnosis as dc
+from aops_utils.data_center import relayed
 from aops_utils.restful import Api, Reply, RequestContext
 
 api = Api("A-Ops diag scheduler")
@@ -30,13 +32,13 @@ def import_trees(ctx: RequestContext[ImportTreesBody]) -> Reply:
 @api.route("/diag/tree/get", body=TreeNamesBody)
 def get_trees(ctx: RequestContext[TreeNamesBody]) -> Reply:
     """Trees by name (all when `tree_list` is empty)."""
-    return forward(scheduler().data_center, "POST", "/data/diag/tree/get", ctx)
+    return forward(scheduler().data_center.get_trees, relayed(dc.GetTreesBody, ctx.body), ctx)
 
 
 @api.route("/diag/tree/delete", methods=("DELETE",), body=DeleteTreesBody)
 def delete_trees(ctx: RequestContext[DeleteTreesBody]) -> Reply:
     """Delete trees by name, per item (unknown names fail)."""
-    return forward(scheduler().data_center, "DELETE", "/data/diag/tree/delete", ctx)
+    return forward(scheduler().data_center.delete_trees, relayed(dc.TreeNamesBody, ctx.body), ctx)
 
 
 @api.route("/diag/execute", body=ExecuteBody)
@@ -49,34 +51,34 @@ def execute(ctx: RequestContext[ExecuteBody]) -> Reply:
 @api.route("/diag/task/get", body=GetTasksBody)
 def get_tasks(ctx: RequestContext[GetTasksBody]) -> Reply:
     """Diagnosis tasks with their progress."""
-    return forward(scheduler().data_center, "POST", "/data/diag/task/get", ctx)
+    return forward(scheduler().data_center.get_tasks, relayed(dc.GetTasksBody, ctx.body), ctx)
 
 
 @api.route("/diag/task/delete", methods=("DELETE",), body=TaskIdsBody)
 def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> Reply:
     """Delete tasks and their reports (21.09 could not)."""
-    return forward(scheduler().data_center, "DELETE", "/data/diag/task/delete", ctx)
+    return forward(scheduler().data_center.delete_tasks, relayed(dc.TaskIdsBody, ctx.body), ctx)
 
 
 @api.route("/diag/progress/get", body=TaskIdsBody)
 def progress(ctx: RequestContext[TaskIdsBody]) -> Reply:
     """Reports written so far per task, and whether the task is finished."""
-    return forward(scheduler().data_center, "POST", "/data/diag/process/query", ctx)
+    return forward(scheduler().data_center.progress, relayed(dc.ProgressBody, ctx.body), ctx)
 
 
 @api.route("/diag/report/get", body=ReportIdsBody)
 def get_reports(ctx: RequestContext[ReportIdsBody]) -> Reply:
     """Reports by id, with the evaluated tree and its evidence."""
-    return forward(scheduler().data_center, "POST", "/data/diag/report/get", ctx)
+    return forward(scheduler().data_center.get_reports, ctx.body, ctx)
 
 
 @api.route("/diag/report/get_list", body=ReportListBody)
 def list_reports(ctx: RequestContext[ReportListBody]) -> Reply:
     """Report summaries by task, or by hosts, trees and time."""
-    return forward(scheduler().data_center, "POST", "/data/diag/report/get_list", ctx)
+    return forward(scheduler().data_center.list_reports, relayed(dc.ListReportsBody, ctx.body), ctx)
 
 
 @api.route("/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)
 def delete_reports(ctx: RequestContext[ReportIdsBody]) -> Reply:
     """Delete reports by id."""
-    return forward(scheduler().data_center, "DELETE", "/data/diag/report/delete", ctx)
+    return forward(scheduler().data_center.delete_reports, relayed(dc.ReportIdsBody, ctx.body), ctx)

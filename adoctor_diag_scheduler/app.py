@@ -11,8 +11,8 @@ from adoctor_diag_scheduler.settings import DiagSchedulerIni
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
 from aops_utils.bus.settings import bus_from
-from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
+from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
 
@@ -20,7 +20,7 @@ from aops_utils.restful.tokens import token_authenticator
 @dataclass
 class DiagScheduler:
     settings: DiagSchedulerIni
-    data_center: ServiceClient
+    data_center: DataCenter
     producer: Producer
 
     def close(self) -> None:
@@ -38,7 +38,7 @@ def create_app(
     if system is None or ini is None:
         system, ini = scheduler_settings.load()
     codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = ServiceClient(system.database.url, codec, "adoctor-diag-scheduler")
+    dc = DataCenter(system.database.url, codec, "adoctor-diag-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, producer=ini.producer)
         bus.ensure_topics([ini.topic.name])

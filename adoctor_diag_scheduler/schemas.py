@@ -1,12 +1,13 @@
-"""Request bodies of the diag scheduler (21.09 fields, real limits)."""
+"""Request bodies of the diag scheduler (21.09 fields, real limits; the data center's where alike)."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts.data_center.diagnosis import AddTreesBody, GetReportsBody, Tree
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 
@@ -14,14 +15,9 @@ TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
-class TreeIn(Body):
-    tree_name: TreeName
-    tree_content: dict[str, Any] = Field(min_length=1)
-    description: Annotated[str, StringConstraints(max_length=1024)] = ""
-
-
-class ImportTreesBody(Body):
-    trees: list[TreeIn] = Field(min_length=1, max_length=1000)
+# The data center's tree bodies, reused so that both limit a tree alike.
+TreeIn = Tree
+ImportTreesBody = AddTreesBody
 
 
 class TreeNamesBody(Body):
@@ -56,8 +52,7 @@ class GetTasksBody(PagedBody):
     sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
 
 
-class ReportIdsBody(Body):
-    report_list: list[Id] = Field(min_length=1, max_length=10000)
+ReportIdsBody = GetReportsBody
 
 
 class ReportListBody(PagedBody):
@@ -66,3 +61,16 @@ class ReportListBody(PagedBody):
     tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
     time_range: list[int] = Field(default_factory=list, max_length=2)
     sort: Literal["start", "end", "time", "tree_name", "host_id", ""] = ""
+
+
+__all__ = [
+    "DeleteTreesBody",
+    "ExecuteBody",
+    "GetTasksBody",
+    "ImportTreesBody",
+    "ReportIdsBody",
+    "ReportListBody",
+    "TaskIdsBody",
+    "TreeIn",
+    "TreeNamesBody",
+]

@@ -12,7 +12,9 @@ from typing import Any
 from adoctor_diag_scheduler.app import DiagScheduler
 from adoctor_diag_scheduler.schemas import ExecuteBody, TreeIn
 from aops_utils.codes import Code
+from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
 from aops_utils.contracts.diagnosis import DiagnoseRequest
+from aops_utils.data_center import HostRow
 from aops_utils.errors import AopsError, ParamError
 from aops_utils.restful import Principal, Reply
 from aops_utils.restful.batch import Named, imported, sort_out
@@ -31,8 +33,7 @@ def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[T
     """Store the trees that are valid against the user's rules; list each other one in
     `fail_list` with its reason (21.09: code 206 when some were stored)."""
     dc = service.data_center
-    rules = dc.post("/data/check/rule/get", {"check_items": []}, principal=principal)["check_items"]
-    known = {rule["check_item"] for rule in rules}
+    known = {rule["check_item"] for rule in dc.rules([], principal)}
 
     def problem(tree: TreeIn, index: int) -> dict[str, Any] | None:
         try:
@@ -44,9 +45,7 @@ def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[T
     good, failed = sort_out(trees, TREES, problem)
     stored: dict[str, Any] = {}
     if good:
-        stored = dc.post(
-            "/data/diag/tree/add", {"trees": [t.model_dump() for t in good]}, principal=principal
-        )
+        stored = dc.add_trees(good, principal)
     return imported(stored, failed, TREES)
 
 
@@ -69,8 +68,7 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
     unknown hosts and trees are listed in `fail_list` (21.09 dropped them silently)."""
     dc = service.data_center
     wanted_hosts = list(dict.fromkeys(body.host_list))
-    rows = dc.post("/data/host/info/get", {"host_list": wanted_hosts, "basic": True}, principal=principal)
-    known = {h["host_id"]: h for h in rows["host_infos"]}
+    known = {h["host_id"]: h for h in dc.host_basics(wanted_hosts, principal)}
     failed: list[dict[str, Any]] = [
         {"host_id": h, "field": "host_list", "reason": "unknown host"} for h in wanted_hosts if h not in known
     ]
@@ -78,8 +76,7 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
     if not host_ids:
         raise _no_valid("host", "host_list", failed)
     wanted_trees = list(dict.fromkeys(body.tree_list))
-    trees = dc.post("/data/diag/tree/get", {"tree_list": wanted_trees}, principal=principal)["trees"]
-    by_name = {t["tree_name"]: t["tree_content"] for t in trees}
+    by_name = {t["tree_name"]: t["tree_content"] for t in dc.trees(wanted_trees, principal)}
     absent = [
         {"tree_name": t, "field": "tree_list", "reason": "unknown fault tree"}
         for t in wanted_trees
@@ -96,16 +93,16 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         raise ParamError(f"{expected} reports would be made; at most {limit} per task", field="interval")
     task_id = uuid.uuid4().hex
     # The task is recorded before any message, so progress is never reported for an unknown task.
-    task = {
-        "task_id": task_id,
-        "time": int(time.time()),
-        "host_list": host_ids,
-        "tree_list": tree_names,
-        "time_range": body.time_range,
-        "interval": body.interval,
-        "expected_report_num": expected,
-    }
-    dc.post("/data/diag/task/save", task, principal=principal)
+    task = SaveTaskBody(
+        task_id=task_id,
+        time=int(time.time()),
+        host_list=host_ids,
+        tree_list=tree_names,
+        time_range=list(body.time_range),
+        interval=body.interval,
+        expected_report_num=expected,
+    )
+    dc.save_task(task, principal)
     trees_used = {name: by_name[name] for name in tree_names}
     hosts = [known[h] for h in host_ids]
     _publish(service, DiagnoseTask(principal.username, task_id, hosts, trees_used, cuts))
@@ -126,7 +123,7 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
 class DiagnoseTask:
     username: str
     task_id: str
-    hosts: list[dict[str, Any]]
+    hosts: list[HostRow]
     trees: dict[str, Any]  # name -> content, in request order
     cuts: list[tuple[int, int]]
 

@@ -12,8 +12,8 @@ from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
 from aops_utils.auth import TokenCodec, load_secret
-from aops_utils.clients import ServiceClient
 from aops_utils.conf import SystemIni
+from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
 
@@ -21,7 +21,7 @@ from aops_utils.restful.tokens import token_authenticator
 @dataclass(frozen=True, slots=True)
 class Manager:
     settings: ManagerIni
-    data_center: ServiceClient
+    data_center: DataCenter
     keyring: Keyring
     prober: StatusProber
     cache: ReadCache
@@ -38,7 +38,7 @@ def create_app(
     if system is None or ini is None:
         system, ini = manager_settings.load()
     codec = TokenCodec(load_secret(system.auth.secret_file))
-    data_center = ServiceClient(
+    data_center = DataCenter(
         system.database.url, codec, "aops-manager", timeout=ini.manager.data_center_timeout
     )
     section = ini.manager

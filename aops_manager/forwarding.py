@@ -2,60 +2,67 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import orjson
 
 from aops_manager.app import manager
 from aops_utils.codes import Code
+from aops_utils.data_center import Envelope
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal, RequestContext
 
+T = TypeVar("T")
+# A data-center route relayed for a request: a DataCenter method taking the body and who acts.
+Route = Callable[[Any, Principal], Envelope]
 
-def call(method: str, path: str, body: dict[str, Any], principal: Principal | None) -> dict[str, Any]:
-    """Forward with the caller's token; a session the data center refuses leaves the cache."""
+
+def call(principal: Principal, send: Callable[[], T]) -> T:
+    """Run a call made with the caller's token; a session the data center refuses leaves the cache."""
     cache = manager().cache
     try:
-        reply = manager().data_center.call(method, path, body, principal=principal)
+        reply = send()
     except AopsError as exc:
-        if exc.code is Code.TOKEN_ERROR and principal is not None:
+        if exc.code is Code.TOKEN_ERROR:
             cache.end_session(principal.token_id)
         raise
-    if principal is not None and principal.service is None:
+    if principal.service is None:
         # The data center just checked this session: later reads may trust it for a while.
         cache.confirm_session(principal.token_id, principal.username)
     return reply
 
 
-def _body(ctx: RequestContext[Any]) -> dict[str, Any]:
-    return ctx.body.model_dump() if ctx.body is not None else {}
-
-
-def read(path: str, ctx: RequestContext[Any]) -> dict[str, Any]:
+def read(route: Route, ctx: RequestContext[Any]) -> Envelope:
     """A listing: served from the cache when this session and this exact question are known."""
     principal = ctx.principal
     assert principal is not None
-    body = _body(ctx)
+    body = ctx.body.model_dump() if ctx.body is not None else {}
     cache = manager().cache
-    key = path + orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
+    key = route.__name__ + orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
     if principal.service is None and cache.session_confirmed(principal.token_id):
         cached = cache.answer(principal.username, key)
         if cached is not None:
             return cached
     generation = cache.generation
-    reply = call("POST", path, body, principal)
+    reply = call(principal, lambda: route(ctx.body, principal))
     if principal.service is None:
         cache.keep_answer(principal.username, key, reply, generation)
     return reply
 
 
-def write(
-    path: str, ctx: RequestContext[Any], method: str = "POST", body: dict[str, Any] | None = None
-) -> dict[str, Any]:
+def write(principal: Principal, send: Callable[[], T]) -> T:
     """A change of the user's data: their cached answers are dropped, even if the call fails."""
-    principal = ctx.principal
-    assert principal is not None
     try:
-        return call(method, path, _body(ctx) if body is None else body, principal)
+        return call(principal, send)
     finally:
         manager().cache.forget_user(principal.username)
+
+
+def changes(route: Route) -> Route:
+    """The route as a change of the user's data, for `forward`: their cached answers are dropped."""
+
+    def send(body: Any, principal: Principal) -> Envelope:
+        return write(principal, lambda: route(body, principal))
+
+    return send

@@ -7,9 +7,12 @@ from typing import Annotated
 from pydantic import Field, StringConstraints, model_validator
 
 from aops_utils.contracts import GroupName, HostName
+
+# The data center's body, reused so that both limit a password change alike.
+from aops_utils.contracts.data_center.hosts import ChangePasswordBody, Password
 from aops_utils.restful.validation import Body, IPAddress, Name40, Name64
 
-Secret = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+Secret = Password
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 SshPort = Annotated[int, Field(ge=1, le=65535)]
 
@@ -17,11 +20,6 @@ SshPort = Annotated[int, Field(ge=1, le=65535)]
 class LoginBody(Body):
     username: Name40
     password: Secret
-
-
-class ChangePasswordBody(Body):
-    password: Secret
-    old_password: Secret | None = None
 
 
 class CertificateBody(Body):
@@ -53,3 +51,6 @@ class AddHostsBody(Body):
     key: Key
     # 2,000 typical entries fit well inside the 1 MiB body limit.
     host_list: list[HostEntry] = Field(min_length=1, max_length=2000)
+
+
+__all__ = ["AddHostsBody", "CertificateBody", "ChangePasswordBody", "HostEntry", "LoginBody"]

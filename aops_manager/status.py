@@ -5,11 +5,11 @@ from __future__ import annotations
 import logging
 import socket
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from aops_utils.clients import ServiceClient
+from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
@@ -27,7 +27,7 @@ def probe_one(ip: str, port: int, timeout: float) -> str:
     return ONLINE if greeting.startswith(b"SSH-") else OFFLINE
 
 
-def probe(hosts: Iterable[dict[str, Any]], timeout: float, concurrency: int) -> dict[str, str]:
+def probe(hosts: Iterable[Mapping[str, Any]], timeout: float, concurrency: int) -> dict[str, str]:
     """{host_id: online|offline} for hosts given as {host_id, public_ip, ssh_port}."""
     targets = list(hosts)
     if not targets:
@@ -42,7 +42,7 @@ class StatusProber:
 
     def __init__(
         self,
-        data_center: ServiceClient,
+        data_center: DataCenter,
         interval: int,
         timeout: float,
         concurrency: int,
@@ -70,15 +70,15 @@ class StatusProber:
         if self._thread is not None:
             self._thread.join(timeout=self._timeout + 5)
 
-    def refresh(self, hosts: Iterable[dict[str, Any]]) -> dict[str, str]:
+    def refresh(self, hosts: Iterable[Mapping[str, Any]]) -> dict[str, str]:
         """Probe these hosts now and record their statuses with the manager's service token."""
         statuses = probe(hosts, self._timeout, self._concurrency)
         if statuses:
-            self._dc.post("/data/host/status/update", {"statuses": statuses})
+            self._dc.update_statuses(statuses)
             self._on_update()
         return statuses
 
-    def probe_soon(self, hosts: Iterable[dict[str, Any]]) -> None:
+    def probe_soon(self, hosts: Iterable[Mapping[str, Any]]) -> None:
         """Probe these hosts in the background, so a new host's status is known within seconds
         instead of after the next round, without the caller waiting for the probe."""
         targets = list(hosts)
@@ -90,7 +90,7 @@ class StatusProber:
             # Shut down between the check and the submit: the service is stopping.
             return
 
-    def _refresh_quietly(self, hosts: list[dict[str, Any]]) -> None:
+    def _refresh_quietly(self, hosts: list[Mapping[str, Any]]) -> None:
         try:
             self.refresh(hosts)
         except AopsError as exc:
@@ -98,8 +98,8 @@ class StatusProber:
             LOG.warning("probing %d added hosts failed: %s", len(hosts), exc.detail)
 
     def run_once(self) -> int:
-        reply = self._dc.post("/data/host/info/get/user", {"username": []})
-        return len(self.refresh([h for rows in reply["host_infos"].values() for h in rows]))
+        fleet = self._dc.hosts_by_user()
+        return len(self.refresh([h for rows in fleet.values() for h in rows]))
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import requests
 
@@ -14,6 +15,8 @@ from aops_utils.codes import OK_CODES, Code
 from aops_utils.errors import AopsError, ServiceUnavailable
 from aops_utils.restful import Principal, Reply, RequestContext
 from aops_utils.restful.tokens import ACTING_USER_HEADER
+
+B = TypeVar("B")
 
 
 class ServiceClient:
@@ -103,16 +106,13 @@ def reply_of(data: dict[str, Any], *drop: str) -> Reply:
 
 
 def forward(
-    client: ServiceClient,
-    method: str,
-    path: str,
+    route: Callable[[B, Principal], dict[str, Any]],
+    body: B,
     ctx: RequestContext[Any],
-    body: dict[str, Any] | None = None,
     *,
     drop: tuple[str, ...] = (),
 ) -> Reply:
-    """Send the request's body (or `body`) on for the caller; fields left unset stay unsent, so
-    the receiving service applies its own defaults."""
-    if body is None:
-        body = ctx.body.model_dump(exclude_none=True) if ctx.body is not None else {}
-    return reply_of(client.call(method, path, body, principal=ctx.principal), *drop)
+    """Relay a request to another service's route (a typed client's method) for its caller and
+    pass the answer on unchanged, but for the `drop`ped fields."""
+    assert ctx.principal is not None
+    return reply_of(route(body, ctx.principal), *drop)

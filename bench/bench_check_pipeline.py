@@ -56,8 +56,8 @@ from adoctor_check_scheduler.settings import load as load_scheduler_settings
 from aops_database.services.data import Prometheus, selector
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus.settings import bus_from
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.topics import Topic
+from aops_utils.data_center import DataCenter
 
 HOSTS = 1_000
 SCRAPE_S = 2  # scrape interval = the executor's sample_period
@@ -313,7 +313,7 @@ def stage_table(probes: list[dict[str, Any]]) -> dict[str, dict[str, float]]:
     return {k: {kk: round(vv, 3) for kk, vv in v.items()} for k, v in stages.items()}
 
 
-def stored(dc: ServiceClient, **filters: Any) -> int:
+def stored(dc: DataCenter, **filters: Any) -> int:
     reply = dc.post("/data/check/result/get", {"page": 1, "per_page": 1, **filters}, acting_user=USER)
     return int(reply["total_count"])
 
@@ -333,7 +333,7 @@ def cpu_roles(
 
 
 def diagnostics(
-    prom_url: str, dc: ServiceClient, ips: list[str], end: int, save_pids: dict[int, str]
+    prom_url: str, dc: DataCenter, ips: list[str], end: int, save_pids: dict[int, str]
 ) -> dict[str, Any]:
     """After the measured run, alone: one rule's fetch for one task (200 hosts) from Prometheus
     and through the data center, one count poll, and one save of a task's worth of results."""
@@ -511,7 +511,7 @@ def run() -> dict[str, Any]:
         report.say(f"  {args.hosts} hosts added through the manager, {len(RULES)} rules imported")
 
         codec = TokenCodec(load_secret(conf_dir / "secret.key"))
-        dc = ServiceClient(stack.conf.database_url, codec, "adoctor-check-scheduler")
+        dc = DataCenter(stack.conf.database_url, codec, "adoctor-check-scheduler")
         _system, scheduler_settings = load_scheduler_settings(conf_dir)
         bus = bus_from(scheduler_settings.bus, scheduler_settings.producer, scheduler_settings.consumer)
         resources.callback(bus.close)

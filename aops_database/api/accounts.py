@@ -6,8 +6,8 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.schemas import AddUserBody, ChangePasswordBody, LoginBody
 from aops_utils.codes import Code
+from aops_utils.contracts.data_center.hosts import AddUserBody, ChangePasswordBody, LoginBody
 from aops_utils.restful import Access, Reply, RequestContext
 
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.check_schemas import (
+from aops_database.services import check_results, checks, retries
+from aops_utils.contracts.data_center.checks import (
     AddRetriesBody,
     AddRulesBody,
     CountResultsBody,
@@ -22,7 +23,6 @@ from aops_database.check_schemas import (
     StateNamesBody,
     TrimRetriesBody,
 )
-from aops_database.services import check_results, checks, retries
 from aops_utils.restful import Access, Reply, RequestContext
 from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import paged_reply

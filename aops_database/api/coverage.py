@@ -6,8 +6,8 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.check_schemas import GetCoverageBody, SaveCoverageBody
 from aops_database.services import coverage
+from aops_utils.contracts.data_center.checks import GetCoverageBody, SaveCoverageBody
 from aops_utils.errors import TokenError
 from aops_utils.restful import Access, RequestContext
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.diag_schemas import (
+from aops_database.services import diag_reports, diagnosis
+from aops_utils.contracts.data_center.diagnosis import (
     AddTreesBody,
     GetReportsBody,
     GetTasksBody,
@@ -19,7 +20,6 @@ from aops_database.diag_schemas import (
     TaskIdsBody,
     TreeNamesBody,
 )
-from aops_database.services import diag_reports, diagnosis
 from aops_utils.restful import Reply, RequestContext
 from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import Window, paged_reply

@@ -6,7 +6,6 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import HOST_INFO_INDEX, center
-from aops_database.schemas import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
 from aops_database.services import groups, hosts
 from aops_utils.codes import Code
 from aops_utils.contracts import (
@@ -18,6 +17,7 @@ from aops_utils.contracts import (
     HostInfoBody,
     OptionalHostIdsBody,
 )
+from aops_utils.contracts.data_center.hosts import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
 from aops_utils.docstore import Terms
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError

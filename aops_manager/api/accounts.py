@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aops_manager import vault
+from aops_manager import service
 from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.forwarding import call
@@ -17,10 +17,7 @@ from aops_utils.restful import Access, Reply, RequestContext
 @api.route("/manage/account/login", body=LoginBody, access=Access.PUBLIC)
 def login(ctx: RequestContext[LoginBody]) -> Reply:
     """Log in; answers 1204 (with a token) while the default password is still in use."""
-    reply = manager().data_center.post(
-        "/data/account/login",
-        {"username": ctx.body.username, "password": ctx.body.password, "address": ctx.address},
-    )
+    reply = manager().data_center.login(ctx.body.username, ctx.body.password, ctx.address)
     return Reply(Code(reply["code"]), {"access_token": reply["access_token"]})
 
 
@@ -36,7 +33,7 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
         return {}
     manager().cache.end_session(principal.token_id)
     try:
-        call("POST", "/data/account/logout", {}, principal)
+        call(principal, lambda: manager().data_center.logout(principal))
     except AopsError as exc:
         # Signed and unexpired, but the data center has already ended it.
         if exc.code is not Code.TOKEN_ERROR:
@@ -48,9 +45,10 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
 @api.route("/manage/account/change", body=ChangePasswordBody)
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
     """Change the password (`old_password` optional, as 21.09 had none); all sessions end."""
-    assert ctx.principal is not None
+    principal = ctx.principal
+    assert principal is not None
     try:
-        call("POST", "/data/account/change", ctx.body.model_dump(exclude_none=True), ctx.principal)
+        call(principal, lambda: manager().data_center.change_password(ctx.body, principal))
     finally:
         manager().cache.end_sessions_of(ctx.username)
     return {}
@@ -60,8 +58,5 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
 def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
     """Check the vault key against the user's stored credentials and keep it in memory."""
     assert ctx.principal is not None
-    sample = call("POST", "/data/host/credential/sample", {}, ctx.principal)
-    if sample.get("vault"):
-        vault.decrypt(ctx.body.key, sample["vault"])
-    manager().keyring.remember(ctx.username, ctx.body.key)
+    service.certify(manager(), ctx.principal, ctx.body.key)
     return {}

@@ -9,17 +9,15 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
-from aops_utils.clients import ServiceClient
-from aops_utils.codes import Code
 from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.checks import TaskHost, Value
-from aops_utils.errors import AopsError
+from aops_utils.data_center import DataCenter, DataReply
 from aops_utils.rules.series import Series
 
 LOG = logging.getLogger(__name__)
@@ -36,7 +34,7 @@ class StoredRule:
     plugin: str
 
     @classmethod
-    def of(cls, row: dict[str, Any]) -> StoredRule:
+    def of(cls, row: Mapping[str, Any]) -> StoredRule:
         return cls(
             row["check_item"],
             _normal_data_list(row["data_list"]),
@@ -49,7 +47,7 @@ class StoredRule:
     def version(self) -> str:
         return rule_version(self.condition, self.data_list, self.plugin)
 
-    def recorded(self, result: dict[str, Any]) -> bool:
+    def recorded(self, result: Mapping[str, Any]) -> bool:
         """Whether a stored result was recorded by this version of the rule (same as comparing
         versions, without hashing each result: dicts compare regardless of key order)."""
         return (
@@ -80,20 +78,11 @@ def series_name(name: str, label: dict[str, str]) -> str:
 
 
 def fetch(
-    dc: ServiceClient, user: str, rule: StoredRule, ips: Sequence[str], *, start: int, end: int
-) -> dict[str, Any]:
+    dc: DataCenter, user: str, rule: StoredRule, ips: Sequence[str], *, start: int, end: int
+) -> DataReply:
     """One `/data/data/get` call for every host of the task: the bulk path."""
-    body = {
-        "time_range": [start, end],
-        "data_infos": [{"host_id": ip, "data_list": rule.data_list} for ip in ips],
-    }
-    try:
-        return dc.post("/data/data/get", body, acting_user=user)
-    except AopsError as exc:
-        # 1104 means nothing matched: the per-host reasons are still in the payload.
-        if exc.code is Code.DATABASE_QUERY_ERROR and "fail_list" in exc.payload:
-            return {"succeed_list": [], **exc.payload}
-        raise
+    infos = [{"host_id": ip, "data_list": rule.data_list} for ip in ips]
+    return dc.get_data([start, end], infos, user)
 
 
 def _matches(item: dict[str, Any], entry: dict[str, Any]) -> bool:
@@ -166,7 +155,7 @@ def _partner(main: dict[str, Any], candidates: list[dict[str, Any]]) -> dict[str
 
 
 def check_rule(
-    dc: ServiceClient,
+    dc: DataCenter,
     user: str,
     rule: StoredRule,
     compiled: Any,

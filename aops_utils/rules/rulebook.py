@@ -8,7 +8,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
-from aops_utils.clients import ServiceClient
+from aops_utils.data_center import DataCenter
 from aops_utils.rules.evaluation import StoredRule
 
 LOG = logging.getLogger(__name__)
@@ -16,7 +16,7 @@ Compiled = tuple[StoredRule, Any]
 
 
 class RuleBook:
-    def __init__(self, dc: ServiceClient, registry: Any, seconds: float) -> None:
+    def __init__(self, dc: DataCenter, registry: Any, seconds: float) -> None:
         self._dc = dc
         self._registry = registry
         self._seconds = seconds
@@ -41,7 +41,7 @@ class RuleBook:
             self._books.pop(user, None)
 
     def _load(self, user: str) -> dict[str, Compiled]:
-        rows = self._dc.post("/data/check/rule/get", {"check_items": []}, acting_user=user)["check_items"]
+        rows = self._dc.rules([], user)
         book: dict[str, Compiled] = {}
         for row in rows:
             rule = StoredRule.of(row)

@@ -21,9 +21,9 @@ from adoctor_check_scheduler.jobs import BACKWARD, FORWARD, HOSTS_PER_TASK, Chec
 from adoctor_check_scheduler.settings import SchedulerSection
 from aops_utils.bus import Message, Producer
 from aops_utils.bus.memory import MemoryBus, MemoryConsumer
-from aops_utils.clients import ServiceClient
 from aops_utils.contracts.checks import CheckTask
 from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError, ServiceUnavailable
 from tests.suite import Suite, running_suite
 
@@ -56,7 +56,7 @@ class Center:
     """A data center, a bus whose DO_CHECK_TOPIC the test reads back, and a fake clock."""
 
     suite: Suite
-    dc: ServiceClient
+    dc: DataCenter
     bus: MemoryBus
     reader: MemoryConsumer
     now: list[float] = field(default_factory=lambda: [float(T)])
@@ -123,7 +123,7 @@ def center(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Center]:
     monkeypatch.setenv("AOPS_CONF_DIR", str(tmp_path))
     with running_suite(tmp_path, relational="sqlite", document="sql") as suite:
         bus = MemoryBus()
-        dc = ServiceClient(suite.database_url, suite.codec(), "adoctor-check-scheduler", timeout=10)
+        dc = DataCenter(suite.database_url, suite.codec(), "adoctor-check-scheduler", timeout=10)
         try:
             yield Center(suite, dc, bus, bus.consumer([Topic.DO_CHECK], "test-reader"))
         finally:

@@ -54,7 +54,8 @@ def _bounded(items: list[DataItem]) -> list[DataItem]:
 DataList = Annotated[list[DataItem], Field(min_length=1, max_length=100), AfterValidator(_bounded)]
 
 
-def _time_range(value: list[float]) -> list[float]:
+def checked_time_range(value: list[float]) -> list[float]:
+    """[] or [start, end] with start not after end: a filter's time range."""
     if len(value) not in (0, 2):
         raise ValueError("must be [] or [start, end]")
     if len(value) == 2 and value[0] > value[1]:
@@ -62,7 +63,7 @@ def _time_range(value: list[float]) -> list[float]:
     return value
 
 
-TimeRange = Annotated[list[Timestamp], AfterValidator(_time_range)]
+TimeRange = Annotated[list[Timestamp], AfterValidator(checked_time_range)]
 
 
 def _ordered(value: list[int]) -> list[int]:

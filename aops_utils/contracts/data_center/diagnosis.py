@@ -6,9 +6,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
 
-from aops_database.check_schemas import Seconds, TimeRange, Timestamp
 from aops_utils import jsonio
 from aops_utils.contracts import HostId
+from aops_utils.contracts.data_center.checks import Seconds, TimeRange, Timestamp
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body, Text1024
 

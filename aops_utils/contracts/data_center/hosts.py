@@ -1,4 +1,4 @@
-"""Request bodies of the data-center routes (callers are the other A-Ops services)."""
+"""Request bodies of the data-center routes for accounts, hosts, statuses and monitoring data."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts.data_center.checks import DataItem
 from aops_utils.docstore import instant
 from aops_utils.restful.validation import (
     Body,
@@ -17,7 +18,6 @@ from aops_utils.restful.validation import (
     Port,
     Text64,
     Text64K,
-    Text1024,
 )
 
 Username = Name40
@@ -67,12 +67,6 @@ class UsersBody(Body):
 
 class StatusBody(Body):
     statuses: dict[HostId, Literal["online", "offline"]] = Field(min_length=1, max_length=100000)
-
-
-class DataItem(Body):
-    name: Name256
-    type: Literal["kpi", "log"] = "kpi"
-    label: dict[Name256, Text1024] = Field(default_factory=dict)
 
 
 class DataInfo(Body):

@@ -1,0 +1,60 @@
+"""The manager's workflows: hosts added with their credentials grouped and encrypted, vault keys."""
+
+from __future__ import annotations
+
+import uuid
+
+from aops_manager import vault
+from aops_manager.app import Manager
+from aops_manager.forwarding import call, write
+from aops_manager.schemas import AddHostsBody
+from aops_utils.clients import reply_of
+from aops_utils.contracts.data_center.hosts import AddHostsBody as StoreHostsBody
+from aops_utils.contracts.data_center.hosts import NewHost
+from aops_utils.restful import Principal, Reply
+
+
+def check_key(app: Manager, principal: Principal, key: str) -> None:
+    """The key must open the user's stored credentials (1203 if not), since one key per user is
+    kept: a different key could not open the older hosts' credentials."""
+    sample = call(principal, lambda: app.data_center.credential_sample(principal))
+    if sample is not None:
+        vault.decrypt(key, sample)
+
+
+def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
+    """Add hosts; each distinct credential set is encrypted once with the user's key, and the
+    new hosts are probed at once so that their status is known within seconds."""
+    check_key(app, principal, body.key)
+    refs: dict[tuple[str, str | None, str | None, str | None], int] = {}
+    vaults: list[str] = []
+    hosts: list[NewHost] = []
+    for entry in body.host_list:
+        cred = entry.credential_key()
+        if cred not in refs:
+            refs[cred] = len(vaults)
+            vaults.append(vault.encrypt(body.key, vault.credential_vars(*cred)))
+        hosts.append(
+            NewHost(
+                host_id=uuid.uuid4().hex,
+                host_name=entry.host_name,
+                host_group_name=entry.host_group_name,
+                public_ip=entry.public_ip,
+                ssh_port=entry.ssh_port,
+                management=entry.management,
+                credential=refs[cred],
+            )
+        )
+    stored = StoreHostsBody(host_list=hosts, credentials=vaults)
+    reply = write(principal, lambda: app.data_center.add_hosts(stored, principal))
+    app.keyring.remember(principal.username, body.key)
+    answer = reply_of(reply)
+    answer.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
+    app.prober.probe_soon(reply["succeed_list"])
+    return answer
+
+
+def certify(app: Manager, principal: Principal, key: str) -> None:
+    """Check the vault key against the user's stored credentials and keep it in memory."""
+    check_key(app, principal, key)
+    app.keyring.remember(principal.username, key)

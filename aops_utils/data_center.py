@@ -1,0 +1,375 @@
+"""The data center's typed client: one method per route the services call; paths live only here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict, TypeVar, cast
+
+from aops_utils.clients import ServiceClient
+from aops_utils.codes import Code
+from aops_utils.contracts import (
+    AddGroupBody,
+    GetGroupsBody,
+    GetHostsBody,
+    GroupNamesBody,
+    HostIdsBody,
+    HostInfoBody,
+)
+from aops_utils.contracts.data_center.checks import (
+    CountResultsBody,
+    GetResultsBody,
+    GetRulesBody,
+    Rule,
+    RuleNamesBody,
+)
+from aops_utils.contracts.data_center.diagnosis import (
+    GetReportsBody,
+    GetTasksBody,
+    GetTreesBody,
+    ListReportsBody,
+    ProgressBody,
+    ReportIdsBody,
+    SaveTaskBody,
+    TaskIdsBody,
+    Tree,
+    TreeNamesBody,
+)
+from aops_utils.contracts.data_center.hosts import AddHostsBody, ChangePasswordBody
+from aops_utils.errors import AopsError
+from aops_utils.restful import Principal
+from aops_utils.restful.validation import Body
+
+# A data-center answer as it came: code, msg and payload, for routes relayed unchanged.
+Envelope = dict[str, Any]
+# Who acts: a user's session (their token is forwarded), a user named by a service (the service
+# token carries the name), or None for the calling service itself.
+Acting = Principal | str | None
+B = TypeVar("B", bound=Body)
+# Rows as services send them (check results, coverage records, retries, reports): the data
+# center validates them once, on arrival, so the hot bulk paths build no model per row.
+Row = dict[str, Any]
+
+
+# Reply rows, typed for their readers and passed on as decoded: no per-row validation.
+
+
+class HostRow(TypedDict):
+    host_id: str
+    host_name: str
+    host_group_name: str
+    public_ip: str
+    ssh_port: int
+    management: bool
+    status: str | None
+
+
+class RuleRow(TypedDict):
+    check_item: str
+    data_list: list[dict[str, Any]]
+    condition: str
+    description: str
+    plugin: str
+
+
+class ResultRow(TypedDict):
+    host_id: str
+    check_item: str
+    data_list: list[dict[str, Any]]
+    condition: str
+    plugin: str
+    description: str
+    start: float
+    end: float
+    value: str
+    series: str
+    reason: str
+
+
+class CoveredRule(TypedDict):
+    check_item: str
+    version: str
+    failed: list[str]
+
+
+class CoverageRow(TypedDict):
+    time_range: list[int]
+    host_list: list[str]
+    rules: list[CoveredRule]
+
+
+class RetryRow(TypedDict):
+    retry_id: str
+    username: str
+    host_list: list[dict[str, str]]
+    check_items: list[str]
+    time_range: list[int]
+    attempts: int
+
+
+class TreeRow(TypedDict):
+    tree_name: str
+    tree_content: dict[str, Any]
+    description: str
+    tag: list[str]
+
+
+class DataReply(TypedDict):
+    """`/data/data/get`: the series found per host and item, and what was not found and why."""
+
+    succeed_list: list[dict[str, Any]]
+    fail_list: list[dict[str, Any]]
+
+
+class RetriesAdded(TypedDict):
+    """Retry ids queued, made dead (past their attempts) and dropped (already dead)."""
+
+    added: list[str]
+    dead: list[str]
+    dropped: list[str]
+
+
+class LoginReply(TypedDict):
+    code: int
+    access_token: str
+
+
+def relayed(model: type[B], body: Body) -> B:
+    """A service's own request model (as strict as the data center's or stricter) as the data
+    center's; the data center validates it again on arrival, so nothing is validated twice here."""
+    return cast(B, model.model_construct(**body.model_dump(exclude_none=True)))
+
+
+def _window(
+    time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str]
+) -> dict[str, Any]:
+    return {"time_range": list(time_range), "check_items": list(check_items), "host_list": list(host_list)}
+
+
+def _dump(body: Body | None) -> dict[str, Any]:
+    # Unset optional fields stay unsent, so the data center applies its own defaults.
+    return body.model_dump(exclude_none=True) if body is not None else {}
+
+
+class DataCenter(ServiceClient):
+    """The data center's routes as methods; an error envelope comes back as the same AopsError."""
+
+    def _send(self, method: str, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
+        if isinstance(who, Principal):
+            return self.call(method, path, dict(body), principal=who)
+        return self.call(method, path, dict(body), acting_user=who)
+
+    def _post(self, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
+        return self._send("POST", path, body, who)
+
+    def _delete(self, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
+        return self._send("DELETE", path, body, who)
+
+    def _saved(self, path: str, body: Mapping[str, Any], who: Acting) -> int:
+        return int(self._post(path, body, who)["saved"])
+
+    # Accounts
+
+    def login(self, username: str, password: str, address: str) -> LoginReply:
+        reply = self._post(
+            "/data/account/login", {"username": username, "password": password, "address": address}, None
+        )
+        return {"code": int(reply["code"]), "access_token": str(reply["access_token"])}
+
+    def logout(self, who: Principal) -> None:
+        self._post("/data/account/logout", {}, who)
+
+    def change_password(self, body: ChangePasswordBody, who: Principal) -> None:
+        self._post("/data/account/change", _dump(body), who)
+
+    # Hosts and groups
+
+    def credential_sample(self, who: Acting) -> str | None:
+        """One of the user's stored credential vaults (None without hosts), to test a key on."""
+        vault = self._post("/data/host/credential/sample", {}, who).get("vault")
+        return str(vault) if vault else None
+
+    def add_hosts(self, body: AddHostsBody, who: Acting) -> Envelope:
+        return self._post("/data/host/add", _dump(body), who)
+
+    def delete_hosts(self, body: HostIdsBody, who: Acting) -> Envelope:
+        return self._delete("/data/host/delete", _dump(body), who)
+
+    def get_hosts(self, body: GetHostsBody, who: Acting) -> Envelope:
+        return self._post("/data/host/get", _dump(body), who)
+
+    def count_hosts(self, body: None, who: Acting) -> Envelope:
+        return self._post("/data/host/count", {}, who)
+
+    def get_host_info(self, body: HostInfoBody, who: Acting) -> Envelope:
+        return self._post("/data/host/info/get", _dump(body), who)
+
+    def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[HostRow]:
+        """The user's hosts among `host_ids` (all of them when empty): id, name, address, port."""
+        reply = self._post("/data/host/info/get", {"host_list": list(host_ids), "basic": True}, who)
+        rows: list[HostRow] = reply["host_infos"]
+        return rows
+
+    def hosts_by_user(self) -> dict[str, list[HostRow]]:
+        """Every user's hosts (basic info): the fleet the prober and the check schedule cover."""
+        hosts: dict[str, list[HostRow]] = self._post("/data/host/info/get/user", {"username": []}, None)[
+            "host_infos"
+        ]
+        return hosts
+
+    def update_statuses(self, statuses: Mapping[str, str]) -> None:
+        self._post("/data/host/status/update", {"statuses": dict(statuses)}, None)
+
+    def add_group(self, body: AddGroupBody, who: Acting) -> Envelope:
+        return self._post("/data/host/group/add", _dump(body), who)
+
+    def delete_groups(self, body: GroupNamesBody, who: Acting) -> Envelope:
+        return self._delete("/data/host/group/delete", _dump(body), who)
+
+    def get_groups(self, body: GetGroupsBody, who: Acting) -> Envelope:
+        return self._post("/data/host/group/get", _dump(body), who)
+
+    # Monitoring data
+
+    def get_data(
+        self, time_range: Sequence[int], data_infos: Sequence[Mapping[str, Any]], who: Acting
+    ) -> DataReply:
+        """Series of `{host_id: ip, data_list}` over the range: the bulk read of a check task."""
+        body = {"time_range": list(time_range), "data_infos": data_infos}
+        try:
+            reply = self._post("/data/data/get", body, who)
+        except AopsError as exc:
+            # 1104 means nothing matched: the per-host reasons are still in the payload.
+            if exc.code is Code.DATABASE_QUERY_ERROR and "fail_list" in exc.payload:
+                return {"succeed_list": [], "fail_list": exc.payload["fail_list"]}
+            raise
+        return {"succeed_list": reply["succeed_list"], "fail_list": reply.get("fail_list", [])}
+
+    # Check rules
+
+    def add_rules(self, rules: Sequence[Rule], who: Acting) -> Envelope:
+        return self._post("/data/check/rule/add", {"check_items": [_dump(r) for r in rules]}, who)
+
+    def rules(self, names: Sequence[str], who: Acting) -> list[RuleRow]:
+        """The user's rules by name, all of them when `names` is empty."""
+        rows: list[RuleRow] = self._post("/data/check/rule/get", {"check_items": list(names)}, who)[
+            "check_items"
+        ]
+        return rows
+
+    def get_rules(self, body: GetRulesBody, who: Acting) -> Envelope:
+        return self._post("/data/check/rule/get", _dump(body), who)
+
+    def count_rules(self, body: None, who: Acting) -> Envelope:
+        return self._post("/data/check/rule/count", {}, who)
+
+    def delete_rules(self, body: RuleNamesBody, who: Acting) -> Envelope:
+        return self._delete("/data/check/rule/delete", _dump(body), who)
+
+    # Check results and coverage
+
+    def save_results(self, results: Sequence[Row], who: Acting) -> int:
+        """Store check results as the executors build them (validated once, by the data center);
+        returns how many were stored."""
+        return self._saved("/data/check/result/save", {"check_results": results}, who)
+
+    def results(
+        self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
+    ) -> list[ResultRow]:
+        """Every stored result of these hosts and rules overlapping the range."""
+        body = _window(time_range, check_items, host_list)
+        rows: list[ResultRow] = self._post("/data/check/result/get", body, who)["check_result"]
+        return rows
+
+    def get_results(self, body: GetResultsBody, who: Acting) -> Envelope:
+        return self._post("/data/check/result/get", _dump(body), who)
+
+    def count_results(self, body: CountResultsBody, who: Acting) -> Envelope:
+        return self._post("/data/check/result/count", _dump(body), who)
+
+    def delete_results(
+        self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
+    ) -> int:
+        """Delete these hosts' results of these rules within the range; returns how many went."""
+        body = _window(time_range, check_items, host_list)
+        return int(self._delete("/data/check/result/delete", body, who)["deleted"])
+
+    def save_coverage(self, records: Sequence[Row], who: Acting) -> int:
+        """Record which hosts each rule version was evaluated for over a window."""
+        return self._saved("/data/check/coverage/save", {"coverage": records}, who)
+
+    def coverage(
+        self, time_range: Sequence[int], check_items: Sequence[str], host_list: Sequence[str], who: Acting
+    ) -> list[CoverageRow]:
+        """The coverage records of these rules overlapping the range, cut to these hosts."""
+        body = _window(time_range, check_items, host_list)
+        rows: list[CoverageRow] = self._post("/data/check/coverage/get", body, who)["coverage"]
+        return rows
+
+    # The check schedule's state and retry queue (the scheduler's own, so no user acts)
+
+    def state(self, names: Sequence[str]) -> dict[str, int]:
+        reply = self._post("/data/check/state/get", {"names": list(names)}, None)
+        return {str(k): int(v) for k, v in reply["state"].items()}
+
+    def set_state(self, state: Mapping[str, int]) -> None:
+        self._post("/data/check/state/set", {"state": dict(state)}, None)
+
+    def add_retries(self, retries: Sequence[Row], max_attempts: int) -> RetriesAdded:
+        """Queue failed windows; a retry past `max_attempts` is dead, one already dead is dropped."""
+        reply = self._post("/data/check/retry/add", {"retries": retries, "max_attempts": max_attempts}, None)
+        return {"added": reply["added"], "dead": reply["dead"], "dropped": reply["dropped"]}
+
+    def due_retries(self, now: int, limit: int, lease: int) -> list[RetryRow]:
+        """Lease up to `limit` retries due at `now` for `lease` seconds."""
+        body = {"now": now, "limit": limit, "lease": lease}
+        rows: list[RetryRow] = self._post("/data/check/retry/due", body, None)["retries"]
+        return rows
+
+    def trim_retries(self, max_dead: int, discount: float) -> int:
+        """Drop dead retries beyond `max_dead`; returns how many went."""
+        reply = self._post("/data/check/retry/trim", {"max_dead": max_dead, "discount": discount}, None)
+        return int(reply["deleted"])
+
+    def delete_retries(self, retry_ids: Sequence[str]) -> int:
+        return int(self._delete("/data/check/retry/delete", {"retry_ids": list(retry_ids)}, None)["deleted"])
+
+    # Fault trees, diagnosis tasks and reports
+
+    def add_trees(self, trees: Sequence[Tree], who: Acting) -> Envelope:
+        return self._post("/data/diag/tree/add", {"trees": [_dump(t) for t in trees]}, who)
+
+    def trees(self, names: Sequence[str], who: Acting) -> list[TreeRow]:
+        """The user's trees by name, all of them when `names` is empty."""
+        rows: list[TreeRow] = self._post("/data/diag/tree/get", {"tree_list": list(names)}, who)["trees"]
+        return rows
+
+    def get_trees(self, body: GetTreesBody, who: Acting) -> Envelope:
+        return self._post("/data/diag/tree/get", _dump(body), who)
+
+    def delete_trees(self, body: TreeNamesBody, who: Acting) -> Envelope:
+        return self._delete("/data/diag/tree/delete", _dump(body), who)
+
+    def save_task(self, body: SaveTaskBody, who: Acting) -> None:
+        self._post("/data/diag/task/save", _dump(body), who)
+
+    def get_tasks(self, body: GetTasksBody, who: Acting) -> Envelope:
+        return self._post("/data/diag/task/get", _dump(body), who)
+
+    def delete_tasks(self, body: TaskIdsBody, who: Acting) -> Envelope:
+        return self._delete("/data/diag/task/delete", _dump(body), who)
+
+    def progress(self, body: ProgressBody, who: Acting) -> Envelope:
+        return self._post("/data/diag/process/query", _dump(body), who)
+
+    def save_reports(self, reports: Sequence[Row], who: Acting) -> int:
+        """Store reports as the diag executors write them (validated once, by the data center)."""
+        return self._saved("/data/diag/report/save", {"reports": reports}, who)
+
+    def get_reports(self, body: GetReportsBody, who: Acting) -> Envelope:
+        return self._post("/data/diag/report/get", _dump(body), who)
+
+    def list_reports(self, body: ListReportsBody, who: Acting) -> Envelope:
+        return self._post("/data/diag/report/get_list", _dump(body), who)
+
+    def delete_reports(self, body: ReportIdsBody, who: Acting) -> Envelope:
+        return self._delete("/data/diag/report/delete", _dump(body), who)
