@@ -8,13 +8,7 @@ from typing import Any
 
 import click
 
-from aops_cli.adoctor_input import (
-    HOST_LIST_HELP,
-    TimeText,
-    query_range,
-    recent_range,
-    shown_time,
-)
+from aops_cli.adoctor_input import HOST_LIST_HELP, TimeText, query_range, recent_range, shown_time
 from aops_cli.batches import finish, nothing_done, show_failures
 from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError
 from aops_cli.context import State, get_state

@@ -7,11 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints
 
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import (
-    Body,
-    Name50,
-    Text256,
-)
+from aops_utils.restful.validation import Body, Name50, Text256
 
 # `/data/data/get` gives this reason when nothing was recorded for an item (a check's No data);
 # any other reason is a failure to read (a check's Internal error).

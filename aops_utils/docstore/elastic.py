@@ -12,14 +12,7 @@ from elasticsearch import exceptions as es_exc
 
 from aops_utils.codes import Code
 from aops_utils.docstore.es_query import TIME_FORMAT, query, sort_keys
-from aops_utils.docstore.protocol import (
-    Document,
-    Filter,
-    IndexSpec,
-    Page,
-    SortKey,
-    check_window,
-)
+from aops_utils.docstore.protocol import Document, Filter, IndexSpec, Page, SortKey, check_window
 from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
 
 # Elasticsearch's default index.max_result_window: deeper pages go through the scroll API, so

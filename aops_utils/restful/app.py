@@ -12,13 +12,7 @@ from aops_utils.codes import Code
 from aops_utils.conf import RestfulSection
 from aops_utils.errors import AopsError
 from aops_utils.restful import openapi
-from aops_utils.restful.routes import (
-    LEGACY_HTTP_STATUS,
-    Api,
-    Authenticator,
-    envelope_response,
-    json_response,
-)
+from aops_utils.restful.routes import LEGACY_HTTP_STATUS, Api, Authenticator, envelope_response, json_response
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024

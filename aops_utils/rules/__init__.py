@@ -26,13 +26,7 @@ over a batch (series, batch) -> results.
 from __future__ import annotations
 
 from aops_utils.rules.errors import RuleError
-from aops_utils.rules.results import (
-    ABNORMAL,
-    INTERNAL_ERROR,
-    BatchEvaluation,
-    Evaluation,
-    Finding,
-)
+from aops_utils.rules.results import ABNORMAL, INTERNAL_ERROR, BatchEvaluation, Evaluation, Finding
 from aops_utils.rules.rule import CompiledRule
 from aops_utils.rules.series import Series, Vector, merge_log_messages, parse_numbers
 

@@ -12,17 +12,7 @@ from typing import Any
 import numpy as np
 
 from aops_utils.rules.batch import Batch
-from aops_utils.rules.nodes import (
-    Binary,
-    Call,
-    DictLiteral,
-    Literal,
-    Name,
-    Node,
-    Scalar,
-    Ternary,
-    Unary,
-)
+from aops_utils.rules.nodes import Binary, Call, DictLiteral, Literal, Name, Node, Scalar, Ternary, Unary
 from aops_utils.rules.plan import RulePlan
 from aops_utils.rules.values import (
     BoolArray,

@@ -21,15 +21,7 @@ from aops_utils.rules.batch import NOT_A_NUMBER, Batch, BatchSeries, IndexArray
 from aops_utils.rules.nodes import Scalar
 from aops_utils.rules.plan import FunctionPlan
 from aops_utils.rules.scalar import NOT_EVALUABLE
-from aops_utils.rules.values import (
-    BoolArray,
-    Fails,
-    Kind,
-    Val,
-    binary,
-    fail,
-    merge,
-)
+from aops_utils.rules.values import BoolArray, Fails, Kind, Val, binary, fail, merge
 
 _REDUCERS: dict[str, np.ufunc] = {"max": np.maximum, "min": np.minimum, "sum": np.add, "avg": np.add}
 

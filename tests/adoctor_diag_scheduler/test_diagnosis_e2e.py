@@ -27,12 +27,7 @@ from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.settings import bus_from
 from aops_utils.serving import serve_in_thread
-from tests.adoctor_check_scheduler.conftest import (  # noqa: F401 (the module fixture, reused)
-    Checks,
-    checks,
-    start_in_process,
-    stop_all,
-)
+from tests.adoctor_check_scheduler.conftest import Checks, checks, start_in_process, stop_all  # noqa: F401 (the module fixture, reused)
 from tests.adoctor_check_scheduler.test_executor_crash import killed_mid_fetch
 from tests.samples import HEALTH_TREE
 from tests.suite import free_port

@@ -9,16 +9,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.checks import DataItem
 from aops_utils.docstore import instant
-from aops_utils.restful.validation import (
-    Body,
-    IPAddress,
-    Name40,
-    Name50,
-    Name256,
-    Port,
-    Text64,
-    Text64K,
-)
+from aops_utils.restful.validation import Body, IPAddress, Name40, Name50, Name256, Port, Text64, Text64K
 
 Username = Name40
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]

@@ -11,24 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from aops_utils.rules import CompiledRule, RuleError, Series
-from aops_utils.rules.nodes import (
-    Binary,
-    Call,
-    DictLiteral,
-    Literal,
-    Name,
-    Node,
-    Ternary,
-    Unary,
-)
+from aops_utils.rules.nodes import Binary, Call, DictLiteral, Literal, Name, Node, Ternary, Unary
 from aops_utils.rules.plan import FunctionPlan
-from aops_utils.rules.scalar import (
-    NOT_EVALUABLE,
-    EvalFailure,
-    scalar_binary,
-    scalar_truth,
-    scalar_unary,
-)
+from aops_utils.rules.scalar import NOT_EVALUABLE, EvalFailure, scalar_binary, scalar_truth, scalar_unary
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "l", "type": "log", "label": {}}
