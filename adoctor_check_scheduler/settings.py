@@ -8,13 +8,12 @@ from pydantic import Field
 
 from aops_utils import conf
 from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
-from aops_utils.conf import Endpoint, Section, UwsgiSection
+from aops_utils.conf import Port, Section, ServerSection, UwsgiSection
 from aops_utils.rules.settings import PluginSettings
 
 
-class SchedulerSection(Section):
-    ip: str = "127.0.0.1"
-    port: int = Field(11112, ge=1, le=65535)
+class SchedulerSection(ServerSection):
+    port: Port = 11112
     max_retry_num: int = Field(3, ge=0)
     cool_down_time: int = Field(120, ge=0)
     max_dead_retry_task: int = Field(10000, ge=0)
@@ -28,10 +27,6 @@ class SchedulerSection(Section):
     forward_lag: int = Field(15, ge=0, description="seconds the forward window stays behind now")
     retry_batch: int = Field(100, gt=0, le=1000, description="retries published per backward tick")
     run_jobs: bool = True
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(ip=self.ip, port=self.port)
 
 
 class CheckSchedulerIni(Section):

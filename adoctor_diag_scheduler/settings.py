@@ -10,17 +10,12 @@ from pydantic import Field
 
 from aops_utils import conf
 from aops_utils.bus.settings import NO_CONSUMER, BusSection, ProducerSection, TopicSection
-from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
+from aops_utils.conf import Port, Retired, Section, ServerSection, UwsgiSection
 
 
-class DiagSchedulerSection(Section):
-    ip: str = "127.0.0.1"
-    port: int = Field(11113, ge=1, le=65535)
+class DiagSchedulerSection(ServerSection):
+    port: Port = 11113
     max_reports_per_task: int = Field(1_000_000, gt=0, description="hosts x trees x slices")
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(ip=self.ip, port=self.port)
 
 
 class DiagSchedulerIni(Section):

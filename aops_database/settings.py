@@ -9,10 +9,10 @@ from typing import ClassVar, Literal
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
+from aops_utils.conf import Endpoint, Port, Retired, Section, ServerSection, UwsgiSection
 
 
-class ElasticsearchSection(Section):
+class ElasticsearchSection(ServerSection):
     # 21.09 raised every index's max_result_window to this so that one from/size query could
     # return everything.
     retired: ClassVar[Mapping[str, Retired]] = {
@@ -22,19 +22,17 @@ class ElasticsearchSection(Section):
         ),
     }
 
-    ip: str = "127.0.0.1"
-    port: int = Field(9200, ge=1, le=65535)
+    port: Port = 9200
     timeout: float = Field(30.0, gt=0)
     index_prefix: str = ""
 
     @property
     def url(self) -> str:
-        return Endpoint(ip=self.ip, port=self.port).url
+        return self.endpoint.url
 
 
-class MysqlSection(Section):
-    ip: str = "127.0.0.1"
-    port: int = Field(3306, ge=1, le=65535)
+class MysqlSection(ServerSection):
+    port: Port = 3306
     database_name: str = Field("aops", pattern=r"^[A-Za-z0-9_]{1,64}$")
     # 21.09 connects password-free; `user`/`password` are additions for secured servers.
     engine_format: str = "mysql+pymysql://@%s:%s/%s"
@@ -59,16 +57,15 @@ class MysqlSection(Section):
         return self.url.rsplit("/", 1)[0]
 
 
-class PrometheusSection(Section):
-    ip: str = "127.0.0.1"
-    port: int = Field(9090, ge=1, le=65535)
+class PrometheusSection(ServerSection):
+    port: Port = 9090
     disable_ssl: bool = True
     timeout: float = Field(30.0, gt=0)
 
     @property
     def url(self) -> str:
         scheme = "http" if self.disable_ssl else "https"
-        return Endpoint(ip=self.ip, port=self.port).url.replace("http", scheme, 1)
+        return self.endpoint.url.replace("http", scheme, 1)
 
 
 class StoreSection(Section):

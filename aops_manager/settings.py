@@ -9,7 +9,7 @@ from typing import ClassVar
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Endpoint, Retired, Section, UwsgiSection
+from aops_utils.conf import Port, Retired, Section, ServerSection, UwsgiSection
 
 # 21.09 wrote each host's ansible-vault file under these directories.
 _VAULT_FILES = Retired(
@@ -18,20 +18,15 @@ _VAULT_FILES = Retired(
 )
 
 
-class ManagerSection(Section):
+class ManagerSection(ServerSection):
     retired: ClassVar[Mapping[str, Retired]] = {"host_vault_dir": _VAULT_FILES, "host_vars": _VAULT_FILES}
 
-    ip: str = "127.0.0.1"
-    port: int = Field(11111, ge=1, le=65535)
+    port: Port = 11111
     host_status_interval: int = Field(60, ge=0, description="seconds between probes; 0 disables")
     probe_timeout: float = Field(2.0, gt=0, le=60)
     probe_concurrency: int = Field(64, gt=0, le=1024)
     data_center_timeout: float = Field(600.0, gt=0)
     read_cache_seconds: float = Field(10.0, ge=0, le=3600, description="0 disables the read cache")
-
-    @property
-    def endpoint(self) -> Endpoint:
-        return Endpoint(ip=self.ip, port=self.port)
 
 
 class ManagerIni(Section):

@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -50,10 +50,21 @@ class LogSection(Section):
     backup_count: int = Field(40, gt=0)
 
 
-class Endpoint(Section):
-    ip: str = "127.0.0.1"
-    port: int = Field(ge=1, le=65535)
+Port = Annotated[int, Field(ge=1, le=65535)]
 
+
+class ServerSection(Section):
+    """A section naming where a server listens or answers; each one gives `port` its default."""
+
+    ip: str = "127.0.0.1"
+    port: Port
+
+    @property
+    def endpoint(self) -> Endpoint:
+        return Endpoint(ip=self.ip, port=self.port)
+
+
+class Endpoint(ServerSection):
     @property
     def url(self) -> str:
         host = f"[{self.ip}]" if ":" in self.ip else self.ip
