@@ -12,7 +12,6 @@ from pydantic import ValidationError
 
 from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
-from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.conf import SystemIni
@@ -88,10 +87,7 @@ class Executor:
 
 
 def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:
-    codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = DataCenter(
-        system.database.url, codec, "adoctor-check-executor", timeout=ini.executor.data_center_timeout
-    )
+    dc = DataCenter.of_service(system, "adoctor-check-executor", ini.executor.data_center_timeout)
     rules = RuleBook(dc, ini.executor.registry(), ini.executor.rule_cache_seconds)
     worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
     return Executor(

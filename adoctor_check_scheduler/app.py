@@ -11,7 +11,6 @@ from flask import Flask, current_app
 from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.jobs import CheckSchedule, ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
-from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
@@ -68,8 +67,7 @@ def create_app(
 ) -> Flask:
     if system is None or ini is None:
         system, ini = scheduler_settings.load()
-    codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = DataCenter(system.database.url, codec, "adoctor-check-scheduler")
+    dc = DataCenter.of_service(system, "adoctor-check-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, ini.producer, ini.consumer)
         bus.ensure_topics([t.value for t in Topic])
@@ -83,7 +81,7 @@ def create_app(
     app = create_service_app(
         "adoctor-check-scheduler",
         api,
-        token_authenticator(codec),
+        token_authenticator(dc.codec),
         restful=system.restful,
         max_body=64 * 1024 * 1024,
     )

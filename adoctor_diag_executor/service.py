@@ -11,7 +11,6 @@ from pydantic import ValidationError
 
 from adoctor_diag_executor.settings import DiagExecutorIni
 from adoctor_diag_executor.worker import DiagWorker
-from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import Message, MessageBus
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.conf import SystemIni
@@ -68,10 +67,7 @@ class DiagExecutor:
 
 
 def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecutor:
-    codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = DataCenter(
-        system.database.url, codec, "adoctor-diag-executor", timeout=ini.executor.data_center_timeout
-    )
+    dc = DataCenter.of_service(system, "adoctor-diag-executor", ini.executor.data_center_timeout)
     worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period)
     return DiagExecutor(
         bus,

@@ -8,7 +8,6 @@ from flask import Flask, current_app
 
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
-from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.bus import MessageBus, Producer
 from aops_utils.bus.settings import bus_from
 from aops_utils.conf import SystemIni
@@ -37,8 +36,7 @@ def create_app(
 ) -> Flask:
     if system is None or ini is None:
         system, ini = scheduler_settings.load()
-    codec = TokenCodec(load_secret(system.auth.secret_file))
-    dc = DataCenter(system.database.url, codec, "adoctor-diag-scheduler")
+    dc = DataCenter.of_service(system, "adoctor-diag-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, producer=ini.producer)
         bus.ensure_topics([ini.topic.name])
@@ -47,7 +45,7 @@ def create_app(
     app = create_service_app(
         "adoctor-diag-scheduler",
         api,
-        token_authenticator(codec),
+        token_authenticator(dc.codec),
         restful=system.restful,
         max_body=64 * 1024 * 1024,
     )

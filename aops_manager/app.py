@@ -11,7 +11,6 @@ from aops_manager.cache import ReadCache
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
-from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
@@ -37,10 +36,7 @@ def create_app(
 ) -> Flask:
     if system is None or ini is None:
         system, ini = manager_settings.load()
-    codec = TokenCodec(load_secret(system.auth.secret_file))
-    data_center = DataCenter(
-        system.database.url, codec, "aops-manager", timeout=ini.manager.data_center_timeout
-    )
+    data_center = DataCenter.of_service(system, "aops-manager", ini.manager.data_center_timeout)
     section = ini.manager
     cache = ReadCache(section.read_cache_seconds)
     prober = StatusProber(
@@ -52,7 +48,9 @@ def create_app(
     )
     from aops_manager.api import api
 
-    app = create_service_app("aops-manager", api, token_authenticator(codec), restful=system.restful)
+    app = create_service_app(
+        "aops-manager", api, token_authenticator(data_center.codec), restful=system.restful
+    )
     app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober, cache)
     if start_prober:
         prober.start()

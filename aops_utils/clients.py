@@ -31,6 +31,12 @@ class ServiceClient:
         self._service_token: tuple[str, float] = ("", 0.0)
         self._lock = threading.Lock()
 
+    @property
+    def codec(self) -> TokenCodec:
+        """The suite's shared secret: it signs this client's service tokens and checks the tokens
+        sent to the service that holds the client."""
+        return self._codec
+
     def _session(self) -> requests.Session:
         session: requests.Session | None = getattr(self._local, "session", None)
         if session is None:

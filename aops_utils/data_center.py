@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypedDict, TypeVar, cast
 
+from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
+from aops_utils.conf import SystemIni
 from aops_utils.contracts import (
     AddGroupBody,
     GetGroupsBody,
@@ -152,6 +154,11 @@ def _dump(body: Body | None) -> dict[str, Any]:
 
 class DataCenter(ServiceClient):
     """The data center's routes as methods; an error envelope comes back as the same AopsError."""
+
+    @classmethod
+    def of_service(cls, system: SystemIni, service: str, timeout: float = 600) -> DataCenter:
+        """The data center as `service` calls it, where system.ini says, with the suite's secret."""
+        return cls(system.database.url, TokenCodec(load_secret(system.auth.secret_file)), service, timeout)
 
     def _send(self, method: str, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
         if isinstance(who, Principal):
