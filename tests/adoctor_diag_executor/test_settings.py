@@ -20,23 +20,27 @@ def write(conf_dir: Path, executor: str) -> None:
     (conf_dir / "diag_executor.ini").write_text(f"[bus]\nkind=memory\n[executor]\n{executor}")
 
 
+def settle_warnings(
+    conf_dir: Path, executor: str, caplog: pytest.LogCaptureFixture
+) -> tuple[settings.DiagExecutorIni, list[str]]:
+    """The ini loaded and the executor built from it; the warnings that name settle_seconds."""
+    write(conf_dir, executor)
+    with caplog.at_level(logging.WARNING, logger="aops_utils.conf"):
+        system, ini = settings.load(conf_dir)
+    build(system, ini, MemoryBus())
+    return ini, [r.getMessage() for r in caplog.records if "settle_seconds" in r.getMessage()]
+
+
 def test_an_ini_that_sets_settle_seconds_loads_and_says_the_key_has_no_effect(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write(tmp_path, "consumers=1\nsettle_seconds=60\n")
-    with caplog.at_level(logging.WARNING, logger="aops_utils.conf"):
-        system, ini = settings.load(tmp_path)
+    ini, (warning,) = settle_warnings(tmp_path, "consumers=1\nsettle_seconds=60\n", caplog)
     assert ini.executor.consumers == 1
-    build(system, ini, MemoryBus())
-    (warning,) = [r.getMessage() for r in caplog.records if "settle_seconds" in r.getMessage()]
     assert "ignored: no effect: a slice counts as checked only where" in warning
 
 
 def test_an_ini_without_settle_seconds_starts_without_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    write(tmp_path, "consumers=1\n")
-    with caplog.at_level(logging.WARNING, logger="aops_utils.conf"):
-        system, ini = settings.load(tmp_path)
-    build(system, ini, MemoryBus())
-    assert not [r for r in caplog.records if "settle_seconds" in r.getMessage()]
+    _ini, warnings = settle_warnings(tmp_path, "consumers=1\n", caplog)
+    assert warnings == []
