@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 
 from aops_utils.contracts.checks import Value
-from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import DocumentStore, save_by_id
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
 from aops_utils.restful.paging import Window
 
@@ -54,9 +54,7 @@ def save_results(docs: DocumentStore, username: str, results: Sequence[dict[str,
         # one as an index field would grow the index mapping without bound.
         source = {**result, "username": username, "data_list": orjson.dumps(result["data_list"]).decode()}
         by_id[result_id(username, result)] = source
-    docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
-    docs.put_many(RESULT_INDEX, list(by_id.items()))
-    return len(by_id)
+    return save_by_id(docs, RESULT_INDEX, RESULT_SPEC, by_id)
 
 
 def delete_results(

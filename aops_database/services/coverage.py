@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 
-from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import DocumentStore, save_by_id
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, Term
 
 COVERAGE_INDEX = "check_coverage"
@@ -54,9 +54,7 @@ def save_coverage(docs: DocumentStore, username: str, records: Sequence[dict[str
             "hosts": orjson.dumps(sorted(set(record["host_list"]))).decode(),
             "rules": orjson.dumps(record["rules"]).decode(),
         }
-    docs.ensure_index(COVERAGE_INDEX, COVERAGE_SPEC)
-    docs.put_many(COVERAGE_INDEX, list(by_id.items()))
-    return len(by_id)
+    return save_by_id(docs, COVERAGE_INDEX, COVERAGE_SPEC, by_id)
 
 
 def get_coverage(

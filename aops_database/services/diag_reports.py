@@ -11,7 +11,7 @@ import orjson
 
 from aops_database.services.sql import chunks
 from aops_utils import jsonio
-from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import DocumentStore, save_by_id
 from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
 from aops_utils.restful.paging import Window
 
@@ -54,9 +54,7 @@ def save_reports(docs: DocumentStore, username: str, reports: Sequence[dict[str,
             "report": jsonio.encode(item["report"]).decode(),
         }
         by_id[document_id(username, item["report_id"])] = source
-    docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
-    docs.put_many(REPORT_INDEX, list(by_id.items()))
-    return len(by_id)
+    return save_by_id(docs, REPORT_INDEX, REPORT_SPEC, by_id)
 
 
 def get_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -> list[dict[str, Any]]:

@@ -18,6 +18,7 @@ from aops_utils.docstore.protocol import (
     Terms,
     TimeRange,
     instant,
+    save_by_id,
 )
 
 __all__ = [
@@ -32,4 +33,5 @@ __all__ = [
     "Terms",
     "TimeRange",
     "instant",
+    "save_by_id",
 ]

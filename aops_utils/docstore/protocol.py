@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
@@ -165,3 +165,10 @@ class DocumentStore(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+def save_by_id(docs: DocumentStore, index: str, spec: IndexSpec, by_id: Mapping[str, dict[str, Any]]) -> int:
+    """Write documents keyed by their ids, the index made first where it is missing; how many."""
+    docs.ensure_index(index, spec)
+    docs.put_many(index, list(by_id.items()))
+    return len(by_id)
