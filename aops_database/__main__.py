@@ -11,11 +11,11 @@ from aops_database.app import HOST_INFO_INDEX, create_app, open_stores
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX, RESULT_SPEC
 from aops_database.services.diag_reports import REPORT_INDEX, REPORT_SPEC
-from aops_utils import log
 from aops_utils.auth import TokenCodec, load_secret
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ConfigError
-from aops_utils.serving import exec_uwsgi, run_main, threaded_server
+from aops_utils.launch import http_service
+from aops_utils.serving import run_main
 
 
 def create_mysql_database(server_url: str, name: str) -> None:
@@ -46,33 +46,32 @@ def initialise() -> None:
     click.echo("schema is current" + ("; created user admin (password: changeme)" if created else ""))
 
 
-@click.group(invoke_without_command=True)
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """The A-Ops data center (port 11119)."""
-    if ctx.invoked_subcommand is None:
-        ctx.invoke(serve)
+def refuse_an_old_schema(ini: db_settings.DatabaseIni) -> None:
+    store, docs = open_stores(ini)
+    try:
+        if not schema.is_current(store):
+            raise ConfigError("the database schema is missing or old: run `aops-database init` first")
+    finally:
+        docs.close()
+        store.dispose()
+
+
+cli = http_service(
+    description="The A-Ops data center (port 11119).",
+    log_name="database",
+    load=db_settings.load,
+    endpoint=lambda ini: ini.database,
+    uwsgi=lambda ini: ini.uwsgi,
+    wsgi="aops_database.wsgi:app",
+    create_app=create_app,
+    ready=refuse_an_old_schema,
+)
 
 
 @cli.command()
 def init() -> None:
     """Create or migrate the schema and create the default user admin/changeme."""
     initialise()
-
-
-@cli.command()
-@click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
-def serve(dev: bool) -> None:
-    """Serve the data center on database.ini [database] ip:port."""
-    system, ini = db_settings.load()
-    log.setup("database", system.log)
-    store, _docs = open_stores(ini)
-    if not schema.is_current(store):
-        raise ConfigError("the database schema is missing or old: run `aops-database init` first")
-    store.dispose()
-    if not dev:
-        exec_uwsgi("aops_database.wsgi:app", ini.database, ini.uwsgi)
-    threaded_server(create_app(system, ini), ini.database).serve_forever()
 
 
 @cli.group()

@@ -28,6 +28,18 @@ def _load_logged(load: Callable[[], tuple[SystemIni, Any]], log_name: str) -> tu
     return load()
 
 
+def _group(description: str, default: str) -> click.Group:
+    """A command group that runs its command `default` when called without one."""
+
+    @click.group(invoke_without_command=True, help=description)
+    @click.pass_context
+    def cli(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            ctx.invoke(cli.commands[default])
+
+    return cli
+
+
 def http_service(
     *,
     description: str,
@@ -37,20 +49,19 @@ def http_service(
     uwsgi: Callable[[Any], UwsgiSection],
     wsgi: str,
     create_app: Callable[[SystemIni, Any], Any],
+    ready: Callable[[Any], None] | None = None,
 ) -> click.Group:
-    """A command group whose default command serves the app (uWSGI, or threaded with --dev)."""
-
-    @click.group(invoke_without_command=True, help=description)
-    @click.pass_context
-    def cli(ctx: click.Context) -> None:
-        if ctx.invoked_subcommand is None:
-            ctx.invoke(serve)
+    """A command group whose default command serves the app (uWSGI, or threaded with --dev);
+    `ready` may refuse to serve (a ConfigError) before anything listens."""
+    cli = _group(description, "serve")
 
     @cli.command()
     @click.option("--dev", is_flag=True, help="Threaded development server instead of uWSGI.")
     def serve(dev: bool) -> None:
         """Serve on the address of the service's ini file."""
         system, ini = _load_logged(load, log_name)
+        if ready is not None:
+            ready(ini)
         if not dev:
             exec_uwsgi(wsgi, endpoint(ini), uwsgi(ini))
         threaded_server(create_app(system, ini), endpoint(ini)).serve_forever()
@@ -68,12 +79,7 @@ def bus_worker(
     build: Callable[[SystemIni, Any, MessageBus], Worker],
 ) -> click.Group:
     """A command group whose default command consumes from the bus until SIGTERM or Ctrl-C."""
-
-    @click.group(invoke_without_command=True, help=description)
-    @click.pass_context
-    def cli(ctx: click.Context) -> None:
-        if ctx.invoked_subcommand is None:
-            ctx.invoke(start)
+    cli = _group(description, "start")
 
     @cli.command()
     def start() -> None:
