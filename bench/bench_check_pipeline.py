@@ -37,7 +37,7 @@ from typing import Any
 from support import report
 from support.client import Client, fleet
 from support.conf import service_env
-from support.env import BENCH_DIR, PYTHON, VENV_BIN, free_port, load_average, short_path
+from support.env import BENCH_DIR, PYTHON, free_port, load_average, short_path
 from support.pipeline import (
     executor_ini,
     private_prometheus,
@@ -46,7 +46,7 @@ from support.pipeline import (
     scheduler_ini,
     synthetic_exporter,
 )
-from support.procs import Service, cpu_seconds, pids_named, process_tree, py_spy, wait_ready
+from support.procs import Service, cpu_seconds, pids_named, process_tree, py_spy
 from support.services import Stack, aops_stack, service_errors
 from support.stats import CpuMeter, uwsgi_roles
 
@@ -476,13 +476,7 @@ def run() -> dict[str, Any]:
         scheduler_port = free_port()
         scheduler_ini(conf_dir, kafka, scheduler_port)
         executor_ini(conf_dir, kafka, consumers=2, sample_period=SCRAPE_S)
-        scheduler = stack.start(
-            "check_scheduler",
-            [str(VENV_BIN / "adoctor-check-scheduler"), "serve"],
-            env,
-            f"http://127.0.0.1:{scheduler_port}",
-        )
-        wait_ready(scheduler)
+        scheduler = stack.serve("check_scheduler", "adoctor-check-scheduler", env, scheduler_port)
         probes = [conf_dir / f"executor_probe_{k}.json" for k in range(args.executor_processes)]
         executors = [
             stack.start(

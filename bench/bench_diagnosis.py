@@ -39,7 +39,7 @@ from support.client import Client, fleet
 from support.conf import service_env
 from support.env import VENV_BIN, free_port, load_average
 from support.pipeline import _bus_sections, private_tansu
-from support.procs import cpu_seconds, pids_named, process_tree, wait_ready
+from support.procs import cpu_seconds, pids_named, process_tree
 from support.services import aops_stack, service_errors
 
 from adoctor_check_scheduler.jobs import HOSTS_PER_TASK
@@ -259,13 +259,7 @@ def run() -> dict[str, Any]:
         (conf_dir / "diag_executor.ini").write_text(
             _bus_sections(kafka, max_records=SHIPPED.consumer.max_records) + "[executor]\nconsumers=2\n"
         )
-        scheduler = stack.start(
-            "diag_scheduler",
-            [str(VENV_BIN / "adoctor-diag-scheduler"), "serve"],
-            env,
-            f"http://127.0.0.1:{port}",
-        )
-        wait_ready(scheduler)
+        scheduler = stack.serve("diag_scheduler", "adoctor-diag-scheduler", env, port)
         executors = [
             stack.start(f"diag_executor_{k}", [str(VENV_BIN / "adoctor-diag-executor"), "start"], env)
             for k in range(args.executor_processes)

@@ -67,6 +67,12 @@ class Stack:
         self.extra.append(service)
         return service
 
+    def serve(self, name: str, command: str, env: dict[str, str], port: int) -> Service:
+        """One more web service of this run, `<command> serve` as its unit starts it, once it answers."""
+        service = self.start(name, [str(VENV_BIN / command), "serve"], env, f"http://127.0.0.1:{port}")
+        wait_ready(service)
+        return service
+
     def restart_manager(self, read_cache_seconds: float | None) -> None:
         """Stop the manager, rewrite its manager.ini (same port) and start it again.
 
