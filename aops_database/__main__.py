@@ -7,12 +7,11 @@ import sqlalchemy as sa
 
 from aops_database import schema
 from aops_database import settings as db_settings
-from aops_database.app import HOST_INFO_INDEX, create_app, open_stores
+from aops_database.app import HOST_INFO_INDEX, HOST_INFO_SPEC, create_app, open_stores
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX, RESULT_SPEC
 from aops_database.services.diag_reports import REPORT_INDEX, REPORT_SPEC
 from aops_utils.auth import TokenCodec, load_secret
-from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ConfigError
 from aops_utils.launch import http_service
 from aops_utils.serving import run_main
@@ -37,7 +36,7 @@ def initialise() -> None:
     try:
         schema.upgrade(store)
         created = schema.ensure_default_user(store)
-        docs.ensure_index(HOST_INFO_INDEX, IndexSpec(keyword_fields=("host_id",)))
+        docs.ensure_index(HOST_INFO_INDEX, HOST_INFO_SPEC)
         docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
         docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
     finally:

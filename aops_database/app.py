@@ -15,10 +15,12 @@ from aops_utils.conf import SystemIni
 from aops_utils.db import RelationalStore, open_relational_store
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.factory import open_document_store
+from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
 
 HOST_INFO_INDEX = "host_information"
+HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",))
 
 
 @dataclass(frozen=True, slots=True)

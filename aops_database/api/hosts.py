@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
-from aops_database.app import HOST_INFO_INDEX, center
+from aops_database.app import HOST_INFO_INDEX, HOST_INFO_SPEC, center
 from aops_database.services import groups, hosts
 from aops_utils.codes import Code
 from aops_utils.contracts import (
@@ -18,8 +18,7 @@ from aops_utils.contracts import (
     OptionalHostIdsBody,
 )
 from aops_utils.contracts.data_center.hosts import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
-from aops_utils.docstore import Terms
-from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore import Terms, save_by_id
 from aops_utils.errors import ParamError
 from aops_utils.restful import Access, Reply, RequestContext
 from aops_utils.restful.batch import batch_reply, missing_reply
@@ -94,14 +93,13 @@ def host_info(ctx: RequestContext[HostInfoBody]) -> dict[str, Any]:
 @api.route("/data/host/info/save", body=SaveHostInfoBody, access=Access.SERVICE)
 def save_host_info(ctx: RequestContext[SaveHostInfoBody]) -> dict[str, Any]:
     """Store detail documents (`{host_id, infos: {os, cpu, memory}}`), one per host."""
-    docs = []
+    by_id = {}
     for index, item in enumerate(ctx.body.host_infos):
         host_id = item.get("host_id")
         if not isinstance(host_id, str) or not host_id:
             raise ParamError("host_id is required", field=f"host_infos.{index}.host_id")
-        docs.append((host_id, item))
-    center().docs.ensure_index(HOST_INFO_INDEX, IndexSpec(keyword_fields=("host_id",)))
-    center().docs.put_many(HOST_INFO_INDEX, docs)
+        by_id[host_id] = item
+    save_by_id(center().docs, HOST_INFO_INDEX, HOST_INFO_SPEC, by_id)
     return {}
 
 
