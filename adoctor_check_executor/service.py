@@ -6,17 +6,21 @@ import logging
 import os
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from pydantic import ValidationError
 
 from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
-from aops_utils.bus import Message, MessageBus
+from aops_utils.bus import Message
+from aops_utils.bus import MessageBus
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.conf import SystemIni
-from aops_utils.contracts.checks import CheckTask, RuleChange
-from aops_utils.contracts.topics import Group, Topic
+from aops_utils.contracts.checks import CheckTask
+from aops_utils.contracts.checks import RuleChange
+from aops_utils.contracts.topics import Group
+from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.rules.rulebook import RuleBook
 

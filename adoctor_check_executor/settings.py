@@ -7,7 +7,9 @@ from pathlib import Path
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
+from aops_utils.bus.settings import BusSection
+from aops_utils.bus.settings import ConsumerSection
+from aops_utils.bus.settings import ProducerSection
 from aops_utils.conf import Section
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
 from aops_utils.rules.settings import PluginSettings

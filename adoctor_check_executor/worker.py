@@ -7,8 +7,12 @@ from collections import defaultdict
 from typing import Any
 
 from aops_utils.bus import Producer
-from aops_utils.contracts.checks import CheckTask, TaskHost, Value
-from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.contracts.checks import CheckTask
+from aops_utils.contracts.checks import TaskHost
+from aops_utils.contracts.checks import Value
+from aops_utils.contracts.topics import BACKWARD_TASK_ID
+from aops_utils.contracts.topics import FORWARD_TASK_ID
+from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.rules.evaluation import check_rule
 from aops_utils.rules.rulebook import RuleBook

@@ -6,18 +6,18 @@ from typing import Any
 
 from adoctor_check_scheduler import service
 from adoctor_check_scheduler.app import scheduler
-from adoctor_check_scheduler.schemas import (
-    CountResultsBody,
-    GetResultsBody,
-    GetRulesBody,
-    ImportRulesBody,
-    RuleNamesBody,
-    TestRuleBody,
-)
+from adoctor_check_scheduler.schemas import CountResultsBody
+from adoctor_check_scheduler.schemas import GetResultsBody
+from adoctor_check_scheduler.schemas import GetRulesBody
+from adoctor_check_scheduler.schemas import ImportRulesBody
+from adoctor_check_scheduler.schemas import RuleNamesBody
+from adoctor_check_scheduler.schemas import TestRuleBody
 from aops_utils.clients import forward
 from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
 from aops_utils.data_center import relayed
-from aops_utils.restful import Api, Reply, RequestContext
+from aops_utils.restful import Api
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 api = Api("A-Ops check scheduler")
 

@@ -3,19 +3,24 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 
 from adoctor_check_scheduler import settings as scheduler_settings
-from adoctor_check_scheduler.jobs import CheckSchedule, ScheduleLoop
+from adoctor_check_scheduler.jobs import CheckSchedule
+from adoctor_check_scheduler.jobs import ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
-from aops_utils.bus import MessageBus, Producer
+from aops_utils.bus import MessageBus
+from aops_utils.bus import Producer
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
 from aops_utils.conf import SystemIni
-from aops_utils.contracts.topics import Group, Topic
+from aops_utils.contracts.topics import Group
+from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator

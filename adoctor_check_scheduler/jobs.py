@@ -14,11 +14,14 @@ from collections.abc import Callable
 from typing import Any
 
 from adoctor_check_scheduler.settings import SchedulerSection
-from aops_utils.bus import Message, Producer
+from aops_utils.bus import Message
+from aops_utils.bus import Producer
 from aops_utils.contracts import BACKWARD_POSITION as BACKWARD
 from aops_utils.contracts import FORWARD_POSITION as FORWARD
 from aops_utils.contracts.checks import CheckTask
-from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.contracts.topics import BACKWARD_TASK_ID
+from aops_utils.contracts.topics import FORWARD_TASK_ID
+from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field
+from pydantic import field_validator
+from pydantic import model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
-from aops_utils.contracts.data_center.checks import (
-    AddRulesBody,
-    CountResultsBody,
-    GetRulesBody,
-    Rule,
-    RuleName,
-    RuleNamesBody,
-    checked_time_range,
-)
+from aops_utils.contracts.data_center.checks import AddRulesBody
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import Rule
+from aops_utils.contracts.data_center.checks import RuleName
+from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.checks import checked_time_range
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 

@@ -7,14 +7,25 @@ from collections.abc import Sequence
 from typing import Any
 
 from adoctor_check_scheduler.app import CheckScheduler
-from adoctor_check_scheduler.schemas import Rule, RuleNamesBody, TestRuleBody
+from adoctor_check_scheduler.schemas import Rule
+from adoctor_check_scheduler.schemas import RuleNamesBody
+from adoctor_check_scheduler.schemas import TestRuleBody
 from aops_utils.clients import forward
-from aops_utils.contracts.checks import TaskHost, Value
+from aops_utils.contracts.checks import TaskHost
+from aops_utils.contracts.checks import Value
 from aops_utils.contracts.topics import Topic
-from aops_utils.errors import AopsError, NotFoundError, ParamError
-from aops_utils.restful import Principal, Reply, RequestContext
-from aops_utils.restful.batch import Named, imported, sort_out
-from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD, StoredRule, check_rule
+from aops_utils.errors import AopsError
+from aops_utils.errors import NotFoundError
+from aops_utils.errors import ParamError
+from aops_utils.restful import Principal
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
+from aops_utils.restful.batch import Named
+from aops_utils.restful.batch import imported
+from aops_utils.restful.batch import sort_out
+from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
+from aops_utils.rules.evaluation import StoredRule
+from aops_utils.rules.evaluation import check_rule
 from aops_utils.rules.plugins import RuleError
 
 LOG = logging.getLogger(__name__)

@@ -7,8 +7,13 @@ from pathlib import Path
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection, ConsumerSection, ProducerSection
-from aops_utils.conf import Port, Section, ServerSection, UwsgiSection
+from aops_utils.bus.settings import BusSection
+from aops_utils.bus.settings import ConsumerSection
+from aops_utils.bus.settings import ProducerSection
+from aops_utils.conf import Port
+from aops_utils.conf import Section
+from aops_utils.conf import ServerSection
+from aops_utils.conf import UwsgiSection
 from aops_utils.rules.settings import PluginSettings
 
 

@@ -10,7 +10,8 @@ passed a slice, or a task still queued, leaves the slice inside the positions bu
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
+from collections.abc import Mapping
 from typing import Any
 
 Span = tuple[int, int]

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
 from pydantic import ValidationError
 
 from adoctor_diag_executor.settings import DiagExecutorIni
 from adoctor_diag_executor.worker import DiagWorker
-from aops_utils.bus import Message, MessageBus
+from aops_utils.bus import Message
+from aops_utils.bus import MessageBus
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.diagnosis import DiagnoseRequest

@@ -9,8 +9,12 @@ from typing import ClassVar
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import NO_PRODUCER, BusSection, GroupConsumerSection, TopicSection
-from aops_utils.conf import Retired, Section
+from aops_utils.bus.settings import NO_PRODUCER
+from aops_utils.bus.settings import BusSection
+from aops_utils.bus.settings import GroupConsumerSection
+from aops_utils.bus.settings import TopicSection
+from aops_utils.conf import Retired
+from aops_utils.conf import Section
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
 from aops_utils.rules.settings import PluginSettings
 

@@ -16,19 +16,26 @@ rule gone or not compiling) it stays unknown, "Not checked: <why>", never silent
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, cast
+from collections.abc import Iterable
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import cast
 
 from adoctor_diag_executor.coverage import Coverage
-from adoctor_diag_executor.on_demand import evaluate_now, group_hosts
+from adoctor_diag_executor.on_demand import evaluate_now
+from adoctor_diag_executor.on_demand import group_hosts
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
-from aops_utils.data_center import DataCenter, ResultRow
+from aops_utils.data_center import DataCenter
+from aops_utils.data_center import ResultRow
 from aops_utils.jsonio import encode
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
-from aops_utils.trees import LeafEvidence, Tree, parse_tree
+from aops_utils.trees import LeafEvidence
+from aops_utils.trees import Tree
+from aops_utils.trees import parse_tree
 from aops_utils.trees.evaluate import NOT_CHECKED
 
 Rows = list[dict[str, Any]]

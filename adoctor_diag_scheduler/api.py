@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from adoctor_diag_scheduler import service
 from adoctor_diag_scheduler.app import scheduler
-from adoctor_diag_scheduler.schemas import (
-    DeleteTreesBody,
-    ExecuteBody,
-    GetTasksBody,
-    ImportTreesBody,
-    ReportIdsBody,
-    ReportListBody,
-    TaskIdsBody,
-    TreeNamesBody,
-)
+from adoctor_diag_scheduler.schemas import DeleteTreesBody
+from adoctor_diag_scheduler.schemas import ExecuteBody
+from adoctor_diag_scheduler.schemas import GetTasksBody
+from adoctor_diag_scheduler.schemas import ImportTreesBody
+from adoctor_diag_scheduler.schemas import ReportIdsBody
+from adoctor_diag_scheduler.schemas import ReportListBody
+from adoctor_diag_scheduler.schemas import TaskIdsBody
+from adoctor_diag_scheduler.schemas import TreeNamesBody
 from aops_utils.clients import forward
 from aops_utils.contracts.data_center import diagnosis as dc
 from aops_utils.data_center import relayed
-from aops_utils.restful import Api, Reply, RequestContext
+from aops_utils.restful import Api
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 api = Api("A-Ops diag scheduler")
 

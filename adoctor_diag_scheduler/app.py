@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
-from aops_utils.bus import MessageBus, Producer
+from aops_utils.bus import MessageBus
+from aops_utils.bus import Producer
 from aops_utils.bus.settings import bus_from
 from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import field_validator
 
 from aops_utils.contracts import HostId
-from aops_utils.contracts.data_center.diagnosis import AddTreesBody, GetReportsBody, Tree
+from aops_utils.contracts.data_center.diagnosis import AddTreesBody
+from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 

@@ -10,15 +10,21 @@ from itertools import pairwise
 from typing import Any
 
 from adoctor_diag_scheduler.app import DiagScheduler
-from adoctor_diag_scheduler.schemas import ExecuteBody, TreeIn
+from adoctor_diag_scheduler.schemas import ExecuteBody
+from adoctor_diag_scheduler.schemas import TreeIn
 from aops_utils.codes import Code
 from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.data_center import HostRow
-from aops_utils.errors import AopsError, ParamError
-from aops_utils.restful import Principal, Reply
-from aops_utils.restful.batch import Named, imported, sort_out
-from aops_utils.trees import TreeError, parse_tree
+from aops_utils.errors import AopsError
+from aops_utils.errors import ParamError
+from aops_utils.restful import Principal
+from aops_utils.restful import Reply
+from aops_utils.restful.batch import Named
+from aops_utils.restful.batch import imported
+from aops_utils.restful.batch import sort_out
+from aops_utils.trees import TreeError
+from aops_utils.trees import parse_tree
 
 
 def slices(start: int, end: int, interval: int) -> list[tuple[int, int]]:

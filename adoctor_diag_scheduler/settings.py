@@ -9,8 +9,15 @@ from typing import ClassVar
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import NO_CONSUMER, BusSection, ProducerSection, TopicSection
-from aops_utils.conf import Port, Retired, Section, ServerSection, UwsgiSection
+from aops_utils.bus.settings import NO_CONSUMER
+from aops_utils.bus.settings import BusSection
+from aops_utils.bus.settings import ProducerSection
+from aops_utils.bus.settings import TopicSection
+from aops_utils.conf import Port
+from aops_utils.conf import Retired
+from aops_utils.conf import Section
+from aops_utils.conf import ServerSection
+from aops_utils.conf import UwsgiSection
 
 
 class DiagSchedulerSection(ServerSection):

@@ -6,10 +6,17 @@ from typing import Any
 
 import click
 
-from aops_cli.client import ApiError, prog_name
-from aops_cli.context import State, get_state
-from aops_cli.options import access_token_option, action_option, json_option, reject_unused, secret
-from aops_cli.output import emit_json, warn
+from aops_cli.client import ApiError
+from aops_cli.client import prog_name
+from aops_cli.context import State
+from aops_cli.context import get_state
+from aops_cli.options import access_token_option
+from aops_cli.options import action_option
+from aops_cli.options import json_option
+from aops_cli.options import reject_unused
+from aops_cli.options import secret
+from aops_cli.output import emit_json
+from aops_cli.output import warn
 from aops_utils.codes import Code
 
 DEFAULT_USER = "admin"

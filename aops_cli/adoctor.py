@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import click
 
-from aops_cli.adoctor_checks import check, checkrule, stat
-from aops_cli.adoctor_diag import diag, report, task
+from aops_cli.adoctor_checks import check
+from aops_cli.adoctor_checks import checkrule
+from aops_cli.adoctor_checks import stat
+from aops_cli.adoctor_diag import diag
+from aops_cli.adoctor_diag import report
+from aops_cli.adoctor_diag import task
 from aops_cli.adoctor_trees import faultree
-from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER, run
+from aops_cli.client import CHECK_SCHEDULER
+from aops_cli.client import DIAG_SCHEDULER
+from aops_cli.client import MANAGER
+from aops_cli.client import run
 from aops_cli.context import State
-from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
+from aops_cli.options import CONTEXT_SETTINGS
+from aops_cli.options import global_options
+from aops_cli.options import service_url_option
 
 EPILOG = """\b
 Addresses: --check-scheduler URL, else $AOPS_CHECK_SCHEDULER_URL, else system.ini

@@ -9,34 +9,36 @@ from typing import Any
 import click
 from click.core import ParameterSource
 
-from aops_cli.adoctor_input import (
-    HOST_LIST_HELP,
-    TimeText,
-    explain,
-    pick_rule,
-    query_range,
-    read_json,
-    recent_range,
-    rule_place,
-    rules_in,
-    shown_time,
-)
-from aops_cli.batches import finish, nothing_done
+from aops_cli.adoctor_input import HOST_LIST_HELP
+from aops_cli.adoctor_input import TimeText
+from aops_cli.adoctor_input import explain
+from aops_cli.adoctor_input import pick_rule
+from aops_cli.adoctor_input import query_range
+from aops_cli.adoctor_input import read_json
+from aops_cli.adoctor_input import recent_range
+from aops_cli.adoctor_input import rule_place
+from aops_cli.adoctor_input import rules_in
+from aops_cli.adoctor_input import shown_time
+from aops_cli.batches import finish
+from aops_cli.batches import nothing_done
 from aops_cli.client import ApiError
 from aops_cli.context import get_state
-from aops_cli.options import (
-    CommaList,
-    access_token_option,
-    action_option,
-    export_option,
-    json_option,
-    one,
-    only,
-    paging_options,
-    reject_unused,
-    sort_order,
-)
-from aops_cli.output import Columns, deleted_line, listing, page_summary, plural, write_export
+from aops_cli.options import CommaList
+from aops_cli.options import access_token_option
+from aops_cli.options import action_option
+from aops_cli.options import export_option
+from aops_cli.options import json_option
+from aops_cli.options import one
+from aops_cli.options import only
+from aops_cli.options import paging_options
+from aops_cli.options import reject_unused
+from aops_cli.options import sort_order
+from aops_cli.output import Columns
+from aops_cli.output import deleted_line
+from aops_cli.output import listing
+from aops_cli.output import page_summary
+from aops_cli.output import plural
+from aops_cli.output import write_export
 from aops_utils.contracts.checks import Value
 
 VALUES = tuple(Value)

@@ -8,21 +8,32 @@ from typing import Any
 
 import click
 
-from aops_cli.adoctor_input import HOST_LIST_HELP, TimeText, query_range, recent_range, shown_time
-from aops_cli.batches import finish, nothing_done, show_failures
-from aops_cli.client import DIAG_SCHEDULER, ApiError, CliError
-from aops_cli.context import State, get_state
-from aops_cli.options import (
-    CommaList,
-    access_token_option,
-    action_option,
-    json_option,
-    only,
-    paging_options,
-    reject_unused,
-    sort_order,
-)
-from aops_cli.output import deleted_line, emit_json, listing, page_summary, plural
+from aops_cli.adoctor_input import HOST_LIST_HELP
+from aops_cli.adoctor_input import TimeText
+from aops_cli.adoctor_input import query_range
+from aops_cli.adoctor_input import recent_range
+from aops_cli.adoctor_input import shown_time
+from aops_cli.batches import finish
+from aops_cli.batches import nothing_done
+from aops_cli.batches import show_failures
+from aops_cli.client import DIAG_SCHEDULER
+from aops_cli.client import ApiError
+from aops_cli.client import CliError
+from aops_cli.context import State
+from aops_cli.context import get_state
+from aops_cli.options import CommaList
+from aops_cli.options import access_token_option
+from aops_cli.options import action_option
+from aops_cli.options import json_option
+from aops_cli.options import only
+from aops_cli.options import paging_options
+from aops_cli.options import reject_unused
+from aops_cli.options import sort_order
+from aops_cli.output import deleted_line
+from aops_cli.output import emit_json
+from aops_cli.output import listing
+from aops_cli.output import page_summary
+from aops_cli.output import plural
 
 DEFAULT_INTERVAL = 10  # 21.09's slice length, seconds
 POLL_SECONDS = 2.0

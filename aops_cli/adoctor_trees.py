@@ -7,21 +7,25 @@ from typing import Any
 
 import click
 
-from aops_cli.adoctor_diag import delete_items, diag_state
-from aops_cli.adoctor_input import excerpt, read_json
-from aops_cli.batches import finish, nothing_done
-from aops_cli.client import ApiError, CliError
-from aops_cli.options import (
-    CommaList,
-    access_token_option,
-    action_option,
-    export_option,
-    json_option,
-    one,
-    only,
-    reject_unused,
-)
-from aops_cli.output import listing, plural, write_export
+from aops_cli.adoctor_diag import delete_items
+from aops_cli.adoctor_diag import diag_state
+from aops_cli.adoctor_input import excerpt
+from aops_cli.adoctor_input import read_json
+from aops_cli.batches import finish
+from aops_cli.batches import nothing_done
+from aops_cli.client import ApiError
+from aops_cli.client import CliError
+from aops_cli.options import CommaList
+from aops_cli.options import access_token_option
+from aops_cli.options import action_option
+from aops_cli.options import export_option
+from aops_cli.options import json_option
+from aops_cli.options import one
+from aops_cli.options import only
+from aops_cli.options import reject_unused
+from aops_cli.output import listing
+from aops_cli.output import plural
+from aops_cli.output import write_export
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
@@ -68,7 +72,8 @@ def _trees_of(path: Path, name: str | None, description: str | None) -> list[dic
         )
     if path.suffix.lower() in EXCEL_SUFFIXES:
         # Imported here: openpyxl is slow to import and only this command needs it.
-        from aops_utils.trees import TreeError, tree_from_xlsx
+        from aops_utils.trees import TreeError
+        from aops_utils.trees import tree_from_xlsx
 
         try:
             title, content = tree_from_xlsx(path)
@@ -158,7 +163,8 @@ def _tree_place(field: str, trees: list[dict[str, Any]], path: Path) -> list[str
     tree = trees[index]
     notes = [f"  in {path}, tree {tree['tree_name']!r} (number {index + 1} of {len(trees)})"]
     content = tree.get("tree_content")
-    from aops_utils.trees import TreeError, parse_tree
+    from aops_utils.trees import TreeError
+    from aops_utils.trees import parse_tree
 
     try:
         parse_tree(content)

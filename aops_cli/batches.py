@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from aops_cli.client import ApiError, prog_name
+from aops_cli.client import ApiError
+from aops_cli.client import prog_name
 from aops_cli.context import State
 
 # The lines that place one failed item in the user's file (file, item number, a caret), if any.

@@ -13,7 +13,9 @@ from typing import Any
 
 import click
 
-from aops_utils.codes import OK_CODES, Code, label_of
+from aops_utils.codes import OK_CODES
+from aops_utils.codes import Code
+from aops_utils.codes import label_of
 
 DEFAULT_TIMEOUT = 60.0
 

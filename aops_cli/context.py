@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import click
 
-from aops_cli.client import DEFAULT_TIMEOUT, MANAGER, ApiError, RestClient, Service
+from aops_cli.client import DEFAULT_TIMEOUT
+from aops_cli.client import MANAGER
+from aops_cli.client import ApiError
+from aops_cli.client import RestClient
+from aops_cli.client import Service
 from aops_cli.output import emit_json
-from aops_cli.session import TokenStore, url_from_settings
+from aops_cli.session import TokenStore
+from aops_cli.session import url_from_settings
 from aops_utils.codes import Code
 
 

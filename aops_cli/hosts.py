@@ -8,23 +8,24 @@ from typing import Any
 
 import click
 
-from aops_cli.client import ApiError, failed_suffix
+from aops_cli.client import ApiError
+from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
-from aops_cli.options import (
-    BoolText,
-    CommaList,
-    access_token_option,
-    action_option,
-    ip_address,
-    json_option,
-    one,
-    only,
-    paging_options,
-    reject_unused,
-    require,
-    secret,
-)
-from aops_cli.output import listing, page_summary, plural
+from aops_cli.options import BoolText
+from aops_cli.options import CommaList
+from aops_cli.options import access_token_option
+from aops_cli.options import action_option
+from aops_cli.options import ip_address
+from aops_cli.options import json_option
+from aops_cli.options import one
+from aops_cli.options import only
+from aops_cli.options import paging_options
+from aops_cli.options import reject_unused
+from aops_cli.options import require
+from aops_cli.options import secret
+from aops_cli.output import listing
+from aops_cli.output import page_summary
+from aops_cli.output import plural
 
 HOST_COLUMNS = (
     ("host_id", "host_id"),

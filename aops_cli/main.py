@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import click
 
-from aops_cli.account import account, certificate, login, logout
-from aops_cli.client import MANAGER, run
-from aops_cli.hosts import group, host, stat
-from aops_cli.options import CONTEXT_SETTINGS, global_options, service_url_option
+from aops_cli.account import account
+from aops_cli.account import certificate
+from aops_cli.account import login
+from aops_cli.account import logout
+from aops_cli.client import MANAGER
+from aops_cli.client import run
+from aops_cli.hosts import group
+from aops_cli.hosts import host
+from aops_cli.hosts import stat
+from aops_cli.options import CONTEXT_SETTINGS
+from aops_cli.options import global_options
+from aops_cli.options import service_url_option
 from aops_cli.standalone import standalone
 
 EPILOG = """\b

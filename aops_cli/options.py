@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import ipaddress
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import click
 from click.core import ParameterSource
 
-from aops_cli.client import DEFAULT_TIMEOUT, Service
+from aops_cli.client import DEFAULT_TIMEOUT
+from aops_cli.client import Service
 from aops_cli.context import State
 from aops_cli.session import normalise_url
 

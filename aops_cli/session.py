@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aops_cli.client import MANAGER, CliError, Service
+from aops_cli.client import MANAGER
+from aops_cli.client import CliError
+from aops_cli.client import Service
 
 SESSIONS_FILE = "sessions.json"
 
@@ -31,7 +33,8 @@ def normalise_url(url: str) -> str:
 def url_from_settings(service: Service = MANAGER) -> str:
     """The service's section of `system.ini` (`[manager]`, ...) in `$AOPS_CONF_DIR` (default /etc/aops)."""
     # Imported here: pydantic-backed settings cost start-up time that `--manager` users can skip.
-    from aops_utils.conf import Endpoint, load_system
+    from aops_utils.conf import Endpoint
+    from aops_utils.conf import load_system
     from aops_utils.errors import ConfigError
 
     try:

@@ -7,11 +7,17 @@ import sqlalchemy as sa
 
 from aops_database import schema
 from aops_database import settings as db_settings
-from aops_database.app import HOST_INFO_INDEX, HOST_INFO_SPEC, create_app, open_stores
+from aops_database.app import HOST_INFO_INDEX
+from aops_database.app import HOST_INFO_SPEC
+from aops_database.app import create_app
+from aops_database.app import open_stores
 from aops_database.services.accounts import Accounts
-from aops_database.services.check_results import RESULT_INDEX, RESULT_SPEC
-from aops_database.services.diag_reports import REPORT_INDEX, REPORT_SPEC
-from aops_utils.auth import TokenCodec, load_secret
+from aops_database.services.check_results import RESULT_INDEX
+from aops_database.services.check_results import RESULT_SPEC
+from aops_database.services.diag_reports import REPORT_INDEX
+from aops_database.services.diag_reports import REPORT_SPEC
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.errors import ConfigError
 from aops_utils.launch import http_service
 from aops_utils.serving import run_main

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 
 from aops_database import settings as db_settings
 from aops_database.services.accounts import Accounts
 from aops_database.services.data import Prometheus
 from aops_database.settings import DatabaseIni
-from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.conf import SystemIni
-from aops_utils.db import RelationalStore, open_relational_store
+from aops_utils.db import RelationalStore
+from aops_utils.db import open_relational_store
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec

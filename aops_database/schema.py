@@ -13,7 +13,9 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from aops_database import models
-from aops_utils.auth import DEFAULT_PASSWORD, DEFAULT_USER, hash_password
+from aops_utils.auth import DEFAULT_PASSWORD
+from aops_utils.auth import DEFAULT_USER
+from aops_utils.auth import hash_password
 from aops_utils.db import RelationalStore
 
 LOG = logging.getLogger(__name__)

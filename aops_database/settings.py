@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import ClassVar
+from typing import Literal
 
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Endpoint, Port, Retired, Section, ServerSection, UwsgiSection
+from aops_utils.conf import Endpoint
+from aops_utils.conf import Port
+from aops_utils.conf import Retired
+from aops_utils.conf import Section
+from aops_utils.conf import ServerSection
+from aops_utils.conf import UwsgiSection
 
 
 class ElasticsearchSection(ServerSection):

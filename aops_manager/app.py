@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask
+from flask import current_app
 
 from aops_manager import settings as manager_settings
 from aops_manager.cache import ReadCache

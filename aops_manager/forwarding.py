@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import orjson
 
@@ -11,7 +12,8 @@ from aops_manager.app import manager
 from aops_utils.codes import Code
 from aops_utils.data_center import Envelope
 from aops_utils.errors import AopsError
-from aops_utils.restful import Principal, RequestContext
+from aops_utils.restful import Principal
+from aops_utils.restful import RequestContext
 
 T = TypeVar("T")
 # A data-center route relayed for a request: a DataCenter method taking the body and who acts.

@@ -4,13 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import model_validator
 
-from aops_utils.contracts import GroupName, HostName
+from aops_utils.contracts import GroupName
+from aops_utils.contracts import HostName
 
 # The data center's body, reused so that both limit a password change alike.
-from aops_utils.contracts.data_center.hosts import ChangePasswordBody, Password
-from aops_utils.restful.validation import Body, IPAddress, Name40, Name64
+from aops_utils.contracts.data_center.hosts import ChangePasswordBody
+from aops_utils.contracts.data_center.hosts import Password
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import IPAddress
+from aops_utils.restful.validation import Name40
+from aops_utils.restful.validation import Name64
 
 Secret = Password
 Key = Annotated[str, StringConstraints(min_length=1, max_length=256)]

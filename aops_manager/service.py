@@ -6,12 +6,14 @@ import uuid
 
 from aops_manager import vault
 from aops_manager.app import Manager
-from aops_manager.forwarding import call, write
+from aops_manager.forwarding import call
+from aops_manager.forwarding import write
 from aops_manager.schemas import AddHostsBody
 from aops_utils.clients import reply_of
 from aops_utils.contracts.data_center.hosts import AddHostsBody as StoreHostsBody
 from aops_utils.contracts.data_center.hosts import NewHost
-from aops_utils.restful import Principal, Reply
+from aops_utils.restful import Principal
+from aops_utils.restful import Reply
 
 
 def check_key(app: Manager, principal: Principal, key: str) -> None:

@@ -9,7 +9,11 @@ from typing import ClassVar
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.conf import Port, Retired, Section, ServerSection, UwsgiSection
+from aops_utils.conf import Port
+from aops_utils.conf import Retired
+from aops_utils.conf import Section
+from aops_utils.conf import ServerSection
+from aops_utils.conf import UwsgiSection
 
 # 21.09 wrote each host's ansible-vault file under these directories.
 _VAULT_FILES = Retired(

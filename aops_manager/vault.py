@@ -21,7 +21,8 @@ SECRET_VARS = (
 def _vault(key: str) -> Any:
     # ansible is heavy to import; only credential work pays for it.
     from ansible.constants import DEFAULT_VAULT_ID_MATCH
-    from ansible.parsing.vault import VaultLib, VaultSecret
+    from ansible.parsing.vault import VaultLib
+    from ansible.parsing.vault import VaultSecret
 
     return VaultLib([(DEFAULT_VAULT_ID_MATCH, VaultSecret(key.encode("utf-8")))])
 

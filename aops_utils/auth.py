@@ -20,9 +20,11 @@ from enum import StrEnum
 from pathlib import Path
 
 import orjson
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import check_password_hash
+from werkzeug.security import generate_password_hash
 
-from aops_utils.errors import ConfigError, TokenError
+from aops_utils.errors import ConfigError
+from aops_utils.errors import TokenError
 
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "changeme"  # noqa: S105 - the documented first-login password

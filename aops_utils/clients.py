@@ -5,15 +5,22 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import requests
 
 from aops_utils import jsonio
-from aops_utils.auth import SERVICE_TOKEN_TTL, TokenCodec, TokenType
-from aops_utils.codes import OK_CODES, Code
-from aops_utils.errors import AopsError, ServiceUnavailable
-from aops_utils.restful import Principal, Reply, RequestContext
+from aops_utils.auth import SERVICE_TOKEN_TTL
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import TokenType
+from aops_utils.codes import OK_CODES
+from aops_utils.codes import Code
+from aops_utils.errors import AopsError
+from aops_utils.errors import ServiceUnavailable
+from aops_utils.restful import Principal
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 from aops_utils.restful.tokens import ACTING_USER_HEADER
 
 B = TypeVar("B")

@@ -2,41 +2,41 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict, TypeVar, cast
+from collections.abc import Mapping
+from collections.abc import Sequence
+from typing import Any
+from typing import TypedDict
+from typing import TypeVar
+from typing import cast
 
-from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
 from aops_utils.conf import SystemIni
-from aops_utils.contracts import (
-    AddGroupBody,
-    GetGroupsBody,
-    GetHostsBody,
-    GroupNamesBody,
-    HostIdsBody,
-    HostInfoBody,
-)
-from aops_utils.contracts.data_center.checks import (
-    CountResultsBody,
-    GetResultsBody,
-    GetRulesBody,
-    Rule,
-    RuleNamesBody,
-)
-from aops_utils.contracts.data_center.diagnosis import (
-    GetReportsBody,
-    GetTasksBody,
-    GetTreesBody,
-    ListReportsBody,
-    ProgressBody,
-    ReportIdsBody,
-    SaveTaskBody,
-    TaskIdsBody,
-    Tree,
-    TreeNamesBody,
-)
-from aops_utils.contracts.data_center.hosts import AddHostsBody, ChangePasswordBody
+from aops_utils.contracts import AddGroupBody
+from aops_utils.contracts import GetGroupsBody
+from aops_utils.contracts import GetHostsBody
+from aops_utils.contracts import GroupNamesBody
+from aops_utils.contracts import HostIdsBody
+from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import GetResultsBody
+from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import Rule
+from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import GetTasksBody
+from aops_utils.contracts.data_center.diagnosis import GetTreesBody
+from aops_utils.contracts.data_center.diagnosis import ListReportsBody
+from aops_utils.contracts.data_center.diagnosis import ProgressBody
+from aops_utils.contracts.data_center.diagnosis import ReportIdsBody
+from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
+from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
+from aops_utils.contracts.data_center.diagnosis import Tree
+from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
+from aops_utils.contracts.data_center.hosts import AddHostsBody
+from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
 from aops_utils.restful.validation import Body

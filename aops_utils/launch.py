@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable
+from collections.abc import Sequence
+from typing import Any
+from typing import Protocol
 
 import click
 
 from aops_utils import log
 from aops_utils.bus.protocol import MessageBus
-from aops_utils.conf import Endpoint, SystemIni, UwsgiSection, load_system
-from aops_utils.serving import exec_uwsgi, threaded_server
+from aops_utils.conf import Endpoint
+from aops_utils.conf import SystemIni
+from aops_utils.conf import UwsgiSection
+from aops_utils.conf import load_system
+from aops_utils.serving import exec_uwsgi
+from aops_utils.serving import threaded_server
 
 
 class Worker(Protocol):

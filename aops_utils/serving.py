@@ -11,10 +11,14 @@ from pathlib import Path
 from typing import Any
 
 import click
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
+from werkzeug.serving import WSGIRequestHandler
+from werkzeug.serving import make_server
 
-from aops_utils.conf import Endpoint, UwsgiSection
-from aops_utils.errors import AopsError, ConfigError
+from aops_utils.conf import Endpoint
+from aops_utils.conf import UwsgiSection
+from aops_utils.errors import AopsError
+from aops_utils.errors import ConfigError
 
 LOG = logging.getLogger(__name__)
 

@@ -28,33 +28,49 @@ import signal
 import statistics
 import subprocess
 import time
-from collections import Counter, defaultdict
+from collections import Counter
+from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 from support import report
-from support.client import Client, fleet
+from support.client import Client
+from support.client import fleet
 from support.conf import service_env
-from support.env import BENCH_DIR, PYTHON, free_port, load_average, short_path
-from support.pipeline import (
-    executor_ini,
-    private_prometheus,
-    private_tansu,
-    prometheus_query,
-    scheduler_ini,
-    synthetic_exporter,
-)
-from support.procs import Service, cpu_seconds, pids_named, process_tree, py_spy
-from support.services import Stack, aops_stack, service_errors
-from support.stats import CpuMeter, uwsgi_roles
+from support.env import BENCH_DIR
+from support.env import PYTHON
+from support.env import free_port
+from support.env import load_average
+from support.env import short_path
+from support.pipeline import executor_ini
+from support.pipeline import private_prometheus
+from support.pipeline import private_tansu
+from support.pipeline import prometheus_query
+from support.pipeline import scheduler_ini
+from support.pipeline import synthetic_exporter
+from support.procs import Service
+from support.procs import cpu_seconds
+from support.procs import pids_named
+from support.procs import process_tree
+from support.procs import py_spy
+from support.services import Stack
+from support.services import aops_stack
+from support.services import service_errors
+from support.stats import CpuMeter
+from support.stats import uwsgi_roles
 
-from adoctor_check_scheduler.jobs import FORWARD, HOSTS_PER_TASK, CheckSchedule
+from adoctor_check_scheduler.jobs import FORWARD
+from adoctor_check_scheduler.jobs import HOSTS_PER_TASK
+from adoctor_check_scheduler.jobs import CheckSchedule
 from adoctor_check_scheduler.settings import SchedulerSection
 from adoctor_check_scheduler.settings import load as load_scheduler_settings
-from aops_database.services.data import Prometheus, selector
-from aops_utils.auth import TokenCodec, load_secret
+from aops_database.services.data import Prometheus
+from aops_database.services.data import selector
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.bus.settings import bus_from
 from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter

@@ -33,22 +33,32 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from bench_tree_eval import RULES, tree_json
+from bench_tree_eval import RULES
+from bench_tree_eval import tree_json
 from support import report
-from support.client import Client, fleet
+from support.client import Client
+from support.client import fleet
 from support.conf import service_env
-from support.env import VENV_BIN, free_port, load_average
-from support.pipeline import _bus_sections, private_tansu
-from support.procs import cpu_seconds, pids_named, process_tree
-from support.services import aops_stack, service_errors
+from support.env import VENV_BIN
+from support.env import free_port
+from support.env import load_average
+from support.pipeline import _bus_sections
+from support.pipeline import private_tansu
+from support.procs import cpu_seconds
+from support.procs import pids_named
+from support.procs import process_tree
+from support.services import aops_stack
+from support.services import service_errors
 
 from adoctor_check_scheduler.jobs import HOSTS_PER_TASK
 from adoctor_diag_executor.settings import DiagExecutorIni
 from aops_utils import conf
-from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
 from aops_utils.rules.evaluation import rule_version
-from aops_utils.trees import LeafEvidence, parse_tree
+from aops_utils.trees import LeafEvidence
+from aops_utils.trees import parse_tree
 
 SHIPPED = conf.load(DiagExecutorIni, "diag_executor.ini", Path(__file__).parent.parent / "conf")
 TARGET_S = 20.0

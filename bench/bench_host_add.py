@@ -11,10 +11,12 @@ import time
 from typing import Any
 
 from support import report
-from support.client import Client, fleet
+from support.client import Client
+from support.client import fleet
 from support.env import load_average
 from support.services import aops_stack
-from support.stats import summary_ms, timed
+from support.stats import summary_ms
+from support.stats import timed
 
 TOTAL = 10_000
 BATCH = 500

@@ -20,10 +20,15 @@ import time
 from typing import Any
 
 from support import report
-from support.client import Client, get_hosts_body, seed_hosts
+from support.client import Client
+from support.client import get_hosts_body
+from support.client import seed_hosts
 from support.env import load_average
-from support.services import Stack, aops_stack
-from support.stats import percentile, summary_ms, timed
+from support.services import Stack
+from support.services import aops_stack
+from support.stats import percentile
+from support.stats import summary_ms
+from support.stats import timed
 
 HOSTS = 10_000
 PER_PAGE = 50

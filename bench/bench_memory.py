@@ -21,9 +21,17 @@ from pathlib import Path
 from typing import Any
 
 from support import report
-from support.client import Client, fleet
-from support.env import PYTHON, ROOT, VENV_BIN, load_average, port_in_use
-from support.procs import process_tree, rss_kib, start_process, wait_ready
+from support.client import Client
+from support.client import fleet
+from support.env import PYTHON
+from support.env import ROOT
+from support.env import VENV_BIN
+from support.env import load_average
+from support.env import port_in_use
+from support.procs import process_tree
+from support.procs import rss_kib
+from support.procs import start_process
+from support.procs import wait_ready
 
 PORTS = (11111, 11119)
 IDLE_S = 5

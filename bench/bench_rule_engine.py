@@ -25,7 +25,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, also when not installed
 
-from aops_utils.rules.plugins import Series, load_registry
+from aops_utils.rules.plugins import Series
+from aops_utils.rules.plugins import load_registry
 
 SAMPLES = 240
 PERIOD = 15.0

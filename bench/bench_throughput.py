@@ -25,13 +25,23 @@ import argparse
 import os
 from typing import Any
 
-from support import report, wrk
-from support.client import Client, seed_hosts
+from support import report
+from support import wrk
+from support.client import Client
+from support.client import seed_hosts
 from support.conf import service_env
-from support.env import BENCH_DIR, free_port, load_average
-from support.procs import Service, pids_named, process_name, wait_ready
-from support.services import Stack, aops_stack, service_errors
-from support.stats import CpuMeter, uwsgi_roles
+from support.env import BENCH_DIR
+from support.env import free_port
+from support.env import load_average
+from support.procs import Service
+from support.procs import pids_named
+from support.procs import process_name
+from support.procs import wait_ready
+from support.services import Stack
+from support.services import aops_stack
+from support.services import service_errors
+from support.stats import CpuMeter
+from support.stats import uwsgi_roles
 
 HOSTS = 10_000
 CONNECTIONS = 16

@@ -29,7 +29,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, also when not installed
 
-from aops_utils.trees import LeafEvidence, Tree, dumps, parse_tree
+from aops_utils.trees import LeafEvidence
+from aops_utils.trees import Tree
+from aops_utils.trees import dumps
+from aops_utils.trees import parse_tree
 
 TARGET_PER_S = 100_000
 RULES = [f"rule_{i}" for i in range(17)]

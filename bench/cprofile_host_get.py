@@ -30,7 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from support import report
-from support.client import Client, get_hosts_body, seed_hosts
+from support.client import Client
+from support.client import get_hosts_body
+from support.client import seed_hosts
 from support.conf import write_conf
 from support.env import short_path
 from support.services import aops_stack
@@ -86,7 +88,8 @@ def data_center(count: int) -> dict[str, Any]:
 
         app = create_app()
         center = app.extensions["aops_database"]
-        from aops_database.services import groups, hosts
+        from aops_database.services import groups
+        from aops_database.services import hosts
 
         groups.add_group(center.store, "admin", "group-00", "")
         rows = [

@@ -18,7 +18,8 @@ import time
 from typing import Any
 
 from support import report
-from support.client import Client, seed_hosts
+from support.client import Client
+from support.client import seed_hosts
 from support.services import aops_stack
 
 HOSTS = 10_000

@@ -6,7 +6,8 @@ answers any path and method, so the load generator sends it exactly what it send
 
 from __future__ import annotations
 
-from flask import Flask, jsonify
+from flask import Flask
+from flask import jsonify
 from flask.typing import ResponseReturnValue
 
 app = Flask("hello")

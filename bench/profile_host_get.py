@@ -27,10 +27,13 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from support import report, wrk
-from support.client import Client, seed_hosts
+from support import report
+from support import wrk
+from support.client import Client
+from support.client import seed_hosts
 from support.env import short_path
-from support.procs import py_spy, uwsgi_workers
+from support.procs import py_spy
+from support.procs import uwsgi_workers
 from support.services import aops_stack
 
 HOSTS = 10_000

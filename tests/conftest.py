@@ -17,7 +17,8 @@ from urllib.parse import urlsplit
 import pytest
 import sqlalchemy as sa
 
-from tests.suite import Suite, running_suite
+from tests.suite import Suite
+from tests.suite import running_suite
 
 
 def _env(name: str, default: str) -> str:

@@ -7,9 +7,12 @@ import subprocess
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextlib import suppress
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +23,9 @@ from aops_database.__main__ import initialise
 from aops_database.app import create_app as create_database
 from aops_manager import settings as manager_settings
 from aops_manager.app import create_app as create_manager
-from aops_utils.auth import TokenCodec, TokenType, load_secret
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import TokenType
+from aops_utils.auth import load_secret
 from aops_utils.serving import serve_in_thread
 
 

@@ -7,8 +7,12 @@ from typing import Any
 from aops_database.api import api
 from aops_database.app import center
 from aops_utils.codes import Code
-from aops_utils.contracts.data_center.hosts import AddUserBody, ChangePasswordBody, LoginBody
-from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.contracts.data_center.hosts import AddUserBody
+from aops_utils.contracts.data_center.hosts import ChangePasswordBody
+from aops_utils.contracts.data_center.hosts import LoginBody
+from aops_utils.restful import Access
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 
 @api.route("/data/account/login", body=LoginBody, access=Access.SERVICE)

@@ -6,24 +6,26 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.services import check_results, checks, retries
-from aops_utils.contracts.data_center.checks import (
-    AddRetriesBody,
-    AddRulesBody,
-    CountResultsBody,
-    DeleteResultsBody,
-    DueRetriesBody,
-    GetResultsBody,
-    GetRetriesBody,
-    GetRulesBody,
-    RetryIdsBody,
-    RuleNamesBody,
-    SaveResultsBody,
-    SetStateBody,
-    StateNamesBody,
-    TrimRetriesBody,
-)
-from aops_utils.restful import Access, Reply, RequestContext
+from aops_database.services import check_results
+from aops_database.services import checks
+from aops_database.services import retries
+from aops_utils.contracts.data_center.checks import AddRetriesBody
+from aops_utils.contracts.data_center.checks import AddRulesBody
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import DeleteResultsBody
+from aops_utils.contracts.data_center.checks import DueRetriesBody
+from aops_utils.contracts.data_center.checks import GetResultsBody
+from aops_utils.contracts.data_center.checks import GetRetriesBody
+from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import RetryIdsBody
+from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.checks import SaveResultsBody
+from aops_utils.contracts.data_center.checks import SetStateBody
+from aops_utils.contracts.data_center.checks import StateNamesBody
+from aops_utils.contracts.data_center.checks import TrimRetriesBody
+from aops_utils.restful import Access
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import paged_reply
 from aops_utils.restful.validation import refuse_duplicates

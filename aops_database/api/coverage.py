@@ -7,9 +7,11 @@ from typing import Any
 from aops_database.api import api
 from aops_database.app import center
 from aops_database.services import coverage
-from aops_utils.contracts.data_center.checks import GetCoverageBody, SaveCoverageBody
+from aops_utils.contracts.data_center.checks import GetCoverageBody
+from aops_utils.contracts.data_center.checks import SaveCoverageBody
 from aops_utils.errors import TokenError
-from aops_utils.restful import Access, RequestContext
+from aops_utils.restful import Access
+from aops_utils.restful import RequestContext
 
 
 def _acting_user(ctx: RequestContext[Any]) -> str:

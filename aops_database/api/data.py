@@ -10,13 +10,19 @@ import orjson
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.services.data import Collected, collect_kpis, collect_logs
-from aops_utils.codes import Code, judge_batch
+from aops_database.services.data import Collected
+from aops_database.services.data import collect_kpis
+from aops_database.services.data import collect_logs
+from aops_utils.codes import Code
+from aops_utils.codes import judge_batch
 from aops_utils.contracts import NO_DATA_REASON
-from aops_utils.contracts.data_center.hosts import GetDataBody, SaveLogsBody
+from aops_utils.contracts.data_center.hosts import GetDataBody
+from aops_utils.contracts.data_center.hosts import SaveLogsBody
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
-from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.restful import Access
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 LOG_SPEC = IndexSpec(
     keyword_fields=("data_item",), numeric_fields=("timestamp",), time_fields=("@timestamp",)

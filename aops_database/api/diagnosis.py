@@ -6,23 +6,24 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.app import center
-from aops_database.services import diag_reports, diagnosis
-from aops_utils.contracts.data_center.diagnosis import (
-    AddTreesBody,
-    GetReportsBody,
-    GetTasksBody,
-    GetTreesBody,
-    ListReportsBody,
-    ProgressBody,
-    ReportIdsBody,
-    SaveReportsBody,
-    SaveTaskBody,
-    TaskIdsBody,
-    TreeNamesBody,
-)
-from aops_utils.restful import Reply, RequestContext
+from aops_database.services import diag_reports
+from aops_database.services import diagnosis
+from aops_utils.contracts.data_center.diagnosis import AddTreesBody
+from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import GetTasksBody
+from aops_utils.contracts.data_center.diagnosis import GetTreesBody
+from aops_utils.contracts.data_center.diagnosis import ListReportsBody
+from aops_utils.contracts.data_center.diagnosis import ProgressBody
+from aops_utils.contracts.data_center.diagnosis import ReportIdsBody
+from aops_utils.contracts.data_center.diagnosis import SaveReportsBody
+from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
+from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
+from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import Window, paged_reply
+from aops_utils.restful.paging import Window
+from aops_utils.restful.paging import paged_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Trees: relational, one row per (user, name).

@@ -5,23 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
-from aops_database.app import HOST_INFO_INDEX, HOST_INFO_SPEC, center
-from aops_database.services import groups, hosts
+from aops_database.app import HOST_INFO_INDEX
+from aops_database.app import HOST_INFO_SPEC
+from aops_database.app import center
+from aops_database.services import groups
+from aops_database.services import hosts
 from aops_utils.codes import Code
-from aops_utils.contracts import (
-    AddGroupBody,
-    GetGroupsBody,
-    GetHostsBody,
-    GroupNamesBody,
-    HostIdsBody,
-    HostInfoBody,
-    OptionalHostIdsBody,
-)
-from aops_utils.contracts.data_center.hosts import AddHostsBody, SaveHostInfoBody, StatusBody, UsersBody
-from aops_utils.docstore import Terms, save_by_id
+from aops_utils.contracts import AddGroupBody
+from aops_utils.contracts import GetGroupsBody
+from aops_utils.contracts import GetHostsBody
+from aops_utils.contracts import GroupNamesBody
+from aops_utils.contracts import HostIdsBody
+from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts import OptionalHostIdsBody
+from aops_utils.contracts.data_center.hosts import AddHostsBody
+from aops_utils.contracts.data_center.hosts import SaveHostInfoBody
+from aops_utils.contracts.data_center.hosts import StatusBody
+from aops_utils.contracts.data_center.hosts import UsersBody
+from aops_utils.docstore import Terms
+from aops_utils.docstore import save_by_id
 from aops_utils.errors import ParamError
-from aops_utils.restful import Access, Reply, RequestContext
-from aops_utils.restful.batch import batch_reply, missing_reply
+from aops_utils.restful import Access
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
+from aops_utils.restful.batch import batch_reply
+from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import paged_reply
 
 

@@ -1,7 +1,8 @@
 """Alembic environment: migrations run on the connection that `aops_database.schema` hands over."""
 
 from alembic import context
-from sqlalchemy import Connection, create_engine
+from sqlalchemy import Connection
+from sqlalchemy import create_engine
 
 from aops_database.models import metadata
 

@@ -9,11 +9,16 @@ from functools import cache
 import sqlalchemy as sa
 
 from aops_database import models
-from aops_utils.auth import TokenCodec, hash_password, verify_password
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import hash_password
+from aops_utils.auth import verify_password
 from aops_utils.codes import Code
 from aops_utils.conf import AuthSection
-from aops_utils.db import RelationalStore, UniqueViolation
-from aops_utils.errors import AopsError, DataExistError, LoginError
+from aops_utils.db import RelationalStore
+from aops_utils.db import UniqueViolation
+from aops_utils.errors import AopsError
+from aops_utils.errors import DataExistError
+from aops_utils.errors import LoginError
 
 user, session, failure = models.user, models.auth_session, models.login_failure
 

@@ -9,8 +9,14 @@ from typing import Any
 import orjson
 
 from aops_utils.contracts.checks import Value
-from aops_utils.docstore import DocumentStore, save_by_id
-from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import save_by_id
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import Term
+from aops_utils.docstore.protocol import Terms
 from aops_utils.restful.paging import Window
 
 RESULT_INDEX = "check_result"

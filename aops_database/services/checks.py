@@ -10,7 +10,11 @@ import orjson
 import sqlalchemy as sa
 
 from aops_database import models
-from aops_database.services.sql import Upserted, delete_named, owned_rows, upsert, upsert_named
+from aops_database.services.sql import Upserted
+from aops_database.services.sql import delete_named
+from aops_database.services.sql import owned_rows
+from aops_database.services.sql import upsert
+from aops_database.services.sql import upsert_named
 from aops_utils.db import RelationalStore
 from aops_utils.restful.paging import Window
 

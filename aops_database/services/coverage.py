@@ -17,8 +17,12 @@ from typing import Any
 
 import orjson
 
-from aops_utils.docstore import DocumentStore, save_by_id
-from aops_utils.docstore.protocol import Filter, IndexSpec, Range, Term
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import save_by_id
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import Term
 
 COVERAGE_INDEX = "check_coverage"
 COVERAGE_SPEC = IndexSpec(keyword_fields=("username",), numeric_fields=("start", "end"))

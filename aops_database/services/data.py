@@ -8,13 +8,17 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import requests
 
 from aops_utils.contracts import NO_DATA_REASON
-from aops_utils.docstore import DocumentStore, Terms, TimeRange, instant
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import Terms
+from aops_utils.docstore import TimeRange
+from aops_utils.docstore import instant
 from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)

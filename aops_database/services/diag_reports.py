@@ -11,8 +11,14 @@ import orjson
 
 from aops_database.services.sql import chunks
 from aops_utils import jsonio
-from aops_utils.docstore import DocumentStore, save_by_id
-from aops_utils.docstore.protocol import Filter, IndexSpec, Range, SortKey, Term, Terms
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import save_by_id
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import Term
+from aops_utils.docstore.protocol import Terms
 from aops_utils.restful.paging import Window
 
 REPORT_INDEX = "diag_report"

@@ -13,12 +13,18 @@ from sqlalchemy.engine import Connection
 
 from aops_database import models
 from aops_database.services import diag_reports
-from aops_database.services.sql import Upserted, chunks, delete_named, insert_new, owned_rows, upsert_named
+from aops_database.services.sql import Upserted
+from aops_database.services.sql import chunks
+from aops_database.services.sql import delete_named
+from aops_database.services.sql import insert_new
+from aops_database.services.sql import owned_rows
+from aops_database.services.sql import upsert_named
 from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.db import RelationalStore
 from aops_utils.docstore import DocumentStore
-from aops_utils.errors import AopsError, ParamError
+from aops_utils.errors import AopsError
+from aops_utils.errors import ParamError
 from aops_utils.restful.paging import Window
 
 tree, task = models.diag_tree, models.diag_task

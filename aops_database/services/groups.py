@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
+from typing import Literal
 
 import sqlalchemy as sa
 
 from aops_database import models
-from aops_utils.db import RelationalStore, UniqueViolation
+from aops_utils.db import RelationalStore
+from aops_utils.db import UniqueViolation
 from aops_utils.errors import DataExistError
 from aops_utils.restful.paging import Window
 

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
 
 import sqlalchemy as sa
 
 from aops_database import models
-from aops_utils.db import RelationalStore, UniqueViolation
+from aops_utils.db import RelationalStore
+from aops_utils.db import UniqueViolation
 from aops_utils.restful.paging import Window
 
 host, group, credential = models.host, models.host_group, models.credential

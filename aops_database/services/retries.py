@@ -6,7 +6,8 @@ import hashlib
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 import orjson
@@ -14,7 +15,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aops_database import models
-from aops_database.services.sql import chunks, insert_new
+from aops_database.services.sql import chunks
+from aops_database.services.sql import insert_new
 from aops_utils.db import RelationalStore
 
 retry, user = models.check_retry, models.user

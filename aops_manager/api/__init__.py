@@ -4,4 +4,5 @@ from aops_utils.restful import Api
 
 api = Api("A-Ops manager")
 
-from aops_manager.api import accounts, hosts  # noqa: E402,F401 - registers the routes
+from aops_manager.api import accounts  # noqa: E402,F401 - registers the routes
+from aops_manager.api import hosts  # noqa: E402,F401 - registers the routes

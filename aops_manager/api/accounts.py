@@ -8,10 +8,14 @@ from aops_manager import service
 from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.forwarding import call
-from aops_manager.schemas import CertificateBody, ChangePasswordBody, LoginBody
+from aops_manager.schemas import CertificateBody
+from aops_manager.schemas import ChangePasswordBody
+from aops_manager.schemas import LoginBody
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
-from aops_utils.restful import Access, Reply, RequestContext
+from aops_utils.restful import Access
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 
 @api.route("/manage/account/login", body=LoginBody, access=Access.PUBLIC)

@@ -7,20 +7,22 @@ from typing import Any
 from aops_manager import service
 from aops_manager.api import api
 from aops_manager.app import manager
-from aops_manager.forwarding import call, changes, read
+from aops_manager.forwarding import call
+from aops_manager.forwarding import changes
+from aops_manager.forwarding import read
 from aops_manager.schemas import AddHostsBody
-from aops_utils.clients import forward, reply_of
-from aops_utils.contracts import (
-    AddGroupBody,
-    GetGroupsBody,
-    GetHostsBody,
-    GroupNamesBody,
-    HostIdsBody,
-    HostInfoBody,
-    OptionalHostIdsBody,
-)
+from aops_utils.clients import forward
+from aops_utils.clients import reply_of
+from aops_utils.contracts import AddGroupBody
+from aops_utils.contracts import GetGroupsBody
+from aops_utils.contracts import GetHostsBody
+from aops_utils.contracts import GroupNamesBody
+from aops_utils.contracts import HostIdsBody
+from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts import OptionalHostIdsBody
 from aops_utils.errors import AopsError
-from aops_utils.restful import Reply, RequestContext
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
 
 
 @api.route("/manage/host/add", body=AddHostsBody)

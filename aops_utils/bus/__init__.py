@@ -5,6 +5,9 @@ consumer groups that share partitions, commit after handling, and redelivery of 
 consumer polled but did not commit when it leaves (or dies).
 """
 
-from aops_utils.bus.protocol import Consumer, Message, MessageBus, Producer
+from aops_utils.bus.protocol import Consumer
+from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import MessageBus
+from aops_utils.bus.protocol import Producer
 
 __all__ = ["Consumer", "Message", "MessageBus", "Producer"]

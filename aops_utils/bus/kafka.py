@@ -4,18 +4,23 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from kafka import KafkaAdminClient, KafkaConsumer, KafkaProducer
+from kafka import KafkaAdminClient
+from kafka import KafkaConsumer
+from kafka import KafkaProducer
 from kafka import errors as kafka_errors
 from kafka.protocol.api_key import ApiKey
 
 from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
 from aops_utils.codes import Code
-from aops_utils.errors import AopsError, ServiceUnavailable
+from aops_utils.errors import AopsError
+from aops_utils.errors import ServiceUnavailable
 
 log = logging.getLogger(__name__)
 

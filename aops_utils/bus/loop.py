@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from functools import partial
 from typing import Any
 
-from aops_utils.bus.protocol import Message, MessageBus
-from aops_utils.errors import DatabaseUnavailable, ServiceUnavailable
+from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import MessageBus
+from aops_utils.errors import DatabaseUnavailable
+from aops_utils.errors import ServiceUnavailable
 
 LOG = logging.getLogger(__name__)
 OUTAGES = (ServiceUnavailable, DatabaseUnavailable)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from typing import ClassVar, Literal
+from typing import ClassVar
+from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field
+from pydantic import field_validator
 
 from aops_utils.bus.factory import open_bus
 from aops_utils.bus.protocol import MessageBus
-from aops_utils.conf import Retired, Section
-from aops_utils.contracts.topics import Group, Topic
+from aops_utils.conf import Retired
+from aops_utils.conf import Section
+from aops_utils.contracts.topics import Group
+from aops_utils.contracts.topics import Topic
 
 LOG = logging.getLogger(__name__)
 

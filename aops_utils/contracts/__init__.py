@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
-from pydantic import Field, StringConstraints
+from pydantic import Field
+from pydantic import StringConstraints
 
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body, Name50, Text256
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Name50
+from aops_utils.restful.validation import Text256
 
 # `/data/data/get` gives this reason when nothing was recorded for an item (a check's No data);
 # any other reason is a failure to read (a check's Internal error).

@@ -6,20 +6,18 @@ tables with JSON bodies through SQLAlchemy). Filters are a small typed language 
 callers never build engine-specific queries.
 """
 
-from aops_utils.docstore.protocol import (
-    All,
-    Document,
-    DocumentStore,
-    Filter,
-    Page,
-    Range,
-    SortKey,
-    Term,
-    Terms,
-    TimeRange,
-    instant,
-    save_by_id,
-)
+from aops_utils.docstore.protocol import All
+from aops_utils.docstore.protocol import Document
+from aops_utils.docstore.protocol import DocumentStore
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import Page
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import Term
+from aops_utils.docstore.protocol import Terms
+from aops_utils.docstore.protocol import TimeRange
+from aops_utils.docstore.protocol import instant
+from aops_utils.docstore.protocol import save_by_id
 
 __all__ = [
     "All",

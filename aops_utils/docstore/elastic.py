@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -11,9 +12,18 @@ from elasticsearch import Elasticsearch
 from elasticsearch import exceptions as es_exc
 
 from aops_utils.codes import Code
-from aops_utils.docstore.es_query import TIME_FORMAT, query, sort_keys
-from aops_utils.docstore.protocol import Document, Filter, IndexSpec, Page, SortKey, check_window
-from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
+from aops_utils.docstore.es_query import TIME_FORMAT
+from aops_utils.docstore.es_query import query
+from aops_utils.docstore.es_query import sort_keys
+from aops_utils.docstore.protocol import Document
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.protocol import Page
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import check_window
+from aops_utils.errors import AopsError
+from aops_utils.errors import DatabaseUnavailable
+from aops_utils.errors import ParamError
 
 # Elasticsearch's default index.max_result_window: deeper pages go through the scroll API, so
 # indices created elsewhere (with the default setting) are read completely too.

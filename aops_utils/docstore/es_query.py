@@ -5,7 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from aops_utils.docstore.protocol import All, Filter, Range, SortKey, Term, Terms, TimeRange
+from aops_utils.docstore.protocol import All
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import Term
+from aops_utils.docstore.protocol import Terms
+from aops_utils.docstore.protocol import TimeRange
 from aops_utils.errors import ParamError
 
 MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}

@@ -3,32 +3,36 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import Any
 
 import orjson
 import sqlalchemy as sa
-from sqlalchemy.dialects import mysql, sqlite
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.dialects import mysql
+from sqlalchemy.dialects import sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Engine
 
 from aops_utils.codes import Code
-from aops_utils.docstore.protocol import (
-    All,
-    Document,
-    Filter,
-    IndexSpec,
-    Page,
-    Range,
-    Scalar,
-    SortKey,
-    Term,
-    Terms,
-    TimeRange,
-    check_window,
-)
-from aops_utils.docstore.sql_instants import json_path, time_range
-from aops_utils.errors import AopsError, DatabaseUnavailable, ParamError
+from aops_utils.docstore.protocol import All
+from aops_utils.docstore.protocol import Document
+from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.docstore.protocol import Page
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import Scalar
+from aops_utils.docstore.protocol import SortKey
+from aops_utils.docstore.protocol import Term
+from aops_utils.docstore.protocol import Terms
+from aops_utils.docstore.protocol import TimeRange
+from aops_utils.docstore.protocol import check_window
+from aops_utils.docstore.sql_instants import json_path
+from aops_utils.docstore.sql_instants import time_range
+from aops_utils.errors import AopsError
+from aops_utils.errors import DatabaseUnavailable
+from aops_utils.errors import ParamError
 
 _METADATA = sa.MetaData()
 _BODY = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")

@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import logging
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import PackageNotFoundError
+from importlib.metadata import version
 
-from flask import Flask, Response
+from flask import Flask
+from flask import Response
 from werkzeug.exceptions import HTTPException
 
 from aops_utils.codes import Code
 from aops_utils.conf import RestfulSection
 from aops_utils.errors import AopsError
 from aops_utils.restful import openapi
-from aops_utils.restful.routes import LEGACY_HTTP_STATUS, Api, Authenticator, envelope_response, json_response
+from aops_utils.restful.routes import LEGACY_HTTP_STATUS
+from aops_utils.restful.routes import Api
+from aops_utils.restful.routes import Authenticator
+from aops_utils.restful.routes import envelope_response
+from aops_utils.restful.routes import json_response
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024

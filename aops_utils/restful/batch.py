@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
-from aops_utils.codes import Code, judge_batch
+from aops_utils.codes import Code
+from aops_utils.codes import judge_batch
 from aops_utils.restful.routes import Reply
 
 T = TypeVar("T")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aops_utils.codes import LABELS
-from aops_utils.restful.routes import Access, Api
+from aops_utils.restful.routes import Access
+from aops_utils.restful.routes import Api
 
 ENVELOPE = {
     "type": "object",

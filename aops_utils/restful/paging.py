@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import Field
 
-from aops_utils.restful.validation import Body, Direction
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Direction
 
 MAX_PER_PAGE = 50
 

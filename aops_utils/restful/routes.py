@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from enum import StrEnum
-from typing import Any, Generic, TypeVar
+from typing import Any
+from typing import Generic
+from typing import TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import request
 from pydantic import BaseModel
 
 from aops_utils import jsonio
 from aops_utils.codes import Code
-from aops_utils.errors import AopsError, ParamError, TokenError
+from aops_utils.errors import AopsError
+from aops_utils.errors import ParamError
+from aops_utils.errors import TokenError
 from aops_utils.restful.validation import parse
 
 BodyT = TypeVar("BodyT")

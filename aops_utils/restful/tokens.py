@@ -6,9 +6,11 @@ from collections.abc import Callable
 
 from flask import request
 
-from aops_utils.auth import TokenCodec, TokenType
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import TokenType
 from aops_utils.errors import TokenError
-from aops_utils.restful.routes import Authenticator, Principal
+from aops_utils.restful.routes import Authenticator
+from aops_utils.restful.routes import Principal
 
 ACTING_USER_HEADER = "X-Aops-User"
 

@@ -26,9 +26,16 @@ over a batch (series, batch) -> results.
 from __future__ import annotations
 
 from aops_utils.rules.errors import RuleError
-from aops_utils.rules.results import ABNORMAL, INTERNAL_ERROR, BatchEvaluation, Evaluation, Finding
+from aops_utils.rules.results import ABNORMAL
+from aops_utils.rules.results import INTERNAL_ERROR
+from aops_utils.rules.results import BatchEvaluation
+from aops_utils.rules.results import Evaluation
+from aops_utils.rules.results import Finding
 from aops_utils.rules.rule import CompiledRule
-from aops_utils.rules.series import Series, Vector, merge_log_messages, parse_numbers
+from aops_utils.rules.series import Series
+from aops_utils.rules.series import Vector
+from aops_utils.rules.series import merge_log_messages
+from aops_utils.rules.series import parse_numbers
 
 __all__ = [
     "ABNORMAL",

@@ -10,28 +10,30 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from aops_utils.rules import parser
 from aops_utils.rules.errors import RuleError
 from aops_utils.rules.evaluator import evaluate_constant
-from aops_utils.rules.nodes import (
-    Binary,
-    Call,
-    CountFilter,
-    DictLiteral,
-    Literal,
-    Name,
-    Node,
-    Scalar,
-    Ternary,
-    TimeFilter,
-    Unary,
-    children,
-    start_of,
-)
-from aops_utils.rules.plan import KPI, LOG, FunctionPlan, RulePlan
+from aops_utils.rules.nodes import Binary
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import CountFilter
+from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Literal
+from aops_utils.rules.nodes import Name
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Scalar
+from aops_utils.rules.nodes import Ternary
+from aops_utils.rules.nodes import TimeFilter
+from aops_utils.rules.nodes import Unary
+from aops_utils.rules.nodes import children
+from aops_utils.rules.nodes import start_of
+from aops_utils.rules.plan import KPI
+from aops_utils.rules.plan import LOG
+from aops_utils.rules.plan import FunctionPlan
+from aops_utils.rules.plan import RulePlan
 
 _MACRO = re.compile(r"\$(0|[1-9][0-9]*)")
 COUNT_OPERATORS = frozenset({">", "<", ">=", "<=", "==", "!="})

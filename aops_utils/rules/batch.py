@@ -16,11 +16,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from numpy.typing import ArrayLike
+from numpy.typing import NDArray
 
-from aops_utils.rules.plan import LOG, RulePlan
-from aops_utils.rules.series import BoolArray, FloatArray, Series, Vector, parse_number_chunks
-from aops_utils.rules.values import Kind, Val, fail
+from aops_utils.rules.plan import LOG
+from aops_utils.rules.plan import RulePlan
+from aops_utils.rules.series import BoolArray
+from aops_utils.rules.series import FloatArray
+from aops_utils.rules.series import Series
+from aops_utils.rules.series import Vector
+from aops_utils.rules.series import parse_number_chunks
+from aops_utils.rules.values import Kind
+from aops_utils.rules.values import Val
+from aops_utils.rules.values import fail
 
 IndexArray = NDArray[np.intp]
 NOT_A_NUMBER = "value is not a number"

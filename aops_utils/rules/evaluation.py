@@ -9,15 +9,19 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import orjson
 
 from aops_utils.contracts import NO_DATA_REASON
-from aops_utils.contracts.checks import TaskHost, Value
-from aops_utils.data_center import DataCenter, DataReply
+from aops_utils.contracts.checks import TaskHost
+from aops_utils.contracts.checks import Value
+from aops_utils.data_center import DataCenter
+from aops_utils.data_center import DataReply
 from aops_utils.rules.series import Series
 
 LOG = logging.getLogger(__name__)

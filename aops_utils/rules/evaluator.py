@@ -12,23 +12,30 @@ from typing import Any
 import numpy as np
 
 from aops_utils.rules.batch import Batch
-from aops_utils.rules.nodes import Binary, Call, DictLiteral, Literal, Name, Node, Scalar, Ternary, Unary
+from aops_utils.rules.nodes import Binary
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Literal
+from aops_utils.rules.nodes import Name
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Scalar
+from aops_utils.rules.nodes import Ternary
+from aops_utils.rules.nodes import Unary
 from aops_utils.rules.plan import RulePlan
-from aops_utils.rules.values import (
-    BoolArray,
-    Fails,
-    Kind,
-    Val,
-    binary,
-    choose,
-    is_scalar,
-    logical,
-    merge,
-    pylist,
-    truthiness,
-    unary,
-)
-from aops_utils.rules.windows import evaluate_function, scalar_val
+from aops_utils.rules.values import BoolArray
+from aops_utils.rules.values import Fails
+from aops_utils.rules.values import Kind
+from aops_utils.rules.values import Val
+from aops_utils.rules.values import binary
+from aops_utils.rules.values import choose
+from aops_utils.rules.values import is_scalar
+from aops_utils.rules.values import logical
+from aops_utils.rules.values import merge
+from aops_utils.rules.values import pylist
+from aops_utils.rules.values import truthiness
+from aops_utils.rules.values import unary
+from aops_utils.rules.windows import evaluate_function
+from aops_utils.rules.windows import scalar_val
 
 
 def evaluate_constant(node: Node) -> tuple[Scalar, str | None]:

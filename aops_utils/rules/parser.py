@@ -11,18 +11,16 @@ from __future__ import annotations
 from aops_utils.rules import lexer
 from aops_utils.rules.errors import RuleError
 from aops_utils.rules.lexer import Token
-from aops_utils.rules.nodes import (
-    Binary,
-    Call,
-    CountFilter,
-    DictLiteral,
-    Literal,
-    Name,
-    Node,
-    Ternary,
-    TimeFilter,
-    Unary,
-)
+from aops_utils.rules.nodes import Binary
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import CountFilter
+from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Literal
+from aops_utils.rules.nodes import Name
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Ternary
+from aops_utils.rules.nodes import TimeFilter
+from aops_utils.rules.nodes import Unary
 
 MAX_DEPTH = 200
 

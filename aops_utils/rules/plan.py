@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 
-from aops_utils.rules.nodes import Call, Node, Scalar
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Scalar
 
 KPI = "kpi"
 LOG = "log"

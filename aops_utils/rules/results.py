@@ -7,8 +7,11 @@ abnormal nor an error: it produces no finding either.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import NamedTuple
 
 import numpy as np
@@ -16,7 +19,8 @@ from numpy.typing import NDArray
 
 from aops_utils.contracts.checks import Value
 from aops_utils.rules.scalar import NOT_EVALUABLE
-from aops_utils.rules.series import BoolArray, FloatArray
+from aops_utils.rules.series import BoolArray
+from aops_utils.rules.series import FloatArray
 from aops_utils.rules.values import Fails
 
 ABNORMAL = Value.ABNORMAL

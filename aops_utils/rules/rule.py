@@ -14,10 +14,14 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from aops_utils.rules.analysis import compile_plan
-from aops_utils.rules.batch import Batch, SpanTooLarge
-from aops_utils.rules.evaluator import evaluate_column, evaluate_plan
+from aops_utils.rules.batch import Batch
+from aops_utils.rules.batch import SpanTooLarge
+from aops_utils.rules.evaluator import evaluate_column
+from aops_utils.rules.evaluator import evaluate_plan
 from aops_utils.rules.plan import RulePlan
-from aops_utils.rules.results import BatchEvaluation, Evaluation, classify
+from aops_utils.rules.results import BatchEvaluation
+from aops_utils.rules.results import Evaluation
+from aops_utils.rules.results import classify
 from aops_utils.rules.series import Vector
 from aops_utils.rules.values import pylist
 

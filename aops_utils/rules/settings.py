@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field
+from pydantic import field_validator
 
 from aops_utils.conf import Section
-from aops_utils.rules.plugins import PLUGIN_PACKAGE, PluginRegistry, load_registry
+from aops_utils.rules.plugins import PLUGIN_PACKAGE
+from aops_utils.rules.plugins import PluginRegistry
+from aops_utils.rules.plugins import load_registry
 
 # Where 21.09 kept its plugin modules; its expression rule now lives in PLUGIN_PACKAGE.
 LEGACY_PLUGIN_PACKAGE = "adoctor_check_executor.check_rule_plugins"

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import enum
 import operator
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -21,18 +22,16 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aops_utils.rules.scalar import (
-    ARITHMETIC,
-    BITWISE,
-    EQUALITY,
-    INT_RANGE,
-    NULL_OPERAND,
-    OPERATOR_FUNCTIONS,
-    ORDERING,
-    EvalFailure,
-    scalar_binary,
-    scalar_unary,
-)
+from aops_utils.rules.scalar import ARITHMETIC
+from aops_utils.rules.scalar import BITWISE
+from aops_utils.rules.scalar import EQUALITY
+from aops_utils.rules.scalar import INT_RANGE
+from aops_utils.rules.scalar import NULL_OPERAND
+from aops_utils.rules.scalar import OPERATOR_FUNCTIONS
+from aops_utils.rules.scalar import ORDERING
+from aops_utils.rules.scalar import EvalFailure
+from aops_utils.rules.scalar import scalar_binary
+from aops_utils.rules.scalar import scalar_unary
 
 BoolArray = NDArray[np.bool_]
 

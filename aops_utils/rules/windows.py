@@ -17,11 +17,20 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from aops_utils.rules.batch import NOT_A_NUMBER, Batch, BatchSeries, IndexArray
+from aops_utils.rules.batch import NOT_A_NUMBER
+from aops_utils.rules.batch import Batch
+from aops_utils.rules.batch import BatchSeries
+from aops_utils.rules.batch import IndexArray
 from aops_utils.rules.nodes import Scalar
 from aops_utils.rules.plan import FunctionPlan
 from aops_utils.rules.scalar import NOT_EVALUABLE
-from aops_utils.rules.values import BoolArray, Fails, Kind, Val, binary, fail, merge
+from aops_utils.rules.values import BoolArray
+from aops_utils.rules.values import Fails
+from aops_utils.rules.values import Kind
+from aops_utils.rules.values import Val
+from aops_utils.rules.values import binary
+from aops_utils.rules.values import fail
+from aops_utils.rules.values import merge
 
 _REDUCERS: dict[str, np.ufunc] = {"max": np.maximum, "min": np.minimum, "sum": np.add, "avg": np.add}
 

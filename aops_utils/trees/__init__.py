@@ -14,12 +14,18 @@ Changes from 21.09, detailed in the module docstrings and docs/diagnosis.md:
 
 from __future__ import annotations
 
-from aops_utils.jsonio import dumps, loads
-from aops_utils.trees.condition import Condition, parse_condition
-from aops_utils.trees.errors import ConditionError, TreeError
+from aops_utils.jsonio import dumps
+from aops_utils.jsonio import loads
+from aops_utils.trees.condition import Condition
+from aops_utils.trees.condition import parse_condition
+from aops_utils.trees.errors import ConditionError
+from aops_utils.trees.errors import TreeError
 from aops_utils.trees.evaluate import LeafEvidence
 from aops_utils.trees.excel import tree_from_xlsx
-from aops_utils.trees.tree import MAX_DEPTH, MAX_NODES, Tree, parse_tree
+from aops_utils.trees.tree import MAX_DEPTH
+from aops_utils.trees.tree import MAX_NODES
+from aops_utils.trees.tree import Tree
+from aops_utils.trees.tree import parse_tree
 
 __all__ = [
     "MAX_DEPTH",

@@ -22,13 +22,23 @@ A leaf's `msg` is "" when its value is known, else the reason ("No data", "Inter
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal, get_args
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+from typing import Literal
+from typing import get_args
 
 from aops_utils.contracts.checks import Value
-from aops_utils.trees.condition import Truth, run
-from aops_utils.trees.tree import CHECK_ITEM, CHILDREN, CONDITION, NAME, Tree
+from aops_utils.trees.condition import Truth
+from aops_utils.trees.condition import run
+from aops_utils.trees.tree import CHECK_ITEM
+from aops_utils.trees.tree import CHILDREN
+from aops_utils.trees.tree import CONDITION
+from aops_utils.trees.tree import NAME
+from aops_utils.trees.tree import Tree
 
 Status = Literal["abnormal", "normal", "unknown"]
 ABNORMAL, NO_DATA, INTERNAL_ERROR = Value.ABNORMAL, Value.NO_DATA, Value.INTERNAL_ERROR

@@ -22,11 +22,16 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
-from aops_utils.trees.errors import ConditionError, TreeError
-from aops_utils.trees.tree import MAX_NODES, TEXT_KEYS, node_json, parse_tree
+from aops_utils.trees.errors import ConditionError
+from aops_utils.trees.errors import TreeError
+from aops_utils.trees.tree import MAX_NODES
+from aops_utils.trees.tree import TEXT_KEYS
+from aops_utils.trees.tree import node_json
+from aops_utils.trees.tree import parse_tree
 
 SHEET = "diag"
 FIRST_ROW = 2  # 0-based: row 3 in the sheet

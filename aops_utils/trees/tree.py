@@ -16,10 +16,13 @@ recursion; larger ones are refused before any further work.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+from typing import Any
 
-from aops_utils.trees.condition import is_name, parse_condition
-from aops_utils.trees.errors import ConditionError, TreeError
+from aops_utils.trees.condition import is_name
+from aops_utils.trees.condition import parse_condition
+from aops_utils.trees.errors import ConditionError
+from aops_utils.trees.errors import TreeError
 
 if TYPE_CHECKING:
     from aops_utils.trees.evaluate import LeafEvidence

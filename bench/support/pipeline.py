@@ -21,15 +21,19 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import requests
 
 from support.env import free_port
-from support.procs import Service, start_process, wait_ready
+from support.procs import Service
+from support.procs import start_process
+from support.procs import wait_ready
 
 
 @contextlib.contextmanager

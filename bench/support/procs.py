@@ -14,7 +14,8 @@ from pathlib import Path
 
 import requests
 
-from support.env import ROOT, VENV_BIN
+from support.env import ROOT
+from support.env import VENV_BIN
 
 
 @dataclass

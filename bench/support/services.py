@@ -7,23 +7,28 @@ import re
 import secrets
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 
-from support.conf import (
-    DATABASE_UWSGI_MYSQL,
-    DATABASE_UWSGI_SQLITE,
-    MANAGER_UWSGI,
-    Conf,
-    effective_read_cache_seconds,
-    service_env,
-    write_conf,
-    write_manager_ini,
-)
-from support.env import VENV_BIN, testenv
-from support.procs import Service, run_cli, start_process, wait_ready
-from support.stores import drop_es_indices, mysql_database
+from support.conf import DATABASE_UWSGI_MYSQL
+from support.conf import DATABASE_UWSGI_SQLITE
+from support.conf import MANAGER_UWSGI
+from support.conf import Conf
+from support.conf import effective_read_cache_seconds
+from support.conf import service_env
+from support.conf import write_conf
+from support.conf import write_manager_ini
+from support.env import VENV_BIN
+from support.env import testenv
+from support.procs import Service
+from support.procs import run_cli
+from support.procs import start_process
+from support.procs import wait_ready
+from support.stores import drop_es_indices
+from support.stores import mysql_database
 
 DATABASE_ARGV = [str(VENV_BIN / "aops-database"), "serve"]
 MANAGER_ARGV = [str(VENV_BIN / "aops-manager"), "serve"]

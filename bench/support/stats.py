@@ -5,12 +5,16 @@ from __future__ import annotations
 import math
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from support.env import cores
-from support.procs import Service, cpu_seconds, process_tree, threads_of
+from support.procs import Service
+from support.procs import cpu_seconds
+from support.procs import process_tree
+from support.procs import threads_of
 from support.report import say
 
 

@@ -6,25 +6,37 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
+from typing import TypeVar
 
 import pytest
 import requests
 
 from adoctor_check_executor import settings as executor_settings
-from adoctor_check_executor.service import Executor, build
+from adoctor_check_executor.service import Executor
+from adoctor_check_executor.service import build
 from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.app import create_app
 from adoctor_check_scheduler.jobs import CheckSchedule
 from aops_utils.bus.loop import consume_in_thread
 from aops_utils.bus.settings import bus_from
-from aops_utils.contracts.topics import Group, Topic
+from aops_utils.contracts.topics import Group
+from aops_utils.contracts.topics import Topic
 from aops_utils.serving import serve_in_thread
-from tests.conftest import KAFKA, NODE_EXPORTER, PROMETHEUS_URL, mariadb_suite, require
-from tests.suite import Suite, TcpProxy, free_port, private_kafka
+from tests.conftest import KAFKA
+from tests.conftest import NODE_EXPORTER
+from tests.conftest import PROMETHEUS_URL
+from tests.conftest import mariadb_suite
+from tests.conftest import require
+from tests.suite import Suite
+from tests.suite import TcpProxy
+from tests.suite import free_port
+from tests.suite import private_kafka
 
 E = TypeVar("E")
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]

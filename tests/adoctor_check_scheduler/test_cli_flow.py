@@ -15,10 +15,13 @@ from typing import Any
 
 from tests.adoctor_check_scheduler.conftest import Checks
 from tests.adoctor_check_scheduler.test_pipeline import CANARY
-from tests.aops_cli.conftest import Doctor, Result
+from tests.aops_cli.conftest import Doctor
+from tests.aops_cli.conftest import Result
 from tests.aops_cli.test_adoctor import CANARY as SAMPLE_CANARY
-from tests.aops_cli.test_adoctor import SAMPLE, SAMPLE_NAMES
-from tests.aops_cli.test_standalone import _configure, standalone_running
+from tests.aops_cli.test_adoctor import SAMPLE
+from tests.aops_cli.test_adoctor import SAMPLE_NAMES
+from tests.aops_cli.test_standalone import _configure
+from tests.aops_cli.test_standalone import standalone_running
 from tests.conftest import PROMETHEUS_URL
 
 

@@ -12,11 +12,9 @@ from collections.abc import Iterator
 import pytest
 
 from adoctor_check_scheduler import settings as check_settings
-from tests.adoctor_diag_scheduler.test_diagnosis_e2e import (  # the module fixture, reused
-    Diagnosis,
-    diagnosis,  # noqa: F401
-    leaves,
-)
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import Diagnosis  # the module fixture, reused
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import diagnosis  # the module fixture, reused  # noqa: F401
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import leaves  # the module fixture, reused
 from tests.aops_utils.rules.test_check_rule_plugins import ABOVE  # the docstring's example plugin
 
 # The built-in plugin by its full module path: bare names resolve against plugin_path.

@@ -20,7 +20,9 @@ from typing import Any
 import pytest
 
 from tests.adoctor_check_scheduler.conftest import Checks
-from tests.adoctor_check_scheduler.test_pipeline import CANARY, _publish, _samples
+from tests.adoctor_check_scheduler.test_pipeline import CANARY
+from tests.adoctor_check_scheduler.test_pipeline import _publish
+from tests.adoctor_check_scheduler.test_pipeline import _samples
 
 SPAN = 20
 

@@ -10,8 +10,10 @@ import requests
 from adoctor_check_scheduler import settings as scheduler_settings
 from aops_utils.bus.settings import bus_from
 from aops_utils.contracts.checks import CheckTask
-from aops_utils.contracts.topics import FORWARD_TASK_ID, Topic
-from tests.adoctor_check_scheduler.conftest import NODE_IP, Checks
+from aops_utils.contracts.topics import FORWARD_TASK_ID
+from aops_utils.contracts.topics import Topic
+from tests.adoctor_check_scheduler.conftest import NODE_IP
+from tests.adoctor_check_scheduler.conftest import Checks
 from tests.conftest import PROMETHEUS_URL
 
 CANARY = {

@@ -20,7 +20,8 @@ from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.app import create_app
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.serving import serve_in_thread
-from tests.suite import Suite, free_port
+from tests.suite import Suite
+from tests.suite import free_port
 
 
 @dataclass

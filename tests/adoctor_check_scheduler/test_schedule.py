@@ -10,22 +10,33 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
-from adoctor_check_scheduler.jobs import BACKWARD, FORWARD, HOSTS_PER_TASK, CheckSchedule, ScheduleLoop
+from adoctor_check_scheduler.jobs import BACKWARD
+from adoctor_check_scheduler.jobs import FORWARD
+from adoctor_check_scheduler.jobs import HOSTS_PER_TASK
+from adoctor_check_scheduler.jobs import CheckSchedule
+from adoctor_check_scheduler.jobs import ScheduleLoop
 from adoctor_check_scheduler.settings import SchedulerSection
-from aops_utils.bus import Message, Producer
-from aops_utils.bus.memory import MemoryBus, MemoryConsumer
+from aops_utils.bus import Message
+from aops_utils.bus import Producer
+from aops_utils.bus.memory import MemoryBus
+from aops_utils.bus.memory import MemoryConsumer
 from aops_utils.contracts.checks import CheckTask
-from aops_utils.contracts.topics import BACKWARD_TASK_ID, FORWARD_TASK_ID, Topic
+from aops_utils.contracts.topics import BACKWARD_TASK_ID
+from aops_utils.contracts.topics import FORWARD_TASK_ID
+from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
-from aops_utils.errors import AopsError, ServiceUnavailable
-from tests.suite import Suite, running_suite
+from aops_utils.errors import AopsError
+from aops_utils.errors import ServiceUnavailable
+from tests.suite import Suite
+from tests.suite import running_suite
 
 T = 1_700_000_000  # the fake clock's "now" at the start of every test
 

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from adoctor_diag_executor.worker import _by_host, _clusters, _Job, _parse_trees
+from adoctor_diag_executor.worker import _by_host
+from adoctor_diag_executor.worker import _clusters
+from adoctor_diag_executor.worker import _Job
+from adoctor_diag_executor.worker import _parse_trees
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.trees import parse_tree
-from tests.aops_utils.trees.trees import EXAMPLE, branch, leaf
+from tests.aops_utils.trees.trees import EXAMPLE
+from tests.aops_utils.trees.trees import branch
+from tests.aops_utils.trees.trees import leaf
 
 DATA = [{"name": "m", "type": "kpi", "label": {}}]
 RULE_A = StoredRule.of({"check_item": "rule_a", "data_list": [{"name": "m"}], "condition": "$0 > 1"})

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from adoctor_diag_executor.coverage import Coverage, spans_cover
-from aops_utils.rules.evaluation import StoredRule, rule_version
+from adoctor_diag_executor.coverage import Coverage
+from adoctor_diag_executor.coverage import spans_cover
+from aops_utils.rules.evaluation import StoredRule
+from aops_utils.rules.evaluation import rule_version
 
 
 def record(start: int, end: int, hosts: list[str], *rules: tuple[str, str, list[str]]) -> dict[str, Any]:

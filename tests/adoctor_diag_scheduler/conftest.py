@@ -15,8 +15,11 @@ from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.serving import serve_in_thread
-from aops_utils.trees import dumps, loads
-from tests.suite import Suite, data_call, free_port
+from aops_utils.trees import dumps
+from aops_utils.trees import loads
+from tests.suite import Suite
+from tests.suite import data_call
+from tests.suite import free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
 

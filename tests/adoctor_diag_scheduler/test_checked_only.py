@@ -17,9 +17,15 @@ from typing import Any
 
 import requests
 
-from aops_utils.contracts import BACKWARD_POSITION, FORWARD_POSITION
-from tests.adoctor_check_scheduler.conftest import NODE_IP, Checks, checks  # noqa: F401 (module fixture)
-from tests.adoctor_diag_scheduler.test_diagnosis_e2e import HEALTH_IMPORT, Diagnosis, diagnosis, leaves  # noqa: F401
+from aops_utils.contracts import BACKWARD_POSITION
+from aops_utils.contracts import FORWARD_POSITION
+from tests.adoctor_check_scheduler.conftest import NODE_IP
+from tests.adoctor_check_scheduler.conftest import Checks
+from tests.adoctor_check_scheduler.conftest import checks  # noqa: F401 (module fixture)
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import HEALTH_IMPORT
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import Diagnosis
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import diagnosis  # noqa: F401
+from tests.adoctor_diag_scheduler.test_diagnosis_e2e import leaves
 from tests.suite import data_call
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())

@@ -22,12 +22,16 @@ import pytest
 import requests
 
 from adoctor_diag_executor import settings as executor_settings
-from adoctor_diag_executor.service import DiagExecutor, build
+from adoctor_diag_executor.service import DiagExecutor
+from adoctor_diag_executor.service import build
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.settings import bus_from
 from aops_utils.serving import serve_in_thread
-from tests.adoctor_check_scheduler.conftest import Checks, checks, start_in_process, stop_all  # noqa: F401 (the module fixture, reused)
+from tests.adoctor_check_scheduler.conftest import Checks
+from tests.adoctor_check_scheduler.conftest import checks  # noqa: F401 (the module fixture, reused)
+from tests.adoctor_check_scheduler.conftest import start_in_process
+from tests.adoctor_check_scheduler.conftest import stop_all
 from tests.adoctor_check_scheduler.test_executor_crash import killed_mid_fetch
 from tests.samples import HEALTH_TREE
 from tests.suite import free_port
@@ -223,7 +227,8 @@ def test_a_task_of_a_killed_executor_is_completed_once(
 
 def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagnosis) -> None:
     """Checked slices and an unchecked one, far apart, in one batch: the same reports, same ids."""
-    from aops_utils.contracts import BACKWARD_POSITION, FORWARD_POSITION
+    from aops_utils.contracts import BACKWARD_POSITION
+    from aops_utils.contracts import FORWARD_POSITION
     from aops_utils.contracts.diagnosis import DiagnoseRequest
     from tests.adoctor_check_scheduler.conftest import NODE_IP
 

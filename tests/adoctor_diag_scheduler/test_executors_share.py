@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
+from collections.abc import Iterator
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,7 +16,8 @@ import requests
 from kafka.partitioner.default import murmur2
 
 from adoctor_diag_executor import settings as executor_settings
-from adoctor_diag_executor.service import DiagExecutor, build
+from adoctor_diag_executor.service import DiagExecutor
+from adoctor_diag_executor.service import build
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.protocol import Message
@@ -23,7 +26,10 @@ from aops_utils.serving import serve_in_thread
 from tests.adoctor_check_scheduler.conftest import kafka_ini
 from tests.adoctor_check_scheduler.test_pipeline import CANARY
 from tests.conftest import mariadb_suite
-from tests.suite import Suite, data_call, free_port, private_kafka
+from tests.suite import Suite
+from tests.suite import data_call
+from tests.suite import free_port
+from tests.suite import private_kafka
 
 PARTITIONS = 4  # what the bus creates the topic with
 # A tree over the canary rule (every sample abnormal), whose leaf is evaluated for any slice.

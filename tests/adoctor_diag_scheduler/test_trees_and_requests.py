@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from aops_utils import jsonio
-from tests.adoctor_diag_scheduler.conftest import RULES, Diag, published
+from tests.adoctor_diag_scheduler.conftest import RULES
+from tests.adoctor_diag_scheduler.conftest import Diag
+from tests.adoctor_diag_scheduler.conftest import published
 from tests.suite import Suite
 
 

@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 import requests
 
-from tests.suite import Suite, running_suite
+from tests.suite import Suite
+from tests.suite import running_suite
 
 
 @dataclass

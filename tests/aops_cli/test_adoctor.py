@@ -14,7 +14,8 @@ import pytest
 import requests
 
 from tests.aops_cli.conftest import Doctor
-from tests.suite import Suite, free_port
+from tests.suite import Suite
+from tests.suite import free_port
 
 SAMPLE = Path(__file__).resolve().parents[2] / "conf" / "check_rules" / "node_exporter.json"
 SAMPLE_NAMES = [rule["check_item"] for rule in json.loads(SAMPLE.read_text())["check_items"]]

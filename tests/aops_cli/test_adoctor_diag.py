@@ -14,9 +14,11 @@ import pytest
 import requests
 
 from tests.aops_cli.conftest import Doctor
-from tests.aops_cli.test_adoctor import SAMPLE, write
+from tests.aops_cli.test_adoctor import SAMPLE
+from tests.aops_cli.test_adoctor import write
 from tests.samples import HEALTH_TREE
-from tests.suite import Suite, free_port
+from tests.suite import Suite
+from tests.suite import free_port
 
 LEVELS = 4
 META = ["备注", "标签", "优先级", "负责人", "超链接", "图片", "附件"]  # the 7 ignored columns

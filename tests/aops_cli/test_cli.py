@@ -11,10 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from aops_utils.auth import TokenCodec, load_secret
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
-from tests.aops_cli.conftest import Api, Cli
-from tests.suite import Suite, fake_sshd, free_port
+from tests.aops_cli.conftest import Api
+from tests.aops_cli.conftest import Cli
+from tests.suite import Suite
+from tests.suite import fake_sshd
+from tests.suite import free_port
 
 
 def host_names(cli: Cli, token: str, options: str) -> list[str]:

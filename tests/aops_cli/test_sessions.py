@@ -9,7 +9,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.aops_cli.conftest import Api, Cli
+from tests.aops_cli.conftest import Api
+from tests.aops_cli.conftest import Cli
 from tests.suite import Suite
 
 COUNT = "stat --action count --field host"

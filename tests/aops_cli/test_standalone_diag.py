@@ -7,11 +7,16 @@ import re
 import time
 from pathlib import Path
 
-from tests.adoctor_check_scheduler.test_cli_flow import _set, add_local_host, ok
+from tests.adoctor_check_scheduler.test_cli_flow import _set
+from tests.adoctor_check_scheduler.test_cli_flow import add_local_host
+from tests.adoctor_check_scheduler.test_cli_flow import ok
 from tests.aops_cli.conftest import Doctor
-from tests.aops_cli.test_adoctor import SAMPLE, write
-from tests.aops_cli.test_standalone import _configure, standalone_running
-from tests.conftest import PROMETHEUS_URL, require
+from tests.aops_cli.test_adoctor import SAMPLE
+from tests.aops_cli.test_adoctor import write
+from tests.aops_cli.test_standalone import _configure
+from tests.aops_cli.test_standalone import standalone_running
+from tests.conftest import PROMETHEUS_URL
+from tests.conftest import require
 from tests.samples import HEALTH_TREE
 
 

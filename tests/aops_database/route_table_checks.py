@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from tests.adoctor_diag_executor.test_coverage import record
-from tests.aops_database.route_world import NODE_IP, NOW, SERVICE_STATE, Route, new_id, refused
+from tests.aops_database.route_world import NODE_IP
+from tests.aops_database.route_world import NOW
+from tests.aops_database.route_world import SERVICE_STATE
+from tests.aops_database.route_world import Route
+from tests.aops_database.route_world import new_id
+from tests.aops_database.route_world import refused
 from tests.aops_database.test_check_retries import window
 from tests.aops_database.test_check_rules import rule
 

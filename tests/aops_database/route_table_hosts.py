@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from tests.aops_database.route_world import Route, new_hosts, new_id, refused
-from tests.aops_database.test_diag_reports import report, task
+from tests.aops_database.route_world import Route
+from tests.aops_database.route_world import new_hosts
+from tests.aops_database.route_world import new_id
+from tests.aops_database.route_world import refused
+from tests.aops_database.test_diag_reports import report
+from tests.aops_database.test_diag_reports import task
 from tests.aops_database.test_diag_trees import tree
 
 ROUTES = [

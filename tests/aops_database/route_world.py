@@ -10,10 +10,12 @@ from typing import Any
 
 from tests.aops_database.test_check_results import result
 from tests.aops_database.test_check_rules import rule
-from tests.aops_database.test_diag_reports import report, task
+from tests.aops_database.test_diag_reports import report
+from tests.aops_database.test_diag_reports import task
 from tests.aops_database.test_diag_trees import tree
 from tests.conftest import NODE_EXPORTER
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 Reply = dict[str, Any]

@@ -8,10 +8,12 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from aops_database.services.coverage import get_coverage, save_coverage
+from aops_database.services.coverage import get_coverage
+from aops_database.services.coverage import save_coverage
 from aops_utils.docstore.sql import SqlDocumentStore
 from tests.adoctor_diag_executor.test_coverage import record
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 V1, V2 = "1" * 32, "2" * 32
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from tests.suite import Suite, host_ids_paged
+from tests.suite import Suite
 from tests.suite import data_call as call
+from tests.suite import host_ids_paged
 
 DATA_LIST = [{"name": "node_cpu_seconds_total", "type": "kpi", "label": {"mode": "idle"}}]
 

@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 
-from aops_database import models, schema
+from aops_database import models
+from aops_database import schema
 from aops_database.services import retries
 from aops_utils.db import SQLiteStore
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 HOSTS = [{"host_id": "a" * 32, "public_ip": "10.0.0.1"}, {"host_id": "b" * 32, "public_ip": "10.0.0.2"}]
 

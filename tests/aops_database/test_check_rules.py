@@ -7,7 +7,8 @@ from typing import Any
 
 import requests
 
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 
 def call(

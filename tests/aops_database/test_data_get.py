@@ -10,7 +10,8 @@ import pytest
 import requests
 
 from tests.conftest import NODE_EXPORTER
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 
@@ -120,7 +121,9 @@ def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str
 
 
 def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_path: Any) -> None:
-    from aops_database.services.data import Collected, Prometheus, collect_kpis
+    from aops_database.services.data import Collected
+    from aops_database.services.data import Prometheus
+    from aops_database.services.data import collect_kpis
 
     out = Collected()
     collect_kpis(Prometheus("http://127.0.0.1:1", 2), 0, 10, {("node_load1", "{}"): ["10.0.0.1"]}, out)

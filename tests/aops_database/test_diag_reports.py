@@ -7,8 +7,9 @@ import time
 import uuid
 from typing import Any
 
-from tests.suite import Suite, host_ids_paged
+from tests.suite import Suite
 from tests.suite import data_call as call
+from tests.suite import host_ids_paged
 
 
 def ok(suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST") -> dict[str, Any]:

@@ -8,7 +8,8 @@ documents with `include_timestamp`; the data center's own `/data/log/save` write
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,12 @@ from adoctor_check_scheduler.app import create_app as create_check_scheduler
 from aops_database import settings as db_settings
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.serving import serve_in_thread
-from tests.conftest import ES_URL, mariadb_suite
-from tests.suite import Suite, data_call, free_port, running_suite
+from tests.conftest import ES_URL
+from tests.conftest import mariadb_suite
+from tests.suite import Suite
+from tests.suite import data_call
+from tests.suite import free_port
+from tests.suite import running_suite
 
 T0 = 1631672430  # 2021-09-15T02:20:30Z
 

@@ -7,7 +7,10 @@ from typing import Any
 import pytest
 import requests
 
-from tests.aops_manager.factories import KEY, count, group, host
+from tests.aops_manager.factories import KEY
+from tests.aops_manager.factories import count
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
 from tests.suite import Suite
 
 

@@ -5,7 +5,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from aops_database import settings
-from tests.aops_manager.factories import add, count, group, host
+from tests.aops_manager.factories import add
+from tests.aops_manager.factories import count
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
 from tests.suite import Suite
 
 

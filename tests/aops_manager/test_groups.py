@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.aops_manager.factories import add, group, host
+from tests.aops_manager.factories import add
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
 from tests.suite import Suite
 
 

@@ -8,8 +8,13 @@ import threading
 import sqlalchemy as sa
 
 from aops_database import settings
-from tests.aops_manager.factories import KEY, add, count, group, host
-from tests.suite import Suite, fake_sshd
+from tests.aops_manager.factories import KEY
+from tests.aops_manager.factories import add
+from tests.aops_manager.factories import count
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
+from tests.suite import Suite
+from tests.suite import fake_sshd
 
 
 def test_adding_hosts_returns_their_ids_and_stores_them(suite: Suite, token: str) -> None:

@@ -18,12 +18,14 @@ from aops_cli.session import url_from_settings
 from aops_database.app import open_stores
 from aops_database.settings import DatabaseIni
 from aops_manager.settings import ManagerIni
-from aops_utils import conf, log
+from aops_utils import conf
+from aops_utils import log
 from aops_utils.auth import load_secret
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.bus.settings import bus_from
-from aops_utils.conf import Section, SystemIni
+from aops_utils.conf import Section
+from aops_utils.conf import SystemIni
 from aops_utils.serving import uwsgi_argv
 
 MANUAL = Path(__file__).with_name("ini_2109")

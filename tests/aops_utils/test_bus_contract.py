@@ -10,7 +10,8 @@ import threading
 import time
 import warnings
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -21,11 +22,15 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from kafka import KafkaAdminClient
 
-from aops_utils.bus import Consumer, Message, MessageBus
+from aops_utils.bus import Consumer
+from aops_utils.bus import Message
+from aops_utils.bus import MessageBus
 from aops_utils.bus.factory import open_bus
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.bus.memory import MemoryBus
-from aops_utils.errors import AopsError, ConfigError, ServiceUnavailable
+from aops_utils.errors import AopsError
+from aops_utils.errors import ConfigError
+from aops_utils.errors import ServiceUnavailable
 
 # The test broker (Tansu) holds a new group's join for about half the session timeout, so short
 # timeouts keep each join near one second.

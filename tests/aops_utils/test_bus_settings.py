@@ -18,7 +18,9 @@ from aops_utils import conf
 from aops_utils.auth import load_secret
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.bus.settings import bus_from
-from tests.aops_utils.test_bus_contract import KAFKA_OPTIONS, drain, numbers
+from tests.aops_utils.test_bus_contract import KAFKA_OPTIONS
+from tests.aops_utils.test_bus_contract import drain
+from tests.aops_utils.test_bus_contract import numbers
 from tests.suite import private_kafka
 
 pytestmark = pytest.mark.kafka

@@ -10,49 +10,44 @@ from typing import Any
 import pytest
 
 from aops_utils.codes import Code
-from aops_utils.contracts import (
-    AddGroupBody,
-    GetGroupsBody,
-    GetHostsBody,
-    GroupNamesBody,
-    HostIdsBody,
-    HostInfoBody,
-)
-from aops_utils.contracts.data_center.checks import (
-    CountResultsBody,
-    DataItem,
-    GetResultsBody,
-    GetRulesBody,
-    Rule,
-    RuleNamesBody,
-)
-from aops_utils.contracts.data_center.diagnosis import (
-    GetReportsBody,
-    GetTasksBody,
-    GetTreesBody,
-    ListReportsBody,
-    ProgressBody,
-    ReportIdsBody,
-    SaveTaskBody,
-    TaskIdsBody,
-    Tree,
-    TreeNamesBody,
-)
-from aops_utils.contracts.data_center.hosts import AddHostsBody, ChangePasswordBody, NewHost
-from aops_utils.data_center import (
-    CoverageRow,
-    DataCenter,
-    HostRow,
-    ResultRow,
-    RetryRow,
-    RuleRow,
-    TreeRow,
-    relayed,
-)
+from aops_utils.contracts import AddGroupBody
+from aops_utils.contracts import GetGroupsBody
+from aops_utils.contracts import GetHostsBody
+from aops_utils.contracts import GroupNamesBody
+from aops_utils.contracts import HostIdsBody
+from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import DataItem
+from aops_utils.contracts.data_center.checks import GetResultsBody
+from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import Rule
+from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import GetTasksBody
+from aops_utils.contracts.data_center.diagnosis import GetTreesBody
+from aops_utils.contracts.data_center.diagnosis import ListReportsBody
+from aops_utils.contracts.data_center.diagnosis import ProgressBody
+from aops_utils.contracts.data_center.diagnosis import ReportIdsBody
+from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
+from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
+from aops_utils.contracts.data_center.diagnosis import Tree
+from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
+from aops_utils.contracts.data_center.hosts import AddHostsBody
+from aops_utils.contracts.data_center.hosts import ChangePasswordBody
+from aops_utils.contracts.data_center.hosts import NewHost
+from aops_utils.data_center import CoverageRow
+from aops_utils.data_center import DataCenter
+from aops_utils.data_center import HostRow
+from aops_utils.data_center import ResultRow
+from aops_utils.data_center import RetryRow
+from aops_utils.data_center import RuleRow
+from aops_utils.data_center import TreeRow
+from aops_utils.data_center import relayed
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
 from tests.conftest import NODE_EXPORTER
-from tests.suite import Suite, data_call
+from tests.suite import Suite
+from tests.suite import data_call
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 

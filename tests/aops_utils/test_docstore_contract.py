@@ -12,12 +12,22 @@ import pytest
 import sqlalchemy as sa
 
 from aops_utils.codes import Code
-from aops_utils.docstore import All, DocumentStore, Range, SortKey, Term, Terms, TimeRange, instant
+from aops_utils.docstore import All
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import Range
+from aops_utils.docstore import SortKey
+from aops_utils.docstore import Term
+from aops_utils.docstore import Terms
+from aops_utils.docstore import TimeRange
+from aops_utils.docstore import instant
 from aops_utils.docstore.elastic import ElasticsearchStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.sql import SqlDocumentStore
-from aops_utils.errors import AopsError, ConfigError, DatabaseUnavailable, ParamError
+from aops_utils.errors import AopsError
+from aops_utils.errors import ConfigError
+from aops_utils.errors import DatabaseUnavailable
+from aops_utils.errors import ParamError
 
 SPEC = IndexSpec(keyword_fields=("host", "kind", "status"), numeric_fields=("ts", "size"))
 INDICES = ("docs", "big", "other")

@@ -24,12 +24,17 @@ from aops_utils.auth import TokenType
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
-from aops_utils.errors import AopsError, ConfigError
+from aops_utils.errors import AopsError
+from aops_utils.errors import ConfigError
 from aops_utils.serving import serve_in_thread
 from tests.aops_cli.conftest import run_module
-from tests.aops_manager.factories import add, group, host
+from tests.aops_manager.factories import add
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
 from tests.conftest import mariadb_suite
-from tests.suite import Suite, data_call, free_port
+from tests.suite import Suite
+from tests.suite import data_call
+from tests.suite import free_port
 
 # Nothing listens here: every Prometheus query of this module fails, as with Prometheus down.
 PROMETHEUS_DOWN = "http://127.0.0.1:9"

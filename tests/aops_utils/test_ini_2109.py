@@ -12,24 +12,24 @@ from typing import Any
 
 import pytest
 
-from aops_cli.client import CHECK_SCHEDULER, DIAG_SCHEDULER, MANAGER
+from aops_cli.client import CHECK_SCHEDULER
+from aops_cli.client import DIAG_SCHEDULER
+from aops_cli.client import MANAGER
 from aops_utils import conf
-from tests.aops_utils.ini_probes import (
-    EXECUTORS,
-    MANUAL,
-    MODELS,
-    SHIPPED,
-    Observe,
-    argv,
-    built,
-    bus,
-    cli_url,
-    ini,
-    logging_setup,
-    plugin_module,
-    section,
-    stores,
-)
+from tests.aops_utils.ini_probes import EXECUTORS
+from tests.aops_utils.ini_probes import MANUAL
+from tests.aops_utils.ini_probes import MODELS
+from tests.aops_utils.ini_probes import SHIPPED
+from tests.aops_utils.ini_probes import Observe
+from tests.aops_utils.ini_probes import argv
+from tests.aops_utils.ini_probes import built
+from tests.aops_utils.ini_probes import bus
+from tests.aops_utils.ini_probes import cli_url
+from tests.aops_utils.ini_probes import ini
+from tests.aops_utils.ini_probes import logging_setup
+from tests.aops_utils.ini_probes import plugin_module
+from tests.aops_utils.ini_probes import section
+from tests.aops_utils.ini_probes import stores
 
 
 @dataclass(frozen=True)

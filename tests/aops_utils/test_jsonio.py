@@ -6,11 +6,14 @@ import json
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from aops_utils.jsonio import _dumps_deep, _loads_deep
-from aops_utils.trees import dumps, loads
+from aops_utils.jsonio import _dumps_deep
+from aops_utils.jsonio import _loads_deep
+from aops_utils.trees import dumps
+from aops_utils.trees import loads
 
 documents = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),

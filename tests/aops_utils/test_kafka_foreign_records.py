@@ -13,7 +13,8 @@ with warnings.catch_warnings():
 
 from aops_utils.bus import Message
 from aops_utils.bus.kafka import KafkaBus
-from tests.aops_utils.test_bus_contract import DELIVERY, KAFKA_OPTIONS
+from tests.aops_utils.test_bus_contract import DELIVERY
+from tests.aops_utils.test_bus_contract import KAFKA_OPTIONS
 
 pytestmark = pytest.mark.kafka
 

@@ -13,8 +13,10 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from collections.abc import Iterator
+from dataclasses import dataclass
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
@@ -22,11 +24,19 @@ import pytest
 import requests
 import sqlalchemy as sa
 
-from tests.adoctor_check_scheduler.conftest import NODE_IP, kafka_ini
+from tests.adoctor_check_scheduler.conftest import NODE_IP
+from tests.adoctor_check_scheduler.conftest import kafka_ini
 from tests.adoctor_check_scheduler.test_pipeline import CANARY
 from tests.adoctor_diag_scheduler.test_executors_share import CANARY_TREE
-from tests.conftest import ES_URL, KAFKA, MYSQL_URL, PROMETHEUS_URL, require
-from tests.suite import fake_sshd, free_port, private_kafka, write_conf
+from tests.conftest import ES_URL
+from tests.conftest import KAFKA
+from tests.conftest import MYSQL_URL
+from tests.conftest import PROMETHEUS_URL
+from tests.conftest import require
+from tests.suite import fake_sshd
+from tests.suite import free_port
+from tests.suite import private_kafka
+from tests.suite import write_conf
 
 BIN = Path(sys.executable).parent
 # package: (console script, system.ini section naming its address, its own ini file's section)

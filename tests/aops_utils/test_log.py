@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aops_utils import conf, log
+from aops_utils import conf
+from aops_utils import log
 
 
 @pytest.fixture

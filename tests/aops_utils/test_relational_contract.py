@@ -9,7 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from aops_utils.db import MySQLStore, RelationalStore, SQLiteStore, UniqueViolation
+from aops_utils.db import MySQLStore
+from aops_utils.db import RelationalStore
+from aops_utils.db import SQLiteStore
+from aops_utils.db import UniqueViolation
 from aops_utils.errors import DatabaseUnavailable
 
 meta = sa.MetaData()

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
+from typing import Literal
 
 import orjson
-from pydantic import AfterValidator, Field, StringConstraints, model_validator
+from pydantic import AfterValidator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body, Name40, Name256, Text1024
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Name40
+from aops_utils.restful.validation import Name256
+from aops_utils.restful.validation import Text1024
 
 MAX_CONDITION = 100_000
 # The stored JSON of one data list; the column holds 16 MiB, a rule's data list far less.

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import AfterValidator, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import AfterValidator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import ValidationInfo
+from pydantic import field_validator
 
 from aops_utils import jsonio
 from aops_utils.contracts import HostId
-from aops_utils.contracts.data_center.checks import Seconds, TimeRange, Timestamp
+from aops_utils.contracts.data_center.checks import Seconds
+from aops_utils.contracts.data_center.checks import TimeRange
+from aops_utils.contracts.data_center.checks import Timestamp
 from aops_utils.restful.paging import PagedBody
-from aops_utils.restful.validation import Body, Text1024
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Text1024
 
 # The JSON of one tree as stored: MEDIUMTEXT holds 2**24 - 1 bytes. A report (a document) is
 # the evaluated tree, a little longer than the tree, so it may be larger.

@@ -2,14 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
+from typing import Any
+from typing import Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field
+from pydantic import StringConstraints
+from pydantic import field_validator
+from pydantic import model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.checks import DataItem
 from aops_utils.docstore import instant
-from aops_utils.restful.validation import Body, IPAddress, Name40, Name50, Name256, Port, Text64, Text64K
+from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import IPAddress
+from aops_utils.restful.validation import Name40
+from aops_utils.restful.validation import Name50
+from aops_utils.restful.validation import Name256
+from aops_utils.restful.validation import Port
+from aops_utils.restful.validation import Text64
+from aops_utils.restful.validation import Text64K
 
 Username = Name40
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]

@@ -41,26 +41,26 @@ import abc
 import importlib
 import inspect
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
+from typing import Self
 
 import numpy as np
 import yaml
 from numpy.typing import ArrayLike
 
 from aops_utils.errors import ConfigError
-from aops_utils.rules import (
-    ABNORMAL,
-    INTERNAL_ERROR,
-    BatchEvaluation,
-    Evaluation,
-    Finding,
-    RuleError,
-    Series,
-    Vector,
-    merge_log_messages,
-)
+from aops_utils.rules import ABNORMAL
+from aops_utils.rules import INTERNAL_ERROR
+from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import Evaluation
+from aops_utils.rules import Finding
+from aops_utils.rules import RuleError
+from aops_utils.rules import Series
+from aops_utils.rules import Vector
+from aops_utils.rules import merge_log_messages
 
 __all__ = [
     "ABNORMAL",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
+from collections.abc import Sequence
 from typing import Any
 
 from numpy.typing import ArrayLike
 
-from aops_utils.rules import BatchEvaluation, CompiledRule, Evaluation, Vector
+from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import CompiledRule
+from aops_utils.rules import Evaluation
+from aops_utils.rules import Vector
 from aops_utils.rules.plugins import CheckRulePlugin
 
 

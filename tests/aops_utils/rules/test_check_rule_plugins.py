@@ -12,16 +12,14 @@ import numpy as np
 import pytest
 
 from aops_utils.errors import ConfigError
-from aops_utils.rules.plugins import (
-    DEFAULT_REGISTRY,
-    BatchEvaluation,
-    CheckRulePlugin,
-    Evaluation,
-    PluginRegistry,
-    RuleError,
-    Series,
-    load_registry,
-)
+from aops_utils.rules.plugins import DEFAULT_REGISTRY
+from aops_utils.rules.plugins import BatchEvaluation
+from aops_utils.rules.plugins import CheckRulePlugin
+from aops_utils.rules.plugins import Evaluation
+from aops_utils.rules.plugins import PluginRegistry
+from aops_utils.rules.plugins import RuleError
+from aops_utils.rules.plugins import Series
+from aops_utils.rules.plugins import load_registry
 from aops_utils.rules.plugins.expression_rule import ExpressionCheckRule
 
 KPI = {"name": "node_load1", "type": "kpi", "label": {}}

@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 
 from aops_utils.errors import ParamError
-from aops_utils.rules import CompiledRule, RuleError
+from aops_utils.rules import CompiledRule
+from aops_utils.rules import RuleError
 
 KPI = {"name": "node_load1", "type": "kpi", "label": {}}
 LOG = {"name": "dmesg", "type": "log", "label": {}}

@@ -7,17 +7,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aops_utils.rules import (
-    ABNORMAL,
-    INTERNAL_ERROR,
-    BatchEvaluation,
-    CompiledRule,
-    Evaluation,
-    Finding,
-    Series,
-    merge_log_messages,
-    parse_numbers,
-)
+from aops_utils.rules import ABNORMAL
+from aops_utils.rules import INTERNAL_ERROR
+from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import CompiledRule
+from aops_utils.rules import Evaluation
+from aops_utils.rules import Finding
+from aops_utils.rules import Series
+from aops_utils.rules import merge_log_messages
+from aops_utils.rules import parse_numbers
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "dmesg", "type": "log", "label": {}}

@@ -7,20 +7,20 @@ import time
 import pytest
 
 from aops_utils.rules import RuleError
-from aops_utils.rules.lexer import MAX_CONDITION_LENGTH, tokenize
-from aops_utils.rules.nodes import (
-    Binary,
-    Call,
-    CountFilter,
-    DictLiteral,
-    Literal,
-    Name,
-    Node,
-    Ternary,
-    TimeFilter,
-    Unary,
-)
-from aops_utils.rules.parser import MAX_DEPTH, parse
+from aops_utils.rules.lexer import MAX_CONDITION_LENGTH
+from aops_utils.rules.lexer import tokenize
+from aops_utils.rules.nodes import Binary
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import CountFilter
+from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Literal
+from aops_utils.rules.nodes import Name
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Ternary
+from aops_utils.rules.nodes import TimeFilter
+from aops_utils.rules.nodes import Unary
+from aops_utils.rules.parser import MAX_DEPTH
+from aops_utils.rules.parser import parse
 
 
 def sexpr(node: Node) -> str:

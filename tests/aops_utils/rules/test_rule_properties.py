@@ -7,13 +7,28 @@ import string
 from typing import Any
 
 import numpy as np
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from aops_utils.rules import CompiledRule, RuleError, Series
-from aops_utils.rules.nodes import Binary, Call, DictLiteral, Literal, Name, Node, Ternary, Unary
+from aops_utils.rules import CompiledRule
+from aops_utils.rules import RuleError
+from aops_utils.rules import Series
+from aops_utils.rules.nodes import Binary
+from aops_utils.rules.nodes import Call
+from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Literal
+from aops_utils.rules.nodes import Name
+from aops_utils.rules.nodes import Node
+from aops_utils.rules.nodes import Ternary
+from aops_utils.rules.nodes import Unary
 from aops_utils.rules.plan import FunctionPlan
-from aops_utils.rules.scalar import NOT_EVALUABLE, EvalFailure, scalar_binary, scalar_truth, scalar_unary
+from aops_utils.rules.scalar import NOT_EVALUABLE
+from aops_utils.rules.scalar import EvalFailure
+from aops_utils.rules.scalar import scalar_binary
+from aops_utils.rules.scalar import scalar_truth
+from aops_utils.rules.scalar import scalar_unary
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "l", "type": "log", "label": {}}

@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from aops_utils.rules import CompiledRule, Series
+from aops_utils.rules import CompiledRule
+from aops_utils.rules import Series
 from aops_utils.rules.evaluator import evaluate_constant
 from aops_utils.rules.parser import parse
 

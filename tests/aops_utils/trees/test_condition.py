@@ -5,11 +5,20 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
-from aops_utils.trees import ConditionError, TreeError, parse_condition
-from aops_utils.trees.condition import AND, NOT, OR, Truth, is_name, run, tokenize
+from aops_utils.trees import ConditionError
+from aops_utils.trees import TreeError
+from aops_utils.trees import parse_condition
+from aops_utils.trees.condition import AND
+from aops_utils.trees.condition import NOT
+from aops_utils.trees.condition import OR
+from aops_utils.trees.condition import Truth
+from aops_utils.trees.condition import is_name
+from aops_utils.trees.condition import run
+from aops_utils.trees.condition import tokenize
 from tests.aops_utils.trees.trees import ROOT
 
 T, F, U = True, False, None

@@ -9,19 +9,22 @@ from typing import Any
 
 import pytest
 
-from aops_utils.trees import LeafEvidence, Tree, dumps, loads, parse_tree
-from aops_utils.trees.evaluate import MAX_NAMED, MAX_RESULTS
-from tests.aops_utils.trees.trees import (
-    EXAMPLE,
-    EXAMPLE_ITEMS,
-    ROOT,
-    branch,
-    by_name,
-    chain,
-    leaf,
-    walk,
-    wide,
-)
+from aops_utils.trees import LeafEvidence
+from aops_utils.trees import Tree
+from aops_utils.trees import dumps
+from aops_utils.trees import loads
+from aops_utils.trees import parse_tree
+from aops_utils.trees.evaluate import MAX_NAMED
+from aops_utils.trees.evaluate import MAX_RESULTS
+from tests.aops_utils.trees.trees import EXAMPLE
+from tests.aops_utils.trees.trees import EXAMPLE_ITEMS
+from tests.aops_utils.trees.trees import ROOT
+from tests.aops_utils.trees.trees import branch
+from tests.aops_utils.trees.trees import by_name
+from tests.aops_utils.trees.trees import chain
+from tests.aops_utils.trees.trees import leaf
+from tests.aops_utils.trees.trees import walk
+from tests.aops_utils.trees.trees import wide
 
 HOST_RESULT = {"username": "admin", "host_id": "h1", "data_list": [], "condition": "$0 > 1", "plugin": ""}
 

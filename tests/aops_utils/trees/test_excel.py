@@ -8,8 +8,12 @@ from typing import Any
 import openpyxl
 import pytest
 
-from aops_utils.trees import ConditionError, TreeError, parse_tree, tree_from_xlsx
-from tests.aops_utils.trees.trees import EXAMPLE, ROOT
+from aops_utils.trees import ConditionError
+from aops_utils.trees import TreeError
+from aops_utils.trees import parse_tree
+from aops_utils.trees import tree_from_xlsx
+from tests.aops_utils.trees.trees import EXAMPLE
+from tests.aops_utils.trees.trees import ROOT
 
 LEVELS = 6
 META = ["备注", "标签", "优先级", "负责人", "超链接", "图片", "附件"]  # the 7 ignored columns

@@ -7,12 +7,24 @@ import time
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
+from hypothesis import settings
 from hypothesis import strategies as st
 
 from aops_utils.errors import ParamError
-from aops_utils.trees import MAX_DEPTH, MAX_NODES, ConditionError, TreeError, parse_tree
-from tests.aops_utils.trees.trees import EXAMPLE, EXAMPLE_ITEMS, ROOT, branch, chain, leaf, walk, wide
+from aops_utils.trees import MAX_DEPTH
+from aops_utils.trees import MAX_NODES
+from aops_utils.trees import ConditionError
+from aops_utils.trees import TreeError
+from aops_utils.trees import parse_tree
+from tests.aops_utils.trees.trees import EXAMPLE
+from tests.aops_utils.trees.trees import EXAMPLE_ITEMS
+from tests.aops_utils.trees.trees import ROOT
+from tests.aops_utils.trees.trees import branch
+from tests.aops_utils.trees.trees import chain
+from tests.aops_utils.trees.trees import leaf
+from tests.aops_utils.trees.trees import walk
+from tests.aops_utils.trees.trees import wide
 
 
 def refused(tree: Any, known: set[str] | None = None) -> TreeError:
