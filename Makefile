@@ -22,6 +22,7 @@ types:
 	.venv/bin/mypy
 
 bench: install      ## benchmarks against the real servers (prints JSON figures)
+	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; }
 	TESTENV_KEEP=1 bash scripts/testenv.sh start && . .testenv/env && \
 	for b in bench/bench_*.py; do .venv/bin/python $$b || exit 1; done
 
