@@ -26,8 +26,11 @@ class Running:
 
 def write_default_conf(data_dir: Path, host: str) -> Path:
     """First start: ini files that put every store under the data directory (edit them freely)."""
-    conf_dir = data_dir / "conf"
-    conf_dir.mkdir(parents=True, exist_ok=True)
+    from aops_utils import private
+
+    # Everything under the data directory is the service account's alone: database.ini may
+    # carry a MySQL password, the database holds the vaults, the secret signs tokens.
+    conf_dir = private.make_dir(data_dir / "conf")
     files = {
         "system.ini": (
             f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
@@ -46,13 +49,11 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
         "diag_executor.ini": "[bus]\nkind=memory\n\n[executor]\nconsumers=1\n",
     }
     for name, text in files.items():
-        path = conf_dir / name
-        if not path.exists():
-            path.write_text("; written by `aops standalone` on first start\n" + text, encoding="utf-8")
+        private.write_new_text(conf_dir / name, "; written by `aops standalone` on first start\n" + text)
     return conf_dir
 
 
-def start_services() -> list[Running]:
+def start_services(data_dir: Path) -> list[Running]:
     """Start the data center and the manager from the settings in AOPS_CONF_DIR."""
     from aops_database import settings as db_settings
     from aops_database.__main__ import initialise
@@ -60,10 +61,13 @@ def start_services() -> list[Running]:
     from aops_manager import settings as manager_settings
     from aops_manager.app import create_app as create_manager
     from aops_utils import log
+    from aops_utils import private
     from aops_utils.conf import load_system
 
     # Logging first, so that warnings about the ini files reach the log.
     log.setup("standalone", load_system().log, to_stderr=False)
+    # An older version left the data directory to the umask (a 0644 database): tightened once.
+    private.tighten_tree(data_dir)
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
     initialise()
@@ -160,7 +164,7 @@ def standalone(data_dir: Path, host: str) -> None:
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
-    running = start_services()
+    running = start_services(data_dir)
     manager_url = next(r.url for r in running if r.name == "aops-manager")
     click.echo(f"A-Ops is running from {data_dir}")
     for item in running:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 import secrets
 import time
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ import orjson
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
+from aops_utils import private
 from aops_utils.errors import ConfigError
 from aops_utils.errors import TokenError
 
@@ -122,11 +122,12 @@ def load_secret(path: Path, *, create: bool = False) -> bytes:
             raise ConfigError(
                 f"system.ini [auth] secret_file: {path} does not exist; run `aops-database init`"
             ) from None
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private.make_dir(path.parent)
         data = secrets.token_hex(32).encode("ascii")
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data + b"\n")
+        if not private.write_new_text(path, data.decode("ascii") + "\n"):
+            data = path.read_bytes().strip()  # another process created it first: theirs counts
     except OSError as exc:
         raise ConfigError(f"system.ini [auth] secret_file: cannot read {path}: {exc}") from exc
+    # Anyone who reads the secret can sign tokens for any user.
+    private.tighten(path, private.FILE_MODE)
     return data

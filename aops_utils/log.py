@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
+import os
 import re
 import sys
 from logging.handlers import RotatingFileHandler
 
+from aops_utils import private
 from aops_utils.conf import LogSection
 from aops_utils.errors import ConfigError
 
@@ -29,6 +32,15 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+class PrivateRotatingFileHandler(RotatingFileHandler):
+    """Every log file, the first and each one after a rotation, is created 0600."""
+
+    def _open(self) -> io.TextIOWrapper:
+        # Not private.create_file: tightening an old file logs, and this runs inside the handler.
+        fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, private.FILE_MODE)
+        return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+
 def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logging.Logger:
     """Configure the root logger once for a service process; returns the service's logger."""
     root = logging.getLogger()
@@ -39,8 +51,8 @@ def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logg
     formatter = logging.Formatter(FORMAT)
     handlers: list[logging.Handler] = []
     try:
-        settings.log_dir.mkdir(parents=True, exist_ok=True, mode=0o750)
-        file_handler = RotatingFileHandler(
+        private.make_dir(settings.log_dir)
+        file_handler = PrivateRotatingFileHandler(
             settings.log_dir / f"{service}.log",
             maxBytes=settings.max_bytes,
             backupCount=settings.backup_count,
@@ -56,6 +68,10 @@ def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logg
         handler.addFilter(RedactSecrets())
         handler._aops = True  # type: ignore[attr-defined]
         root.addHandler(handler)
+    # Tightened once the handlers are in place, so that the warnings reach this very log.
+    private.tighten(settings.log_dir, private.DIR_MODE)
+    for old in settings.log_dir.glob(f"{service}.log*"):
+        private.tighten(old, private.FILE_MODE)
     # Quiet libraries that log every request or connection at INFO.
     for noisy in ("werkzeug", "kafka", "elasticsearch", "urllib3", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -15,6 +15,7 @@ from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
+from aops_utils import private
 from aops_utils.conf import Endpoint
 from aops_utils.conf import UwsgiSection
 from aops_utils.errors import AopsError
@@ -100,8 +101,9 @@ def exec_uwsgi(module: str, endpoint: Endpoint, uwsgi: UwsgiSection) -> None:
     if uwsgi.daemonize:
         log_file = Path(uwsgi.daemonize)
         try:
-            log_file.parent.mkdir(parents=True, exist_ok=True, mode=0o750)
-            log_file.touch(mode=0o640)
+            # uWSGI appends to the file as it finds it: created (or tightened to) 0600 here.
+            private.make_dir(log_file.parent)
+            private.create_file(log_file)
         except OSError as exc:
             raise ConfigError(f"[uwsgi] daemonize: cannot write {log_file}: {exc.strerror or exc}") from exc
     LOG.info("starting uwsgi: %s", " ".join(argv))

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from aops_utils import private
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.errors import ConfigError
@@ -132,7 +133,13 @@ class SQLiteStore(_SqlAlchemyStore):
     def __init__(self, path: Path | str) -> None:
         target = str(path)
         if target != ":memory:":
-            Path(target).parent.mkdir(parents=True, exist_ok=True)
+            # SQLite would create the file 0644 and give its -wal and -shm files the same mode:
+            # created 0600 here first, every vault in it stays with the service account.
+            database = Path(target)
+            private.make_dir(database.parent)
+            private.create_file(database)
+            for companion in ("-wal", "-shm", "-journal"):
+                private.tighten(database.with_name(database.name + companion), private.FILE_MODE)
         engine = sa.create_engine(
             f"sqlite:///{target}",
             connect_args={"check_same_thread": False, "timeout": 30},

@@ -41,13 +41,15 @@ def _configure(data_dir: Path) -> str:
     return f"http://127.0.0.1:{manager}"
 
 
-def _start(data_dir: Path) -> subprocess.Popen[str]:
+def _start(data_dir: Path, umask: int = -1) -> subprocess.Popen[str]:
+    """Start on `data_dir`, under `umask` when given (-1: the test's own)."""
     proc = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         env={**os.environ, "AOPS_CONF_DIR": ""},
+        umask=umask,
     )
     assert proc.stdout is not None
     deadline = time.time() + 60
@@ -66,9 +68,9 @@ def _stop(proc: subprocess.Popen[str], sig: int) -> str:
 
 
 @contextmanager
-def standalone_running(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
+def standalone_running(data_dir: Path, umask: int = -1) -> Iterator[subprocess.Popen[str]]:
     """`aops standalone` for the block: stopped by SIGTERM after it (killed if the block failed)."""
-    proc = _start(data_dir)
+    proc = _start(data_dir, umask)
     try:
         yield proc
         out = _stop(proc, signal.SIGTERM)

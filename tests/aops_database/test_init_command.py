@@ -4,6 +4,7 @@ MariaDB database, then again on the current schema."""
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +16,12 @@ from tests.suite import write_conf
 INIT = [str(Path(sys.executable).parent / "aops-database"), "init"]
 
 
-def _init(conf_dir: Path) -> subprocess.CompletedProcess[str]:
+def _init(conf_dir: Path, umask: int = -1) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
     env["AOPS_CONF_DIR"] = str(conf_dir)
-    done = subprocess.run(INIT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    done = subprocess.run(
+        INIT, env=env, capture_output=True, text=True, timeout=120, check=False, umask=umask
+    )
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     return done
 
@@ -54,3 +57,31 @@ def test_init_creates_the_schema_and_admin_on_an_empty_database_and_changes_noth
         assert (tmp_path / "secret.key").read_bytes() == secret  # tokens issued before stay valid
     finally:
         engine.dispose()
+
+
+def test_init_on_sqlite_creates_the_database_and_secret_0600_in_0700_directories_under_umask_000(
+    tmp_path: Path,
+) -> None:
+    write_conf(tmp_path, relational="sqlite", document="sql")
+    state = tmp_path / "state" / "aops"
+    database_ini = tmp_path / "database.ini"
+    text = database_ini.read_text().replace(str(tmp_path / "aops.db"), str(state / "aops.db"))
+    database_ini.write_text(text)
+
+    _init(tmp_path, umask=0)
+    modes = {p: stat.S_IMODE(p.stat().st_mode) for p in (tmp_path / "state", state, *state.iterdir())}
+    assert modes == {tmp_path / "state": 0o700, state: 0o700, state / "aops.db": 0o600}
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
+
+
+def test_init_tightens_an_existing_sqlite_database_readable_by_all_and_says_so(tmp_path: Path) -> None:
+    write_conf(tmp_path, relational="sqlite", document="sql")
+    _init(tmp_path)
+    (tmp_path / "aops.db").chmod(0o644)
+    (tmp_path / "secret.key").chmod(0o644)
+
+    second = _init(tmp_path)
+    assert stat.S_IMODE((tmp_path / "aops.db").stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
+    assert f"tightened {tmp_path / 'aops.db'} from mode 644 to 600" in second.stderr
+    assert f"tightened {tmp_path / 'secret.key'} from mode 644 to 600" in second.stderr

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -42,3 +44,49 @@ def test_a_log_past_max_bytes_rotates_and_keeps_backup_count_files(
     assert "line 199 " in (log_dir / "manager.log").read_text()
     kept = "".join((log_dir / name).read_text() for name in files)
     assert "line 000 " not in kept  # the oldest lines went with the files beyond backup_count
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """The most permissive umask: whatever the log creates must not rely on it."""
+    before = os.umask(0)
+    try:
+        yield
+    finally:
+        os.umask(before)
+
+
+def test_log_files_and_their_rotations_are_0600_in_a_0700_directory_even_under_umask_000(
+    tmp_path: Path, restore_root_logger: None, open_umask: None
+) -> None:
+    log_dir = tmp_path / "var" / "log"
+    (tmp_path / "system.ini").write_text(f"[log]\nlog_dir={log_dir}\nmax_bytes=500\nbackup_count=2\n")
+    logger = log.setup("manager", conf.load_system(tmp_path).log, to_stderr=False)
+    for n in range(40):
+        logger.info("line %03d %s", n, "x" * 40)
+
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in log_dir.iterdir()}
+    assert modes == {"manager.log": 0o600, "manager.log.1": 0o600, "manager.log.2": 0o600}
+    assert stat.S_IMODE(log_dir.stat().st_mode) == stat.S_IMODE((tmp_path / "var").stat().st_mode) == 0o700
+
+
+def test_an_old_log_left_readable_by_all_is_tightened_and_the_log_says_so(
+    tmp_path: Path, restore_root_logger: None
+) -> None:
+    log_dir = tmp_path / "log"
+    log_dir.mkdir(mode=0o755)
+    log_dir.chmod(0o755)
+    for name in ("manager.log", "manager.log.1"):
+        (log_dir / name).write_text("an old line\n")
+        (log_dir / name).chmod(0o644)
+    (tmp_path / "system.ini").write_text(f"[log]\nlog_dir={log_dir}\n")
+    log.setup("manager", conf.load_system(tmp_path).log, to_stderr=False)
+
+    assert {p.name: stat.S_IMODE(p.stat().st_mode) for p in log_dir.iterdir()} == {
+        "manager.log": 0o600,
+        "manager.log.1": 0o600,
+    }
+    assert stat.S_IMODE(log_dir.stat().st_mode) == 0o700
+    text = (log_dir / "manager.log").read_text()
+    assert f"tightened {log_dir / 'manager.log.1'} from mode 644 to 600" in text
+    assert f"tightened {log_dir} from mode 755 to 700" in text
