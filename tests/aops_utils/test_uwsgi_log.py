@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 import time
@@ -14,7 +15,7 @@ from aops_utils.auth import load_secret
 from tests.suite import free_port
 
 
-def test_uwsgi_writes_its_log_to_the_daemonize_file_and_serves(tmp_path: Path) -> None:
+def test_uwsgi_writes_its_log_to_a_private_daemonize_file_and_serves(tmp_path: Path) -> None:
     port = free_port()
     uwsgi_log = tmp_path / "uwsgi" / "diag_scheduler.log"
     (tmp_path / "system.ini").write_text(
@@ -45,6 +46,9 @@ def test_uwsgi_writes_its_log_to_the_daemonize_file_and_serves(tmp_path: Path) -
                 time.sleep(0.3)
         assert reply.status_code == 401  # served: no token
         assert "uWSGI" in uwsgi_log.read_text(), "uWSGI's own log is not in the daemonize file"
+        # Its own file and directory, under the test's umask, are the service account's alone.
+        assert stat.S_IMODE(uwsgi_log.stat().st_mode) == 0o600
+        assert stat.S_IMODE(uwsgi_log.parent.stat().st_mode) == 0o700
     finally:
         server.terminate()
         server.wait(timeout=30)
