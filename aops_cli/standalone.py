@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,12 +156,13 @@ def _serve(name: str, app: Any, endpoint: Any) -> Running:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the services bind to.")
 def standalone(data_dir: Path, host: str) -> None:
     """Run the whole suite in one process on SQLite and in-process queues (Ctrl-C stops it)."""
+    from aops_utils.serving import stop_signal
+    from aops_utils.serving import wait_for_stop
+
     data_dir = data_dir.expanduser().resolve()
     conf_dir = write_default_conf(data_dir, host)
     os.environ["AOPS_CONF_DIR"] = str(conf_dir)
-    stopping = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stopping.set())
+    stopping = stop_signal()
     running = start_services(data_dir)
     manager_url = next(r.url for r in running if r.name == "aops-manager")
     click.echo(f"A-Ops is running from {data_dir}")
@@ -172,7 +171,7 @@ def standalone(data_dir: Path, host: str) -> None:
             click.echo(f"  {item.name:<16} {item.url}")
     click.echo(f"Log in at {manager_url} as admin / changeme:  aops login --username admin")
     click.echo(f"Settings: {conf_dir}   Logs: {data_dir / 'log'}   Stop: Ctrl-C")
-    stopping.wait()
+    wait_for_stop(stopping)
     click.echo("stopping A-Ops ...")
     for item in reversed(running):
         item.stop()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import signal
-import threading
 from collections.abc import Callable
 from collections.abc import Sequence
 from typing import Any
@@ -18,7 +16,9 @@ from aops_utils.conf import SystemIni
 from aops_utils.conf import UwsgiSection
 from aops_utils.conf import load_system
 from aops_utils.serving import exec_uwsgi
+from aops_utils.serving import stop_signal
 from aops_utils.serving import threaded_server
+from aops_utils.serving import wait_for_stop
 
 
 class Worker(Protocol):
@@ -94,11 +94,9 @@ def bus_worker(
         bus = open_bus(ini)
         bus.ensure_topics(list(topics(ini)))
         worker = build(system, ini, bus)
-        stopping = threading.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, lambda *_: stopping.set())
+        stopping = stop_signal()
         worker.start()
-        stopping.wait()
+        wait_for_stop(stopping)
         worker.close()
         bus.close()
 
