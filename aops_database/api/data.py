@@ -10,12 +10,14 @@ import orjson
 
 from aops_database.api import api
 from aops_database.app import center
+from aops_database.services import hosts
 from aops_database.services.data import Collected
 from aops_database.services.data import collect_kpis
 from aops_database.services.data import collect_logs
 from aops_utils.codes import Code
 from aops_utils.codes import judge_batch
 from aops_utils.contracts import NO_DATA_REASON
+from aops_utils.contracts.data_center.checks import DataItem
 from aops_utils.contracts.data_center.hosts import GetDataBody
 from aops_utils.contracts.data_center.hosts import SaveLogsBody
 from aops_utils.docstore.protocol import IndexSpec
@@ -24,6 +26,9 @@ from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 
+NOT_YOURS_REASON = "not a host of yours"
+# Failures that mean nothing was found rather than that a store broke.
+QUIET_REASONS = frozenset({NO_DATA_REASON, NOT_YOURS_REASON})
 LOG_SPEC = IndexSpec(
     keyword_fields=("data_item",), numeric_fields=("timestamp",), time_fields=("@timestamp",)
 )
@@ -37,14 +42,19 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
         raise ParamError("time_range: the start is after the end", field="time_range")
     kpis: dict[tuple[str, str], list[str]] = defaultdict(list)
     logs: dict[str, list[str]] = defaultdict(list)
+    out = Collected()
+    # An address is a host of the acting user or nothing: never another user's series or logs.
+    mine = hosts.owned_addresses(center().store, ctx.username, [i.host_id for i in ctx.body.data_infos])
     for info in ctx.body.data_infos:
+        if info.host_id not in mine:
+            out.failed += [_not_yours(info.host_id, item) for item in info.data_list]
+            continue
         for item in info.data_list:
             if item.type == "log":
                 logs[info.host_id].append(item.name)
             else:
                 key = (item.name, orjson.dumps(item.label, option=orjson.OPT_SORT_KEYS).decode())
                 kpis[key].append(info.host_id)
-    out = Collected()
     collect_kpis(center().prometheus, start, end, kpis, out)
     collect_logs(center().docs, start, end, logs, out)
     code = judge_batch(len(out.succeeded), len(out.failed), Code.DATABASE_QUERY_ERROR)
@@ -52,8 +62,15 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
     if code is Code.DATABASE_QUERY_ERROR:
         # Nothing came back: 404 when every item simply has no data (the queries worked), 502
         # when Prometheus or the log store failed; the 21.09 code stays 1104 either way.
-        status = 404 if all(f.get("reason") == NO_DATA_REASON for f in out.failed) else 502
+        status = 404 if all(f.get("reason") in QUIET_REASONS for f in out.failed) else 502
     return Reply(code, {"succeed_list": out.succeeded, "fail_list": out.failed}, status)
+
+
+def _not_yours(ip: str, item: DataItem) -> dict[str, Any]:
+    failure: dict[str, Any] = {"host_id": ip, "name": item.name, "reason": NOT_YOURS_REASON}
+    if item.type == "kpi":
+        failure["label"] = item.label
+    return failure
 
 
 @api.route("/data/log/save", body=SaveLogsBody, access=Access.SERVICE)

@@ -249,6 +249,16 @@ def owned_ids(store: RelationalStore, username: str, host_ids: Sequence[str]) ->
         )
 
 
+def owned_addresses(store: RelationalStore, username: str, ips: Sequence[str]) -> set[str]:
+    """The addresses among `ips` that are the public_ip of one of the user's hosts."""
+    with store.begin() as conn:
+        return set(
+            conn.execute(
+                sa.select(host.c.public_ip).where(host.c.username == username, host.c.public_ip.in_(set(ips)))
+            ).scalars()
+        )
+
+
 def hosts_by_user(store: RelationalStore, usernames: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
     """Every host of the named users (all users when empty), for the schedulers and the prober."""
     query = _listing().add_columns(host.c.username)

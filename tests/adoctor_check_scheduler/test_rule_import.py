@@ -164,6 +164,15 @@ def test_an_unknown_plugin_is_refused_on_the_plugin_field(scheduler: Scheduler, 
     assert scheduler.count(token) == 0
 
 
+def test_a_kpi_name_outside_the_prometheus_grammar_is_refused_naming_the_field(
+    scheduler: Scheduler, token: str
+) -> None:
+    body = {"check_items": [rule("fine"), rule("sly", metric='node_load1{instance=~".+"} #')]}
+    status, reply = scheduler.call("/check/rule/import", body, token=token)
+    assert (status, reply["code"], reply["field"]) == (400, 1000, "check_items.1.data_list.0.name"), reply
+    assert scheduler.count(token) == 0
+
+
 @pytest.mark.parametrize(
     ("second", "shown"),
     [pytest.param("dup", "'dup'", id="exact"), pytest.param("dup ", "'dup '", id="trailing-space")],

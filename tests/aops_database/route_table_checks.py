@@ -6,11 +6,22 @@ from tests.adoctor_diag_executor.test_coverage import record
 from tests.aops_database.route_world import NODE_IP
 from tests.aops_database.route_world import NOW
 from tests.aops_database.route_world import SERVICE_STATE
+from tests.aops_database.route_world import Reply
 from tests.aops_database.route_world import Route
+from tests.aops_database.route_world import World
 from tests.aops_database.route_world import new_id
 from tests.aops_database.route_world import refused
 from tests.aops_database.test_check_retries import window
 from tests.aops_database.test_check_rules import rule
+
+
+def _node_load(w: World) -> Reply:
+    w.add_host(NODE_IP)
+    return {
+        "time_range": [NOW - 120, NOW],
+        "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "node_load1"}]}],
+    }
+
 
 ROUTES = [
     # Accounts
@@ -209,17 +220,19 @@ ROUTES = [
         "check_items",
         refused,
     ),
-    # Monitoring data: kept per address, not per user, as in 21.09
+    # Monitoring data: kept per address, served only for the addresses of the user's hosts
     Route(
         "/data/data/get",
-        lambda w: {
-            "time_range": [NOW - 120, NOW],
-            "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "node_load1"}]}],
-        },
+        _node_load,
         lambda w, r, b: r["code"] == 200 and r["succeed_list"][0]["host_id"] == NODE_IP,
         {"time_range": [NOW, NOW - 60, 5], "data_infos": []},
         "time_range",
-        lambda w, r, b: r["code"] == 200,
+        # The address is a host of the owner only: the other user gets a per-item failure.
+        lambda w, r, b: (
+            r["code"] == 1104
+            and r["succeed_list"] == []
+            and [f["reason"] for f in r["fail_list"]] == ["not a host of yours"]
+        ),
     ),
     Route(
         "/data/log/save",

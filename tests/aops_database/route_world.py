@@ -106,11 +106,11 @@ class World:
         self.ok("/data/host/group/add", {"host_group_name": name, "description": ""})
         return name
 
-    def add_host(self) -> str:
+    def add_host(self, ip: str = "10.20.30.40") -> str:
         if "g" not in self.groups():
             self.add_group()
         host_id = new_id()
-        self.ok("/data/host/add", new_hosts(host_id))
+        self.ok("/data/host/add", new_hosts(host_id, ip=ip))
         return host_id
 
     def add_host_info(self) -> str:

@@ -20,12 +20,19 @@ def _get(suite: Suite, token: str, body: dict[str, Any]) -> tuple[int, dict[str,
     return data_call(suite, "/data/data/get", body, token=token, timeout=30)
 
 
+def _own(suite: Suite, token: str, *ips: str) -> None:
+    """Hosts of the token's user at these addresses: only those addresses are served to them."""
+    for ip in ips:
+        suite.add_host(token, f"h{ip.replace('.', '-').replace(':', '-')}", ip)
+
+
 def _window(seconds: int = 120) -> list[int]:
     now = int(time.time())
     return [now - seconds, now]
 
 
 def test_kpi_samples_come_from_prometheus_by_host_ip(suite: Suite, token: str) -> None:
+    _own(suite, token, NODE_IP)
     body = {
         "time_range": _window(),
         "data_infos": [{"host_id": NODE_IP, "data_list": [{"name": "node_load1", "type": "kpi"}]}],
@@ -40,6 +47,7 @@ def test_kpi_samples_come_from_prometheus_by_host_ip(suite: Suite, token: str) -
 
 
 def test_a_label_set_may_select_several_series_each_named_by_its_labels(suite: Suite, token: str) -> None:
+    _own(suite, token, NODE_IP)
     body = {
         "time_range": _window(),
         "data_infos": [
@@ -54,6 +62,7 @@ def test_a_label_set_may_select_several_series_each_named_by_its_labels(suite: S
 
 
 def test_a_metric_without_data_is_a_failure_with_a_reason(suite: Suite, token: str) -> None:
+    _own(suite, token, NODE_IP)
     body = {
         "time_range": _window(),
         "data_infos": [
@@ -81,6 +90,7 @@ def test_an_address_matches_only_itself_in_the_instance_label() -> None:
 
 
 def test_a_host_without_series_has_no_data(suite: Suite, token: str) -> None:
+    _own(suite, token, "127.0.0.2")
     body = {
         "time_range": _window(),
         "data_infos": [{"host_id": "127.0.0.2", "data_list": [{"name": "node_load1"}]}],
@@ -98,6 +108,7 @@ def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str
     ]
     logs.append({"host_ip": "10.9.9.9", "data_item": "history", "timestamp": now, "message": "ls"})
     logs.append({"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - 3600, "message": "old"})
+    _own(suite, token, "10.9.9.9")
     saved = requests.post(
         f"{suite.database_url}/data/log/save",
         json={"logs": logs},
@@ -143,6 +154,7 @@ def test_prometheus_down_over_http_is_a_bad_gateway(
         "aops_database",
         dataclasses.replace(center, prometheus=Prometheus("http://127.0.0.1:1", 2)),
     )
+    _own(suite, token, NODE_IP)
     item = {"host_id": NODE_IP, "data_list": [{"name": "node_load1"}]}
     body = {"time_range": _window(), "data_infos": [item]}
     status, reply = _get(suite, token, body)

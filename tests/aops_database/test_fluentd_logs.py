@@ -115,12 +115,20 @@ def logs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
                 bus.close()
 
 
+def _owner_of(suite: Suite, ip: str) -> str:
+    """A fresh user with a host at `ip`: the data center reads only the logs of a user's hosts."""
+    _name, token = suite.add_user()
+    suite.add_host(token, ip=ip)
+    return token
+
+
 def _ip() -> str:
     return f"10.77.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"
 
 
 def test_fluentd_and_numeric_lines_of_one_index_are_filtered_and_ordered_by_time(logs: Logs) -> None:
-    ip, (_, token) = _ip(), logs.suite.add_user()
+    ip = _ip()
+    token = _owner_of(logs.suite, ip)
     logs.write(
         ip,
         [
@@ -148,7 +156,8 @@ def test_fluentd_and_numeric_lines_of_one_index_are_filtered_and_ordered_by_time
 
 
 def test_a_window_holding_only_fluentd_lines_of_other_times_has_no_data(logs: Logs) -> None:
-    ip, (_, token) = _ip(), logs.suite.add_user()
+    ip = _ip()
+    token = _owner_of(logs.suite, ip)
     logs.write(ip, [fluentd("dmesg", "2021-09-15T10:20:30+08:00", "outside")])
     reply = logs.get(ip, ["dmesg"], T0 + 1, T0 + 60, token)
     assert reply["code"] == 1104 and reply["fail_list"][0]["reason"] == "no data in the time range"
@@ -156,7 +165,8 @@ def test_a_window_holding_only_fluentd_lines_of_other_times_has_no_data(logs: Lo
 
 
 def test_the_data_center_saves_lines_carrying_fluentds_timestamp(logs: Logs) -> None:
-    ip, (_, token) = _ip(), logs.suite.add_user()
+    ip = _ip()
+    token = _owner_of(logs.suite, ip)
     line = {
         "host_ip": ip,
         "data_item": "dmesg",

@@ -269,8 +269,9 @@ def test_trees_tasks_and_reports_round_trip(dc: DataCenter, me: Principal) -> No
 
 
 def test_monitoring_data_comes_back_per_host_and_no_data_anywhere_is_a_reply_not_an_error(
-    dc: DataCenter, me: Principal
+    suite: Suite, dc: DataCenter, me: Principal
 ) -> None:
+    suite.add_host(me.token, ip=NODE_IP)
     now = int(time.time())
     infos = [{"host_id": NODE_IP, "data_list": [{"name": "node_load1", "type": "kpi", "label": {}}]}]
     found = dc.get_data([now - 120, now], infos, me.username)

@@ -196,6 +196,7 @@ def test_bodies_too_large_or_not_json_are_413_and_415(services: Services, token:
 
 
 def test_prometheus_down_is_502_with_the_reason_per_item(services: Services, token: str) -> None:
+    services.suite.add_host(token, ip="127.0.0.1")
     item = {"host_id": "127.0.0.1", "data_list": [{"name": "node_load1"}]}
     status, body = data_call(
         services.suite, "/data/data/get", {"time_range": [0, 60], "data_infos": [item]}, token=token

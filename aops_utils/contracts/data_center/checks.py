@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from typing import Literal
 
@@ -9,6 +10,8 @@ import orjson
 from pydantic import AfterValidator
 from pydantic import Field
 from pydantic import StringConstraints
+from pydantic import ValidationInfo
+from pydantic import field_validator
 from pydantic import model_validator
 
 from aops_utils.contracts import HostId
@@ -42,13 +45,26 @@ def _whole(value: float) -> float:
 Timestamp = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_whole)]
 
 
+# The Prometheus grammar: a KPI's name and label names go into PromQL text, so only these pass
+# (a name ending in `#` would otherwise comment out the instance restriction).
+METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
+LabelName = Annotated[
+    str, StringConstraints(min_length=1, max_length=256, pattern=r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+]
+
+
 class DataItem(Body):
-    name: Name256
+    # `type` comes first so that the name's check knows it: a log item's name is a term, not PromQL.
     type: Literal["kpi", "log"] = "kpi"
-    label: dict[
-        Annotated[str, StringConstraints(min_length=1, max_length=256)],
-        Text1024,
-    ] = Field(default_factory=dict, max_length=64)
+    name: Name256
+    label: dict[LabelName, Text1024] = Field(default_factory=dict, max_length=64)
+
+    @field_validator("name")
+    @classmethod
+    def _metric_name(cls, value: str, info: ValidationInfo) -> str:
+        if info.data.get("type", "kpi") == "kpi" and not METRIC_NAME.fullmatch(value):
+            raise ValueError("is not a Prometheus metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)")
+        return value
 
 
 def _bounded(items: list[DataItem]) -> list[DataItem]:
