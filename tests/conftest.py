@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import socket
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from tests.suite import Suite
@@ -41,6 +43,34 @@ def require(address: str) -> None:
         socket.create_connection((host, port), timeout=2).close()
     except OSError as exc:
         pytest.fail(f"test server {address} is not running ({exc}); run scripts/testenv.sh start")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that read past windows of node_exporter data run last, in their order: on a fresh
+    Prometheus (CI) the rest of the suite builds the history they need, so they rarely wait."""
+    items.sort(key=lambda item: item.get_closest_marker("prometheus_history") is not None)
+
+
+def prometheus_history() -> float:
+    """Seconds between now and the oldest node_exporter sample Prometheus holds (at most an hour)."""
+    reply = requests.get(f"{PROMETHEUS_URL}/api/v1/query", params={"query": 'up{job="node"}[1h]'}, timeout=10)
+    reply.raise_for_status()
+    oldest = [float(series["values"][0][0]) for series in reply.json()["data"]["result"] if series["values"]]
+    return time.time() - min(oldest) if oldest else 0.0
+
+
+@pytest.fixture(autouse=True)
+def _prometheus_history(request: pytest.FixtureRequest) -> None:
+    """Wait until Prometheus has the history a `prometheus_history(seconds)` test reads."""
+    marker = request.node.get_closest_marker("prometheus_history")
+    if marker is None:
+        return
+    require(PROMETHEUS_URL)
+    needed = float(marker.args[0])
+    deadline = time.time() + needed + 30
+    while (held := prometheus_history()) < needed:
+        assert time.time() < deadline, f"Prometheus holds {held:.0f} s of node_exporter data, not {needed:.0f} s"
+        time.sleep(min(5.0, needed - held))
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,9 @@ from tests.adoctor_diag_scheduler.test_diagnosis_e2e import diagnosis  # the mod
 from tests.adoctor_diag_scheduler.test_diagnosis_e2e import leaves  # the module fixture, reused
 from tests.aops_utils.rules.test_check_rule_plugins import ABOVE  # the docstring's example plugin
 
+# The diagnosis reads a minute before the schedule started.
+pytestmark = pytest.mark.prometheus_history(120)
+
 # The built-in plugin by its full module path: bare names resolve against plugin_path.
 REGISTRY = """plugin_list:
   - plugin_name: expression_rule_plugin

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 import requests
 
 from aops_utils.contracts import BACKWARD_POSITION
@@ -27,6 +28,9 @@ from tests.adoctor_diag_scheduler.test_diagnosis_e2e import Diagnosis
 from tests.adoctor_diag_scheduler.test_diagnosis_e2e import diagnosis  # noqa: F401
 from tests.adoctor_diag_scheduler.test_diagnosis_e2e import leaves
 from tests.suite import data_call
+
+# Four windows of 60 s walked back from now, each judged on node_exporter's samples.
+pytestmark = pytest.mark.prometheus_history(300)
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
 
