@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from typing import Literal
 
 from pydantic import Field
@@ -20,8 +21,12 @@ from aops_utils.contracts.data_center.checks import checked_time_range
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 
-# The data center's rule bodies, reused so that both limit a rule alike.
-ImportRulesBody = AddRulesBody
+
+class ImportRulesBody(Body):
+    """Each item is validated as a `Rule` on its own (service.import_rules): a bad one is listed
+    in `fail_list` while the others are stored, as 21.09 answered."""
+
+    check_items: list[dict[str, Any]] = Field(min_length=1, max_length=AddRulesBody.MAX_ITEMS)
 
 
 class GetResultsBody(PagedBody):

@@ -54,7 +54,7 @@ def _compile(service: CheckScheduler, rule: Rule) -> Any:
 RULES = Named(key="check_item", items="check_items", noun="check item", label="rule")
 
 
-def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[Rule]) -> Reply:
+def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[dict[str, Any]]) -> Reply:
     """Store the rules that parse and list each one that does not in `fail_list` with its
     reason, field and position (21.09: code 206 when some were stored)."""
 
@@ -66,7 +66,7 @@ def import_rules(service: CheckScheduler, principal: Principal, rules: Sequence[
             return {"field": field, "reason": exc.detail, "position": exc.position}
         return None
 
-    good, failed = sort_out(rules, RULES, problem)
+    good, failed = sort_out(rules, Rule, RULES, problem)
     stored: dict[str, Any] = {}
     if good:
         stored = service.data_center.add_rules(good, principal)

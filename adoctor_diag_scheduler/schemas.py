@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated
+from typing import Any
 from typing import Literal
 
 from pydantic import Field
@@ -10,7 +11,7 @@ from pydantic import StringConstraints
 from pydantic import field_validator
 
 from aops_utils.contracts import HostId
-from aops_utils.contracts.data_center.diagnosis import AddTreesBody
+from aops_utils.contracts.data_center.diagnosis import MAX_TREES
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
 from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.restful.paging import PagedBody
@@ -20,9 +21,15 @@ TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
-# The data center's tree bodies, reused so that both limit a tree alike.
+# The data center's tree body, reused so that both limit a tree alike.
 TreeIn = Tree
-ImportTreesBody = AddTreesBody
+
+
+class ImportTreesBody(Body):
+    """Each item is validated as a `Tree` on its own (service.import_trees): a bad one is listed
+    in `fail_list` while the others are stored, as 21.09 answered."""
+
+    trees: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_TREES)
 
 
 class TreeNamesBody(Body):

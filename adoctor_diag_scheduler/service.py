@@ -35,7 +35,7 @@ def slices(start: int, end: int, interval: int) -> list[tuple[int, int]]:
 TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
 
 
-def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[TreeIn]) -> Reply:
+def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[dict[str, Any]]) -> Reply:
     """Store the trees that are valid against the user's rules; list each other one in
     `fail_list` with its reason (21.09: code 206 when some were stored)."""
     dc = service.data_center
@@ -48,7 +48,7 @@ def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[T
             return {"field": f"trees.{index}.tree_content", "reason": exc.detail}
         return None
 
-    good, failed = sort_out(trees, TREES, problem)
+    good, failed = sort_out(trees, TreeIn, TREES, problem)
     stored: dict[str, Any] = {}
     if good:
         stored = dc.add_trees(good, principal)

@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from typing import Any
 from typing import TypeVar
 
+from pydantic import BaseModel
+from pydantic import ValidationError
+
 from aops_utils.codes import Code
 from aops_utils.codes import judge_batch
 from aops_utils.restful.routes import Reply
+from aops_utils.restful.validation import described
 
-T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 
 
 def batch_reply(
@@ -69,21 +73,33 @@ class Named:
 
 
 def sort_out(
-    items: Sequence[T], named: Named, problem: Callable[[T, int], dict[str, Any] | None]
-) -> tuple[list[T], list[dict[str, Any]]]:
-    """The items to store, and a `fail_list` entry (`key`, `index`, `field`, `reason`, ...) for
-    each other one: a name given earlier in the batch, or what `problem` finds wrong with it."""
-    good: list[T] = []
+    items: Sequence[dict[str, Any]],
+    model: type[M],
+    named: Named,
+    problem: Callable[[M, int], dict[str, Any] | None],
+) -> tuple[list[M], list[dict[str, Any]]]:
+    """The items to store, validated as `model`, and a `fail_list` entry (`key`, `index`,
+    `field`, `reason`, ...) for each other one: a name given earlier in the batch, a field the
+    model refuses, or what `problem` finds wrong with it. One bad item never refuses the rest."""
+    good: list[M] = []
     failed: list[dict[str, Any]] = []
     accepted: dict[str, int] = {}
-    for index, item in enumerate(items):
-        name = str(getattr(item, named.key))
-        entry: dict[str, Any] = {named.key: name, "index": index}
+    for index, raw in enumerate(items):
+        name = raw.get(named.key)
+        entry: dict[str, Any] = {named.key: name if isinstance(name, str) else "", "index": index}
+        name = entry[named.key]
         # MySQL compares names ignoring trailing spaces: "a" and "a " are one item.
         earlier = accepted.get(name.rstrip(" "))
         if earlier is not None:
             reason = f"duplicate {named.noun} {name!r} (also at index {earlier})"
             failed.append({**entry, "field": f"{named.items}.{index}.{named.key}", "reason": reason})
+            continue
+        try:
+            item = model.model_validate(raw)
+        except ValidationError as exc:
+            first = described(exc)[0]
+            field = f"{named.items}.{index}.{first['field']}"
+            failed.append({**entry, "field": field, "reason": f"{first['field']}: {first['error']}"})
             continue
         refusal = problem(item, index)
         if refusal is not None:

@@ -75,11 +75,16 @@ def parse(model: type[BaseModel], data: Any) -> BaseModel:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        errors = [{"field": field_path(e["loc"]), "error": _describe(e)} for e in exc.errors()[:20]]
+        errors = described(exc)
         first = errors[0]
         raise ParamError(
             f"{first['field']}: {first['error']}", field=first["field"], payload={"errors": errors}
         ) from None
+
+
+def described(exc: ValidationError, prefix: tuple[int | str, ...] = ()) -> list[dict[str, str]]:
+    """The first 20 failures of a validation as `{field, error}`, fields under `prefix`."""
+    return [{"field": field_path((*prefix, *e["loc"])), "error": _describe(e)} for e in exc.errors()[:20]]
 
 
 def refuse_duplicates(names: list[str], field: str, what: str) -> None:

@@ -164,12 +164,49 @@ def test_an_unknown_plugin_is_refused_on_the_plugin_field(scheduler: Scheduler, 
     assert scheduler.count(token) == 0
 
 
-def test_a_kpi_name_outside_the_prometheus_grammar_is_refused_naming_the_field(
+def test_a_kpi_name_outside_the_prometheus_grammar_is_one_failed_item_naming_the_field(
     scheduler: Scheduler, token: str
 ) -> None:
     body = {"check_items": [rule("fine"), rule("sly", metric='node_load1{instance=~".+"} #')]}
     status, reply = scheduler.call("/check/rule/import", body, token=token)
-    assert (status, reply["code"], reply["field"]) == (400, 1000, "check_items.1.data_list.0.name"), reply
+    assert (status, reply["code"], reply["succeed_list"]) == (207, 206, ["fine"]), reply
+    (failed,) = reply["fail_list"]
+    assert (failed["check_item"], failed["index"], failed["field"]) == (
+        "sly",
+        1,
+        "check_items.1.data_list.0.name",
+    )
+    assert "Prometheus metric name" in failed["reason"], failed
+    assert scheduler.count(token) == 1
+
+
+@pytest.mark.parametrize(
+    ("bad", "field"),
+    [
+        pytest.param({"condition": ""}, "check_items.1.condition", id="blank-condition"),
+        pytest.param({"data_list": []}, "check_items.1.data_list", id="no-data"),
+        pytest.param({"surprise": 1}, "check_items.1.surprise", id="unknown-field"),
+        pytest.param({"check_item": 7}, "check_items.1.check_item", id="name-not-text"),
+    ],
+)
+def test_an_item_the_rule_schema_refuses_fails_alone(
+    scheduler: Scheduler, token: str, bad: dict[str, Any], field: str
+) -> None:
+    body = {"check_items": [rule("fine"), rule("bad") | bad, rule("also")]}
+    status, reply = scheduler.call("/check/rule/import", body, token=token)
+    assert (status, reply["code"], reply["succeed_list"]) == (207, 206, ["fine", "also"]), reply
+    (failed,) = reply["fail_list"]
+    assert (failed["index"], failed["field"]) == (1, field), failed
+    assert scheduler.count(token) == 2
+
+
+def test_when_every_item_fails_the_schema_the_answer_names_the_first(
+    scheduler: Scheduler, token: str
+) -> None:
+    body = {"check_items": [rule("a") | {"condition": ""}, {"check_item": "b"}]}
+    status, reply = scheduler.call("/check/rule/import", body, token=token)
+    assert (status, reply["code"], reply["field"]) == (400, 1000, "check_items.0.condition"), reply
+    assert [f["index"] for f in reply["fail_list"]] == [0, 1]
     assert scheduler.count(token) == 0
 
 
@@ -228,16 +265,15 @@ def test_ten_thousand_and_one_rules_are_refused_as_too_many(scheduler: Scheduler
     assert scheduler.count(token) == 0
 
 
-def test_a_100_kb_condition_is_refused_naming_the_limit_and_nothing_is_stored(
-    scheduler: Scheduler, token: str
-) -> None:
+def test_a_100_kb_condition_is_refused_naming_the_limit(scheduler: Scheduler, token: str) -> None:
     huge = padded(alternatives(8000), 102_400)
     body = {"check_items": [rule("small"), rule("huge", huge)]}
     status, reply = scheduler.call("/check/rule/import", body, token=token)
-    assert status == 400 and reply["code"] == 1000, reply
-    assert reply["field"] == "check_items.1.condition"
-    assert "100000 characters" in reply["detail"], reply["detail"]
-    assert scheduler.count(token) == 0
+    assert (status, reply["code"], reply["succeed_list"]) == (207, 206, ["small"]), reply
+    (failed,) = reply["fail_list"]
+    assert failed["field"] == "check_items.1.condition"
+    assert "100000 characters" in failed["reason"], failed
+    assert stored(scheduler, token) == {"small": "$0 > 1"}
 
 
 def test_a_condition_just_within_the_limit_is_imported(scheduler: Scheduler, token: str) -> None:
@@ -281,7 +317,7 @@ def test_unknown_and_missing_fields_are_named(scheduler: Scheduler, token: str) 
     assert (status, reply["field"], reply["detail"]) == (
         400,
         "check_items.0.colour",
-        "check_items.0.colour: is not a known field",
+        "rule a: colour: is not a known field",
     )
     body = {"check_items": [{"check_item": "a", "condition": "$0 > 1"}]}
     status, reply = scheduler.call("/check/rule/import", body, token=token)

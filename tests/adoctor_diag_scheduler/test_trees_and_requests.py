@@ -225,6 +225,26 @@ def test_a_10000_node_tree_is_imported_and_read_back(diag: Diag, me: tuple[str, 
     assert stored["tree_name"] == "wide" and stored["tree_content"] == tree
 
 
+def test_a_tree_the_schema_refuses_fails_alone(diag: Diag, me: tuple[str, str]) -> None:
+    body = {
+        "trees": [
+            {"tree_name": "first", "tree_content": good_tree()},
+            {"tree_name": "not an object", "tree_content": "host > load"},
+            {"tree_name": "", "tree_content": good_tree()},
+            {"tree_name": "second", "tree_content": good_tree(), "colour": "red"},
+            {"tree_name": "third", "tree_content": deep_tree(3)},
+        ]
+    }
+    status, reply = diag.call("/diag/tree/import", body, me[0])
+    assert (status, reply["code"], reply["succeed_list"]) == (207, 206, ["first", "third"]), reply
+    assert [(f["index"], f["field"]) for f in reply["fail_list"]] == [
+        (1, "trees.1.tree_content"),
+        (2, "trees.2.tree_name"),
+        (3, "trees.3.colour"),
+    ]
+    assert sorted(t["tree_name"] for t in trees_of(diag, me[0])) == ["first", "third"]
+
+
 @pytest.mark.parametrize(
     "depth",
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Annotated
+from typing import ClassVar
 from typing import Literal
 
 import orjson
@@ -111,7 +112,8 @@ class Rule(Body):
 
 
 class AddRulesBody(Body):
-    check_items: list[Rule] = Field(min_length=1, max_length=10000)
+    MAX_ITEMS: ClassVar[int] = 10000
+    check_items: list[Rule] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class RuleNamesBody(Body):
