@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 
 from aops_utils import conf
@@ -29,5 +27,4 @@ class CheckExecutorIni(Section):
     executor: ExecutorSection = ExecutorSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, CheckExecutorIni]:
-    return conf.load_system(directory), conf.load(CheckExecutorIni, "check_executor.ini", directory)
+load = conf.ServiceLoader(CheckExecutorIni, "check_executor.ini")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from pydantic import Field
 
 from aops_utils import conf
@@ -45,5 +43,4 @@ class CheckSchedulerIni(Section):
     uwsgi: UwsgiSection = UwsgiSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, CheckSchedulerIni]:
-    return conf.load_system(directory), conf.load(CheckSchedulerIni, "check_scheduler.ini", directory)
+load = conf.ServiceLoader(CheckSchedulerIni, "check_scheduler.ini")

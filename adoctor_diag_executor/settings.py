@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -43,5 +42,4 @@ class DiagExecutorIni(Section):
     executor: DiagExecutorSection = DiagExecutorSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, DiagExecutorIni]:
-    return conf.load_system(directory), conf.load(DiagExecutorIni, "diag_executor.ini", directory)
+load = conf.ServiceLoader(DiagExecutorIni, "diag_executor.ini")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -35,5 +34,4 @@ class DiagSchedulerIni(Section):
     uwsgi: UwsgiSection = UwsgiSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, DiagSchedulerIni]:
-    return conf.load_system(directory), conf.load(DiagSchedulerIni, "diag_scheduler.ini", directory)
+load = conf.ServiceLoader(DiagSchedulerIni, "diag_scheduler.ini")

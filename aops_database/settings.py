@@ -91,5 +91,4 @@ class DatabaseIni(Section):
     uwsgi: UwsgiSection = UwsgiSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, DatabaseIni]:
-    return conf.load_system(directory), conf.load(DatabaseIni, "database.ini", directory)
+load = conf.ServiceLoader(DatabaseIni, "database.ini")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import ClassVar
 
 from pydantic import Field
@@ -46,5 +45,4 @@ class ManagerIni(Section):
     uwsgi: UwsgiSection = UwsgiSection()
 
 
-def load(directory: Path | None = None) -> tuple[conf.SystemIni, ManagerIni]:
-    return conf.load_system(directory), conf.load(ManagerIni, "manager.ini", directory)
+load = conf.ServiceLoader(ManagerIni, "manager.ini")

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Annotated
 from typing import Any
 from typing import ClassVar
+from typing import Generic
 from typing import Literal
 from typing import TypeVar
 
@@ -218,3 +219,14 @@ def _retire(path: Path, where: str, retired: Retired) -> None:
 
 def load_system(directory: Path | None = None) -> SystemIni:
     return load(SystemIni, "system.ini", directory)
+
+
+class ServiceLoader(Generic[SettingsT]):
+    """A service's settings: system.ini and its own ini file, from one directory."""
+
+    def __init__(self, model: type[SettingsT], file_name: str) -> None:
+        self.model = model
+        self.file_name = file_name
+
+    def __call__(self, directory: Path | None = None) -> tuple[SystemIni, SettingsT]:
+        return load_system(directory), load(self.model, self.file_name, directory)
