@@ -5,10 +5,12 @@ be resumed, or whose requests cannot be published, fails at once with the reason
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,14 +18,18 @@ import pytest
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
 from adoctor_diag_scheduler.jobs import slices
+from adoctor_diag_scheduler.settings import DiagSchedulerIni
+from aops_utils import conf
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.conf import Endpoint
 from aops_utils.contracts.diagnosis import report_id
+from aops_utils.errors import ConfigError
 from aops_utils.serving import serve_in_thread
 from tests.adoctor_diag_scheduler.conftest import RULES
 from tests.adoctor_diag_scheduler.conftest import Diag
 from tests.adoctor_diag_scheduler.test_trees_and_requests import execute_body
 from tests.adoctor_diag_scheduler.test_trees_and_requests import good_tree
+from tests.aops_cli.conftest import Doctor
 from tests.suite import Suite
 from tests.suite import free_port
 
@@ -88,6 +94,8 @@ def watched(suite: Suite) -> Iterator[Watched]:
     (suite.conf_dir / "diag_scheduler.ini").write_text(
         f"[bus]\nkind=memory\n[diag_scheduler]\nport={port}\n{TASK_INI}"
     )
+    with (suite.conf_dir / "system.ini").open("a") as system_ini:  # where `adoctor` finds it
+        system_ini.write(f"[diag_scheduler]\nip=127.0.0.1\nport={port}\n")
     system, ini = scheduler_settings.load(suite.conf_dir)
     bus = MemoryBus()
     app = create_app(system, ini, bus=bus)
@@ -180,3 +188,24 @@ def test_a_task_whose_requests_cannot_be_published_fails_at_once(watched: Watche
     finally:
         server.shutdown()
         app.extensions["adoctor_diag_scheduler"].close()
+
+
+def test_adoctor_diag_stops_waiting_at_a_failed_task_and_says_why(watched: Watched, tmp_path: Path) -> None:
+    doctor = Doctor(watched.suite.conf_dir, tmp_path / "cli-home", watched.token)
+    now = int(time.time())
+    window = f"--start {now - 40} --end {now} --interval 20"
+    started = time.monotonic()
+    [line] = doctor.fails(f"diag --host_list {watched.host_id} --tree_list health {window}")
+    assert re.fullmatch(
+        r"adoctor: task [0-9a-f]{32} failed at 0/2 reports: timed out: 0 of 2 reports were stored "
+        r"before the deadline .+",
+        line,
+    ), line
+    # Well before `diag` would give up on a task that shows no progress (10 polls of 2 s).
+    assert time.monotonic() - started < 15
+
+
+def test_a_lease_that_would_run_out_between_two_watches_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "diag_scheduler.ini").write_text("[task]\nwatch_interval=30\nlease=45\n")
+    with pytest.raises(ConfigError, match=r"diag_scheduler.ini \[task\]: .*lease must be at least twice"):
+        conf.load(DiagSchedulerIni, "diag_scheduler.ini", tmp_path)
