@@ -10,6 +10,7 @@ from the task, host, tree and slice, so a slice diagnosed twice overwrites its r
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,6 +26,7 @@ from aops_utils.contracts.diagnosis import report_id
 from aops_utils.data_center import DataCenter
 from aops_utils.data_center import HostRow
 from aops_utils.data_center import TaskRow
+from aops_utils.errors import AopsError
 
 LOG = logging.getLogger(__name__)
 
@@ -88,6 +90,9 @@ class TaskWatch:
         # With the in-process bus, the queue of a scheduler that stopped died with it, and no
         # other process shares the data: the first watch takes every running task over at once.
         self._takeover = takeover
+        # Claimed tasks not yet published again: this process holds their lease, so nobody else
+        # will; a resume that failed (an outage) is tried again at the next watch.
+        self._pending: dict[str, TaskRow] = {}
 
     @property
     def lease(self) -> int:
@@ -95,7 +100,7 @@ class TaskWatch:
 
     def timeout(self, reports: int) -> int:
         """Seconds a task of `reports` reports may take before it is failed."""
-        return self._settings.timeout + int(reports * self._settings.timeout_per_report + 0.999)
+        return self._settings.timeout + math.ceil(reports * self._settings.timeout_per_report)
 
     def run(self) -> int:
         """One watch; returns how many requests were published again."""
@@ -111,9 +116,15 @@ class TaskWatch:
         self._takeover = False
         for failed in reply["failed"]:
             LOG.warning("diagnosis task %s failed: %s", failed["task_id"], failed["reason"])
+        self._pending.update((task["task_id"], task) for task in reply["claimed"])
         published = 0
-        for task in reply["claimed"]:
-            published += self.resume(task)
+        for task_id, task in list(self._pending.items()):
+            try:
+                published += self.resume(task)
+            except AopsError as exc:
+                LOG.warning("diagnosis task %s: resuming it failed: %s (tried again)", task_id, exc.detail)
+                continue
+            del self._pending[task_id]
         return published
 
     def resume(self, task: TaskRow) -> int:

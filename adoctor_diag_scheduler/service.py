@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from aops_utils.restful.batch import sort_out
 from aops_utils.trees import TreeError
 from aops_utils.trees import parse_tree
 
+LOG = logging.getLogger(__name__)
 TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
 
 
@@ -114,7 +116,7 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         publish(service.producer, topic, principal.username, task_id, trees=trees_used, work=work)
     except AopsError as exc:
         # The caller hears of the failure and asks again: this task would never end.
-        dc.fail_task(task_id, f"its requests could not be published: {exc.detail}", principal)
+        _fail(service, task_id, f"its requests could not be published: {exc.detail}", principal)
         raise
     payload: dict[str, Any] = {
         "task_id": task_id,
@@ -127,3 +129,11 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         return Reply(Code.SUCCEED, payload)
     payload["detail"] = "; ".join(f"{f['reason']} {f.get('host_id') or f.get('tree_name')}" for f in failed)
     return Reply(Code.PARTIAL_SUCCEED, payload)
+
+
+def _fail(service: DiagScheduler, task_id: str, reason: str, principal: Principal) -> None:
+    try:
+        service.data_center.fail_task(task_id, reason, principal)
+    except AopsError as exc:
+        # The task watch fails it at its deadline instead.
+        LOG.warning("diagnosis task %s: %s; it could not be marked failed: %s", task_id, reason, exc.detail)

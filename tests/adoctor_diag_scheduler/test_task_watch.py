@@ -17,6 +17,7 @@ import pytest
 
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.app import create_app
+from adoctor_diag_scheduler.jobs import TaskWatch
 from adoctor_diag_scheduler.jobs import slices
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
 from aops_utils import conf
@@ -24,6 +25,7 @@ from aops_utils.bus.memory import MemoryBus
 from aops_utils.conf import Endpoint
 from aops_utils.contracts.diagnosis import report_id
 from aops_utils.errors import ConfigError
+from aops_utils.errors import ServiceUnavailable
 from aops_utils.serving import serve_in_thread
 from tests.adoctor_diag_scheduler.conftest import RULES
 from tests.adoctor_diag_scheduler.conftest import Diag
@@ -209,3 +211,51 @@ def test_a_lease_that_would_run_out_between_two_watches_is_refused(tmp_path: Pat
     (tmp_path / "diag_scheduler.ini").write_text("[task]\nwatch_interval=30\nlease=45\n")
     with pytest.raises(ConfigError, match=r"diag_scheduler.ini \[task\]: .*lease must be at least twice"):
         conf.load(DiagSchedulerIni, "diag_scheduler.ini", tmp_path)
+
+
+class _AwayOnce:
+    """The data center's edge for one claimed task, away during the first resume."""
+
+    def __init__(self, task: dict[str, Any]) -> None:
+        self.task = task
+        self.claims = [[task], [], []]
+        self.calls = 0
+
+    def watch_tasks(self, body: Any) -> dict[str, Any]:
+        return {"renewed": 0, "finished": [], "failed": [], "claimed": self.claims.pop(0)}
+
+    def trees(self, names: list[str], who: str) -> list[dict[str, Any]]:
+        self.calls += 1
+        if self.calls == 1:
+            raise ServiceUnavailable("the data center is restarting")
+        return [{"tree_name": "health", "tree_content": good_tree()}]
+
+    def host_basics(self, host_ids: list[str], who: str) -> list[dict[str, Any]]:
+        return [{"host_id": h, "public_ip": "127.0.0.1"} for h in host_ids]
+
+    def list_reports(self, body: Any, who: str) -> dict[str, Any]:
+        return {"result": []}
+
+
+def test_a_claimed_task_whose_resume_met_an_outage_is_resumed_at_the_next_watch() -> None:
+    """The claim holds the task for this scheduler alone: it must not be dropped on a failure."""
+    task_id = uuid.uuid4().hex
+    row = {
+        "task_id": task_id,
+        "username": "u",
+        "host_list": ["h1"],
+        "tree_list": ["health"],
+        "time_range": [0, 30],
+        "interval": 10,
+        "expected_report_num": 3,
+    }
+    bus = MemoryBus()
+    settings = DiagSchedulerIni().task
+    watch = TaskWatch(_AwayOnce(row), bus.producer(), TOPIC, settings, "me")  # type: ignore[arg-type]
+    try:
+        assert watch.run() == 0  # claimed; the trees could not be read
+        assert watch.run() == 3  # claims nothing new, resumes the pending one
+        assert watch.run() == 0
+        assert sorted(m["time_range"] for m in requests_of(bus, task_id)) == [[0, 10], [10, 20], [20, 30]]
+    finally:
+        bus.close()
