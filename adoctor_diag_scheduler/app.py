@@ -1,4 +1,4 @@
-"""Diag scheduler app factory: the routes and the producer of diagnosis requests."""
+"""Diag scheduler app factory: the routes, the producer of diagnosis requests and the task watch."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from flask import Flask
 from flask import current_app
 
 from adoctor_diag_scheduler import settings as scheduler_settings
+from adoctor_diag_scheduler.jobs import TaskWatch
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
 from aops_utils.bus import MessageBus
 from aops_utils.bus import Producer
@@ -16,6 +17,8 @@ from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import token_authenticator
+from aops_utils.tasks import Periodic
+from aops_utils.tasks import watcher_id
 
 
 @dataclass
@@ -23,8 +26,16 @@ class DiagScheduler:
     settings: DiagSchedulerIni
     data_center: DataCenter
     producer: Producer
+    watch: TaskWatch
+    loop: Periodic | None = None
+
+    def start_jobs(self) -> None:
+        self.loop = Periodic("diag-task-watch", self.watch.run, self.settings.task.watch_interval)
+        self.loop.start()
 
     def close(self) -> None:
+        if self.loop is not None:
+            self.loop.close()
         self.producer.close()
 
 
@@ -34,7 +45,11 @@ def scheduler() -> DiagScheduler:
 
 
 def create_app(
-    system: SystemIni | None = None, ini: DiagSchedulerIni | None = None, *, bus: MessageBus | None = None
+    system: SystemIni | None = None,
+    ini: DiagSchedulerIni | None = None,
+    *,
+    bus: MessageBus | None = None,
+    start_jobs: bool = True,
 ) -> Flask:
     if system is None or ini is None:
         system, ini = scheduler_settings.load()
@@ -51,5 +66,17 @@ def create_app(
         restful=system.restful,
         max_body=64 * 1024 * 1024,
     )
-    app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus.producer())
+    producer = bus.producer()
+    watch = TaskWatch(
+        dc,
+        producer,
+        ini.topic.name,
+        ini.task,
+        watcher_id("adoctor-diag-scheduler"),
+        takeover=ini.bus.kind == "memory",
+    )
+    service = DiagScheduler(ini, dc, producer, watch)
+    app.extensions["adoctor_diag_scheduler"] = service
+    if start_jobs:
+        service.start_jobs()
     return app

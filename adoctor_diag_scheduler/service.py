@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from itertools import pairwise
 from typing import Any
 
 from adoctor_diag_scheduler.app import DiagScheduler
+from adoctor_diag_scheduler.jobs import Slice
+from adoctor_diag_scheduler.jobs import publish
+from adoctor_diag_scheduler.jobs import slices
 from adoctor_diag_scheduler.schemas import ExecuteBody
 from adoctor_diag_scheduler.schemas import TreeIn
 from aops_utils.codes import Code
 from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
-from aops_utils.contracts.diagnosis import DiagnoseRequest
-from aops_utils.data_center import HostRow
 from aops_utils.errors import AopsError
 from aops_utils.errors import ParamError
 from aops_utils.restful import Principal
@@ -26,12 +26,7 @@ from aops_utils.restful.batch import sort_out
 from aops_utils.trees import TreeError
 from aops_utils.trees import parse_tree
 
-
-def slices(start: int, end: int, interval: int) -> list[tuple[int, int]]:
-    """[start, end] cut into `interval`-second slices; the last one may be shorter (21.09)."""
-    return list(pairwise([*range(start, end, interval), end]))
-
-
+LOG = logging.getLogger(__name__)
 TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
 
 
@@ -98,7 +93,9 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
     if expected > limit:
         raise ParamError(f"{expected} reports would be made; at most {limit} per task", field="interval")
     task_id = uuid.uuid4().hex
-    # The task is recorded before any message, so progress is never reported for an unknown task.
+    # The task is recorded before any message, so progress is never reported for an unknown task;
+    # this process holds it while it runs, and it fails if it does not end in time (jobs.py).
+    watch = service.watch
     task = SaveTaskBody(
         task_id=task_id,
         time=int(time.time()),
@@ -107,11 +104,20 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         time_range=list(body.time_range),
         interval=body.interval,
         expected_report_num=expected,
+        owner=watch.owner,
+        lease=watch.lease,
+        timeout=watch.timeout(expected),
     )
     dc.save_task(task, principal)
     trees_used = {name: by_name[name] for name in tree_names}
-    hosts = [known[h] for h in host_ids]
-    _publish(service, DiagnoseTask(principal.username, task_id, hosts, trees_used, cuts))
+    work = (Slice(known[h], t, start, end) for h in host_ids for t in tree_names for start, end in cuts)
+    try:
+        topic = service.settings.topic.name
+        publish(service.producer, topic, principal.username, task_id, trees=trees_used, work=work)
+    except AopsError as exc:
+        # The caller hears of the failure and asks again: this task would never end.
+        _fail(service, task_id, f"its requests could not be published: {exc.detail}", principal)
+        raise
     payload: dict[str, Any] = {
         "task_id": task_id,
         "expected_report_num": expected,
@@ -125,28 +131,9 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
     return Reply(Code.PARTIAL_SUCCEED, payload)
 
 
-@dataclass(frozen=True, slots=True)
-class DiagnoseTask:
-    username: str
-    task_id: str
-    hosts: list[HostRow]
-    trees: dict[str, Any]  # name -> content, in request order
-    cuts: list[tuple[int, int]]
-
-
-def _publish(service: DiagScheduler, task: DiagnoseTask) -> None:
-    topic = service.settings.topic.name
-    for host in task.hosts:
-        for tree_name, content in task.trees.items():
-            for start, end in task.cuts:
-                message = DiagnoseRequest(
-                    username=task.username,
-                    host_id=host["host_id"],
-                    public_ip=host["public_ip"],
-                    time_range=[start, end],
-                    tree_name=tree_name,
-                    tree_content=content,
-                    task_id=task.task_id,
-                )
-                service.producer.send(topic, message.model_dump(), key=host["host_id"])
-    service.producer.flush()
+def _fail(service: DiagScheduler, task_id: str, reason: str, principal: Principal) -> None:
+    try:
+        service.data_center.fail_task(task_id, reason, principal)
+    except AopsError as exc:
+        # The task watch fails it at its deadline instead.
+        LOG.warning("diagnosis task %s: %s; it could not be marked failed: %s", task_id, reason, exc.detail)

@@ -186,7 +186,8 @@ def on_terminal() -> bool:
 
 
 def _wait(state: State, task_id: str, expected: int, access_token: str | None) -> dict[str, Any]:
-    """Poll the progress until the task is finished; give up after STALL_POLLS polls without change."""
+    """Poll the progress until the task is finished or failed; give up after STALL_POLLS polls
+    without change."""
     tty = not state.json and on_terminal()
     shown: int | None = None
     still = 0
@@ -209,6 +210,10 @@ def _wait(state: State, task_id: str, expected: int, access_token: str | None) -
             still += 1
         if finished:
             return entry
+        if entry.get("status") == "failed":
+            if tty:
+                click.echo()
+            raise CliError(f"task {task_id} failed at {done}/{expected} reports: {entry.get('reason')}")
         if still >= STALL_POLLS:
             if tty:
                 click.echo()

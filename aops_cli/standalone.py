@@ -121,7 +121,10 @@ def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
     _, sched_ini = diag_scheduler_settings.load()
     _, exec_ini = diag_executor_settings.load()
     app = create_diag_scheduler(system, sched_ini, bus=bus)
-    running = [_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint)]
+    # Its task watch resumes the tasks a killed run left unfinished (their queue died with it);
+    # stopped after the routes that publish.
+    running = [Running("diag-task-watch", "", app.extensions["adoctor_diag_scheduler"].close)]
+    running.append(_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint))
     executor = build_diag_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("diag-executor", "", executor.close))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
 
@@ -41,6 +43,22 @@ def _case_sensitive_name(name: str) -> sa.Column[str]:
 def _stamps() -> tuple[sa.Column[int], sa.Column[int]]:
     return sa.Column("created_at", sa.BigInteger, nullable=False), sa.Column(
         "updated_at", sa.BigInteger, nullable=False
+    )
+
+
+def _task_state() -> tuple[sa.Column[Any], ...]:
+    """The state of long-running work (aops_utils.tasks; services/task_states.py changes it)."""
+    return (
+        sa.Column("status", sa.String(16), nullable=False, server_default="running"),
+        # Why a failed task failed (empty otherwise).
+        sa.Column("reason", sa.String(1024), nullable=False, server_default=""),
+        # The scheduler that publishes the task, and until when it holds it (POSIX seconds):
+        # a task whose lease ran out is claimed by another scheduler's watch.
+        sa.Column("lease_owner", sa.String(64), nullable=True),
+        sa.Column("lease_until", sa.BigInteger, nullable=False, server_default="0"),
+        # When a running task is failed (none: not before a watch gives it a deadline).
+        sa.Column("deadline", sa.BigInteger, nullable=True),
+        sa.Column("ended_at", sa.BigInteger, nullable=True),
     )
 
 
@@ -200,5 +218,8 @@ diag_task = sa.Table(
     sa.Column("interval", sa.Integer, nullable=False),
     sa.Column("expected_report_num", sa.Integer, nullable=False),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    *_task_state(),
     sa.Index("ix_diag_task_username_time", "username", "time"),
+    # The task watch reads the running tasks.
+    sa.Index("ix_diag_task_status", "status"),
 )

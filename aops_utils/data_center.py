@@ -35,6 +35,7 @@ from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
 from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
 from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
+from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.errors import AopsError
@@ -113,6 +114,27 @@ class TreeRow(TypedDict):
     tree_content: dict[str, Any]
     description: str
     tag: list[str]
+
+
+class TaskRow(TypedDict):
+    """A diagnosis task as the task watch claims it, to publish its missing slices."""
+
+    task_id: str
+    username: str
+    host_list: list[str]
+    tree_list: list[str]
+    time_range: list[int]
+    interval: int
+    expected_report_num: int
+
+
+class WatchReply(TypedDict):
+    """What one task watch did: the tasks it found finished, failed (with the reason) and claimed."""
+
+    renewed: int
+    finished: list[str]
+    failed: list[dict[str, str]]
+    claimed: list[TaskRow]
 
 
 class DataReply(TypedDict):
@@ -367,6 +389,21 @@ class DataCenter(ServiceClient):
 
     def progress(self, body: ProgressBody, who: Acting) -> Envelope:
         return self._post("/data/diag/process/query", _dump(body), who)
+
+    def watch_tasks(self, body: WatchTasksBody) -> WatchReply:
+        """One run of the scheduler's task watch over every user's running tasks (no user acts)."""
+        reply = self._post("/data/diag/task/watch", _dump(body), None)
+        return {
+            "renewed": int(reply["renewed"]),
+            "finished": reply["finished"],
+            "failed": reply["failed"],
+            "claimed": reply["claimed"],
+        }
+
+    def fail_task(self, task_id: str, reason: str, who: Acting) -> bool:
+        """Mark the user's running task failed; False when it had already ended."""
+        body = {"task_id": task_id, "reason": reason}
+        return bool(self._post("/data/diag/task/fail", body, who)["failed"])
 
     def save_reports(self, reports: Sequence[Row], who: Acting) -> int:
         """Store reports as the diag executors write them (validated once, by the data center)."""

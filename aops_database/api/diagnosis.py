@@ -7,8 +7,10 @@ from typing import Any
 from aops_database.api import api
 from aops_database.app import center
 from aops_database.services import diag_reports
+from aops_database.services import diag_watch
 from aops_database.services import diagnosis
 from aops_utils.contracts.data_center.diagnosis import AddTreesBody
+from aops_utils.contracts.data_center.diagnosis import FailTaskBody
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
 from aops_utils.contracts.data_center.diagnosis import GetTasksBody
 from aops_utils.contracts.data_center.diagnosis import GetTreesBody
@@ -19,6 +21,8 @@ from aops_utils.contracts.data_center.diagnosis import SaveReportsBody
 from aops_utils.contracts.data_center.diagnosis import SaveTaskBody
 from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
 from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
+from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
+from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import missing_reply
@@ -77,6 +81,22 @@ def delete_tasks(ctx: RequestContext[TaskIdsBody]) -> Reply:
     """Delete tasks and all their reports; unknown task ids are failures."""
     deleted, reports = diagnosis.delete_tasks(center().store, center().docs, ctx.username, ctx.body.task_list)
     return missing_reply(ctx.body.task_list, deleted, "task", deleted=deleted, reports_deleted=reports)
+
+
+@api.route("/data/diag/task/watch", body=WatchTasksBody, access=Access.SERVICE)
+def watch_tasks(ctx: RequestContext[WatchTasksBody]) -> dict[str, Any]:
+    """A diag scheduler's task watch over every user's running tasks: renew its leases, record
+    the finished tasks, claim those whose lease ran out, fail those past their deadline."""
+    b = ctx.body
+    run = diag_watch.Watch(b.owner, b.lease, b.takeover, b.limit, b.timeout, b.timeout_per_report)
+    return diag_watch.watch(center().store, center().docs, run)
+
+
+@api.route("/data/diag/task/fail", body=FailTaskBody)
+def fail_task(ctx: RequestContext[FailTaskBody]) -> dict[str, Any]:
+    """Mark a running task failed with the reason; `failed` is false when it had ended already."""
+    b = ctx.body
+    return {"failed": diag_watch.fail_task(center().store, ctx.username, b.task_id, b.reason)}
 
 
 @api.route("/data/diag/process/query", body=ProgressBody)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 
 from aops_database import models
 from aops_database.services import diag_reports
+from aops_database.services import task_states
 from aops_database.services.sql import Upserted
 from aops_database.services.sql import chunks
 from aops_database.services.sql import delete_named
@@ -26,6 +27,7 @@ from aops_utils.docstore import DocumentStore
 from aops_utils.errors import AopsError
 from aops_utils.errors import ParamError
 from aops_utils.restful.paging import Window
+from aops_utils.tasks import shown_state
 
 tree, task = models.diag_tree, models.diag_task
 TASK_FIELDS = ("time", "host_list", "tree_list", "time_range", "interval", "expected_report_num")
@@ -133,6 +135,11 @@ def save_task(store: RelationalStore, username: str, item: dict[str, Any]) -> No
         name: orjson.dumps(item[name]).decode() if name in _JSON_FIELDS else item[name]
         for name in TASK_FIELDS
     }
+    # Saved again, a task starts over: running, held by the scheduler that publishes it now.
+    now = int(time.time())
+    timeout = item.get("timeout")
+    deadline = now + timeout if timeout else None
+    values |= task_states.started(now, item.get("owner"), item.get("lease"), deadline)
     task_id = item["task_id"]
     with store.begin() as conn:
         # A task saved before (by this user or, with a clashing id, another) is left as it is here.
@@ -147,6 +154,7 @@ def save_task(store: RelationalStore, username: str, item: dict[str, Any]) -> No
 
 
 def _task_row(row: Any, count: int) -> dict[str, Any]:
+    status, reason = shown_state(row.status, row.reason, count, row.expected_report_num)
     return {
         "task_id": row.task_id,
         "host_list": orjson.loads(row.host_list),
@@ -157,6 +165,9 @@ def _task_row(row: Any, count: int) -> dict[str, Any]:
         "expected_report_num": row.expected_report_num,
         "cur_report_num": count,
         "finished": count >= row.expected_report_num,
+        # Beyond 21.09: running, finished or failed, and why it failed.
+        "status": status,
+        "reason": reason,
     }
 
 
@@ -238,24 +249,32 @@ def delete_tasks(
 def progress(
     store: RelationalStore, docs: DocumentStore, username: str, task_ids: Sequence[str]
 ) -> list[dict[str, Any]]:
-    """Reports stored so far against those expected, per task; unknown tasks have 0 of 0."""
+    """Reports stored so far against those expected, per task, with the task's state; unknown
+    tasks have 0 of 0 and no state."""
     wanted = list(dict.fromkeys(task_ids))
-    expected: dict[str, int] = {}
+    found: dict[str, Any] = {}
     with store.begin() as conn:
         for part in chunks(wanted):
             rows = conn.execute(
-                sa.select(task.c.task_id, task.c.expected_report_num).where(
+                sa.select(task.c.task_id, task.c.expected_report_num, task.c.status, task.c.reason).where(
                     task.c.username == username, task.c.task_id.in_(part)
                 )
             )
-            expected.update((row.task_id, row.expected_report_num) for row in rows)
+            found.update((row.task_id, row) for row in rows)
     counts = diag_reports.count_reports(docs, username, wanted)
-    return [
-        {
-            "task_id": tid,
-            "progress": counts.get(tid, 0),
-            "expected_report_num": expected.get(tid, 0),
-            "finished": tid in expected and counts.get(tid, 0) >= expected[tid],
-        }
-        for tid in wanted
-    ]
+    return [_progress(tid, counts.get(tid, 0), found.get(tid)) for tid in wanted]
+
+
+def _progress(task_id: str, count: int, row: Any) -> dict[str, Any]:
+    if row is None:
+        state: dict[str, Any] = {"status": None, "reason": "no such task"}
+        return {"task_id": task_id, "progress": count, "expected_report_num": 0, "finished": False, **state}
+    status, reason = shown_state(row.status, row.reason, count, row.expected_report_num)
+    return {
+        "task_id": task_id,
+        "progress": count,
+        "expected_report_num": row.expected_report_num,
+        "finished": count >= row.expected_report_num,
+        "status": status,
+        "reason": reason,
+    }

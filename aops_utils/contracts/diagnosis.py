@@ -28,5 +28,10 @@ class DiagnoseRequest(BaseModel):
     @property
     def report_id(self) -> str:
         """Deterministic: a replayed message overwrites its report instead of adding one."""
-        key = f"{self.task_id}\0{self.host_id}\0{self.tree_name}\0{self.time_range[0]}\0{self.time_range[1]}"
-        return hashlib.sha256(key.encode()).hexdigest()[:32]
+        return report_id(self.task_id, self.host_id, self.tree_name, *self.time_range)
+
+
+def report_id(task_id: str, host_id: str, tree_name: str, start: int, end: int) -> str:
+    """The id of the report of one slice of a task, whoever publishes its request and however often."""
+    key = f"{task_id}\0{host_id}\0{tree_name}\0{start}\0{end}"
+    return hashlib.sha256(key.encode()).hexdigest()[:32]

@@ -13,6 +13,7 @@ import json
 import signal
 import subprocess
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +35,7 @@ from tests.adoctor_check_scheduler.conftest import start_in_process
 from tests.adoctor_check_scheduler.conftest import stop_all
 from tests.adoctor_check_scheduler.test_executor_crash import killed_mid_fetch
 from tests.samples import HEALTH_TREE
+from tests.suite import data_call
 from tests.suite import free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
@@ -96,7 +98,9 @@ def diagnosis(checks: Checks) -> Iterator[Diagnosis]:  # noqa: F811
     conf_dir = checks.suite.conf_dir
     kafka = (conf_dir / "check_scheduler.ini").read_text().split("[check_scheduler]")[0]
     port = free_port()
-    (conf_dir / "diag_scheduler.ini").write_text(kafka + f"[diag_scheduler]\nport={port}\n")
+    # The task watch runs every second; a scheduler that stops renewing is replaced after 3 s.
+    watch = "[task]\nwatch_interval=1\nlease=3\n"
+    (conf_dir / "diag_scheduler.ini").write_text(kafka + f"[diag_scheduler]\nport={port}\n{watch}")
     (conf_dir / "diag_executor.ini").write_text(kafka + "[executor]\nconsumers=1\nsample_period=2\n")
     system, ini = scheduler_settings.load(conf_dir)
     bus = bus_from(ini.bus, producer=ini.producer)
@@ -211,6 +215,9 @@ def test_a_task_of_a_killed_executor_is_completed_once(
         time.sleep(3)  # a late duplicate would show up now
         row = diagnosis.progress(task["task_id"])
         assert row["progress"] == row["expected_report_num"] == expected, row
+        assert (row["status"], row["reason"]) == ("finished", ""), row
+        [info] = diagnosis.post("/diag/task/get", {"task_list": [task["task_id"]]})["task_infos"]
+        assert (info["status"], info["cur_report_num"]) == ("finished", expected), info
         reports = diagnosis.reports(task["task_id"])
         ids = [r["report_id"] for r in reports]
         assert len(ids) == len(set(ids)) == expected
@@ -223,6 +230,46 @@ def test_a_task_of_a_killed_executor_is_completed_once(
         except subprocess.TimeoutExpired:
             second.kill()
             second.wait(timeout=10)
+
+
+def test_a_task_its_scheduler_died_before_publishing_is_resumed_by_the_watch_and_finishes_once(
+    diagnosis: Diagnosis,
+) -> None:
+    """A task saved by a scheduler that was killed before its requests reached Kafka: when its lease
+    runs out the running scheduler's watch publishes its slices, and the executors finish it."""
+    pipeline = diagnosis.checks
+    if not diagnosis.executors:
+        pipeline.post("/check/rule/import", RULES)
+        diagnosis.post("/diag/tree/import", HEALTH_IMPORT)
+        diagnosis.start_executor()
+    task_id, start = uuid.uuid4().hex, int(time.time()) - 5400
+    body = {
+        "task_id": task_id,
+        "time": int(time.time()),
+        "host_list": [pipeline.host_id],
+        "tree_list": ["health"],
+        "time_range": [start, start + 40],
+        "interval": 10,
+        "expected_report_num": 4,
+        "owner": "killed-diag-scheduler",
+        "lease": 1,
+        "timeout": 600,
+    }
+    suite = pipeline.suite
+    status, reply = data_call(
+        suite, "/data/diag/task/save", body, token=suite.service_token(), acting="admin"
+    )
+    assert status == 200, reply
+    assert diagnosis.progress(task_id)["status"] == "running"
+    row = diagnosis.wait_finished(task_id, timeout=90)
+    time.sleep(3)  # the watch runs every second: the task stays finished, its reports as they are
+    row = diagnosis.progress(task_id)
+    assert (row["progress"], row["status"]) == (4, "finished"), row
+    reports = diagnosis.reports(task_id)
+    assert sorted((r["start"], r["end"]) for r in reports) == [
+        (s, s + 10) for s in range(start, start + 40, 10)
+    ]
+    assert len({r["report_id"] for r in reports}) == 4
 
 
 def test_a_batch_gives_the_reports_one_request_at_a_time_gives(diagnosis: Diagnosis) -> None:

@@ -72,6 +72,23 @@ ROUTES = [
         lambda w, r, b: all(p.get("expected_report_num") in (None, 0) for p in r["result"]),
     ),
     Route(
+        "/data/diag/task/watch",
+        # A task saved without a lease holder: the next watch claims it.
+        lambda w: (w.add_task(), {"owner": "route-test", "lease": 60, "timeout": 600})[1],
+        lambda w, r, b: set(w.tasks()) <= {t["task_id"] for t in r["claimed"]},
+        {"owner": "", "lease": 60, "timeout": 600},
+        "owner",
+        refused,
+    ),
+    Route(
+        "/data/diag/task/fail",
+        lambda w: {"task_id": w.add_task(), "reason": "its requests could not be published"},
+        lambda w, r, b: r["failed"] is True and w.task_state(b["task_id"]) == "failed",
+        {"task_id": new_id(), "reason": ""},
+        "reason",
+        lambda w, r, b: r["code"] != 200 and w.task_state(b["task_id"]) == "running",
+    ),
+    Route(
         "/data/diag/report/save",
         lambda w: {"reports": [report(new_id(), report_id=w.add_report(), value=False)]},
         lambda w, r, b: w.report_values() == {b["reports"][0]["report_id"]: False},

@@ -64,6 +64,9 @@ class World:
     def tasks(self) -> list[str]:
         return [t["task_id"] for t in self.ok("/data/diag/task/get", {})["task_infos"]]
 
+    def task_state(self, task_id: str) -> str:
+        return str(self.ok("/data/diag/process/query", {"task_list": [task_id]})["result"][0]["status"])
+
     def reports(self) -> list[str]:
         return [r["report_id"] for r in self.ok("/data/diag/report/get_list", {})["result"]]
 

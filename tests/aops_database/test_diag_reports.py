@@ -11,6 +11,11 @@ from tests.suite import Suite
 from tests.suite import data_call as call
 from tests.suite import host_ids_paged
 
+# The state beside the 21.09 fields of a progress row.
+RUNNING = {"status": "running", "reason": ""}
+FINISHED = {"status": "finished", "reason": ""}
+UNKNOWN = {"status": None, "reason": "no such task"}
+
 
 def ok(suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST") -> dict[str, Any]:
     status, reply = call(suite, path, body, token=token, method=method)
@@ -110,11 +115,13 @@ def test_a_saved_task_is_listed_with_its_progress(suite: Suite, token: str) -> N
             "expected_report_num": 2,
             "cur_report_num": 0,
             "finished": False,
+            "status": "running",
+            "reason": "",
         }
     ]
     save(suite, token, report(tid), report(tid, "h2"))
     [info] = tasks(suite, token, task_list=[tid])["task_infos"]
-    assert (info["cur_report_num"], info["finished"]) == (2, True)
+    assert (info["cur_report_num"], info["finished"], info["status"]) == (2, True, "finished")
 
 
 def test_saving_a_task_again_replaces_it_and_another_users_id_is_refused(suite: Suite, token: str) -> None:
@@ -237,7 +244,7 @@ def test_a_replayed_report_overwrites_the_stored_one(suite: Suite, token: str) -
     first = report(tid, value=None, content=evaluated(None, "No data"))
     save(suite, token, first, report(tid, "h2"))
     assert progress(suite, token, tid) == [
-        {"task_id": tid, "progress": 2, "expected_report_num": 2, "finished": True}
+        {"task_id": tid, "progress": 2, "expected_report_num": 2, "finished": True, **FINISHED}
     ]
     replay = {**first, "report": evaluated(True)}
     assert save(suite, token, replay) == 1
@@ -344,7 +351,7 @@ def test_another_user_sees_none_of_the_tasks_reports_or_progress(suite: Suite, t
         ok(suite, "/data/diag/report/get", {"report_list": [mine["report_id"]]}, token=other)["result"] == []
     )
     assert progress(suite, other, tid) == [
-        {"task_id": tid, "progress": 0, "expected_report_num": 0, "finished": False}
+        {"task_id": tid, "progress": 0, "expected_report_num": 0, "finished": False, **UNKNOWN}
     ]
     status, deleted = call(
         suite, "/data/diag/report/delete", {"report_list": [mine["report_id"]]}, token=other, method="DELETE"
@@ -378,10 +385,10 @@ def test_progress_is_exact_per_task_in_request_order(suite: Suite, token: str) -
     save_task(suite, token, task(empty, expected=0))
     save(suite, token, *(report(done, f"h{i}") for i in range(3)), *(report(half, f"h{i}") for i in range(2)))
     assert progress(suite, token, unknown, half, done, empty, half) == [
-        {"task_id": unknown, "progress": 0, "expected_report_num": 0, "finished": False},
-        {"task_id": half, "progress": 2, "expected_report_num": 4, "finished": False},
-        {"task_id": done, "progress": 3, "expected_report_num": 3, "finished": True},
-        {"task_id": empty, "progress": 0, "expected_report_num": 0, "finished": True},
+        {"task_id": unknown, "progress": 0, "expected_report_num": 0, "finished": False, **UNKNOWN},
+        {"task_id": half, "progress": 2, "expected_report_num": 4, "finished": False, **RUNNING},
+        {"task_id": done, "progress": 3, "expected_report_num": 3, "finished": True, **FINISHED},
+        {"task_id": empty, "progress": 0, "expected_report_num": 0, "finished": True, **FINISHED},
     ]
 
 

@@ -20,6 +20,8 @@ from aops_utils.contracts.data_center.checks import Timestamp
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Text1024
+from aops_utils.tasks import MAX_OWNER
+from aops_utils.tasks import MAX_REASON
 
 # The JSON of one tree as stored: MEDIUMTEXT holds 2**24 - 1 bytes. A report (a document) is
 # the evaluated tree, a little longer than the tree, so it may be larger.
@@ -55,6 +57,9 @@ Tag = Annotated[str, StringConstraints(min_length=1, max_length=128)]
 TreeContent = Annotated[dict[str, Any], Field(min_length=1), _bounded_json(MAX_TREE_BYTES)]
 ReportContent = Annotated[dict[str, Any], _bounded_json(MAX_REPORT_BYTES)]
 Count = Annotated[int, Field(ge=0, le=INT32)]
+Owner = Annotated[str, StringConstraints(min_length=1, max_length=MAX_OWNER, pattern=r"^[\x21-\x7e]+$")]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REASON), AfterValidator(_non_blank)]
+MAX_LEASE = 7 * 86400
 
 
 # Fault trees
@@ -94,6 +99,13 @@ class SaveTaskBody(Body):
     time_range: list[Timestamp] = Field(min_length=2, max_length=2)
     interval: int = Field(ge=1, le=INT32)
     expected_report_num: Count
+    # Beyond 21.09 (aops_utils.tasks): the scheduler that publishes the task holds it for
+    # `lease` seconds, and the task fails when its reports are not all in after `timeout`
+    # seconds. Without an owner the next task watch publishes it; without a timeout it waits
+    # for that watch to set one.
+    owner: Owner | None = None
+    lease: int | None = Field(None, ge=1, le=MAX_LEASE)
+    timeout: int | None = Field(None, ge=1, le=INT32)
 
     @field_validator("time_range")
     @classmethod
@@ -113,6 +125,24 @@ class GetTasksBody(PagedBody):
 
 class TaskIdsBody(Body):
     task_list: list[Hex32] = Field(max_length=MAX_NAMES)
+
+
+class WatchTasksBody(Body):
+    """One run of a scheduler's task watch (aops_utils.tasks): renew the caller's leases,
+    record the finished tasks, claim up to `limit` tasks whose lease ran out (all running ones
+    not the caller's with `takeover`) giving each a new deadline, and fail the overdue ones."""
+
+    owner: Owner
+    lease: int = Field(ge=1, le=MAX_LEASE)
+    takeover: bool = False
+    limit: int = Field(100, ge=1, le=1000)
+    timeout: int = Field(ge=1, le=INT32)
+    timeout_per_report: float = Field(0, ge=0, le=3600)
+
+
+class FailTaskBody(Body):
+    task_id: Hex32
+    reason: Reason
 
 
 class ProgressBody(Body):
