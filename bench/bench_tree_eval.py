@@ -33,23 +33,11 @@ from aops_utils.trees import LeafEvidence
 from aops_utils.trees import Tree
 from aops_utils.trees import dumps
 from aops_utils.trees import parse_tree
+from tests.aops_utils.trees.trees import branch
+from tests.aops_utils.trees.trees import leaf
 
 TARGET_PER_S = 100_000
 RULES = [f"rule_{i}" for i in range(17)]
-
-
-def leaf(name: str, item: str) -> dict[str, Any]:
-    return {"node name": name, "value": None, "check item": item, "msg": ""}
-
-
-def branch(name: str, condition: str, *children: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "node name": name,
-        "condition": condition,
-        "description": "",
-        "advice": "",
-        "children": list(children),
-    }
 
 
 def tree_json() -> dict[str, Any]:

@@ -33,9 +33,10 @@ from support import report
 from support.client import Client
 from support.client import get_hosts_body
 from support.client import seed_hosts
-from support.conf import write_conf
 from support.env import short_path
 from support.services import aops_stack
+
+from tests.suite import write_conf
 
 HOSTS = 10_000
 TOP = 22
@@ -77,7 +78,7 @@ def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
 def data_center(count: int) -> dict[str, Any]:
     top = Path(tempfile.mkdtemp(prefix="aops-bench-cprofile-"))
     tmp = top / "aops_bench_cprofile"
-    write_conf(tmp, relational="sqlite", document="sql")
+    write_conf(tmp, relational="sqlite", document="sql", log_level="WARNING")
     saved = os.environ.get("AOPS_CONF_DIR")
     os.environ["AOPS_CONF_DIR"] = str(tmp)
     try:

@@ -10,17 +10,10 @@
 #     0.0.0.0); scripts/testenv.sh starts what the tests need, bound to 127.0.0.1.
 #   Python: .venv (python3 -m venv) with `pip install -e '.[server,test]'`, skipped while
 #     .venv/.installed is newer than pyproject.toml.
-set -euo pipefail
-
 PROG=install-deps
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() {
-    log "error: $*"
-    exit 1
-}
 
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
@@ -29,11 +22,6 @@ APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpas
 
 deb_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
-}
-
-port_open() {
-    # shellcheck disable=SC2016  # expanded by the child shell
-    timeout 2 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$1" 2>/dev/null
 }
 
 # ---------------------------------------------------------------- Debian packages

@@ -6,13 +6,10 @@
 #
 #   scripts/run-tests.sh                 everything
 #   scripts/run-tests.sh -k mysql -x     arguments go to pytest
-set -euo pipefail
-
 PROG=run-tests
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 cd "$ROOT"
-
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
 
 # run_step NAME CMD... : run one step; stop with its status when it fails.
 run_step() {

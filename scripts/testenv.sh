@@ -23,10 +23,9 @@
 #   TESTENV_MYSQL_PORT [3306]  TESTENV_KAFKA_PORT [19092]  TESTENV_ES_PORT [19200]
 #   TESTENV_NODE_EXPORTER_PORT [19100]  TESTENV_PROMETHEUS_PORT [19090]
 #   TESTENV_START_TIMEOUT        seconds to wait for each server to answer [60]
-set -euo pipefail
-
 PROG=testenv
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=scripts/common.sh
+. "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 STATE=${TESTENV_DIR:-$ROOT/.testenv}
 VENV_PY=$ROOT/.venv/bin/python
 HOST=127.0.0.1
@@ -46,18 +45,7 @@ SERVERS=(
     "prometheus:$PROMETHEUS_PORT"
 )
 
-log() { printf '%s: %s\n' "$PROG" "$*" >&2; }
-die() {
-    log "error: $*"
-    exit 1
-}
-
 # ---------------------------------------------------------------- helpers
-
-port_open() { # PORT -> 0 when something accepts TCP connections on 127.0.0.1:PORT
-    # shellcheck disable=SC2016  # expanded by the child shell
-    timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
-}
 
 http_ok() { # URL -> 0 on a 2xx answer
     curl -fsS -o /dev/null --max-time 3 "$1" 2>/dev/null

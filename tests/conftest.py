@@ -17,8 +17,8 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
-import sqlalchemy as sa
 
+from tests.stores import mysql_database
 from tests.suite import Suite
 from tests.suite import running_suite
 
@@ -82,16 +82,8 @@ def mysql_server_url() -> str:
 @pytest.fixture
 def mysql_url(mysql_server_url: str) -> Iterator[str]:
     """A fresh, empty MariaDB database for one test, dropped afterwards."""
-    name = f"aops_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(mysql_server_url + "/", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    try:
-        yield f"{mysql_server_url}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    with mysql_database(mysql_server_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -125,25 +117,19 @@ def mariadb_suite(
     """A running suite on a fresh MariaDB database (dropped afterwards) and the ES-API server."""
     require(ES_URL)
     require("tcp://" + MYSQL_URL.split("@")[-1])
-    name = f"aops_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
-    try:
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setenv("AOPS_CONF_DIR", str(conf_dir))
-            with running_suite(
-                conf_dir,
-                relational="mysql",
-                document="elasticsearch",
-                mysql_url=f"{MYSQL_URL}/{name}",
-                es_url=ES_URL,
-                prometheus_url=prometheus_url,
-                legacy_http_status=legacy_http_status,
-            ) as running:
-                yield running
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    # `aops-database init` (in running_suite) creates the database.
+    with mysql_database(MYSQL_URL, create=False) as mysql_url, pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AOPS_CONF_DIR", str(conf_dir))
+        with running_suite(
+            conf_dir,
+            relational="mysql",
+            document="elasticsearch",
+            mysql_url=mysql_url,
+            es_url=ES_URL,
+            prometheus_url=prometheus_url,
+            legacy_http_status=legacy_http_status,
+        ) as running:
+            yield running
 
 
 # One running suite (data center + manager) per test module, on MariaDB and the ES-API server.

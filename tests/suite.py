@@ -154,12 +154,15 @@ def write_conf(
     prometheus_url: str = "http://127.0.0.1:19090",
     probe_interval: int = 0,
     legacy_http_status: bool = False,
+    log_level: str = "INFO",
 ) -> tuple[int, int]:
-    """Write system/database/manager ini files for a test suite; returns (manager, database) ports."""
+    """Write system/database/manager ini files for a test suite; returns (manager, database) ports.
+
+    The benchmarks run on these files too (bench/support/conf.py adds what uWSGI needs)."""
     conf_dir.mkdir(parents=True, exist_ok=True)
     manager_port, database_port = free_port(), free_port()
     (conf_dir / "system.ini").write_text(
-        f"[log]\nlog_dir={conf_dir / 'log'}\nlog_level=INFO\n"
+        f"[log]\nlog_dir={conf_dir / 'log'}\nlog_level={log_level}\n"
         f"[auth]\nsecret_file={conf_dir / 'secret.key'}\n"
         f"[manager]\nip=127.0.0.1\nport={manager_port}\n"
         f"[database]\nip=127.0.0.1\nport={database_port}\n"

@@ -1,12 +1,10 @@
-"""The configuration directory of one run: system.ini, database.ini and manager.ini."""
+"""The configuration directory of one run: the test suite's ini files, served under uWSGI."""
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from pathlib import Path
-
-from support.env import free_port
 
 # uWSGI settings. The manager keeps vault keys in process memory: one process, threads
 # (conf/manager.ini). The data center on MariaDB runs as shipped (conf/database.ini); on
@@ -36,50 +34,27 @@ def _uwsgi_ini(section: dict[str, int]) -> str:
     return "".join(f"{key}={value}\n" for key, value in section.items())
 
 
-def write_conf(
+def uwsgi_conf(
     conf_dir: Path,
-    *,
-    relational: str,
-    document: str,
-    mysql_url: str = "",
-    es_url: str = "",
-    database_uwsgi: dict[str, int] | None = None,
-    manager_uwsgi: dict[str, int] | None = None,
-    read_cache_seconds: float | None = None,
-    prometheus_url: str = "",
+    database_uwsgi: dict[str, int],
+    manager_uwsgi: dict[str, int],
+    read_cache_seconds: float | None,
 ) -> Conf:
-    """system/database/manager ini files as tests/suite.py writes them, plus [uwsgi] sections.
+    """What serving under uWSGI adds to the ini files tests/suite.py wrote into `conf_dir`:
+    database.ini's own [database] endpoint (where `aops-database serve` listens) and [uwsgi]
+    section, and manager.ini with its [uwsgi] section and `read_cache_seconds`.
 
-    The host status prober is off (host_status_interval=0) so that probes of the benchmark's
-    made-up addresses do not load the services while they are measured. `prometheus_url`
-    (http://ip:port) becomes database.ini's [prometheus] section; without it the shipped
-    default applies.
+    The host status prober stays off (host_status_interval=0, as in the tests) so that probes of
+    the benchmark's made-up addresses do not load the services while they are measured.
     """
-    conf_dir.mkdir(parents=True, exist_ok=True)
-    conf = Conf(conf_dir, free_port(), free_port(), f"{conf_dir.name.lower()}_")
-    (conf_dir / "system.ini").write_text(
-        f"[log]\nlog_dir={conf_dir / 'log'}\nlog_level=WARNING\n"
-        f"[auth]\nsecret_file={conf_dir / 'secret.key'}\n"
-        f"[manager]\nip=127.0.0.1\nport={conf.manager_port}\n"
-        f"[database]\nip=127.0.0.1\nport={conf.database_port}\n"
-    )
-    db = (
-        f"[database]\nip=127.0.0.1\nport={conf.database_port}\n"
-        f"[store]\nrelational={relational}\ndocument={document}\nsqlite_path={conf_dir / 'aops.db'}\n"
-    )
-    if mysql_url:
-        server, name = mysql_url.rsplit("/", 1)
-        host, port = server.split("@", 1)[1].split(":")
-        db += f"[mysql]\nip={host}\nport={port}\ndatabase_name={name}\nuser=root\n"
-    if es_url:
-        host, port = es_url.removeprefix("http://").split(":")
-        db += f"[elasticsearch]\nip={host}\nport={port}\nindex_prefix={conf.es_prefix}\n"
-    if prometheus_url:
-        host, port = prometheus_url.removeprefix("http://").rstrip("/").split(":")
-        db += f"[prometheus]\nip={host}\nport={port}\n"
-    db += "[uwsgi]\n" + _uwsgi_ini(database_uwsgi or DATABASE_UWSGI_MYSQL)
-    (conf_dir / "database.ini").write_text(db)
-    write_manager_ini(conf, manager_uwsgi or MANAGER_UWSGI, read_cache_seconds)
+    from aops_database import settings as database_settings
+
+    system, ini = database_settings.load(conf_dir)
+    conf = Conf(conf_dir, system.manager.port, system.database.port, ini.elasticsearch.index_prefix)
+    with (conf_dir / "database.ini").open("a") as database_ini:
+        database_ini.write(f"[database]\nip=127.0.0.1\nport={conf.database_port}\n")
+        database_ini.write("[uwsgi]\n" + _uwsgi_ini(database_uwsgi))
+    write_manager_ini(conf, manager_uwsgi, read_cache_seconds)
     return conf
 
 

@@ -19,7 +19,7 @@ from support.conf import MANAGER_UWSGI
 from support.conf import Conf
 from support.conf import effective_read_cache_seconds
 from support.conf import service_env
-from support.conf import write_conf
+from support.conf import uwsgi_conf
 from support.conf import write_manager_ini
 from support.env import VENV_BIN
 from support.env import testenv
@@ -28,7 +28,8 @@ from support.procs import run_cli
 from support.procs import start_process
 from support.procs import wait_ready
 from support.stores import drop_es_indices
-from support.stores import mysql_database
+from tests.stores import mysql_database
+from tests.suite import write_conf
 
 DATABASE_ARGV = [str(VENV_BIN / "aops-database"), "serve"]
 MANAGER_ARGV = [str(VENV_BIN / "aops-manager"), "serve"]
@@ -130,9 +131,10 @@ def aops_stack(
     """`aops-database init`, then `aops-database serve` and `aops-manager serve` under uWSGI.
 
     Fresh MariaDB database and ES index prefix (for the mysql/elasticsearch stores), temp conf
-    dir; everything is stopped and removed on the way out. `read_cache_seconds` goes into
-    manager.ini when given (0 disables the manager's read cache); otherwise the shipped default.
-    `prometheus_url` is the Prometheus the data center reads samples from (default: shipped).
+    dir with the test suite's ini files (tests/suite.py), logging warnings only; everything is
+    stopped and removed on the way out. `read_cache_seconds` goes into manager.ini when given (0
+    disables the manager's read cache); otherwise the shipped default. `prometheus_url` is the
+    Prometheus the data center reads samples from (default: the test servers' Prometheus).
     """
     env_vars = testenv()
     if database_uwsgi is None:
@@ -146,18 +148,19 @@ def aops_stack(
         with contextlib.ExitStack() as resources:
             mysql_url = ""
             if relational == "mysql":
-                mysql_url = resources.enter_context(mysql_database(env_vars["AOPS_TEST_MYSQL_URL"]))
-            conf = write_conf(
+                mysql_url = resources.enter_context(
+                    mysql_database(env_vars["AOPS_TEST_MYSQL_URL"], "aops_bench_")
+                )
+            write_conf(
                 conf_dir,
                 relational=relational,
                 document=document,
                 mysql_url=mysql_url,
                 es_url=es_url,
-                database_uwsgi=database_uwsgi,
-                manager_uwsgi=manager_uwsgi,
-                read_cache_seconds=read_cache_seconds,
-                prometheus_url=prometheus_url,
+                prometheus_url=prometheus_url or env_vars["AOPS_TEST_PROMETHEUS_URL"],
+                log_level="WARNING",
             )
+            conf = uwsgi_conf(conf_dir, database_uwsgi, manager_uwsgi, read_cache_seconds)
             if es_url:
                 resources.callback(drop_es_indices, es_url, conf.es_prefix)
             env = service_env(conf_dir)

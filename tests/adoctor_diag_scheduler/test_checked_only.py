@@ -131,15 +131,17 @@ def started(diag: Diagnosis) -> None:
         diag.start_executor()
 
 
-def ready_user(diag: Diagnosis) -> User:
-    """A user whose host, sample rules and tree are in place, the schedule's positions at now."""
-    started(diag)
-    user = User(diag)
+@pytest.fixture
+def user(diagnosis: Diagnosis) -> User:  # noqa: F811
+    """A user whose host, sample rules and tree are in place, the schedule's positions at now
+    (in this module `user` is a User, not the (name, token) of tests/conftest.py)."""
+    started(diagnosis)
+    user = User(diagnosis)
     user.add_host()
     user.import_rules(RULES["check_items"])
     user.import_tree()
     now = int(time.time())
-    set_positions(diag.checks, now, now)
+    set_positions(diagnosis.checks, now, now)
     return user
 
 
@@ -183,11 +185,8 @@ def test_a_host_and_rules_added_after_the_schedule_passed_are_never_read_as_chec
     assert_read_as_checked(inside)
 
 
-def test_a_result_of_a_rule_changed_since_its_slice_was_checked_does_not_count(
-    diagnosis: Diagnosis,  # noqa: F811
-) -> None:
-    pipeline = diagnosis.checks
-    user = ready_user(diagnosis)
+def test_a_result_of_a_rule_changed_since_its_slice_was_checked_does_not_count(user: User) -> None:
+    pipeline = user.checks
     windows = [pipeline.schedule.backward() for _ in range(3)]
     start, end = windows[-1] or (0, 0)
     user.wait_checked(start, end)
@@ -216,11 +215,8 @@ def test_a_result_of_a_rule_changed_since_its_slice_was_checked_does_not_count(
     assert found["memory low"]["value"] is True, found["memory low"]
 
 
-def test_windows_whose_check_tasks_are_held_back_are_not_read_as_checked(
-    diagnosis: Diagnosis,  # noqa: F811
-) -> None:
-    pipeline = diagnosis.checks
-    user = ready_user(diagnosis)
+def test_windows_whose_check_tasks_are_held_back_are_not_read_as_checked(user: User) -> None:
+    pipeline = user.checks
     # A first window checked shows the executor in its group before it is stopped (see
     # test_executor_crash: stopping a member mid-join wedges the group on Tansu).
     warm_up = pipeline.schedule.backward()
@@ -249,11 +245,8 @@ def test_windows_whose_check_tasks_are_held_back_are_not_read_as_checked(
         assert_read_as_checked(report)
 
 
-def test_a_window_that_failed_counts_as_checked_once_its_retry_succeeds(
-    diagnosis: Diagnosis,  # noqa: F811
-) -> None:
-    pipeline = diagnosis.checks
-    user = ready_user(diagnosis)
+def test_a_window_that_failed_counts_as_checked_once_its_retry_succeeds(user: User) -> None:
+    pipeline = user.checks
     time.sleep(6)
     token = pipeline.suite.service_token()
 

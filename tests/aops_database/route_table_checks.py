@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from tests.adoctor_diag_executor.test_coverage import record
+from tests.aops_database.route_kinds import counting
+from tests.aops_database.route_kinds import deleting
+from tests.aops_database.route_kinds import listing
 from tests.aops_database.route_world import NODE_IP
 from tests.aops_database.route_world import NOW
 from tests.aops_database.route_world import SERVICE_STATE
@@ -13,6 +16,11 @@ from tests.aops_database.route_world import new_id
 from tests.aops_database.route_world import refused
 from tests.aops_database.test_check_retries import window
 from tests.aops_database.test_check_rules import rule
+
+
+def _result_host(w: World) -> str:
+    """Adds a result of rule r1; returns its host."""
+    return str(w.add_result()["host_id"])
 
 
 def _node_load(w: World) -> Reply:
@@ -75,30 +83,24 @@ ROUTES = [
         "check_items.0.data_list",
         lambda w, r, b: r["update_list"] == [] and w.rule_conditions() == {"r1": "$0 > 1"},
     ),
-    Route(
+    deleting(
         "/data/check/rule/delete",
-        lambda w: {"check_items": [w.add_rule()]},
-        lambda w, r, b: r["deleted"] == ["r1"] and w.rule_conditions() == {},
+        "check_items",
+        World.add_rule,
+        lambda w: list(w.rule_conditions()),
         {"check_items": "r1"},
         "check_items",
-        lambda w, r, b: r["deleted"] == [] and "r1" in w.rule_conditions(),
     ),
-    Route(
+    listing(
         "/data/check/rule/get",
-        lambda w: (w.add_rule(), {})[1],
-        lambda w, r, b: [x["check_item"] for x in r["check_items"]] == ["r1"],
+        World.add_rule,
+        "check_items",
+        "check_item",
         {"sort": "nope"},
         "sort",
-        lambda w, r, b: r["check_items"] == [],
+        names=["r1"],
     ),
-    Route(
-        "/data/check/rule/count",
-        lambda w: w.add_rule() and None,
-        lambda w, r, b: r["rule_count"] == 1,
-        {"x": 1},
-        "x",
-        lambda w, r, b: r["rule_count"] == 0,
-    ),
+    counting("/data/check/rule/count", World.add_rule, "rule_count"),
     Route(
         "/data/check/result/save",
         lambda w: {"check_results": [dict(w.add_result(), value="No data")]},
@@ -109,27 +111,29 @@ ROUTES = [
     ),
     Route(
         "/data/check/result/delete",
-        lambda w: {"host_list": [w.add_result()["host_id"]], "check_items": ["r1"], "time_range": [0, NOW]},
+        lambda w: {"host_list": [_result_host(w)], "check_items": ["r1"], "time_range": [0, NOW]},
         lambda w, r, b: w.results() == [],
         {"time_range": ["x", 1]},
         "time_range.0",
         lambda w, r, b: len(w.results()) == 1,
     ),
-    Route(
+    listing(
         "/data/check/result/get",
-        lambda w: {"host_list": [w.add_result()["host_id"]]},
-        lambda w, r, b: [x["host_id"] for x in r["check_result"]] == b["host_list"],
+        _result_host,
+        "check_result",
+        "host_id",
         {"value": "Sometimes"},
         "value",
-        lambda w, r, b: r["check_result"] == [],
+        asked="host_list",
     ),
-    Route(
+    listing(
         "/data/check/result/count",
-        lambda w: {"host_list": [w.add_result()["host_id"]]},
-        lambda w, r, b: [x["host_id"] for x in r["results"]] == b["host_list"],
+        _result_host,
+        "results",
+        "host_id",
         {"sort": "nope"},
         "sort",
-        lambda w, r, b: r["results"] == [],
+        asked="host_list",
     ),
     # The check scheduler's state and retry queue: services only
     Route(

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from tests.aops_database.route_kinds import counting
+from tests.aops_database.route_kinds import deleting
+from tests.aops_database.route_kinds import listing
 from tests.aops_database.route_world import Route
+from tests.aops_database.route_world import World
 from tests.aops_database.route_world import new_hosts
 from tests.aops_database.route_world import new_id
 from tests.aops_database.route_world import refused
@@ -20,21 +24,22 @@ ROUTES = [
         "trees.0.tree_content",
         lambda w, r, b: r["update_list"] == [] and list(w.trees()) == ["t1"],
     ),
-    Route(
+    listing(
         "/data/diag/tree/get",
-        lambda w: {"tree_list": [w.add_tree()]},
-        lambda w, r, b: [t["tree_name"] for t in r["trees"]] == ["t1"],
+        World.add_tree,
+        "trees",
+        "tree_name",
         {"tree_list": "t1"},
         "tree_list",
-        lambda w, r, b: r["trees"] == [],
+        asked="tree_list",
     ),
-    Route(
+    deleting(
         "/data/diag/tree/delete",
-        lambda w: {"tree_list": [w.add_tree()]},
-        lambda w, r, b: r["deleted"] == ["t1"] and w.trees() == {},
+        "tree_list",
+        World.add_tree,
+        lambda w: list(w.trees()),
         {"tree_list": "t1"},
         "tree_list",
-        lambda w, r, b: r["deleted"] == [] and list(w.trees()) == ["t1"],
     ),
     Route(
         "/data/diag/task/save",
@@ -47,21 +52,17 @@ ROUTES = [
             r["code"] != 200 and w.ok("/data/diag/task/get", {})["task_infos"][0]["expected_report_num"] == 4
         ),
     ),
-    Route(
+    listing(
         "/data/diag/task/get",
-        lambda w: {"task_list": [w.add_task()]},
-        lambda w, r, b: [t["task_id"] for t in r["task_infos"]] == b["task_list"],
+        World.add_task,
+        "task_infos",
+        "task_id",
         {"sort": "nope"},
         "sort",
-        lambda w, r, b: r["task_infos"] == [],
+        asked="task_list",
     ),
-    Route(
-        "/data/diag/task/delete",
-        lambda w: {"task_list": [w.add_task()]},
-        lambda w, r, b: r["deleted"] == b["task_list"] and w.tasks() == [],
-        {"task_list": [5]},
-        "task_list.0",
-        lambda w, r, b: r["deleted"] == [] and w.tasks() == b["task_list"],
+    deleting(
+        "/data/diag/task/delete", "task_list", World.add_task, World.tasks, {"task_list": [5]}, "task_list.0"
     ),
     Route(
         "/data/diag/process/query",
@@ -147,14 +148,7 @@ ROUTES = [
         "management",
         lambda w, r, b: r["host_infos"] == [],
     ),
-    Route(
-        "/data/host/count",
-        lambda w: w.add_host() and None,
-        lambda w, r, b: r["host_count"] == 1,
-        {"x": 1},
-        "x",
-        lambda w, r, b: r["host_count"] == 0,
-    ),
+    counting("/data/host/count", World.add_host, "host_count"),
     Route(
         "/data/host/info/get",
         lambda w: {"host_list": [w.add_host()], "basic": True},
@@ -231,12 +225,13 @@ ROUTES = [
         "host_group_list",
         lambda w, r, b: w.groups() == ["g"],
     ),
-    Route(
+    listing(
         "/data/host/group/get",
-        lambda w: (w.add_group(), {})[1],
-        lambda w, r, b: [g["host_group_name"] for g in r["host_group_infos"]] == ["g"],
+        World.add_group,
+        "host_group_infos",
+        "host_group_name",
         {"per_page": 10**6},
         "per_page",
-        lambda w, r, b: r["host_group_infos"] == [],
+        names=["g"],
     ),
 ]

@@ -16,6 +16,7 @@ from adoctor_diag_scheduler import settings as diag_scheduler_settings
 from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
 from aops_utils import conf
 from aops_utils.auth import load_secret
+from aops_utils.bus import MessageBus
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.bus.settings import bus_from
 from tests.aops_utils.test_bus_contract import KAFKA_OPTIONS
@@ -25,6 +26,17 @@ from tests.suite import private_kafka
 
 pytestmark = pytest.mark.kafka
 QUICK_GROUPS = "session_timeout_ms=2000\nheartbeat_interval_ms=500\n"
+
+
+def executor_bus(conf_dir: Path, producers: str, consumers: str = "", consumer_keys: str = "") -> MessageBus:
+    """The bus of a check executor whose check_executor.ini lists `producers` under [producer] and
+    `consumers` (`producers` when empty) under [consumer], with quick group timeouts."""
+    (conf_dir / "check_executor.ini").write_text(
+        f"[producer]\nkafka_server_list={producers}\n"
+        f"[consumer]\nkafka_server_list={consumers or producers}\n{consumer_keys}{QUICK_GROUPS}"
+    )
+    ini = conf.load(CheckExecutorIni, "check_executor.ini", conf_dir)
+    return bus_from(ini.bus, ini.producer, ini.consumer)
 
 
 @pytest.fixture(scope="module")
@@ -38,12 +50,7 @@ def test_producers_use_the_producer_list_and_consumers_the_consumer_list(
     brokers: tuple[str, str], tmp_path: Path, unique: str
 ) -> None:
     producer_side, consumer_side = brokers
-    (tmp_path / "check_executor.ini").write_text(
-        f"[producer]\nkafka_server_list={producer_side}\n"
-        f"[consumer]\nkafka_server_list={consumer_side}\n{QUICK_GROUPS}"
-    )
-    ini = conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
-    bus = bus_from(ini.bus, ini.producer, ini.consumer)
+    bus = executor_bus(tmp_path, producer_side, consumer_side)
     only_producer_side = KafkaBus(producer_side, **KAFKA_OPTIONS)
     only_consumer_side = KafkaBus(consumer_side, **KAFKA_OPTIONS)
     topic = f"lists-{unique}"
@@ -92,14 +99,8 @@ def test_the_diag_scheduler_publishes_to_its_producer_list(
 def test_latest_offset_reset_skips_what_was_published_before_the_group_existed(
     brokers: tuple[str, str], tmp_path: Path, unique: str
 ) -> None:
-    broker = brokers[0]
     topic = f"reset-{unique}"
-    (tmp_path / "check_executor.ini").write_text(
-        f"[producer]\nkafka_server_list={broker}\n"
-        f"[consumer]\nkafka_server_list={broker}\nauto_offset_reset=latest\n{QUICK_GROUPS}"
-    )
-    ini = conf.load(CheckExecutorIni, "check_executor.ini", tmp_path)
-    bus = bus_from(ini.bus, ini.producer, ini.consumer)
+    bus = executor_bus(tmp_path, brokers[0], consumer_keys="auto_offset_reset=latest\n")
     try:
         bus.ensure_topics([topic], partitions=1)
         producer = bus.producer()

@@ -12,7 +12,6 @@ import socket
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Callable
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +21,6 @@ from typing import Any
 
 import pytest
 import requests
-import sqlalchemy as sa
 
 from tests.adoctor_check_scheduler.conftest import NODE_IP
 from tests.adoctor_check_scheduler.conftest import kafka_ini
@@ -33,6 +31,7 @@ from tests.conftest import KAFKA
 from tests.conftest import MYSQL_URL
 from tests.conftest import PROMETHEUS_URL
 from tests.conftest import require
+from tests.stores import mysql_database
 from tests.suite import fake_sshd
 from tests.suite import free_port
 from tests.suite import private_kafka
@@ -163,36 +162,30 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
     for address in (ES_URL, KAFKA, PROMETHEUS_URL, "tcp://" + MYSQL_URL.split("@")[-1]):
         require(address)
     conf_dir = tmp_path_factory.mktemp("served")
-    name = f"aops_test_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(MYSQL_URL + "/", isolation_level="AUTOCOMMIT")
     # The uwsgi beside this Python must be found without the virtualenv on PATH, as under systemd.
     path = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pathsep) if Path(p) != BIN)
     env = {k: v for k, v in os.environ.items() if not k.startswith("AOPS_")}
     env.update(AOPS_CONF_DIR=str(conf_dir), PATH=path)
-    try:
-        with private_kafka() as kafka:
-            ports = _write_conf(conf_dir, f"{MYSQL_URL}/{name}", kafka)
-            init = subprocess.run(
-                [str(BIN / "aops-database"), "init"],
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            assert init.returncode == 0, init.stderr
-            stack = Stack(conf_dir, ports, env, "serve")
-            try:
-                for package, (script, _system, _own) in WEB.items():
-                    stack.start(package, [str(BIN / script), "serve"])
-                stack.wait_listening()
-                yield stack
-            finally:
-                stack.kill_all()
-    finally:
-        with admin.connect() as conn:
-            conn.execute(sa.text(f"DROP DATABASE IF EXISTS `{name}`"))
-        admin.dispose()
+    # `aops-database init` below creates the database.
+    with mysql_database(MYSQL_URL, create=False) as mysql_url, private_kafka() as kafka:
+        ports = _write_conf(conf_dir, mysql_url, kafka)
+        init = subprocess.run(
+            [str(BIN / "aops-database"), "init"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert init.returncode == 0, init.stderr
+        stack = Stack(conf_dir, ports, env, "serve")
+        try:
+            for package, (script, _system, _own) in WEB.items():
+                stack.start(package, [str(BIN / script), "serve"])
+            stack.wait_listening()
+            yield stack
+        finally:
+            stack.kill_all()
 
 
 def failed_in_our_code(output: str) -> bool:

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import aops_utils.rules.plugins
 from aops_utils.errors import ConfigError
 from aops_utils.rules.plugins import DEFAULT_REGISTRY
 from aops_utils.rules.plugins import BatchEvaluation
@@ -24,33 +25,19 @@ from aops_utils.rules.plugins.expression_rule import ExpressionCheckRule
 
 KPI = {"name": "node_load1", "type": "kpi", "label": {}}
 
-# The example of the package docstring, as a module of its own.
-ABOVE = '''
-from aops_utils.rules.plugins import CheckRulePlugin, Evaluation, RuleError
+
+def _docstring_example() -> str:
+    """The example plugin of the package docstring, as the text of a module: what a reader copies
+    from there is what these tests load."""
+    doc = aops_utils.rules.plugins.__doc__ or ""
+    start = doc.index("    from aops_utils.rules.plugins import")
+    return textwrap.dedent(doc[start : doc.index("    plugin_list:", start)])
 
 
-class Above(CheckRulePlugin):
-    """The condition is a number: abnormal where $0 exceeds it."""
-
-    def __init__(self, limit):
-        self.limit = limit
-
-    @classmethod
-    def compile(cls, condition, data_list):
-        try:
-            return cls(float(condition))
-        except ValueError:
-            raise RuleError("must be a number", 0) from None
-
-    def history_seconds(self, sample_period):
-        return 0
-
-    def evaluate(self, vector, start):
-        series = vector["$0"]
-        keep = series.timestamps >= start
-        values, _ = series.numbers()
-        return Evaluation.of(series.timestamps[keep], values[keep] > self.limit)
-
+# The docstring's example as a module of its own, with two classes that are not plugins.
+ABOVE = (
+    _docstring_example()
+    + """
 
 class Incomplete(CheckRulePlugin):
     def history_seconds(self, sample_period):
@@ -59,7 +46,8 @@ class Incomplete(CheckRulePlugin):
 
 class NotAPlugin:
     pass
-'''
+"""
+)
 
 
 @pytest.fixture
