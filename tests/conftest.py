@@ -69,7 +69,9 @@ def _prometheus_history(request: pytest.FixtureRequest) -> None:
     needed = float(marker.args[0])
     deadline = time.time() + needed + 30
     while (held := prometheus_history()) < needed:
-        assert time.time() < deadline, f"Prometheus holds {held:.0f} s of node_exporter data, not {needed:.0f} s"
+        assert time.time() < deadline, (
+            f"Prometheus holds {held:.0f} s of node_exporter data, not {needed:.0f} s"
+        )
         time.sleep(min(5.0, needed - held))
 
 
