@@ -14,6 +14,7 @@ from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.jobs import CheckSchedule
 from adoctor_check_scheduler.jobs import ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
+from aops_utils.audit import AuditLog
 from aops_utils.bus import MessageBus
 from aops_utils.bus import Producer
 from aops_utils.bus.loop import consume_in_thread
@@ -88,6 +89,7 @@ def create_app(
         api,
         token_authenticator(dc.codec),
         restful=system.restful,
+        audit=AuditLog("check_scheduler", system.log),
         max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_check_scheduler"] = service

@@ -10,6 +10,7 @@ from flask import current_app
 from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.jobs import TaskWatch
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
+from aops_utils.audit import AuditLog
 from aops_utils.bus import MessageBus
 from aops_utils.bus import Producer
 from aops_utils.bus.settings import bus_from
@@ -64,6 +65,7 @@ def create_app(
         api,
         token_authenticator(dc.codec),
         restful=system.restful,
+        audit=AuditLog("diag_scheduler", system.log),
         max_body=64 * 1024 * 1024,
     )
     producer = bus.producer()

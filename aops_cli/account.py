@@ -99,8 +99,16 @@ def logout(access_token: str | None) -> None:
 @click.command()
 @action_option("login", "change", "logout")
 @click.option("--username", help=f"login: user name (default {DEFAULT_USER}).")
-@click.option("--password", help="login: the password; change: the NEW password (prompted when not given).")
-@click.option("--old_password", help="change: the current password (optional).")
+@click.option(
+    "--password",
+    help="login: the password; change: the NEW password, at least 8 characters unless the "
+    "server's system.ini [auth] password_min_length says otherwise (prompted when not given).",
+)
+@click.option(
+    "--old_password",
+    help="change: the current password; needed unless this session was opened within the last "
+    "5 minutes (log in, then change).",
+)
 @click.option("--print-token", "print_token", is_flag=True, help="login: print the token on stdout.")
 @access_token_option
 @json_option
@@ -115,7 +123,10 @@ def account(
     print_token: bool,
     access_token: str | None,
 ) -> None:
-    """Log in, change the password, or log out."""
+    """Log in, change the password, or log out.
+
+    A session opened with the default password can only change it (code 1204 on anything else):
+    log in, change the password, log in again."""
     state = get_state()
     if action == "login":
         reject_unused(ctx, action, ("username", "password", "print_token"))
@@ -131,7 +142,12 @@ def account(
 
 
 @click.command()
-@click.option("--key", help="The vault key the host credentials were added with (prompted when not given).")
+@click.option(
+    "--key",
+    help="The vault key the host credentials were added with, at least 12 characters "
+    "(prompted when not given). It stays in the manager's memory for an hour (manager.ini "
+    "[manager] vault_key_ttl) and is dropped at logout and password change.",
+)
 @access_token_option
 @json_option
 def certificate(key: str | None, access_token: str | None) -> None:

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 
-from aops_utils.codes import OK_CODES
 from aops_utils.codes import Code
+from aops_utils.codes import is_success
 from aops_utils.codes import label_of
 
 DEFAULT_TIMEOUT = 60.0
@@ -130,7 +130,7 @@ class RestClient:
         status, raw = self._send(request, url)
         reply = self._decode(url, status, raw)
         code = reply["code"]
-        if code in OK_CODES:
+        if is_success(code, reply):
             return reply
         raise ApiError(code, self._detail(reply), reply)
 

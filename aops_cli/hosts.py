@@ -96,7 +96,10 @@ def _read_private_key(path: Path) -> str:
     help="add: SSH private key file (instead of or with --password).",
 )
 @click.option("--sudo_password", help="add: password for privilege escalation (optional).")
-@click.option("--key", help="add: vault key that encrypts the credentials (prompted when not given).")
+@click.option(
+    "--key",
+    help="add: vault key that encrypts the credentials, at least 12 characters (prompted when not given).",
+)
 @click.option("--host_list", type=CommaList("ID"), help="delete/status: host ids (status default: all).")
 @paging_options(("host_name", "host_group_name"))
 @click.option("--verbose", type=BoolText(), default=False, help="query: add each host's details.")

@@ -11,6 +11,7 @@ from aops_database import settings as db_settings
 from aops_database.services.accounts import Accounts
 from aops_database.services.data import Prometheus
 from aops_database.settings import DatabaseIni
+from aops_utils.audit import AuditLog
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.conf import SystemIni
@@ -69,10 +70,11 @@ def create_app(
         system, ini = db_settings.load()
     store, docs = stores or open_stores(ini)
     codec = TokenCodec(load_secret(system.auth.secret_file))
+    audit = AuditLog("database", system.log)
     data_center = DataCenter(
         store,
         docs,
-        Accounts(store, codec, system.auth),
+        Accounts(store, codec, system.auth, audit),
         Prometheus(ini.prometheus.url, ini.prometheus.timeout),
         codec,
     )
@@ -84,6 +86,7 @@ def create_app(
         token_authenticator(codec, data_center.accounts.session_alive),
         restful=system.restful,
         max_body=64 * 1024 * 1024,
+        audit=audit,
     )
     app.extensions["aops_database"] = data_center
     return app

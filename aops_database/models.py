@@ -80,14 +80,16 @@ auth_session = sa.Table(
     sa.Column("expires_at", sa.BigInteger, nullable=False),
 )
 
-login_failure = sa.Table(
-    "login_failure",
+# Login attempts per account (scope "user", any name tried, so that a lock-out does not tell
+# which names exist) and per source address (scope "address"); see services/login_guard.py.
+login_guard = sa.Table(
+    "login_guard",
     metadata,
-    sa.Column("username", sa.String(40), primary_key=True),
-    sa.Column("address", sa.String(64), primary_key=True),
+    sa.Column("scope", sa.String(8), primary_key=True),
+    sa.Column("name", sa.String(64), primary_key=True),
     sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("first_failure_at", sa.BigInteger, nullable=False),
-    sa.Column("locked_until", sa.BigInteger, nullable=False, default=0),
+    sa.Column("last_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("locked_until", sa.BigInteger, nullable=False),
 )
 
 host_group = sa.Table(

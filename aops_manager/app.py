@@ -12,6 +12,8 @@ from aops_manager.cache import ReadCache
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
+from aops_utils.audit import AuditLog
+from aops_utils.audit import Event
 from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter
 from aops_utils.restful.app import create_service_app
@@ -25,6 +27,7 @@ class Manager:
     keyring: Keyring
     prober: StatusProber
     cache: ReadCache
+    audit: AuditLog
 
 
 def manager() -> Manager:
@@ -49,10 +52,16 @@ def create_app(
     )
     from aops_manager.api import api
 
+    audit = AuditLog("manager", system.log)
+
+    def key_expired(username: str) -> None:
+        audit.record(Event.KEY_DROPPED, user=username, address="", reason="expired")
+
+    keyring = Keyring(section.vault_key_ttl, on_expiry=key_expired)
     app = create_service_app(
-        "aops-manager", api, token_authenticator(data_center.codec), restful=system.restful
+        "aops-manager", api, token_authenticator(data_center.codec), restful=system.restful, audit=audit
     )
-    app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober, cache)
+    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit)
     if start_prober:
         prober.start()
     return app

@@ -9,19 +9,36 @@ from aops_manager.app import Manager
 from aops_manager.forwarding import call
 from aops_manager.forwarding import write
 from aops_manager.schemas import AddHostsBody
+from aops_utils.audit import Event
 from aops_utils.clients import reply_of
 from aops_utils.contracts.data_center.hosts import AddHostsBody as StoreHostsBody
 from aops_utils.contracts.data_center.hosts import NewHost
+from aops_utils.errors import AopsError
+from aops_utils.errors import ParamError
 from aops_utils.restful import Principal
 from aops_utils.restful import Reply
+from aops_utils.restful import auditing
 
 
 def check_key(app: Manager, principal: Principal, key: str) -> None:
     """The key must open the user's stored credentials (1203 if not), since one key per user is
-    kept: a different key could not open the older hosts' credentials."""
+    kept: a different key could not open the older hosts' credentials. A user's first key must
+    hold `vault_key_min_length` characters; a shorter one is taken only where it opens
+    credentials stored before that minimum existed (they cannot be opened with another)."""
     sample = call(principal, lambda: app.data_center.credential_sample(principal))
-    if sample is not None:
-        vault.decrypt(key, sample)
+    least = app.settings.manager.vault_key_min_length
+    try:
+        if sample is not None:
+            vault.decrypt(key, sample)
+        elif len(key) < least:
+            raise ParamError(
+                f"the vault key must hold at least {least} characters "
+                "(manager.ini [manager] vault_key_min_length)",
+                field="key",
+            )
+    except AopsError as exc:
+        auditing.record(Event.KEY_REFUSED, user=principal.username, code=int(exc.code), reason=exc.detail)
+        raise
 
 
 def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
@@ -49,7 +66,7 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
         )
     stored = StoreHostsBody(host_list=hosts, credentials=vaults)
     reply = write(principal, lambda: app.data_center.add_hosts(stored, principal))
-    app.keyring.remember(principal.username, body.key)
+    remember_key(app, principal, body.key)
     answer = reply_of(reply)
     answer.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
     app.prober.probe_soon(reply["succeed_list"])
@@ -59,4 +76,15 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
 def certify(app: Manager, principal: Principal, key: str) -> None:
     """Check the vault key against the user's stored credentials and keep it in memory."""
     check_key(app, principal, key)
+    remember_key(app, principal, key)
+
+
+def remember_key(app: Manager, principal: Principal, key: str) -> None:
     app.keyring.remember(principal.username, key)
+    auditing.record(Event.KEY_ACCEPTED, user=principal.username, seconds=app.settings.manager.vault_key_ttl)
+
+
+def drop_key(app: Manager, username: str, reason: str) -> None:
+    """The user's key leaves memory (logout, password change)."""
+    if app.keyring.forget(username):
+        auditing.record(Event.KEY_DROPPED, user=username, reason=reason)

@@ -30,6 +30,10 @@ class ManagerSection(ServerSection):
     probe_concurrency: int = Field(64, gt=0, le=1024)
     data_center_timeout: float = Field(600.0, gt=0)
     read_cache_seconds: float = Field(10.0, ge=0, le=3600, description="0 disables the read cache")
+    # ansible-vault's key derivation is fixed by its format (PBKDF2, 10,000 rounds): only the
+    # key's length makes guessing it from a stolen vault slow.
+    vault_key_min_length: int = Field(12, ge=1, le=256)
+    vault_key_ttl: float = Field(3600.0, gt=0, description="seconds a certificated key stays in memory")
 
 
 class ManagerIni(Section):

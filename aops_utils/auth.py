@@ -1,7 +1,8 @@
 """Passwords, signed expiring tokens and the shared signing secret.
 
 21.09 accepted any non-empty token. Now a token is `<payload>.<signature>`: the payload is
-base64url JSON `{sub, jti, iat, exp, typ}` signed with HMAC-SHA256 under the secret that
+base64url JSON `{sub, jti, iat, exp, typ}` (plus `pwd: "default"` for a session opened with
+the default password, which may only change it) signed with HMAC-SHA256 under the secret that
 every service reads from `system.ini [auth] secret_file`. Signature and expiry are checked
 locally by any service; revocation (logout, password change) is checked by the data center,
 which keeps the live sessions.
@@ -13,7 +14,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -25,6 +29,7 @@ from werkzeug.security import generate_password_hash
 from aops_utils import private
 from aops_utils.errors import ConfigError
 from aops_utils.errors import TokenError
+from aops_utils.errors import TooManyLogins
 
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "changeme"  # noqa: S105 - the documented first-login password
@@ -43,6 +48,7 @@ class Claims:
     issued_at: int
     expires_at: int
     type: TokenType
+    default_password: bool = False
 
 
 def hash_password(password: str) -> str:
@@ -55,6 +61,25 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return check_password_hash(stored_hash, password)
     except (ValueError, TypeError):
         return False
+
+
+class HashGate:
+    """At most `concurrency` password hashes made or checked at once; a request waits `wait`
+    seconds for a turn and is then refused (429): logins with made-up names cannot take every
+    core and a gigabyte of memory (one scrypt hash holds 32 MiB)."""
+
+    def __init__(self, concurrency: int, wait: float) -> None:
+        self._slots = threading.BoundedSemaphore(concurrency)
+        self._wait = wait
+
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        if not self._slots.acquire(timeout=self._wait):
+            raise TooManyLogins("the server is busy checking other passwords; retry in a few seconds")
+        try:
+            yield
+        finally:
+            self._slots.release()
 
 
 def _b64(data: bytes) -> str:
@@ -74,20 +99,21 @@ class TokenCodec:
     def _sign(self, payload: str) -> str:
         return _b64(hmac.new(self._secret, payload.encode("ascii"), hashlib.sha256).digest())
 
-    def issue(self, subject: str, ttl: int, kind: TokenType = TokenType.USER) -> tuple[str, Claims]:
+    def issue(
+        self, subject: str, ttl: int, kind: TokenType = TokenType.USER, *, default_password: bool = False
+    ) -> tuple[str, Claims]:
         now = int(time.time())
-        claims = Claims(subject, secrets.token_hex(16), now, now + ttl, kind)
-        payload = _b64(
-            orjson.dumps(
-                {
-                    "sub": subject,
-                    "jti": claims.token_id,
-                    "iat": now,
-                    "exp": claims.expires_at,
-                    "typ": kind.value,
-                }
-            )
-        )
+        claims = Claims(subject, secrets.token_hex(16), now, now + ttl, kind, default_password)
+        fields: dict[str, str | int] = {
+            "sub": subject,
+            "jti": claims.token_id,
+            "iat": now,
+            "exp": claims.expires_at,
+            "typ": kind.value,
+        }
+        if default_password:
+            fields["pwd"] = "default"  # noqa: S105 - the claim's value, not a password
+        payload = _b64(orjson.dumps(fields))
         return f"{payload}.{self._sign(payload)}", claims
 
     def decode(self, token: str) -> Claims:
@@ -105,12 +131,25 @@ class TokenCodec:
                 int(data["iat"]),
                 int(data["exp"]),
                 TokenType(data["typ"]),
+                data.get("pwd") == "default",
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise TokenError("the access token is malformed") from exc
         if claims.expires_at <= time.time():
             raise TokenError("the access token has expired, log in again")
         return claims
+
+
+def claimed_subject(token: str) -> str | None:
+    """The subject a token names, signature NOT checked: only for the audit of a refused token."""
+    if len(token) > 2048:
+        return None
+    try:
+        data = orjson.loads(_unb64(token.strip().partition(".")[0]))
+        subject = data["sub"] if isinstance(data, dict) else None
+    except (ValueError, KeyError, TypeError):
+        return None
+    return subject[:64] if isinstance(subject, str) else None
 
 
 def load_secret(path: Path, *, create: bool = False) -> bytes:

@@ -14,8 +14,8 @@ from aops_utils import jsonio
 from aops_utils.auth import SERVICE_TOKEN_TTL
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import TokenType
-from aops_utils.codes import OK_CODES
 from aops_utils.codes import Code
+from aops_utils.codes import is_success
 from aops_utils.errors import AopsError
 from aops_utils.errors import ServiceUnavailable
 from aops_utils.restful import Principal
@@ -94,7 +94,7 @@ class ServiceClient:
             code = Code(int(data["code"]))
         except (ValueError, KeyError, TypeError):
             raise AopsError(f"{url} answered HTTP {reply.status_code} without an envelope") from None
-        if code in OK_CODES:
+        if is_success(code, data):
             return dict(data)
         payload = {k: v for k, v in data.items() if k not in ("code", "msg", "detail", "field")}
         raise AopsError(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import IntEnum
+from typing import Any
 
 
 # Only these codes go out: 21.09 clients know no other. An answer 21.09 had no code for (not
@@ -101,6 +103,14 @@ def label_of(code: int) -> str:
 # Answers a caller takes as success; 1204 is a login that still hands out a token (the caller
 # warns about the default password).
 OK_CODES = frozenset({Code.SUCCEED, Code.PARTIAL_SUCCEED, Code.CHANGE_PASSWORD})
+
+
+def is_success(code: int, reply: Mapping[str, Any]) -> bool:
+    """Whether an envelope reports success: 1204 does only with a token (a login with the default
+    password); without one it is the refusal of a request made in such a session."""
+    if code == Code.CHANGE_PASSWORD:
+        return "access_token" in reply
+    return code in OK_CODES
 
 
 def judge_batch(succeeded: int, failed: int, failure: Code) -> Code:

@@ -14,6 +14,7 @@ import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Annotated
 from typing import Any
@@ -23,8 +24,10 @@ from typing import Literal
 from typing import TypeVar
 
 from pydantic import BaseModel
+from pydantic import BeforeValidator
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import IPvAnyNetwork
 from pydantic import ValidationError
 
 from aops_utils.errors import ConfigError
@@ -84,8 +87,25 @@ class AuthSection(Section):
 
     secret_file: Path = Path("/etc/aops/secret.key")
     token_ttl: int = Field(8 * 3600, gt=0)
+    # Lock-out. An account takes `login_max_failures` failures in a row; from then on every
+    # attempt waits twice as long as the one before, from `login_delay_seconds` up to
+    # `login_max_delay_seconds`: short, so that nobody can keep the owner out for long. A source
+    # address takes `login_address_max_failures` failures across accounts, then waits the same
+    # growing delays up to `login_lockout_seconds`. Failures are forgotten after
+    # `login_lockout_seconds` without a new one.
     login_max_failures: int = Field(5, gt=0)
     login_lockout_seconds: int = Field(300, gt=0)
+    login_delay_seconds: int = Field(1, gt=0)
+    login_max_delay_seconds: int = Field(60, gt=0)
+    login_address_max_failures: int = Field(20, gt=0)
+    # Password hashes checked or made at once per process (each takes ~32 MiB and a core for
+    # ~0.1 s); a request waits `password_hash_wait` seconds for its turn, then is refused (429).
+    password_hash_concurrency: int = Field(2, gt=0, le=64)
+    password_hash_wait: float = Field(2.0, gt=0, le=60)
+    password_min_length: int = Field(8, ge=1, le=256)
+    # A session this young may change the password without the old one (log in, then change);
+    # an older one, say a stolen token, must give the old password.
+    password_change_fresh_seconds: int = Field(300, ge=0)
 
 
 class UwsgiSection(Section):
@@ -108,6 +128,14 @@ class UwsgiSection(Section):
     threads: int = Field(8, gt=0)
 
 
+def _address_list(value: object) -> object:
+    if isinstance(value, str):
+        if value.strip().lower() == "none":
+            return ()
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
+
+
 class RestfulSection(Section):
     """How the web services answer; every service reads it from `system.ini`."""
 
@@ -115,6 +143,13 @@ class RestfulSection(Section):
     # every 21.09 envelope with 200 again, so that their error messages and partial successes
     # survive. The envelope's `code` tells the outcome either way.
     legacy_http_status: bool = False
+    # Proxies whose `X-Forwarded-For` names the client (the shipped nginx runs on this host and
+    # sets it); anyone else's header is ignored, since a client could write any address in it.
+    # Comma-separated addresses or networks; `none` trusts no proxy.
+    trusted_proxies: Annotated[tuple[IPvAnyNetwork, ...], BeforeValidator(_address_list)] = (
+        ip_network("127.0.0.1/32"),
+        ip_network("::1/128"),
+    )
 
 
 class SystemIni(Section):

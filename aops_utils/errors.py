@@ -72,6 +72,14 @@ class LoginError(AopsError, code=Code.LOGIN_ERROR):
     """The username or password is wrong."""
 
 
+class TooManyLogins(AopsError, code=Code.LOGIN_ERROR, http_status=429):
+    """Logins refused for a while (lock-out delay, or too many password checks at once)."""
+
+
+class DefaultPasswordError(AopsError, code=Code.CHANGE_PASSWORD, http_status=403):
+    """A session opened with the default password may only change it (1204)."""
+
+
 class KeyError_(AopsError, code=Code.KEY_ERROR):
     """The vault key is missing or does not open the stored credentials (1203)."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import os
@@ -32,6 +33,40 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# Control characters (C0, DEL, C1) and the Unicode line and paragraph separators.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def escape_controls(text: str) -> str:
+    """`\\n`, `\\r`, `\\t` or `\\xNN`/`\\uNNNN` for every control character: a value that
+    reaches a log line (a rule name, a user name, a path) cannot start a line of its own."""
+    return _CONTROL.sub(lambda m: _NAMED.get(m.group(), m.group().encode("unicode_escape").decode()), text)
+
+
+class EscapingFormatter(logging.Formatter):
+    """One record, one line: the message is escaped, and the lines of a traceback or stack that
+    follow it are indented, so that no line after the first can pass for a record of its own."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.message = record.getMessage()
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = escape_controls(self.formatMessage(record))
+        # Not the record's cached exc_text: another handler may have formatted it unindented.
+        if record.exc_info:
+            text += "\n" + _indented(self.formatException(record.exc_info))
+        elif record.exc_text:
+            text += "\n" + _indented(record.exc_text)
+        if record.stack_info:
+            text += "\n" + _indented(self.formatStack(record.stack_info))
+        return text
+
+
+def _indented(text: str) -> str:
+    return "\n".join("    " + escape_controls(line) for line in text.splitlines())
+
+
 class PrivateRotatingFileHandler(RotatingFileHandler):
     """Every log file, the first and each one after a rotation, is created 0600."""
 
@@ -39,6 +74,13 @@ class PrivateRotatingFileHandler(RotatingFileHandler):
         # Not private.create_file: tightening an old file logs, and this runs inside the handler.
         fd = os.open(self.baseFilename, os.O_WRONLY | os.O_CREAT | os.O_APPEND, private.FILE_MODE)
         return open(fd, "a", encoding=self.encoding, errors=self.errors)
+
+    def close_stream(self) -> None:
+        """Close the file until the next record (which opens it again)."""
+        with self.lock or contextlib.nullcontext():
+            if self.stream is not None:
+                self.stream.close()
+                self.stream = None
 
 
 def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logging.Logger:
@@ -48,7 +90,7 @@ def setup(service: str, settings: LogSection, *, to_stderr: bool = True) -> logg
     for handler in list(root.handlers):
         if getattr(handler, "_aops", False):
             root.removeHandler(handler)
-    formatter = logging.Formatter(FORMAT)
+    formatter = EscapingFormatter(FORMAT)
     handlers: list[logging.Handler] = []
     try:
         private.make_dir(settings.log_dir)

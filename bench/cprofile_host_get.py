@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from support import report
+from support.client import BENCH_PASSWORD
 from support.client import Client
 from support.client import get_hosts_body
 from support.client import seed_hosts
@@ -106,7 +107,9 @@ def data_center(count: int) -> dict[str, Any]:
             for i in range(HOSTS)
         ]
         hosts.add_hosts(center.store, "admin", rows, ["vault"])
-        token = center.accounts.login("admin", "changeme", "127.0.0.1").token
+        # A session opened with the default password may only change it.
+        center.accounts.change_password("admin", BENCH_PASSWORD, "changeme", session_id="")
+        token = center.accounts.login("admin", BENCH_PASSWORD, "127.0.0.1").token
         client = app.test_client()
         rng = random.Random(1)
 

@@ -4,6 +4,7 @@
 #
 #   Debian packages (only the missing ones; `apt-get update` runs only if something is missing):
 #     prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl,
+#     nginx (tests run the shipped conf/nginx in front of the manager),
 #     mariadb-server only when nothing answers on 127.0.0.1:3306 and it is not installed,
 #     a C compiler when there is none (the `server` extra, uwsgi, compiles C).
 #     Package scripts are kept from starting the services they ship (they would listen on
@@ -18,7 +19,7 @@ cd "$ROOT"
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
-APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl)
+APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl nginx)
 
 deb_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
@@ -50,7 +51,7 @@ else
     fi
     log "Debian packages: installing ${missing[*]}"
     # Keep maintainer scripts from starting prometheus (*:9090), node_exporter (*:9100),
-    # sshd (*:22) or mariadb, unless the machine already has a policy of its own.
+    # sshd (*:22), nginx (*:80) or mariadb, unless the machine already has a policy of its own.
     policy=/usr/sbin/policy-rc.d
     if [[ ! -e $policy ]]; then
         printf '#!/bin/sh\n# temporary, from %s\nexit 101\n' "$ROOT/scripts/install-deps.sh" |

@@ -28,6 +28,9 @@ from aops_utils.auth import TokenType
 from aops_utils.auth import load_secret
 from aops_utils.serving import serve_in_thread
 
+ADMIN_PASSWORD = "admin-Passw0rd"
+VAULT_KEY = "vault-key-0123"
+
 
 def free_port() -> int:
     with socket.socket() as sock:
@@ -93,6 +96,26 @@ class Suite:
         token: str = reply.json()["access_token"]
         return token
 
+    def admin_token(self) -> str:
+        """A session of admin after its default password was changed to ADMIN_PASSWORD (a session
+        opened with the default password may do nothing but change it)."""
+        reply = requests.post(
+            f"{self.manager_url}/manage/account/login",
+            json={"username": "admin", "password": ADMIN_PASSWORD},
+            timeout=30,
+        ).json()
+        if reply["code"] == 200:
+            return str(reply["access_token"])
+        default = self.login()
+        changed = requests.post(
+            f"{self.manager_url}/manage/account/change",
+            json={"password": ADMIN_PASSWORD},
+            headers={"access_token": default},
+            timeout=30,
+        ).json()
+        assert changed["code"] == 200, changed
+        return self.login("admin", ADMIN_PASSWORD)
+
     def add_host(self, token: str, name: str = "local", ip: str = "127.0.0.1") -> str:
         """One host of the token's user in its group "g", added through the manager; returns its id."""
         self.call("POST", "/manage/host/group/add", {"host_group_name": "g", "description": ""}, token)
@@ -100,7 +123,7 @@ class Suite:
             "POST",
             "/manage/host/add",
             {
-                "key": "k",
+                "key": VAULT_KEY,
                 "host_list": [
                     {
                         "host_name": name,
@@ -199,6 +222,7 @@ def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
     man_server, _ = serve_in_thread(manager_app, man_ini.manager.endpoint, "test-manager")
     suite = Suite(conf_dir, system.manager.url, system.database.url)
     suite.servers.update(database=db_server, database_app=(database_app, system.database))
+    suite.servers["manager_app"] = manager_app
     try:
         yield suite
     finally:

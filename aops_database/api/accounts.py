@@ -19,23 +19,37 @@ from aops_utils.restful import RequestContext
 def login(ctx: RequestContext[LoginBody]) -> Reply:
     """Check a password and open a session; 1204 while the default password is in use."""
     body = ctx.body
-    result = center().accounts.login(body.username, body.password, body.address)
+    # The manager passes on its client's address; a caller that sends none counts as its own.
+    result = center().accounts.login(body.username, body.password, body.address or ctx.address)
     code = Code.CHANGE_PASSWORD if result.default_password else Code.SUCCEED
     return Reply(code, {"access_token": result.token})
 
 
-@api.route("/data/account/logout")
+@api.route("/data/account/logout", default_password_ok=True)
 def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     """End the caller's session: its token stops working at once."""
     assert ctx.principal is not None
-    center().accounts.logout(ctx.principal.token_id)
+    center().accounts.logout(ctx.principal.token_id, ctx.username, ctx.address)
     return {}
 
 
-@api.route("/data/account/change", body=ChangePasswordBody, aliases=("/data/acount/change",))
+@api.route(
+    "/data/account/change",
+    body=ChangePasswordBody,
+    aliases=("/data/acount/change",),
+    default_password_ok=True,
+)
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
-    """Change the caller's password and end all of the user's sessions."""
-    center().accounts.change_password(ctx.username, ctx.body.password, ctx.body.old_password)
+    """Change the caller's password and end all of the user's sessions; the old password is
+    needed unless the caller's session is a few minutes young."""
+    assert ctx.principal is not None
+    center().accounts.change_password(
+        ctx.username,
+        ctx.body.password,
+        ctx.body.old_password,
+        session_id=ctx.principal.token_id,
+        address=ctx.address,
+    )
     return {}
 
 

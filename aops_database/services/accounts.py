@@ -5,10 +5,19 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import sqlalchemy as sa
 
 from aops_database import models
+from aops_database.services.login_guard import LockedOut
+from aops_database.services.login_guard import LoginGuard
+from aops_database.services.login_guard import Scope
+from aops_database.services.login_guard import Slot
+from aops_database.services.login_guard import now_ms
+from aops_utils.audit import AuditLog
+from aops_utils.audit import Event
+from aops_utils.auth import HashGate
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import hash_password
 from aops_utils.auth import verify_password
@@ -19,8 +28,10 @@ from aops_utils.db import UniqueViolation
 from aops_utils.errors import AopsError
 from aops_utils.errors import DataExistError
 from aops_utils.errors import LoginError
+from aops_utils.errors import ParamError
+from aops_utils.errors import TooManyLogins
 
-user, session, failure = models.user, models.auth_session, models.login_failure
+user, session = models.user, models.auth_session
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,102 +41,109 @@ class Login:
 
 
 class Accounts:
-    def __init__(self, store: RelationalStore, codec: TokenCodec, settings: AuthSection) -> None:
+    def __init__(
+        self, store: RelationalStore, codec: TokenCodec, settings: AuthSection, audit: AuditLog | None = None
+    ) -> None:
         self._store = store
         self._codec = codec
         self._settings = settings
+        self._audit = audit
+        self._guard = LoginGuard(store, settings)
+        self._hashes = HashGate(settings.password_hash_concurrency, settings.password_hash_wait)
+
+    def _record(self, event: Event, username: str, address: str, **fields: Any) -> None:
+        if self._audit is not None:
+            self._audit.record(event, user=username, address=address, **fields)
+
+    def check_password_length(self, password: str) -> None:
+        least = self._settings.password_min_length
+        if len(password) < least:
+            raise ParamError(
+                f"the password must hold at least {least} characters (system.ini [auth] password_min_length)",
+                field="password",
+            )
 
     def add_user(self, username: str, password: str) -> None:
+        self.check_password_length(password)
+        with self._hashes.turn():
+            hashed = hash_password(password)
         try:
             with self._store.begin() as conn:
                 conn.execute(
                     user.insert().values(
                         username=username,
-                        password=hash_password(password),
+                        password=hashed,
                         default_password=False,
                         created_at=int(time.time()),
                     )
                 )
         except UniqueViolation:
             raise DataExistError(f"user {username} already exists", field="username") from None
+        self._record(Event.USER_ADDED, username, "")
 
     def login(self, username: str, password: str, address: str) -> Login:
-        now = int(time.time())
-        self._refuse_if_locked(username, address, now)
+        now = now_ms()
+        self._guard.purge(now)
+        slots = self._reserve(username, address, now)
         with self._store.begin() as conn:
             row = conn.execute(
                 sa.select(user.c.password, user.c.default_password).where(user.c.username == username)
             ).first()
-        # Hash even for an unknown user so that timing does not tell which names exist.
-        ok = verify_password(row.password if row else _dummy_hash(), password)
+        try:
+            with self._hashes.turn():
+                # Hash even for an unknown user so that timing does not tell which names exist.
+                ok = verify_password(row.password if row else _dummy_hash(), password)
+        except TooManyLogins:
+            for slot in slots:
+                self._guard.release(slot)
+            self._record(Event.LOGIN_REFUSED, username, address, reason="busy")
+            raise
         if row is None or not ok:
-            self._record_failure(username, address, now)
+            self._record(Event.LOGIN_FAILED, username, address)
+            for slot in slots:
+                if slot.locks:
+                    wait = max(0, slot.after[2] - now) // 1000
+                    self._record(Event.LOCKED_OUT, username, address, scope=slot.scope.value, seconds=wait)
             raise LoginError("incorrect username or password", field="password")
-        token, claims = self._codec.issue(username, self._settings.token_ttl)
+        for slot in slots:
+            self._guard.succeeded(slot)
+        token, claims = self._codec.issue(
+            username, self._settings.token_ttl, default_password=bool(row.default_password)
+        )
+        seconds = now // 1000
         with self._store.begin() as conn:
-            conn.execute(failure.delete().where(failure.c.username == username, failure.c.address == address))
-            conn.execute(session.delete().where(session.c.expires_at < now))
+            conn.execute(session.delete().where(session.c.expires_at < seconds))
             conn.execute(
                 session.insert().values(
                     token_id=claims.token_id,
                     username=username,
-                    created_at=now,
+                    created_at=seconds,
                     expires_at=claims.expires_at,
                 )
             )
+        self._record(Event.LOGIN_SUCCEEDED, username, address, default_password=bool(row.default_password))
         return Login(token, bool(row.default_password))
 
-    def _refuse_if_locked(self, username: str, address: str, now: int) -> None:
-        with self._store.begin() as conn:
-            locked = conn.execute(
-                sa.select(failure.c.locked_until).where(
-                    failure.c.username == username, failure.c.address == address
-                )
-            ).scalar()
-        if locked and locked > now:
-            raise AopsError(
-                f"too many failed logins for {username} from {address}; retry in {locked - now} s",
-                code=Code.LOGIN_ERROR,
-                field="username",
-                http_status=429,
-            )
-
-    def _record_failure(self, username: str, address: str, now: int) -> None:
-        window = self._settings.login_lockout_seconds
-        limit = self._settings.login_max_failures
-        key = (failure.c.username == username) & (failure.c.address == address)
+    def _reserve(self, username: str, address: str, now: int) -> list[Slot]:
+        """One attempt counted for the source address and for the account, or LockedOut."""
+        slots: list[Slot] = []
         try:
-            with self._store.begin() as conn:
-                row = conn.execute(sa.select(failure).where(key)).first()
-                if row is None:
-                    conn.execute(
-                        failure.insert().values(
-                            username=username,
-                            address=address,
-                            failures=1,
-                            first_failure_at=now,
-                            locked_until=0,
-                        )
-                    )
-                    return
-                fresh = now - row.first_failure_at > window
-                count = 1 if fresh else row.failures + 1
-                conn.execute(
-                    failure.update()
-                    .where(key)
-                    .values(
-                        failures=count,
-                        first_failure_at=now if fresh else row.first_failure_at,
-                        locked_until=now + window if count >= limit else 0,
-                    )
-                )
-        except UniqueViolation:
-            # Two failures raced to create the row; the other one counted.
-            return
+            if address:
+                slots.append(self._guard.reserve(Scope.ADDRESS, address, now))
+            slots.append(self._guard.reserve(Scope.USER, username, now))
+        except LockedOut as exc:
+            for slot in slots:
+                self._guard.release(slot)
+            self._record(
+                Event.LOGIN_REFUSED, username, address, reason=exc.scope.value, retry_after=exc.retry_after
+            )
+            raise
+        return slots
 
-    def logout(self, token_id: str) -> None:
+    def logout(self, token_id: str, username: str = "", address: str = "") -> None:
         with self._store.begin() as conn:
             conn.execute(session.delete().where(session.c.token_id == token_id))
+        self._record(Event.LOGOUT, username, address)
 
     def session_alive(self, token_id: str) -> bool:
         with self._store.begin() as conn:
@@ -134,19 +152,66 @@ class Accounts:
             ).scalar()
         return expires is not None and expires > time.time()
 
-    def change_password(self, username: str, password: str, old_password: str | None) -> None:
+    def change_password(
+        self, username: str, password: str, old_password: str | None, *, session_id: str, address: str = ""
+    ) -> None:
+        """Set a new password and end every session of the user. The old password is needed
+        unless the session `session_id` was opened within the last
+        `password_change_fresh_seconds` (log in, then change, as the manual says)."""
+        try:
+            self._change_password(username, password, old_password, session_id)
+        except AopsError as exc:
+            self._record(
+                Event.PASSWORD_CHANGE_REFUSED, username, address, code=int(exc.code), reason=exc.detail
+            )
+            raise
+        self._record(Event.PASSWORD_CHANGED, username, address)
+
+    def _change_password(
+        self, username: str, password: str, old_password: str | None, session_id: str
+    ) -> None:
+        self.check_password_length(password)
         with self._store.begin() as conn:
             row = conn.execute(sa.select(user.c.password).where(user.c.username == username)).first()
-            if row is None:
-                raise LoginError(f"user {username} does not exist", field="username")
-            if old_password is not None and not verify_password(row.password, old_password):
-                raise LoginError("the old password is not correct", field="old_password")
-            if verify_password(row.password, password):
-                raise AopsError(code=Code.REPEAT_PASSWORD, field="password")
+            opened = conn.execute(
+                sa.select(session.c.created_at).where(
+                    session.c.token_id == session_id, session.c.username == username
+                )
+            ).scalar()
+        if row is None:
+            raise LoginError(f"user {username} does not exist", field="username")
+        slot = None
+        if old_password is None:
+            fresh = self._settings.password_change_fresh_seconds
+            if opened is None or time.time() - opened > fresh:
+                raise ParamError(
+                    f"old_password is required: this session was opened more than {fresh} s ago "
+                    "(log in again to change the password without it)",
+                    field="old_password",
+                )
+        else:
+            # The old password is guessed like a login: the same per-account count applies.
+            slot = self._guard.reserve(Scope.USER, username, now_ms())
+        try:
+            with self._hashes.turn():
+                old_ok = old_password is None or verify_password(row.password, old_password)
+                same = old_ok and verify_password(row.password, password)
+                hashed = hash_password(password) if old_ok and not same else ""
+        except TooManyLogins:
+            if slot is not None:
+                self._guard.release(slot)
+            raise
+        if not old_ok:
+            raise LoginError("the old password is not correct", field="old_password")
+        if slot is not None:
+            self._guard.succeeded(slot)
+        if same:
+            raise AopsError(code=Code.REPEAT_PASSWORD, field="password")
+        with self._store.begin() as conn:
             conn.execute(
                 user.update()
                 .where(user.c.username == username)
-                .values(password=hash_password(password), default_password=False)
+                .values(password=hashed, default_password=False)
             )
             # Every token of the user dies with the old password.
             conn.execute(session.delete().where(session.c.username == username))

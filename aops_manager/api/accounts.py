@@ -11,11 +11,13 @@ from aops_manager.forwarding import call
 from aops_manager.schemas import CertificateBody
 from aops_manager.schemas import ChangePasswordBody
 from aops_manager.schemas import LoginBody
+from aops_utils.audit import Event
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
+from aops_utils.restful import auditing
 
 
 @api.route("/manage/account/login", body=LoginBody, access=Access.PUBLIC)
@@ -25,7 +27,9 @@ def login(ctx: RequestContext[LoginBody]) -> Reply:
     return Reply(Code(reply["code"]), {"access_token": reply["access_token"]})
 
 
-@api.route("/manage/account/logout", aliases=("/manage/logout",), access=Access.OPTIONAL)
+@api.route(
+    "/manage/account/logout", aliases=("/manage/logout",), access=Access.OPTIONAL, default_password_ok=True
+)
 def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     """End this session; the token stops working at once.
 
@@ -36,6 +40,9 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     if principal is None:
         return {}
     manager().cache.end_session(principal.token_id)
+    # The key goes with the session: a logout leaves nothing of the user's usable in memory.
+    service.drop_key(manager(), principal.username, "logout")
+    auditing.record(Event.LOGOUT, user=principal.username)
     try:
         call(principal, lambda: manager().data_center.logout(principal))
     except AopsError as exc:
@@ -46,15 +53,23 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     return {}
 
 
-@api.route("/manage/account/change", body=ChangePasswordBody)
+@api.route("/manage/account/change", body=ChangePasswordBody, default_password_ok=True)
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
-    """Change the password (`old_password` optional, as 21.09 had none); all sessions end."""
+    """Change the password; all sessions end. `old_password` may be left out (as in 21.09) only
+    within a few minutes of logging in."""
     principal = ctx.principal
     assert principal is not None
     try:
         call(principal, lambda: manager().data_center.change_password(ctx.body, principal))
+    except AopsError as exc:
+        auditing.record(
+            Event.PASSWORD_CHANGE_REFUSED, user=ctx.username, code=int(exc.code), reason=exc.detail
+        )
+        raise
     finally:
         manager().cache.end_sessions_of(ctx.username)
+    auditing.record(Event.PASSWORD_CHANGED, user=ctx.username)
+    service.drop_key(manager(), ctx.username, "password changed")
     return {}
 
 

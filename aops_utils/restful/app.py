@@ -10,15 +10,21 @@ from flask import Flask
 from flask import Response
 from werkzeug.exceptions import HTTPException
 
+from aops_utils.audit import AuditLog
 from aops_utils.codes import Code
 from aops_utils.conf import RestfulSection
 from aops_utils.errors import AopsError
+from aops_utils.errors import DefaultPasswordError
+from aops_utils.restful import auditing
 from aops_utils.restful import openapi
+from aops_utils.restful.addresses import TRUSTED_PROXIES
+from aops_utils.restful.auditing import AUDIT
 from aops_utils.restful.routes import LEGACY_HTTP_STATUS
 from aops_utils.restful.routes import Api
 from aops_utils.restful.routes import Authenticator
 from aops_utils.restful.routes import envelope_response
 from aops_utils.restful.routes import json_response
+from aops_utils.restful.routes import read_token
 
 LOG = logging.getLogger(__name__)
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -40,10 +46,13 @@ def create_service_app(
     *,
     restful: RestfulSection,
     max_body: int = DEFAULT_MAX_BODY,
+    audit: AuditLog | None = None,
 ) -> Flask:
     app = Flask(name)
     app.config["MAX_CONTENT_LENGTH"] = max_body
     app.config[LEGACY_HTTP_STATUS] = restful.legacy_http_status
+    app.config[TRUSTED_PROXIES] = restful.trusted_proxies
+    app.extensions[AUDIT] = audit
     app.config["AOPS_AUTHENTICATOR"] = authenticator
     api.init_app(app)
     document = openapi.build(api, package_version())
@@ -56,6 +65,8 @@ def create_service_app(
     def on_aops_error(exc: AopsError) -> Response:
         if exc.code is Code.SERVER_ERROR or exc.http_status >= 500:
             LOG.warning("%s answered %s: %s", name, int(exc.code), exc.detail)
+        if exc.code is Code.TOKEN_ERROR or isinstance(exc, DefaultPasswordError):
+            auditing.record_refused_token(read_token(), int(exc.code), exc.detail)
         return envelope_response(exc.envelope(), exc.http_status)
 
     @app.errorhandler(HTTPException)

@@ -19,8 +19,10 @@ from pydantic import BaseModel
 from aops_utils import jsonio
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
+from aops_utils.errors import DefaultPasswordError
 from aops_utils.errors import ParamError
 from aops_utils.errors import TokenError
+from aops_utils.restful.addresses import request_address
 from aops_utils.restful.validation import parse
 
 BodyT = TypeVar("BodyT")
@@ -43,12 +45,15 @@ class Principal:
     token: str
     token_id: str
     service: str | None = None
+    # Opened with the default password: only routes that allow it (change, logout) serve it.
+    default_password: bool = False
 
 
 @dataclass(slots=True)
 class RequestContext(Generic[BodyT]):
     body: BodyT
     principal: Principal | None
+    # The client's address: X-Forwarded-For only from a trusted proxy (restful.addresses).
     address: str
 
     @property
@@ -84,6 +89,7 @@ class Endpoint:
     summary: str
     handler: Handler
     aliases: tuple[str, ...] = ()
+    default_password_ok: bool = False
 
 
 def json_response(body: dict[str, Any], status: int) -> Response:
@@ -150,11 +156,16 @@ class Api:
         access: Access = Access.USER,
         summary: str = "",
         aliases: tuple[str, ...] = (),
+        default_password_ok: bool = False,
     ) -> Callable[[Handler], Handler]:
+        """`default_password_ok`: a session opened with the default password may call it."""
+
         def register(handler: Handler) -> Handler:
             doc = summary or (handler.__doc__ or "").strip().splitlines()[0:1]
             text = doc if isinstance(doc, str) else (doc[0] if doc else path)
-            self.endpoints.append(Endpoint(path, methods, body, access, text, handler, aliases))
+            self.endpoints.append(
+                Endpoint(path, methods, body, access, text, handler, aliases, default_password_ok)
+            )
             return handler
 
         return register
@@ -196,11 +207,16 @@ def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
         principal = None
         if endpoint.access is not Access.PUBLIC:
             principal = _authenticate(endpoint.access)
+            if principal is not None and principal.default_password and not endpoint.default_password_ok:
+                raise DefaultPasswordError(
+                    "this session was opened with the default password: change the password "
+                    "(/manage/account/change), then log in again"
+                )
         data = read_json()
         body = parse(endpoint.body, data) if endpoint.body is not None else None
         if endpoint.body is None and data:
             raise ParamError("this endpoint takes no body fields", field=next(iter(data)))
-        context: RequestContext[Any] = RequestContext(body, principal, request.remote_addr or "")
+        context: RequestContext[Any] = RequestContext(body, principal, request_address())
         result = endpoint.handler(context)
         if isinstance(result, Reply):
             return envelope(result.code, result.payload, result.http_status)

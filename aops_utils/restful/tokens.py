@@ -32,6 +32,6 @@ def token_authenticator(
             return Principal(acting, token, claims.token_id, service=claims.subject)
         if session_alive is not None and not session_alive(claims.token_id):
             raise TokenError("the session has ended (logged out or password changed); log in again")
-        return Principal(claims.subject, token, claims.token_id)
+        return Principal(claims.subject, token, claims.token_id, default_password=claims.default_password)
 
     return authenticate

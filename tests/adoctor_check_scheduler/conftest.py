@@ -158,7 +158,7 @@ def checks(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequ
                 service.loop.stop,
                 name="retry-consumer",
             )
-            token = suite.login()
+            token = suite.admin_token()
             checks = Checks(
                 suite,
                 f"http://127.0.0.1:{scheduler_port}",

@@ -23,6 +23,7 @@ from tests.aops_cli.test_adoctor import SAMPLE_NAMES
 from tests.aops_cli.test_standalone import _configure
 from tests.aops_cli.test_standalone import standalone_running
 from tests.conftest import PROMETHEUS_URL
+from tests.suite import ADMIN_PASSWORD
 
 
 def ok(doctor: Doctor, command: str, prog: str = "adoctor") -> Result:
@@ -33,13 +34,22 @@ def ok(doctor: Doctor, command: str, prog: str = "adoctor") -> Result:
     return result
 
 
+def first_login(doctor: Doctor) -> Result:
+    """`aops login` as admin with the default password, then the change the manual asks for,
+    then the login that opens a session able to do the rest; the first login's result."""
+    first = ok(doctor, "login --password changeme", prog="aops")
+    ok(doctor, f"account --action change --password {ADMIN_PASSWORD}", prog="aops")
+    ok(doctor, f"login --password {ADMIN_PASSWORD}", prog="aops")
+    return first
+
+
 def add_local_host(doctor: Doctor) -> str:
     """`aops group` and `aops host` after `aops login`: the host 127.0.0.1 in group local; its id."""
     ok(doctor, "group --action add --host_group_name local", prog="aops")
     out = ok(
         doctor,
         "host --action add --host_name node --host_group_name local --public_ip 127.0.0.1 "
-        "--ssh_port 22 --management False --username root --password pw --key K",
+        "--ssh_port 22 --management False --username root --password pw --key vault-key-0123",
         prog="aops",
     ).out
     host_id = out.split()[-1].rstrip(")")
@@ -122,7 +132,7 @@ def test_the_same_flow_runs_on_the_embedded_defaults_of_aops_standalone(tmp_path
 
     with standalone_running(data_dir):
         doctor = Doctor(conf, tmp_path / "cli-home")
-        login = ok(doctor, "login --password changeme", prog="aops")
+        login = first_login(doctor)
         assert "logged in to" in login.out and "default password is still in use" in login.err
         host_id = add_local_host(doctor)
 

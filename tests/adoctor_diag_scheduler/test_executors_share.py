@@ -99,7 +99,7 @@ def hosts_on_every_partition(shared: Shared, token: str) -> list[str]:
         entry = {"host_name": f"h{n}", "host_group_name": "g", "public_ip": f"10.77.0.{n + 1}"}
         entry |= {"ssh_port": 22, "username": "root", "password": "pw"}
         status, reply = shared.suite.call(
-            "POST", "/manage/host/add", {"key": "K", "host_list": [entry]}, token
+            "POST", "/manage/host/add", {"key": "vault-key-0123", "host_list": [entry]}, token
         )
         assert status == 200, reply
         host_id = str(reply["host_list"][0])  # type: ignore[index]

@@ -151,7 +151,9 @@ class Api:
             "host_name": name, "host_group_name": group, "public_ip": ip or next(_addresses),
             "ssh_port": port, "management": management, "username": "root", "password": "pw",
         }  # fmt: skip
-        host_id: str = self.call("/manage/host/add", {"key": "K", "host_list": [entry]})["host_list"][0]
+        host_id: str = self.call("/manage/host/add", {"key": "vault-key-0123", "host_list": [entry]})[
+            "host_list"
+        ][0]
         return host_id
 
 
@@ -166,7 +168,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 
 @pytest.fixture(scope="module")
 def token(suite: Suite) -> str:
-    return suite.login()
+    return suite.admin_token()
 
 
 @pytest.fixture(scope="module")

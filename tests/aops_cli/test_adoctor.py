@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.aops_cli.conftest import Doctor
+from tests.suite import ADMIN_PASSWORD
 from tests.suite import Suite
 from tests.suite import free_port
 
@@ -274,7 +275,8 @@ def test_the_token_stored_by_aops_login_is_used_and_its_absence_is_code_1201(
     ]
     result = doctor.run(f"--json {count}")
     assert result.code == 1 and result.json["code"] == 1201
-    doctor.run("login --password changeme", prog="aops")
+    suite.admin_token()  # admin's default password changed, so that its session serves
+    doctor.run(f"login --password {ADMIN_PASSWORD}", prog="aops")
     assert re.fullmatch(r"\d+ check rules?\n", doctor.run(count).out)
     lines = doctor.fails(count, "--access_token", "not-a-token", token=False)
     assert lines == ["adoctor: the access token is missing or malformed (code 1201: the session is invalid)"]

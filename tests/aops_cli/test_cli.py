@@ -34,7 +34,8 @@ def test_the_21_09_host_and_group_commands_run_as_written_in_the_manual(
     assert out == f"added host group {g1}\n"
     out = cli.ok(
         f"host --action add --host_name {h1} --host_group_name {g1} --public_ip 10.0.0.1 --ssh_port 22 "
-        f"--management False --username root --password pw --sudo_password pw --key K --access_token {t}"
+        f"--management False --username root --password pw --sudo_password pw --key vault-key-0123 "
+        f"--access_token {t}"
     ).out
     host_id = out.split()[-1].rstrip(")")
     assert out.startswith(f"added 1 host ({h1} ") and len(host_id) == 32
@@ -118,7 +119,9 @@ def test_certificate_accepts_the_right_key_and_rejects_a_wrong_one_with_code_120
 ) -> None:
     api.group(name)
     api.host(f"{name}h", name)
-    assert cli.ok(f"certificate --key K --access_token {api.token}").out == "vault key accepted\n"
+    assert (
+        cli.ok(f"certificate --key vault-key-0123 --access_token {api.token}").out == "vault key accepted\n"
+    )
     err = cli.fails(f"certificate --key wrong --access_token {api.token}")
     assert err == (
         "aops: the key does not open the stored host credentials (code 1203: missing or invalid vault "
@@ -149,7 +152,10 @@ def test_host_add_takes_a_private_key_file_instead_of_a_password(
     key_file = tmp_path / "id_ed25519"
     key_file.write_text("-----BEGIN OPENSSH PRIVATE KEY-----\nabc\n-----END OPENSSH PRIVATE KEY-----\n")
     api.group(name)
-    add = f"host --action add --host_group_name {name} --public_ip 10.0.0.9 --username root --key K"
+    add = (
+        f"host --action add --host_group_name {name} --public_ip 10.0.0.9 --username root "
+        "--key vault-key-0123"
+    )
     out = cli.ok(f"{add} --host_name {name}k --private_key {key_file} --access_token {api.token}").out
     assert out.startswith(f"added 1 host ({name}k ")
     err = cli.fails(f"{add} --host_name {name}n --access_token {api.token}", code=2)
@@ -159,12 +165,12 @@ def test_host_add_takes_a_private_key_file_instead_of_a_password(
 def test_a_refused_host_add_names_the_host_the_reason_or_the_option(cli: Cli, token: str, name: str) -> None:
     err = cli.fails(
         f"host --action add --host_name {name}x --host_group_name {name}nog --public_ip 10.0.0.3 "
-        f"--username root --password pw --key K --access_token {token}"
+        f"--username root --password pw --key vault-key-0123 --access_token {token}"
     )
     assert f"failed: {name}x (host group {name}nog does not exist) (code 1102: " in err
     err = cli.fails(
         f"host --action add --host_name {'x' * 51} --host_group_name {name} --public_ip 10.0.0.3 "
-        f"--username root --password pw --key K --access_token {token}"
+        f"--username root --password pw --key vault-key-0123 --access_token {token}"
     )
     assert (
         err

@@ -14,6 +14,7 @@ from pathlib import Path
 import requests
 
 from aops_cli.standalone import write_default_conf
+from tests.suite import ADMIN_PASSWORD
 from tests.suite import free_port
 
 LAUNCH = "from aops_cli.standalone import standalone; standalone()"
@@ -82,10 +83,18 @@ def standalone_running(data_dir: Path, umask: int = -1) -> Iterator[subprocess.P
 
 
 def _login(url: str) -> str:
+    """A session of admin; the first login changes the default password, as the manual says."""
+    body = {"username": "admin", "password": ADMIN_PASSWORD}
+    reply = requests.post(f"{url}/manage/account/login", json=body, timeout=10).json()
+    if reply["code"] == 200:
+        return str(reply["access_token"])
     body = {"username": "admin", "password": "changeme"}
     reply = requests.post(f"{url}/manage/account/login", json=body, timeout=10).json()
     assert reply["code"] == 1204
-    return str(reply["access_token"])
+    headers = {"access_token": reply["access_token"]}
+    change = {"password": ADMIN_PASSWORD}
+    assert requests.post(f"{url}/manage/account/change", json=change, headers=headers, timeout=10).ok
+    return _login(url)
 
 
 def test_it_serves_stops_on_sigterm_and_keeps_data_on_the_next_start(tmp_path: Path) -> None:

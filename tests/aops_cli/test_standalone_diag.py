@@ -16,6 +16,7 @@ from adoctor_diag_scheduler import settings as diag_settings
 from aops_manager import settings as manager_settings
 from tests.adoctor_check_scheduler.test_cli_flow import _set
 from tests.adoctor_check_scheduler.test_cli_flow import add_local_host
+from tests.adoctor_check_scheduler.test_cli_flow import first_login
 from tests.adoctor_check_scheduler.test_cli_flow import ok
 from tests.aops_cli.conftest import Doctor
 from tests.aops_cli.test_adoctor import SAMPLE
@@ -42,7 +43,7 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
 
     with standalone_running(data_dir):
         doctor = Doctor(conf, tmp_path / "cli-home")
-        ok(doctor, "login --password changeme", prog="aops")
+        first_login(doctor)
         host_id = add_local_host(doctor)
         ok(doctor, f"checkrule --action add --conf {SAMPLE}")
         tree = write(tmp_path / "tree.json", HEALTH_TREE)

@@ -46,7 +46,10 @@ def _write_a_vault(url: str) -> None:
         "management": False, "username": "root", "password": "pw",
     }  # fmt: skip
     reply = requests.post(
-        f"{url}/manage/host/add", json={"key": "K", "host_list": [host]}, headers=headers, timeout=30
+        f"{url}/manage/host/add",
+        json={"key": "vault-key-0123", "host_list": [host]},
+        headers=headers,
+        timeout=30,
     ).json()
     assert reply["code"] == 200, reply
 

@@ -8,7 +8,7 @@ from typing import Any
 from tests.suite import Suite
 
 _counter = itertools.count(1)
-KEY = "vault-key-1"
+KEY = "vault-key-0123"
 
 
 def host(group: str, **over: Any) -> dict[str, Any]:

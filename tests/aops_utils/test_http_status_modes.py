@@ -134,6 +134,16 @@ def test_a_missing_or_bad_token_is_1201_in_every_service(services: Services) -> 
             assert body["msg"] == "the session is invalid" and body["detail"]
 
 
+def test_a_default_password_session_is_refused_with_1204_by_every_service_it_reaches(
+    services: Services,
+) -> None:
+    default = services.suite.login()  # admin, still on its default password
+    for service in ("manager", "check", "diag"):
+        status, body = services.raw(service, PROTECTED[service], token=default)
+        assert (status, body["code"]) == (services.status(403), 1204), (service, body)
+        assert "change the password" in body["detail"]
+
+
 def test_a_user_token_on_a_service_route_and_a_wrong_vault_key_are_403(
     services: Services, token: str
 ) -> None:

@@ -32,6 +32,7 @@ from tests.conftest import MYSQL_URL
 from tests.conftest import PROMETHEUS_URL
 from tests.conftest import require
 from tests.stores import mysql_database
+from tests.suite import ADMIN_PASSWORD
 from tests.suite import fake_sshd
 from tests.suite import free_port
 from tests.suite import private_kafka
@@ -194,9 +195,19 @@ def failed_in_our_code(output: str) -> bool:
 
 
 def login(stack: Stack) -> str:
+    """admin's session: the first login (1204) changes the default password, as the manual says."""
+    reply = stack.post(
+        "aops_manager", "/manage/account/login", {"username": "admin", "password": ADMIN_PASSWORD}
+    )
+    if reply["code"] == 200:
+        return str(reply["access_token"])
     reply = stack.post("aops_manager", "/manage/account/login", {"username": "admin", "password": "changeme"})
     assert reply["code"] == 1204, reply
-    return str(reply["access_token"])
+    changed = stack.post(
+        "aops_manager", "/manage/account/change", {"password": ADMIN_PASSWORD}, reply["access_token"]
+    )
+    assert changed["code"] == 200, changed
+    return login(stack)
 
 
 def answer_real_requests(stack: Stack) -> None:
@@ -251,7 +262,9 @@ def test_a_new_hosts_status_is_known_within_seconds_of_adding_it(served: Stack) 
             | {"username": "root", "password": "pw"}
             for name, ip, port in entries
         ]
-        reply = served.post("aops_manager", "/manage/host/add", {"key": "K", "host_list": host_list}, token)
+        reply = served.post(
+            "aops_manager", "/manage/host/add", {"key": "vault-key-0123", "host_list": host_list}, token
+        )
         assert reply["code"] == 200, reply
         # The answer does not wait for the probe (0.5 s timeout on the closed port is not spent).
         assert time.time() - added < 5

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import stat
@@ -12,6 +13,8 @@ import pytest
 
 from aops_utils import conf
 from aops_utils import log
+from aops_utils.audit import AuditLog
+from aops_utils.audit import Event
 
 
 @pytest.fixture
@@ -90,3 +93,41 @@ def test_an_old_log_left_readable_by_all_is_tightened_and_the_log_says_so(
     text = (log_dir / "manager.log").read_text()
     assert f"tightened {log_dir / 'manager.log.1'} from mode 644 to 600" in text
     assert f"tightened {log_dir} from mode 755 to 700" in text
+
+
+FORGED = "2024-01-01 00:00:00,000 WARNING aops/forged/1: admin logged in"
+
+
+def test_a_name_with_a_newline_cannot_forge_a_log_line(tmp_path: Path, restore_root_logger: None) -> None:
+    (tmp_path / "system.ini").write_text(f"[log]\nlog_dir={tmp_path / 'log'}\n")
+    logger = log.setup("check_scheduler", conf.load_system(tmp_path).log, to_stderr=False)
+    logger.warning("rule %s refused", f"cpu\n{FORGED}\r\x1b[2K\u2028")
+    try:
+        raise ValueError(f"bad rule name cpu\n{FORGED}")
+    except ValueError:
+        logger.exception("import of %s failed", "cpu\nx")
+
+    lines = (tmp_path / "log" / "check_scheduler.log").read_text().splitlines()
+    records = [line for line in lines if not line.startswith(" ")]
+    assert len(records) == 2
+    assert records[0].endswith(f"rule cpu\\n{FORGED}\\r\\x1b[2K\\u2028 refused")
+    assert records[1].endswith("import of cpu\\nx failed")
+    # The traceback follows its record, every line of it indented, the exception's text too.
+    assert lines[-2:] == ["    ValueError: bad rule name cpu", f"    {FORGED}"]
+    assert all(line.startswith("    ") for line in lines[lines.index(records[1]) + 1 :])
+
+
+def test_an_audit_record_is_one_json_line_whatever_the_names_hold(tmp_path: Path) -> None:
+    (tmp_path / "system.ini").write_text(f"[log]\nlog_dir={tmp_path / 'log'}\n")
+    audit = AuditLog("manager", conf.load_system(tmp_path).log)
+    odd = 'eve\n{"event": "login_succeeded", "user": "admin"}\r"\u2028'
+    audit.record(Event.LOGIN_FAILED, user=odd, address="192.0.2.1")
+    audit.record(Event.LOGOUT, user="bob", address="::1")
+
+    path = tmp_path / "log" / "manager-audit.log"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 2
+    first, second = (json.loads(line) for line in lines)
+    assert (first["event"], first["user"], first["address"]) == ("login_failed", odd, "192.0.2.1")
+    assert (second["event"], second["user"], second["service"]) == ("logout", "bob", "manager")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
