@@ -128,8 +128,9 @@ def test_a_bad_rule_is_reported_with_its_place_in_the_file_and_a_caret(
     odd = write(tmp_path / "odd.json", [{**rule("odd", "$0 > 1"), "colour": "red"}])
     lines = doctor.fails(f"checkrule --action add --conf {odd}")
     assert lines == [
-        "adoctor: check_items.0.colour: is not a known field (code 1000: request parameter error)",
+        "adoctor: failed: odd: colour: is not a known field",
         f"  in {odd}, rule 'odd' (number 1 of 1), colour",
+        f"adoctor: imported no check rule from {odd} (code 1000: request parameter error)",
     ]
 
     broken = tmp_path / "broken.json"

@@ -79,7 +79,7 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
 def _diagnosis_set_up(tmp_path: Path, data_dir: Path) -> tuple[str, str]:
     """Rules, a tree and the local host added through the CLI; returns (host id, token)."""
     doctor = Doctor(data_dir / "conf", tmp_path / "cli-home")
-    ok(doctor, "login --password changeme", prog="aops")
+    first_login(doctor)
     host_id = add_local_host(doctor)
     ok(doctor, f"checkrule --action add --conf {SAMPLE}")
     tree = write(tmp_path / "tree.json", HEALTH_TREE)
