@@ -50,7 +50,10 @@ def create_app(
     from aops_manager.api import api
 
     app = create_service_app(
-        "aops-manager", api, token_authenticator(data_center.codec), restful=system.restful
+        "aops-manager",
+        api,
+        token_authenticator(data_center.codec, "aops-manager", system.auth.service_token_ttl),
+        restful=system.restful,
     )
     app.extensions["aops_manager"] = Manager(ini, data_center, Keyring(), prober, cache)
     if start_prober:

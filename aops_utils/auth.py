@@ -5,6 +5,10 @@ base64url JSON `{sub, jti, iat, exp, typ}` signed with HMAC-SHA256 under the sec
 every service reads from `system.ini [auth] secret_file`. Signature and expiry are checked
 locally by any service; revocation (logout, password change) is checked by the data center,
 which keeps the live sessions.
+
+A service token (`typ` "service") names the calling service in `sub` and adds `aud` (the one
+service it may be sent to), `act` (the user the call acts for, if any) and `sid` (the user's
+session the call serves, if any): all signed, so that no header can swap them.
 """
 
 from __future__ import annotations
@@ -28,7 +32,12 @@ from aops_utils.errors import TokenError
 
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "changeme"  # noqa: S105 - the documented first-login password
-SERVICE_TOKEN_TTL = 24 * 3600
+# The audience of the data center's service tokens (the other services are named the same way:
+# their console script's name).
+DATA_CENTER = "aops-database"
+# How far a service host's clock may run ahead of the data center's: a service token issued
+# later than this is refused, so that its lifetime cannot be moved into the future.
+CLOCK_SKEW = 60
 
 
 class TokenType(StrEnum):
@@ -43,6 +52,10 @@ class Claims:
     issued_at: int
     expires_at: int
     type: TokenType
+    # Service tokens only: the service it is for, the user it acts for, the user's session.
+    audience: str = ""
+    acting: str = ""
+    session: str = ""
 
 
 def hash_password(password: str) -> str:
@@ -77,18 +90,30 @@ class TokenCodec:
     def issue(self, subject: str, ttl: int, kind: TokenType = TokenType.USER) -> tuple[str, Claims]:
         now = int(time.time())
         claims = Claims(subject, secrets.token_hex(16), now, now + ttl, kind)
-        payload = _b64(
-            orjson.dumps(
-                {
-                    "sub": subject,
-                    "jti": claims.token_id,
-                    "iat": now,
-                    "exp": claims.expires_at,
-                    "typ": kind.value,
-                }
-            )
+        return self._encode(claims), claims
+
+    def issue_service(
+        self, service: str, audience: str, ttl: int, *, acting: str = "", session: str = ""
+    ) -> tuple[str, Claims]:
+        """A token of `service` for calls to `audience`, acting for `acting` in `session`."""
+        now = int(time.time())
+        claims = Claims(
+            service, secrets.token_hex(16), now, now + ttl, TokenType.SERVICE, audience, acting, session
         )
-        return f"{payload}.{self._sign(payload)}", claims
+        return self._encode(claims), claims
+
+    def _encode(self, claims: Claims) -> str:
+        data: dict[str, str | int] = {
+            "sub": claims.subject,
+            "jti": claims.token_id,
+            "iat": claims.issued_at,
+            "exp": claims.expires_at,
+            "typ": claims.type.value,
+        }
+        if claims.type is TokenType.SERVICE:
+            data.update(aud=claims.audience, act=claims.acting, sid=claims.session)
+        payload = _b64(orjson.dumps(data))
+        return f"{payload}.{self._sign(payload)}"
 
     def decode(self, token: str) -> Claims:
         """Check signature and expiry; raise TokenError (1201) otherwise."""
@@ -99,16 +124,24 @@ class TokenCodec:
             raise TokenError("the access token signature is invalid")
         try:
             data = orjson.loads(_unb64(payload))
+            kind = TokenType(data["typ"])
+            service = kind is TokenType.SERVICE
             claims = Claims(
                 str(data["sub"]),
                 str(data["jti"]),
                 int(data["iat"]),
                 int(data["exp"]),
-                TokenType(data["typ"]),
+                kind,
+                # A service token without its audience is malformed (KeyError below).
+                str(data["aud"]) if service else "",
+                str(data.get("act", "")) if service else "",
+                str(data.get("sid", "")) if service else "",
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise TokenError("the access token is malformed") from exc
         if claims.expires_at <= time.time():
+            if claims.type is TokenType.SERVICE:
+                raise TokenError(f"the service token of {claims.subject} has expired")
             raise TokenError("the access token has expired, log in again")
         return claims
 

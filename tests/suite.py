@@ -23,9 +23,11 @@ from aops_database.__main__ import initialise
 from aops_database.app import create_app as create_database
 from aops_manager import settings as manager_settings
 from aops_manager.app import create_app as create_manager
+from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import TokenType
 from aops_utils.auth import load_secret
+from aops_utils.errors import TokenError
 from aops_utils.serving import serve_in_thread
 
 
@@ -53,20 +55,31 @@ class Suite:
     def codec(self) -> TokenCodec:
         return TokenCodec(load_secret(self.conf_dir / "secret.key"))
 
-    def service_token(self) -> str:
-        token, _ = self.codec().issue("tests", 3600, TokenType.SERVICE)
+    def service_token(
+        self,
+        acting: str = "",
+        session: str = "",
+        *,
+        service: str = "tests",
+        audience: str = DATA_CENTER,
+        ttl: int = 300,
+    ) -> str:
+        """A service token for the data center (or `audience`), acting for `acting` in `session`."""
+        token, _ = self.codec().issue_service(service, audience, ttl, acting=acting, session=session)
         return token
 
+    def session_token(self, user_token: str) -> str:
+        """What a service sends the data center for a request made with `user_token`: a service
+        token acting for its user, in its session."""
+        claims = self.codec().decode(user_token)
+        return self.service_token(claims.subject, claims.token_id)
+
     def add_user(self, username: str | None = None, password: str = "Passw0rd!") -> tuple[str, str]:
-        """Create a user through the data center and log in; returns (username, token)."""
+        """Create a user as `aops-database user add` does (no route does) and log in through the
+        manager; returns (username, token)."""
         username = username or f"u{uuid.uuid4().hex[:12]}"
-        reply = requests.post(
-            f"{self.database_url}/data/account/add",
-            json={"username": username, "password": password},
-            headers={"access_token": self.service_token()},
-            timeout=30,
-        )
-        assert reply.status_code == 200, reply.text
+        app, _endpoint = self.servers["database_app"]
+        app.extensions["aops_database"].accounts.add_user(username, password)
         return username, self.login(username, password)
 
     def call(
@@ -125,17 +138,32 @@ def data_call(
     *,
     token: str,
     method: str = "POST",
-    acting: str = "",
     timeout: float = 120,
+    as_is: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """One request to the data center (`acting`: the user a service acts for); returns (status, envelope)."""
-    headers = {"access_token": token}
-    if acting:
-        headers["X-Aops-User"] = acting
+    """One request to the data center; returns (status, envelope).
+
+    A user's `token` goes as the manager sends a user's request on: as a service token acting
+    for that user in that session (the data center refuses a user's own token), unless `as_is`.
+    """
+    if not as_is and _is_user_token(suite, token):
+        token = suite.session_token(token)
     reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=timeout
+        method,
+        suite.database_url + path,
+        json={} if body is None else body,
+        headers={"access_token": token, **(headers or {})},
+        timeout=timeout,
     )
     return reply.status_code, reply.json()
+
+
+def _is_user_token(suite: Suite, token: str) -> bool:
+    try:
+        return suite.codec().decode(token).type is TokenType.USER
+    except TokenError:
+        return False
 
 
 def host_ids_paged(page: Callable[[int], list[dict[str, Any]]], pages: int) -> list[str]:
