@@ -28,6 +28,7 @@ from aops_utils.auth import TokenCodec
 from aops_utils.auth import TokenType
 from aops_utils.auth import load_secret
 from aops_utils.errors import TokenError
+from aops_utils.restful import Principal
 from aops_utils.serving import serve_in_thread
 
 
@@ -73,6 +74,11 @@ class Suite:
         token acting for its user, in its session."""
         claims = self.codec().decode(user_token)
         return self.service_token(claims.subject, claims.token_id)
+
+    def principal(self, user_token: str) -> Principal:
+        """The principal a service makes of a request carrying `user_token`: user and session."""
+        claims = self.codec().decode(user_token)
+        return Principal(claims.subject, user_token, claims.token_id)
 
     def add_user(self, username: str | None = None, password: str = "Passw0rd!") -> tuple[str, str]:
         """Create a user as `aops-database user add` does (no route does) and log in through the
