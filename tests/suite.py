@@ -50,8 +50,8 @@ class Suite:
         self.servers.pop("database").shutdown()
 
     def start_database(self) -> None:
-        app, endpoint = self.servers["database_app"]
-        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database")
+        app, endpoint, secure = self.servers["database_app"]
+        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database", secure)
 
     def codec(self) -> TokenCodec:
         return TokenCodec(load_secret(self.conf_dir / "secret.key"))
@@ -84,7 +84,7 @@ class Suite:
         """Create a user as `aops-database user add` does (no route does) and log in through the
         manager; returns (username, token)."""
         username = username or f"u{uuid.uuid4().hex[:12]}"
-        app, _endpoint = self.servers["database_app"]
+        app = self.servers["database_app"][0]
         app.extensions["aops_database"].accounts.add_user(username, password)
         return username, self.login(username, password)
 
@@ -188,8 +188,10 @@ def write_conf(
     prometheus_url: str = "http://127.0.0.1:19090",
     probe_interval: int = 0,
     legacy_http_status: bool = False,
+    tls: str = "",
 ) -> tuple[int, int]:
-    """Write system/database/manager ini files for a test suite; returns (manager, database) ports."""
+    """Write system/database/manager ini files for a test suite; returns (manager, database) ports.
+    `tls`: the keys of system.ini's [tls] section, one per line."""
     conf_dir.mkdir(parents=True, exist_ok=True)
     manager_port, database_port = free_port(), free_port()
     (conf_dir / "system.ini").write_text(
@@ -198,6 +200,7 @@ def write_conf(
         f"[manager]\nip=127.0.0.1\nport={manager_port}\n"
         f"[database]\nip=127.0.0.1\nport={database_port}\n"
         f"[restful]\nlegacy_http_status={str(legacy_http_status).lower()}\n"
+        + (f"[tls]\n{tls}\n" if tls else "")
     )
     db = f"[store]\nrelational={relational}\ndocument={document}\nsqlite_path={conf_dir / 'aops.db'}\n"
     if mysql_url:
@@ -226,10 +229,11 @@ def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
     _, man_ini = manager_settings.load(conf_dir)
     database_app = create_database(system, db_ini)
     manager_app = create_manager(system, man_ini, start_prober=False)
-    db_server, _ = serve_in_thread(database_app, system.database, "test-database")
+    secure = system.tls if system.tls.enabled else None
+    db_server, _ = serve_in_thread(database_app, system.database, "test-database", secure)
     man_server, _ = serve_in_thread(manager_app, man_ini.manager.endpoint, "test-manager")
-    suite = Suite(conf_dir, system.manager.url, system.database.url)
-    suite.servers.update(database=db_server, database_app=(database_app, system.database))
+    suite = Suite(conf_dir, system.manager.url, system.database_url)
+    suite.servers.update(database=db_server, database_app=(database_app, system.database, secure))
     try:
         yield suite
     finally:

@@ -137,6 +137,24 @@ def test_a_missing_or_bad_token_is_1201_in_every_service(services: Services) -> 
             assert body["msg"] == "the session is invalid" and body["detail"]
 
 
+@pytest.mark.parametrize("ending", ["logout", "password change"])
+def test_an_ended_session_is_refused_at_once_by_every_service(services: Services, ending: str) -> None:
+    """The schedulers and the manager call the data center with service tokens naming the user's
+    session: ended through the manager, it is refused everywhere on the next request."""
+    _, token = services.suite.add_user(password="Passw0rd!")
+    user_facing = {service: path for service, path in PROTECTED.items() if service != "database"}
+    for service, path in user_facing.items():
+        assert services.raw(service, path, token=token)[1]["code"] == 200, service
+    if ending == "logout":
+        services.raw("manager", "/manage/account/logout", token=token)
+    else:
+        body = {"password": "N3w-passw0rd", "old_password": "Passw0rd!"}
+        assert services.raw("manager", "/manage/account/change", token=token, json=body)[1]["code"] == 200
+    for service, path in user_facing.items():
+        status, body = services.raw(service, path, token=token)
+        assert (status, body["code"]) == (services.status(401), 1201), (service, body)
+
+
 def test_a_user_token_on_a_service_route_and_a_wrong_vault_key_are_403(
     services: Services, token: str
 ) -> None:
