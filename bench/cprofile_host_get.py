@@ -37,6 +37,8 @@ from support.conf import write_conf
 from support.env import short_path
 from support.services import aops_stack
 
+from aops_utils.auth import DATA_CENTER
+
 HOSTS = 10_000
 TOP = 22
 
@@ -105,7 +107,11 @@ def data_center(count: int) -> dict[str, Any]:
             for i in range(HOSTS)
         ]
         hosts.add_hosts(center.store, "admin", rows, ["vault"])
-        token = center.accounts.login("admin", "changeme", "127.0.0.1").token
+        session = center.codec.decode(center.accounts.login("admin", "changeme", "127.0.0.1").token)
+        # As the manager calls it: a service token acting in the user's session.
+        token, _ = center.codec.issue_service(
+            "bench", DATA_CENTER, 300, acting="admin", session=session.token_id
+        )
         client = app.test_client()
         rng = random.Random(1)
 
