@@ -42,6 +42,9 @@ class _Handler(WSGIRequestHandler):
         LOG.debug("%s %s %s", self.command, self.path, code)
 
 
+_HANDSHAKE_SECONDS = 30
+
+
 class _TlsHandler(_Handler):
     """HTTPS, with the handshake in this connection's thread: Werkzeug would run it in the one
     that accepts connections, where one client that stalls it stalls every other."""
@@ -53,8 +56,11 @@ class _TlsHandler(_Handler):
         super().setup()
 
     def handle(self) -> None:
+        # A peer that opens a connection and never finishes the handshake gives its thread back.
+        self.request.settimeout(_HANDSHAKE_SECONDS)
         try:
             self.request.do_handshake()
+            self.request.settimeout(self.timeout)
         except (ssl.SSLError, OSError) as exc:
             # A client without a certificate of our CA, or one that does not trust ours.
             LOG.info("TLS handshake with %s failed: %s", self.client_address[0], exc)

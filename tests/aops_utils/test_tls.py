@@ -5,12 +5,14 @@ embedded suite uses) and under uWSGI (what systemd runs), with a CA made here; o
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 import requests
@@ -89,6 +91,14 @@ def test_a_client_without_a_certificate_of_the_suites_ca_is_refused(secure_suite
         with pytest.raises(ServiceUnavailable) as refused:
             client(secure_suite, pki.ca_file, cert).hosts_by_user()
         assert secure_suite.database_url in refused.value.detail, refused.value.detail
+
+
+def test_a_connection_that_never_shakes_hands_holds_up_no_other(secure_suite: Suite, pki: Pki) -> None:
+    address = urlsplit(secure_suite.database_url)
+    with socket.create_connection((address.hostname or "", address.port or 0), timeout=10):
+        started = time.monotonic()
+        assert client(secure_suite, pki.ca_file, pki.cert).hosts_by_user() == {}
+        assert time.monotonic() - started < 5
 
 
 def test_plain_http_on_the_tls_port_gets_no_answer(secure_suite: Suite) -> None:
