@@ -87,7 +87,7 @@ def create_app(
     app = create_service_app(
         "adoctor-check-scheduler",
         api,
-        token_authenticator(dc.codec),
+        token_authenticator(dc.codec, "adoctor-check-scheduler", system.auth.service_token_ttl),
         restful=system.restful,
         audit=AuditLog("check_scheduler", system.log),
         max_body=64 * 1024 * 1024,

@@ -63,7 +63,7 @@ def create_app(
     app = create_service_app(
         "adoctor-diag-scheduler",
         api,
-        token_authenticator(dc.codec),
+        token_authenticator(dc.codec, "adoctor-diag-scheduler", system.auth.service_token_ttl),
         restful=system.restful,
         audit=AuditLog("diag_scheduler", system.log),
         max_body=64 * 1024 * 1024,

@@ -71,7 +71,9 @@ def start_services(data_dir: Path) -> list[Running]:
     initialise()
     running: list[Running] = []
     database_app = create_database(system, db_ini)
-    running.append(_serve("aops-database", database_app, db_ini.database))
+    # With [tls] enabled in its system.ini, the services call the data center over HTTPS here too.
+    secure = system.tls if system.tls.enabled else None
+    running.append(_serve("aops-database", database_app, db_ini.database, secure))
     center = database_app.extensions["aops_database"]
     manager_app = create_manager(system, man_ini)
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
@@ -131,11 +133,11 @@ def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
     return running
 
 
-def _serve(name: str, app: Any, endpoint: Any) -> Running:
+def _serve(name: str, app: Any, endpoint: Any, secure: Any = None) -> Running:
     from aops_utils.serving import serve_in_thread
 
     try:
-        server, thread = serve_in_thread(app, endpoint, name)
+        server, thread = serve_in_thread(app, endpoint, name, secure)
     except OSError as exc:
         raise click.ClickException(
             f"{name} cannot listen on {endpoint.url}: {exc.strerror} (is another A-Ops running?)"
@@ -145,7 +147,8 @@ def _serve(name: str, app: Any, endpoint: Any) -> Running:
         server.shutdown()
         thread.join(timeout=10)
 
-    return Running(name, endpoint.url, stop)
+    url = endpoint.url if secure is None else "https" + endpoint.url.removeprefix("http")
+    return Running(name, url, stop)
 
 
 @click.command()

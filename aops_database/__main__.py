@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
 import sqlalchemy as sa
 
@@ -11,6 +15,7 @@ from aops_database.app import HOST_INFO_INDEX
 from aops_database.app import HOST_INFO_SPEC
 from aops_database.app import create_app
 from aops_database.app import open_stores
+from aops_database.services import users
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX
 from aops_database.services.check_results import RESULT_SPEC
@@ -18,8 +23,13 @@ from aops_database.services.diag_reports import REPORT_INDEX
 from aops_database.services.diag_reports import REPORT_SPEC
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
+from aops_utils.conf import SystemIni
+from aops_utils.contracts.data_center.hosts import AddUserBody
+from aops_utils.db import RelationalStore
+from aops_utils.docstore import DocumentStore
 from aops_utils.errors import ConfigError
 from aops_utils.launch import http_service
+from aops_utils.restful.validation import parse
 from aops_utils.serving import run_main
 
 
@@ -70,6 +80,7 @@ cli = http_service(
     wsgi="aops_database.wsgi:app",
     create_app=create_app,
     ready=refuse_an_old_schema,
+    serves_services=True,
 )
 
 
@@ -81,7 +92,25 @@ def init() -> None:
 
 @cli.group()
 def user() -> None:
-    """Administer A-Ops users."""
+    """Administer A-Ops users (on the database host: no HTTP route does this)."""
+
+
+@contextmanager
+def _stores() -> Iterator[tuple[SystemIni, RelationalStore, DocumentStore]]:
+    system, ini = db_settings.load()
+    store, docs = open_stores(ini)
+    try:
+        yield system, store, docs
+    finally:
+        docs.close()
+        store.dispose()
+
+
+def _account(username: str, password: str) -> AddUserBody:
+    """The name and password checked as the data center checks them (ParamError naming the field)."""
+    found = parse(AddUserBody, {"username": username, "password": password})
+    assert isinstance(found, AddUserBody)
+    return found
 
 
 @user.command("add")
@@ -89,16 +118,51 @@ def user() -> None:
 @click.password_option()
 def user_add(username: str, password: str) -> None:
     """Create a user (there is no self-registration)."""
-    system, ini = db_settings.load()
-    store, docs = open_stores(ini)
-    try:
+    account = _account(username, password)
+    with _stores() as (system, store, _docs):
         Accounts(store, TokenCodec(load_secret(system.auth.secret_file)), system.auth).add_user(
-            username, password
+            account.username, account.password
         )
-    finally:
-        docs.close()
-        store.dispose()
     click.echo(f"created user {username}")
+
+
+@user.command("list")
+def user_list() -> None:
+    """List the users, when each was created, and their open sessions."""
+    with _stores() as (_system, store, _docs):
+        rows = users.list_users(store)
+    click.echo(f"{'username':<40}  {'created (UTC)':<19}  {'sessions':>8}  password")
+    for row in rows:
+        created = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(row.created_at))
+        state = "must be changed" if row.must_change_password else "set"
+        click.echo(f"{row.username:<40}  {created:<19}  {row.open_sessions:>8}  {state}")
+
+
+@user.command("passwd")
+@click.argument("username")
+@click.password_option()
+@click.option("--temporary", is_flag=True, help="The user must change it at the next login (answered 1204).")
+def user_passwd(username: str, password: str, temporary: bool) -> None:
+    """Reset a user's password: every session of the user ends and lock-outs are lifted."""
+    account = _account(username, password)
+    with _stores() as (system, store, _docs):
+        Accounts(store, TokenCodec(load_secret(system.auth.secret_file)), system.auth).check_password_length(
+            account.password
+        )
+        users.set_password(store, account.username, account.password, must_change=temporary)
+    click.echo(f"password of {username} reset; the user's sessions have ended")
+
+
+@user.command("delete")
+@click.argument("username")
+@click.confirmation_option(
+    prompt="Delete the user with all its hosts, groups, rules, trees, results and reports?"
+)
+def user_delete(username: str) -> None:
+    """Delete a user and everything it owns; its sessions end at once."""
+    with _stores() as (_system, store, docs):
+        hosts = users.delete_user(store, docs, username)
+    click.echo(f"deleted user {username} and its {hosts} host(s)")
 
 
 def main() -> None:

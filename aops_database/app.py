@@ -12,6 +12,7 @@ from aops_database.services.accounts import Accounts
 from aops_database.services.data import Prometheus
 from aops_database.settings import DatabaseIni
 from aops_utils.audit import AuditLog
+from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.conf import SystemIni
@@ -21,7 +22,7 @@ from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.restful.app import create_service_app
-from aops_utils.restful.tokens import token_authenticator
+from aops_utils.restful.tokens import service_authenticator
 
 HOST_INFO_INDEX = "host_information"
 HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",))
@@ -83,7 +84,10 @@ def create_app(
     app = create_service_app(
         "aops-database",
         api,
-        token_authenticator(codec, data_center.accounts.session_alive),
+        # Services only: a user's token is refused on every route (see service_authenticator).
+        service_authenticator(
+            codec, DATA_CENTER, system.auth.service_token_ttl, data_center.accounts.session_alive
+        ),
         restful=system.restful,
         max_body=64 * 1024 * 1024,
         audit=audit,

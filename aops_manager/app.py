@@ -59,7 +59,11 @@ def create_app(
 
     keyring = Keyring(section.vault_key_ttl, on_expiry=key_expired)
     app = create_service_app(
-        "aops-manager", api, token_authenticator(data_center.codec), restful=system.restful, audit=audit
+        "aops-manager",
+        api,
+        token_authenticator(data_center.codec, "aops-manager", system.auth.service_token_ttl),
+        restful=system.restful,
+        audit=audit,
     )
     app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit)
     if start_prober:

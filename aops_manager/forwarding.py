@@ -21,7 +21,7 @@ Route = Callable[[Any, Principal], Envelope]
 
 
 def call(principal: Principal, send: Callable[[], T]) -> T:
-    """Run a call made with the caller's token; a session the data center refuses leaves the cache."""
+    """Run a call made for the caller's session; a session the data center refuses leaves the cache."""
     cache = manager().cache
     try:
         reply = send()

@@ -6,6 +6,10 @@ the default password, which may only change it) signed with HMAC-SHA256 under th
 every service reads from `system.ini [auth] secret_file`. Signature and expiry are checked
 locally by any service; revocation (logout, password change) is checked by the data center,
 which keeps the live sessions.
+
+A service token (`typ` "service") names the calling service in `sub` and adds `aud` (the one
+service it may be sent to), `act` (the user the call acts for, if any) and `sid` (the user's
+session the call serves, if any): all signed, so that no header can swap them.
 """
 
 from __future__ import annotations
@@ -33,7 +37,12 @@ from aops_utils.errors import TooManyLogins
 
 DEFAULT_USER = "admin"
 DEFAULT_PASSWORD = "changeme"  # noqa: S105 - the documented first-login password
-SERVICE_TOKEN_TTL = 24 * 3600
+# The audience of the data center's service tokens (the other services are named the same way:
+# their console script's name).
+DATA_CENTER = "aops-database"
+# How far a service host's clock may run ahead of the data center's: a service token issued
+# later than this is refused, so that its lifetime cannot be moved into the future.
+CLOCK_SKEW = 60
 
 
 class TokenType(StrEnum):
@@ -49,6 +58,10 @@ class Claims:
     expires_at: int
     type: TokenType
     default_password: bool = False
+    # Service tokens only: the service it is for, the user it acts for, the user's session.
+    audience: str = ""
+    acting: str = ""
+    session: str = ""
 
 
 def hash_password(password: str) -> str:
@@ -103,18 +116,42 @@ class TokenCodec:
         self, subject: str, ttl: int, kind: TokenType = TokenType.USER, *, default_password: bool = False
     ) -> tuple[str, Claims]:
         now = int(time.time())
-        claims = Claims(subject, secrets.token_hex(16), now, now + ttl, kind, default_password)
-        fields: dict[str, str | int] = {
-            "sub": subject,
+        claims = Claims(
+            subject, secrets.token_hex(16), now, now + ttl, kind, default_password=default_password
+        )
+        return self._encode(claims), claims
+
+    def issue_service(
+        self, service: str, audience: str, ttl: int, *, acting: str = "", session: str = ""
+    ) -> tuple[str, Claims]:
+        """A token of `service` for calls to `audience`, acting for `acting` in `session`."""
+        now = int(time.time())
+        claims = Claims(
+            service,
+            secrets.token_hex(16),
+            now,
+            now + ttl,
+            TokenType.SERVICE,
+            audience=audience,
+            acting=acting,
+            session=session,
+        )
+        return self._encode(claims), claims
+
+    def _encode(self, claims: Claims) -> str:
+        data: dict[str, str | int] = {
+            "sub": claims.subject,
             "jti": claims.token_id,
-            "iat": now,
+            "iat": claims.issued_at,
             "exp": claims.expires_at,
-            "typ": kind.value,
+            "typ": claims.type.value,
         }
-        if default_password:
-            fields["pwd"] = "default"  # noqa: S105 - the claim's value, not a password
-        payload = _b64(orjson.dumps(fields))
-        return f"{payload}.{self._sign(payload)}", claims
+        if claims.default_password:
+            data["pwd"] = "default"  # noqa: S105 - the claim's value, not a password
+        if claims.type is TokenType.SERVICE:
+            data.update(aud=claims.audience, act=claims.acting, sid=claims.session)
+        payload = _b64(orjson.dumps(data))
+        return f"{payload}.{self._sign(payload)}"
 
     def decode(self, token: str) -> Claims:
         """Check signature and expiry; raise TokenError (1201) otherwise."""
@@ -125,17 +162,25 @@ class TokenCodec:
             raise TokenError("the access token signature is invalid")
         try:
             data = orjson.loads(_unb64(payload))
+            kind = TokenType(data["typ"])
+            service = kind is TokenType.SERVICE
             claims = Claims(
                 str(data["sub"]),
                 str(data["jti"]),
                 int(data["iat"]),
                 int(data["exp"]),
-                TokenType(data["typ"]),
-                data.get("pwd") == "default",
+                kind,
+                default_password=data.get("pwd") == "default",
+                # A service token without its audience is malformed (KeyError below).
+                audience=str(data["aud"]) if service else "",
+                acting=str(data.get("act", "")) if service else "",
+                session=str(data.get("sid", "")) if service else "",
             )
         except (ValueError, KeyError, TypeError) as exc:
             raise TokenError("the access token is malformed") from exc
         if claims.expires_at <= time.time():
+            if claims.type is TokenType.SERVICE:
+                raise TokenError(f"the service token of {claims.subject} has expired")
             raise TokenError("the access token has expired, log in again")
         return claims
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -11,9 +12,7 @@ from typing import TypeVar
 import requests
 
 from aops_utils import jsonio
-from aops_utils.auth import SERVICE_TOKEN_TTL
 from aops_utils.auth import TokenCodec
-from aops_utils.auth import TokenType
 from aops_utils.codes import Code
 from aops_utils.codes import is_success
 from aops_utils.errors import AopsError
@@ -21,21 +20,44 @@ from aops_utils.errors import ServiceUnavailable
 from aops_utils.restful import Principal
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
-from aops_utils.restful.tokens import ACTING_USER_HEADER
 
 B = TypeVar("B")
+# Tokens kept per (acting user, session): far more than one process serves at once.
+_MAX_TOKENS = 4096
 
 
 class ServiceClient:
-    """Calls another service's routes; an error envelope comes back as the same AopsError."""
+    """Calls another service's routes; an error envelope comes back as the same AopsError.
 
-    def __init__(self, base_url: str, codec: TokenCodec, service: str, timeout: float = 600) -> None:
+    Every call carries a service token of `service` for `audience`, naming in its signed claims
+    the user the call acts for and, for a user's request, that user's session: the callee checks
+    the session is still alive, so a logout or password change stops the user's calls at once.
+    A token is reused until half its `token_ttl` is gone.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        codec: TokenCodec,
+        service: str,
+        timeout: float = 600,
+        *,
+        audience: str,
+        token_ttl: int = 300,
+        verify: str | bool = True,
+        cert: tuple[str, str] | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._codec = codec
         self._service = service
+        self._audience = audience
+        self._token_ttl = token_ttl
         self._timeout = timeout
+        # TLS: the CA file the callee's certificate must chain to, and this service's own.
+        self._verify = verify
+        self._cert = cert
         self._local = threading.local()
-        self._service_token: tuple[str, float] = ("", 0.0)
+        self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
         self._lock = threading.Lock()
 
     @property
@@ -51,15 +73,25 @@ class ServiceClient:
             # Proxies from the environment must not divert calls between local services, and
             # looking them up costs a third of a small call.
             session.trust_env = False
+            session.verify = self._verify
+            session.cert = self._cert
             self._local.session = session
         return session
 
-    def service_token(self) -> str:
-        token, renew_at = self._service_token
-        if time.time() >= renew_at:
-            with self._lock:
-                token, _claims = self._codec.issue(self._service, SERVICE_TOKEN_TTL, TokenType.SERVICE)
-                self._service_token = (token, time.time() + SERVICE_TOKEN_TTL / 2)
+    def service_token(self, acting: str = "", session: str = "") -> str:
+        """This service's token for the callee, acting for `acting` in `session` (if given)."""
+        key = (acting, session)
+        now = time.time()
+        with self._lock:
+            token, renew_at = self._tokens.get(key, ("", 0.0))
+            if now < renew_at:
+                return token
+            token, _claims = self._codec.issue_service(
+                self._service, self._audience, self._token_ttl, acting=acting, session=session
+            )
+            if len(self._tokens) >= _MAX_TOKENS:
+                self._tokens.clear()
+            self._tokens[key] = (token, now + self._token_ttl / 2)
         return token
 
     def call(
@@ -71,20 +103,21 @@ class ServiceClient:
         principal: Principal | None = None,
         acting_user: str | None = None,
     ) -> dict[str, Any]:
-        """Send `body`; `principal` forwards a user's token, otherwise a service token is used."""
-        headers = {"Content-Type": "application/json"}
-        if principal is not None and principal.service is None:
-            headers["Access-Token"] = principal.token
+        """Send `body` for `principal` (the request being served: its user and session) or for
+        `acting_user` (work of the service's own for that user), else as the service itself."""
+        if principal is not None:
+            token = self.service_token(principal.username, principal.token_id)
         else:
-            headers["Access-Token"] = self.service_token()
-            user = acting_user if acting_user is not None else (principal.username if principal else "")
-            if user:
-                headers[ACTING_USER_HEADER] = user
+            token = self.service_token(acting_user or "")
+        headers = {"Content-Type": "application/json", "Access-Token": token}
         url = self.base_url + path
         try:
             reply = self._session().request(
                 method, url, data=jsonio.encode(body or {}), headers=headers, timeout=self._timeout
             )
+        except requests.exceptions.SSLError as exc:
+            # A certificate that does not chain to [tls] ca_file, or ours refused: not transient.
+            raise ServiceUnavailable(f"{url} refused the TLS handshake: {_ssl_reason(exc)}") from None
         except requests.ConnectionError as exc:
             raise ServiceUnavailable(f"{url} is unreachable: {type(exc).__name__}") from None
         except requests.Timeout:
@@ -111,6 +144,12 @@ class ServiceClient:
 
     def delete(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.call("DELETE", path, body, **kw)
+
+
+def _ssl_reason(exc: requests.exceptions.SSLError) -> str:
+    """OpenSSL's own words, e.g. `certificate verify failed: unable to get local issuer certificate`."""
+    found = re.search(r"\[SSL: \w+\] ([^(')]+)", str(exc))
+    return found.group(1).strip() if found else "TLS error"
 
 
 def reply_of(data: dict[str, Any], *drop: str) -> Reply:

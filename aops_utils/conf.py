@@ -29,6 +29,7 @@ from pydantic import ConfigDict
 from pydantic import Field
 from pydantic import IPvAnyNetwork
 from pydantic import ValidationError
+from pydantic import model_validator
 
 from aops_utils.errors import ConfigError
 
@@ -106,6 +107,33 @@ class AuthSection(Section):
     # A session this young may change the password without the old one (log in, then change);
     # an older one, say a stolen token, must give the old password.
     password_change_fresh_seconds: int = Field(300, ge=0)
+    # Seconds a service token lives: services renew theirs at half its life, and the data
+    # center refuses one that would live longer. Minutes at most: a token seen in transit or
+    # in a log is worth little.
+    service_token_ttl: int = Field(300, ge=30, le=3600)
+
+
+class TlsSection(Section):
+    """Beyond 21.09: TLS on the data center's port, the one port services call one another on.
+
+    The data center serves HTTPS with `cert_file`/`key_file`; every service verifies it against
+    `ca_file` and, with `verify_clients`, shows its own certificate, which the data center
+    verifies against the same CA (a host without one signed by it cannot even connect).
+    """
+
+    enabled: bool = False
+    cert_file: Path | None = None
+    key_file: Path | None = None
+    ca_file: Path | None = None
+    verify_clients: bool = True
+
+    @model_validator(mode="after")
+    def _complete(self) -> TlsSection:
+        if self.enabled:
+            for key in ("cert_file", "key_file", "ca_file"):
+                if getattr(self, key) is None:
+                    raise ValueError(f"{key} is required with enabled=true")
+        return self
 
 
 class UwsgiSection(Section):
@@ -158,10 +186,17 @@ class SystemIni(Section):
     log: LogSection = LogSection()
     auth: AuthSection = AuthSection()
     restful: RestfulSection = RestfulSection()
+    tls: TlsSection = TlsSection()
     manager: Endpoint = Endpoint(port=11111)
     database: Endpoint = Endpoint(port=11119)
     check_scheduler: Endpoint = Endpoint(port=11112)
     diag_scheduler: Endpoint = Endpoint(port=11113)
+
+    @property
+    def database_url(self) -> str:
+        """Where services call the data center: over HTTPS when `[tls]` is enabled."""
+        url = self.database.url
+        return "https" + url.removeprefix("http") if self.tls.enabled else url
 
 
 SettingsT = TypeVar("SettingsT", bound=Section)

@@ -9,6 +9,8 @@ from typing import TypedDict
 from typing import TypeVar
 from typing import cast
 
+from aops_utils import tls
+from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
@@ -44,8 +46,8 @@ from aops_utils.restful.validation import Body
 
 # A data-center answer as it came: code, msg and payload, for routes relayed unchanged.
 Envelope = dict[str, Any]
-# Who acts: a user's session (their token is forwarded), a user named by a service (the service
-# token carries the name), or None for the calling service itself.
+# Who acts: a user's request (the service token names the user and their session), a user a
+# service works for (the token names the user), or None for the calling service itself.
 Acting = Principal | str | None
 B = TypeVar("B", bound=Body)
 # Rows as services send them (check results, coverage records, retries, reports): the data
@@ -177,10 +179,45 @@ def _dump(body: Body | None) -> dict[str, Any]:
 class DataCenter(ServiceClient):
     """The data center's routes as methods; an error envelope comes back as the same AopsError."""
 
+    def __init__(
+        self,
+        base_url: str,
+        codec: TokenCodec,
+        service: str,
+        timeout: float = 600,
+        *,
+        token_ttl: int = 300,
+        verify: str | bool = True,
+        cert: tuple[str, str] | None = None,
+    ) -> None:
+        super().__init__(
+            base_url,
+            codec,
+            service,
+            timeout,
+            audience=DATA_CENTER,
+            token_ttl=token_ttl,
+            verify=verify,
+            cert=cert,
+        )
+
     @classmethod
     def of_service(cls, system: SystemIni, service: str, timeout: float = 600) -> DataCenter:
-        """The data center as `service` calls it, where system.ini says, with the suite's secret."""
-        return cls(system.database.url, TokenCodec(load_secret(system.auth.secret_file)), service, timeout)
+        """The data center as `service` calls it, where system.ini says, with the suite's secret
+        (and, with `[tls]` enabled, over HTTPS with the suite's CA and this host's certificate)."""
+        verify: str | bool = True
+        cert = None
+        if system.tls.enabled:
+            verify, cert = tls.client_files(system.tls)
+        return cls(
+            system.database_url,
+            TokenCodec(load_secret(system.auth.secret_file)),
+            service,
+            timeout,
+            token_ttl=system.auth.service_token_ttl,
+            verify=verify,
+            cert=cert,
+        )
 
     def _send(self, method: str, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
         if isinstance(who, Principal):

@@ -56,9 +56,11 @@ def http_service(
     wsgi: str,
     create_app: Callable[[SystemIni, Any], Any],
     ready: Callable[[Any], None] | None = None,
+    serves_services: bool = False,
 ) -> click.Group:
     """A command group whose default command serves the app (uWSGI, or threaded with --dev);
-    `ready` may refuse to serve (a ConfigError) before anything listens."""
+    `ready` may refuse to serve (a ConfigError) before anything listens. A service that other
+    services call (`serves_services`: the data center) serves HTTPS when `[tls]` is enabled."""
     cli = _group(description, "serve")
 
     @cli.command()
@@ -68,9 +70,10 @@ def http_service(
         system, ini = _load_logged(load, log_name)
         if ready is not None:
             ready(ini)
+        secure = system.tls if serves_services and system.tls.enabled else None
         if not dev:
-            exec_uwsgi(wsgi, endpoint(ini), uwsgi(ini))
-        threaded_server(create_app(system, ini), endpoint(ini)).serve_forever()
+            exec_uwsgi(wsgi, endpoint(ini), uwsgi(ini), secure)
+        threaded_server(create_app(system, ini), endpoint(ini), secure).serve_forever()
 
     return cli
 

@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import signal
+import ssl
 import sys
 import threading
 from pathlib import Path
@@ -17,7 +18,9 @@ from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
 
 from aops_utils import private
+from aops_utils import tls
 from aops_utils.conf import Endpoint
+from aops_utils.conf import TlsSection
 from aops_utils.conf import UwsgiSection
 from aops_utils.errors import AopsError
 from aops_utils.errors import ConfigError
@@ -39,6 +42,32 @@ class _Handler(WSGIRequestHandler):
         LOG.debug("%s %s %s", self.command, self.path, code)
 
 
+_HANDSHAKE_SECONDS = 30
+
+
+class _TlsHandler(_Handler):
+    """HTTPS, with the handshake in this connection's thread: Werkzeug would run it in the one
+    that accepts connections, where one client that stalls it stalls every other."""
+
+    def setup(self) -> None:
+        context = self.server.ssl_context
+        assert context is not None
+        self.request = context.wrap_socket(self.request, server_side=True, do_handshake_on_connect=False)
+        super().setup()
+
+    def handle(self) -> None:
+        # A peer that opens a connection and never finishes the handshake gives its thread back.
+        self.request.settimeout(_HANDSHAKE_SECONDS)
+        try:
+            self.request.do_handshake()
+            self.request.settimeout(self.timeout)
+        except (ssl.SSLError, OSError) as exc:
+            # A client without a certificate of our CA, or one that does not trust ours.
+            LOG.info("TLS handshake with %s failed: %s", self.client_address[0], exc)
+            return
+        super().handle()
+
+
 def stop_signal() -> threading.Event:
     """An event that SIGINT or SIGTERM sets from now on (wait for it with `wait_for_stop`)."""
     stopping = threading.Event()
@@ -58,21 +87,34 @@ def wait_for_stop(stopping: threading.Event) -> None:
         pass
 
 
-def threaded_server(app: Any, endpoint: Endpoint) -> BaseWSGIServer:
-    server = make_server(endpoint.ip, endpoint.port, app, threaded=True, request_handler=_Handler)
+def threaded_server(app: Any, endpoint: Endpoint, secure: TlsSection | None = None) -> BaseWSGIServer:
+    """A threaded server on `endpoint`; HTTPS with the certificate of `secure` when given."""
+    context = tls.server_context(secure) if secure is not None else None
+    handler = _Handler if context is None else _TlsHandler
+    server = make_server(endpoint.ip, endpoint.port, app, threaded=True, request_handler=handler)
     server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadedWSGIServer has it
+    # Set after the socket is made, so that Werkzeug leaves it plain (see _TlsHandler); the
+    # environ then says https.
+    server.ssl_context = context
     return server
 
 
-def serve_in_thread(app: Any, endpoint: Endpoint, name: str) -> tuple[BaseWSGIServer, threading.Thread]:
-    server = threaded_server(app, endpoint)
+def serve_in_thread(
+    app: Any, endpoint: Endpoint, name: str, secure: TlsSection | None = None
+) -> tuple[BaseWSGIServer, threading.Thread]:
+    server = threaded_server(app, endpoint, secure)
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     return server, thread
 
 
 def uwsgi_argv(
-    module: str, endpoint: Endpoint, uwsgi: UwsgiSection, *, enable_threads: bool = True
+    module: str,
+    endpoint: Endpoint,
+    uwsgi: UwsgiSection,
+    *,
+    enable_threads: bool = True,
+    secure: TlsSection | None = None,
 ) -> list[str]:
     # The uwsgi installed with this Python comes first: a unit running /opt/aops/bin/aops-manager
     # has no virtualenv on its PATH, and another uwsgi there may embed another Python.
@@ -86,8 +128,11 @@ def uwsgi_argv(
         "--die-on-term",
         "--need-app",
         "--lazy-apps",
-        "--http",
-        f"{host}:{endpoint.port}",
+        *(
+            ("--http", f"{host}:{endpoint.port}")
+            if secure is None
+            else ("--https", tls.uwsgi_https(secure, f"{host}:{endpoint.port}"))
+        ),
         "--module",
         module,
         "--processes",
@@ -115,9 +160,12 @@ def uwsgi_argv(
     return argv
 
 
-def exec_uwsgi(module: str, endpoint: Endpoint, uwsgi: UwsgiSection) -> None:
-    """Replace this process with uWSGI serving `module` (e.g. `aops_database.wsgi:app`)."""
-    argv = uwsgi_argv(module, endpoint, uwsgi)
+def exec_uwsgi(
+    module: str, endpoint: Endpoint, uwsgi: UwsgiSection, secure: TlsSection | None = None
+) -> None:
+    """Replace this process with uWSGI serving `module` (e.g. `aops_database.wsgi:app`), over
+    HTTPS with the certificate of `secure` when given."""
+    argv = uwsgi_argv(module, endpoint, uwsgi, secure=secure)
     if uwsgi.daemonize:
         log_file = Path(uwsgi.daemonize)
         try:

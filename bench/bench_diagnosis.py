@@ -37,6 +37,7 @@ from bench_tree_eval import RULES
 from bench_tree_eval import tree_json
 from support import report
 from support.client import Client
+from support.client import data_center_client
 from support.client import fleet
 from support.conf import service_env
 from support.env import VENV_BIN
@@ -56,6 +57,7 @@ from aops_utils import conf
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
+from aops_utils.data_center import DataCenter
 from aops_utils.rules.evaluation import rule_version
 from aops_utils.trees import LeafEvidence
 from aops_utils.trees import parse_tree
@@ -289,8 +291,7 @@ def run() -> dict[str, Any]:
             hosts += client.add_hosts(fleet(start + 1, count, "fleet", start // 2000))["host_list"]
         if len(hosts) != args.hosts:
             raise RuntimeError(f"{len(hosts)} of {args.hosts} hosts added")
-        dc = Client(stack.conf.database_url)
-        dc.token = client.token
+        dc = data_center_client(stack.conf.conf_dir, stack.conf.database_url, client.token)
         dc.ok("/data/check/rule/add", {"check_items": rule_bodies()})
         diag = Client(scheduler.url)
         diag.token = client.token
@@ -328,7 +329,7 @@ def run() -> dict[str, Any]:
         if pending:
             stored += dc.ok("/data/check/result/save", {"check_results": pending})["saved"]
         codec = TokenCodec(load_secret(conf_dir / "secret.key"))
-        service = ServiceClient(stack.conf.database_url, codec, "adoctor-check-scheduler")
+        service = DataCenter(stack.conf.database_url, codec, "adoctor-check-scheduler")
         records = [] if args.unchecked else coverage_records(hosts, range(t0, t1, SLICE_S), failed)
         if args.unchecked:
             coverage = "no coverage: silent leaves are evaluated on demand on Prometheus"

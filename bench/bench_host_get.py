@@ -21,6 +21,7 @@ from typing import Any
 
 from support import report
 from support.client import Client
+from support.client import data_center_client
 from support.client import get_hosts_body
 from support.client import seed_hosts
 from support.env import load_average
@@ -85,10 +86,10 @@ def measure(stack: Stack, label: str, seed: int) -> tuple[dict[str, Any], list[f
         model.hit(page, time.monotonic())
         client.get_hosts(page)
 
-    # Every other request also goes straight to the data center (the user token is accepted
-    # there too) for the same page, interleaved so that both hops see the same conditions.
-    direct = Client(stack.conf.database_url)
-    direct.token = client.token
+    # Every other request also goes straight to the data center (as the manager sends it: a
+    # service token acting in the user's session) for the same page, interleaved so that both
+    # hops see the same conditions.
+    direct = data_center_client(stack.conf.conf_dir, stack.conf.database_url, client.token)
     samples: list[float] = []
     hits: list[bool] = []
     direct_samples: list[float] = []

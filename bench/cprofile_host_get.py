@@ -37,6 +37,7 @@ from support.client import seed_hosts
 from support.env import short_path
 from support.services import aops_stack
 
+from aops_utils.auth import DATA_CENTER
 from tests.suite import write_conf
 
 HOSTS = 10_000
@@ -109,7 +110,11 @@ def data_center(count: int) -> dict[str, Any]:
         hosts.add_hosts(center.store, "admin", rows, ["vault"])
         # A session opened with the default password may only change it.
         center.accounts.change_password("admin", BENCH_PASSWORD, "changeme", session_id="")
-        token = center.accounts.login("admin", BENCH_PASSWORD, "127.0.0.1").token
+        session = center.codec.decode(center.accounts.login("admin", BENCH_PASSWORD, "127.0.0.1").token)
+        # As the manager calls it: a service token acting in the user's session.
+        token, _ = center.codec.issue_service(
+            "bench", DATA_CENTER, 300, acting="admin", session=session.token_id
+        )
         client = app.test_client()
         rng = random.Random(1)
 

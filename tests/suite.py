@@ -23,9 +23,12 @@ from aops_database.__main__ import initialise
 from aops_database.app import create_app as create_database
 from aops_manager import settings as manager_settings
 from aops_manager.app import create_app as create_manager
+from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import TokenType
 from aops_utils.auth import load_secret
+from aops_utils.errors import TokenError
+from aops_utils.restful import Principal
 from aops_utils.serving import serve_in_thread
 
 ADMIN_PASSWORD = "admin-Passw0rd"
@@ -50,26 +53,42 @@ class Suite:
         self.servers.pop("database").shutdown()
 
     def start_database(self) -> None:
-        app, endpoint = self.servers["database_app"]
-        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database")
+        app, endpoint, secure = self.servers["database_app"]
+        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database", secure)
 
     def codec(self) -> TokenCodec:
         return TokenCodec(load_secret(self.conf_dir / "secret.key"))
 
-    def service_token(self) -> str:
-        token, _ = self.codec().issue("tests", 3600, TokenType.SERVICE)
+    def service_token(
+        self,
+        acting: str = "",
+        session: str = "",
+        *,
+        service: str = "tests",
+        audience: str = DATA_CENTER,
+        ttl: int = 300,
+    ) -> str:
+        """A service token for the data center (or `audience`), acting for `acting` in `session`."""
+        token, _ = self.codec().issue_service(service, audience, ttl, acting=acting, session=session)
         return token
 
+    def session_token(self, user_token: str) -> str:
+        """What a service sends the data center for a request made with `user_token`: a service
+        token acting for its user, in its session."""
+        claims = self.codec().decode(user_token)
+        return self.service_token(claims.subject, claims.token_id)
+
+    def principal(self, user_token: str) -> Principal:
+        """The principal a service makes of a request carrying `user_token`: user and session."""
+        claims = self.codec().decode(user_token)
+        return Principal(claims.subject, user_token, claims.token_id)
+
     def add_user(self, username: str | None = None, password: str = "Passw0rd!") -> tuple[str, str]:
-        """Create a user through the data center and log in; returns (username, token)."""
+        """Create a user as `aops-database user add` does (no route does) and log in through the
+        manager; returns (username, token)."""
         username = username or f"u{uuid.uuid4().hex[:12]}"
-        reply = requests.post(
-            f"{self.database_url}/data/account/add",
-            json={"username": username, "password": password},
-            headers={"access_token": self.service_token()},
-            timeout=30,
-        )
-        assert reply.status_code == 200, reply.text
+        app = self.servers["database_app"][0]
+        app.extensions["aops_database"].accounts.add_user(username, password)
         return username, self.login(username, password)
 
     def call(
@@ -148,17 +167,32 @@ def data_call(
     *,
     token: str,
     method: str = "POST",
-    acting: str = "",
     timeout: float = 120,
+    as_is: bool = False,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """One request to the data center (`acting`: the user a service acts for); returns (status, envelope)."""
-    headers = {"access_token": token}
-    if acting:
-        headers["X-Aops-User"] = acting
+    """One request to the data center; returns (status, envelope).
+
+    A user's `token` goes as the manager sends a user's request on: as a service token acting
+    for that user in that session (the data center refuses a user's own token), unless `as_is`.
+    """
+    if not as_is and _is_user_token(suite, token):
+        token = suite.session_token(token)
     reply = requests.request(
-        method, suite.database_url + path, json={} if body is None else body, headers=headers, timeout=timeout
+        method,
+        suite.database_url + path,
+        json={} if body is None else body,
+        headers={"access_token": token, **(headers or {})},
+        timeout=timeout,
     )
     return reply.status_code, reply.json()
+
+
+def _is_user_token(suite: Suite, token: str) -> bool:
+    try:
+        return suite.codec().decode(token).type is TokenType.USER
+    except TokenError:
+        return False
 
 
 def host_ids_paged(page: Callable[[int], list[dict[str, Any]]], pages: int) -> list[str]:
@@ -178,8 +212,10 @@ def write_conf(
     probe_interval: int = 0,
     legacy_http_status: bool = False,
     log_level: str = "INFO",
+    tls: str = "",
 ) -> tuple[int, int]:
     """Write system/database/manager ini files for a test suite; returns (manager, database) ports.
+    `tls`: the keys of system.ini's [tls] section, one per line.
 
     The benchmarks run on these files too (bench/support/conf.py adds what uWSGI needs)."""
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -190,6 +226,7 @@ def write_conf(
         f"[manager]\nip=127.0.0.1\nport={manager_port}\n"
         f"[database]\nip=127.0.0.1\nport={database_port}\n"
         f"[restful]\nlegacy_http_status={str(legacy_http_status).lower()}\n"
+        + (f"[tls]\n{tls}\n" if tls else "")
     )
     db = f"[store]\nrelational={relational}\ndocument={document}\nsqlite_path={conf_dir / 'aops.db'}\n"
     if mysql_url:
@@ -218,10 +255,11 @@ def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
     _, man_ini = manager_settings.load(conf_dir)
     database_app = create_database(system, db_ini)
     manager_app = create_manager(system, man_ini, start_prober=False)
-    db_server, _ = serve_in_thread(database_app, system.database, "test-database")
+    secure = system.tls if system.tls.enabled else None
+    db_server, _ = serve_in_thread(database_app, system.database, "test-database", secure)
     man_server, _ = serve_in_thread(manager_app, man_ini.manager.endpoint, "test-manager")
-    suite = Suite(conf_dir, system.manager.url, system.database.url)
-    suite.servers.update(database=db_server, database_app=(database_app, system.database))
+    suite = Suite(conf_dir, system.manager.url, system.database_url)
+    suite.servers.update(database=db_server, database_app=(database_app, system.database, secure))
     suite.servers["manager_app"] = manager_app
     try:
         yield suite

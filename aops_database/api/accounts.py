@@ -1,4 +1,8 @@
-"""Account routes: login (for the manager), logout, password change, session check, users."""
+"""Account routes for the manager: login, logout, password change, session check.
+
+Users are administered only on the database host (`aops-database user ...`): no route creates,
+lists or deletes them, so that no service token reaches account administration.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,9 @@ from typing import Any
 from aops_database.api import api
 from aops_database.app import center
 from aops_utils.codes import Code
-from aops_utils.contracts.data_center.hosts import AddUserBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.contracts.data_center.hosts import LoginBody
+from aops_utils.errors import AopsError
 from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
@@ -25,11 +29,23 @@ def login(ctx: RequestContext[LoginBody]) -> Reply:
     return Reply(code, {"access_token": result.token})
 
 
+def _session(ctx: RequestContext[Any]) -> str:
+    """The user's session the service acts in: only a user's own request may end it or change
+    the password, never a service's work for the user."""
+    assert ctx.principal is not None
+    if not ctx.principal.token_id:
+        raise AopsError(
+            "only a user's own request may do this: the service token names no session",
+            code=Code.TOKEN_ERROR,
+            http_status=403,
+        )
+    return ctx.principal.token_id
+
+
 @api.route("/data/account/logout", default_password_ok=True)
 def logout(ctx: RequestContext[None]) -> dict[str, Any]:
-    """End the caller's session: its token stops working at once."""
-    assert ctx.principal is not None
-    center().accounts.logout(ctx.principal.token_id, ctx.username, ctx.address)
+    """End the user's session: its token stops working at once."""
+    center().accounts.logout(_session(ctx), ctx.username, ctx.address)
     return {}
 
 
@@ -40,14 +56,13 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
     default_password_ok=True,
 )
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
-    """Change the caller's password and end all of the user's sessions; the old password is
-    needed unless the caller's session is a few minutes young."""
-    assert ctx.principal is not None
+    """Change the user's password and end all of the user's sessions; the old password is
+    needed unless the user's session is a few minutes young."""
     center().accounts.change_password(
         ctx.username,
         ctx.body.password,
         ctx.body.old_password,
-        session_id=ctx.principal.token_id,
+        session_id=_session(ctx),
         address=ctx.address,
     )
     return {}
@@ -55,12 +70,5 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
 
 @api.route("/data/account/verify")
 def verify(ctx: RequestContext[None]) -> dict[str, Any]:
-    """Tell whether the caller's token is live, and whose it is."""
+    """Tell whether the user's session the service acts in is live, and whose it is."""
     return {"username": ctx.username}
-
-
-@api.route("/data/account/add", body=AddUserBody, access=Access.SERVICE)
-def add_user(ctx: RequestContext[AddUserBody]) -> dict[str, Any]:
-    """Create a user (administration; there is no self-registration)."""
-    center().accounts.add_user(ctx.body.username, ctx.body.password)
-    return {}

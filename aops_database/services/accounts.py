@@ -145,10 +145,14 @@ class Accounts:
             conn.execute(session.delete().where(session.c.token_id == token_id))
         self._record(Event.LOGOUT, username, address)
 
-    def session_alive(self, token_id: str) -> bool:
+    def session_alive(self, token_id: str, username: str) -> bool:
+        """Whether `username`'s session `token_id` is open (not logged out, not ended by a
+        password change, not expired)."""
         with self._store.begin() as conn:
             expires = conn.execute(
-                sa.select(session.c.expires_at).where(session.c.token_id == token_id)
+                sa.select(session.c.expires_at).where(
+                    session.c.token_id == token_id, session.c.username == username
+                )
             ).scalar()
         return expires is not None and expires > time.time()
 

@@ -30,7 +30,9 @@ BodyT = TypeVar("BodyT")
 
 class Access(StrEnum):
     PUBLIC = "public"
-    USER = "user"  # a user's token, or a service acting for a named user
+    # A user's token, or a service acting for a named user (only the latter at the data center,
+    # which refuses every user's token).
+    USER = "user"
     SERVICE = "service"  # only another A-Ops service
     # The caller's principal when its token is valid, none otherwise (logout: no session left
     # to end is not an error).
@@ -39,7 +41,9 @@ class Access(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: a user (token subject) or a service acting for the body's `username`."""
+    """Who is calling: a user (token subject), or a service (`service`) acting for the user its
+    token names, if any. `token_id` is the user's session the call serves ("" for a service's
+    own work): a service token carries it on, and the data center checks it is still open."""
 
     username: str
     token: str

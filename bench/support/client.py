@@ -6,7 +6,13 @@ import http.client
 import json
 import time
 import urllib.parse
+from collections.abc import Callable
+from pathlib import Path
 from typing import Any
+
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
+from aops_utils.data_center import DataCenter
 
 VAULT_KEY = "bench-vault-key"
 ADMIN = ("admin", "changeme")
@@ -27,11 +33,14 @@ class Client:
         parts = urllib.parse.urlsplit(self.base_url)
         self.host, self.port = parts.hostname or "127.0.0.1", parts.port or 80
         self.token = ""
+        # Where a token comes from when it must be renewed (a service's token for the data center).
+        self.token_source: Callable[[], str] | None = None
 
     def request(self, path: str, body: dict[str, Any], timeout: float = 120) -> tuple[int, bytes]:
         headers = {"Content-Type": "application/json", "Connection": "close"}
-        if self.token:
-            headers["access_token"] = self.token
+        token = self.token_source() if self.token_source is not None else self.token
+        if token:
+            headers["access_token"] = token
         conn = http.client.HTTPConnection(self.host, self.port, timeout=timeout)
         try:
             conn.request("POST", path, body=json.dumps(body).encode(), headers=headers)
@@ -82,6 +91,18 @@ class Client:
         self, page: int, per_page: int = 50, sort: str = "host_name", direction: str = "asc"
     ) -> dict[str, Any]:
         return self.ok("/manage/host/get", get_hosts_body(page, per_page, sort, direction))
+
+
+def data_center_client(conf_dir: Path, base_url: str, user_token: str) -> Client:
+    """The data center called as the manager calls it for a request with `user_token`: a service
+    token acting for that user in that session (it refuses a user's own token), renewed as the
+    services renew theirs."""
+    codec = TokenCodec(load_secret(conf_dir / "secret.key"))
+    claims = codec.decode(user_token)
+    tokens = DataCenter(base_url, codec, "bench")
+    client = Client(base_url)
+    client.token_source = lambda: tokens.service_token(claims.subject, claims.token_id)
+    return client
 
 
 def get_hosts_body(

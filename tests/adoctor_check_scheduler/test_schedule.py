@@ -119,7 +119,10 @@ class Center:
 
     def suite_call(self, token: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
         reply = requests.post(
-            self.suite.database_url + path, json=body, headers={"access_token": token}, timeout=60
+            self.suite.database_url + path,
+            json=body,
+            headers={"access_token": self.suite.session_token(token)},
+            timeout=60,
         ).json()
         assert reply["code"] == 200, reply
         return dict(reply)

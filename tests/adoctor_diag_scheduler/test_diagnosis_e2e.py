@@ -256,9 +256,7 @@ def test_a_task_its_scheduler_died_before_publishing_is_resumed_by_the_watch_and
         "timeout": 600,
     }
     suite = pipeline.suite
-    status, reply = data_call(
-        suite, "/data/diag/task/save", body, token=suite.service_token(), acting="admin"
-    )
+    status, reply = data_call(suite, "/data/diag/task/save", body, token=suite.service_token("admin"))
     assert status == 200, reply
     assert diagnosis.progress(task_id)["status"] == "running"
     row = diagnosis.wait_finished(task_id, timeout=90)

@@ -220,7 +220,7 @@ def save_results(suite: Suite, token: str, rows: list[tuple[str, str, int, str]]
     reply = requests.post(
         f"{suite.database_url}/data/check/result/save",
         json={"check_results": results},
-        headers={"access_token": token},
+        headers={"access_token": suite.session_token(token)},
         timeout=30,
     )
     assert reply.json()["code"] == 200, reply.text

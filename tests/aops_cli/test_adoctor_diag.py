@@ -62,7 +62,10 @@ def doctor(suite: Suite, diag_scheduler: str, tmp_path: Path) -> Doctor:
     _, token = suite.add_user()
     rules = json.loads(SAMPLE.read_text())
     reply = requests.post(
-        f"{suite.database_url}/data/check/rule/add", json=rules, headers={"access_token": token}, timeout=30
+        f"{suite.database_url}/data/check/rule/add",
+        json=rules,
+        headers={"access_token": suite.session_token(token)},
+        timeout=30,
     )
     assert reply.json()["code"] == 200, reply.text
     return Doctor(suite.conf_dir, tmp_path / "cli-home", token)

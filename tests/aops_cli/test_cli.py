@@ -13,7 +13,7 @@ import pytest
 
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
-from aops_utils.clients import ServiceClient
+from aops_utils.data_center import DataCenter
 from tests.aops_cli.conftest import Api
 from tests.aops_cli.conftest import Cli
 from tests.suite import Suite
@@ -105,7 +105,7 @@ def test_verbose_host_query_shows_the_stored_host_details(
 ) -> None:
     api.group(name)
     host_id = api.host(f"{name}h", name)
-    center = ServiceClient(suite.database_url, TokenCodec(load_secret(suite.conf_dir / "secret.key")), "test")
+    center = DataCenter(suite.database_url, TokenCodec(load_secret(suite.conf_dir / "secret.key")), "test")
     infos = {"os": {"kernel": "5.10.0"}, "cpu": {"core_count": 8}, "memory": {"size": "16G"}}
     center.post("/data/host/info/save", {"host_infos": [{"host_id": host_id, "infos": infos}]})
     query = f"host --action query --host_group_name {name} --verbose True --access_token {api.token}"

@@ -66,14 +66,6 @@ ROUTES = [
         "x",
         lambda w, r, b: r["username"] == w.other[0],
     ),
-    Route(
-        "/data/account/add",
-        lambda w: {"username": f"u{new_id()[:12]}", "password": "Passw0rd!"},
-        lambda w, r, b: r["code"] == 200,
-        {"username": "x"},
-        "password",
-        refused,
-    ),
     # Check rules and results
     Route(
         "/data/check/rule/add",

@@ -27,7 +27,8 @@ def new_id() -> str:
 
 @dataclass
 class World:
-    """The owner of the data and another user, both fresh; services act for the owner."""
+    """The owner of the data and another user, both fresh; services act for the owner (a user's
+    token given to `data_call` goes as a service token acting in that user's session)."""
 
     suite: Suite
     owner: tuple[str, str]
@@ -44,7 +45,7 @@ class World:
 
     def service(self, path: str, body: Any = None, method: str = "POST") -> Reply:
         status, reply = data_call(
-            self.suite, path, body, token=self.suite.service_token(), method=method, acting=self.owner[0]
+            self.suite, path, body, token=self.suite.service_token(self.owner[0]), method=method
         )
         assert status == 200, (path, reply)
         return reply
@@ -142,7 +143,8 @@ class Route:
 
 
 def refused(w: World, reply: Reply, body: Any) -> bool:
-    """A service route: a user's token gets 1201 (the status is checked by the test)."""
+    """A service-wide route (no user to keep apart): the other user's own token gets 1201 (the
+    status, 403, is checked by the test)."""
     return bool(reply["code"] == 1201)
 
 

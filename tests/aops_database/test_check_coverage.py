@@ -19,7 +19,7 @@ V1, V2 = "1" * 32, "2" * 32
 
 
 def call(suite: Suite, path: str, body: Any, acting: str, token: str = "") -> tuple[int, dict[str, Any]]:
-    return data_call(suite, path, body, token=token or suite.service_token(), acting=acting)
+    return data_call(suite, path, body, token=token or suite.service_token(acting))
 
 
 def save(suite: Suite, username: str, *records: dict[str, Any]) -> int:
@@ -78,7 +78,7 @@ def test_coverage_routes_are_for_services_acting_for_a_user(suite: Suite, user: 
     body = {"time_range": [0, 60], "check_items": ["cpu"], "host_list": ["h1"]}
     saving = {"coverage": [record(0, 60, ["h1"], ("cpu", V1, []))]}
     for path, payload in (("/data/check/coverage/get", body), ("/data/check/coverage/save", saving)):
-        status, reply = call(suite, path, payload, "", token=user[1])
+        status, reply = data_call(suite, path, payload, token=user[1], as_is=True)
         assert (status, reply["code"]) == (403, 1201), (path, reply)
         status, reply = call(suite, path, payload, "")
         assert (status, reply["code"]) == (401, 1201), (path, reply)

@@ -234,7 +234,7 @@ def test_another_user_neither_sees_counts_nor_deletes_the_results(suite: Suite, 
 def test_a_service_saves_results_for_the_user_it_acts_for(suite: Suite, user: tuple[str, str]) -> None:
     username, token = user
     body = {"check_results": [result("h1", "cpu", 1)]}
-    status, reply = call(suite, "/data/check/result/save", body, token=suite.service_token(), acting=username)
+    status, reply = call(suite, "/data/check/result/save", body, token=suite.service_token(username))
     assert (status, reply["saved"]) == (200, 1)
     assert get(suite, token)["total_count"] == 1
 

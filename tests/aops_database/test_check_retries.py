@@ -85,7 +85,7 @@ def test_state_and_retry_routes_are_for_services_only(suite: Suite, token: str) 
         ("/data/check/retry/due", {"now": 1, "limit": 1, "lease": 1}),
         ("/data/check/retry/get", {}),
     ]:
-        status, reply = call(suite, path, body, token=token)
+        status, reply = data_call(suite, path, body, token=token, as_is=True)
         assert (status, reply["code"]) == (403, 1201), path
 
 

@@ -14,7 +14,8 @@ from tests.suite import data_call
 def call(
     suite: Suite, path: str, body: Any = None, *, token: str, method: str = "POST", acting: str = ""
 ) -> tuple[int, dict[str, Any]]:
-    return data_call(suite, path, body, token=token, method=method, acting=acting, timeout=60)
+    token = suite.service_token(acting) if acting else token
+    return data_call(suite, path, body, token=token, method=method, timeout=60)
 
 
 def rule(name: str, **extra: Any) -> dict[str, Any]:

@@ -146,7 +146,7 @@ def test_prometheus_down_over_http_is_a_bad_gateway(
 ) -> None:
     from aops_database.services.data import Prometheus
 
-    app, _ = suite.servers["database_app"]
+    app = suite.servers["database_app"][0]
     center = app.extensions["aops_database"]
     # The data center's settings are frozen: this one points at a port where nothing listens.
     monkeypatch.setitem(

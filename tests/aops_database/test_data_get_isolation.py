@@ -22,7 +22,9 @@ def _body(ip: str, *items: dict[str, Any]) -> dict[str, Any]:
 
 
 def _get(suite: Suite, token: str, body: dict[str, Any], acting: str = "") -> tuple[int, dict[str, Any]]:
-    return data_call(suite, "/data/data/get", body, token=token, acting=acting, timeout=30)
+    return data_call(
+        suite, "/data/data/get", body, token=suite.service_token(acting) if acting else token, timeout=30
+    )
 
 
 def _owner(suite: Suite, ip: str = NODE_IP) -> str:

@@ -370,7 +370,7 @@ def test_a_service_saves_reports_for_the_user_it_acts_for(suite: Suite, user: tu
     username, token = user
     tid = new_id()
     body = {"reports": [report(tid)]}
-    status, reply = call(suite, "/data/diag/report/save", body, token=suite.service_token(), acting=username)
+    status, reply = call(suite, "/data/diag/report/save", body, token=suite.service_token(username))
     assert (status, reply["saved"]) == (200, 1)
     assert progress(suite, token, tid)[0]["progress"] == 1
 

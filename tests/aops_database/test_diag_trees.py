@@ -144,7 +144,7 @@ def test_another_user_neither_sees_nor_deletes_the_trees(suite: Suite, token: st
 def test_a_service_adds_trees_for_the_user_it_acts_for(suite: Suite, user: tuple[str, str]) -> None:
     username, token = user
     status, reply = call(
-        suite, "/data/diag/tree/add", {"trees": [tree("t")]}, token=suite.service_token(), acting=username
+        suite, "/data/diag/tree/add", {"trees": [tree("t")]}, token=suite.service_token(username)
     )
     assert (status, reply["succeed_list"]) == (200, ["t"])
     assert names(suite, token) == ["t"]

@@ -78,7 +78,7 @@ def _es_writer(suite: Suite) -> Callable[[str, list[dict[str, Any]]], None]:
 
 
 def _sql_writer(suite: Suite) -> Callable[[str, list[dict[str, Any]]], None]:
-    app, _ = suite.servers["database_app"]
+    app = suite.servers["database_app"][0]
     docs = app.extensions["aops_database"].docs
 
     def write(ip: str, records: list[dict[str, Any]]) -> None:

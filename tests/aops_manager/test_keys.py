@@ -109,7 +109,7 @@ def test_a_short_key_that_opens_credentials_stored_before_the_minimum_is_still_t
         ],
         "credentials": [vault.encrypt("old!", vault.credential_vars("root", "pw", None, None))],
     }
-    status, reply = data_call(suite, "/data/host/add", stored, token=suite.service_token(), acting=name)
+    status, reply = data_call(suite, "/data/host/add", stored, token=suite.service_token(name))
     assert status == 200, reply
     assert suite.call("POST", CERTIFY, {"key": "old!"}, token)[1]["code"] == 200
     status, body = suite.call("POST", CERTIFY, {"key": "some-other-key"}, token)

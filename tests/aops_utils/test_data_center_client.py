@@ -58,9 +58,9 @@ def dc(suite: Suite) -> Iterator[DataCenter]:
 
 
 @pytest.fixture
-def me(user: tuple[str, str]) -> Principal:
-    """The fresh user's own session: the client forwards their token."""
-    return Principal(username=user[0], token=user[1], token_id="")
+def me(suite: Suite, user: tuple[str, str]) -> Principal:
+    """A request of the fresh user's, in their session: the client acts for it."""
+    return suite.principal(user[1])
 
 
 def shaped(rows: list[Any], typed: Any) -> list[Any]:
@@ -104,10 +104,10 @@ def test_login_answers_a_token_and_a_wrong_password_is_the_data_centers_own_erro
 
 def test_a_changed_password_logs_in_and_a_logged_out_session_is_refused(suite: Suite, dc: DataCenter) -> None:
     name, token = suite.add_user(password="Passw0rd!")
-    me = Principal(username=name, token=token, token_id="")
+    me = suite.principal(token)
     dc.change_password(ChangePasswordBody(password="N3w-passw0rd", old_password="Passw0rd!"), me)
     fresh = dc.login(name, "N3w-passw0rd", "")["access_token"]
-    session = Principal(username=name, token=fresh, token_id="")
+    session = suite.principal(fresh)
     assert dc.count_hosts(None, session)["host_count"] == 0
     dc.logout(session)
     assert raised(lambda: dc.count_hosts(None, session)).code is Code.TOKEN_ERROR
@@ -131,8 +131,8 @@ def test_hosts_and_groups_round_trip_for_their_user_only(suite: Suite, dc: DataC
     fleet = dc.hosts_by_user()
     shaped(fleet[me.username], HostRow)
     assert sorted(h["host_id"] for h in fleet[me.username]) == sorted(h.host_id for h in hosts)
-    other, token = suite.add_user()
-    assert dc.host_basics([hosts[0].host_id], Principal(username=other, token=token, token_id="")) == []
+    _other, token = suite.add_user()
+    assert dc.host_basics([hosts[0].host_id], suite.principal(token)) == []
     dc.update_statuses({hosts[0].host_id: "online"})
     assert dc.host_basics([hosts[0].host_id], me.username)[0]["status"] == "online"
     groups = dc.get_groups(GetGroupsBody(), me)["host_group_infos"]

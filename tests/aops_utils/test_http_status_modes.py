@@ -20,6 +20,7 @@ from adoctor_check_scheduler.app import create_app as create_check_scheduler
 from adoctor_diag_scheduler import settings as diag_settings
 from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
 from aops_utils import conf
+from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenType
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.clients import ServiceClient
@@ -120,7 +121,9 @@ def test_a_bad_body_is_1000_naming_the_field_in_every_service(services: Services
         ("check", "/check/rule/import", "check_items"),
         ("diag", "/diag/execute", "host_list"),
     ]:
-        status, body = services.raw(service, path, token=token, json={"bogus": 1})
+        # The data center takes a service's token, acting in the user's session.
+        sent = services.suite.session_token(token) if service == "database" else token
+        status, body = services.raw(service, path, token=sent, json={"bogus": 1})
         assert (status, body["code"]) == (services.status(400), 1000), (service, body)
         assert body["msg"] == "request parameter error" and body["detail"]
         assert body["field"] == field, body
@@ -144,13 +147,31 @@ def test_a_default_password_session_is_refused_with_1204_by_every_service_it_rea
         assert "change the password" in body["detail"]
 
 
+@pytest.mark.parametrize("ending", ["logout", "password change"])
+def test_an_ended_session_is_refused_at_once_by_every_service(services: Services, ending: str) -> None:
+    """The schedulers and the manager call the data center with service tokens naming the user's
+    session: ended through the manager, it is refused everywhere on the next request."""
+    _, token = services.suite.add_user(password="Passw0rd!")
+    user_facing = {service: path for service, path in PROTECTED.items() if service != "database"}
+    for service, path in user_facing.items():
+        assert services.raw(service, path, token=token)[1]["code"] == 200, service
+    if ending == "logout":
+        services.raw("manager", "/manage/account/logout", token=token)
+    else:
+        body = {"password": "N3w-passw0rd", "old_password": "Passw0rd!"}
+        assert services.raw("manager", "/manage/account/change", token=token, json=body)[1]["code"] == 200
+    for service, path in user_facing.items():
+        status, body = services.raw(service, path, token=token)
+        assert (status, body["code"]) == (services.status(401), 1201), (service, body)
+
+
 def test_a_user_token_on_a_service_route_and_a_wrong_vault_key_are_403(
     services: Services, token: str
 ) -> None:
     log = {"host_ip": "10.0.0.1", "data_item": "dmesg", "timestamp": 1, "message": "m"}
     status, body = services.raw("database", "/data/log/save", token=token, json={"logs": [log]})
     assert (status, body["code"]) == (services.status(403), 1201), body
-    assert "only A-Ops services" in body["detail"]
+    assert "services only" in body["detail"]
     services.suite.add_host(token)
     status, body = services.raw("manager", "/manage/account/certificate", token=token, json={"key": "wrong"})
     assert (status, body["code"]) == (services.status(403), 1203), body
@@ -238,7 +259,7 @@ def test_logout_without_a_valid_session_succeeds(services: Services) -> None:
 
 def test_the_service_client_reads_the_code_and_keeps_the_true_status(services: Services, token: str) -> None:
     suite = services.suite
-    client = ServiceClient(suite.database_url, suite.codec(), "tests")
+    client = ServiceClient(suite.database_url, suite.codec(), "tests", audience=DATA_CENTER)
     name, token = suite.add_user()
     host_id = suite.add_host(token)
     body = {"host_group_name": "g", "description": ""}

@@ -22,6 +22,9 @@ from typing import Any
 import pytest
 import requests
 
+from aops_utils.auth import DATA_CENTER
+from aops_utils.auth import TokenCodec
+from aops_utils.auth import load_secret
 from tests.adoctor_check_scheduler.conftest import NODE_IP
 from tests.adoctor_check_scheduler.conftest import kafka_ini
 from tests.adoctor_check_scheduler.test_pipeline import CANARY
@@ -210,10 +213,19 @@ def login(stack: Stack) -> str:
     return login(stack)
 
 
+def session_token(stack: Stack, token: str) -> str:
+    """What a service sends the data center for a request made with the user's `token`."""
+    codec = TokenCodec(load_secret(stack.conf_dir / "secret.key"))
+    claims = codec.decode(token)
+    return codec.issue_service("tests", DATA_CENTER, 300, acting=claims.subject, session=claims.token_id)[0]
+
+
 def answer_real_requests(stack: Stack) -> None:
     """Log in through the manager, then one authenticated call to each other service."""
     token = login(stack)
-    count = stack.post("aops_database", "/data/host/count", {}, token)
+    # The data center: a service's token acting in the user's session, never the user's own.
+    assert stack.post("aops_database", "/data/host/count", {}, token)["code"] == 1201
+    count = stack.post("aops_database", "/data/host/count", {}, session_token(stack, token))
     assert count["code"] == 200 and isinstance(count["host_count"], int), count
     imported = stack.post("adoctor_check_scheduler", "/check/rule/import", {"check_items": [CANARY]}, token)
     assert imported["code"] == 200, imported
@@ -282,7 +294,7 @@ def test_a_new_hosts_status_is_known_within_seconds_of_adding_it(served: Stack) 
 
 def test_the_executors_started_with_python_m_consume_and_stop_on_sigterm(served: Stack) -> None:
     token = login(served)
-    if not served.post("aops_database", "/data/host/count", {}, token)["host_count"]:
+    if not served.post("aops_manager", "/manage/host/count", {}, token)["host_count"]:
         test_a_new_hosts_status_is_known_within_seconds_of_adding_it(served)
     served.post("adoctor_check_scheduler", "/check/rule/import", {"check_items": [CANARY]}, token)
     trees = {"trees": [{"tree_name": "load", "tree_content": CANARY_TREE}]}

@@ -39,6 +39,8 @@ class ChangePasswordBody(Body):
 
 
 class AddUserBody(Body):
+    """A user as `aops-database user add` creates it (no route takes it: see docs/data-center.md)."""
+
     username: Username
     password: Password
 
