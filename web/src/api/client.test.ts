@@ -68,6 +68,7 @@ describe('request', () => {
     answer(200, { code: 1201, msg: 'the session is invalid', detail: 'the token has expired' })
     await expect(api.post('/manage/host/get')).rejects.toThrow('the token has expired')
     expect(ended.map((e) => e.message)).toEqual(['the token has expired'])
+    expect(ended[0]?.sessionEnded).toBe(true)
   })
 
   it('does not end the session on a wrong password (1200, HTTP 401)', async () => {

@@ -58,6 +58,8 @@ export class ApiError extends Error {
   /** The envelope's code (0 when the answer was not an envelope). */
   readonly code: number
   readonly body: Envelope | null
+  /** The server refused the session: the login page says so, no page needs to. */
+  sessionEnded = false
 
   constructor(message: string, status: number, body: Envelope | null) {
     super(message)
@@ -166,7 +168,10 @@ export async function request<T = object>(
   const error = new ApiError(message, response.status, envelope)
   // 1200 (wrong password, HTTP 401 too) is an answer to what was typed, not an ended session.
   const ended = code === Code.TOKEN_ERROR || (response.status === 401 && code !== Code.LOGIN_ERROR)
-  if (ended && !options.ignoreSessionEnd) hooks.sessionEnded(error)
+  if (ended && !options.ignoreSessionEnd) {
+    error.sessionEnded = true
+    hooks.sessionEnded(error)
+  }
   throw error
 }
 

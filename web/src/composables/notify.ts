@@ -9,8 +9,12 @@ export function errorText(error: unknown): string {
   return String(error)
 }
 
-/** Show a failure (the server's message for an ApiError). */
+/**
+ * Show a failure (the server's message for an ApiError). An ended session is not shown here:
+ * the app is on its way to the login page, which tells why.
+ */
 export function showError(error: unknown): void {
+  if (error instanceof ApiError && error.sessionEnded) return
   void message.error({ content: errorText(error), duration: 6 })
 }
 

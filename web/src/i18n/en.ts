@@ -46,7 +46,7 @@ const en = {
     accepted: 'Vault key accepted',
   },
   session: {
-    ended: 'Your session has ended: {reason}. Please log in again.',
+    ended: 'Your session has ended. Please log in again.',
   },
   error: {
     network: 'The A-Ops server cannot be reached ({kind})',

@@ -41,7 +41,7 @@ const zh: Messages = {
     accepted: '密钥已录入',
   },
   session: {
-    ended: '会话已结束：{reason}。请重新登录。',
+    ended: '会话已结束，请重新登录。',
   },
   error: {
     network: '无法连接 A-Ops 服务器（{kind}）',
