@@ -6,7 +6,8 @@
 - `web`: a parametrised fixture giving each of the two in turn, for behaviour both must share;
 - `browser` (Chromium, one per session), `page` (a fresh context on the nginx stack whose test
   fails on any console error or failed request, see browser.PageGuard), `guard` (to announce
-  the HTTP errors a test provokes) and `shot` (screenshots, printed at the end of the run).
+  the HTTP errors a test provokes) and `shot` (screenshots, printed at the end of the run);
+- `web_user`: a new user logged in on `page`.
 """
 
 from __future__ import annotations
@@ -30,6 +31,8 @@ from tests.web.browser import CHROMIUM_ARGS
 from tests.web.browser import PageGuard
 from tests.web.browser import Shots
 from tests.web.browser import output_dir
+from tests.web.flows import log_in
+from tests.web.flows import new_user
 from tests.web.stack import Services
 from tests.web.stack import built_web
 from tests.web.stack import running_nginx
@@ -132,6 +135,16 @@ def open_page(browser: Browser, url: str, guard: PageGuard) -> Iterator[Page]:
 @pytest.fixture
 def page(browser: Browser, nginx_stack: WebStack, guard: PageGuard) -> Iterator[Page]:
     yield from open_page(browser, nginx_stack.url, guard)
+
+
+@pytest.fixture
+def web_user(page: Page, nginx_stack: WebStack) -> str:
+    """A new user of its own, logged in on `page` (on the first page of the menu); its name.
+    Its password is tests.web.flows.PASSWORD; `nginx_stack.suite.login(name, PASSWORD)` gives
+    a token to prepare data through the API."""
+    username = new_user(nginx_stack.suite)
+    log_in(page, username)
+    return username
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -209,9 +209,8 @@ def test_the_header_menu_changes_the_password_and_takes_the_vault_key(
     expect(page.get_by_text("Vault key accepted")).to_be_visible()
 
 
-def test_every_menu_entry_opens_its_page(page: Page, nginx_stack: WebStack, shot: Shots) -> None:
+def test_every_menu_entry_opens_its_page(page: Page, web_user: str, shot: Shots) -> None:
     """No menu entry for a page that does not exist: each one opens a page of its own."""
-    log_in(page, new_user(nginx_stack.suite))
     entries = page.locator("[data-test=side-menu] [data-test^=menu-]")
     keys = [str(entries.nth(i).get_attribute("data-test")) for i in range(entries.count())]
     assert "menu-account" in keys
