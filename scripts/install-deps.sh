@@ -5,7 +5,8 @@
 #   Debian packages (only the missing ones; `apt-get update` runs only if something is missing):
 #     prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl,
 #     nginx-light (the web UI's production server, run by the web tests with the shipped conf),
-#     chromium (the browser the web tests drive through Playwright),
+#     chromium (the browser the web tests drive through Playwright) and fonts-wqy-microhei (Chinese
+#     glyphs for its screenshots of the Chinese UI),
 #     mariadb-server only when nothing answers on 127.0.0.1:3306 and it is not installed,
 #     a C compiler when there is none (the `server` extra, uwsgi, compiles C).
 #     Package scripts are kept from starting the services they ship (they would listen on
@@ -32,7 +33,7 @@ export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl
-    nginx-light chromium)
+    nginx-light chromium fonts-wqy-microhei)
 
 deb_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
