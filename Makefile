@@ -17,9 +17,11 @@ check: test
 
 lint:
 	.venv/bin/ruff check .
+	npm --prefix web run --silent lint
 
 types:
 	.venv/bin/mypy
+	npm --prefix web run --silent typecheck
 
 bench: install      ## benchmarks against the real servers (prints JSON figures)
 	command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq --no-install-recommends wrk; }

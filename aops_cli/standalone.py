@@ -11,6 +11,8 @@ from typing import Any
 
 import click
 
+from aops_cli import webui
+
 LOG = logging.getLogger("aops.standalone")
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "aops"
 
@@ -20,6 +22,12 @@ class Running:
     name: str
     url: str
     stop: Callable[[], None]
+
+
+# The web port of `aops standalone` (the UI and /api); 21.09 had the UI on nginx's port 80.
+DEFAULT_WEB_PORT = 11110
+# web/dist of the checkout this package runs from (an editable install, as `make run` has).
+DEFAULT_WEB_DIR = Path(__file__).resolve().parents[1] / "web" / "dist"
 
 
 def write_default_conf(data_dir: Path, host: str) -> Path:
@@ -51,8 +59,9 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     return conf_dir
 
 
-def start_services(data_dir: Path) -> list[Running]:
-    """Start the data center and the manager from the settings in AOPS_CONF_DIR."""
+def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[Running]:
+    """Start every service from the settings in AOPS_CONF_DIR; `apps` receives the WSGI
+    applications by the names of `webui.API_ROUTES`, for the web port."""
     from aops_database import settings as db_settings
     from aops_database.__main__ import initialise
     from aops_database.app import create_app as create_database
@@ -69,6 +78,7 @@ def start_services(data_dir: Path) -> list[Running]:
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
     initialise()
+    apps = {} if apps is None else apps
     running: list[Running] = []
     database_app = create_database(system, db_ini)
     # With [tls] enabled in its system.ini, the services call the data center over HTTPS here too.
@@ -77,9 +87,10 @@ def start_services(data_dir: Path) -> list[Running]:
     center = database_app.extensions["aops_database"]
     manager_app = create_manager(system, man_ini)
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
+    apps[webui.MANAGER] = manager_app
     prober = manager_app.extensions["aops_manager"].prober
     running.append(Running("host-status-prober", "", prober.stop))
-    running += _start_checks(system)
+    running += _start_checks(system, apps)
 
     def close_stores() -> None:
         center.docs.close()
@@ -90,7 +101,7 @@ def start_services(data_dir: Path) -> list[Running]:
     return running
 
 
-def _start_checks(system: Any) -> list[Running]:
+def _start_checks(system: Any, apps: dict[str, Any]) -> list[Running]:
     """The check scheduler and one executor, sharing one in-process bus."""
     from adoctor_check_executor import settings as executor_settings
     from adoctor_check_executor.service import build as build_executor
@@ -102,6 +113,7 @@ def _start_checks(system: Any) -> list[Running]:
     _, sched_ini = scheduler_settings.load()
     _, exec_ini = executor_settings.load()
     scheduler_app = create_scheduler(system, sched_ini, bus=bus)
+    apps[webui.CHECK_SCHEDULER] = scheduler_app
     running = [
         Running("message-bus", "", bus.close),
         _serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint),
@@ -110,10 +122,10 @@ def _start_checks(system: Any) -> list[Running]:
     executor = build_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("check-executor", "", executor.close))
-    return running + _start_diagnosis(system, bus)
+    return running + _start_diagnosis(system, bus, apps)
 
 
-def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
+def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
     """The diag scheduler and one diag executor on the same in-process bus."""
     from adoctor_diag_executor import settings as diag_executor_settings
     from adoctor_diag_executor.service import build as build_diag_executor
@@ -125,12 +137,20 @@ def _start_diagnosis(system: Any, bus: Any) -> list[Running]:
     app = create_diag_scheduler(system, sched_ini, bus=bus)
     # Its task watch resumes the tasks a killed run left unfinished (their queue died with it);
     # stopped after the routes that publish.
+    apps[webui.DIAG_SCHEDULER] = app
     running = [Running("diag-task-watch", "", app.extensions["adoctor_diag_scheduler"].close)]
     running.append(_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint))
     executor = build_diag_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("diag-executor", "", executor.close))
     return running
+
+
+def start_web(dist: Path, host: str, port: int, apps: dict[str, Any]) -> Running:
+    """The web UI and /api on one port of its own, dispatched in-process (no nginx)."""
+    from aops_utils.conf import Endpoint
+
+    return _serve("web", webui.WebUI(dist, apps), Endpoint(ip=host, port=port))
 
 
 def _serve(name: str, app: Any, endpoint: Any, secure: Any = None) -> Running:
@@ -160,7 +180,22 @@ def _serve(name: str, app: Any, endpoint: Any, secure: Any = None) -> Running:
     help="Where the database, logs, secret and ini files live.",
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address the services bind to.")
-def standalone(data_dir: Path, host: str) -> None:
+@click.option(
+    "--web-port",
+    type=click.IntRange(1, 65535),
+    default=DEFAULT_WEB_PORT,
+    show_default=True,
+    help="Port of the web UI and its /api routing (the services keep their own ports).",
+)
+@click.option(
+    "--web-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=DEFAULT_WEB_DIR,
+    envvar="AOPS_WEB_DIR",
+    show_default=True,
+    help="The built web UI (web/dist; `make install` builds it).",
+)
+def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     """Run the whole suite in one process on SQLite and in-process queues (Ctrl-C stops it)."""
     from aops_utils.serving import stop_signal
     from aops_utils.serving import wait_for_stop
@@ -169,13 +204,25 @@ def standalone(data_dir: Path, host: str) -> None:
     conf_dir = write_default_conf(data_dir, host)
     os.environ["AOPS_CONF_DIR"] = str(conf_dir)
     stopping = stop_signal()
-    running = start_services(data_dir)
+    apps: dict[str, Any] = {}
+    running = start_services(data_dir, apps)
+    try:
+        web = start_web(web_dir, host, web_port, apps)
+    except click.ClickException:
+        for item in reversed(running):
+            item.stop()
+        raise
+    running.append(web)
     manager_url = next(r.url for r in running if r.name == "aops-manager")
     click.echo(f"A-Ops is running from {data_dir}")
     for item in running:
         if item.url:
             click.echo(f"  {item.name:<16} {item.url}")
-    click.echo(f"Log in at {manager_url} as admin / changeme:  aops login --username admin")
+    if not (web_dir / "index.html").is_file():
+        click.echo(f"The web UI is not built (no {web_dir / 'index.html'}): {webui.BUILD_HINT}")
+        click.echo(f"  then reload {web.url}/ (the /api routes answer there already).")
+    click.echo(f"Log in at {web.url}/ as admin / changeme (web UI)")
+    click.echo(f"  or with the CLI:  aops login --username admin   (manager {manager_url})")
     click.echo(f"Settings: {conf_dir}   Logs: {data_dir / 'log'}   Stop: Ctrl-C")
     wait_for_stop(stopping)
     click.echo("stopping A-Ops ...")

@@ -4,13 +4,19 @@
 #
 #   Debian packages (only the missing ones; `apt-get update` runs only if something is missing):
 #     prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl,
-#     nginx (tests run the shipped conf/nginx in front of the manager),
+#     nginx-light (the web UI's production server, run by the web tests with the shipped conf),
+#     chromium (the browser the web tests drive through Playwright) and fonts-wqy-microhei (Chinese
+#     glyphs for its screenshots of the Chinese UI),
 #     mariadb-server only when nothing answers on 127.0.0.1:3306 and it is not installed,
 #     a C compiler when there is none (the `server` extra, uwsgi, compiles C).
 #     Package scripts are kept from starting the services they ship (they would listen on
 #     0.0.0.0); scripts/testenv.sh starts what the tests need, bound to 127.0.0.1.
 #   Python: .venv (python3 -m venv) with `pip install -e '.[server,test]'`, skipped while
 #     .venv/.installed is newer than pyproject.toml.
+#   Web UI: `npm ci` in web/ when node_modules is older than package-lock.json, then
+#     `npm run build` into web/dist, skipped while web/dist/index.html is newer than every
+#     source of the build. Needs Node.js >= 20.19 and npm (not installed here: Debian 12's
+#     nodejs is 18; the project's machines come with Node.js 20).
 PROG=install-deps
 # shellcheck source=scripts/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -19,7 +25,8 @@ cd "$ROOT"
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
-APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl nginx)
+APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl
+    nginx-light chromium fonts-wqy-microhei)
 
 deb_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]
@@ -87,4 +94,36 @@ else
     .venv/bin/python -m pip install --quiet -e '.[server,test]'
     touch "$stamp"
     log "Python packages: installed"
+fi
+
+# ---------------------------------------------------------------- web UI
+
+WEB=web
+# What the build reads (web/README.md): when none is newer than dist/index.html, dist is current.
+WEB_SOURCES=("$WEB/src" "$WEB/public" "$WEB/index.html" "$WEB/package.json" "$WEB/package-lock.json"
+    "$WEB/vite.config.ts" "$WEB/tsconfig.json" "$WEB/tsconfig.app.json" "$WEB/tsconfig.node.json")
+
+node_ok() {
+    command -v node >/dev/null && command -v npm >/dev/null &&
+        node -e 'const [a, b] = process.versions.node.split(".").map(Number);
+                 process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)'
+}
+
+web_current() {
+    [[ -f $WEB/dist/index.html ]] &&
+        [[ -z $(find "${WEB_SOURCES[@]}" -newer "$WEB/dist/index.html" ! -name '*.test.ts' -print -quit) ]]
+}
+
+if web_current; then
+    log "web UI: up to date ($WEB/dist is newer than its sources)"
+else
+    node_ok || die "building the web UI needs Node.js >= 20.19 with npm (found: $(node --version 2>/dev/null || echo none))"
+    # node_modules/.package-lock.json is what npm last installed.
+    if [[ ! $WEB/node_modules/.package-lock.json -nt $WEB/package-lock.json ]]; then
+        log "web UI: npm ci (the packages of web/package-lock.json)"
+        (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+    fi
+    log "web UI: npm run build -> $WEB/dist"
+    (cd "$WEB" && npm run --silent build >/dev/null)
+    log "web UI: built"
 fi

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# run-tests.sh - the one test command (`make test`, CI): install dependencies, start the real
-# test servers, lint (ruff), type-check (mypy), then pytest with this script's arguments.
+# run-tests.sh - the one test command (`make test`, CI): install dependencies (the web UI is
+# built there), start the real test servers, lint (ruff, import-linter; ESLint and Prettier for
+# web/), type-check (mypy; vue-tsc for web/), the web's unit tests (vitest), then pytest with this
+# script's arguments (tests/web drives Chromium against nginx and `aops standalone`).
 # The servers testenv started are stopped on exit, also on failure or Ctrl-C
 # (TESTENV_KEEP=1 leaves them running for the next run).
 #
@@ -62,5 +64,8 @@ EOF
     mypy_args=(aops_utils aops_database aops_manager aops_cli)
 fi
 run_step mypy .venv/bin/mypy "${mypy_args[@]}"
+run_step web-lint npm --prefix web run --silent lint
+run_step web-typecheck npm --prefix web run --silent typecheck
+run_step web-unit npm --prefix web run --silent test
 
 run_step pytest .venv/bin/pytest "$@"

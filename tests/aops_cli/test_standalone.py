@@ -44,8 +44,9 @@ def _configure(data_dir: Path) -> str:
 
 def _start(data_dir: Path, umask: int = -1) -> subprocess.Popen[str]:
     """Start on `data_dir`, under `umask` when given (-1: the test's own)."""
+    # A web port of its own too: the default (11110) may be taken by another suite or test.
     proc = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir)],
+        [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir), "--web-port", str(free_port())],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

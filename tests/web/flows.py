@@ -1,0 +1,48 @@
+"""Steps the web tests share (and the page tests build on): logging in through the UI, reading
+the session the browser holds, finding a form field's error."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Locator
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.suite import Suite
+from tests.suite import data_call
+
+PASSWORD = "Web-passw0rd!"
+
+
+def new_user(suite: Suite, password: str = PASSWORD) -> str:
+    """A user of its own (not on the default password), made by the data center; returns the name."""
+    username = f"w{uuid.uuid4().hex[:10]}"
+    status, reply = data_call(
+        suite, "/data/account/add", {"username": username, "password": password}, token=suite.service_token()
+    )
+    assert status == 200, reply
+    return username
+
+
+def log_in(page: Page, username: str, password: str = PASSWORD, path: str = "/") -> None:
+    """Open `path`, land on the login page, log in, and wait to be back on a page of the app."""
+    page.goto(path)
+    expect(page.locator("[data-test=login-form]")).to_be_visible()
+    page.fill("[data-test=username]", username)
+    page.fill("[data-test=password]", password)
+    page.click("[data-test=login-submit]")
+    expect(page.locator("[data-test=side-menu]")).to_be_visible()
+
+
+def session_token(page: Page) -> str:
+    """The token the browser holds (localStorage, see web/src/session/store.ts)."""
+    token = page.evaluate("() => JSON.parse(localStorage.getItem('aops.session') || 'null')?.token")
+    assert isinstance(token, str), "the browser holds no session"
+    return token
+
+
+def field_error(page: Page, data_test: str) -> Locator:
+    """The error shown under the form field whose input has `data-test`."""
+    item = page.locator(".ant-form-item", has=page.locator(f"[data-test={data_test}]"))
+    return item.locator(".ant-form-item-explain-error")

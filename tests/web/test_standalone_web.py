@@ -1,0 +1,51 @@
+"""The web UI on `aops standalone`'s own port: the first login of a fresh install, as after
+`make run` (admin / changeme, then a new password), and logging out."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+import requests
+from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import expect
+
+from tests.web.browser import PageGuard
+from tests.web.browser import Shots
+from tests.web.conftest import WebStack
+from tests.web.conftest import open_page
+from tests.web.flows import session_token
+
+
+@pytest.fixture
+def standalone_page(browser: Browser, standalone_stack: WebStack, guard: PageGuard) -> Iterator[Page]:
+    yield from open_page(browser, standalone_stack.url, guard)
+
+
+def test_first_login_after_make_run(standalone_page: Page, standalone_stack: WebStack, shot: Shots) -> None:
+    page = standalone_page
+    page.goto("/")
+    page.fill("[data-test=username]", "admin")
+    page.fill("[data-test=password]", "changeme")
+    page.click("[data-test=login-submit]")
+    expect(page.locator("[data-test=change-password-form]")).to_be_visible()
+    shot(page, "change-default-password")
+    page.fill("[data-test=new-password]", "Standalone-passw0rd")
+    page.fill("[data-test=confirm-password]", "Standalone-passw0rd")
+    page.click("[data-test=change-password-submit]")
+    expect(page.locator("[data-test=account-user]")).to_have_text("admin")
+    shot(page, "landing")
+
+    token = session_token(page)
+    page.click("[data-test=user-menu]")
+    page.click("[data-test=user-menu-logout]")
+    expect(page).to_have_url(re.compile(r"/login$"))
+    reply = requests.post(
+        f"{standalone_stack.url}/api/manage/host/group/get",
+        json={},
+        headers={"Access-Token": token},
+        timeout=30,
+    )
+    assert (reply.status_code, reply.json()["code"]) == (401, 1201)
