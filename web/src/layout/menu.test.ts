@@ -3,7 +3,7 @@ import { defineComponent } from 'vue'
 
 import type { PageDefinition } from '@/pages/registry'
 
-import { buildMenu } from './menu'
+import { buildMenu, firstRoute } from './menu'
 
 const icon = defineComponent({ render: () => null })
 
@@ -39,5 +39,20 @@ describe('buildMenu', () => {
     expect(menu[1]?.title).toBe('menu.assets')
     expect(menu[1]?.children?.map((entry) => entry.key)).toEqual(['hosts', 'groups'])
     expect(menu.some((entry) => entry.key === 'group:diagnosis')).toBe(false)
+  })
+})
+
+describe('firstRoute', () => {
+  it('is the first page as the menu shows it, groups placed by their order', () => {
+    const pages = [
+      page('account', { order: 900, icon }),
+      page('groups', { order: 2, icon, group: 'assets' }),
+      page('hosts', { order: 1, icon, group: 'assets' }),
+    ]
+    expect(firstRoute(buildMenu(pages))).toBe('hosts')
+    expect(firstRoute(buildMenu([...pages, page('dashboard', { order: 10, icon })]))).toBe(
+      'dashboard',
+    )
+    expect(firstRoute([])).toBeUndefined()
   })
 })

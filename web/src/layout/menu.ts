@@ -56,3 +56,12 @@ export function buildMenu(pages: readonly PageDefinition[]): MenuEntry[] {
   for (const parent of groups.values()) parent.children?.sort(byOrder)
   return top.sort(byOrder)
 }
+
+/** The route of the first page in the menu as shown (a group's first page when it comes first). */
+export function firstRoute(menu: readonly MenuEntry[]): string | undefined {
+  for (const entry of menu) {
+    const route = entry.route ?? firstRoute(entry.children ?? [])
+    if (route !== undefined) return route
+  }
+  return undefined
+}

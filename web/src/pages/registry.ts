@@ -16,7 +16,7 @@ import type { Component } from 'vue'
 import type { RouteComponent } from 'vue-router'
 
 import { addMessages, type MessageTree } from '@/i18n'
-import type { MenuGroup } from '@/layout/menu'
+import { buildMenu, firstRoute, type MenuGroup } from '@/layout/menu'
 
 export interface PageMenu {
   /** Position in the menu (and among the pages of its group): lower first. */
@@ -61,9 +61,12 @@ for (const page of pages) {
   if (page.locales) addMessages(page.name, page.locales)
 }
 
-/** The page a logged-in user lands on: the first menu entry. */
+/** The page a logged-in user lands on: the first menu entry, as the menu orders groups and pages
+ * (a page's order counts within its group, so the hosts page (1 in assets, 20) comes after a
+ * dashboard at 10). */
 export function homePage(): PageDefinition {
-  const first = pages.find((page) => page.menu)
+  const name = firstRoute(buildMenu(pages))
+  const first = pages.find((page) => page.name === name)
   if (!first) throw new Error('no page has a menu entry')
   return first
 }
