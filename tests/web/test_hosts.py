@@ -104,7 +104,12 @@ def test_groups_and_hosts_main_flow(page: Page, nginx_stack: WebStack, guard: Pa
 
     _fill_host(page, "db-1", "db", "127.0.0.2", 1)
     page.click("[data-test=auth-key]")
-    page.fill("[data-test=private-key]", PRIVATE_KEY)
+    # The key's file, read by the browser into the field.
+    page.set_input_files(
+        "[data-test=private-key-file]",
+        files=[{"name": "id_ed25519", "mimeType": "text/plain", "buffer": PRIVATE_KEY.encode()}],
+    )
+    expect(page.locator("[data-test=private-key]")).to_have_value(PRIVATE_KEY)
     page.click("[data-test=host-management]")
     shot(page, "add-host-key")
     page.click("[data-test=add-host-submit]")
