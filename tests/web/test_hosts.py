@@ -191,6 +191,7 @@ def test_delete_several_hosts_with_one_failing(page: Page, nginx_stack: WebStack
     expect(result.locator("[data-test=batch-failed-item]")).to_have_text(["a-2"])
     expect(result).to_contain_text("no such host: a-2")  # the user's name for it, not its id
     expect(page.locator("[data-test=hosts-table] tbody tr.ant-table-row")).to_have_count(0)
+    expect(page.locator("[data-test=delete-hosts]")).to_be_disabled()
     shot(page, "delete-outcome")
     assert _api_hosts(suite, token)["total_count"] == 0
 
