@@ -291,6 +291,21 @@ def test_a_host_is_diagnosed_and_its_report_read(
     expect(chart.get_by_text("resources exhausted", exact=True)).to_be_visible()
     shot(page, "report")
 
+    # In Chinese: the values and the legend too.
+    page.click("[data-test=locale-switch]")
+    page.click("[data-test=locale-zh]")
+    page.mouse.move(640, 20)  # away from the language menu, which closes
+    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()
+    expect(page).to_have_title("诊断报告 · A-Ops")
+    chinese = {True: "是", False: "否", None: "未知"}
+    expect(values.first).to_have_text(chinese[nodes[0]["value"]])
+    expect(page.locator("[data-test=report-legend]")).to_contain_text("故障存在")
+    shot(page, "report-zh")
+    page.click("[data-test=locale-switch]")
+    page.click("[data-test=locale-en]")
+    page.mouse.move(640, 20)
+    expect(page.locator("[data-test=locale-en]")).to_be_hidden()
+
     # Back to the tasks: delete the task with its reports.
     page.click("[data-test=report-back]")
     page.locator("[data-test=task-delete]").first.click()
