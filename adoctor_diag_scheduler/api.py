@@ -12,7 +12,9 @@ from adoctor_diag_scheduler.schemas import ReportIdsBody
 from adoctor_diag_scheduler.schemas import ReportListBody
 from adoctor_diag_scheduler.schemas import TaskIdsBody
 from adoctor_diag_scheduler.schemas import TreeNamesBody
+from adoctor_diag_scheduler.schemas import WorkbookBody
 from aops_utils.clients import forward
+from aops_utils.codes import Code
 from aops_utils.contracts.data_center import diagnosis as dc
 from aops_utils.data_center import relayed
 from aops_utils.restful import Api
@@ -27,6 +29,13 @@ def import_trees(ctx: RequestContext[ImportTreesBody]) -> Reply:
     """Import fault trees per item: each is validated against the user's check rules first."""
     assert ctx.principal is not None
     return service.import_trees(scheduler(), ctx.principal, ctx.body.trees)
+
+
+@api.route("/diag/tree/workbook", body=WorkbookBody)
+def read_workbook(ctx: RequestContext[WorkbookBody]) -> Reply:
+    """The tree of a 21.09 `.xlsx` workbook (base64), to import with /diag/tree/import; nothing
+    is stored."""
+    return Reply(Code.SUCCEED, service.read_workbook(ctx.body.workbook))
 
 
 @api.route("/diag/tree/get", body=TreeNamesBody)

@@ -32,6 +32,17 @@ class ImportTreesBody(Body):
     trees: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_TREES)
 
 
+# A 21.09 workbook holds one tree of at most MAX_NODES nodes: a few hundred KB at most.
+MAX_WORKBOOK_BYTES = 4 * 1024 * 1024
+
+
+class WorkbookBody(Body):
+    """A `.xlsx` workbook, base64-encoded (the web sends it inside the JSON body as every route
+    takes one)."""
+
+    workbook: Annotated[str, StringConstraints(min_length=1, max_length=(MAX_WORKBOOK_BYTES + 2) // 3 * 4)]
+
+
 class TreeNamesBody(Body):
     tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
 
@@ -85,4 +96,5 @@ __all__ = [
     "TaskIdsBody",
     "TreeIn",
     "TreeNamesBody",
+    "WorkbookBody",
 ]

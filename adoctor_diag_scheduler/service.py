@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
+import tempfile
 import time
 import uuid
 from collections.abc import Sequence
@@ -25,6 +28,7 @@ from aops_utils.restful.batch import imported
 from aops_utils.restful.batch import sort_out
 from aops_utils.trees import TreeError
 from aops_utils.trees import parse_tree
+from aops_utils.trees import tree_from_xlsx
 
 LOG = logging.getLogger(__name__)
 TREES = Named(key="tree_name", items="trees", noun="tree", label="tree")
@@ -48,6 +52,26 @@ def import_trees(service: DiagScheduler, principal: Principal, trees: Sequence[d
     if good:
         stored = dc.add_trees(good, principal)
     return imported(stored, failed, TREES)
+
+
+def read_workbook(encoded: str) -> dict[str, Any]:
+    """The tree of a 21.09 workbook (base64 `.xlsx`), as `adoctor faultree --action add` reads
+    it: {tree_name (cell A1), tree_content}; its check items are checked when it is imported."""
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except binascii.Error as exc:
+        raise ParamError(f"the workbook is not base64: {exc}", field="workbook") from None
+    # openpyxl reads a path; the file lives only for this request.
+    with tempfile.TemporaryDirectory(prefix="aops-workbook-") as folder:
+        path = f"{folder}/upload.xlsx"
+        with open(path, "wb") as handle:
+            handle.write(raw)
+        try:
+            title, tree = tree_from_xlsx(path)
+        except TreeError as exc:
+            # The message names the file: the temporary path means nothing to the uploader.
+            raise ParamError(exc.detail.replace(repr(path), "the upload"), field="workbook") from None
+    return {"tree_name": title, "tree_content": tree}
 
 
 def _no_valid(what: str, field: str, failed: list[dict[str, Any]]) -> AopsError:

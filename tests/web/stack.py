@@ -11,6 +11,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 from contextlib import ExitStack
 from contextlib import contextmanager
@@ -236,11 +237,16 @@ class Standalone:
 
 
 @contextmanager
-def running_standalone(data_dir: Path, web_dir: Path) -> Iterator[Standalone]:
-    """`aops standalone` on free ports (its web port included), stopped with SIGTERM after."""
+def running_standalone(
+    data_dir: Path, web_dir: Path, configure: Callable[[Path], None] | None = None
+) -> Iterator[Standalone]:
+    """`aops standalone` on free ports (its web port included), stopped with SIGTERM after;
+    `configure` may change its ini files (in data_dir/conf) before it starts."""
     from tests.aops_cli.test_standalone import _configure
 
     manager_url = _configure(data_dir)
+    if configure is not None:
+        configure(data_dir / "conf")
     port = free_port()
     proc = subprocess.Popen(
         [

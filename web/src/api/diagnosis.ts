@@ -1,0 +1,168 @@
+/**
+ * The diag scheduler's routes (`/api/diag/...`): fault trees, diagnosis tasks and their
+ * reports; and the one manager call the diagnosis form needs (the user's hosts to pick from).
+ */
+import { api } from './client'
+
+/** A node of a fault tree as written (21.09's keys, spaces included). */
+export interface TreeNode {
+  'node name': string
+  condition?: string
+  'check item'?: string
+  description?: string
+  advice?: string
+  children?: TreeNode[]
+}
+
+export interface FaultTree {
+  tree_name: string
+  tree_content: TreeNode
+  description: string
+  tag: string[]
+}
+
+export interface TreeIn {
+  tree_name: string
+  tree_content: unknown
+  description: string
+}
+
+/** true, false, or null for unknown (aops_utils/trees/evaluate.py). */
+export type Truth = boolean | null
+
+/** A node of an evaluated tree (a report): the tree's node with its value and evidence. */
+export interface ReportNode extends TreeNode {
+  value: Truth
+  msg?: string
+  evidence?: {
+    // A branch: the children that decided it and a sentence saying so.
+    decided_by?: string[]
+    text?: string
+    // A leaf: what the check results of its rule say.
+    status?: string
+    reason?: string
+    result_count?: number
+    results?: { start: number; end: number; value: string; reason?: string }[]
+  }
+  children?: ReportNode[]
+}
+
+export type TaskStatus = 'running' | 'finished' | 'failed'
+
+export interface DiagTask {
+  task_id: string
+  host_list: string[]
+  tree_list: string[]
+  time_range: [number, number]
+  time: number
+  interval: number
+  expected_report_num: number
+  cur_report_num: number
+  finished: boolean
+  status: TaskStatus
+  reason: string
+}
+
+export interface TaskProgress {
+  task_id: string
+  progress: number
+  expected_report_num: number
+  finished: boolean
+  status: TaskStatus | null
+  reason: string
+}
+
+export interface ReportSummary {
+  report_id: string
+  task_id: string
+  host_id: string
+  tree_name: string
+  start: number
+  end: number
+}
+
+export interface Report extends ReportSummary {
+  report: ReportNode
+}
+
+export interface HostChoice {
+  host_id: string
+  host_name: string
+  public_ip: string
+  host_group_name: string
+}
+
+export function getTrees(treeList: string[] = []) {
+  return api.post<{ trees: FaultTree[] }>('/diag/tree/get', { tree_list: treeList })
+}
+
+export function importTrees(trees: TreeIn[]) {
+  return api.post('/diag/tree/import', { trees })
+}
+
+/** A 21.09 workbook (MindMaster layout, sheet "diag") read by the diag scheduler. */
+export function treeFromWorkbook(file: File) {
+  return file.arrayBuffer().then((bytes) =>
+    api.post<{ tree_name: string; tree_content: TreeNode }>('/diag/tree/workbook', {
+      workbook: toBase64(new Uint8Array(bytes)),
+    }),
+  )
+}
+
+function toBase64(bytes: Uint8Array): string {
+  let text = ''
+  // In chunks: String.fromCharCode takes its arguments on the stack.
+  for (let at = 0; at < bytes.length; at += 0x8000) {
+    text += String.fromCharCode(...bytes.subarray(at, at + 0x8000))
+  }
+  return btoa(text)
+}
+
+export function deleteTrees(treeList: string[]) {
+  return api.delete('/diag/tree/delete', { tree_list: treeList })
+}
+
+export function execute(body: {
+  host_list: string[]
+  tree_list: string[]
+  time_range: [number, number]
+  interval: number
+}) {
+  return api.post<{ task_id: string; expected_report_num: number }>('/diag/execute', body)
+}
+
+export function getTasks(body: { page: number; per_page: number }) {
+  return api.post<{ task_infos: DiagTask[]; total_count: number }>('/diag/task/get', {
+    ...body,
+    sort: 'time',
+    direction: 'desc',
+  })
+}
+
+export function getProgress(taskList: string[]) {
+  return api.post<{ result: TaskProgress[] }>('/diag/progress/get', { task_list: taskList })
+}
+
+export function deleteTasks(taskList: string[]) {
+  return api.delete('/diag/task/delete', { task_list: taskList })
+}
+
+export function listReports(body: { task_id: string; page: number; per_page: number }) {
+  return api.post<{ result: ReportSummary[]; total_count: number }>('/diag/report/get_list', {
+    ...body,
+    sort: 'start',
+    direction: 'asc',
+  })
+}
+
+export function getReport(reportId: string) {
+  return api.post<{ result: Report[] }>('/diag/report/get', { report_list: [reportId] })
+}
+
+/** The user's hosts, for the diagnosis form (the manager answers at most 49 per page). */
+export function hostPage(page: number) {
+  return api.post<{ host_infos: HostChoice[]; total_count: number; total_page: number }>(
+    '/manage/host/get',
+    { host_group_list: [], page, per_page: 49, sort: 'host_name', direction: 'asc' },
+  )
+}
