@@ -35,7 +35,8 @@ def test_first_login_after_make_run(standalone_page: Page, standalone_stack: Web
     page.fill("[data-test=new-password]", "Standalone-passw0rd")
     page.fill("[data-test=confirm-password]", "Standalone-passw0rd")
     page.click("[data-test=change-password-submit]")
-    expect(page.locator("[data-test=account-user]")).to_have_text("admin")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.locator("[data-test=user-menu]")).to_contain_text("admin")
     shot(page, "landing")
 
     token = session_token(page)
