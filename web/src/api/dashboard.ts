@@ -59,12 +59,22 @@ export function latestAbnormal(perPage: number) {
   })
 }
 
-/** Every abnormal result overlapping [from, to] (unpaged: the server returns them all). */
-export function abnormalBetween(from: number, to: number) {
-  return api.post<{ check_result: CheckResult[]; total_count: number }>('/check/result/get', {
+export interface Histogram {
+  /** Start of each bucket (seconds), oldest first. */
+  starts: number[]
+  interval: number
+  /** One line per rule with results in the range, by name; one count per bucket. */
+  series: { check_item: string; counts: number[] }[]
+}
+
+/**
+ * Abnormal results per rule per bucket of `interval` seconds over [from, to], counted by the
+ * data center (at most 200 buckets): the chart never downloads the results themselves.
+ */
+export function abnormalHistogram(from: number, to: number, interval: number) {
+  return api.post<Histogram>('/check/result/histogram', {
     time_range: [from, to],
-    check_items: [],
-    host_list: [],
+    interval,
     value: 'Abnormal',
   })
 }
