@@ -10,6 +10,7 @@ from adoctor_check_scheduler.schemas import CountResultsBody
 from adoctor_check_scheduler.schemas import GetResultsBody
 from adoctor_check_scheduler.schemas import GetRulesBody
 from adoctor_check_scheduler.schemas import ImportRulesBody
+from adoctor_check_scheduler.schemas import ResultHistogramBody
 from adoctor_check_scheduler.schemas import RuleNamesBody
 from adoctor_check_scheduler.schemas import TestRuleBody
 from aops_utils.clients import forward
@@ -57,6 +58,12 @@ def get_results(ctx: RequestContext[GetResultsBody]) -> Reply:
 def count_results(ctx: RequestContext[CountResultsBody]) -> Reply:
     """Abnormal results per host (every host; 21.09 stopped at 10)."""
     return forward(scheduler().data_center.count_results, ctx.body, ctx)
+
+
+@api.route("/check/result/histogram", body=ResultHistogramBody)
+def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> Reply:
+    """Beyond 21.09: results of a value per rule per time bucket (the web dashboard's chart)."""
+    return forward(scheduler().data_center.result_histogram, ctx.body, ctx)
 
 
 @api.route("/check/rule/test", body=TestRuleBody)

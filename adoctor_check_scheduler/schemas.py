@@ -14,6 +14,7 @@ from aops_utils.contracts.checks import Value
 from aops_utils.contracts.data_center.checks import AddRulesBody
 from aops_utils.contracts.data_center.checks import CountResultsBody
 from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.contracts.data_center.checks import Rule
 from aops_utils.contracts.data_center.checks import RuleName
 from aops_utils.contracts.data_center.checks import RuleNamesBody
@@ -66,6 +67,7 @@ __all__ = [
     "GetResultsBody",
     "GetRulesBody",
     "ImportRulesBody",
+    "ResultHistogramBody",
     "Rule",
     "RuleNamesBody",
     "TestRuleBody",

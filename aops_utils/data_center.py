@@ -25,6 +25,7 @@ from aops_utils.contracts import HostInfoBody
 from aops_utils.contracts.data_center.checks import CountResultsBody
 from aops_utils.contracts.data_center.checks import GetResultsBody
 from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.contracts.data_center.checks import Rule
 from aops_utils.contracts.data_center.checks import RuleNamesBody
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
@@ -351,6 +352,9 @@ class DataCenter(ServiceClient):
 
     def count_results(self, body: CountResultsBody, who: Acting) -> Envelope:
         return self._post("/data/check/result/count", _dump(body), who)
+
+    def result_histogram(self, body: ResultHistogramBody, who: Acting) -> Envelope:
+        return self._post("/data/check/result/histogram", _dump(body), who)
 
     def delete_results(
         self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting

@@ -17,6 +17,7 @@ from aops_utils.contracts.data_center.checks import DueRetriesBody
 from aops_utils.contracts.data_center.checks import GetResultsBody
 from aops_utils.contracts.data_center.checks import GetRetriesBody
 from aops_utils.contracts.data_center.checks import GetRulesBody
+from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.contracts.data_center.checks import RetryIdsBody
 from aops_utils.contracts.data_center.checks import RuleNamesBody
 from aops_utils.contracts.data_center.checks import SaveResultsBody
@@ -116,6 +117,15 @@ def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
         lambda window: check_results.count_abnormal(
             center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
         ),
+    )
+
+
+@api.route("/data/check/result/histogram", body=ResultHistogramBody)
+def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> dict[str, Any]:
+    """Results of a value per rule per time bucket (the web dashboard's chart)."""
+    b = ctx.body
+    return check_results.histogram(
+        center().docs, ctx.username, time_range=b.time_range, interval=b.interval, value=b.value
     )
 
 

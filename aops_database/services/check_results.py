@@ -137,3 +137,24 @@ def count_abnormal(
     if window.limit is not None:
         rows = rows[window.offset : window.offset + window.limit]
     return len(counts), rows
+
+
+def histogram(
+    docs: DocumentStore, username: str, *, time_range: Sequence[int], interval: int, value: str
+) -> dict[str, Any]:
+    """The user's results of `value` per rule per bucket of `interval` seconds from the range's
+    start: a result counts in the bucket its start falls in (none before the range or after its
+    end, which the last bucket includes). One aggregation per bucket, the number of buckets
+    bounded by the contract."""
+    first, last = time_range
+    starts = list(range(first, last, interval))
+    base: list[Filter] = [Term("username", username), Term("value", value)]
+    counts: dict[str, list[int]] = {}
+    for index, start in enumerate(starts):
+        # Buckets are half-open but the last, which ends with the range's last second included.
+        upper = Range("start", gte=start, lte=last) if index == len(starts) - 1 else None
+        bucket = [*base, upper or Range("start", gte=start, lt=start + interval)]
+        for rule, number in docs.count_by(RESULT_INDEX, bucket, "check_item"):
+            counts.setdefault(rule, [0] * len(starts))[index] = number
+    series = [{"check_item": rule, "counts": counts[rule]} for rule in sorted(counts)]
+    return {"starts": starts, "interval": interval, "series": series}

@@ -7,10 +7,11 @@ import requests
 
 
 def drop_es_indices(es_url: str, prefix: str) -> list[str]:
-    """Delete every index named `prefix...` (by exact name: no wildcard reaches other suites)."""
-    reply = requests.get(f"{es_url}/_cat/indices", params={"format": "json"}, timeout=10)
+    """Delete every index named `prefix...` (by exact name: no wildcard reaches other suites).
+    Generous timeouts: the shared server may take long to list indices just after a large write."""
+    reply = requests.get(f"{es_url}/_cat/indices", params={"format": "json"}, timeout=120)
     reply.raise_for_status()
     names = [row["index"] for row in reply.json() if str(row.get("index", "")).startswith(prefix)]
     for name in names:
-        requests.delete(f"{es_url}/{name}", timeout=10)
+        requests.delete(f"{es_url}/{name}", timeout=120)
     return names

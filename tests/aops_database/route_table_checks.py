@@ -127,6 +127,17 @@ ROUTES = [
         "sort",
         asked="host_list",
     ),
+    Route(
+        "/data/check/result/histogram",
+        lambda w: (w.add_result(), {"time_range": [900, 1200], "interval": 100})[1],
+        # The result starting at 1000 counts in the second of the three buckets.
+        lambda w, r, b: (
+            r["starts"] == [900, 1000, 1100] and r["series"] == [{"check_item": "r1", "counts": [0, 1, 0]}]
+        ),
+        {"time_range": [0, 1_000_000], "interval": 1},
+        "interval",
+        lambda w, r, b: r["code"] == 200 and r["series"] == [],
+    ),
     # The check scheduler's state and retry queue: services only
     Route(
         "/data/check/state/get",

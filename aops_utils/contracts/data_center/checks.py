@@ -175,6 +175,38 @@ class CountResultsBody(PagedBody):
     sort: Literal["count", "host_id", ""] = ""
 
 
+MAX_HISTOGRAM_BUCKETS = 200
+
+
+class ResultHistogramBody(Body):
+    """Beyond 21.09 (the web dashboard's chart): results per rule per time bucket, counted where
+    the data are instead of sending every result to the browser. At most MAX_HISTOGRAM_BUCKETS
+    buckets, so a request costs a bounded number of aggregations whatever the range."""
+
+    time_range: list[int] = Field(min_length=2, max_length=2)
+    interval: int = Field(gt=0, le=2**31)
+    value: ResultValue = Value.ABNORMAL
+
+    @field_validator("time_range")
+    @classmethod
+    def _ordered_range(cls, value: list[int]) -> list[int]:
+        if value[0] < 0 or value[0] >= value[1]:
+            raise ValueError("must be [start, end] with 0 <= start < end")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _bounded(cls, value: int, info: ValidationInfo) -> int:
+        time_range = info.data.get("time_range")
+        if time_range:
+            buckets = -(-(time_range[1] - time_range[0]) // value)
+            if buckets > MAX_HISTOGRAM_BUCKETS:
+                raise ValueError(
+                    f"gives {buckets} buckets over time_range; at most {MAX_HISTOGRAM_BUCKETS} are allowed"
+                )
+        return value
+
+
 # Scheduler state
 
 
