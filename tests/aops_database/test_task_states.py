@@ -175,25 +175,25 @@ def test_a_scheduler_fails_a_running_task_of_its_user_once(suite: Suite, user: t
     username, token = user
     tid = new_id()
     start(suite, token, tid)
-    service = suite.service_token()
+    service = suite.service_token(username)
     body = {"task_id": tid, "reason": "its requests could not be published"}
-    status, reply = call(suite, "/data/diag/task/fail", body, token=service, acting=username)
+    status, reply = call(suite, "/data/diag/task/fail", body, token=service)
     assert (status, reply["failed"]) == (200, True)
-    status, reply = call(suite, "/data/diag/task/fail", body, token=service, acting=username)
+    status, reply = call(suite, "/data/diag/task/fail", body, token=service)
     assert (status, reply["failed"]) == (200, False)
     [row] = progress(suite, token, tid)
     assert (row["status"], row["reason"]) == ("failed", "its requests could not be published")
     other, _ = suite.add_user()
     for who, task_id in ((other, tid), (username, new_id())):
         status, reply = call(
-            suite, "/data/diag/task/fail", {**body, "task_id": task_id}, token=service, acting=who
+            suite, "/data/diag/task/fail", {**body, "task_id": task_id}, token=suite.service_token(who)
         )
         assert (status, reply["code"], reply["field"]) == (404, 1107, "task_id"), reply
 
 
 def test_the_watch_is_for_services_and_names_a_bad_field(suite: Suite, token: str) -> None:
     body = {"owner": "w", "lease": 60, "timeout": 600}
-    status, reply = call(suite, "/data/diag/task/watch", body, token=token)
+    status, reply = call(suite, "/data/diag/task/watch", body, token=token, as_is=True)
     assert (status, reply["code"]) == (403, 1201), reply
     for bad, field in (({"lease": 0}, "lease"), ({"owner": "a b"}, "owner"), ({"timeout": None}, "timeout")):
         status, reply = call(suite, "/data/diag/task/watch", {**body, **bad}, token=suite.service_token())

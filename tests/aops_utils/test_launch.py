@@ -82,7 +82,9 @@ class Stack:
                 try:
                     requests.get(self.url(package) + "/openapi.json", timeout=5)
                     break
-                except requests.ConnectionError:
+                # uWSGI listens before its workers have loaded the app: on a busy machine the
+                # first request may wait longer than one try.
+                except (requests.ConnectionError, requests.Timeout):
                     assert time.time() < deadline, f"{package} never listened:\n{self.output(package)}"
                     time.sleep(0.2)
 

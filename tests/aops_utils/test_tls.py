@@ -71,7 +71,7 @@ def client(suite: Suite, verify: Path | bool, cert: tuple[str, str] | None) -> D
 
 def test_the_manager_reaches_the_data_center_over_https(secure_suite: Suite) -> None:
     assert secure_suite.database_url.startswith("https://127.0.0.1:")
-    token = secure_suite.login()
+    token = secure_suite.admin_token()
     status, reply = secure_suite.call("POST", "/manage/host/count", token=token)
     assert (status, reply["code"], reply["host_count"]) == (200, 200, 0), reply
 
