@@ -88,7 +88,6 @@ def create_app(
         api,
         token_authenticator(dc.codec),
         restful=system.restful,
-        max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_check_scheduler"] = service
     if ini.check_scheduler.run_jobs if start_jobs is None else start_jobs:

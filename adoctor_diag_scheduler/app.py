@@ -49,7 +49,6 @@ def create_app(
         api,
         token_authenticator(dc.codec),
         restful=system.restful,
-        max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_diag_scheduler"] = DiagScheduler(ini, dc, bus.producer())
     return app

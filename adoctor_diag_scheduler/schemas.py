@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from typing import Literal
 
 from pydantic import Field
-from pydantic import StringConstraints
 from pydantic import field_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts.data_center.checks import MAX_TIMESTAMP
+from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.diagnosis import AddTreesBody
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import Hex32
 from aops_utils.contracts.data_center.diagnosis import Tree
+from aops_utils.contracts.data_center.diagnosis import TreeName
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 
-TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+Id = Hex32
 
 
 # The data center's tree bodies, reused so that both limit a tree alike.
@@ -35,9 +36,9 @@ class DeleteTreesBody(Body):
 
 class ExecuteBody(Body):
     host_list: list[HostId] = Field(min_length=1, max_length=10000)
-    time_range: list[int] = Field(min_length=2, max_length=2)
+    time_range: list[Seconds] = Field(min_length=2, max_length=2)
     tree_list: list[TreeName] = Field(min_length=1, max_length=100)
-    interval: int = Field(gt=0)
+    interval: int = Field(gt=0, le=MAX_TIMESTAMP)
 
     @field_validator("time_range")
     @classmethod
@@ -53,7 +54,7 @@ class TaskIdsBody(Body):
 
 class GetTasksBody(PagedBody):
     task_list: list[Id] = Field(default_factory=list, max_length=1000)
-    time_range: list[int] = Field(default_factory=list, max_length=2)
+    time_range: list[Seconds] = Field(default_factory=list, max_length=2)
     sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
 
 
@@ -64,7 +65,7 @@ class ReportListBody(PagedBody):
     task_id: Id | None = None
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
     tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
-    time_range: list[int] = Field(default_factory=list, max_length=2)
+    time_range: list[Seconds] = Field(default_factory=list, max_length=2)
     sort: Literal["start", "end", "time", "tree_name", "host_id", ""] = ""
 
 

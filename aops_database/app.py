@@ -83,7 +83,6 @@ def create_app(
         api,
         token_authenticator(codec, data_center.accounts.session_alive),
         restful=system.restful,
-        max_body=64 * 1024 * 1024,
     )
     app.extensions["aops_database"] = data_center
     return app
