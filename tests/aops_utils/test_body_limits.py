@@ -16,6 +16,9 @@ from aops_utils.contracts.data_center.checks import RESULTS_MAX_BODY
 from aops_utils.data_center import parts
 from aops_utils.restful.routes import DEFAULT_MAX_BODY
 from tests.aops_database.test_check_results import result
+from tests.aops_manager.factories import KEY
+from tests.aops_manager.factories import group
+from tests.aops_manager.factories import host
 from tests.suite import Suite
 
 MIB = 1024 * 1024
@@ -76,6 +79,32 @@ def test_a_bulk_route_takes_its_own_larger_limit_and_no_more(suite: Suite) -> No
     too_large = padded({"check_results": rows[:1]}, RESULTS_MAX_BODY + 1)
     reply = post(suite, "/data/check/result/save", too_large, **{"X-Aops-User": username})
     assert_too_large(reply, RESULTS_MAX_BODY)
+
+
+def test_the_largest_host_add_the_manager_takes_fits_the_data_centers_limit(suite: Suite, token: str) -> None:
+    # Distinct private keys of the largest size, so that each host has its own vault (about 4
+    # times its key's size): the manager's 1 MiB becomes some 4 MiB for the data center.
+    group(suite, token, "big")
+    hosts = [host("big", password=None, private_key=f"{i:04d}" + "k" * 12_284) for i in range(83)]
+    body = jsonio.encode({"key": KEY, "host_list": hosts})
+    assert 0.95 * DEFAULT_MAX_BODY < len(body) <= DEFAULT_MAX_BODY
+    status, reply = suite.call("POST", "/manage/host/add", {"key": KEY, "host_list": hosts}, token)
+    assert (status, reply["code"]) == (200, 200), str(reply)[:300]
+    assert len(reply["host_list"]) == 83
+
+
+def test_credentials_too_long_to_store_once_encrypted_are_refused_naming_the_field(
+    suite: Suite, token: str
+) -> None:
+    group(suite, token, "wide")
+    # YAML writes each of these characters as \\u4E2D: the vault would be some 300 KB.
+    entry = host("wide", password=None, private_key="中" * 12_288)
+    status, reply = suite.call(
+        "POST", "/manage/host/add", {"key": KEY, "host_list": [host("wide"), entry]}, token
+    )
+    assert (status, reply["code"], reply["field"]) == (400, 1000, "host_list.1.private_key"), reply
+    assert "at most 65535" in reply["detail"]
+    assert suite.call("POST", "/manage/host/count", token=token)[1]["host_count"] == 0  # type: ignore[call-overload]
 
 
 def test_every_route_declares_its_limit_in_the_openapi_document(suite: Suite) -> None:

@@ -26,6 +26,8 @@ from aops_utils.restful.validation import Text64
 from aops_utils.restful.validation import Text64K
 
 Username = Name40
+# One encrypted credential set as stored (a TEXT column: 65,535 bytes in MySQL).
+MAX_VAULT = 65535
 # Bodies of the bulk routes (`max_body`); the rest take the 1 MiB default.
 # The manager's 1 MiB of host entries, with each credential set vault-encrypted (about 4 times
 # longer: hex of hex).
@@ -65,7 +67,7 @@ class NewHost(Body):
 
 class AddHostsBody(Body):
     host_list: list[NewHost] = Field(min_length=1, max_length=10000)
-    credentials: list[Annotated[str, StringConstraints(min_length=1, max_length=65536)]] = Field(
+    credentials: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_VAULT)]] = Field(
         min_length=1, max_length=10000
     )
 
