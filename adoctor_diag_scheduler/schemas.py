@@ -8,8 +8,8 @@ from pydantic import Field
 from pydantic import field_validator
 
 from aops_utils.contracts import HostId
-from aops_utils.contracts.data_center.checks import MAX_TIMESTAMP
 from aops_utils.contracts.data_center.checks import Seconds
+from aops_utils.contracts.data_center.diagnosis import INT32
 from aops_utils.contracts.data_center.diagnosis import AddTreesBody
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
 from aops_utils.contracts.data_center.diagnosis import Hex32
@@ -38,7 +38,8 @@ class ExecuteBody(Body):
     host_list: list[HostId] = Field(min_length=1, max_length=10000)
     time_range: list[Seconds] = Field(min_length=2, max_length=2)
     tree_list: list[TreeName] = Field(min_length=1, max_length=100)
-    interval: int = Field(gt=0, le=MAX_TIMESTAMP)
+    # As the task stores it (an interval past 2**31 - 1 answered 500 when the task was saved).
+    interval: int = Field(gt=0, le=INT32)
 
     @field_validator("time_range")
     @classmethod

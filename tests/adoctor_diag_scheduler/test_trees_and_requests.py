@@ -327,8 +327,8 @@ def test_an_empty_time_range_is_refused(diag: Diag, with_tree: tuple[str, str]) 
         assert refused_execute(diag, token, body, "time_range")
 
 
-@pytest.mark.parametrize("interval", [0, -5])
-def test_a_zero_or_negative_interval_is_refused(
+@pytest.mark.parametrize("interval", [0, -5, 2**31])
+def test_a_zero_negative_or_too_large_interval_is_refused(
     diag: Diag, with_tree: tuple[str, str], interval: int
 ) -> None:
     token, host = with_tree
