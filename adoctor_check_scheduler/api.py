@@ -6,6 +6,7 @@ from typing import Any
 
 from adoctor_check_scheduler import service
 from adoctor_check_scheduler.app import scheduler
+from adoctor_check_scheduler.schemas import RULE_TEST_MAX_BODY
 from adoctor_check_scheduler.schemas import CountResultsBody
 from adoctor_check_scheduler.schemas import GetResultsBody
 from adoctor_check_scheduler.schemas import GetRulesBody
@@ -14,6 +15,7 @@ from adoctor_check_scheduler.schemas import ResultHistogramBody
 from adoctor_check_scheduler.schemas import RuleNamesBody
 from adoctor_check_scheduler.schemas import TestRuleBody
 from aops_utils.clients import forward
+from aops_utils.contracts.data_center.checks import RULES_MAX_BODY
 from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
 from aops_utils.data_center import relayed
 from aops_utils.restful import Api
@@ -23,7 +25,7 @@ from aops_utils.restful import RequestContext
 api = Api("A-Ops check scheduler")
 
 
-@api.route("/check/rule/import", body=ImportRulesBody)
+@api.route("/check/rule/import", body=ImportRulesBody, max_body=RULES_MAX_BODY)
 def import_rules(ctx: RequestContext[ImportRulesBody]) -> Reply:
     """Import rules per item: those that parse are stored, the others are listed in fail_list."""
     assert ctx.principal is not None
@@ -66,7 +68,7 @@ def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> Reply:
     return forward(scheduler().data_center.result_histogram, ctx.body, ctx)
 
 
-@api.route("/check/rule/test", body=TestRuleBody)
+@api.route("/check/rule/test", body=TestRuleBody, max_body=RULE_TEST_MAX_BODY)
 def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
     """Evaluate a rule over a past time range and return what it would record."""
     assert ctx.principal is not None

@@ -90,7 +90,6 @@ def create_app(
         token_authenticator(dc.codec, "adoctor-check-scheduler", system.auth.service_token_ttl),
         restful=system.restful,
         audit=AuditLog("check_scheduler", system.log),
-        max_body=64 * 1024 * 1024,
     )
     app.extensions["adoctor_check_scheduler"] = service
     if ini.check_scheduler.run_jobs if start_jobs is None else start_jobs:

@@ -9,8 +9,10 @@ from pydantic import Field
 from pydantic import field_validator
 from pydantic import model_validator
 
+from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
+from aops_utils.contracts.data_center.checks import MAX_RULE_BYTES
 from aops_utils.contracts.data_center.checks import AddRulesBody
 from aops_utils.contracts.data_center.checks import CountResultsBody
 from aops_utils.contracts.data_center.checks import GetRulesBody
@@ -18,6 +20,7 @@ from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.contracts.data_center.checks import Rule
 from aops_utils.contracts.data_center.checks import RuleName
 from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.checks import checked_time_range
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
@@ -31,7 +34,7 @@ class ImportRulesBody(Body):
 
 
 class GetResultsBody(PagedBody):
-    time_range: list[int] = Field(default_factory=list)
+    time_range: list[Seconds] = Field(default_factory=list)
     check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
     value: Value | None = None
@@ -41,6 +44,8 @@ class GetResultsBody(PagedBody):
 
 
 MAX_TEST_SPAN = 7 * 24 * 3600
+# One inline rule of the largest legal size with up to 10,000 host ids.
+RULE_TEST_MAX_BODY = MAX_RULE_BYTES + MIB
 
 
 class TestRuleBody(Body):
@@ -49,7 +54,7 @@ class TestRuleBody(Body):
     check_item: RuleName | None = None
     rule: Rule | None = None
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
-    time_range: list[int] = Field(min_length=2, max_length=2)
+    time_range: list[Seconds] = Field(min_length=2, max_length=2)
 
     _check_range = field_validator("time_range")(checked_time_range)
 

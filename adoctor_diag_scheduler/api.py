@@ -16,6 +16,7 @@ from adoctor_diag_scheduler.schemas import WorkbookBody
 from aops_utils.clients import forward
 from aops_utils.codes import Code
 from aops_utils.contracts.data_center import diagnosis as dc
+from aops_utils.contracts.data_center.diagnosis import TREES_MAX_BODY
 from aops_utils.data_center import relayed
 from aops_utils.restful import Api
 from aops_utils.restful import Reply
@@ -24,7 +25,7 @@ from aops_utils.restful import RequestContext
 api = Api("A-Ops diag scheduler")
 
 
-@api.route("/diag/tree/import", body=ImportTreesBody)
+@api.route("/diag/tree/import", body=ImportTreesBody, max_body=TREES_MAX_BODY)
 def import_trees(ctx: RequestContext[ImportTreesBody]) -> Reply:
     """Import fault trees per item: each is validated against the user's check rules first."""
     assert ctx.principal is not None

@@ -66,7 +66,6 @@ def create_app(
         token_authenticator(dc.codec, "adoctor-diag-scheduler", system.auth.service_token_ttl),
         restful=system.restful,
         audit=AuditLog("diag_scheduler", system.log),
-        max_body=64 * 1024 * 1024,
     )
     producer = bus.producer()
     watch = TaskWatch(

@@ -11,14 +11,17 @@ from pydantic import StringConstraints
 from pydantic import field_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts.data_center.checks import Seconds
+from aops_utils.contracts.data_center.diagnosis import INT32
 from aops_utils.contracts.data_center.diagnosis import MAX_TREES
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
+from aops_utils.contracts.data_center.diagnosis import Hex32
 from aops_utils.contracts.data_center.diagnosis import Tree
+from aops_utils.contracts.data_center.diagnosis import TreeName
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 
-TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
-Id = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+Id = Hex32
 
 
 # The data center's tree body, reused so that both limit a tree alike.
@@ -53,9 +56,10 @@ class DeleteTreesBody(Body):
 
 class ExecuteBody(Body):
     host_list: list[HostId] = Field(min_length=1, max_length=10000)
-    time_range: list[int] = Field(min_length=2, max_length=2)
+    time_range: list[Seconds] = Field(min_length=2, max_length=2)
     tree_list: list[TreeName] = Field(min_length=1, max_length=100)
-    interval: int = Field(gt=0)
+    # As the task stores it (an interval past 2**31 - 1 answered 500 when the task was saved).
+    interval: int = Field(gt=0, le=INT32)
 
     @field_validator("time_range")
     @classmethod
@@ -71,7 +75,7 @@ class TaskIdsBody(Body):
 
 class GetTasksBody(PagedBody):
     task_list: list[Id] = Field(default_factory=list, max_length=1000)
-    time_range: list[int] = Field(default_factory=list, max_length=2)
+    time_range: list[Seconds] = Field(default_factory=list, max_length=2)
     sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
 
 
@@ -82,7 +86,7 @@ class ReportListBody(PagedBody):
     task_id: Id | None = None
     host_list: list[HostId] = Field(default_factory=list, max_length=10000)
     tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
-    time_range: list[int] = Field(default_factory=list, max_length=2)
+    time_range: list[Seconds] = Field(default_factory=list, max_length=2)
     sort: Literal["start", "end", "time", "tree_name", "host_id", ""] = ""
 
 

@@ -88,9 +88,31 @@ def _no_valid(what: str, field: str, failed: list[dict[str, Any]]) -> AopsError:
     )
 
 
+def slice_count(start: int, end: int, interval: int) -> int:
+    """len(slices(start, end, interval)), without building them."""
+    return max(0, -(-(end - start) // interval))
+
+
+def refuse_oversized(body: ExecuteBody, limit: int) -> None:
+    """400 naming the fields when the request asks for more than `limit` reports, before anything
+    is looked up or built (a slice list of a wide range at a 1-second interval alone fills memory)."""
+    hosts, trees = len(set(body.host_list)), len(set(body.tree_list))
+    cuts = slice_count(body.time_range[0], body.time_range[1], body.interval)
+    if hosts * trees * cuts <= limit:
+        return
+    fields = ("host_list", "tree_list", "time_range", "interval")
+    raise ParamError(
+        f"host_list x tree_list x slices of time_range by interval = {hosts} x {trees} x {cuts} = "
+        f"{hosts * trees * cuts} reports; a task makes at most {limit} (max_reports_per_task)",
+        field="interval",
+        payload={"errors": [{"field": name, "error": "too many reports in one task"} for name in fields]},
+    )
+
+
 def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> Reply:
     """Diagnose the known hosts x known trees x time slices, one DIAGNOSE_EXECUTE_REQ each; the
     unknown hosts and trees are listed in `fail_list` (21.09 dropped them silently)."""
+    refuse_oversized(body, service.settings.diag_scheduler.max_reports_per_task)
     dc = service.data_center
     wanted_hosts = list(dict.fromkeys(body.host_list))
     known = {h["host_id"]: h for h in dc.host_basics(wanted_hosts, principal)}
@@ -113,9 +135,6 @@ def execute(service: DiagScheduler, principal: Principal, body: ExecuteBody) -> 
         raise _no_valid("fault tree", "tree_list", failed)
     cuts = slices(body.time_range[0], body.time_range[1], body.interval)
     expected = len(host_ids) * len(tree_names) * len(cuts)
-    limit = service.settings.diag_scheduler.max_reports_per_task
-    if expected > limit:
-        raise ParamError(f"{expected} reports would be made; at most {limit} per task", field="interval")
     task_id = uuid.uuid4().hex
     # The task is recorded before any message, so progress is never reported for an unknown task;
     # this process holds it while it runs, and it fails if it does not end in time (jobs.py).

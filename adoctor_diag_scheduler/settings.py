@@ -23,7 +23,9 @@ from aops_utils.contracts.data_center.diagnosis import MAX_LEASE
 
 class DiagSchedulerSection(ServerSection):
     port: Port = 11113
-    max_reports_per_task: int = Field(1_000_000, gt=0, description="hosts x trees x slices")
+    # Each report is one bus message carrying its whole tree: 21.09 had no bound, and one task
+    # could publish a million of them.
+    max_reports_per_task: int = Field(10_000, gt=0, description="hosts x trees x slices")
 
 
 class TaskSection(Section):

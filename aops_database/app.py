@@ -89,7 +89,6 @@ def create_app(
             codec, DATA_CENTER, system.auth.service_token_ttl, data_center.accounts.session_alive
         ),
         restful=system.restful,
-        max_body=64 * 1024 * 1024,
         audit=audit,
     )
     app.extensions["aops_database"] = data_center

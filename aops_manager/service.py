@@ -9,8 +9,10 @@ from aops_manager.app import Manager
 from aops_manager.forwarding import call
 from aops_manager.forwarding import write
 from aops_manager.schemas import AddHostsBody
+from aops_manager.schemas import HostEntry
 from aops_utils.audit import Event
 from aops_utils.clients import reply_of
+from aops_utils.contracts.data_center.hosts import MAX_VAULT
 from aops_utils.contracts.data_center.hosts import AddHostsBody as StoreHostsBody
 from aops_utils.contracts.data_center.hosts import NewHost
 from aops_utils.errors import AopsError
@@ -48,11 +50,11 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
     refs: dict[tuple[str, str | None, str | None, str | None], int] = {}
     vaults: list[str] = []
     hosts: list[NewHost] = []
-    for entry in body.host_list:
+    for index, entry in enumerate(body.host_list):
         cred = entry.credential_key()
         if cred not in refs:
             refs[cred] = len(vaults)
-            vaults.append(vault.encrypt(body.key, vault.credential_vars(*cred)))
+            vaults.append(_sealed(body.key, entry, index))
         hosts.append(
             NewHost(
                 host_id=uuid.uuid4().hex,
@@ -71,6 +73,20 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
     answer.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
     app.prober.probe_soon(reply["succeed_list"])
     return answer
+
+
+def _sealed(key: str, entry: HostEntry, index: int) -> str:
+    """The entry's credential set encrypted, refused (400) when it is too long to be stored: the
+    vault is about 4 times the plain text, more where YAML escapes characters (\\uXXXX)."""
+    sealed = vault.encrypt(key, vault.credential_vars(*entry.credential_key()))
+    if len(sealed) > MAX_VAULT:
+        field = f"host_list.{index}." + ("private_key" if entry.private_key else "password")
+        raise ParamError(
+            f"{field}: the host's credentials are {len(sealed)} characters encrypted; "
+            f"at most {MAX_VAULT} can be stored",
+            field=field,
+        )
+    return sealed
 
 
 def certify(app: Manager, principal: Principal, key: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
@@ -9,6 +10,7 @@ from typing import TypedDict
 from typing import TypeVar
 from typing import cast
 
+from aops_utils import jsonio
 from aops_utils import tls
 from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
@@ -22,12 +24,15 @@ from aops_utils.contracts import GetHostsBody
 from aops_utils.contracts import GroupNamesBody
 from aops_utils.contracts import HostIdsBody
 from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts.data_center.checks import COVERAGE_MAX_BODY
+from aops_utils.contracts.data_center.checks import RESULTS_MAX_BODY
 from aops_utils.contracts.data_center.checks import CountResultsBody
 from aops_utils.contracts.data_center.checks import GetResultsBody
 from aops_utils.contracts.data_center.checks import GetRulesBody
 from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.contracts.data_center.checks import Rule
 from aops_utils.contracts.data_center.checks import RuleNamesBody
+from aops_utils.contracts.data_center.diagnosis import REPORTS_MAX_BODY
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
 from aops_utils.contracts.data_center.diagnosis import GetTasksBody
 from aops_utils.contracts.data_center.diagnosis import GetTreesBody
@@ -172,6 +177,25 @@ def _window(
     return {"time_range": list(time_range), "check_items": list(check_items), "host_list": list(host_list)}
 
 
+# Room in a bulk body for what surrounds its rows: the key, brackets and separators.
+_FRAME_BYTES = 4096
+
+
+def parts(rows: Sequence[Row], max_body: int) -> Iterator[Sequence[Row]]:
+    """`rows` in consecutive slices whose JSON fits a route's `max_body`: a batch too large for
+    one request goes in several (a row too large on its own goes alone and is refused)."""
+    budget = max_body - _FRAME_BYTES
+    start, size = 0, 0
+    for index, row in enumerate(rows):
+        length = len(jsonio.encode(row)) + 1
+        if index > start and size + length > budget:
+            yield rows[start:index]
+            start, size = index, 0
+        size += length
+    if start < len(rows):
+        yield rows[start:]
+
+
 def _dump(body: Body | None) -> dict[str, Any]:
     # Unset optional fields stay unsent, so the data center applies its own defaults.
     return body.model_dump(exclude_none=True) if body is not None else {}
@@ -231,8 +255,10 @@ class DataCenter(ServiceClient):
     def _delete(self, path: str, body: Mapping[str, Any], who: Acting) -> Envelope:
         return self._send("DELETE", path, body, who)
 
-    def _saved(self, path: str, body: Mapping[str, Any], who: Acting) -> int:
-        return int(self._post(path, body, who)["saved"])
+    def _saved(self, path: str, key: str, rows: Sequence[Row], who: Acting, max_body: int) -> int:
+        """Post `rows` under `key` in as many requests as the route's body limit needs; returns
+        how many were stored."""
+        return sum(int(self._post(path, {key: part}, who)["saved"]) for part in parts(rows, max_body))
 
     # Accounts
 
@@ -337,7 +363,7 @@ class DataCenter(ServiceClient):
     def save_results(self, results: Sequence[Row], who: Acting) -> int:
         """Store check results as the executors build them (validated once, by the data center);
         returns how many were stored."""
-        return self._saved("/data/check/result/save", {"check_results": results}, who)
+        return self._saved("/data/check/result/save", "check_results", results, who, RESULTS_MAX_BODY)
 
     def results(
         self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
@@ -365,7 +391,7 @@ class DataCenter(ServiceClient):
 
     def save_coverage(self, records: Sequence[Row], who: Acting) -> int:
         """Record which hosts each rule version was evaluated for over a window."""
-        return self._saved("/data/check/coverage/save", {"coverage": records}, who)
+        return self._saved("/data/check/coverage/save", "coverage", records, who, COVERAGE_MAX_BODY)
 
     def coverage(
         self, time_range: Sequence[int], check_items: Sequence[str], host_list: Sequence[str], who: Acting
@@ -448,7 +474,7 @@ class DataCenter(ServiceClient):
 
     def save_reports(self, reports: Sequence[Row], who: Acting) -> int:
         """Store reports as the diag executors write them (validated once, by the data center)."""
-        return self._saved("/data/diag/report/save", {"reports": reports}, who)
+        return self._saved("/data/diag/report/save", "reports", reports, who, REPORTS_MAX_BODY)
 
     def get_reports(self, body: GetReportsBody, who: Acting) -> Envelope:
         return self._post("/data/diag/report/get", _dump(body), who)

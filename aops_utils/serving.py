@@ -148,6 +148,9 @@ def uwsgi_argv(
         "--log-5xx",
         "--buffer-size",
         "32768",
+        # No --limit-post: each route refuses a body over its own limit (413) before reading it,
+        # and uWSGI reads none by itself (no post buffering); limit-post would cut the
+        # connection without an answer. The HTTP router passes no chunked body to the app.
         # The HTTP router closes each connection after one answer; saying so stops keep-alive
         # clients from sending the next request on a socket that is already gone.
         "--add-header",

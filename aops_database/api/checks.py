@@ -9,6 +9,9 @@ from aops_database.app import center
 from aops_database.services import check_results
 from aops_database.services import checks
 from aops_database.services import retries
+from aops_utils.contracts.data_center.checks import RESULTS_MAX_BODY
+from aops_utils.contracts.data_center.checks import RETRIES_MAX_BODY
+from aops_utils.contracts.data_center.checks import RULES_MAX_BODY
 from aops_utils.contracts.data_center.checks import AddRetriesBody
 from aops_utils.contracts.data_center.checks import AddRulesBody
 from aops_utils.contracts.data_center.checks import CountResultsBody
@@ -34,7 +37,7 @@ from aops_utils.restful.validation import refuse_duplicates
 # Rules: relational, one row per (user, name).
 
 
-@api.route("/data/check/rule/add", body=AddRulesBody)
+@api.route("/data/check/rule/add", body=AddRulesBody, max_body=RULES_MAX_BODY)
 def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     """Insert or replace rules by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.check_item for i in ctx.body.check_items], "check_items.*.check_item", "check item")
@@ -69,7 +72,7 @@ def count_rules(ctx: RequestContext[None]) -> dict[str, Any]:
 # Results: documents in the check_result index, one per (user, host, item, series, span).
 
 
-@api.route("/data/check/result/save", body=SaveResultsBody)
+@api.route("/data/check/result/save", body=SaveResultsBody, max_body=RESULTS_MAX_BODY)
 def save_results(ctx: RequestContext[SaveResultsBody]) -> dict[str, Any]:
     """Store results in bulk; a result with the key of a stored one replaces it."""
     rows = [item.model_dump() for item in ctx.body.check_results]
@@ -145,7 +148,7 @@ def set_state(ctx: RequestContext[SetStateBody]) -> dict[str, Any]:
     return {}
 
 
-@api.route("/data/check/retry/add", body=AddRetriesBody, access=Access.SERVICE)
+@api.route("/data/check/retry/add", body=AddRetriesBody, access=Access.SERVICE, max_body=RETRIES_MAX_BODY)
 def add_retries(ctx: RequestContext[AddRetriesBody]) -> dict[str, Any]:
     """Remember failed windows; a known retry that failed again counts an attempt or dies."""
     items = [item.model_dump() for item in ctx.body.retries]

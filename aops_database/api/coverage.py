@@ -7,6 +7,7 @@ from typing import Any
 from aops_database.api import api
 from aops_database.app import center
 from aops_database.services import coverage
+from aops_utils.contracts.data_center.checks import COVERAGE_MAX_BODY
 from aops_utils.contracts.data_center.checks import GetCoverageBody
 from aops_utils.contracts.data_center.checks import SaveCoverageBody
 from aops_utils.errors import TokenError
@@ -21,7 +22,9 @@ def _acting_user(ctx: RequestContext[Any]) -> str:
     return ctx.username
 
 
-@api.route("/data/check/coverage/save", body=SaveCoverageBody, access=Access.SERVICE)
+@api.route(
+    "/data/check/coverage/save", body=SaveCoverageBody, access=Access.SERVICE, max_body=COVERAGE_MAX_BODY
+)
 def save_coverage(ctx: RequestContext[SaveCoverageBody]) -> dict[str, Any]:
     """Record what check tasks evaluated; a record with the key of a stored one replaces it."""
     records = [item.model_dump() for item in ctx.body.coverage]

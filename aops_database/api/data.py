@@ -18,6 +18,8 @@ from aops_utils.codes import Code
 from aops_utils.codes import judge_batch
 from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.data_center.checks import DataItem
+from aops_utils.contracts.data_center.hosts import DATA_MAX_BODY
+from aops_utils.contracts.data_center.hosts import LOGS_MAX_BODY
 from aops_utils.contracts.data_center.hosts import GetDataBody
 from aops_utils.contracts.data_center.hosts import SaveLogsBody
 from aops_utils.docstore.protocol import IndexSpec
@@ -34,7 +36,7 @@ LOG_SPEC = IndexSpec(
 )
 
 
-@api.route("/data/data/get", body=GetDataBody)
+@api.route("/data/data/get", body=GetDataBody, max_body=DATA_MAX_BODY)
 def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
     """Samples of KPI items (one Prometheus query per item for all hosts) and log lines."""
     start, end = ctx.body.time_range
@@ -73,7 +75,7 @@ def _not_yours(ip: str, item: DataItem) -> dict[str, Any]:
     return failure
 
 
-@api.route("/data/log/save", body=SaveLogsBody, access=Access.SERVICE)
+@api.route("/data/log/save", body=SaveLogsBody, access=Access.SERVICE, max_body=LOGS_MAX_BODY)
 def save_logs(ctx: RequestContext[SaveLogsBody]) -> dict[str, Any]:
     """Store log lines in the per-host log index (what fluentd does in a deployment).
 

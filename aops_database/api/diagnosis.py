@@ -9,6 +9,9 @@ from aops_database.app import center
 from aops_database.services import diag_reports
 from aops_database.services import diag_watch
 from aops_database.services import diagnosis
+from aops_utils.contracts.data_center.diagnosis import REPORTS_MAX_BODY
+from aops_utils.contracts.data_center.diagnosis import TASK_MAX_BODY
+from aops_utils.contracts.data_center.diagnosis import TREES_MAX_BODY
 from aops_utils.contracts.data_center.diagnosis import AddTreesBody
 from aops_utils.contracts.data_center.diagnosis import FailTaskBody
 from aops_utils.contracts.data_center.diagnosis import GetReportsBody
@@ -33,7 +36,7 @@ from aops_utils.restful.validation import refuse_duplicates
 # Trees: relational, one row per (user, name).
 
 
-@api.route("/data/diag/tree/add", body=AddTreesBody)
+@api.route("/data/diag/tree/add", body=AddTreesBody, max_body=TREES_MAX_BODY)
 def add_trees(ctx: RequestContext[AddTreesBody]) -> dict[str, Any]:
     """Insert or replace trees by name in one transaction; a name twice in one call is refused."""
     refuse_duplicates([i.tree_name for i in ctx.body.trees], "trees.*.tree_name", "tree name")
@@ -57,7 +60,7 @@ def delete_trees(ctx: RequestContext[TreeNamesBody]) -> Reply:
 # Tasks: relational, with the number of their reports counted in the report index.
 
 
-@api.route("/data/diag/task/save", body=SaveTaskBody)
+@api.route("/data/diag/task/save", body=SaveTaskBody, max_body=TASK_MAX_BODY)
 def save_task(ctx: RequestContext[SaveTaskBody]) -> dict[str, Any]:
     """Store a diagnosis task; saving the same task id again replaces it."""
     diagnosis.save_task(center().store, ctx.username, ctx.body.model_dump())
@@ -108,7 +111,7 @@ def query_progress(ctx: RequestContext[ProgressBody]) -> dict[str, Any]:
 # Reports: documents in the diag_report index, one per (user, report id).
 
 
-@api.route("/data/diag/report/save", body=SaveReportsBody)
+@api.route("/data/diag/report/save", body=SaveReportsBody, max_body=REPORTS_MAX_BODY)
 def save_reports(ctx: RequestContext[SaveReportsBody]) -> dict[str, Any]:
     """Store reports in bulk; a report with the id of a stored one replaces it."""
     rows = [item.model_dump() for item in ctx.body.reports]

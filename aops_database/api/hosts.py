@@ -18,6 +18,9 @@ from aops_utils.contracts import GroupNamesBody
 from aops_utils.contracts import HostIdsBody
 from aops_utils.contracts import HostInfoBody
 from aops_utils.contracts import OptionalHostIdsBody
+from aops_utils.contracts.data_center.hosts import HOST_INFO_MAX_BODY
+from aops_utils.contracts.data_center.hosts import HOSTS_MAX_BODY
+from aops_utils.contracts.data_center.hosts import STATUS_MAX_BODY
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import SaveHostInfoBody
 from aops_utils.contracts.data_center.hosts import StatusBody
@@ -33,7 +36,7 @@ from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.paging import paged_reply
 
 
-@api.route("/data/host/add", body=AddHostsBody)
+@api.route("/data/host/add", body=AddHostsBody, max_body=HOSTS_MAX_BODY)
 def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     """Add hosts; each names one of the batch's encrypted credential sets by index."""
     body = ctx.body
@@ -98,7 +101,7 @@ def host_info(ctx: RequestContext[HostInfoBody]) -> dict[str, Any]:
     return {"host_infos": [found[hid] for hid in owned if hid in found]}
 
 
-@api.route("/data/host/info/save", body=SaveHostInfoBody, access=Access.SERVICE)
+@api.route("/data/host/info/save", body=SaveHostInfoBody, access=Access.SERVICE, max_body=HOST_INFO_MAX_BODY)
 def save_host_info(ctx: RequestContext[SaveHostInfoBody]) -> dict[str, Any]:
     """Store detail documents (`{host_id, infos: {os, cpu, memory}}`), one per host."""
     by_id = {}
@@ -123,7 +126,7 @@ def hosts_by_user(ctx: RequestContext[UsersBody]) -> dict[str, Any]:
     return {"host_infos": hosts.hosts_by_user(center().store, ctx.body.username)}
 
 
-@api.route("/data/host/status/update", body=StatusBody, access=Access.SERVICE)
+@api.route("/data/host/status/update", body=StatusBody, access=Access.SERVICE, max_body=STATUS_MAX_BODY)
 def update_status(ctx: RequestContext[StatusBody]) -> dict[str, Any]:
     """Record reachability probe results (`online`/`offline`) by host id."""
     hosts.update_status(center().store, dict(ctx.body.statuses))

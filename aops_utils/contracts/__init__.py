@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
 from typing import Literal
 
 from pydantic import Field
-from pydantic import StringConstraints
 
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Id64
 from aops_utils.restful.validation import Name50
 from aops_utils.restful.validation import Text256
 
@@ -21,7 +20,9 @@ NO_DATA_REASON = "no data in the time range"
 FORWARD_POSITION, BACKWARD_POSITION = "forward_position", "backward_position"
 NAME_LENGTH = 50  # the 21.09 web allowed 50-character names; its 20-character columns did not
 TEXT_LENGTH = 256
-HostId = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+HostId = Id64
+# Request body limits (routes' `max_body`) are counted in MiB.
+MIB = 1024 * 1024
 HostName = Name50
 GroupName = Name50
 

@@ -27,7 +27,6 @@ from aops_utils.restful.routes import json_response
 from aops_utils.restful.routes import read_token
 
 LOG = logging.getLogger(__name__)
-DEFAULT_MAX_BODY = 1024 * 1024
 
 _HTTP_CODES = {404: Code.PARAM_ERROR, 413: Code.PARAM_ERROR, 415: Code.PARAM_ERROR}
 
@@ -45,10 +44,11 @@ def create_service_app(
     authenticator: Authenticator,
     *,
     restful: RestfulSection,
-    max_body: int = DEFAULT_MAX_BODY,
     audit: AuditLog | None = None,
 ) -> Flask:
     app = Flask(name)
+    # Each route reads at most its own limit (routes.read_body); this ceiling covers the rest.
+    max_body = api.largest_body()
     app.config["MAX_CONTENT_LENGTH"] = max_body
     app.config[LEGACY_HTTP_STATUS] = restful.legacy_http_status
     app.config[TRUSTED_PROXIES] = restful.trusted_proxies

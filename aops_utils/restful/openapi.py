@@ -45,11 +45,15 @@ def build(api: Api, version: str) -> dict[str, Any]:
             components.update(schema.pop("$defs", {}))
             components[endpoint.body.__name__] = schema
             operation["requestBody"] = {
-                "required": True,
+                # An absent body is read as {}: it is required only where a field is.
+                "required": bool(schema.get("required")),
+                "description": f"at most {endpoint.max_body} bytes (HTTP 413 beyond)",
                 "content": {
                     "application/json": {"schema": {"$ref": f"#/components/schemas/{endpoint.body.__name__}"}}
                 },
             }
+        # Bytes of body the route reads at most (HTTP 413 beyond), with or without a model.
+        operation["x-max-body"] = endpoint.max_body
         for index, path in enumerate((endpoint.path, *endpoint.aliases)):
             for method in endpoint.methods:
                 entry = dict(operation)

@@ -38,10 +38,18 @@ def _ip(value: str) -> str:
 
 
 _NonBlank = AfterValidator(_non_blank)
-Name40 = Annotated[str, StringConstraints(min_length=1, max_length=40), _NonBlank]
-Name50 = Annotated[str, StringConstraints(min_length=1, max_length=50), _NonBlank]
-Name64 = Annotated[str, StringConstraints(min_length=1, max_length=64), _NonBlank]
-Name256 = Annotated[str, StringConstraints(min_length=1, max_length=256), _NonBlank]
+# The characters of a name (of a host, group, user, rule, tree...): no control characters, nor
+# the Unicode line separators. Names are written into logs, listings and spreadsheets, where a
+# newline would forge a line. A pattern, so that the OpenAPI document shows it.
+NAME_CHARACTERS = r"^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$"
+Name40 = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=NAME_CHARACTERS), _NonBlank]
+Name50 = Annotated[str, StringConstraints(min_length=1, max_length=50, pattern=NAME_CHARACTERS), _NonBlank]
+Name64 = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NAME_CHARACTERS), _NonBlank]
+Name128 = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NAME_CHARACTERS), _NonBlank]
+Name256 = Annotated[str, StringConstraints(min_length=1, max_length=256, pattern=NAME_CHARACTERS), _NonBlank]
+# A name as 21.09 took it (blank allowed), but for its characters: rule names, ids.
+Name128Raw = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=NAME_CHARACTERS)]
+Id64 = Annotated[str, StringConstraints(min_length=1, max_length=64, pattern=NAME_CHARACTERS)]
 Text64 = Annotated[str, StringConstraints(max_length=64)]
 Text256 = Annotated[str, StringConstraints(max_length=256)]
 Text1024 = Annotated[str, StringConstraints(max_length=1024)]
@@ -65,6 +73,8 @@ def _describe(error: Any) -> str:
         return "is required"
     if kind == "value_error":
         return msg.removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch" and error.get("ctx", {}).get("pattern") == NAME_CHARACTERS:
+        return "must not contain control characters (such as a newline or a tab)"
     return msg[0].lower() + msg[1:] if msg else kind
 
 

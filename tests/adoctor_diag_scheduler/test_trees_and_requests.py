@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from adoctor_diag_scheduler.settings import DiagSchedulerSection
 from aops_utils import jsonio
 from tests.adoctor_diag_scheduler.conftest import RULES
 from tests.adoctor_diag_scheduler.conftest import Diag
@@ -338,12 +339,40 @@ def test_an_empty_time_range_is_refused(diag: Diag, with_tree: tuple[str, str]) 
         assert refused_execute(diag, token, body, "time_range")
 
 
-@pytest.mark.parametrize("interval", [0, -5])
-def test_a_zero_or_negative_interval_is_refused(
+@pytest.mark.parametrize("interval", [0, -5, 2**31])
+def test_a_zero_negative_or_too_large_interval_is_refused(
     diag: Diag, with_tree: tuple[str, str], interval: int
 ) -> None:
     token, host = with_tree
     assert refused_execute(diag, token, execute_body([host], interval=interval), "interval")
+
+
+def test_a_task_of_more_reports_than_allowed_is_refused_naming_its_fields(
+    diag: Diag, with_tree: tuple[str, str]
+) -> None:
+    token, host = with_tree
+    # The fixture's diag_scheduler.ini leaves the shipped default.
+    limit = DiagSchedulerSection().max_reports_per_task
+    assert limit == 10_000
+    # One host, one tree, 10,001 one-minute slices.
+    detail = refused_execute(diag, token, execute_body([host], seconds=60 * (limit + 1)), "interval", 400)
+    assert "host_list x tree_list x slices of time_range by interval = 1 x 1 x 10001" in detail
+    assert "at most 10000" in detail
+    # Exactly the limit is a task.
+    status, reply = diag.call("/diag/execute", execute_body([host], seconds=60 * limit), token)
+    assert (status, reply["expected_report_num"]) == (200, limit), reply
+
+
+def test_a_century_at_a_one_second_interval_is_refused_at_once(
+    diag: Diag, with_tree: tuple[str, str]
+) -> None:
+    token, host = with_tree
+    # Three billion slices: counted, never built (a list of them alone would fill the memory).
+    body = {"host_list": [host], "time_range": [0, 3_000_000_000], "tree_list": ["health"], "interval": 1}
+    started = time.monotonic()
+    detail = refused_execute(diag, token, body, "interval", 400)
+    assert time.monotonic() - started < 5
+    assert "= 3000000000 reports" in detail
 
 
 def executed_despite(diag: Diag, token: str, body: dict[str, Any]) -> dict[str, Any]:

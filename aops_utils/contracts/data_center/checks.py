@@ -15,11 +15,14 @@ from pydantic import ValidationInfo
 from pydantic import field_validator
 from pydantic import model_validator
 
+from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts.checks import Value
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Name40
+from aops_utils.restful.validation import Name64
+from aops_utils.restful.validation import Name128Raw
 from aops_utils.restful.validation import Name256
 from aops_utils.restful.validation import Text1024
 
@@ -27,15 +30,26 @@ MAX_CONDITION = 100_000
 # The stored JSON of one data list; the column holds 16 MiB, a rule's data list far less.
 MAX_DATA_LIST_BYTES = 1024 * 1024
 MAX_RESULTS = 100_000
+# Instants are POSIX seconds up to 2106-02-07 (2**32 - 1): larger ones are no date a check or a
+# diagnosis covers, and overflowed the stores (HTTP 500 before they were bounded).
+MAX_TIMESTAMP = 2**32 - 1
+# One rule of the largest legal size: its data list, its condition and the other fields.
+MAX_RULE_BYTES = MAX_DATA_LIST_BYTES + MAX_CONDITION + 64 * 1024
+# Bodies of the bulk routes (`max_body`): the rest take the 1 MiB default. Each takes at least
+# one item of the largest legal size; the services' clients split larger batches to fit.
+RULES_MAX_BODY = 16 * MIB  # 10,000 rules of a few hundred bytes, or a dozen of the largest
+RESULTS_MAX_BODY = 16 * MIB
+COVERAGE_MAX_BODY = 16 * MIB
+RETRIES_MAX_BODY = 8 * MIB  # a retry names up to 10,000 hosts with their addresses
 
-RuleName = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+RuleName = Name128Raw
 Condition = Annotated[str, StringConstraints(min_length=1, max_length=MAX_CONDITION)]
 Plugin = Annotated[str, StringConstraints(max_length=128)]
 ResultValue = Value
-StateName = Annotated[str, StringConstraints(min_length=1, max_length=64)]
+StateName = Name64
 RetryId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 BigInt = Annotated[int, Field(ge=-(2**63), le=2**63 - 1)]
-Seconds = Annotated[int, Field(ge=0, le=2**53)]
+Seconds = Annotated[int, Field(ge=0, le=MAX_TIMESTAMP)]
 
 
 def _whole(value: float) -> float:
@@ -43,7 +57,7 @@ def _whole(value: float) -> float:
     return int(value) if value.is_integer() else value
 
 
-Timestamp = Annotated[float, Field(ge=0, allow_inf_nan=False), AfterValidator(_whole)]
+Timestamp = Annotated[float, Field(ge=0, le=MAX_TIMESTAMP, allow_inf_nan=False), AfterValidator(_whole)]
 
 
 # The Prometheus grammar: a KPI's name and label names go into PromQL text, so only these pass

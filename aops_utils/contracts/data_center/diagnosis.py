@@ -13,13 +13,17 @@ from pydantic import ValidationInfo
 from pydantic import field_validator
 
 from aops_utils import jsonio
+from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.checks import TimeRange
 from aops_utils.contracts.data_center.checks import Timestamp
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import Name128
+from aops_utils.restful.validation import Name128Raw
 from aops_utils.restful.validation import Text1024
+from aops_utils.restful.validation import _non_blank
 from aops_utils.tasks import MAX_OWNER
 from aops_utils.tasks import MAX_REASON
 
@@ -31,12 +35,11 @@ MAX_TREES = 1000
 MAX_REPORTS = 10_000
 MAX_NAMES = 10_000
 INT32 = 2**31 - 1
-
-
-def _non_blank(value: str) -> str:
-    if not value.strip():
-        raise ValueError("must not be blank")
-    return value
+# Bodies of the bulk routes (`max_body`): one tree or report of the largest size with its
+# fields; the diag executors split larger batches of reports to fit.
+TREES_MAX_BODY = MAX_TREE_BYTES + MIB
+REPORTS_MAX_BODY = MAX_REPORT_BYTES + MIB
+TASK_MAX_BODY = 8 * MIB  # 100,000 host ids and 10,000 tree names
 
 
 def _bounded_json(limit: int) -> AfterValidator:
@@ -51,9 +54,9 @@ def _bounded_json(limit: int) -> AfterValidator:
 
 
 Hex32 = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-TreeName = Annotated[str, StringConstraints(min_length=1, max_length=128), AfterValidator(_non_blank)]
+TreeName = Name128
 # 64 tags of 128 characters fit the TEXT column (64 KiB) even with every character escaped.
-Tag = Annotated[str, StringConstraints(min_length=1, max_length=128)]
+Tag = Name128Raw
 TreeContent = Annotated[dict[str, Any], Field(min_length=1), _bounded_json(MAX_TREE_BYTES)]
 ReportContent = Annotated[dict[str, Any], _bounded_json(MAX_REPORT_BYTES)]
 Count = Annotated[int, Field(ge=0, le=INT32)]

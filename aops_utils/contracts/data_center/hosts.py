@@ -11,8 +11,10 @@ from pydantic import StringConstraints
 from pydantic import field_validator
 from pydantic import model_validator
 
+from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.checks import DataItem
+from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.docstore import instant
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import IPAddress
@@ -24,6 +26,16 @@ from aops_utils.restful.validation import Text64
 from aops_utils.restful.validation import Text64K
 
 Username = Name40
+# One encrypted credential set as stored (a TEXT column: 65,535 bytes in MySQL).
+MAX_VAULT = 65535
+# Bodies of the bulk routes (`max_body`); the rest take the 1 MiB default.
+# The manager's 1 MiB of host entries, with each credential set vault-encrypted (about 4 times
+# longer: hex of hex).
+HOSTS_MAX_BODY = 8 * MIB
+STATUS_MAX_BODY = 8 * MIB  # 100,000 host ids
+HOST_INFO_MAX_BODY = 16 * MIB  # 10,000 detail documents of a kilobyte or so
+LOGS_MAX_BODY = 16 * MIB
+DATA_MAX_BODY = 16 * MIB  # a check task's hosts, each with the rule's data list
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
 
 
@@ -57,7 +69,7 @@ class NewHost(Body):
 
 class AddHostsBody(Body):
     host_list: list[NewHost] = Field(min_length=1, max_length=10000)
-    credentials: list[Annotated[str, StringConstraints(min_length=1, max_length=65536)]] = Field(
+    credentials: list[Annotated[str, StringConstraints(min_length=1, max_length=MAX_VAULT)]] = Field(
         min_length=1, max_length=10000
     )
 
@@ -80,7 +92,7 @@ class DataInfo(Body):
 
 
 class GetDataBody(Body):
-    time_range: Annotated[list[int], Field(min_length=2, max_length=2)]
+    time_range: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
     data_infos: list[DataInfo] = Field(min_length=1, max_length=10000)
 
 
@@ -89,7 +101,7 @@ class LogLine(Body):
 
     host_ip: IPAddress
     data_item: Name256
-    timestamp: int | None = Field(None, ge=0)
+    timestamp: Seconds | None = None
     at_timestamp: str | None = Field(None, alias="@timestamp", max_length=64)
     message: Text64K
 

@@ -1,0 +1,201 @@
+"""Schemathesis over every service's OpenAPI document: no 5xx, no answer that breaks its schema.
+
+Each operation gets a bounded number of generated requests, bodies valid and invalid by its
+schema, with a token that reaches the handler: a user's on the user routes, a service's acting
+for that user on the data center's service routes. The examples are the same on every run, so
+that `make test` is repeatable; for a longer hunt with new ones:
+
+    AOPS_FUZZ_EXAMPLES=200 AOPS_FUZZ_RANDOM=1 pytest tests/aops_utils/test_openapi_fuzz.py
+
+Invalid bodies are not required to be refused: 21.09 validated leniently (an integer field took
+"22", reference 2.4) and the services still do, so only 5xx and broken answers count.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+import schemathesis
+from hypothesis import HealthCheck
+from hypothesis import Phase
+from hypothesis import given
+from hypothesis import settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from adoctor_check_scheduler import settings as check_settings
+from adoctor_check_scheduler.api import api as check_api
+from adoctor_check_scheduler.app import create_app as create_check_scheduler
+from adoctor_diag_scheduler import settings as diag_settings
+from adoctor_diag_scheduler.api import api as diag_api
+from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
+from aops_database.api import api as database_api
+from aops_manager.api import api as manager_api
+from aops_utils.bus.memory import MemoryBus
+from aops_utils.restful import Api
+from aops_utils.restful import openapi
+from aops_utils.restful.tokens import ACTING_USER_HEADER
+from aops_utils.serving import serve_in_thread
+from tests.suite import Suite
+from tests.suite import free_port
+
+CONF = Path(__file__).resolve().parents[2] / "conf"
+EXAMPLES = int(os.environ.get("AOPS_FUZZ_EXAMPLES", "12"))
+RANDOM = os.environ.get("AOPS_FUZZ_RANDOM") == "1"
+APIS: dict[str, Api] = {
+    "manager": manager_api,
+    "database": database_api,
+    "check": check_api,
+    "diag": diag_api,
+}
+# Routes that end the session they are called with: each of their requests gets a user of its own.
+SESSION_ENDING = {
+    "/manage/account/logout",
+    "/manage/logout",
+    "/manage/account/change",
+    "/data/account/logout",
+    "/data/account/change",
+    "/data/acount/change",
+}
+CHECKS = [not_a_server_error, response_schema_conformance]
+
+
+def _schema(api: Api) -> Any:
+    return schemathesis.openapi.from_dict(openapi.build(api, "0+fuzz"))
+
+
+SCHEMAS = {name: _schema(api) for name, api in APIS.items()}
+
+
+def _operations() -> Iterator[Any]:
+    for name, schema in SCHEMAS.items():
+        for result in schema.get_all_operations():
+            operation = result.ok()
+            yield pytest.param(name, operation, id=f"{name}:{operation.method.upper()}:{operation.path}")
+
+
+@dataclass
+class Fuzzed:
+    suite: Suite
+    urls: dict[str, str]
+    user: tuple[str, str]
+    # Names of the user's data by the body fields that name them: a generated name is almost
+    # never one that exists, so half of the requests get these, to reach past "not found".
+    known: dict[str, Any]
+
+    def name_known_data(self, body: Any) -> None:
+        if not isinstance(body, dict):
+            return
+        for key, value in self.known.items():
+            found = body.get(key)
+            if isinstance(value, list) and isinstance(found, list) and all(isinstance(x, str) for x in found):
+                body[key] = value + found[:1]
+            elif isinstance(value, str) and isinstance(found, str):
+                body[key] = value
+
+    def headers(self, service: str, path: str) -> dict[str, str]:
+        username, token = self.suite.add_user() if path in SESSION_ENDING else self.user
+        if service == "database":
+            # The data center serves the other services: a service token acting for the user.
+            return {"access_token": self.suite.service_token(), ACTING_USER_HEADER: username}
+        return {"access_token": token}
+
+
+def _user_data(suite: Suite, urls: dict[str, str], token: str) -> dict[str, Any]:
+    """The shipped rules and tree, a host (in group "g") and a diagnosis task of the user."""
+    host_id = suite.add_host(token)
+    headers = {"access_token": token}
+    rules = json.loads((CONF / "check_rules" / "node_exporter.json").read_text())
+    reply = requests.post(urls["check"] + "/check/rule/import", json=rules, headers=headers, timeout=60)
+    assert reply.status_code == 200, reply.text
+    content = json.loads((CONF / "fault_trees" / "host_health.json").read_text())
+    trees = {"trees": [{"tree_name": "health", "tree_content": content}]}
+    reply = requests.post(urls["diag"] + "/diag/tree/import", json=trees, headers=headers, timeout=60)
+    assert reply.status_code == 200, reply.text
+    execute = {"host_list": [host_id], "time_range": [0, 120], "tree_list": ["health"], "interval": 60}
+    reply = requests.post(urls["diag"] + "/diag/execute", json=execute, headers=headers, timeout=60)
+    assert reply.status_code == 200, reply.text
+    task_id = reply.json()["task_id"]
+    names = [rule["check_item"] for rule in rules["check_items"]]
+    return {
+        "host_list": [host_id],
+        "host_group_name": "g",
+        "host_group_list": ["g"],
+        "check_items": names,
+        "check_item": names[0],
+        "tree_list": ["health"],
+        "task_id": task_id,
+        "task_list": [task_id],
+    }
+
+
+@pytest.fixture(scope="module")
+def fuzzed(suite: Suite) -> Iterator[Fuzzed]:
+    conf: Path = suite.conf_dir
+    check_port, diag_port = free_port(), free_port()
+    (conf / "check_scheduler.ini").write_text(
+        f"[bus]\nkind=memory\n[check_scheduler]\nport={check_port}\nrun_jobs=False\n"
+    )
+    (conf / "diag_scheduler.ini").write_text(f"[bus]\nkind=memory\n[diag_scheduler]\nport={diag_port}\n")
+    bus = MemoryBus()
+    system, check_ini = check_settings.load(conf)
+    check_app = create_check_scheduler(system, check_ini, bus=bus, start_jobs=False)
+    _, diag_ini = diag_settings.load(conf)
+    diag_app = create_diag_scheduler(system, diag_ini, bus=bus)
+    servers = [
+        serve_in_thread(check_app, check_ini.check_scheduler.endpoint, "fuzz-check-scheduler")[0],
+        serve_in_thread(diag_app, diag_ini.diag_scheduler.endpoint, "fuzz-diag-scheduler")[0],
+    ]
+    urls = {
+        "manager": suite.manager_url,
+        "database": suite.database_url,
+        "check": f"http://127.0.0.1:{check_port}",
+        "diag": f"http://127.0.0.1:{diag_port}",
+    }
+    user = suite.add_user()
+    known = _user_data(suite, urls, user[1])
+    try:
+        yield Fuzzed(suite, urls, user, known)
+    finally:
+        for server in servers:
+            server.shutdown()
+        check_app.extensions["adoctor_check_scheduler"].close()
+        diag_app.extensions["adoctor_diag_scheduler"].close()
+        bus.close()
+
+
+@pytest.mark.parametrize(("service", "operation"), list(_operations()))
+def test_no_operation_answers_5xx_or_breaks_its_schema(fuzzed: Fuzzed, service: str, operation: Any) -> None:
+    cases = st.one_of(
+        operation.as_strategy(generation_mode=schemathesis.GenerationMode.POSITIVE),
+        operation.as_strategy(generation_mode=schemathesis.GenerationMode.NEGATIVE),
+    )
+
+    @given(case=cases, known=st.booleans())
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        phases=[Phase.generate, Phase.shrink],
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: Any, known: bool) -> None:
+        if known:
+            fuzzed.name_known_data(case.body)
+        case.call_and_validate(
+            base_url=fuzzed.urls[service],
+            headers=fuzzed.headers(service, operation.path),
+            checks=CHECKS,
+            timeout=60,
+        )
+
+    run()
