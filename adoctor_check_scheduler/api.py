@@ -14,6 +14,7 @@ from adoctor_check_scheduler.schemas import ImportRulesBody
 from adoctor_check_scheduler.schemas import ResultDataBody
 from adoctor_check_scheduler.schemas import RuleNamesBody
 from adoctor_check_scheduler.schemas import TestRuleBody
+from adoctor_check_scheduler.schemas import ValidateRuleBody
 from aops_utils.clients import forward
 from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
 from aops_utils.data_center import relayed
@@ -74,3 +75,11 @@ def result_data(ctx: RequestContext[ResultDataBody]) -> dict[str, Any]:
     of at most a day, thinned for a chart, with the abnormal results to mark on it."""
     assert ctx.principal is not None
     return charts.result_data(scheduler(), ctx.principal, ctx.body)
+
+
+@api.route("/check/rule/validate", body=ValidateRuleBody)
+def validate_rule(ctx: RequestContext[ValidateRuleBody]) -> dict[str, Any]:
+    """Beyond 21.09: parse a rule with its plugin as import does; nothing is read or stored.
+    A rule that does not parse is 1000 naming `rule.<field>` with the parser's `position`."""
+    service.compile_rule(scheduler(), ctx.body.rule, "rule")
+    return {}

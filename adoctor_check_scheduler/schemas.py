@@ -63,6 +63,13 @@ class TestRuleBody(Body):
         return self
 
 
+class ValidateRuleBody(Body):
+    """Beyond 21.09: parse one rule as import would, storing and reading nothing (the web's
+    live validation while a rule is written)."""
+
+    rule: Rule
+
+
 # The chart of a result reads at most a day of one host's series: raw samples (Prometheus keeps
 # every scrape), so the window bounds the data center's work and the points sent to the browser.
 MAX_DATA_SPAN = 24 * 3600
@@ -98,4 +105,5 @@ __all__ = [
     "Rule",
     "RuleNamesBody",
     "TestRuleBody",
+    "ValidateRuleBody",
 ]

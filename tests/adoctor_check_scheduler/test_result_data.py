@@ -215,3 +215,42 @@ def test_long_series_are_thinned_keeping_each_buckets_lowest_and_highest() -> No
     assert short == [[1.0, 2.5], [2.0, None]]
     lines = charts._thinned([[t, f"line {t}"] for t in range(5000)], log=True)
     assert len(lines) == charts.MAX_POINTS and lines[0] == [0.0, "line 0"]
+
+
+@pytest.mark.parametrize(
+    ("rule", "field", "detail", "position"),
+    [
+        pytest.param(
+            {**LOAD, "condition": "$0 > (1"},
+            "rule.condition",
+            "rule load_any: condition: expected ')' to close the '(' at position 5 but found end",
+            7,
+            id="unparsable",
+        ),
+        pytest.param(
+            {**LOAD, "condition": "$0.nope() > 1"},
+            "rule.condition",
+            "rule load_any: condition: unknown function",
+            3,
+            id="fn",
+        ),
+        pytest.param(
+            {**LOAD, "data_list": [{"name": "bad-name", "type": "kpi"}]},
+            "rule.data_list.0.name",
+            "is not a Prometheus metric name",
+            None,
+            id="schema",
+        ),
+    ],
+)
+def test_validate_gives_the_parsers_message_field_and_position_and_stores_nothing(
+    suite: Suite, url: str, token: str, rule: dict[str, Any], field: str, detail: str, position: int | None
+) -> None:
+    status, reply = post(url, "/check/rule/validate", {"rule": rule}, token)
+    assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply
+    assert detail in reply["detail"], reply
+    assert reply.get("position") == position
+    status, reply = post(url, "/check/rule/validate", {"rule": LOAD}, token)
+    assert (status, reply["code"]) == (200, 200), reply
+    count = requests.post(url + "/check/rule/count", json={}, headers={"access_token": token}, timeout=30)
+    assert count.json()["rule_count"] == 0
