@@ -71,8 +71,15 @@ def import_api(stack: WebStack, token: str, *rules: dict[str, Any]) -> None:
     assert reply["code"] == 200, reply
 
 
+def go(page: Page, path: str) -> None:
+    """Open `path` once the page that logging in landed on has its answers (leaving it while
+    they are on the way would abort them, which the page guard counts as failures)."""
+    page.wait_for_load_state("networkidle")
+    page.goto(path)
+
+
 def open_rules(page: Page) -> None:
-    page.goto(RULES_PAGE)
+    go(page, RULES_PAGE)
     expect(page.locator("[data-test=check-rules-page]")).to_be_visible()
 
 
@@ -103,6 +110,7 @@ def test_importing_a_rule_file_shows_each_refused_rule_with_its_field_reason_and
     expect(rule_row(page, "load_high")).to_contain_text("$0 > 1000")
     expect(rule_row(page, "load_low")).to_be_visible()
     expect(page.locator("[data-test=rule-total]")).to_have_text("2 rules")
+    expect(page.locator("[data-test=rule-abnormal]")).to_have_text(["0", "0"])
     shot(page, "imported-with-one-refused")
 
     # A file that is not a rule file is refused before anything is sent.
@@ -266,7 +274,7 @@ def test_results_are_filtered_on_the_server_and_a_results_chart_marks_the_abnorm
     assert abnormal and all(r["host_id"] == local for r in abnormal)
     assert [r["host_id"] for r in recorded if r["value"] == "No data"] == [silent]
 
-    page.goto(RESULTS_PAGE)
+    go(page, RESULTS_PAGE)
     expect(page.locator("[data-test=result-total]")).to_have_text(f"{len(recorded)} results")
     expect(page.locator("[data-test=result-table] tr.ant-table-row")).to_have_count(min(10, len(recorded)))
     shot(page, "all-results")
@@ -318,7 +326,7 @@ def test_a_no_data_results_chart_says_which_item_has_no_series(
     silent = nginx_stack.suite.add_host(token, name="silent", ip="127.0.0.2")
     import_api(nginx_stack, token, rule("load_any", "$0 >= 0"))
     store_results(nginx_stack, web_user, token, "load_any", [silent])
-    page.goto(f"{RESULTS_PAGE}?rule=load_any")
+    go(page, f"{RESULTS_PAGE}?rule=load_any")
     expect(page.locator("[data-test=result-value]")).to_have_text(["No data"])
     page.locator("[data-test=result-chart-open]").first.click()
     expect(page.locator("[data-test=chart-missing]")).to_contain_text("$0 (node_load1) has no series")
@@ -348,4 +356,5 @@ def test_the_menu_opens_both_pages_and_they_speak_chinese(
     expect(page.locator("[data-test=rule-total]")).to_have_text("共 1 条规则")
     page.click("[data-test=rule-add]")
     expect(page.locator("[data-test=rule-check]")).to_contain_text("填写名称")
+    page.wait_for_load_state("networkidle")  # the form's host list
     shot(page, "rules-zh")
