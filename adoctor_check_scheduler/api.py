@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adoctor_check_scheduler import charts
 from adoctor_check_scheduler import service
 from adoctor_check_scheduler.app import scheduler
 from adoctor_check_scheduler.schemas import RULE_TEST_MAX_BODY
@@ -11,9 +12,11 @@ from adoctor_check_scheduler.schemas import CountResultsBody
 from adoctor_check_scheduler.schemas import GetResultsBody
 from adoctor_check_scheduler.schemas import GetRulesBody
 from adoctor_check_scheduler.schemas import ImportRulesBody
+from adoctor_check_scheduler.schemas import ResultDataBody
 from adoctor_check_scheduler.schemas import ResultHistogramBody
 from adoctor_check_scheduler.schemas import RuleNamesBody
 from adoctor_check_scheduler.schemas import TestRuleBody
+from adoctor_check_scheduler.schemas import ValidateRuleBody
 from aops_utils.clients import forward
 from aops_utils.contracts.data_center.checks import RULES_MAX_BODY
 from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
@@ -73,3 +76,19 @@ def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
     """Evaluate a rule over a past time range and return what it would record."""
     assert ctx.principal is not None
     return service.dry_run(scheduler(), ctx.principal, ctx.body)
+
+
+@api.route("/check/result/data", body=ResultDataBody)
+def result_data(ctx: RequestContext[ResultDataBody]) -> dict[str, Any]:
+    """Beyond 21.09: the series of one of the user's rules on one of their hosts over a window
+    of at most a day, thinned for a chart, with the abnormal results to mark on it."""
+    assert ctx.principal is not None
+    return charts.result_data(scheduler(), ctx.principal, ctx.body)
+
+
+@api.route("/check/rule/validate", body=ValidateRuleBody)
+def validate_rule(ctx: RequestContext[ValidateRuleBody]) -> dict[str, Any]:
+    """Beyond 21.09: parse a rule with its plugin as import does; nothing is read or stored.
+    A rule that does not parse is 1000 naming `rule.<field>` with the parser's `position`."""
+    service.compile_rule(scheduler(), ctx.body.rule, "rule")
+    return {}

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from typing import Any
 from typing import Literal
 
 from pydantic import Field
+from pydantic import StringConstraints
 from pydantic import field_validator
 from pydantic import model_validator
 
@@ -67,13 +69,48 @@ class TestRuleBody(Body):
         return self
 
 
+class ValidateRuleBody(Body):
+    """Beyond 21.09: parse one rule as import would, storing and reading nothing (the web's
+    live validation while a rule is written)."""
+
+    rule: Rule
+
+
+# The chart of a result reads at most a day of one host's series: raw samples (Prometheus keeps
+# every scrape), so the window bounds the data center's work and the points sent to the browser.
+MAX_DATA_SPAN = 24 * 3600
+
+
+class ResultDataBody(Body):
+    """Beyond 21.09: the series of one of the user's rules on one of their hosts around a result,
+    for the web's chart (the browser never calls the data center)."""
+
+    host_id: HostId
+    check_item: RuleName
+    time_range: list[int] = Field(min_length=2, max_length=2)
+    # A result's `series` (e.g. node_cpu_seconds_total{cpu="1",mode="idle"}): only that series of
+    # $0 and the series of $1..$n that agree with it; empty for every series.
+    series: Annotated[str, StringConstraints(max_length=4096)] = ""
+
+    @field_validator("time_range")
+    @classmethod
+    def _bounded_range(cls, value: list[int]) -> list[int]:
+        if value[0] < 0 or value[0] > value[1]:
+            raise ValueError("must be [start, end] with 0 <= start <= end")
+        if value[1] - value[0] > MAX_DATA_SPAN:
+            raise ValueError(f"may span at most {MAX_DATA_SPAN // 3600} hours")
+        return value
+
+
 __all__ = [
     "CountResultsBody",
     "GetResultsBody",
     "GetRulesBody",
     "ImportRulesBody",
+    "ResultDataBody",
     "ResultHistogramBody",
     "Rule",
     "RuleNamesBody",
     "TestRuleBody",
+    "ValidateRuleBody",
 ]

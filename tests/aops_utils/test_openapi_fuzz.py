@@ -42,7 +42,6 @@ from aops_manager.api import api as manager_api
 from aops_utils.bus.memory import MemoryBus
 from aops_utils.restful import Api
 from aops_utils.restful import openapi
-from aops_utils.restful.tokens import ACTING_USER_HEADER
 from aops_utils.serving import serve_in_thread
 from tests.suite import Suite
 from tests.suite import free_port
@@ -102,10 +101,11 @@ class Fuzzed:
                 body[key] = value
 
     def headers(self, service: str, path: str) -> dict[str, str]:
-        username, token = self.suite.add_user() if path in SESSION_ENDING else self.user
+        _username, token = self.suite.add_user() if path in SESSION_ENDING else self.user
         if service == "database":
-            # The data center serves the other services: a service token acting for the user.
-            return {"access_token": self.suite.service_token(), ACTING_USER_HEADER: username}
+            # The data center serves the other services: a service token acting for the user in
+            # their session, as the manager sends it.
+            return {"access_token": self.suite.session_token(token)}
         return {"access_token": token}
 
 
