@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adoctor_diag_scheduler import service
 from adoctor_diag_scheduler.app import scheduler
+from adoctor_diag_scheduler.schemas import WORKBOOK_MAX_BODY
 from adoctor_diag_scheduler.schemas import DeleteTreesBody
 from adoctor_diag_scheduler.schemas import ExecuteBody
 from adoctor_diag_scheduler.schemas import GetTasksBody
@@ -32,7 +33,7 @@ def import_trees(ctx: RequestContext[ImportTreesBody]) -> Reply:
     return service.import_trees(scheduler(), ctx.principal, ctx.body.trees)
 
 
-@api.route("/diag/tree/workbook", body=WorkbookBody)
+@api.route("/diag/tree/workbook", body=WorkbookBody, max_body=WORKBOOK_MAX_BODY)
 def read_workbook(ctx: RequestContext[WorkbookBody]) -> Reply:
     """The tree of a 21.09 `.xlsx` workbook (base64), to import with /diag/tree/import; nothing
     is stored."""

@@ -39,6 +39,10 @@ class ImportTreesBody(Body):
 MAX_WORKBOOK_BYTES = 4 * 1024 * 1024
 
 
+# The base64 text of the largest workbook, in its JSON body.
+WORKBOOK_MAX_BODY = (MAX_WORKBOOK_BYTES + 2) // 3 * 4 + 4096
+
+
 class WorkbookBody(Body):
     """A `.xlsx` workbook, base64-encoded (the web sends it inside the JSON body as every route
     takes one)."""

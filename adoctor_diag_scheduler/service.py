@@ -59,7 +59,8 @@ def read_workbook(encoded: str) -> dict[str, Any]:
     it: {tree_name (cell A1), tree_content}; its check items are checked when it is imported."""
     try:
         raw = base64.b64decode(encoded, validate=True)
-    except binascii.Error as exc:
+    # binascii.Error for a bad alphabet or padding, ValueError for a character beyond ASCII.
+    except (binascii.Error, ValueError) as exc:
         raise ParamError(f"the workbook is not base64: {exc}", field="workbook") from None
     # openpyxl reads a path; the file lives only for this request.
     with tempfile.TemporaryDirectory(prefix="aops-workbook-") as folder:

@@ -51,6 +51,7 @@ def test_a_workbook_fault_names_its_cell(diag: Diag, token: str, tmp_path: Path)
     ("body", "says"),
     [
         ({"workbook": "not base64!"}, "not base64"),
+        ({"workbook": "x\rK\u00e9e\u00fde"}, "not base64"),  # beyond ASCII: found by Schemathesis
         (
             {"workbook": base64.b64encode(b"plain text").decode()},
             "cannot read the upload as an .xlsx workbook",

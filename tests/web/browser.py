@@ -72,6 +72,9 @@ class PageGuard:
         self.problems.append(f"console {message.type}: {message.text} ({url})")
 
     def _request_failed(self, request: Request) -> None:
+        # A request the page dropped because the user moved on (navigation) did not fail.
+        if request.failure == "net::ERR_ABORTED":
+            return
         self.problems.append(f"request failed: {request.method} {request.url}: {request.failure}")
 
     def _response(self, response: Response) -> None:
