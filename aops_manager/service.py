@@ -77,7 +77,8 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
 
 def _sealed(key: str, entry: HostEntry, index: int) -> str:
     """The entry's credential set encrypted, refused (400) when it is too long to be stored: the
-    vault is about 4 times the plain text, more where YAML escapes characters (\\uXXXX)."""
+    vault is about 4 times the plain text, more where YAML writes a character as a six-character
+    \\u escape."""
     sealed = vault.encrypt(key, vault.credential_vars(*entry.credential_key()))
     if len(sealed) > MAX_VAULT:
         field = f"host_list.{index}." + ("private_key" if entry.private_key else "password")
