@@ -23,7 +23,7 @@ class Body(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-def _non_blank(value: str) -> str:
+def non_blank(value: str) -> str:
     if not value.strip():
         raise ValueError("must not be blank")
     return value
@@ -37,7 +37,7 @@ def _ip(value: str) -> str:
         raise ValueError("is not a valid IPv4 or IPv6 address") from None
 
 
-_NonBlank = AfterValidator(_non_blank)
+_NonBlank = AfterValidator(non_blank)
 # The characters of a name (of a host, group, user, rule, tree...): no control characters, nor
 # the Unicode line separators. Names are written into logs, listings and spreadsheets, where a
 # newline would forge a line. A pattern, so that the OpenAPI document shows it.

@@ -23,7 +23,7 @@ from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Name128
 from aops_utils.restful.validation import Name128Raw
 from aops_utils.restful.validation import Text1024
-from aops_utils.restful.validation import _non_blank
+from aops_utils.restful.validation import non_blank
 from aops_utils.tasks import MAX_OWNER
 from aops_utils.tasks import MAX_REASON
 
@@ -61,7 +61,7 @@ TreeContent = Annotated[dict[str, Any], Field(min_length=1), _bounded_json(MAX_T
 ReportContent = Annotated[dict[str, Any], _bounded_json(MAX_REPORT_BYTES)]
 Count = Annotated[int, Field(ge=0, le=INT32)]
 Owner = Annotated[str, StringConstraints(min_length=1, max_length=MAX_OWNER, pattern=r"^[\x21-\x7e]+$")]
-Reason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REASON), AfterValidator(_non_blank)]
+Reason = Annotated[str, StringConstraints(min_length=1, max_length=MAX_REASON), AfterValidator(non_blank)]
 MAX_LEASE = 7 * 86400
 
 
