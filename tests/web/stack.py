@@ -26,6 +26,7 @@ import orjson
 import requests
 
 from tests.conftest import mariadb_suite
+from tests.procs import stop
 from tests.schedulers import check_scheduler
 from tests.schedulers import diag_scheduler
 from tests.suite import Suite
@@ -255,9 +256,4 @@ def running_standalone(
             raise AssertionError(f"standalone exited early with {proc.wait()}: {output}")
         yield Standalone(f"http://127.0.0.1:{port}", manager_url, output)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate(timeout=10)
+        stop(proc)
