@@ -23,13 +23,13 @@ describe('the page registry', () => {
   })
 
   it('registers every page title in English and Chinese, as the page wrote it', () => {
-    const { te, t } = i18n.i18n.global
+    const messages = i18n.i18n.global
     for (const page of registry.pages) {
       for (const locale of i18n.LOCALES) {
-        expect(te(page.title, locale.code), `${page.title} in ${locale.code}`).toBe(true)
+        expect(messages.te(page.title, locale.code), `${page.title} in ${locale.code}`).toBe(true)
       }
     }
-    expect(t('hosts.title')).toBe('Hosts')
+    expect(messages.t('hosts.title')).toBe('Hosts')
   })
 
   it('keeps each route lazily loaded (one chunk per page)', () => {
