@@ -2,22 +2,27 @@
  * A table the server pages (and sorts): the hosts, host groups, rules, results, diagnosis tasks
  * and reports all show one page of rows at a time, so a fleet of 10,000 hosts costs one page.
  *
- *   const { rows, table, sortable, reload } = usePagedTable({
+ *   const { rows, table, reload } = usePagedTable({
  *     fetch: async (query) => { const r = await getHosts({ ...query, ...filters }); return { rows: r.host_infos, total: r.total_count } },
+ *     columns: () => [{ key: 'host_name', dataIndex: 'host_name', title: t('hosts.name') }, ...],
+ *     rowKey: 'host_id',
  *     pageSize: 20,
  *     sizes: [10, 20, 50],
  *     sortKeys: ['host_name', 'host_group_name'], // the first is the default, ascending
  *   })
- *   columns: { key: 'host_name', dataIndex: 'host_name', title: ..., ...sortable('host_name') }
- *   <Table v-bind="table" :columns="columns" row-key="host_id" />
+ *   <Table v-bind="table" size="middle" />
  *
  * What every such table did on its own, once here:
  * - only the latest request's answer is shown (a slow earlier one arriving late is dropped);
  * - a page left empty (its rows deleted, here or elsewhere) goes to the page that is now last;
  * - a failure is shown (the server's message) and the rows stay as they were;
- * - the table's change event (page, page size, sort order) asks for that page, sorted.
+ * - the table's change event (page, page size, sort order) asks for that page, sorted;
+ * - the columns the server sorts by show the order it was asked for.
+ *
+ * The Table gets its rows, columns and row key from here; the template keeps only its look (size,
+ * row selection, cells).
  */
-import type { TablePaginationConfig } from 'ant-design-vue'
+import type { TableColumnType, TablePaginationConfig } from 'ant-design-vue'
 import type { SorterResult } from 'ant-design-vue/es/table/interface'
 import { computed, reactive, ref, shallowReactive, type Ref } from 'vue'
 
@@ -41,6 +46,10 @@ export interface Page<Row> {
 
 export interface PagedTableOptions<Row, K extends string> {
   fetch: (query: PageQuery<K>) => Promise<Page<Row>>
+  /** The columns (a function: their titles follow the language). */
+  columns: () => TableColumnType<Row>[]
+  /** What tells rows apart: a field of the row, or a function of it. */
+  rowKey: (keyof Row & string) | ((row: Row) => string)
   /** Rows per page at first (10). */
   pageSize?: number
   /** The columns the server sorts by; the first is the order when none is chosen (ascending). */
@@ -115,14 +124,27 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
     void load()
   }
 
-  /** A sortable column's `sorter` and `sortOrder`: the server sorts, the header shows how. */
-  function sortable(key: K): { sorter: true; sortOrder: SortOrder } {
-    const order = sorting.key !== key ? null : sorting.direction === 'desc' ? 'descend' : 'ascend'
-    return { sorter: true, sortOrder: order }
+  /** How a column shows the order: the one the server sorts by, in its direction. */
+  function sortOrder(key: unknown): SortOrder {
+    if (sorting.key !== key) return null
+    return sorting.direction === 'desc' ? 'descend' : 'ascend'
   }
+
+  // The columns the server sorts by get a sorter (the server sorts: no compare function).
+  const columns = computed(() =>
+    options
+      .columns()
+      .map((column) =>
+        options.sortKeys?.some((key) => key === column.key)
+          ? { ...column, sorter: true, sortOrder: sortOrder(column.key) }
+          : column,
+      ),
+  )
 
   /** The Table's props: `<Table v-bind="table" ...>`. */
   const table = computed(() => ({
+    columns: columns.value,
+    rowKey: options.rowKey,
     dataSource: rows.value,
     loading: loading.value,
     pagination: {
@@ -137,5 +159,5 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
     onChange: changed,
   }))
 
-  return { rows, loading, paging, load, reload, sortable, table }
+  return { rows, loading, paging, load, reload, table }
 }
