@@ -73,7 +73,7 @@ describe('settleBatch', () => {
       msg: 'failed',
       detail: 'nothing deleted',
       fail_list: ['a'],
-    } as never)
+    })
     const outcome = await settleBatch(Promise.reject(error))
     expect(outcome).toMatchObject({ code: 1000, succeeded: [], detail: 'nothing deleted' })
   })
