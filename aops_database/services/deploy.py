@@ -229,7 +229,9 @@ def get_tasks(
     if task_ids:
         where.append(task.c.task_id.in_(list(dict.fromkeys(task_ids))))
     query = sa.select(task).where(*where)
-    query = query.order_by(*_order(task.c.task_name, sort, direction, task.c.created_at), task.c.task_id)
+    # Unsorted: by creation (in seconds), then by name: the same order on every page.
+    order = _order(task.c.task_name, sort, direction, task.c.created_at)
+    query = query.order_by(*order, task.c.task_name, task.c.task_id)
     if window.limit is not None:
         query = query.offset(window.offset).limit(window.limit)
     with store.begin() as conn:
