@@ -4,6 +4,7 @@ against the component catalogue before the data center stores it."""
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Annotated
@@ -11,7 +12,6 @@ from typing import Any
 
 import yaml
 from pydantic import StringConstraints
-from pydantic import TypeAdapter
 from pydantic import ValidationError
 
 from aops_manager.app import Manager
@@ -55,9 +55,9 @@ class Problem:
         return {"field": self.field, "error": self.error}
 
 
-class _NoAliases(yaml.SafeLoader):
-    """A safe loader that refuses anchors and aliases: a few lines of nested aliases expand to
-    billions of nodes once the document is written out as JSON."""
+class _JsonYaml(yaml.SafeLoader):
+    """A safe loader of what JSON can hold. Anchors and aliases are refused: a few lines of
+    nested aliases expand to billions of nodes once written out as JSON."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -68,33 +68,67 @@ class _NoAliases(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+def _refuse(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    raise yaml.constructor.ConstructorError(
+        None,
+        None,
+        f"{node.tag.replace('tag:yaml.org,2002:', '!!')} values are not allowed in a template",
+        node.start_mark,
+    )
+
+
+# A date stays text (JSON has no dates); binary data, sets and ordered pairs are refused.
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+_JsonYaml.yaml_implicit_resolvers = {
+    first: [(tag, pattern) for tag, pattern in resolvers if tag != _TIMESTAMP]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+for _tag in ("binary", "set", "omap", "pairs", "timestamp"):
+    _JsonYaml.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse)
+
+
+def _not_json(document: Any) -> str | None:
+    """Why a loaded document is not JSON (a key that is not a string, a value JSON has not), if so."""
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, dict):
+            key = next((k for k in value if not isinstance(k, str)), None)
+            if key is not None:
+                return f"keys must be strings, found {key!r}"
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+        elif isinstance(value, float) and not math.isfinite(value):
+            return f"{value} is not a number JSON can hold"
+    return None
+
+
 def read_yaml(text: str, field: str = "template_yaml") -> Any:
     """The one document of `text` (a 21.09 step file); ParamError naming the line otherwise."""
     try:
-        documents = list(yaml.load_all(text, Loader=_NoAliases))
+        documents = list(yaml.load_all(text, Loader=_JsonYaml))
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ParamError(f"{field}: is not valid YAML: {where}{problem}", field=field) from None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise ParamError(f"{field}: is not valid YAML: {where}{reason}", field=field) from None
     except yaml.YAMLError as exc:
         raise ParamError(f"{field}: is not valid YAML: {exc}", field=field) from None
+    except RecursionError:
+        # PyYAML composes nested collections recursively.
+        raise ParamError(f"{field}: is nested too deeply", field=field) from None
     if len(documents) != 1:
         raise ParamError(f"{field}: must hold one YAML document, found {len(documents)}", field=field)
+    problem = _not_json(documents[0])
+    if problem is not None:
+        raise ParamError(f"{field}: {problem}", field=field)
     return documents[0]
 
 
 def _suggestion(name: str, known: Sequence[str]) -> str:
     close = difflib.get_close_matches(name, known, n=1)
     return f"; did you mean {close[0]}?" if close else f" (known: {', '.join(known)})"
-
-
-def _value_error(annotation: Any, value: Any) -> str | None:
-    try:
-        TypeAdapter(annotation).validate_python(value, strict=True)
-    except ValidationError as exc:
-        return str(described(exc)[0]["error"])
-    return None
 
 
 def _variable_problems(content: TemplateContent, catalogue: Catalogue, at: str) -> list[Problem]:
@@ -109,8 +143,8 @@ def _variable_problems(content: TemplateContent, catalogue: Catalogue, at: str) 
             problems.append(Problem(where, f"{component} is not a step of this template's step_list"))
             continue
         for name, value in values.items():
-            annotation = spec.variables.get(name)
-            if annotation is None:
+            variable = spec.variables.get(name)
+            if variable is None:
                 known = sorted(spec.variables)
                 problems.append(
                     Problem(
@@ -118,7 +152,7 @@ def _variable_problems(content: TemplateContent, catalogue: Catalogue, at: str) 
                     )
                 )
                 continue
-            error = _value_error(annotation, value)
+            error = variable.problem(value)
             if error is not None:
                 problems.append(Problem(f"{where}.{name}", error))
     return problems

@@ -17,7 +17,7 @@ step_list:
   continue: false
 variables:
  zookeeper:
-  zk_client_port: 2182
+  client_port: 2182
 """
 
 

@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 
 from aops_manager.deploy.catalogue import CATALOGUE
-from aops_manager.deploy.catalogue import ComponentSpec
 from aops_manager.deploy.catalogue import MappingCatalogue
 from aops_manager.deploy.catalogue import Port
+from aops_manager.deploy.catalogue import component
 from aops_manager.deploy.templates import ImportTemplateBody
 from aops_manager.deploy.templates import checked_content
 from aops_manager.deploy.templates import content_problems
@@ -19,12 +19,8 @@ from aops_utils.errors import ParamError
 
 SMALL = MappingCatalogue(
     {
-        "zookeeper": ComponentSpec(
-            "zookeeper", "zookeeper_hosts", {"zk_client_port": Port, "install_dir": str}
-        ),
-        "kafka": ComponentSpec(
-            "kafka", "kafka_hosts", {"kafka_port": Port, "brokers": list[str], "tls": bool}
-        ),
+        "zookeeper": component("zookeeper", zk_client_port=Port, install_dir=str),
+        "kafka": component("kafka", kafka_port=Port, brokers=list[str], tls=bool),
     }
 )
 
@@ -139,6 +135,32 @@ def test_bad_yaml_is_refused_naming_the_line(text: str, detail: str) -> None:
     with pytest.raises(ParamError) as caught:
         read_yaml(text)
     assert (caught.value.field, caught.value.detail) == ("template_yaml", detail)
+
+
+@pytest.mark.parametrize(
+    ("text", "detail"),
+    [
+        (
+            "a: !!binary aGVsbG8=\n",
+            NOT_YAML + "line 1, column 4: !!binary values are not allowed in a template",
+        ),
+        ("a: !!set {x}\n", NOT_YAML + "line 1, column 4: !!set values are not allowed in a template"),
+        ("1: x\n", "template_yaml: keys must be strings, found 1"),
+        ("a: [.inf]\n", "template_yaml: inf is not a number JSON can hold"),
+        ("[" * 5000, "template_yaml: is nested too deeply"),
+    ],
+)
+def test_yaml_beyond_what_json_holds_is_refused(text: str, detail: str) -> None:
+    with pytest.raises(ParamError) as caught:
+        read_yaml(text)
+    assert caught.value.detail == detail
+
+
+def test_a_yaml_date_stays_the_text_it_was() -> None:
+    assert read_yaml("a: 2021-09-15\nb: [1, 2.5, true, null]\n") == {
+        "a": "2021-09-15",
+        "b": [1, 2.5, True, None],
+    }
 
 
 def test_an_import_names_its_first_problem_and_lists_them_all() -> None:
