@@ -26,6 +26,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -212,16 +213,24 @@ def _pids_in_namespace(namespace: str) -> list[int]:
 
 def _kill_namespace_processes(namespace: str) -> None:
     """Ends sshd and everything started through it (sessions, daemons a test deployed)."""
+    seen: set[int] = set()
     for sig in (signal.SIGTERM, signal.SIGKILL):
         pids = _pids_in_namespace(namespace)
         if not pids:
-            return
+            break
+        seen.update(pids)
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and any(_pid_alive(pid) for pid in pids):
-            time.sleep(0.02)
+        _wait_gone(pids, 3.0)
+    # A process leaves the namespace's list early in its exit, before it is gone.
+    _wait_gone(seen, 3.0)
+
+
+def _wait_gone(pids: Iterable[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_pid_alive(pid) for pid in pids):
+        time.sleep(0.02)
 
 
 def _teardown(state: dict[str, Any]) -> None:

@@ -133,7 +133,8 @@ def assert_gone(hosts: SshHosts, pids: list[int]) -> None:
     assert not any(namespace in namespaces for namespace in hosts.namespaces())
     links = output("ip", "-o", "link")
     assert hosts.bridge not in links and f"aopst{hosts.run_id}h" not in links
-    assert not any(sshhosts._pid_alive(pid) for pid in pids)
+    alive = {pid: Path(f"/proc/{pid}/stat").read_text() for pid in pids if sshhosts._pid_alive(pid)}
+    assert not alive
     assert not user_exists(hosts.user)
     assert not Path(f"/etc/sudoers.d/{hosts.user}").exists()
     assert not hosts.base.exists()
