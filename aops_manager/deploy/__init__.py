@@ -1,1 +1,1 @@
-"""Deployment: the Ansible roles and playbooks of the suite's components, and their catalogue."""
+"""Deployment: the suite's components as Ansible roles, templates and tasks, and their runs."""
