@@ -6,6 +6,7 @@ import configparser
 import re
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -176,6 +177,13 @@ def aops_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         [sys.executable, "-c", build], cwd=REPO, capture_output=True, text=True, timeout=120, check=True
     )
     return directory / result.stdout.strip().splitlines()[-1]
+
+
+def test_the_package_ships_every_role_and_playbook(aops_sdist: Path) -> None:
+    with tarfile.open(aops_sdist) as archive:
+        shipped = {Path(*Path(name).parts[1:]) for name in archive.getnames()}
+    tree = {path.relative_to(REPO) for path in components.ANSIBLE_DIR.rglob("*") if path.is_file()}
+    assert len(tree) > 100 and tree <= shipped
 
 
 def inventory(
