@@ -19,6 +19,7 @@ import fcntl
 import ipaddress
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -233,6 +234,19 @@ def _wait_gone(pids: Iterable[int], timeout: float) -> None:
         time.sleep(0.02)
 
 
+def _pids_of_user(user: str) -> list[int]:
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                pids.append(int(entry.name))
+    return pids
+
+
 def _teardown(state: dict[str, Any]) -> None:
     """Removes what one run created; each step tolerates a resource that is already gone."""
     for namespace in state.get("namespaces", []):
@@ -244,7 +258,9 @@ def _teardown(state: dict[str, Any]) -> None:
     user = state.get("user")
     if user and state.get("created_user"):
         # Processes of the user outside the namespaces (none expected) would make userdel refuse.
-        subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, check=False)
+        for pid in _pids_of_user(user):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         subprocess.run(["userdel", user], capture_output=True, check=False)
         Path(f"/etc/sudoers.d/{user}").unlink(missing_ok=True)
     if state.get("base"):

@@ -6,6 +6,7 @@ import configparser
 import re
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -178,6 +179,13 @@ def aops_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory / result.stdout.strip().splitlines()[-1]
 
 
+def test_the_package_ships_every_role_and_playbook(aops_sdist: Path) -> None:
+    with tarfile.open(aops_sdist) as archive:
+        shipped = {Path(*Path(name).parts[1:]) for name in archive.getnames()}
+    tree = {path.relative_to(REPO) for path in components.ANSIBLE_DIR.rglob("*") if path.is_file()}
+    assert len(tree) > 100 and tree <= shipped
+
+
 def inventory(
     hosts: SshHosts, groups: dict[str, list[SshHost]], host_vars: dict[str, dict[str, Any]] | None = None
 ) -> dict[str, Any]:
@@ -237,29 +245,31 @@ def written(runner: ansible_runner.Runner, host: SshHost, task: str) -> str:
     raise AssertionError(f"task {task!r} wrote nothing on {host.name}")
 
 
-def files_under(root: Path) -> list[Path]:
-    return [path for path in root.rglob("*") if not path.is_dir()]
-
-
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
 def test_every_role_runs_in_check_mode_on_the_test_hosts_and_changes_nothing(
     test_hosts: SshHosts, aops_sdist: Path, tmp_path: Path
 ) -> None:
     both = test_hosts.hosts
-    for host in both:
-        assert files_under(host.root) == [], f"{host.name}'s root is not empty before the run"
+    # A fresh deploy root per host (other tests deploy into the hosts' roots): it must stay empty.
+    roots = {host.name: host.root / f"check-{tmp_path.name}" for host in both}
+    for root in roots.values():
+        root.mkdir()
     extravars: dict[str, Any] = {"aops_start_mode": "command", "aops_package": str(aops_sdist)}
     extravars |= {COMPONENTS[name].install_flag: False for name in UNPACKAGED_ON_DEBIAN}
     # Two hosts where a role reads the group's other hosts; one elsewhere (every task costs).
     multi = {"zookeeper_hosts", "kafka_hosts", "node_exporter_hosts", "elasticsearch_hosts"}
     groups = {c.group: both if c.group in multi else [both[0]] for c in COMPONENTS.values()}
     started = time.monotonic()
-    runner = run_playbooks(test_hosts, tmp_path / "check", groups, ["site.yml"], extravars, check=True)
+    runner = run_playbooks(
+        test_hosts, tmp_path / "check", groups, ["site.yml"], extravars, check=True,
+        host_vars={name: {"aops_root": str(root)} for name, root in roots.items()},
+    )  # fmt: skip
     assert failures(runner) == [] and runner.status == "successful", runner.stdout.read()
     plays = {data["play"] for data in results(runner, "ok")}
     assert plays == {f"Deploy {name}" for name in COMPONENTS}
-    for host in both:
-        assert files_under(host.root) == [], "check mode wrote files"
+    for root in roots.values():
+        assert list(root.iterdir()) == [], "check mode wrote files"
     first, second = both
     assert written(runner, second, "Write zoo.cfg (every host of zookeeper_hosts is a server)").endswith(
         f"server.1={first.address}:2888:3888\nserver.2={second.address}:2888:3888\n"
@@ -279,13 +289,15 @@ def test_every_role_runs_in_check_mode_on_the_test_hosts_and_changes_nothing(
     assert elasticsearch["cluster.initial_master_nodes"] == [first.name]
     assert f"index_name {first.address}\n" in written(runner, first, "Write fluent.conf")
     assert 'kafka_broker = "127.0.0.1:9092";' in written(runner, first, "Write gala-gopher.conf")
-    assert f'git_dir = "{first.root}/home/confTraceTest"' in written(runner, first, "Write gala-ragdoll.conf")
+    root = roots[first.name]
+    assert f'git_dir = "{root}/home/confTraceTest"' in written(runner, first, "Write gala-ragdoll.conf")
     unit = written(runner, first, "Install adoctor-diag-scheduler.service")
-    assert f"ExecStart={first.root}/opt/aops/venv/bin/adoctor-diag-scheduler serve\n" in unit
+    assert f"ExecStart={root}/opt/aops/venv/bin/adoctor-diag-scheduler serve\n" in unit
     print(f"check mode of 14 roles on 2 hosts: {time.monotonic() - started:.1f} s")
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
 def test_components_debian_does_not_package_fail_with_a_message_naming_the_package_file_variable(
     test_hosts: SshHosts, tmp_path: Path
 ) -> None:
@@ -324,6 +336,7 @@ def scraped_targets(address: str) -> dict[str, str]:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
 def test_node_exporter_and_prometheus_really_deploy_and_a_second_run_changes_nothing(
     test_hosts: SshHosts, tmp_path: Path
 ) -> None:
