@@ -132,6 +132,20 @@ def mariadb_suite(
             yield running
 
 
+@contextmanager
+def suite_on(document: str, conf_dir: Path) -> Iterator[Suite]:
+    """A running suite whose document store is the ES-API server (on MariaDB) or, as
+    `aops standalone` runs, the SQL store (on SQLite)."""
+    if document == "elasticsearch":
+        with mariadb_suite(conf_dir) as running:
+            yield running
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AOPS_CONF_DIR", str(conf_dir))
+        with running_suite(conf_dir, relational="sqlite", document="sql") as running:
+            yield running
+
+
 # One running suite (data center + manager) per test module, on MariaDB and the ES-API server.
 
 

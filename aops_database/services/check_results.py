@@ -11,7 +11,10 @@ import orjson
 from aops_utils.contracts.checks import Value
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import save_by_id
+from aops_utils.docstore.protocol import Buckets
 from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import GroupBy
+from aops_utils.docstore.protocol import GroupOrder
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.protocol import Range
 from aops_utils.docstore.protocol import SortKey
@@ -23,6 +26,9 @@ RESULT_INDEX = "check_result"
 RESULT_SPEC = IndexSpec(
     keyword_fields=("username", "host_id", "check_item", "value", "series"),
     numeric_fields=("start", "end"),
+    # What the dashboard asks of a user's results of one value: counts per host, the latest
+    # ones, and counts per rule per hour (see IndexSpec.paths).
+    paths=(("username", "value", "host_id"), ("username", "value", "start", "check_item")),
 )
 ABNORMAL = Value.ABNORMAL
 RESULT_FIELDS = (
@@ -38,6 +44,14 @@ RESULT_FIELDS = (
     "series",
     "reason",
 )
+# /check/result/count's sort and direction as the order of the groups: the unsorted answer is
+# most abnormal first, and equal counts go by host either way.
+_COUNT_ORDERS = {
+    ("count", "asc"): GroupOrder.COUNT_ASC,
+    ("count", "desc"): GroupOrder.COUNT_DESC,
+    ("host_id", "asc"): GroupOrder.VALUE_ASC,
+    ("host_id", "desc"): GroupOrder.VALUE_DESC,
+}
 # Ties keep one order, so that consecutive pages neither repeat nor skip a result.
 _TIE_BREAK = ("start", "host_id", "check_item", "series", "end")
 
@@ -114,29 +128,24 @@ def get_results(
         filters.append(Term("value", value))
     keys = [SortKey(sort, descending=direction == "desc")] if sort else []
     keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
-    page = docs.search(RESULT_INDEX, filters, keys, offset=window.offset, limit=window.limit)
+    page = docs.search(RESULT_INDEX, filters, keys, window)
     return page.total, [_result(hit.source) for hit in page.hits]
 
 
 def count_abnormal(
     docs: DocumentStore, username: str, host_ids: Sequence[str], *, sort: str, direction: str, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
-    """Abnormal results per host, for every host that has one (21.09 stopped at 10 hosts)."""
+    """Abnormal results per host, for every host that has one (21.09 stopped at 10 hosts),
+    counted, ordered and paged by the store."""
     filters: list[Filter] = [Term("username", username), Term("value", ABNORMAL)]
     if host_ids:
         filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
-    counts = docs.count_by(RESULT_INDEX, filters, "host_id")
-    descending = direction == "desc"
-    if sort == "count":
-        # Hosts with equal counts stay in host order whichever way the counts go.
-        counts.sort(key=lambda pair: pair[0])
-        counts.sort(key=lambda pair: pair[1], reverse=descending)
-    elif sort == "host_id":
-        counts.sort(key=lambda pair: pair[0], reverse=descending)
-    rows = [{"host_id": host, "count": count} for host, count in counts]
-    if window.limit is not None:
-        rows = rows[window.offset : window.offset + window.limit]
-    return len(counts), rows
+    groups = docs.count_by(
+        RESULT_INDEX,
+        filters,
+        GroupBy("host_id", _COUNT_ORDERS.get((sort, direction), GroupOrder.COUNT_DESC), window),
+    )
+    return groups.total, [{"host_id": host, "count": count} for host, count in groups.counts]
 
 
 def histogram(
@@ -144,17 +153,11 @@ def histogram(
 ) -> dict[str, Any]:
     """The user's results of `value` per rule per bucket of `interval` seconds from the range's
     start: a result counts in the bucket its start falls in (none before the range or after its
-    end, which the last bucket includes). One aggregation per bucket, the number of buckets
-    bounded by the contract."""
+    end, which the last bucket includes). One aggregation, the number of buckets bounded by the
+    contract."""
     first, last = time_range
-    starts = list(range(first, last, interval))
-    base: list[Filter] = [Term("username", username), Term("value", value)]
-    counts: dict[str, list[int]] = {}
-    for index, start in enumerate(starts):
-        # Buckets are half-open but the last, which ends with the range's last second included.
-        upper = Range("start", gte=start, lte=last) if index == len(starts) - 1 else None
-        bucket = [*base, upper or Range("start", gte=start, lt=start + interval)]
-        for rule, number in docs.count_by(RESULT_INDEX, bucket, "check_item"):
-            counts.setdefault(rule, [0] * len(starts))[index] = number
+    buckets = Buckets("check_item", "start", first, last, interval)
+    filters: list[Filter] = [Term("username", username), Term("value", value)]
+    counts = docs.count_by_bucket(RESULT_INDEX, filters, buckets)
     series = [{"check_item": rule, "counts": counts[rule]} for rule in sorted(counts)]
-    return {"starts": starts, "interval": interval, "series": series}
+    return {"starts": list(range(first, last, interval)), "interval": interval, "series": series}

@@ -14,6 +14,7 @@ from aops_utils import jsonio
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import save_by_id
 from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import GroupBy
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.protocol import Range
 from aops_utils.docstore.protocol import SortKey
@@ -108,7 +109,7 @@ def list_reports(
     sort = "start" if sort == "time" else sort
     keys = [SortKey(sort, descending=direction == "desc")] if sort else []
     keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
-    page = docs.search(REPORT_INDEX, filters, keys, offset=window.offset, limit=window.limit)
+    page = docs.search(REPORT_INDEX, filters, keys, window)
     rows = []
     for hit in page.hits:
         row = {name: hit.source.get(name) for name in LISTED_FIELDS}
@@ -148,9 +149,9 @@ def count_reports(docs: DocumentStore, username: str, task_ids: Sequence[str]) -
     if len(wanted) > 4 * _COUNT_CHUNK:
         # Counting every task of the user at once beats many queries of a few thousand ids.
         chosen = set(wanted)
-        every = docs.count_by(REPORT_INDEX, [Term("username", username)], "task_id")
-        return {task: n for task, n in every if task in chosen}
+        every = docs.count_by(REPORT_INDEX, [Term("username", username)], GroupBy("task_id"))
+        return {task: n for task, n in every.counts if task in chosen}
     for part in chunks(wanted, _COUNT_CHUNK):
         filters: list[Filter] = [Term("username", username), Terms("task_id", tuple(part))]
-        counts.update(docs.count_by(REPORT_INDEX, filters, "task_id"))
+        counts.update(docs.count_by(REPORT_INDEX, filters, GroupBy("task_id")).counts)
     return counts

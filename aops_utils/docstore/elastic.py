@@ -13,14 +13,22 @@ from elasticsearch import exceptions as es_exc
 
 from aops_utils.codes import Code
 from aops_utils.docstore.es_query import TIME_FORMAT
+from aops_utils.docstore.es_query import bucket_rows
+from aops_utils.docstore.es_query import counts_of
+from aops_utils.docstore.es_query import histogram
 from aops_utils.docstore.es_query import query
 from aops_utils.docstore.es_query import sort_keys
+from aops_utils.docstore.protocol import EVERY
+from aops_utils.docstore.protocol import Buckets
 from aops_utils.docstore.protocol import Document
 from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import GroupBy
+from aops_utils.docstore.protocol import Groups
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.protocol import Page
+from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import Slice
 from aops_utils.docstore.protocol import SortKey
-from aops_utils.docstore.protocol import check_window
 from aops_utils.errors import AopsError
 from aops_utils.errors import DatabaseUnavailable
 from aops_utils.errors import ParamError
@@ -33,6 +41,8 @@ _SCROLL_KEEP = "2m"
 _BULK_DOCS = 5_000
 _BULK_BYTES = 8 * 1024 * 1024
 _BUCKET_PAGE = 1_000
+# Buckets one aggregation request may bring: Elasticsearch 7.0-7.8's default search.max_buckets.
+_TERMS_SIZE = 10_000
 _JSON_OPTIONS = orjson.OPT_NON_STR_KEYS
 
 
@@ -148,10 +158,9 @@ class ElasticsearchStore:
     def put_many(
         self, index: str, docs: Sequence[tuple[str, dict[str, Any]]], *, refresh: bool = True
     ) -> None:
-        if not docs:
-            return
         name = self._name(index)
         with self._errors(Code.DATABASE_INSERT_ERROR, f"write to {name}"):
+            # No documents make no chunk, and so no request.
             chunks = list(self._bulk_chunks(docs))
             failures: list[str] = []
             for chunk in chunks:
@@ -260,16 +269,11 @@ class ElasticsearchStore:
         return int(response.get("deleted", 0))
 
     def search(
-        self,
-        index: str,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey] = (),
-        offset: int = 0,
-        limit: int | None = None,
+        self, index: str, filters: Sequence[Filter], sort: Sequence[SortKey] = (), window: Slice = EVERY
     ) -> Page:
-        check_window(offset, limit)
         name = self._name(index)
         body: dict[str, Any] = {"query": query(filters), "sort": sort_keys(sort)}
+        offset, limit = window.offset, window.limit
         with self._errors(Code.DATABASE_QUERY_ERROR, f"search {name}"):
             if limit is not None and offset + limit <= _WINDOW:
                 response = self._client.search(
@@ -322,38 +326,61 @@ class ElasticsearchStore:
             response = self._client.count(index=name, body={"query": query(filters)}, ignore_unavailable=True)
         return int(response["count"])
 
-    def count_by(self, index: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
+    def count_by(self, index: str, filters: Sequence[Filter], group: GroupBy) -> Groups:
         name = self._name(index)
-        # A composite aggregation pages through every bucket with exact counts, where a terms
-        # aggregation would stop at its size and be approximate across shards.
-        source = {"value": {"terms": {"field": field}}}
-        counts: list[tuple[str, int]] = []
+        with self._errors(Code.DATABASE_QUERY_ERROR, f"count {name} by {group.field}"):
+            counts = self._counts(name, filters, group.field)
+        return Groups(len(counts), group.window.take(group.ordered(counts)))
+
+    def _counts(self, name: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
+        # One terms aggregation brings every value up to _TERMS_SIZE of them. Its counts are exact
+        # when it leaves no document out: every shard then returned every value it holds.
+        terms = self._aggregate(name, filters, {"terms": {"field": field, "size": _TERMS_SIZE}})
+        if not terms.get("sum_other_doc_count"):
+            return counts_of(terms)
+        # More values: a composite aggregation pages through all of them, exactly.
+        pages = self._composite(name, filters, {"terms": {"field": field}}, {}, _BUCKET_PAGE)
+        return [pair for page in pages for pair in counts_of(page)]
+
+    def count_by_bucket(
+        self, index: str, filters: Sequence[Filter], buckets: Buckets
+    ) -> dict[str, list[int]]:
+        name = self._name(index)
+        bounded = [*filters, Range(buckets.field, gte=buckets.first, lte=buckets.last)]
+        # Values page by page, each with its histogram, a page at most _TERMS_SIZE buckets.
+        size = max(1, _TERMS_SIZE // buckets.count)
+        with self._errors(Code.DATABASE_QUERY_ERROR, f"count {name} by {buckets.by} and {buckets.field}"):
+            pages = self._composite(
+                name, bounded, {"terms": {"field": buckets.by}}, {"at": histogram(buckets)}, size
+            )
+            rows = [row for page in pages for row in bucket_rows(page, buckets)]
+        return buckets.tally(rows)
+
+    def _aggregate(self, name: str, filters: Sequence[Filter], aggregation: dict[str, Any]) -> dict[str, Any]:
+        response = self._client.search(
+            index=name,
+            body={"query": query(filters), "size": 0, "track_total_hits": False, "aggs": {"by": aggregation}},
+            ignore_unavailable=True,
+        )
+        found: dict[str, Any] = response.get("aggregations", {}).get("by", {})
+        return found
+
+    def _composite(
+        self, name: str, filters: Sequence[Filter], source: dict[str, Any], under: dict[str, Any], size: int
+    ) -> Iterator[dict[str, Any]]:
+        """Pages of a composite aggregation over one `source` (with `under` in each bucket)."""
         after: dict[str, Any] | None = None
-        with self._errors(Code.DATABASE_QUERY_ERROR, f"count {name} by {field}"):
-            while True:
-                composite: dict[str, Any] = {"size": _BUCKET_PAGE, "sources": [source]}
-                if after is not None:
-                    composite["after"] = after
-                response = self._client.search(
-                    index=name,
-                    body={
-                        "query": query(filters),
-                        "size": 0,
-                        "track_total_hits": False,
-                        "aggs": {"by": {"composite": composite}},
-                    },
-                    ignore_unavailable=True,
-                )
-                aggregation = response.get("aggregations", {}).get("by", {})
-                buckets = aggregation.get("buckets", [])
-                for bucket in buckets:
-                    key = bucket["key"]["value"]
-                    counts.append((key if isinstance(key, str) else str(key), bucket["doc_count"]))
-                after = aggregation.get("after_key")
-                if len(buckets) < _BUCKET_PAGE or after is None:
-                    break
-        counts.sort(key=lambda pair: (-pair[1], pair[0]))
-        return counts
+        while True:
+            composite: dict[str, Any] = {"size": size, "sources": [{"value": source}]}
+            if after is not None:
+                composite["after"] = after
+            page = self._aggregate(
+                name, filters, {"composite": composite, "aggs": under} if under else {"composite": composite}
+            )
+            yield page
+            after = page.get("after_key")
+            if len(page.get("buckets", [])) < size or after is None:
+                return
 
     def close(self) -> None:
         self._client.transport.close()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aops_utils.docstore.protocol import All
+from aops_utils.docstore.protocol import Buckets
 from aops_utils.docstore.protocol import Filter
 from aops_utils.docstore.protocol import Range
 from aops_utils.docstore.protocol import SortKey
@@ -81,3 +82,37 @@ def sort_keys(sort: Sequence[SortKey]) -> list[Any]:
     ]
     keys.append("_doc")
     return keys
+
+
+def counts_of(aggregation: dict[str, Any]) -> list[tuple[str, int]]:
+    """(value, documents) of a terms or composite aggregation's buckets, keys as strings."""
+    counts = []
+    for bucket in aggregation.get("buckets", []):
+        key = bucket["key"]["value"] if isinstance(bucket["key"], dict) else bucket["key"]
+        counts.append((key if isinstance(key, str) else str(key), int(bucket["doc_count"])))
+    return counts
+
+
+def bucket_rows(aggregation: dict[str, Any], buckets: Buckets) -> list[tuple[str, int, int]]:
+    """(value, bucket number, documents) of a composite aggregation over `buckets.by` with a
+    histogram under each value. A histogram key is its bucket's start, `first` plus a whole
+    number of intervals up to float rounding, which `round` takes off."""
+    rows = []
+    for (value, _), bucket in zip(counts_of(aggregation), aggregation.get("buckets", []), strict=True):
+        for at in bucket["at"]["buckets"]:
+            number = round((float(at["key"]) - buckets.first) / buckets.interval)
+            rows.append((value, number, int(at["doc_count"])))
+    return rows
+
+
+def histogram(buckets: Buckets) -> dict[str, Any]:
+    # The offset puts bucket boundaries at `first` plus whole intervals (0 <= offset < interval).
+    offset = buckets.first % buckets.interval
+    return {
+        "histogram": {
+            "field": buckets.field,
+            "interval": buckets.interval,
+            "offset": offset,
+            "min_doc_count": 1,
+        }
+    }

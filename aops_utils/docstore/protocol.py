@@ -1,19 +1,25 @@
-"""The document store protocol and its filter language."""
+"""The document store protocol, its filter language and the shapes of its queries."""
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import UTC
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from typing import Protocol
+from typing import TypeVar
 
 from aops_utils.errors import ParamError
 
 Scalar = str | int | float | bool
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +78,97 @@ class SortKey:
 
 
 @dataclass(frozen=True, slots=True)
+class Slice:
+    """Which of the matches a read returns: `limit` of them from `offset` (None: all the rest)."""
+
+    offset: int = 0
+    limit: int | None = None
+
+    def __post_init__(self) -> None:
+        # Checked here, so that every store refuses alike before it sends anything.
+        if self.offset < 0 or (self.limit is not None and self.limit < 0):
+            raise ParamError("offset and limit must not be negative")
+
+    def take(self, rows: Sequence[T]) -> list[T]:
+        end = None if self.limit is None else self.offset + self.limit
+        return list(rows[self.offset : end])
+
+
+EVERY = Slice()
+
+
+class GroupOrder(StrEnum):
+    """How `count_by` orders its groups; equal counts go by value ascending either way."""
+
+    COUNT_DESC = "count_desc"
+    COUNT_ASC = "count_asc"
+    VALUE_ASC = "value_asc"
+    VALUE_DESC = "value_desc"
+
+
+@dataclass(frozen=True, slots=True)
+class GroupBy:
+    """Documents counted per distinct value of the keyword `field`: the `window` of the groups
+    in `order`. Documents without the field are in no group."""
+
+    field: str
+    order: GroupOrder = GroupOrder.COUNT_DESC
+    window: Slice = EVERY
+
+    def ordered(self, counts: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
+        """`counts` in this order (for a store that cannot order groups in its query)."""
+        by_value = sorted(counts)
+        if self.order is GroupOrder.VALUE_ASC:
+            return by_value
+        if self.order is GroupOrder.VALUE_DESC:
+            return by_value[::-1]
+        # A stable sort on the counts keeps equal counts in value order, whichever way they go.
+        return sorted(by_value, key=lambda pair: pair[1], reverse=self.order is GroupOrder.COUNT_DESC)
+
+
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """A window of groups and how many groups there are in all."""
+
+    total: int
+    counts: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Buckets:
+    """Documents counted per value of the keyword field `by` and per bucket of the numeric
+    `field`: buckets `interval` wide from `first`, the last one ending at `last` and including
+    it (a document at `last` counts in the last bucket even when the range divides evenly).
+    Documents outside [first, last] count nowhere."""
+
+    by: str
+    field: str
+    first: float
+    last: float
+    interval: float
+
+    def __post_init__(self) -> None:
+        if not (self.interval > 0 and self.first < self.last):
+            raise ParamError("buckets need first < last and a positive interval")
+
+    @property
+    def count(self) -> int:
+        return math.ceil((self.last - self.first) / self.interval)
+
+    def starts(self) -> list[float]:
+        return [self.first + n * self.interval for n in range(self.count)]
+
+    def tally(self, rows: Iterable[tuple[str, int, int]]) -> dict[str, list[int]]:
+        """Counts per value per bucket from (value, bucket number, documents) rows; a number
+        past the last bucket (a document at `last` on an even division) is the last one."""
+        counts: dict[str, list[int]] = {}
+        for value, number, documents in rows:
+            slot = min(max(number, 0), self.count - 1)
+            counts.setdefault(value, [0] * self.count)[slot] += documents
+        return counts
+
+
+@dataclass(frozen=True, slots=True)
 class Document:
     id: str
     source: dict[str, Any]
@@ -83,23 +180,41 @@ class Page:
     hits: list[Document] = field(default_factory=list)
 
 
+# What a key of `IndexSpec.paths` may hold: MySQL indexes at most 3,072 bytes of a key, which
+# the index name and three keyword fields of this many utf8mb4 characters fill.
+KEY_LENGTH = 191
+_FIELD_NAME = re.compile(r"[a-z_][a-z0-9_]{0,39}")
+
+
 @dataclass(frozen=True, slots=True)
 class IndexSpec:
     """Fields a backend should index for filtering and sorting; others are stored only.
 
     `time_fields` hold instants (see `instant`); declaring them keeps their mapping a date
     whatever the first document written holds.
+
+    `paths` are compound keys for the queries an index serves, each the fields compared for
+    equality first, then the one grouped, sorted or bounded on: (username, value, host_id)
+    counts a user's results of one value per host. Elasticsearch indexes every field and needs
+    none; the SQL store indexes each path, counts only JSON numbers in its numeric fields, and
+    refuses a document whose keyword there is longer than KEY_LENGTH characters.
     """
 
     keyword_fields: tuple[str, ...] = ()
     numeric_fields: tuple[str, ...] = ()
     time_fields: tuple[str, ...] = ()
+    paths: tuple[tuple[str, ...], ...] = ()
 
+    def __post_init__(self) -> None:
+        for path in self.paths:
+            for name in path:
+                if name not in self.keyword_fields + self.numeric_fields or not _FIELD_NAME.fullmatch(name):
+                    raise ValueError(f"path field {name!r} is not a declared keyword or numeric field name")
 
-def check_window(offset: int, limit: int | None) -> None:
-    """Refuse a negative `offset` or `limit` of a search, in every store alike."""
-    if offset < 0 or (limit is not None and limit < 0):
-        raise ParamError("offset and limit must not be negative")
+    @property
+    def keys(self) -> dict[str, bool]:
+        """The fields of the paths, each with whether it is numeric."""
+        return {name: name in self.numeric_fields for path in self.paths for name in path}
 
 
 def instant(value: Any) -> float | None:
@@ -152,20 +267,23 @@ class DocumentStore(Protocol):
     def delete_where(self, index: str, filters: Sequence[Filter], *, refresh: bool = True) -> int: ...
 
     def search(
-        self,
-        index: str,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey] = (),
-        offset: int = 0,
-        limit: int | None = None,
+        self, index: str, filters: Sequence[Filter], sort: Sequence[SortKey] = (), window: Slice = EVERY
     ) -> Page:
-        """Matching documents in `sort` order; `limit=None` returns all of them (no cap)."""
+        """The window of the matching documents in `sort` order (the whole of them by default,
+        without a cap), and how many match."""
         ...
 
     def count(self, index: str, filters: Sequence[Filter]) -> int: ...
 
-    def count_by(self, index: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
-        """Documents per distinct value of `field` (keyword), every value, largest first."""
+    def count_by(self, index: str, filters: Sequence[Filter], group: GroupBy) -> Groups:
+        """Counted where the documents are: one terms aggregation (up to 10,000 values; pages of
+        a composite one beyond), one GROUP BY."""
+        ...
+
+    def count_by_bucket(
+        self, index: str, filters: Sequence[Filter], buckets: Buckets
+    ) -> dict[str, list[int]]:
+        """Counts per value of `buckets.by`, one per bucket; values with none are absent."""
         ...
 
     def close(self) -> None: ...

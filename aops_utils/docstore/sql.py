@@ -16,51 +16,28 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.engine import Engine
 
 from aops_utils.codes import Code
-from aops_utils.docstore.protocol import All
+from aops_utils.docstore.protocol import EVERY
+from aops_utils.docstore.protocol import KEY_LENGTH
+from aops_utils.docstore.protocol import Buckets
 from aops_utils.docstore.protocol import Document
 from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import GroupBy
+from aops_utils.docstore.protocol import Groups
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.docstore.protocol import Page
 from aops_utils.docstore.protocol import Range
-from aops_utils.docstore.protocol import Scalar
+from aops_utils.docstore.protocol import Slice
 from aops_utils.docstore.protocol import SortKey
-from aops_utils.docstore.protocol import Term
-from aops_utils.docstore.protocol import Terms
-from aops_utils.docstore.protocol import TimeRange
-from aops_utils.docstore.protocol import check_window
-from aops_utils.docstore.sql_instants import json_path
-from aops_utils.docstore.sql_instants import time_range
+from aops_utils.docstore.sql_query import Fields
+from aops_utils.docstore.sql_query import group_order
+from aops_utils.docstore.sql_schema import DOCUMENTS
+from aops_utils.docstore.sql_schema import INDICES
+from aops_utils.docstore.sql_schema import METADATA
+from aops_utils.docstore.sql_schema import KeyColumns
 from aops_utils.errors import AopsError
 from aops_utils.errors import DatabaseUnavailable
 from aops_utils.errors import ParamError
 
-_METADATA = sa.MetaData()
-_BODY = sa.Text().with_variant(mysql.LONGTEXT(), "mysql", "mariadb")
-
-# utf8mb4_bin makes ids and keyword comparisons exact (case- and accent-sensitive) on MySQL.
-DOCUMENTS = sa.Table(
-    "aops_documents",
-    _METADATA,
-    sa.Column("index_name", sa.String(128), primary_key=True),
-    sa.Column("doc_id", sa.String(255), primary_key=True),
-    sa.Column("body", _BODY, nullable=False),
-    mysql_engine="InnoDB",
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
-)
-# The spec tells a numeric field from a keyword field when sorting and comparing, also for
-# indices another process created.
-INDICES = sa.Table(
-    "aops_document_indices",
-    _METADATA,
-    sa.Column("index_name", sa.String(128), primary_key=True),
-    sa.Column("spec", sa.Text, nullable=False),
-    mysql_engine="InnoDB",
-    mysql_charset="utf8mb4",
-    mysql_collate="utf8mb4_bin",
-)
-
-_BODY_JSON = sa.type_coerce(DOCUMENTS.c.body, sa.JSON)
 # SQLite's default limit on bound parameters is 32766 (999 before 3.32); stay well below.
 _ID_CHUNK = 500
 # Client-side connection failures (MySQL 2xxx), too many connections, access denied, no database.
@@ -71,12 +48,19 @@ def _dumps(source: dict[str, Any]) -> str:
     return orjson.dumps(source, option=orjson.OPT_NON_STR_KEYS).decode()
 
 
-def _keyword(value: Scalar) -> str:
-    return value if isinstance(value, str) else str(value)
+def _check_keys(spec: IndexSpec, docs: Sequence[tuple[str, dict[str, Any]]]) -> None:
+    """Refuse a document whose path keyword is too long for its key column (see IndexSpec)."""
+    keywords = [name for name, numeric in spec.keys.items() if not numeric]
+    for doc_id, source in docs:
+        for name in keywords:
+            value = source.get(name)
+            if isinstance(value, str) and len(value) > KEY_LENGTH:
+                raise ParamError(f"{name} of {doc_id} is longer than {KEY_LENGTH} characters", field=name)
 
 
 class SqlDocumentStore:
-    """Documents as rows (index, id, JSON body); filters read fields with JSON extraction."""
+    """Documents as rows (index, id, JSON body); filters read fields with JSON extraction, or
+    the key columns of the spec's paths."""
 
     def __init__(self, engine: Engine, *, prefix: str = "") -> None:
         self._engine = engine
@@ -85,6 +69,7 @@ class SqlDocumentStore:
         self._specs: dict[str, IndexSpec] = {}
         self._created = False
         self._lock = threading.Lock()
+        self._keys = KeyColumns(engine)
 
     def _name(self, index: str) -> str:
         name = self._prefix + index
@@ -93,11 +78,10 @@ class SqlDocumentStore:
         return name
 
     @contextmanager
-    def _begin(self, code: Code, action: str) -> Iterator[Connection]:
+    def _errors(self, code: Code, action: str) -> Iterator[None]:
         try:
             self._create_tables()
-            with self._engine.begin() as conn:
-                yield conn
+            yield
         except sa.exc.DBAPIError as exc:
             if self._is_unavailable(exc):
                 raise DatabaseUnavailable(
@@ -106,6 +90,11 @@ class SqlDocumentStore:
             raise AopsError(f"{action}: {exc.orig}", code=code) from exc
         except orjson.JSONEncodeError as exc:
             raise AopsError(f"{action}: {exc}", code=code) from exc
+
+    @contextmanager
+    def _begin(self, code: Code, action: str) -> Iterator[Connection]:
+        with self._errors(code, action), self._engine.begin() as conn:
+            yield conn
 
     def _is_unavailable(self, exc: sa.exc.DBAPIError) -> bool:
         if exc.connection_invalidated or isinstance(exc, sa.exc.InterfaceError):
@@ -123,11 +112,11 @@ class SqlDocumentStore:
         with self._lock:
             if not self._created:
                 try:
-                    _METADATA.create_all(self._engine, checkfirst=True)
+                    METADATA.create_all(self._engine, checkfirst=True)
                 except sa.exc.DBAPIError:
                     # Another process may have created a table between check and create; a
                     # second pass finds it, and a real failure fails again.
-                    _METADATA.create_all(self._engine, checkfirst=True)
+                    METADATA.create_all(self._engine, checkfirst=True)
                 self._created = True
 
     def _upsert(self, table: sa.Table, value_column: str) -> sa.Insert:
@@ -152,9 +141,13 @@ class SqlDocumentStore:
         if text is None:
             return IndexSpec()
         data = orjson.loads(text)
-        spec = IndexSpec(tuple(data["keyword"]), tuple(data["numeric"]), tuple(data.get("time", ())))
+        paths = tuple(tuple(path) for path in data.get("paths", ()))
+        spec = IndexSpec(tuple(data["keyword"]), tuple(data["numeric"]), tuple(data.get("time", ())), paths)
         self._specs[name] = spec
         return spec
+
+    def _fields(self, conn: Connection, name: str) -> Fields:
+        return Fields(name, self._spec(conn, name), self._dialect)
 
     def ping(self) -> bool:
         try:
@@ -171,8 +164,12 @@ class SqlDocumentStore:
                 "keyword": list(spec.keyword_fields),
                 "numeric": list(spec.numeric_fields),
                 "time": list(spec.time_fields),
+                "paths": [list(path) for path in spec.paths],
             }
         )
+        # The key columns come first: a stored spec tells readers that its paths are indexed.
+        with self._errors(Code.DATABASE_INSERT_ERROR, f"index the paths of {name}"):
+            self._keys.ensure(spec)
         with self._begin(Code.DATABASE_INSERT_ERROR, f"create index {name}") as conn:
             conn.execute(self._upsert(INDICES, "spec"), {"index_name": name, "spec": text})
         self._specs[name] = spec
@@ -195,6 +192,7 @@ class SqlDocumentStore:
             return
         name = self._name(index)
         with self._begin(Code.DATABASE_INSERT_ERROR, f"write to {name}") as conn:
+            _check_keys(self._spec(conn, name), docs)
             # The last write of an id wins, as in a bulk request.
             bodies = {doc_id: _dumps(source) for doc_id, source in docs}
             rows = [{"index_name": name, "doc_id": doc_id, "body": body} for doc_id, body in bodies.items()]
@@ -205,17 +203,21 @@ class SqlDocumentStore:
 
     def get_many(self, index: str, ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         name = self._name(index)
-        unique_ids = list(dict.fromkeys(ids))
-        found: dict[str, dict[str, Any]] = {}
         with self._begin(Code.DATABASE_QUERY_ERROR, f"read from {name}") as conn:
-            for start in range(0, len(unique_ids), _ID_CHUNK):
-                rows = conn.execute(
-                    sa.select(DOCUMENTS.c.doc_id, DOCUMENTS.c.body).where(
-                        DOCUMENTS.c.index_name == name,
-                        DOCUMENTS.c.doc_id.in_(unique_ids[start : start + _ID_CHUNK]),
-                    )
+            return {doc_id: orjson.loads(body) for doc_id, body in self._bodies(conn, name, ids).items()}
+
+    @staticmethod
+    def _bodies(conn: Connection, name: str, ids: Sequence[str]) -> dict[str, str]:
+        unique_ids = list(dict.fromkeys(ids))
+        found: dict[str, str] = {}
+        for start in range(0, len(unique_ids), _ID_CHUNK):
+            rows = conn.execute(
+                sa.select(DOCUMENTS.c.doc_id, DOCUMENTS.c.body).where(
+                    DOCUMENTS.c.index_name == name,
+                    DOCUMENTS.c.doc_id.in_(unique_ids[start : start + _ID_CHUNK]),
                 )
-                found.update((doc_id, orjson.loads(body)) for doc_id, body in rows)
+            )
+            found.update((doc_id, body) for doc_id, body in rows)
         return found
 
     def delete_ids(self, index: str, ids: Sequence[str], *, refresh: bool = True) -> int:
@@ -236,138 +238,115 @@ class SqlDocumentStore:
     def delete_where(self, index: str, filters: Sequence[Filter], *, refresh: bool = True) -> int:
         name = self._name(index)
         with self._begin(Code.DATABASE_DELETE_ERROR, f"remove documents of {name}") as conn:
-            where = self._where(name, filters, self._spec(conn, name))
+            where = self._fields(conn, name).where(filters)
             return int(conn.execute(sa.delete(DOCUMENTS).where(*where)).rowcount)
 
     def search(
-        self,
-        index: str,
-        filters: Sequence[Filter],
-        sort: Sequence[SortKey] = (),
-        offset: int = 0,
-        limit: int | None = None,
+        self, index: str, filters: Sequence[Filter], sort: Sequence[SortKey] = (), window: Slice = EVERY
     ) -> Page:
-        check_window(offset, limit)
         name = self._name(index)
+        offset, limit = window.offset, window.limit
+        rows: list[tuple[str, str]]
         with self._begin(Code.DATABASE_QUERY_ERROR, f"search {name}") as conn:
-            spec = self._spec(conn, name)
-            where = self._where(name, filters, spec)
-            order: list[sa.ColumnElement[Any]] = []
-            for key in sort:
-                expr = self._sort_expr(key.field, spec)
-                # Documents without the field come last in both directions, as in Elasticsearch.
-                order.append(sa.case((expr.is_(None), 1), else_=0))
-                order.append(expr.desc() if key.descending else expr.asc())
-            order.append(DOCUMENTS.c.doc_id.asc())
-            stmt = sa.select(DOCUMENTS.c.doc_id, DOCUMENTS.c.body).where(*where).order_by(*order)
-            if offset:
-                stmt = stmt.offset(offset)
-            if limit is not None:
-                stmt = stmt.limit(limit)
-            rows = conn.execute(stmt).all()
+            fields = self._fields(conn, name)
+            target = sort[0].field if sort else None
+            if limit is None:
+                stmt = fields.select(DOCUMENTS.c.doc_id, DOCUMENTS.c.body, filters=filters, target=target)
+                found = conn.execute(stmt.order_by(*fields.order(sort)).offset(offset or None))
+                rows = [(doc_id, body) for doc_id, body in found]
+            else:
+                # The page's ids first, their bodies then: sorting rows that carry their bodies
+                # made MariaDB spill them to disk.
+                stmt = fields.select(DOCUMENTS.c.doc_id, filters=filters, target=target)
+                stmt = stmt.where(*self._seek(conn, fields, filters, sort, window))
+                ids = conn.execute(stmt.order_by(*fields.order(sort)).offset(offset or None).limit(limit))
+                page = list(ids.scalars())
+                bodies = self._bodies(conn, name, page)
+                rows = [(doc_id, bodies[doc_id]) for doc_id in page]
             if (limit is None or len(rows) < limit) and (rows or not offset):
                 total = offset + len(rows)
             else:
-                total = conn.execute(
-                    sa.select(sa.func.count()).select_from(DOCUMENTS).where(*where)
-                ).scalar_one()
+                total = self._count(conn, fields, filters)
         return Page(total, [Document(doc_id, orjson.loads(body)) for doc_id, body in rows])
+
+    @staticmethod
+    def _seek(
+        conn: Connection, fields: Fields, filters: Sequence[Filter], sort: Sequence[SortKey], window: Slice
+    ) -> list[sa.ColumnElement[bool]]:
+        """A bound on the first sort key that the page's documents keep, read from its key
+        column's index: the rest of the sort then orders the page's few documents instead of
+        every match (the latest 8 of 80,000 results read 8 bodies, not 80,000)."""
+        if not (sort and window.limit and fields.is_key(sort[0].field)):
+            return []
+        first = sort[0]
+        key = fields.sort(first.field)
+        last = fields.select(key, filters=filters, target=first.field).where(key.is_not(None))
+        last = last.order_by(key.desc() if first.descending else key.asc())
+        bound = conn.execute(last.offset(window.offset + window.limit - 1).limit(1)).scalar_one_or_none()
+        # Fewer documents have the key than the window ends at: documents without it are on the
+        # page, and no bound holds.
+        if bound is None:
+            return []
+        return [key >= bound] if first.descending else [key <= bound]
+
+    def _count(self, conn: Connection, fields: Fields, filters: Sequence[Filter]) -> int:
+        return int(conn.execute(fields.select(sa.func.count(), filters=filters)).scalar_one())
 
     def count(self, index: str, filters: Sequence[Filter]) -> int:
         name = self._name(index)
         with self._begin(Code.DATABASE_QUERY_ERROR, f"count {name}") as conn:
-            where = self._where(name, filters, self._spec(conn, name))
-            stmt = sa.select(sa.func.count()).select_from(DOCUMENTS).where(*where)
-            return int(conn.execute(stmt).scalar_one())
+            return self._count(conn, self._fields(conn, name), filters)
 
-    def count_by(self, index: str, filters: Sequence[Filter], field: str) -> list[tuple[str, int]]:
+    def count_by(self, index: str, filters: Sequence[Filter], group: GroupBy) -> Groups:
         name = self._name(index)
-        with self._begin(Code.DATABASE_QUERY_ERROR, f"count {name} by {field}") as conn:
-            where = self._where(name, filters, self._spec(conn, name))
+        with self._begin(Code.DATABASE_QUERY_ERROR, f"count {name} by {group.field}") as conn:
+            fields = self._fields(conn, name)
             # Grouping on a subquery column keeps MySQL's ONLY_FULL_GROUP_BY from comparing two
             # copies of the same expression with distinct bound parameters.
-            values = sa.select(_BODY_JSON[field].as_string().label("value")).where(*where)
-            sub = values.subquery()
-            number = sa.func.count().label("number")
-            stmt = (
-                sa.select(sub.c.value, number)
+            value = fields.keyword(group.field).label("value")
+            sub = fields.select(value, filters=filters, target=group.field).subquery()
+            counted = (
+                sa.select(sub.c.value, sa.func.count().label("number"))
                 .where(sub.c.value.is_not(None))
                 .group_by(sub.c.value)
-                .order_by(number.desc(), sub.c.value.asc())
+                .subquery()
             )
-            return [(str(value), int(n)) for value, n in conn.execute(stmt)]
+            # The window function counts the groups before LIMIT takes the page of them. It runs
+            # on the grouped rows: beside the GROUP BY, MariaDB 10.11 forgot ORDER BY ... DESC.
+            stmt = (
+                sa.select(counted.c.value, counted.c.number, sa.func.count().over().label("groups"))
+                .order_by(*group_order(group.order, counted.c.number, counted.c.value))
+                .offset(group.window.offset or None)
+                .limit(group.window.limit)
+            )
+            rows = conn.execute(stmt).all()
+            if rows or not group.window.offset:
+                total = rows[0].groups if rows else 0
+            else:
+                total = conn.execute(sa.select(sa.func.count()).select_from(counted)).scalar_one()
+        return Groups(int(total), [(str(row.value), int(row.number)) for row in rows])
+
+    def count_by_bucket(
+        self, index: str, filters: Sequence[Filter], buckets: Buckets
+    ) -> dict[str, list[int]]:
+        name = self._name(index)
+        with self._begin(
+            Code.DATABASE_QUERY_ERROR, f"count {name} by {buckets.by} and {buckets.field}"
+        ) as conn:
+            fields = self._fields(conn, name)
+            bounded = [*filters, Range(buckets.field, gte=buckets.first, lte=buckets.last)]
+            number = fields.floor((fields.number(buckets.field) - buckets.first) / buckets.interval)
+            columns = (fields.keyword(buckets.by).label("value"), number.label("number"))
+            sub = fields.select(*columns, filters=bounded, target=buckets.field).subquery()
+            stmt = (
+                sa.select(sub.c.value, sub.c.number, sa.func.count())
+                .where(sub.c.value.is_not(None))
+                .group_by(sub.c.value, sub.c.number)
+            )
+            rows = [(str(value), int(n), int(documents)) for value, n, documents in conn.execute(stmt)]
+        return buckets.tally(rows)
 
     def close(self) -> None:
         # The engine belongs to the caller, who may share it with other stores; only the
         # cached index specs are this object's own.
         self._specs.clear()
-
-    def _where(self, name: str, filters: Sequence[Filter], spec: IndexSpec) -> list[sa.ColumnElement[bool]]:
-        where: list[sa.ColumnElement[bool]] = [DOCUMENTS.c.index_name == name]
-        for flt in filters:
-            if isinstance(flt, Term):
-                where.append(self._terms(flt.field, (flt.value,), spec))
-            elif isinstance(flt, Terms):
-                where.append(self._terms(flt.field, flt.values, spec))
-            elif isinstance(flt, Range):
-                where.append(_range(flt))
-            elif isinstance(flt, TimeRange):
-                where.append(time_range(DOCUMENTS.c.body, flt, self._dialect))
-            elif not isinstance(flt, All):
-                raise ParamError(f"unsupported filter {flt!r}")
-        return where
-
-    def _terms(self, field: str, values: Sequence[Scalar], spec: IndexSpec) -> sa.ColumnElement[bool]:
-        element = _BODY_JSON[field]
-        keywords: list[str] = []
-        numbers: list[float] = []
-        flags: list[bool] = []
-        for value in values:
-            if isinstance(value, bool):
-                flags.append(value)
-            elif isinstance(value, str) or field in spec.keyword_fields:
-                keywords.append(_keyword(value))
-            else:
-                numbers.append(float(value))
-        clauses: list[sa.ColumnElement[bool]] = []
-        if keywords:
-            clauses.append(element.as_string().in_(keywords))
-        if numbers:
-            clauses.append(element.as_float().in_(numbers))
-        for flag in dict.fromkeys(flags):
-            # SQLite's json_extract turns true into 1; MySQL's JSON_UNQUOTE spells it out.
-            if self._dialect == "sqlite":
-                clauses.append(element.as_boolean() == flag)
-            else:
-                clauses.append(element.as_string() == ("true" if flag else "false"))
-        if not clauses:
-            return sa.false()
-        return clauses[0] if len(clauses) == 1 else sa.or_(*clauses)
-
-    def _sort_expr(self, field: str, spec: IndexSpec) -> sa.ColumnElement[Any]:
-        element = _BODY_JSON[field]
-        if field in spec.numeric_fields:
-            number: sa.ColumnElement[float] = element.as_float()
-            return number
-        if field in spec.keyword_fields or self._dialect != "sqlite":
-            text: sa.ColumnElement[str] = element.as_string()
-            return text
-        # An unknown field on SQLite: json_extract yields numbers for JSON numbers and text for
-        # strings, so both order naturally.
-        return sa.func.json_extract(DOCUMENTS.c.body, json_path(field))
-
-
-def _range(flt: Range) -> sa.ColumnElement[bool]:
-    value: sa.ColumnElement[float] = _BODY_JSON[flt.field].as_float()
-    bounds: list[sa.ColumnElement[bool]] = []
-    if flt.gte is not None:
-        bounds.append(value >= flt.gte)
-    if flt.gt is not None:
-        bounds.append(value > flt.gt)
-    if flt.lte is not None:
-        bounds.append(value <= flt.lte)
-    if flt.lt is not None:
-        bounds.append(value < flt.lt)
-    if not bounds:
-        return value.is_not(None)
-    return sa.and_(*bounds)

@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import Field
 
+from aops_utils.docstore.protocol import Slice
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Direction
 
@@ -26,11 +27,9 @@ class PagedBody(Body):
 
 
 @dataclass(frozen=True, slots=True)
-class Window:
-    """Offset and limit to query, or no limit when the client did not ask for a page."""
-
-    offset: int
-    limit: int | None
+class Window(Slice):
+    """Offset and limit to query, or no limit when the client did not ask for a page (a slice
+    of the matches, which the document stores read as it is)."""
 
     @classmethod
     def of(cls, page: int | None, per_page: int | None) -> Window:

@@ -1,16 +1,29 @@
 """`/check/result/histogram` (beyond 21.09, the web dashboard's chart): a user's results of one
-value per rule per time bucket, counted by the data center on the real ES-API server; bounded
-buckets; bad input named; each user's results their own."""
+value per rule per time bucket, counted by the data center on both document stores (the real
+ES-API server, the SQL store on SQLite); bounded buckets; bad input named; each user's results
+their own."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+import pytest
+
 from tests.adoctor_check_scheduler import test_rule_import
 from tests.adoctor_check_scheduler.test_rule_import import Scheduler
+from tests.conftest import suite_on
 from tests.suite import Suite
 from tests.web.through_nginx import result
 from tests.web.through_nginx import save_results
 
 scheduler = test_rule_import.scheduler  # the module's check scheduler on the suite's data center
+
+
+@pytest.fixture(scope="module", params=["elasticsearch", "sql"])
+def suite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    with suite_on(request.param, tmp_path_factory.mktemp(f"histogram-{request.param}")) as running:
+        yield running
+
 
 T0 = 1_700_000_000
 
@@ -63,3 +76,28 @@ def test_bad_input_is_refused_naming_the_field(suite: Suite, scheduler: Schedule
         "/check/result/histogram", {"time_range": [T0, T0 + 60], "interval": 60}, token=None
     )
     assert status == 401, reply
+
+
+def test_the_counts_match_the_stored_results_bucket_by_bucket(suite: Suite, scheduler: Scheduler) -> None:
+    # 5,000 s in 600 s buckets: eight whole ones and a last one of 200 s that includes the end.
+    first, last, interval = T0 + 17, T0 + 5017, 600
+    starts = [first - 50, first, last, last + 1] + [first + (n * 389) % 5000 for n in range(300)]
+    starts += [first + k * interval + edge for k in range(1, 9) for edge in (-1, 0)]
+    username, token = suite.add_user()
+    other, _ = suite.add_user()
+    stored = [result(f"h{n % 7}", f"rule{n % 4}", start) for n, start in enumerate(starts)]
+    save_results(suite, username, [*stored, result("h1", "rule0", first + 10, value="No data")])
+    save_results(suite, other, [result("h1", "rule0", first + 10 * n) for n in range(20)])
+    expected: dict[str, list[int]] = {}
+    for row in stored:
+        if first <= row["start"] <= last:
+            slot = min((row["start"] - first) // interval, 8)
+            expected.setdefault(row["check_item"], [0] * 9)[slot] += 1
+
+    status, reply = scheduler.call(
+        "/check/result/histogram", {"time_range": [first, last], "interval": interval}, token=token
+    )
+    assert (status, reply["code"]) == (200, 200), reply
+    assert reply["starts"] == list(range(first, last, interval))
+    assert reply["series"] == [{"check_item": rule, "counts": expected[rule]} for rule in sorted(expected)]
+    assert sum(sum(s["counts"]) for s in reply["series"]) == len(starts) - 2

@@ -1,15 +1,26 @@
-"""`/data/check/result/*`: results in the real ES-API server's `check_result` index."""
+"""`/data/check/result/*`: results in the `check_result` index of both document stores, the
+real ES-API server and the SQL store on SQLite (`aops standalone`)."""
 
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from typing import Any
 
+import pytest
+
+from tests.conftest import suite_on
 from tests.suite import Suite
 from tests.suite import data_call as call
 from tests.suite import host_ids_paged
 
 DATA_LIST = [{"name": "node_cpu_seconds_total", "type": "kpi", "label": {"mode": "idle"}}]
+
+
+@pytest.fixture(scope="module", params=["elasticsearch", "sql"])
+def suite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    with suite_on(request.param, tmp_path_factory.mktemp(f"results-{request.param}")) as running:
+        yield running
 
 
 def result(host: str, item: str, start: float, end: float | None = None, **extra: Any) -> dict[str, Any]:
@@ -288,3 +299,66 @@ def test_an_unpaged_get_returns_every_one_of_more_than_ten_thousand_results(suit
     )
     assert (status, reply["deleted"]) == (200, 10_000)
     assert get(suite, token)["total_count"] == 200
+
+
+def _count_oracle(counts: dict[str, int], sort: str, direction: str) -> list[tuple[str, int]]:
+    """/check/result/count's order: by count (ties by host either way), by host, or (unsorted)
+    most first."""
+    by_host = sorted(counts.items())
+    if sort == "host_id":
+        return by_host[::-1] if direction == "desc" else by_host
+    descending = sort == "" or direction == "desc"
+    return sorted(by_host, key=lambda pair: pair[1], reverse=descending)
+
+
+def test_abnormal_counts_per_host_match_the_stored_results_in_every_order_and_page(
+    suite: Suite, token: str
+) -> None:
+    # 40 hosts with 0 to 9 abnormal results each (many equal counts), "No data" beside them, and
+    # another user's results on the same host ids.
+    abnormal = {f"h{i:02d}": (i * 7) % 10 for i in range(40)}
+    results = [
+        result(host, f"item{n % 3}", 100 * n) for host, count in abnormal.items() for n in range(count)
+    ]
+    results += [result(host, "cpu", 5, value="No data") for host in ("h00", "h01", "quiet")]
+    save(suite, token, *results)
+    _, other = suite.add_user()
+    save(suite, other, *(result(f"h{i:02d}", "cpu", 1) for i in range(0, 40, 4)))
+    counted = {host: n for host, n in abnormal.items() if n}
+    for sort in ("count", "host_id", ""):
+        for direction in ("asc", "desc"):
+            expected = _count_oracle(counted, sort, direction)
+            body = {"sort": sort, "direction": direction}
+            _, whole = call(suite, "/data/check/result/count", body, token=token)
+            assert (whole["total_count"], whole["total_page"]) == (len(counted), 1)
+            assert [(r["host_id"], r["count"]) for r in whole["results"]] == expected, body
+            for page in range(1, 7):
+                _, reply = call(
+                    suite, "/data/check/result/count", body | {"page": page, "per_page": 7}, token=token
+                )
+                assert (reply["total_count"], reply["total_page"]) == (len(counted), 6)
+                rows = [(r["host_id"], r["count"]) for r in reply["results"]]
+                assert rows == expected[(page - 1) * 7 : page * 7], (body, page)
+    named = ["h03", "h10", "h07", "quiet", "nobody"]
+    _, reply = call(suite, "/data/check/result/count", {"host_list": named, "sort": "count"}, token=token)
+    assert [(r["host_id"], r["count"]) for r in reply["results"]] == _count_oracle(
+        {h: counted[h] for h in named if h in counted}, "count", "asc"
+    )
+    _, theirs = call(suite, "/data/check/result/count", {"sort": "host_id"}, token=other)
+    assert [(r["host_id"], r["count"]) for r in theirs["results"]] == [
+        (f"h{i:02d}", 1) for i in range(0, 40, 4)
+    ]
+
+
+def test_the_latest_abnormal_results_come_newest_first_on_every_page(suite: Suite, token: str) -> None:
+    # What the dashboard asks: abnormal results by start, newest first; starts tie in threes.
+    stored = [result(f"h{i % 5}", f"item{i % 4}", 1000 + i // 3, 2000 + i) for i in range(60)]
+    stored += [result("h0", "cpu", 5000, 5060, value="No data")]
+    save(suite, token, *stored)
+    body = {"value": "Abnormal", "sort": "start", "direction": "desc"}
+    newest = get(suite, token, **body)["check_result"]
+    assert [r["start"] for r in newest] == sorted((r["start"] for r in stored[:60]), reverse=True)
+    for page in (1, 2, 8):
+        reply = get(suite, token, **body, page=page, per_page=8)
+        assert reply["total_count"] == 60
+        assert reply["check_result"] == newest[(page - 1) * 8 : page * 8], page

@@ -13,8 +13,13 @@ import sqlalchemy as sa
 
 from aops_utils.codes import Code
 from aops_utils.docstore import All
+from aops_utils.docstore import Buckets
 from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import GroupBy
+from aops_utils.docstore import GroupOrder
+from aops_utils.docstore import Groups
 from aops_utils.docstore import Range
+from aops_utils.docstore import Slice
 from aops_utils.docstore import SortKey
 from aops_utils.docstore import Term
 from aops_utils.docstore import Terms
@@ -29,7 +34,13 @@ from aops_utils.errors import ConfigError
 from aops_utils.errors import DatabaseUnavailable
 from aops_utils.errors import ParamError
 
-SPEC = IndexSpec(keyword_fields=("host", "kind", "status"), numeric_fields=("ts", "size"))
+# Paths make `kind`, `ts` and `host` key columns of the SQL store while `status` and `size` stay
+# in the JSON body: every test below reads both kinds of fields.
+SPEC = IndexSpec(
+    keyword_fields=("host", "kind", "status"),
+    numeric_fields=("ts", "size"),
+    paths=(("kind", "ts"), ("host",)),
+)
 INDICES = ("docs", "big", "other")
 
 BACKENDS = [
@@ -274,17 +285,17 @@ def test_sorting_on_a_field_no_document_has_does_not_fail(store: DocumentStore) 
 def test_offset_and_limit_page_through_results_without_overlap(store: DocumentStore) -> None:
     _seed(store)
     order = (SortKey("ts", descending=True),)
-    pages = [store.search("docs", [All()], sort=order, offset=o, limit=2) for o in (0, 2, 4, 6)]
+    pages = [store.search("docs", [All()], order, Slice(o, 2)) for o in (0, 2, 4, 6)]
     assert [page.total for page in pages] == [5, 5, 5, 5]
     assert [[doc.id for doc in page.hits] for page in pages] == [["e", "d"], ["c", "b"], ["a"], []]
-    empty = store.search("docs", [Term("status", "ok")], limit=0)
+    empty = store.search("docs", [Term("status", "ok")], window=Slice(0, 0))
     assert (empty.total, empty.hits) == (3, [])
 
 
 @pytest.mark.parametrize(("offset", "limit"), [(-1, None), (0, -1)])
 def test_a_negative_offset_or_limit_is_refused(store: DocumentStore, offset: int, limit: int | None) -> None:
     with pytest.raises(ParamError, match="must not be negative"):
-        store.search("docs", [All()], offset=offset, limit=limit)
+        store.search("docs", [All()], window=Slice(offset, limit))
 
 
 def test_it_returns_every_match_without_a_cap(store: DocumentStore) -> None:
@@ -300,10 +311,10 @@ def test_it_returns_every_match_without_a_cap(store: DocumentStore) -> None:
 def test_a_page_beyond_ten_thousand_is_in_sort_order(store: DocumentStore) -> None:
     store.put_many("big", [(f"{i:05d}", {"ts": i}) for i in range(12_000)])
     order = (SortKey("ts", descending=True),)
-    page = store.search("big", [All()], sort=order, offset=11_990, limit=5)
+    page = store.search("big", [All()], order, Slice(11_990, 5))
     assert page.total == 12_000
     assert [doc.source["ts"] for doc in page.hits] == [9, 8, 7, 6, 5]
-    tail = store.search("big", [All()], sort=order, offset=11_995)
+    tail = store.search("big", [All()], order, Slice(11_995))
     assert [doc.id for doc in tail.hits] == ["00004", "00003", "00002", "00001", "00000"]
 
 
@@ -315,23 +326,104 @@ def test_count_by_returns_every_value_largest_first(store: DocumentStore) -> Non
     ]
     docs += [("tie-a", {"host": "tie-a"}), ("tie-b", {"host": "tie-b"}), ("none", {"ts": 1})]
     store.put_many("docs", docs)
-    counts = store.count_by("docs", [All()], "host")
-    assert counts[:3] == [("host-14", 15), ("host-13", 14), ("host-12", 13)]
-    assert len(counts) == 17
-    assert counts[-3:] == [("host-00", 1), ("tie-a", 1), ("tie-b", 1)]
-    assert store.count_by("docs", [Range("ts", gte=14)], "host") == [("host-14", 1)]
-    assert store.count_by("docs", [Terms("host", ())], "host") == []
+    groups = store.count_by("docs", [All()], GroupBy("host"))
+    assert groups.counts[:3] == [("host-14", 15), ("host-13", 14), ("host-12", 13)]
+    assert groups.total == len(groups.counts) == 17
+    assert groups.counts[-3:] == [("host-00", 1), ("tie-a", 1), ("tie-b", 1)]
+    assert store.count_by("docs", [Range("ts", gte=14)], GroupBy("host")).counts == [("host-14", 1)]
+    assert store.count_by("docs", [Terms("host", ())], GroupBy("host")) == Groups(0, [])
 
 
-def test_count_by_pages_through_more_than_a_thousand_values(store: DocumentStore) -> None:
-    docs = [(f"d{i}", {"host": f"host-{i:04d}"}) for i in range(1_500)]
-    docs += [("extra-1", {"host": "host-0700"}), ("extra-2", {"host": "host-0700"})]
+COUNTS = {"a": 3, "b": 1, "c": 3, "d": 2, "e": 5}
+
+
+@pytest.mark.parametrize("field", ["host", "status"], ids=["key-column", "json"])
+@pytest.mark.parametrize(
+    ("order", "expected"),
+    [
+        (GroupOrder.COUNT_DESC, ["e", "a", "c", "d", "b"]),
+        (GroupOrder.COUNT_ASC, ["b", "d", "a", "c", "e"]),
+        (GroupOrder.VALUE_ASC, ["a", "b", "c", "d", "e"]),
+        (GroupOrder.VALUE_DESC, ["e", "d", "c", "b", "a"]),
+    ],
+)
+def test_count_by_orders_and_windows_the_groups_and_counts_them_all(
+    store: DocumentStore, field: str, order: GroupOrder, expected: list[str]
+) -> None:
+    docs = [
+        (f"{value}{n}", {field: value, "kind": "k"}) for value, count in COUNTS.items() for n in range(count)
+    ]
+    docs += [("other-kind", {field: "z", "kind": "other"}), ("no-value", {"kind": "k"})]
     store.put_many("docs", docs)
-    counts = store.count_by("docs", [All()], "host")
-    assert len(counts) == 1_500
-    assert counts[0] == ("host-0700", 3)
-    assert counts[1:3] == [("host-0000", 1), ("host-0001", 1)]
-    assert sum(n for _, n in counts) == 1_502
+    only_k = [Term("kind", "k")]
+    whole = store.count_by("docs", only_k, GroupBy(field, order))
+    assert whole == Groups(5, [(value, COUNTS[value]) for value in expected])
+    for offset, limit in [(0, 2), (2, 2), (4, 2), (1, None), (5, 3), (9, 1)]:
+        page = store.count_by("docs", only_k, GroupBy(field, order, Slice(offset, limit)))
+        end = None if limit is None else offset + limit
+        assert page == Groups(5, whole.counts[offset:end]), (offset, limit)
+    assert store.count_by("docs", [*only_k, Terms(field, ("b", "d", "x"))], GroupBy(field, order)).total == 2
+
+
+def test_count_by_counts_more_than_ten_thousand_values_exactly(store: DocumentStore) -> None:
+    # Past one terms aggregation's buckets: Elasticsearch pages through them.
+    docs = [(f"d{i}", {"host": f"host-{i:05d}"}) for i in range(10_050)]
+    docs += [("extra-1", {"host": "host-07000"}), ("extra-2", {"host": "host-07000"})]
+    store.put_many("big", docs)
+    groups = store.count_by("big", [All()], GroupBy("host"))
+    assert groups.total == len(groups.counts) == 10_050
+    assert groups.counts[0] == ("host-07000", 3)
+    assert groups.counts[1:3] == [("host-00000", 1), ("host-00001", 1)]
+    assert sum(n for _, n in groups.counts) == 10_052
+    top = store.count_by("big", [All()], GroupBy("host", GroupOrder.VALUE_DESC, Slice(0, 2)))
+    assert top == Groups(10_050, [("host-10049", 1), ("host-10048", 1)])
+
+
+@pytest.mark.parametrize("by", ["kind", "status"], ids=["key-column", "json"])
+def test_count_by_bucket_counts_each_value_per_bucket_of_the_range(store: DocumentStore, by: str) -> None:
+    at = {
+        "first": 1000, "inside-0": 1059.5, "edge-1": 1060, "inside-1": 1119.99, "edge-2": 1120,
+        "last": 1180, "before": 999.9, "after": 1180.5,
+    }  # fmt: skip
+    docs = [(name, {by: "cpu", "ts": ts}) for name, ts in at.items()]
+    docs += [("mem", {by: "mem", "ts": 1179}), ("no-value", {"ts": 1000}), ("no-time", {by: "cpu"})]
+    store.put_many("docs", docs)
+    # 180 s in 60 s buckets: the range's last second counts in the third bucket.
+    even = Buckets(by, "ts", 1000, 1180, 60)
+    assert even.starts() == [1000, 1060, 1120]
+    assert store.count_by_bucket("docs", [], even) == {"cpu": [2, 2, 2], "mem": [0, 0, 1]}
+    # 180 s in 50 s buckets: the last one is 30 s long, and ends with the range.
+    uneven = Buckets(by, "ts", 1000, 1180, 50)
+    assert uneven.starts() == [1000, 1050, 1100, 1150]
+    assert store.count_by_bucket("docs", [], uneven) == {"cpu": [1, 2, 2, 1], "mem": [0, 0, 0, 1]}
+    shifted = Buckets(by, "ts", 1030, 1150, 60)
+    assert store.count_by_bucket("docs", [], shifted) == {"cpu": [2, 2]}
+    assert store.count_by_bucket("docs", [Term(by, "mem")], even) == {"mem": [0, 0, 1]}
+    assert store.count_by_bucket("docs", [], Buckets(by, "ts", 2000, 3000, 10)) == {}
+
+
+def test_buckets_refuse_an_empty_range_or_interval() -> None:
+    for first, last, interval in [(10, 10, 1), (10, 5, 1), (0, 10, 0), (0, 10, -1)]:
+        with pytest.raises(ParamError):
+            Buckets("kind", "ts", first, last, interval)
+
+
+def test_every_window_of_a_sort_with_ties_and_missing_values_is_a_slice_of_the_whole(
+    store: DocumentStore,
+) -> None:
+    # The SQL store bounds a sorted page by its first key's column before sorting it: ties at
+    # the bound and documents without the key must land on the same pages as without it.
+    docs = [(f"d{i:02d}", {"ts": i // 3, "kind": "k", "host": f"h{i % 4}"}) for i in range(20)]
+    docs += [(f"missing{i}", {"kind": "k", "host": "h9"}) for i in range(3)]
+    store.put_many("docs", docs)
+    for order in [(SortKey("ts", descending=True),), (SortKey("ts"), SortKey("host", descending=True))]:
+        whole = [doc.id for doc in store.search("docs", [Term("kind", "k")], order).hits]
+        assert len(whole) == 23 and whole[-3:] == ["missing0", "missing1", "missing2"]
+        for offset in range(0, 24, 1):
+            for limit in (1, 2, 5, 30):
+                page = store.search("docs", [Term("kind", "k")], order, Slice(offset, limit))
+                assert page.total == 23
+                assert [doc.id for doc in page.hits] == whole[offset : offset + limit], (order, offset, limit)
 
 
 def test_delete_ids_removes_those_ids_and_reports_how_many(store: DocumentStore) -> None:
@@ -367,7 +459,7 @@ def test_unicode_values_round_trip_and_match_exactly(store: DocumentStore) -> No
     assert store.get("docs", "文档-1") == source
     assert _ids(store, Term("host", "主机-①")) == ["文档-1"]
     assert _ids(store, Term("kind", "cafe")) == ["doc-2"]
-    assert store.count_by("docs", [All()], "host") == [("主机-①", 1), ("主机-②", 1)]
+    assert store.count_by("docs", [All()], GroupBy("host")).counts == [("主机-①", 1), ("主机-②", 1)]
 
 
 def test_prefixes_keep_stores_apart(backend: tuple[str, Any], unique: str) -> None:
@@ -407,7 +499,7 @@ def test_several_threads_can_share_one_store(store: DocumentStore) -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         assert list(pool.map(work, range(6))) == [100] * 6
     assert store.count("docs", [All()]) == 600
-    assert len(store.count_by("docs", [All()], "host")) == 6
+    assert store.count_by("docs", [All()], GroupBy("host")).total == 6
 
 
 @pytest.mark.es
