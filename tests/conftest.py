@@ -133,10 +133,10 @@ def mariadb_suite(
 
 
 @contextmanager
-def suite_on(document: str, conf_dir: Path) -> Iterator[Suite]:
-    """A running suite whose document store is the ES-API server (on MariaDB) or, as
-    `aops standalone` runs, the SQL store (on SQLite)."""
-    if document == "elasticsearch":
+def suite_on(stores: str, conf_dir: Path) -> Iterator[Suite]:
+    """A running suite on the production stores ("mariadb": MariaDB and the ES-API server) or,
+    as `aops standalone` runs, on the embedded ones ("sqlite": SQLite and the SQL document store)."""
+    if stores == "mariadb":
         with mariadb_suite(conf_dir) as running:
             yield running
         return

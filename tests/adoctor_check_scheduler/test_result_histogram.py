@@ -19,7 +19,7 @@ from tests.web.through_nginx import save_results
 scheduler = test_rule_import.scheduler  # the module's check scheduler on the suite's data center
 
 
-@pytest.fixture(scope="module", params=["elasticsearch", "sql"])
+@pytest.fixture(scope="module", params=["mariadb", "sqlite"])
 def suite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     with suite_on(request.param, tmp_path_factory.mktemp(f"histogram-{request.param}")) as running:
         yield running

@@ -17,7 +17,7 @@ from tests.suite import host_ids_paged
 DATA_LIST = [{"name": "node_cpu_seconds_total", "type": "kpi", "label": {"mode": "idle"}}]
 
 
-@pytest.fixture(scope="module", params=["elasticsearch", "sql"])
+@pytest.fixture(scope="module", params=["mariadb", "sqlite"])
 def suite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     with suite_on(request.param, tmp_path_factory.mktemp(f"results-{request.param}")) as running:
         yield running

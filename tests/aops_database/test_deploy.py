@@ -12,23 +12,16 @@ import pytest
 
 from aops_database.services import users
 from tests.aops_database.route_table_deploy import content
-from tests.conftest import mariadb_suite
+from tests.conftest import suite_on
 from tests.suite import Suite
 from tests.suite import data_call
-from tests.suite import running_suite
 
 
 @pytest.fixture(scope="module", params=["mariadb", "sqlite"])
 def suite(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     conf: Path = tmp_path_factory.mktemp(f"deploy{uuid.uuid4().hex[:6]}")
-    if request.param == "mariadb":
-        with mariadb_suite(conf) as running:
-            yield running
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AOPS_CONF_DIR", str(conf))
-        with running_suite(conf, relational="sqlite", document="sql") as running:
-            yield running
+    with suite_on(request.param, conf) as running:
+        yield running
 
 
 def call(suite: Suite, token: str, path: str, body: Any, method: str = "POST") -> tuple[int, dict[str, Any]]:

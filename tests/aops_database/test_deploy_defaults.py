@@ -16,9 +16,8 @@ from aops_database.__main__ import initialise
 from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.templates import content_problems
 from aops_utils.errors import ConfigError
-from tests.conftest import mariadb_suite
+from tests.conftest import suite_on
 from tests.suite import Suite
-from tests.suite import running_suite
 
 SHIPPED = Path(__file__).resolve().parents[2] / "conf" / "default.json"
 DEFAULT_TASK = "95c3e692ff3811ebbcd3a89d3a259eef"
@@ -30,14 +29,8 @@ def shipped(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Suite]:
     conf = tmp_path / f"conf{uuid.uuid4().hex[:6]}"
     conf.mkdir()
     shutil.copy(SHIPPED, conf / "default.json")
-    if request.param == "mariadb":
-        with mariadb_suite(conf) as running:
-            yield running
-        return
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("AOPS_CONF_DIR", str(conf))
-        with running_suite(conf, relational="sqlite", document="sql") as running:
-            yield running
+    with suite_on(request.param, conf) as running:
+        yield running
 
 
 def listed(suite: Suite, token: str, path: str, key: str) -> list[dict[str, Any]]:
