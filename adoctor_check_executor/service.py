@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass
 from dataclasses import field
 
@@ -23,6 +22,7 @@ from aops_utils.contracts.topics import Group
 from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.rules.rulebook import RuleBook
+from aops_utils.threads import Threads
 
 LOG = logging.getLogger(__name__)
 
@@ -35,8 +35,7 @@ class Executor:
     consumers: int
     max_records: int  # [consumer] max_records: tasks per poll, committed together
     poll_seconds: float = 1.0  # [consumer] timeout_ms
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
+    threads: Threads = field(default_factory=Threads)
     handled: int = 0  # tasks handled by this process, for logs and tests
 
     def on_task(self, message: Message) -> None:
@@ -71,13 +70,13 @@ class Executor:
             ],
         ]
         for name, topics, group, handler in loops:
-            self.threads.append(
+            self.threads.add(
                 consume_in_thread(
                     self.bus,
                     [str(t) for t in topics],
                     str(group),
                     handler,
-                    self.stop,
+                    self.threads.stop,
                     name=name,
                     max_records=self.max_records,
                     poll_seconds=self.poll_seconds,
@@ -85,9 +84,7 @@ class Executor:
             )
 
     def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+        self.threads.close()
 
 
 def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 from flask import Flask
@@ -35,27 +33,26 @@ class CheckScheduler:
     producer: Producer
     registry: Any
     schedule: CheckSchedule
+    # The schedule thread; the retry consumer runs on its stop event and is closed with it.
     loop: ScheduleLoop
-    threads: list[threading.Thread] = field(default_factory=list)
 
     def start_jobs(self) -> None:
         self.loop.start()
-        retry = consume_in_thread(
-            self.bus,
-            [Topic.RETRY_CHECK.value],
-            Group.RETRY_CHECK.value,
-            self.schedule.on_retry_message,
-            self.loop.stop,
-            name="retry-consumer",
-            max_records=self.settings.consumer.max_records,
-            poll_seconds=self.settings.consumer.poll_seconds,
+        self.loop.add(
+            consume_in_thread(
+                self.bus,
+                [Topic.RETRY_CHECK.value],
+                Group.RETRY_CHECK.value,
+                self.schedule.on_retry_message,
+                self.loop.stop,
+                name="retry-consumer",
+                max_records=self.settings.consumer.max_records,
+                poll_seconds=self.settings.consumer.poll_seconds,
+            )
         )
-        self.threads.append(retry)
 
     def close(self) -> None:
         self.loop.close()
-        for thread in self.threads:
-            thread.join(timeout=30)
         self.producer.close()
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
@@ -18,6 +17,7 @@ from aops_utils.bus.loop import consume_in_thread
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.data_center import DataCenter
+from aops_utils.threads import Threads
 from aops_utils.trees import TreeError
 
 LOG = logging.getLogger(__name__)
@@ -32,8 +32,7 @@ class DiagExecutor:
     consumers: int
     batch_size: int = 100
     poll_seconds: float = 1.0  # [consumer] timeout_ms
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
+    threads: Threads = field(default_factory=Threads)
 
     def on_request(self, message: Message) -> None:
         try:
@@ -48,13 +47,13 @@ class DiagExecutor:
 
     def start(self) -> None:
         for index in range(self.consumers):
-            self.threads.append(
+            self.threads.add(
                 consume_in_thread(
                     self.bus,
                     [self.topic],
                     self.group,
                     self.on_request,
-                    self.stop,
+                    self.threads.stop,
                     name=f"diagnosis-{index}",
                     handle_batch=self.on_batch,
                     max_records=self.batch_size,
@@ -63,9 +62,7 @@ class DiagExecutor:
             )
 
     def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+        self.threads.close()
 
 
 def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecutor:
