@@ -6,7 +6,6 @@ import logging
 import os
 import socket
 from dataclasses import dataclass
-from dataclasses import field
 
 from pydantic import ValidationError
 
@@ -14,7 +13,7 @@ from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
 from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
-from aops_utils.bus.loop import consume_in_thread
+from aops_utils.bus.loop import Consumers
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.checks import CheckTask
 from aops_utils.contracts.checks import RuleChange
@@ -22,20 +21,15 @@ from aops_utils.contracts.topics import Group
 from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.rules.rulebook import RuleBook
-from aops_utils.threads import Threads
 
 LOG = logging.getLogger(__name__)
 
 
 @dataclass
-class Executor:
-    bus: MessageBus
+class Executor(Consumers):
     worker: CheckWorker
     rules: RuleBook
     consumers: int
-    max_records: int  # [consumer] max_records: tasks per poll, committed together
-    poll_seconds: float = 1.0  # [consumer] timeout_ms
-    threads: Threads = field(default_factory=Threads)
     handled: int = 0  # tasks handled by this process, for logs and tests
 
     def on_task(self, message: Message) -> None:
@@ -70,32 +64,11 @@ class Executor:
             ],
         ]
         for name, topics, group, handler in loops:
-            self.threads.add(
-                consume_in_thread(
-                    self.bus,
-                    [str(t) for t in topics],
-                    str(group),
-                    handler,
-                    self.threads.stop,
-                    name=name,
-                    max_records=self.max_records,
-                    poll_seconds=self.poll_seconds,
-                )
-            )
-
-    def close(self) -> None:
-        self.threads.close()
+            self.consume(name, [str(t) for t in topics], str(group), handler)
 
 
 def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:
     dc = DataCenter.of_service(system, "adoctor-check-executor", ini.executor.data_center_timeout)
     rules = RuleBook(dc, ini.executor.registry(), ini.executor.rule_cache_seconds)
     worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
-    return Executor(
-        bus,
-        worker,
-        rules,
-        ini.executor.do_check_consumer_num,
-        ini.consumer.max_records,
-        ini.consumer.poll_seconds,
-    )
+    return Executor(worker, rules, ini.executor.do_check_consumer_num, bus=bus, consumer=ini.consumer)
