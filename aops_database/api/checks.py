@@ -92,44 +92,27 @@ def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
 @api.route("/data/check/result/get", body=GetResultsBody)
 def get_results(ctx: RequestContext[GetResultsBody]) -> dict[str, Any]:
     """Results overlapping the time range, by host, item and value; unpaged means all."""
-    b = ctx.body
     return paged_reply(
-        b,
+        ctx.body,
         "check_result",
-        lambda window: check_results.get_results(
-            center().docs,
-            ctx.username,
-            time_range=b.time_range,
-            check_items=b.check_items,
-            host_ids=b.host_list,
-            value=b.value,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
+        lambda window: check_results.get_results(center().docs, ctx.username, ctx.body, window),
     )
 
 
 @api.route("/data/check/result/count", body=CountResultsBody)
 def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
     """Abnormal results per host, for every host that has any."""
-    b = ctx.body
     return paged_reply(
-        b,
+        ctx.body,
         "results",
-        lambda window: check_results.count_abnormal(
-            center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
-        ),
+        lambda window: check_results.count_abnormal(center().docs, ctx.username, ctx.body, window),
     )
 
 
 @api.route("/data/check/result/histogram", body=ResultHistogramBody)
 def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> dict[str, Any]:
     """Results of a value per rule per time bucket (the web dashboard's chart)."""
-    b = ctx.body
-    return check_results.histogram(
-        center().docs, ctx.username, time_range=b.time_range, interval=b.interval, value=b.value
-    )
+    return check_results.histogram(center().docs, ctx.username, ctx.body)
 
 
 # The check scheduler's positions and retry queue (services only).

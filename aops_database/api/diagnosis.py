@@ -127,21 +127,10 @@ def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
 @api.route("/data/diag/report/get_list", body=ListReportsBody)
 def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
     """Reports of a task, or of hosts and trees within a time range, with the root's verdict."""
-    b = ctx.body
     return paged_reply(
-        b,
+        ctx.body,
         "result",
-        lambda window: diag_reports.list_reports(
-            center().docs,
-            ctx.username,
-            task_id=b.task_id,
-            host_ids=b.host_list,
-            tree_names=b.tree_list,
-            time_range=b.time_range,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
+        lambda window: diag_reports.list_reports(center().docs, ctx.username, ctx.body, window),
     )
 
 

@@ -68,19 +68,8 @@ def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
 @api.route("/data/host/get", body=GetHostsBody)
 def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
     """List the caller's hosts with filters, sorting and paging."""
-    b = ctx.body
     return paged_reply(
-        b,
-        "host_infos",
-        lambda window: hosts.get_hosts(
-            center().store,
-            ctx.username,
-            group_names=b.host_group_list,
-            management=b.management,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
+        ctx.body, "host_infos", lambda window: hosts.get_hosts(center().store, ctx.username, ctx.body, window)
     )
 
 

@@ -9,6 +9,9 @@ from typing import Any
 import orjson
 
 from aops_utils.contracts.checks import Value
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import GetResultsBody
+from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import save_by_id
 from aops_utils.docstore.protocol import Filter
@@ -91,42 +94,35 @@ def _result(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_results(
-    docs: DocumentStore,
-    username: str,
-    *,
-    time_range: Sequence[float],
-    check_items: Sequence[str],
-    host_ids: Sequence[str],
-    value: str | None,
-    sort: str,
-    direction: str,
-    window: Window,
+    docs: DocumentStore, username: str, query: GetResultsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """Results whose span overlaps the time range; unpaged means every one, without a cap."""
     filters: list[Filter] = [Term("username", username)]
-    if time_range:
-        filters += [Range("start", lte=time_range[1]), Range("end", gte=time_range[0])]
-    if check_items:
-        filters.append(Terms("check_item", tuple(dict.fromkeys(check_items))))
-    if host_ids:
-        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
-    if value is not None:
-        filters.append(Term("value", value))
-    keys = [SortKey(sort, descending=direction == "desc")] if sort else []
+    if query.time_range:
+        filters += [Range("start", lte=query.time_range[1]), Range("end", gte=query.time_range[0])]
+    if query.check_items:
+        filters.append(Terms("check_item", tuple(dict.fromkeys(query.check_items))))
+    if query.host_list:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(query.host_list))))
+    if query.value is not None:
+        filters.append(Term("value", query.value))
+    sort = query.sort
+    keys = [SortKey(sort, descending=query.direction == "desc")] if sort else []
     keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
     page = docs.search(RESULT_INDEX, filters, keys, offset=window.offset, limit=window.limit)
     return page.total, [_result(hit.source) for hit in page.hits]
 
 
 def count_abnormal(
-    docs: DocumentStore, username: str, host_ids: Sequence[str], *, sort: str, direction: str, window: Window
+    docs: DocumentStore, username: str, query: CountResultsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """Abnormal results per host, for every host that has one (21.09 stopped at 10 hosts)."""
     filters: list[Filter] = [Term("username", username), Term("value", ABNORMAL)]
-    if host_ids:
-        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
+    if query.host_list:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(query.host_list))))
     counts = docs.count_by(RESULT_INDEX, filters, "host_id")
-    descending = direction == "desc"
+    descending = query.direction == "desc"
+    sort = query.sort
     if sort == "count":
         # Hosts with equal counts stay in host order whichever way the counts go.
         counts.sort(key=lambda pair: pair[0])
@@ -139,16 +135,15 @@ def count_abnormal(
     return len(counts), rows
 
 
-def histogram(
-    docs: DocumentStore, username: str, *, time_range: Sequence[int], interval: int, value: str
-) -> dict[str, Any]:
+def histogram(docs: DocumentStore, username: str, query: ResultHistogramBody) -> dict[str, Any]:
     """The user's results of `value` per rule per bucket of `interval` seconds from the range's
     start: a result counts in the bucket its start falls in (none before the range or after its
     end, which the last bucket includes). One aggregation per bucket, the number of buckets
     bounded by the contract."""
-    first, last = time_range
+    first, last = query.time_range
+    interval = query.interval
     starts = list(range(first, last, interval))
-    base: list[Filter] = [Term("username", username), Term("value", value)]
+    base: list[Filter] = [Term("username", username), Term("value", query.value)]
     counts: dict[str, list[int]] = {}
     for index, start in enumerate(starts):
         # Buckets are half-open but the last, which ends with the range's last second included.
