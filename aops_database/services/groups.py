@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 from typing import Literal
@@ -10,9 +9,8 @@ from typing import Literal
 import sqlalchemy as sa
 
 from aops_database import models
+from aops_database.services.sql import add_row
 from aops_utils.db import RelationalStore
-from aops_utils.db import UniqueViolation
-from aops_utils.errors import DataExistError
 from aops_utils.restful.paging import Window
 
 group, host = models.host_group, models.host
@@ -26,21 +24,8 @@ class Deleted:
 
 
 def add_group(store: RelationalStore, username: str, name: str, description: str) -> int:
-    try:
-        with store.begin() as conn:
-            result = conn.execute(
-                group.insert().values(
-                    username=username,
-                    host_group_name=name,
-                    description=description,
-                    created_at=int(time.time()),
-                )
-            )
-    except UniqueViolation:
-        raise DataExistError(f"host group {name} already exists", field="host_group_name") from None
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    values = {"username": username, "host_group_name": name, "description": description}
+    return int(add_row(store, group, values, f"host group {name}", "host_group_name"))
 
 
 def delete_groups(store: RelationalStore, username: str, names: list[str]) -> Deleted:

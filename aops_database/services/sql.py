@@ -1,9 +1,10 @@
-"""Statements the relational services share: chunked IN lists, upserts, a user's named rows."""
+"""Statements the relational services share: chunked IN lists, upserts, new rows, named rows."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,8 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from aops_utils.db import RelationalStore
+from aops_utils.db import UniqueViolation
+from aops_utils.errors import DataExistError
 
 # Bound parameters per statement stay far below SQLite's 32766 and keep MySQL packets small.
 _CHUNK = 1000
@@ -40,6 +43,19 @@ def insert_new(dialect: str, table: sa.Table, key: str) -> Any:
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     my = mysql.insert(table)
     return my.on_duplicate_key_update({key: my.inserted[key]})
+
+
+def add_row(store: RelationalStore, table: sa.Table, values: Mapping[str, Any], what: str, field: str) -> Any:
+    """Insert one row stamped `created_at` now, and return its primary key; when its unique key
+    is taken already, `what` (e.g. "user admin") already exists, named by `field` (409)."""
+    try:
+        with store.begin() as conn:
+            result = conn.execute(table.insert().values(**values, created_at=int(time.time())))
+    except UniqueViolation:
+        raise DataExistError(f"{what} already exists", field=field) from None
+    key = result.inserted_primary_key
+    assert key is not None
+    return key[0]
 
 
 @dataclass(frozen=True, slots=True)
