@@ -35,13 +35,7 @@ def create_app(system: SystemIni, ini: ManagerIni, *, start_prober: bool = True)
     data_center = DataCenter.of_service(system, "aops-manager", ini.manager.data_center_timeout)
     section = ini.manager
     cache = ReadCache(section.read_cache_seconds)
-    prober = StatusProber(
-        data_center,
-        section.host_status_interval,
-        section.probe_timeout,
-        section.probe_concurrency,
-        on_update=cache.forget_all,
-    )
+    prober = StatusProber(data_center, section, on_update=cache.forget_all)
     from aops_manager.api import api
 
     audit = AuditLog("manager", system.log)
