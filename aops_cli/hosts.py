@@ -13,16 +13,16 @@ from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import BoolText
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
+from aops_cli.options import ids_option
 from aops_cli.options import ip_address
-from aops_cli.options import json_option
 from aops_cli.options import one
 from aops_cli.options import only
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import require
 from aops_cli.options import secret
+from aops_cli.options import session_options
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 from aops_cli.output import plural
@@ -100,11 +100,10 @@ def _read_private_key(path: Path) -> str:
     "--key",
     help="add: vault key that encrypts the credentials, at least 12 characters (prompted when not given).",
 )
-@click.option("--host_list", type=CommaList("ID"), help="delete/status: host ids (status default: all).")
+@ids_option("host_list", help="delete/status: host ids (status default: all).")
 @paging_options(("host_name", "host_group_name"))
 @click.option("--verbose", type=BoolText(), default=False, help="query: add each host's details.")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def host(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Add, delete or list hosts, or check which are reachable."""
@@ -241,8 +240,7 @@ def _host_status(host_list: list[str], access_token: str | None) -> None:
 @click.option("--description", default=DEFAULT_GROUP_DESCRIPTION, show_default=True, help="add.")
 @click.option("--host_group_list", type=CommaList(), help="delete: group names.")
 @paging_options(("host_count", "host_group_name"))
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def group(
     ctx: click.Context,
@@ -287,8 +285,7 @@ def group(
 @click.command()
 @action_option("count")
 @click.option("--field", type=click.Choice(("host",)), required=True, help="What to count.")
-@access_token_option
-@json_option
+@session_options
 def stat(action: str, field: str, access_token: str | None) -> None:
     """Statistics: the number of hosts."""
     state = get_state()

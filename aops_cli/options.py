@@ -123,6 +123,11 @@ def only(ctx: click.Context, action: str, allowed: Iterable[str] = (), **require
     require(ctx, action, **required)
 
 
+def ids_option(name: str, help: str, **attrs: Any) -> Callable[[F], F]:
+    """`--<name> ID,ID,...`: hosts, tasks or reports by id."""
+    return click.option(f"--{name}", type=CommaList("ID"), help=help, **attrs)
+
+
 def export_option(noun: str, note: str = "") -> Callable[[F], F]:
     """`--export FILE`: where `--action get` writes the `noun` as `--action add` reads them."""
     return click.option(
@@ -155,6 +160,11 @@ def _json_flag(help_text: str) -> Callable[[F], F]:
 
 def json_option(func: F) -> F:
     return _json_flag("Print the JSON reply instead of text.")(func)
+
+
+def session_options(func: F) -> F:
+    """`--access_token` and `--json`: what every command that calls a service with a session takes."""
+    return access_token_option(json_option(func))
 
 
 def service_url_option(service: Service, example: str) -> Callable[[F], F]:
