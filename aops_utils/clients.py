@@ -172,5 +172,4 @@ def forward(
 ) -> Reply:
     """Relay a request to another service's route (a typed client's method) for its caller and
     pass the answer on unchanged, but for the `drop`ped fields."""
-    assert ctx.principal is not None
-    return reply_of(route(body, ctx.principal), *drop)
+    return reply_of(route(body, ctx.caller), *drop)

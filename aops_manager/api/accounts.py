@@ -76,6 +76,5 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
 @api.route("/manage/account/certificate", body=CertificateBody)
 def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
     """Check the vault key against the user's stored credentials and keep it in memory."""
-    assert ctx.principal is not None
-    service.certify(manager(), ctx.principal, ctx.body.key)
+    service.certify(manager(), ctx.caller, ctx.body.key)
     return {}

@@ -28,8 +28,7 @@ from aops_utils.restful import RequestContext
 @api.route("/manage/host/add", body=AddHostsBody)
 def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     """Add hosts; each distinct credential set is encrypted once with the user's key."""
-    assert ctx.principal is not None
-    return service.add_hosts(manager(), ctx.principal, ctx.body)
+    return service.add_hosts(manager(), ctx.caller, ctx.body)
 
 
 @api.route("/manage/host/delete", methods=("DELETE",), body=HostIdsBody)

@@ -70,10 +70,15 @@ class RequestContext(Generic[BodyT]):
     address: str
 
     @property
+    def caller(self) -> Principal:
+        """Who calls (only on routes that require a token, where there is one)."""
+        assert self.principal is not None
+        return self.principal
+
+    @property
     def username(self) -> str:
         """The user the request acts for (only on routes that require one)."""
-        assert self.principal is not None
-        return self.principal.username
+        return self.caller.username
 
 
 @dataclass(slots=True)
