@@ -52,10 +52,11 @@ from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.errors import AopsError
-from aops_utils.restful import Api
 from aops_utils.restful import Principal
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
+from aops_utils.restful.routes import Declaration
+from aops_utils.restful.routes import RouteMaker
 from aops_utils.restful.validation import Body
 
 # A data-center answer as it came: code, msg and payload, for routes relayed unchanged.
@@ -248,41 +249,6 @@ class Relay(Generic[RelayedT]):
 
         send.__name__ = self.name
         return send
-
-
-class Relays:
-    """Routes of a service that the data center answers: each passes its body on to one of
-    DataCenter's relayed routes (converted to that route's model with `as_model` where the
-    service's own differs) and answers what the data center answers, with the same method.
-    A declaration names the route and carries its summary, and nothing else:
-
-        @relay("/diag/tree/get", TreeNamesBody, DataCenter.get_trees, dc.GetTreesBody)
-        def get_trees() -> None:
-            \"\"\"Trees by name.\"\"\"
-    """
-
-    def __init__(self, api: Api, client: Callable[[], DataCenter]) -> None:
-        self._api = api
-        self._client = client
-
-    def __call__(
-        self,
-        path: str,
-        body: type[Body] | None,
-        route: Relay[Any],
-        as_model: type[Body] | None = None,
-    ) -> Callable[[Callable[[], None]], Callable[[], None]]:
-        def declare(named: Callable[[], None]) -> Callable[[], None]:
-            def handler(ctx: RequestContext[Any]) -> Reply:
-                sent = relayed(as_model, ctx.body) if as_model is not None else ctx.body
-                return forward(route.bind(self._client()), sent, ctx)
-
-            handler.__name__ = named.__name__
-            handler.__doc__ = named.__doc__
-            self._api.route(path, methods=(route.method,), body=body)(handler)
-            return named
-
-        return declare
 
 
 class WindowRead(Generic[RowT]):
@@ -558,3 +524,28 @@ class DataCenter(ServiceClient):
         a template of it is gone."""
         task: deploy.ResolvedTask = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
         return task
+
+
+class Relays(RouteMaker[DataCenter]):
+    """Routes of a service that the data center answers: each passes its body on to one of
+    DataCenter's relayed routes (converted to that route's model with `as_model` where the
+    service's own differs) and answers what the data center answers, with the same method.
+    A declaration names the route and carries its summary, and nothing else:
+
+        @relay("/diag/tree/get", TreeNamesBody, DataCenter.get_trees, dc.GetTreesBody)
+        def get_trees() -> None:
+            \"\"\"Trees by name.\"\"\"
+    """
+
+    def __call__(
+        self,
+        path: str,
+        body: type[Body] | None,
+        route: Relay[Any],
+        as_model: type[Body] | None = None,
+    ) -> Declaration:
+        def handler(ctx: RequestContext[Any]) -> Reply:
+            sent = relayed(as_model, ctx.body) if as_model is not None else ctx.body
+            return forward(route.bind(self._source()), sent, ctx)
+
+        return self._api.declared(path, handler, methods=(route.method,), body=body)

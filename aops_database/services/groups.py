@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from typing import Literal
 
 import sqlalchemy as sa
 
 from aops_database import models
 from aops_database.services.sql import add_row
+from aops_utils.contracts import GetGroupsBody
 from aops_utils.db import RelationalStore
 from aops_utils.restful.paging import Window
 
 group, host = models.host_group, models.host
-GroupSort = Literal["host_count", "host_group_name", ""]
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,23 +53,23 @@ def _host_counts(username: str) -> Any:
 
 
 def get_groups(
-    store: RelationalStore, username: str, sort: GroupSort, direction: str, window: Window
+    store: RelationalStore, username: str, query: GetGroupsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     counts = _host_counts(username)
     host_count = sa.func.coalesce(counts.c.n, 0).label("host_count")
-    query = (
+    select = (
         sa.select(group.c.host_group_name, group.c.description, host_count)
         .select_from(group.outerjoin(counts, counts.c.host_group_id == group.c.host_group_id))
         .where(group.c.username == username)
     )
-    column = {"host_count": host_count, "host_group_name": group.c.host_group_name}.get(sort)
-    order = [] if column is None else [column.desc() if direction == "desc" else column.asc()]
-    query = query.order_by(*order, group.c.host_group_id)
+    column = {"host_count": host_count, "host_group_name": group.c.host_group_name}.get(query.sort)
+    order = [] if column is None else [column.desc() if query.direction == "desc" else column.asc()]
+    select = select.order_by(*order, group.c.host_group_id)
     with store.begin() as conn:
         total = conn.execute(
             sa.select(sa.func.count()).select_from(group).where(group.c.username == username)
         ).scalar_one()
-        rows = conn.execute(query.offset(window.offset).limit(window.limit)).all() if total else []
+        rows = conn.execute(select.offset(window.offset).limit(window.limit)).all() if total else []
     return total, [
         {"host_group_name": r.host_group_name, "description": r.description, "host_count": r.host_count}
         for r in rows
