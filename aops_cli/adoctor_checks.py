@@ -295,10 +295,9 @@ def stat(action: str, field: str, access_token: str | None) -> None:
         return
     # Every host, the most affected first (21.09 listed at most 10, in no useful order).
     body = {"host_list": [], "sort": "count", "direction": "desc"}
-    reply = state.post("/check/result/count", body, access_token=access_token)
-    if state.printed_json(reply):
+    rows = state.rows("/check/result/count", body, "results", access_token)
+    if rows is None:
         return
-    rows: list[dict[str, Any]] = reply.get("results") or []
     total = sum(int(row.get("count") or 0) for row in rows)
     summary = f"{plural(total, 'abnormal result')} on {plural(len(rows), 'host')}"
     listing(rows, COUNT_COLUMNS, summary if rows else "no abnormal results")

@@ -325,11 +325,9 @@ def render_node(node: Any, depth: int = 0) -> list[str]:
 
 
 def _show_reports(ids: list[str], access_token: str | None) -> None:
-    state = diag_state()
-    reply = state.post("/diag/report/get", {"report_list": ids}, access_token=access_token)
-    if state.printed_json(reply):
+    reports = diag_state().rows("/diag/report/get", {"report_list": ids}, "result", access_token)
+    if reports is None:
         return
-    reports: list[dict[str, Any]] = reply.get("result") or []
     for number, entry in enumerate(reports):
         if number:
             click.echo()

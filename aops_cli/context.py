@@ -109,6 +109,17 @@ class State:
     def delete(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.call("DELETE", path, body, **kw)
 
+    def rows(
+        self, path: str, body: dict[str, Any], key: str, access_token: str | None
+    ) -> list[dict[str, Any]] | None:
+        """The rows under `key` of what `path` answers; None once --json printed the reply as it
+        came (the caller prints nothing more then)."""
+        reply = self.post(path, body, access_token=access_token)
+        if self.printed_json(reply):
+            return None
+        rows: list[dict[str, Any]] = reply.get(key) or []
+        return rows
+
 
 def get_state() -> State:
     return click.get_current_context().ensure_object(State)

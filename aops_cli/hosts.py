@@ -219,10 +219,9 @@ def _query_hosts(
 
 def _host_status(host_list: list[str], access_token: str | None) -> None:
     state = get_state()
-    reply = state.post("/manage/host/status/refresh", {"host_list": host_list}, access_token=access_token)
-    if state.printed_json(reply):
+    statuses = state.rows("/manage/host/status/refresh", {"host_list": host_list}, "host_infos", access_token)
+    if statuses is None:
         return
-    statuses: list[dict[str, Any]] = reply.get("host_infos") or []
     basic = state.post(
         "/manage/host/info/query", {"host_list": host_list, "basic": True}, access_token=access_token
     )
