@@ -57,8 +57,7 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
     """Change the password; all sessions end. `old_password` may be left out (as in 21.09) only
     within a few minutes of logging in."""
-    principal = ctx.principal
-    assert principal is not None
+    principal = ctx.caller
     try:
         call(principal, lambda: manager().data_center.change_password(ctx.body, principal))
     except AopsError as exc:
