@@ -12,7 +12,9 @@ import sqlalchemy as sa
 from aops_database import models
 from aops_database.services.sql import Upserted
 from aops_database.services.sql import delete_named
+from aops_database.services.sql import owned_named
 from aops_database.services.sql import owned_rows
+from aops_database.services.sql import read_page
 from aops_database.services.sql import upsert
 from aops_database.services.sql import upsert_named
 from aops_utils.contracts.data_center.checks import GetRulesBody
@@ -59,17 +61,12 @@ def get_rules(
     store: RelationalStore, username: str, query: GetRulesBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """The user's rules (all when `check_items` is empty) by name; unpaged means every one."""
-    where: list[Any] = [rule.c.username == username]
-    if query.check_items:
-        where.append(rule.c.check_item.in_(list(dict.fromkeys(query.check_items))))
+    where = owned_named(rule, "check_item", username, query.check_items)
     order = rule.c.check_item.desc() if query.direction == "desc" else rule.c.check_item.asc()
     select = sa.select(*[rule.c[name] for name in RULE_FIELDS]).where(*where).order_by(order)
-    if window.limit is not None:
-        select = select.offset(window.offset).limit(window.limit)
     with store.begin() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(rule).where(*where)).scalar_one()
-        rows = conn.execute(select).all() if total else []
-    return int(total), [_rule_row(row) for row in rows]
+        total, rows = read_page(conn, select, rule, where, window)
+    return total, [_rule_row(row) for row in rows]
 
 
 def count_rules(store: RelationalStore, username: str) -> int:

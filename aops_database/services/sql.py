@@ -17,6 +17,7 @@ from sqlalchemy.engine import Connection
 from aops_utils.db import RelationalStore
 from aops_utils.db import UniqueViolation
 from aops_utils.errors import DataExistError
+from aops_utils.restful.paging import Window
 
 # Bound parameters per statement stay far below SQLite's 32766 and keep MySQL packets small.
 _CHUNK = 1000
@@ -95,6 +96,28 @@ def upsert_named(
     # round trips); a big row goes alone.
     conn.execute(upsert(conn.dialect.name, table, ("username", name), replaced), rows)
     return Upserted([n for n in names if n not in existing], [n for n in names if n in existing])
+
+
+def owned_named(table: sa.Table, name: str, username: str, wanted: Sequence[str]) -> list[Any]:
+    """WHERE clauses for the user's rows, only those whose `name` column is among `wanted` when
+    it names any (an empty list means all of them, as in 21.09)."""
+    where: list[Any] = [table.c.username == username]
+    if wanted:
+        where.append(table.c[name].in_(list(dict.fromkeys(wanted))))
+    return where
+
+
+def read_page(
+    conn: Connection, select: sa.Select[Any], table: sa.Table, where: Sequence[Any], window: Window
+) -> tuple[int, Sequence[Any]]:
+    """The rows of `select` in the window (all of them unpaged) and how many rows of `table`
+    match `where` in all; the rows are not read when none match."""
+    total = int(conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
+    if not total:
+        return 0, []
+    if window.limit is not None:
+        select = select.offset(window.offset).limit(window.limit)
+    return total, conn.execute(select).all()
 
 
 def delete_named(
