@@ -34,6 +34,7 @@ from aops_cli.options import reject_unused
 from aops_cli.options import session_options
 from aops_cli.options import sort_order
 from aops_cli.output import Columns
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import listing
 from aops_cli.output import page_summary
@@ -41,22 +42,11 @@ from aops_cli.output import plural
 from aops_utils.contracts.checks import Value
 
 VALUES = tuple(Value)
-RULE_COLUMNS = (
-    ("check_item", "check_item"),
-    ("data_list", "data_list"),
-    ("condition", "condition"),
-    ("description", "description"),
-)
-RESULT_COLUMNS = (
-    ("start", "start"),
-    ("end", "end"),
-    ("host_id", "host_id"),
-    ("check_item", "check_item"),
-    ("value", "value"),
-)
+RULE_COLUMNS = columns("check_item", "data_list", "condition", "description")
+RESULT_COLUMNS = columns("start", "end", "host_id", "check_item", "value")
 # Shown only when some row has them: most results have neither.
-OPTIONAL_RESULT_COLUMNS = (("series", "series"), ("reason", "reason"))
-COUNT_COLUMNS = (("host_id", "host_id"), ("count", "abnormal"))
+OPTIONAL_RESULT_COLUMNS = columns("series", "reason")
+COUNT_COLUMNS = columns("host_id", ("count", "abnormal"))
 RULE_GET_OPTIONS = ("check_items", "export", "sort", "direction", "page", "per_page")
 RULE_TEST_OPTIONS = ("check_items", "conf", "host_list", "start", "end", "page", "per_page")
 MAX_TEST_SPAN = 7 * 24 * 3600  # the scheduler's limit for /check/rule/test

@@ -29,6 +29,7 @@ from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import session_options
 from aops_cli.options import sort_order
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import emit_json
 from aops_cli.output import listing
@@ -40,22 +41,9 @@ POLL_SECONDS = 2.0
 STALL_POLLS = 10  # polls without progress before `diag` gives up waiting
 BAR_WIDTH = 30
 SUMMARY_PAGE = 50  # the scheduler's largest page
-REPORT_COLUMNS = (
-    ("host_id", "host_id"),
-    ("tree_name", "tree_name"),
-    ("start", "start"),
-    ("end", "end"),
-    ("value", "value"),
-    ("report_id", "report_id"),
-)
-TASK_COLUMNS = (
-    ("task_id", "task_id"),
-    ("time", "time"),
-    ("host_list", "host_list"),
-    ("tree_list", "tree_list"),
-    ("start", "start"),
-    ("end", "end"),
-    ("expected_report_num", "reports"),
+REPORT_COLUMNS = columns("host_id", "tree_name", "start", "end", "value", "report_id")
+TASK_COLUMNS = columns(
+    "task_id", "time", "host_list", "tree_list", "start", "end", ("expected_report_num", "reports")
 )
 REPORT_FILTERS = (
     "host_list",

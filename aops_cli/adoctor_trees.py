@@ -22,11 +22,12 @@ from aops_cli.options import one
 from aops_cli.options import only
 from aops_cli.options import reject_unused
 from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import listing
 from aops_cli.output import plural
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
+TREE_COLUMNS = columns("tree_name", "description", "check_items")
 
 
 @click.command()

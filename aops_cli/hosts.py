@@ -18,36 +18,23 @@ from aops_cli.options import ids_option
 from aops_cli.options import ip_address
 from aops_cli.options import one
 from aops_cli.options import only
+from aops_cli.options import paging_fields
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import require
 from aops_cli.options import secret
 from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 from aops_cli.output import plural
 
-HOST_COLUMNS = (
-    ("host_id", "host_id"),
-    ("host_name", "host_name"),
-    ("host_group_name", "host_group_name"),
-    ("public_ip", "public_ip"),
-    ("ssh_port", "ssh_port"),
-    ("management", "management"),
-    ("status", "status"),
+HOST_COLUMNS = columns(
+    "host_id", "host_name", "host_group_name", "public_ip", "ssh_port", "management", "status"
 )
-DETAIL_COLUMNS = (("os", "os"), ("cpu", "cpu"), ("memory", "memory"))
-GROUP_COLUMNS = (
-    ("host_group_name", "host_group_name"),
-    ("description", "description"),
-    ("host_count", "host_count"),
-)
-STATUS_COLUMNS = (
-    ("host_id", "host_id"),
-    ("host_name", "host_name"),
-    ("public_ip", "public_ip"),
-    ("status", "status"),
-)
+DETAIL_COLUMNS = columns("os", "cpu", "memory")
+GROUP_COLUMNS = columns("host_group_name", "description", "host_count")
+STATUS_COLUMNS = columns("host_id", "host_name", "public_ip", "status")
 DEFAULT_GROUP_DESCRIPTION = "This is a host group."
 HOST_ADD_OPTIONS = (
     "host_name", "host_group_name", "public_ip", "ssh_port", "management",
@@ -273,7 +260,7 @@ def group(
         state.respond(reply, f"deleted {plural(len(deleted), 'host group')}{names}{why}")
     else:
         reject_unused(ctx, action, ("sort", "direction", "page", "per_page"))
-        body = {"sort": sort or "", "direction": direction, "page": page, "per_page": per_page}
+        body = paging_fields(ctx.params)
         reply = state.post("/manage/host/group/get", body, access_token=access_token)
         if state.printed_json(reply):
             return

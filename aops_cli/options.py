@@ -6,6 +6,7 @@ import ipaddress
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -236,6 +237,17 @@ def paging_options(sort_choices: tuple[str, ...], newest_first: str | None = Non
         return func
 
     return apply
+
+
+def paging_fields(opts: Mapping[str, Any]) -> dict[str, Any]:
+    """The 21.09 paging fields of a listing's body, from the `paging_options` among `opts`
+    (without --sort the service leaves the rows unsorted)."""
+    return {
+        "sort": opts["sort"] or "",
+        "direction": opts["direction"],
+        "page": opts["page"],
+        "per_page": opts["per_page"],
+    }
 
 
 def sort_order(sort: str | None, direction: str | None, newest_first: str) -> tuple[str, str]:
