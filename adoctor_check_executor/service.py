@@ -5,9 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import threading
 from dataclasses import dataclass
-from dataclasses import field
 
 from pydantic import ValidationError
 
@@ -15,7 +13,7 @@ from adoctor_check_executor.settings import CheckExecutorIni
 from adoctor_check_executor.worker import CheckWorker
 from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
-from aops_utils.bus.loop import consume_in_thread
+from aops_utils.bus.loop import Consumers
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.checks import CheckTask
 from aops_utils.contracts.checks import RuleChange
@@ -28,15 +26,10 @@ LOG = logging.getLogger(__name__)
 
 
 @dataclass
-class Executor:
-    bus: MessageBus
+class Executor(Consumers):
     worker: CheckWorker
     rules: RuleBook
     consumers: int
-    max_records: int  # [consumer] max_records: tasks per poll, committed together
-    poll_seconds: float = 1.0  # [consumer] timeout_ms
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
     handled: int = 0  # tasks handled by this process, for logs and tests
 
     def on_task(self, message: Message) -> None:
@@ -71,34 +64,11 @@ class Executor:
             ],
         ]
         for name, topics, group, handler in loops:
-            self.threads.append(
-                consume_in_thread(
-                    self.bus,
-                    [str(t) for t in topics],
-                    str(group),
-                    handler,
-                    self.stop,
-                    name=name,
-                    max_records=self.max_records,
-                    poll_seconds=self.poll_seconds,
-                )
-            )
-
-    def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
+            self.consume(name, [str(t) for t in topics], str(group), handler)
 
 
 def build(system: SystemIni, ini: CheckExecutorIni, bus: MessageBus) -> Executor:
     dc = DataCenter.of_service(system, "adoctor-check-executor", ini.executor.data_center_timeout)
     rules = RuleBook(dc, ini.executor.registry(), ini.executor.rule_cache_seconds)
     worker = CheckWorker(dc, rules, bus.producer(), ini.executor.sample_period)
-    return Executor(
-        bus,
-        worker,
-        rules,
-        ini.executor.do_check_consumer_num,
-        ini.consumer.max_records,
-        ini.consumer.poll_seconds,
-    )
+    return Executor(worker, rules, ini.executor.do_check_consumer_num, bus=bus, consumer=ini.consumer)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection
-from aops_utils.bus.settings import ConsumerSection
-from aops_utils.bus.settings import ProducerSection
-from aops_utils.conf import Section
+from aops_utils.bus.settings import ConsumerIni
+from aops_utils.bus.settings import ProducerIni
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
 from aops_utils.rules.settings import PluginSettings
 
@@ -20,10 +18,7 @@ class ExecutorSection(PluginSettings):
     data_center_timeout: float = Field(120.0, gt=0)
 
 
-class CheckExecutorIni(Section):
-    consumer: ConsumerSection = ConsumerSection()
-    producer: ProducerSection = ProducerSection()
-    bus: BusSection = BusSection()
+class CheckExecutorIni(ProducerIni, ConsumerIni):
     executor: ExecutorSection = ExecutorSection()
 
 

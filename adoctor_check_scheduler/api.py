@@ -17,28 +17,28 @@ from adoctor_check_scheduler.schemas import ResultHistogramBody
 from adoctor_check_scheduler.schemas import RuleNamesBody
 from adoctor_check_scheduler.schemas import TestRuleBody
 from adoctor_check_scheduler.schemas import ValidateRuleBody
-from aops_utils.clients import forward
 from aops_utils.contracts.data_center.checks import RULES_MAX_BODY
 from aops_utils.contracts.data_center.checks import GetResultsBody as DataCenterResults
-from aops_utils.data_center import relayed
+from aops_utils.data_center import DataCenter
+from aops_utils.data_center import Relays
 from aops_utils.restful import Api
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 
 api = Api("A-Ops check scheduler")
+# Routes the data center answers: the body passes on, the answer comes back as it is.
+relay = Relays(api, lambda: scheduler().data_center)
 
 
 @api.route("/check/rule/import", body=ImportRulesBody, max_body=RULES_MAX_BODY)
 def import_rules(ctx: RequestContext[ImportRulesBody]) -> Reply:
     """Import rules per item: those that parse are stored, the others are listed in fail_list."""
-    assert ctx.principal is not None
-    return service.import_rules(scheduler(), ctx.principal, ctx.body.check_items)
+    return service.import_rules(scheduler(), ctx.caller, ctx.body.check_items)
 
 
-@api.route("/check/rule/get", body=GetRulesBody)
-def get_rules(ctx: RequestContext[GetRulesBody]) -> Reply:
+@relay("/check/rule/get", GetRulesBody, DataCenter.get_rules)
+def get_rules() -> None:
     """List rules (all when `check_items` is empty)."""
-    return forward(scheduler().data_center.get_rules, ctx.body, ctx)
 
 
 @api.route("/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
@@ -47,43 +47,37 @@ def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
     return service.delete_rules(scheduler(), ctx)
 
 
-@api.route("/check/rule/count")
-def count_rules(ctx: RequestContext[None]) -> Reply:
+@relay("/check/rule/count", None, DataCenter.count_rules)
+def count_rules() -> None:
     """Number of the user's rules."""
-    return forward(scheduler().data_center.count_rules, None, ctx)
 
 
-@api.route("/check/result/get", body=GetResultsBody)
-def get_results(ctx: RequestContext[GetResultsBody]) -> Reply:
+@relay("/check/result/get", GetResultsBody, DataCenter.get_results, DataCenterResults)
+def get_results() -> None:
     """Results by host, rule, value and time range (overlap), paged and sorted."""
-    return forward(scheduler().data_center.get_results, relayed(DataCenterResults, ctx.body), ctx)
 
 
-@api.route("/check/result/count", body=CountResultsBody)
-def count_results(ctx: RequestContext[CountResultsBody]) -> Reply:
+@relay("/check/result/count", CountResultsBody, DataCenter.count_results)
+def count_results() -> None:
     """Abnormal results per host (every host; 21.09 stopped at 10)."""
-    return forward(scheduler().data_center.count_results, ctx.body, ctx)
 
 
-@api.route("/check/result/histogram", body=ResultHistogramBody)
-def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> Reply:
+@relay("/check/result/histogram", ResultHistogramBody, DataCenter.result_histogram)
+def result_histogram() -> None:
     """Beyond 21.09: results of a value per rule per time bucket (the web dashboard's chart)."""
-    return forward(scheduler().data_center.result_histogram, ctx.body, ctx)
 
 
 @api.route("/check/rule/test", body=TestRuleBody, max_body=RULE_TEST_MAX_BODY)
 def test_rule(ctx: RequestContext[TestRuleBody]) -> dict[str, Any]:
     """Evaluate a rule over a past time range and return what it would record."""
-    assert ctx.principal is not None
-    return service.dry_run(scheduler(), ctx.principal, ctx.body)
+    return service.dry_run(scheduler(), ctx.caller, ctx.body)
 
 
 @api.route("/check/result/data", body=ResultDataBody)
 def result_data(ctx: RequestContext[ResultDataBody]) -> dict[str, Any]:
     """Beyond 21.09: the series of one of the user's rules on one of their hosts over a window
     of at most a day, thinned for a chart, with the abnormal results to mark on it."""
-    assert ctx.principal is not None
-    return charts.result_data(scheduler(), ctx.principal, ctx.body)
+    return charts.result_data(scheduler(), ctx.caller, ctx.body)
 
 
 @api.route("/check/rule/validate", body=ValidateRuleBody)

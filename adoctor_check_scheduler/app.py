@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from dataclasses import field
 from typing import Any
 
 from flask import Flask
-from flask import current_app
 
-from adoctor_check_scheduler import settings as scheduler_settings
 from adoctor_check_scheduler.jobs import CheckSchedule
 from adoctor_check_scheduler.jobs import ScheduleLoop
 from adoctor_check_scheduler.settings import CheckSchedulerIni
@@ -23,8 +19,8 @@ from aops_utils.conf import SystemIni
 from aops_utils.contracts.topics import Group
 from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
-from aops_utils.restful.app import create_service_app
-from aops_utils.restful.tokens import token_authenticator
+from aops_utils.restful.app import AppState
+from aops_utils.restful.app import create_user_service_app
 
 
 @dataclass
@@ -35,44 +31,39 @@ class CheckScheduler:
     producer: Producer
     registry: Any
     schedule: CheckSchedule
+    # The schedule thread; the retry consumer runs on its stop event and is closed with it.
     loop: ScheduleLoop
-    threads: list[threading.Thread] = field(default_factory=list)
 
     def start_jobs(self) -> None:
         self.loop.start()
-        retry = consume_in_thread(
-            self.bus,
-            [Topic.RETRY_CHECK.value],
-            Group.RETRY_CHECK.value,
-            self.schedule.on_retry_message,
-            self.loop.stop,
-            name="retry-consumer",
-            max_records=self.settings.consumer.max_records,
-            poll_seconds=self.settings.consumer.poll_seconds,
+        self.loop.add(
+            consume_in_thread(
+                self.bus,
+                [Topic.RETRY_CHECK.value],
+                Group.RETRY_CHECK.value,
+                self.schedule.on_retry_message,
+                self.loop.stop,
+                name="retry-consumer",
+                max_records=self.settings.consumer.max_records,
+                poll_seconds=self.settings.consumer.poll_seconds,
+            )
         )
-        self.threads.append(retry)
 
     def close(self) -> None:
         self.loop.close()
-        for thread in self.threads:
-            thread.join(timeout=30)
         self.producer.close()
 
 
-def scheduler() -> CheckScheduler:
-    found: CheckScheduler = current_app.extensions["adoctor_check_scheduler"]
-    return found
+scheduler: AppState[CheckScheduler] = AppState("adoctor_check_scheduler")
 
 
 def create_app(
-    system: SystemIni | None = None,
-    ini: CheckSchedulerIni | None = None,
+    system: SystemIni,
+    ini: CheckSchedulerIni,
     *,
     bus: MessageBus | None = None,
     start_jobs: bool | None = None,
 ) -> Flask:
-    if system is None or ini is None:
-        system, ini = scheduler_settings.load()
     dc = DataCenter.of_service(system, "adoctor-check-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, ini.producer, ini.consumer)
@@ -84,14 +75,9 @@ def create_app(
     )
     from adoctor_check_scheduler.api import api
 
-    app = create_service_app(
-        "adoctor-check-scheduler",
-        api,
-        token_authenticator(dc.codec, "adoctor-check-scheduler", system.auth.service_token_ttl),
-        restful=system.restful,
-        audit=AuditLog("check_scheduler", system.log),
-    )
-    app.extensions["adoctor_check_scheduler"] = service
+    audit = AuditLog("check_scheduler", system.log)
+    app = create_user_service_app("adoctor-check-scheduler", api, dc.codec, system, audit)
+    scheduler.attach(app, service)
     if ini.check_scheduler.run_jobs if start_jobs is None else start_jobs:
         service.start_jobs()
     return app

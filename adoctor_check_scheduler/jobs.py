@@ -8,7 +8,6 @@ tasks are published: when the data center or the bus is away, the same window is
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +23,7 @@ from aops_utils.contracts.topics import FORWARD_TASK_ID
 from aops_utils.contracts.topics import Topic
 from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
+from aops_utils.threads import Loop
 
 LOG = logging.getLogger(__name__)
 HOSTS_PER_TASK = 200  # hosts of one user per task, so that several executors share a big fleet
@@ -129,25 +129,15 @@ class CheckSchedule:
         self._dc.add_retries([retry], self._settings.max_retry_num)
 
 
-class ScheduleLoop:
+class ScheduleLoop(Loop):
     """Runs the forward job and the backward/retry job at their intervals in one thread."""
 
     def __init__(self, schedule: CheckSchedule, settings: SchedulerSection) -> None:
+        super().__init__("check-schedule")
         self._schedule = schedule
         self._settings = settings
-        self.stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="check-schedule", daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
+    def run_loop(self) -> None:
         now = time.monotonic()
         # The first forward run only records the starting point; run it at once.
         next_forward, next_backward = now, now + self._settings.backward_task_interval

@@ -5,13 +5,11 @@ from __future__ import annotations
 from pydantic import Field
 
 from aops_utils import conf
-from aops_utils.bus.settings import BusSection
-from aops_utils.bus.settings import ConsumerSection
-from aops_utils.bus.settings import ProducerSection
+from aops_utils.bus.settings import ConsumerIni
+from aops_utils.bus.settings import ProducerIni
 from aops_utils.conf import Port
-from aops_utils.conf import Section
 from aops_utils.conf import ServerSection
-from aops_utils.conf import UwsgiSection
+from aops_utils.conf import WebServiceIni
 from aops_utils.rules.settings import PluginSettings
 
 
@@ -32,15 +30,11 @@ class SchedulerSection(ServerSection):
     run_jobs: bool = True
 
 
-class CheckSchedulerIni(Section):
-    producer: ProducerSection = ProducerSection()
-    consumer: ConsumerSection = ConsumerSection()
-    bus: BusSection = BusSection()
+class CheckSchedulerIni(ProducerIni, ConsumerIni, WebServiceIni):
     check_scheduler: SchedulerSection = SchedulerSection()
     # Beyond 21.09: rules are compiled at import and dry-run with the executors' plugins, so this
     # file reads the same `[executor] plugin_path` / `plugin_registry` as check_executor.ini.
     executor: PluginSettings = PluginSettings()
-    uwsgi: UwsgiSection = UwsgiSection()
 
 
-load = conf.ServiceLoader(CheckSchedulerIni, "check_scheduler.ini")
+load = conf.ServiceLoader(CheckSchedulerIni, "check_scheduler.ini", lambda ini: ini.check_scheduler.endpoint)

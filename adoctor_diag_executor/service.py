@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
 
 from pydantic import ValidationError
 
@@ -14,7 +12,7 @@ from adoctor_diag_executor.settings import DiagExecutorIni
 from adoctor_diag_executor.worker import DiagWorker
 from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
-from aops_utils.bus.loop import consume_in_thread
+from aops_utils.bus.loop import Consumers
 from aops_utils.conf import SystemIni
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.data_center import DataCenter
@@ -24,16 +22,11 @@ LOG = logging.getLogger(__name__)
 
 
 @dataclass
-class DiagExecutor:
-    bus: MessageBus
+class DiagExecutor(Consumers):
     worker: DiagWorker
     topic: str
     group: str
     consumers: int
-    batch_size: int = 100
-    poll_seconds: float = 1.0  # [consumer] timeout_ms
-    stop: threading.Event = field(default_factory=threading.Event)
-    threads: list[threading.Thread] = field(default_factory=list)
 
     def on_request(self, message: Message) -> None:
         try:
@@ -48,35 +41,14 @@ class DiagExecutor:
 
     def start(self) -> None:
         for index in range(self.consumers):
-            self.threads.append(
-                consume_in_thread(
-                    self.bus,
-                    [self.topic],
-                    self.group,
-                    self.on_request,
-                    self.stop,
-                    name=f"diagnosis-{index}",
-                    handle_batch=self.on_batch,
-                    max_records=self.batch_size,
-                    poll_seconds=self.poll_seconds,
-                )
+            self.consume(
+                f"diagnosis-{index}", [self.topic], self.group, self.on_request, handle_batch=self.on_batch
             )
-
-    def close(self) -> None:
-        self.stop.set()
-        for thread in self.threads:
-            thread.join(timeout=30)
 
 
 def build(system: SystemIni, ini: DiagExecutorIni, bus: MessageBus) -> DiagExecutor:
     dc = DataCenter.of_service(system, "adoctor-diag-executor", ini.executor.data_center_timeout)
     worker = DiagWorker(dc, ini.executor.registry(), ini.executor.sample_period)
     return DiagExecutor(
-        bus,
-        worker,
-        ini.topic.name,
-        ini.consumer.group_id,
-        ini.executor.consumers,
-        batch_size=ini.consumer.max_records,
-        poll_seconds=ini.consumer.poll_seconds,
+        worker, ini.topic.name, ini.consumer.group_id, ini.executor.consumers, bus=bus, consumer=ini.consumer
     )

@@ -9,11 +9,10 @@ from pydantic import Field
 
 from aops_utils import conf
 from aops_utils.bus.settings import NO_PRODUCER
-from aops_utils.bus.settings import BusSection
+from aops_utils.bus.settings import ConsumerIni
 from aops_utils.bus.settings import GroupConsumerSection
 from aops_utils.bus.settings import TopicSection
 from aops_utils.conf import Retired
-from aops_utils.conf import Section
 from aops_utils.rules.evaluation import DEFAULT_SAMPLE_PERIOD
 from aops_utils.rules.settings import PluginSettings
 
@@ -33,12 +32,12 @@ class DiagExecutorSection(PluginSettings):
     data_center_timeout: float = Field(120.0, gt=0)
 
 
-class DiagExecutorIni(Section):
+class DiagExecutorIni(ConsumerIni):
     retired: ClassVar[Mapping[str, Retired]] = {"producer": NO_PRODUCER}
 
+    # Its consumers join the group it names (the check services' groups are fixed).
     consumer: GroupConsumerSection = GroupConsumerSection()
     topic: TopicSection = TopicSection()
-    bus: BusSection = BusSection()
     executor: DiagExecutorSection = DiagExecutorSection()
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from flask import current_app
 
-from adoctor_diag_scheduler import settings as scheduler_settings
 from adoctor_diag_scheduler.jobs import TaskWatch
 from adoctor_diag_scheduler.settings import DiagSchedulerIni
 from aops_utils.audit import AuditLog
@@ -16,8 +14,8 @@ from aops_utils.bus import Producer
 from aops_utils.bus.settings import bus_from
 from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter
-from aops_utils.restful.app import create_service_app
-from aops_utils.restful.tokens import token_authenticator
+from aops_utils.restful.app import AppState
+from aops_utils.restful.app import create_user_service_app
 from aops_utils.tasks import Periodic
 from aops_utils.tasks import watcher_id
 
@@ -40,33 +38,20 @@ class DiagScheduler:
         self.producer.close()
 
 
-def scheduler() -> DiagScheduler:
-    found: DiagScheduler = current_app.extensions["adoctor_diag_scheduler"]
-    return found
+scheduler: AppState[DiagScheduler] = AppState("adoctor_diag_scheduler")
 
 
 def create_app(
-    system: SystemIni | None = None,
-    ini: DiagSchedulerIni | None = None,
-    *,
-    bus: MessageBus | None = None,
-    start_jobs: bool = True,
+    system: SystemIni, ini: DiagSchedulerIni, *, bus: MessageBus | None = None, start_jobs: bool = True
 ) -> Flask:
-    if system is None or ini is None:
-        system, ini = scheduler_settings.load()
     dc = DataCenter.of_service(system, "adoctor-diag-scheduler")
     if bus is None:
         bus = bus_from(ini.bus, producer=ini.producer)
         bus.ensure_topics([ini.topic.name])
     from adoctor_diag_scheduler.api import api
 
-    app = create_service_app(
-        "adoctor-diag-scheduler",
-        api,
-        token_authenticator(dc.codec, "adoctor-diag-scheduler", system.auth.service_token_ttl),
-        restful=system.restful,
-        audit=AuditLog("diag_scheduler", system.log),
-    )
+    audit = AuditLog("diag_scheduler", system.log)
+    app = create_user_service_app("adoctor-diag-scheduler", api, dc.codec, system, audit)
     producer = bus.producer()
     watch = TaskWatch(
         dc,
@@ -77,7 +62,7 @@ def create_app(
         takeover=ini.bus.kind == "memory",
     )
     service = DiagScheduler(ini, dc, producer, watch)
-    app.extensions["adoctor_diag_scheduler"] = service
+    scheduler.attach(app, service)
     if start_jobs:
         service.start_jobs()
     return app

@@ -10,14 +10,13 @@ from pydantic import model_validator
 
 from aops_utils import conf
 from aops_utils.bus.settings import NO_CONSUMER
-from aops_utils.bus.settings import BusSection
-from aops_utils.bus.settings import ProducerSection
+from aops_utils.bus.settings import ProducerIni
 from aops_utils.bus.settings import TopicSection
 from aops_utils.conf import Port
 from aops_utils.conf import Retired
 from aops_utils.conf import Section
 from aops_utils.conf import ServerSection
-from aops_utils.conf import UwsgiSection
+from aops_utils.conf import WebServiceIni
 from aops_utils.contracts.data_center.diagnosis import MAX_LEASE
 
 
@@ -45,15 +44,12 @@ class TaskSection(Section):
         return self
 
 
-class DiagSchedulerIni(Section):
+class DiagSchedulerIni(ProducerIni, WebServiceIni):
     retired: ClassVar[Mapping[str, Retired]] = {"consumer": NO_CONSUMER}
 
-    producer: ProducerSection = ProducerSection()
     topic: TopicSection = TopicSection()
-    bus: BusSection = BusSection()
     diag_scheduler: DiagSchedulerSection = DiagSchedulerSection()
     task: TaskSection = TaskSection()
-    uwsgi: UwsgiSection = UwsgiSection()
 
 
-load = conf.ServiceLoader(DiagSchedulerIni, "diag_scheduler.ini")
+load = conf.ServiceLoader(DiagSchedulerIni, "diag_scheduler.ini", lambda ini: ini.diag_scheduler.endpoint)

@@ -10,11 +10,11 @@ from aops_cli.client import ApiError
 from aops_cli.client import prog_name
 from aops_cli.context import State
 from aops_cli.context import get_state
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
 from aops_cli.options import json_option
 from aops_cli.options import reject_unused
 from aops_cli.options import secret
+from aops_cli.options import session_options
 from aops_cli.output import emit_json
 from aops_cli.output import warn
 from aops_utils.codes import Code
@@ -89,8 +89,7 @@ def login(username: str, password: str | None, print_token: bool) -> None:
 
 
 @click.command()
-@access_token_option
-@json_option
+@session_options
 def logout(access_token: str | None) -> None:
     """End the session and forget the stored token."""
     do_logout(get_state(), access_token)
@@ -110,8 +109,7 @@ def logout(access_token: str | None) -> None:
     "5 minutes (log in, then change).",
 )
 @click.option("--print-token", "print_token", is_flag=True, help="login: print the token on stdout.")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def account(
     ctx: click.Context,
@@ -148,8 +146,7 @@ def account(
     "(prompted when not given). It stays in the manager's memory for an hour (manager.ini "
     "[manager] vault_key_ttl) and is dropped at logout and password change.",
 )
-@access_token_option
-@json_option
+@session_options
 def certificate(key: str | None, access_token: str | None) -> None:
     """Give the manager the hosts' vault key."""
     state = get_state()

@@ -24,40 +24,29 @@ from aops_cli.batches import nothing_done
 from aops_cli.client import ApiError
 from aops_cli.context import get_state
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
 from aops_cli.options import export_option
-from aops_cli.options import json_option
+from aops_cli.options import ids_option
 from aops_cli.options import one
 from aops_cli.options import only
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
+from aops_cli.options import session_options
 from aops_cli.options import sort_order
 from aops_cli.output import Columns
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 from aops_cli.output import plural
-from aops_cli.output import write_export
 from aops_utils.contracts.checks import Value
 
 VALUES = tuple(Value)
-RULE_COLUMNS = (
-    ("check_item", "check_item"),
-    ("data_list", "data_list"),
-    ("condition", "condition"),
-    ("description", "description"),
-)
-RESULT_COLUMNS = (
-    ("start", "start"),
-    ("end", "end"),
-    ("host_id", "host_id"),
-    ("check_item", "check_item"),
-    ("value", "value"),
-)
+RULE_COLUMNS = columns("check_item", "data_list", "condition", "description")
+RESULT_COLUMNS = columns("start", "end", "host_id", "check_item", "value")
 # Shown only when some row has them: most results have neither.
-OPTIONAL_RESULT_COLUMNS = (("series", "series"), ("reason", "reason"))
-COUNT_COLUMNS = (("host_id", "host_id"), ("count", "abnormal"))
+OPTIONAL_RESULT_COLUMNS = columns("series", "reason")
+COUNT_COLUMNS = columns("host_id", ("count", "abnormal"))
 RULE_GET_OPTIONS = ("check_items", "export", "sort", "direction", "page", "per_page")
 RULE_TEST_OPTIONS = ("check_items", "conf", "host_list", "start", "end", "page", "per_page")
 MAX_TEST_SPAN = 7 * 24 * 3600  # the scheduler's limit for /check/rule/test
@@ -99,12 +88,11 @@ def _explicit(ctx: click.Context, *names: str) -> bool:
     "(with --conf: the rule of the file to try).",
 )
 @export_option("rules", "; all matching rules unless --page/--per_page is given")
-@click.option("--host_list", type=CommaList("ID"), help=f"test: {HOST_LIST_HELP} (default all).")
+@ids_option("host_list", help=f"test: {HOST_LIST_HELP} (default all).")
 @click.option("--start", type=TimeText(), help="test: from (default: an hour before --end).")
 @click.option("--end", type=TimeText(), help="test: to (default: an hour after --start, else now).")
 @paging_options(("check_item",))
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def checkrule(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, delete check rules, or try one on past data."""
@@ -165,12 +153,7 @@ def _get_rules(
         body.update(page=page, per_page=per_page)
     reply = state.post("/check/rule/get", body, access_token=access_token)
     rules: list[dict[str, Any]] = reply.get("check_items") or []
-    if export is not None and write_export({"check_items": rules}, export):
-        return
-    if state.printed_json(reply):
-        return
-    if export is not None:
-        click.echo(f"exported {plural(len(rules), 'check rule')} to {export}")
+    if state.exported(reply, export, {"check_items": rules}, plural(len(rules), "check rule")):
         return
     rows = [{**rule, "data_list": _data_items(rule)} for rule in rules]
     listing(rows, RULE_COLUMNS, page_summary(reply, len(rules), "check rule", page))
@@ -237,7 +220,7 @@ def _test_rule(
 
 
 @click.command()
-@click.option("--host_list", type=CommaList("ID"), help=f"{HOST_LIST_HELP.capitalize()} (default all).")
+@ids_option("host_list", help=f"{HOST_LIST_HELP.capitalize()} (default all).")
 @click.option("--check_items", type=CommaList(), help="Rule names (default all).")
 @click.option("--start", type=TimeText(), help="Results that end at or after this time (default: all).")
 @click.option("--end", type=TimeText(), help="Results that start at or before this time (default: now).")
@@ -248,8 +231,7 @@ def _test_rule(
     help="Only results with this value (any case).",
 )
 @paging_options(("check_item", "start", "end"), newest_first="start")
-@access_token_option
-@json_option
+@session_options
 def check(
     *,
     host_list: list[str] | None,
@@ -293,8 +275,7 @@ def check(
     required=True,
     help="check_rule: the number of rules; check_result: abnormal results per host.",
 )
-@access_token_option
-@json_option
+@session_options
 def stat(action: str, field: str, access_token: str | None) -> None:
     """Count check rules, or abnormal results per host."""
     state = get_state()
@@ -304,10 +285,9 @@ def stat(action: str, field: str, access_token: str | None) -> None:
         return
     # Every host, the most affected first (21.09 listed at most 10, in no useful order).
     body = {"host_list": [], "sort": "count", "direction": "desc"}
-    reply = state.post("/check/result/count", body, access_token=access_token)
-    if state.printed_json(reply):
+    rows = state.rows("/check/result/count", body, "results", access_token)
+    if rows is None:
         return
-    rows: list[dict[str, Any]] = reply.get("results") or []
     total = sum(int(row.get("count") or 0) for row in rows)
     summary = f"{plural(total, 'abnormal result')} on {plural(len(rows), 'host')}"
     listing(rows, COUNT_COLUMNS, summary if rows else "no abnormal results")

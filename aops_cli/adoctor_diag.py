@@ -22,13 +22,14 @@ from aops_cli.client import CliError
 from aops_cli.context import State
 from aops_cli.context import get_state
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
-from aops_cli.options import json_option
+from aops_cli.options import ids_option
 from aops_cli.options import only
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
+from aops_cli.options import session_options
 from aops_cli.options import sort_order
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import emit_json
 from aops_cli.output import listing
@@ -40,22 +41,9 @@ POLL_SECONDS = 2.0
 STALL_POLLS = 10  # polls without progress before `diag` gives up waiting
 BAR_WIDTH = 30
 SUMMARY_PAGE = 50  # the scheduler's largest page
-REPORT_COLUMNS = (
-    ("host_id", "host_id"),
-    ("tree_name", "tree_name"),
-    ("start", "start"),
-    ("end", "end"),
-    ("value", "value"),
-    ("report_id", "report_id"),
-)
-TASK_COLUMNS = (
-    ("task_id", "task_id"),
-    ("time", "time"),
-    ("host_list", "host_list"),
-    ("tree_list", "tree_list"),
-    ("start", "start"),
-    ("end", "end"),
-    ("expected_report_num", "reports"),
+REPORT_COLUMNS = columns("host_id", "tree_name", "start", "end", "value", "report_id")
+TASK_COLUMNS = columns(
+    "task_id", "time", "host_list", "tree_list", "start", "end", ("expected_report_num", "reports")
 )
 REPORT_FILTERS = (
     "host_list",
@@ -96,12 +84,20 @@ def delete_items(path: str, body: dict[str, Any], noun: str, access_token: str |
     finish(state, reply, deleted_line(reply, noun))
 
 
+def delete_action(ctx: click.Context, key: str, path: str, noun: str) -> None:
+    """`--action delete`: only `--<key>` applies (besides `--access_token`), and the items it
+    names are deleted per item."""
+    required: dict[str, Any] = {key: ctx.params[key]}
+    only(ctx, "delete", **required)
+    delete_items(path, {key: ctx.params[key]}, noun, ctx.params["access_token"])
+
+
 # ------------------------------------------------------------------------------------------------
 # diag
 
 
 @click.command()
-@click.option("--host_list", type=CommaList("ID"), required=True, help=f"The {HOST_LIST_HELP}.")
+@ids_option("host_list", required=True, help=f"The {HOST_LIST_HELP}.")
 @click.option("--tree_list", type=CommaList(), required=True, help="Fault trees to evaluate.")
 @click.option(
     "--interval",
@@ -113,8 +109,7 @@ def delete_items(path: str, body: dict[str, Any], noun: str, access_token: str |
 @click.option("--start", type=TimeText(), help="From (default: an hour before --end).")
 @click.option("--end", type=TimeText(), help="To (default: an hour after --start, else now).")
 @click.option("--no-wait", "no_wait", is_flag=True, help="Print the task id and return.")
-@access_token_option
-@json_option
+@session_options
 def diag(
     *,
     host_list: list[str],
@@ -243,26 +238,21 @@ def _report_rows(reports: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 @click.command()
 @action_option("get", "delete")
-@click.option(
-    "--report_list",
-    type=CommaList("ID"),
-    help="get: these reports, each shown as its evaluated tree; delete: the reports to delete.",
+@ids_option(
+    "report_list", "get: these reports, each shown as its evaluated tree; delete: the reports to delete."
 )
 @click.option("--task_id", help="get: the reports of this diagnosis task.")
-@click.option("--host_list", type=CommaList("ID"), help=f"get: {HOST_LIST_HELP} (default all).")
+@ids_option("host_list", help=f"get: {HOST_LIST_HELP} (default all).")
 @click.option("--tree_list", type=CommaList(), help="get: fault trees (default all).")
 @click.option("--start", type=TimeText(), help="get: reports that end at or after this time (default: all).")
 @click.option("--end", type=TimeText(), help="get: reports that start at or before this time (default: now).")
 @paging_options(("start", "end", "tree_name", "host_id"), newest_first="start")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def report(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis reports, show them as trees, or delete them."""
     if action == "delete":
-        only(ctx, action, report_list=opts["report_list"])
-        ids = opts["report_list"]
-        delete_items("/diag/report/delete", {"report_list": ids}, "report", access_token)
+        delete_action(ctx, "report_list", "/diag/report/delete", "report")
     elif opts["report_list"] is not None:
         reject_unused(ctx, action, ("report_list",))
         _show_reports(opts["report_list"], access_token)
@@ -323,11 +313,9 @@ def render_node(node: Any, depth: int = 0) -> list[str]:
 
 
 def _show_reports(ids: list[str], access_token: str | None) -> None:
-    state = diag_state()
-    reply = state.post("/diag/report/get", {"report_list": ids}, access_token=access_token)
-    if state.printed_json(reply):
+    reports = diag_state().rows("/diag/report/get", {"report_list": ids}, "result", access_token)
+    if reports is None:
         return
-    reports: list[dict[str, Any]] = reply.get("result") or []
     for number, entry in enumerate(reports):
         if number:
             click.echo()
@@ -350,21 +338,14 @@ def _show_reports(ids: list[str], access_token: str | None) -> None:
 
 @click.command()
 @action_option("get", "delete")
-@click.option(
-    "--task_list",
-    type=CommaList("ID"),
-    help="get: tasks to list (default all); delete: tasks to delete, with their reports.",
-)
+@ids_option("task_list", "get: tasks to list (default all); delete: tasks to delete, with their reports.")
 @paging_options(("time", "expected_report_num"), newest_first="time")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """List diagnosis tasks, or delete them with their reports."""
     if action == "delete":
-        only(ctx, action, task_list=opts["task_list"])
-        ids = opts["task_list"]
-        delete_items("/diag/task/delete", {"task_list": ids}, "task", access_token)
+        delete_action(ctx, "task_list", "/diag/task/delete", "task")
         return
     reject_unused(ctx, action, ("task_list", "sort", "direction", "page", "per_page"))
     column, order = sort_order(opts["sort"], opts["direction"], "time")

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from aops_cli.adoctor_diag import delete_items
+from aops_cli.adoctor_diag import delete_action
 from aops_cli.adoctor_diag import diag_state
 from aops_cli.adoctor_input import excerpt
 from aops_cli.adoctor_input import read_json
@@ -16,19 +16,18 @@ from aops_cli.batches import nothing_done
 from aops_cli.client import ApiError
 from aops_cli.client import CliError
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
 from aops_cli.options import export_option
-from aops_cli.options import json_option
 from aops_cli.options import one
 from aops_cli.options import only
 from aops_cli.options import reject_unused
+from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import listing
 from aops_cli.output import plural
-from aops_cli.output import write_export
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
-TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("check_items", "check_items"))
+TREE_COLUMNS = columns("tree_name", "description", "check_items")
 
 
 @click.command()
@@ -47,8 +46,7 @@ TREE_COLUMNS = (("tree_name", "tree_name"), ("description", "description"), ("ch
 )
 @click.option("--description", help="add: the tree's description (default: the file's, else empty).")
 @export_option("trees")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, list, export or delete fault trees."""
@@ -60,8 +58,7 @@ def faultree(ctx: click.Context, /, action: str, access_token: str | None, **opt
         reject_unused(ctx, action, ("tree_list", "export"))
         _get_trees(opts["tree_list"], opts["export"], access_token)
     else:
-        only(ctx, action, tree_list=opts["tree_list"])
-        delete_items("/diag/tree/delete", {"tree_list": opts["tree_list"]}, "fault tree", access_token)
+        delete_action(ctx, "tree_list", "/diag/tree/delete", "fault tree")
 
 
 def _trees_of(path: Path, name: str | None, description: str | None) -> list[dict[str, Any]]:
@@ -200,14 +197,8 @@ def _get_trees(names: list[str] | None, export: Path | None, access_token: str |
     state = diag_state()
     reply = state.post("/diag/tree/get", {"tree_list": names or []}, access_token=access_token)
     trees: list[dict[str, Any]] = reply.get("trees") or []
-    if export is not None:
-        kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
-        if write_export({"trees": kept}, export):
-            return
-    if state.printed_json(reply):
-        return
-    if export is not None:
-        click.echo(f"exported {plural(len(trees), 'fault tree')} to {export}")
+    kept = [{k: t.get(k) for k in ("tree_name", "tree_content", "description")} for t in trees]
+    if state.exported(reply, export, {"trees": kept}, plural(len(trees), "fault tree")):
         return
     rows = [{**t, "check_items": _check_items(t.get("tree_content"))} for t in trees]
     missing = [n for n in dict.fromkeys(names or []) if n not in {t.get("tree_name") for t in trees}]

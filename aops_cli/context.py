@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from dataclasses import field
+from pathlib import Path
 from typing import Any
 
 import click
@@ -14,6 +15,7 @@ from aops_cli.client import ApiError
 from aops_cli.client import RestClient
 from aops_cli.client import Service
 from aops_cli.output import emit_json
+from aops_cli.output import write_export
 from aops_cli.session import TokenStore
 from aops_cli.session import url_from_settings
 from aops_utils.codes import Code
@@ -42,6 +44,19 @@ class State:
         if self.json:
             emit_json(reply)
         return self.json
+
+    def exported(self, reply: Any, export: Path | None, payload: dict[str, Any], what: str) -> bool:
+        """`--export`: write `payload` (as `--action add` reads it) there, and say so unless it
+        went to stdout or --json prints the reply; True when the caller prints nothing more.
+        `what` counts what was written ("3 check rules")."""
+        if export is not None and write_export(payload, export):
+            return True
+        if self.printed_json(reply):
+            return True
+        if export is not None:
+            click.echo(f"exported {what} to {export}")
+            return True
+        return False
 
     @property
     def manager_url(self) -> str:
@@ -93,6 +108,17 @@ class State:
 
     def delete(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
         return self.call("DELETE", path, body, **kw)
+
+    def rows(
+        self, path: str, body: dict[str, Any], key: str, access_token: str | None
+    ) -> list[dict[str, Any]] | None:
+        """The rows under `key` of what `path` answers; None once --json printed the reply as it
+        came (the caller prints nothing more then)."""
+        reply = self.post(path, body, access_token=access_token)
+        if self.printed_json(reply):
+            return None
+        rows: list[dict[str, Any]] = reply.get(key) or []
+        return rows
 
 
 def get_state() -> State:

@@ -13,41 +13,28 @@ from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import BoolText
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
+from aops_cli.options import ids_option
 from aops_cli.options import ip_address
-from aops_cli.options import json_option
 from aops_cli.options import one
 from aops_cli.options import only
+from aops_cli.options import paging_fields
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import require
 from aops_cli.options import secret
+from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 from aops_cli.output import plural
 
-HOST_COLUMNS = (
-    ("host_id", "host_id"),
-    ("host_name", "host_name"),
-    ("host_group_name", "host_group_name"),
-    ("public_ip", "public_ip"),
-    ("ssh_port", "ssh_port"),
-    ("management", "management"),
-    ("status", "status"),
+HOST_COLUMNS = columns(
+    "host_id", "host_name", "host_group_name", "public_ip", "ssh_port", "management", "status"
 )
-DETAIL_COLUMNS = (("os", "os"), ("cpu", "cpu"), ("memory", "memory"))
-GROUP_COLUMNS = (
-    ("host_group_name", "host_group_name"),
-    ("description", "description"),
-    ("host_count", "host_count"),
-)
-STATUS_COLUMNS = (
-    ("host_id", "host_id"),
-    ("host_name", "host_name"),
-    ("public_ip", "public_ip"),
-    ("status", "status"),
-)
+DETAIL_COLUMNS = columns("os", "cpu", "memory")
+GROUP_COLUMNS = columns("host_group_name", "description", "host_count")
+STATUS_COLUMNS = columns("host_id", "host_name", "public_ip", "status")
 DEFAULT_GROUP_DESCRIPTION = "This is a host group."
 HOST_ADD_OPTIONS = (
     "host_name", "host_group_name", "public_ip", "ssh_port", "management",
@@ -100,11 +87,10 @@ def _read_private_key(path: Path) -> str:
     "--key",
     help="add: vault key that encrypts the credentials, at least 12 characters (prompted when not given).",
 )
-@click.option("--host_list", type=CommaList("ID"), help="delete/status: host ids (status default: all).")
+@ids_option("host_list", help="delete/status: host ids (status default: all).")
 @paging_options(("host_name", "host_group_name"))
 @click.option("--verbose", type=BoolText(), default=False, help="query: add each host's details.")
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def host(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Add, delete or list hosts, or check which are reachable."""
@@ -220,10 +206,9 @@ def _query_hosts(
 
 def _host_status(host_list: list[str], access_token: str | None) -> None:
     state = get_state()
-    reply = state.post("/manage/host/status/refresh", {"host_list": host_list}, access_token=access_token)
-    if state.printed_json(reply):
+    statuses = state.rows("/manage/host/status/refresh", {"host_list": host_list}, "host_infos", access_token)
+    if statuses is None:
         return
-    statuses: list[dict[str, Any]] = reply.get("host_infos") or []
     basic = state.post(
         "/manage/host/info/query", {"host_list": host_list, "basic": True}, access_token=access_token
     )
@@ -241,8 +226,7 @@ def _host_status(host_list: list[str], access_token: str | None) -> None:
 @click.option("--description", default=DEFAULT_GROUP_DESCRIPTION, show_default=True, help="add.")
 @click.option("--host_group_list", type=CommaList(), help="delete: group names.")
 @paging_options(("host_count", "host_group_name"))
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def group(
     ctx: click.Context,
@@ -276,7 +260,7 @@ def group(
         state.respond(reply, f"deleted {plural(len(deleted), 'host group')}{names}{why}")
     else:
         reject_unused(ctx, action, ("sort", "direction", "page", "per_page"))
-        body = {"sort": sort or "", "direction": direction, "page": page, "per_page": per_page}
+        body = paging_fields(ctx.params)
         reply = state.post("/manage/host/group/get", body, access_token=access_token)
         if state.printed_json(reply):
             return
@@ -287,8 +271,7 @@ def group(
 @click.command()
 @action_option("count")
 @click.option("--field", type=click.Choice(("host",)), required=True, help="What to count.")
-@access_token_option
-@json_option
+@session_options
 def stat(action: str, field: str, access_token: str | None) -> None:
     """Statistics: the number of hosts."""
     state = get_state()

@@ -6,6 +6,7 @@ import ipaddress
 import sys
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from typing import TypeVar
@@ -123,6 +124,11 @@ def only(ctx: click.Context, action: str, allowed: Iterable[str] = (), **require
     require(ctx, action, **required)
 
 
+def ids_option(name: str, help: str, **attrs: Any) -> Callable[[F], F]:
+    """`--<name> ID,ID,...`: hosts, tasks or reports by id."""
+    return click.option(f"--{name}", type=CommaList("ID"), help=help, **attrs)
+
+
 def export_option(noun: str, note: str = "") -> Callable[[F], F]:
     """`--export FILE`: where `--action get` writes the `noun` as `--action add` reads them."""
     return click.option(
@@ -155,6 +161,11 @@ def _json_flag(help_text: str) -> Callable[[F], F]:
 
 def json_option(func: F) -> F:
     return _json_flag("Print the JSON reply instead of text.")(func)
+
+
+def session_options(func: F) -> F:
+    """`--access_token` and `--json`: what every command that calls a service with a session takes."""
+    return access_token_option(json_option(func))
 
 
 def service_url_option(service: Service, example: str) -> Callable[[F], F]:
@@ -226,6 +237,17 @@ def paging_options(sort_choices: tuple[str, ...], newest_first: str | None = Non
         return func
 
     return apply
+
+
+def paging_fields(opts: Mapping[str, Any]) -> dict[str, Any]:
+    """The 21.09 paging fields of a listing's body, from the `paging_options` among `opts`
+    (without --sort the service leaves the rows unsorted)."""
+    return {
+        "sort": opts["sort"] or "",
+        "direction": opts["direction"],
+        "page": opts["page"],
+        "per_page": opts["per_page"],
+    }
 
 
 def sort_order(sort: str | None, direction: str | None, newest_first: str) -> tuple[str, str]:

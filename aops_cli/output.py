@@ -14,6 +14,11 @@ from aops_cli.client import prog_name
 Columns = Sequence[tuple[str, str]]  # (reply key, column header)
 
 
+def columns(*specs: str | tuple[str, str]) -> tuple[tuple[str, str], ...]:
+    """Table columns: a reply key shown under its own name, or (reply key, header)."""
+    return tuple((spec, spec) if isinstance(spec, str) else spec for spec in specs)
+
+
 def emit_json(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 

@@ -11,22 +11,19 @@ import click
 from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
-from aops_cli.options import json_option
 from aops_cli.options import one
 from aops_cli.options import only
+from aops_cli.options import paging_fields
+from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 
 DEFAULT_DESCRIPTION = "The task's description is null"
-TASK_COLUMNS = (
-    ("task_id", "task_id"),
-    ("task_name", "task_name"),
-    ("template_name", "templates"),
-    ("hosts", "hosts (components)"),
-    ("description", "description"),
+TASK_COLUMNS = columns(
+    "task_id", "task_name", ("template_name", "templates"), ("hosts", "hosts (components)"), "description"
 )
 # A host of --host_list may name its components after a colon: web1:zookeeper+kafka.
 _COMPONENTS, _JOIN = ":", "+"
@@ -76,13 +73,7 @@ def _generate(opts: Options, access_token: str | None) -> None:
 
 def _query(opts: Options, access_token: str | None) -> None:
     state = get_state()
-    body = {
-        "task_list": opts["task_list"] or [],
-        "sort": opts["sort"] or "",
-        "direction": opts["direction"],
-        "page": opts["page"],
-        "per_page": opts["per_page"],
-    }
+    body = {"task_list": opts["task_list"] or [], **paging_fields(opts)}
     reply = state.post("/manage/task/get", body, access_token=access_token)
     if state.printed_json(reply):
         return
@@ -127,8 +118,7 @@ ACTIONS: dict[str, Action] = {
 @click.option("--direction", type=click.Choice(("asc", "desc")), default="asc", show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
 @click.option("--per_page", type=click.IntRange(1, 50), default=20, show_default=True)
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Generate, list or delete deployment tasks."""

@@ -11,24 +11,20 @@ from aops_cli.client import ApiError
 from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import CommaList
-from aops_cli.options import access_token_option
 from aops_cli.options import action_option
-from aops_cli.options import json_option
 from aops_cli.options import one
 from aops_cli.options import only
+from aops_cli.options import paging_fields
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
+from aops_cli.options import session_options
+from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import listing
 from aops_cli.output import page_summary
 
 DEFAULT_DESCRIPTION = "The template's description is null"
-TEMPLATE_COLUMNS = (
-    ("template_name", "template_name"),
-    ("description", "description"),
-    ("enabled", "enabled steps"),
-    ("steps", "steps"),
-)
+TEMPLATE_COLUMNS = columns("template_name", "description", ("enabled", "enabled steps"), "steps")
 # Where the manager reports a problem of the YAML text the command sent.
 _YAML_FIELD = "template_yaml"
 
@@ -71,8 +67,7 @@ def _shown(row: dict[str, Any]) -> dict[str, Any]:
     "--template_list", type=CommaList(), help="delete: template names; query: those to list (default all)."
 )
 @paging_options(("template_name",))
-@access_token_option
-@json_option
+@session_options
 @click.pass_context
 def template(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
     """Import, delete or list deployment templates."""
@@ -104,13 +99,7 @@ def template(ctx: click.Context, /, action: str, access_token: str | None, **opt
         state.respond(reply, deleted_line(reply, "template") + failed_suffix(reply))
     else:
         reject_unused(ctx, action, ("template_list", "sort", "direction", "page", "per_page"))
-        body = {
-            "template_list": opts["template_list"] or [],
-            "sort": opts["sort"] or "",
-            "direction": opts["direction"],
-            "page": opts["page"],
-            "per_page": opts["per_page"],
-        }
+        body = {"template_list": opts["template_list"] or [], **paging_fields(opts)}
         reply = state.post("/manage/template/get", body, access_token=access_token)
         if state.printed_json(reply):
             return

@@ -33,7 +33,6 @@ from aops_utils.docstore import DocumentStore
 from aops_utils.errors import ConfigError
 from aops_utils.launch import http_service
 from aops_utils.restful.validation import parse
-from aops_utils.serving import run_main
 
 
 def create_mysql_database(server_url: str, name: str) -> None:
@@ -78,27 +77,24 @@ def refuse_an_old_schema(ini: db_settings.DatabaseIni) -> None:
         store.dispose()
 
 
-cli = http_service(
-    description="The A-Ops data center (port 11119).",
-    log_name="database",
-    load=db_settings.load,
-    endpoint=lambda ini: ini.database,
-    uwsgi=lambda ini: ini.uwsgi,
-    wsgi="aops_database.wsgi:app",
-    create_app=create_app,
+main = http_service(
+    "aops_database",
+    "The A-Ops data center (port 11119).",
+    db_settings.load,
+    create_app,
     ready=refuse_an_old_schema,
     serves_services=True,
 )
 
 
-@cli.command()
+@main.command()
 def init() -> None:
     """Create or migrate the schema, the default user admin/changeme and, from default.json,
     the default deployment templates and tasks that do not exist."""
     initialise()
 
 
-@cli.group()
+@main.group()
 def user() -> None:
     """Administer A-Ops users (on the database host: no HTTP route does this)."""
 
@@ -171,10 +167,6 @@ def user_delete(username: str) -> None:
     with _stores() as (_system, store, docs):
         hosts = users.delete_user(store, docs, username)
     click.echo(f"deleted user {username} and its {hosts} host(s)")
-
-
-def main() -> None:
-    run_main(cli, "aops-database")
 
 
 if __name__ == "__main__":

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from flask import current_app
 
-from aops_database import settings as db_settings
 from aops_database.services.accounts import Accounts
 from aops_database.services.data import Prometheus
 from aops_database.settings import DatabaseIni
@@ -21,6 +19,7 @@ from aops_utils.db import open_relational_store
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
+from aops_utils.restful.app import AppState
 from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import service_authenticator
 
@@ -37,9 +36,7 @@ class DataCenter:
     codec: TokenCodec
 
 
-def center() -> DataCenter:
-    found: DataCenter = current_app.extensions["aops_database"]
-    return found
+center: AppState[DataCenter] = AppState("aops_database")
 
 
 def open_stores(ini: DatabaseIni) -> tuple[RelationalStore, DocumentStore]:
@@ -62,13 +59,8 @@ def open_stores(ini: DatabaseIni) -> tuple[RelationalStore, DocumentStore]:
 
 
 def create_app(
-    system: SystemIni | None = None,
-    ini: DatabaseIni | None = None,
-    *,
-    stores: tuple[RelationalStore, DocumentStore] | None = None,
+    system: SystemIni, ini: DatabaseIni, *, stores: tuple[RelationalStore, DocumentStore] | None = None
 ) -> Flask:
-    if system is None or ini is None:
-        system, ini = db_settings.load()
     store, docs = stores or open_stores(ini)
     codec = TokenCodec(load_secret(system.auth.secret_file))
     audit = AuditLog("database", system.log)
@@ -91,5 +83,5 @@ def create_app(
         restful=system.restful,
         audit=audit,
     )
-    app.extensions["aops_database"] = data_center
+    center.attach(app, data_center)
     return app

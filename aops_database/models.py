@@ -6,6 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import mysql
+from sqlalchemy.schema import SchemaItem
 
 from aops_utils.contracts import NAME_LENGTH as NAME
 from aops_utils.contracts import TEXT_LENGTH as TEXT
@@ -20,125 +21,133 @@ metadata = sa.MetaData(
 )
 
 
-def _owner(*, index: bool = False) -> sa.Column[str]:
+def _table(name: str, *items: SchemaItem) -> sa.Table:
+    return sa.Table(name, metadata, *items)
+
+
+def _column(name: str, kind: Any, *args: Any, nullable: bool = False, **kw: Any) -> sa.Column[Any]:
+    """A column, NOT NULL unless it says otherwise: nearly every value here is required, and a
+    NULL where none was meant would read back as a missing field."""
+    return sa.Column(name, kind, *args, nullable=nullable, **kw)
+
+
+def _seconds(name: str, **kw: Any) -> sa.Column[Any]:
+    """A time in POSIX seconds: BIGINT, since a 32-bit INT runs out in 2038."""
+    return _column(name, sa.BigInteger, **kw)
+
+
+def _reference(name: str, target: str, *, nullable: bool = False) -> sa.Column[Any]:
+    """A link to another table's row, indexed: a row still linked to cannot be deleted."""
+    return _column(
+        name, sa.Integer, sa.ForeignKey(target, ondelete="RESTRICT"), nullable=nullable, index=True
+    )
+
+
+def _owner(*, index: bool = False) -> sa.Column[Any]:
     """The owning user: deleting a user deletes what it owns."""
-    return sa.Column(
-        "username",
-        sa.String(40),
-        sa.ForeignKey("user.username", ondelete="CASCADE"),
-        nullable=False,
-        index=index,
-    )
+    return _column("username", sa.String(40), sa.ForeignKey("user.username", ondelete="CASCADE"), index=index)
 
 
-def _case_sensitive_name(name: str) -> sa.Column[str]:
+def _case_sensitive_name(name: str) -> sa.Column[Any]:
     # Binary collation: rule and tree names are case-sensitive, as the 21.09 keyword field was.
-    return sa.Column(
-        name,
-        sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb"),
-        nullable=False,
+    return _column(
+        name, sa.String(128).with_variant(mysql.VARCHAR(128, collation="utf8mb4_bin"), "mysql", "mariadb")
     )
 
 
-def _stamps() -> tuple[sa.Column[int], sa.Column[int]]:
-    return sa.Column("created_at", sa.BigInteger, nullable=False), sa.Column(
-        "updated_at", sa.BigInteger, nullable=False
+def _stamps() -> tuple[sa.Column[Any], sa.Column[Any]]:
+    return _seconds("created_at"), _seconds("updated_at")
+
+
+def _definitions(name: str, key: str, label: str, *content: SchemaItem) -> sa.Table:
+    """A user's named definitions (check rules, fault trees), unique per user by `label`: 21.09
+    kept them in Elasticsearch, where nothing made a name unique."""
+    return _table(
+        name,
+        _column(key, sa.Integer, primary_key=True, autoincrement=True),
+        _owner(),
+        _case_sensitive_name(label),
+        *content,
+        *_stamps(),
+        sa.UniqueConstraint("username", label),
     )
 
 
 def _task_state() -> tuple[sa.Column[Any], ...]:
     """The state of long-running work (aops_utils.tasks; services/task_states.py changes it)."""
     return (
-        sa.Column("status", sa.String(16), nullable=False, server_default="running"),
+        _column("status", sa.String(16), server_default="running"),
         # Why a failed task failed (empty otherwise).
-        sa.Column("reason", sa.String(1024), nullable=False, server_default=""),
+        _column("reason", sa.String(1024), server_default=""),
         # The scheduler that publishes the task, and until when it holds it (POSIX seconds):
         # a task whose lease ran out is claimed by another scheduler's watch.
-        sa.Column("lease_owner", sa.String(64), nullable=True),
-        sa.Column("lease_until", sa.BigInteger, nullable=False, server_default="0"),
+        _column("lease_owner", sa.String(64), nullable=True),
+        _seconds("lease_until", server_default="0"),
         # When a running task is failed (none: not before a watch gives it a deadline).
-        sa.Column("deadline", sa.BigInteger, nullable=True),
-        sa.Column("ended_at", sa.BigInteger, nullable=True),
+        _seconds("deadline", nullable=True),
+        _seconds("ended_at", nullable=True),
     )
 
 
-user = sa.Table(
+user = _table(
     "user",
-    metadata,
-    sa.Column("username", sa.String(40), primary_key=True),
-    sa.Column("password", sa.String(255), nullable=False),
-    sa.Column("default_password", sa.Boolean, nullable=False, default=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _column("username", sa.String(40), primary_key=True),
+    _column("password", sa.String(255)),
+    _column("default_password", sa.Boolean, default=False),
+    _seconds("created_at"),
 )
 
-auth_session = sa.Table(
+auth_session = _table(
     "auth_session",
-    metadata,
-    sa.Column("token_id", sa.String(32), primary_key=True),
+    _column("token_id", sa.String(32), primary_key=True),
     _owner(index=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
-    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    _seconds("created_at"),
+    _seconds("expires_at"),
 )
 
 # Login attempts per account (scope "user", any name tried, so that a lock-out does not tell
 # which names exist) and per source address (scope "address"); see services/login_guard.py.
-login_guard = sa.Table(
+login_guard = _table(
     "login_guard",
-    metadata,
-    sa.Column("scope", sa.String(8), primary_key=True),
-    sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("failures", sa.Integer, nullable=False),
-    sa.Column("last_at", sa.BigInteger, nullable=False, index=True),
-    sa.Column("locked_until", sa.BigInteger, nullable=False),
+    _column("scope", sa.String(8), primary_key=True),
+    _column("name", sa.String(64), primary_key=True),
+    _column("failures", sa.Integer),
+    _seconds("last_at", index=True),
+    _seconds("locked_until"),
 )
 
-host_group = sa.Table(
+host_group = _table(
     "host_group",
-    metadata,
-    sa.Column("host_group_id", sa.Integer, primary_key=True, autoincrement=True),
+    _column("host_group_id", sa.Integer, primary_key=True, autoincrement=True),
     _owner(),
-    sa.Column("host_group_name", sa.String(NAME), nullable=False),
-    sa.Column("description", sa.String(TEXT), nullable=False, default=""),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _column("host_group_name", sa.String(NAME)),
+    _column("description", sa.String(TEXT), default=""),
+    _seconds("created_at"),
     sa.UniqueConstraint("username", "host_group_name"),
 )
 
-credential = sa.Table(
+credential = _table(
     "credential",
-    metadata,
-    sa.Column("credential_id", sa.Integer, primary_key=True, autoincrement=True),
+    _column("credential_id", sa.Integer, primary_key=True, autoincrement=True),
     _owner(index=True),
     # ansible-vault text encrypted by the manager with the user's key; never decrypted here.
-    sa.Column("vault", sa.Text, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _column("vault", sa.Text),
+    _seconds("created_at"),
 )
 
-host = sa.Table(
+host = _table(
     "host",
-    metadata,
-    sa.Column("host_id", sa.String(32), primary_key=True),
+    _column("host_id", sa.String(32), primary_key=True),
     _owner(),
-    sa.Column("host_name", sa.String(NAME), nullable=False),
-    sa.Column("public_ip", sa.String(45), nullable=False),
-    sa.Column("ssh_port", sa.Integer, nullable=False),
-    sa.Column("management", sa.Boolean, nullable=False),
-    sa.Column(
-        "host_group_id",
-        sa.Integer,
-        sa.ForeignKey("host_group.host_group_id", ondelete="RESTRICT"),
-        nullable=False,
-        index=True,
-    ),
-    sa.Column(
-        "credential_id",
-        sa.Integer,
-        sa.ForeignKey("credential.credential_id", ondelete="RESTRICT"),
-        nullable=True,
-        index=True,
-    ),
-    sa.Column("status", sa.String(16), nullable=True),
-    sa.Column("status_time", sa.BigInteger, nullable=True),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _column("host_name", sa.String(NAME)),
+    _column("public_ip", sa.String(45)),
+    _column("ssh_port", sa.Integer),
+    _column("management", sa.Boolean),
+    _reference("host_group_id", "host_group.host_group_id"),
+    _reference("credential_id", "credential.credential_id", nullable=True),
+    _column("status", sa.String(16), nullable=True),
+    _seconds("status_time", nullable=True),
+    _seconds("created_at"),
     sa.UniqueConstraint("username", "host_name"),
     sa.UniqueConstraint("username", "public_ip"),
 )
@@ -147,79 +156,68 @@ host = sa.Table(
 # a big data list or host list, which MEDIUMTEXT (16 MiB) holds.
 _LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 
-# Check rules of a user; 21.09 kept them in Elasticsearch, where nothing made a name unique.
-check_rule = sa.Table(
+# Check rules of a user.
+check_rule = _definitions(
     "check_rule",
-    metadata,
-    sa.Column("rule_id", sa.Integer, primary_key=True, autoincrement=True),
-    _owner(),
-    _case_sensitive_name("check_item"),
-    sa.Column("data_list", _LONG_TEXT, nullable=False),
-    sa.Column("condition", _LONG_TEXT, nullable=False),
-    sa.Column("description", sa.String(1024), nullable=False, default=""),
-    sa.Column("plugin", sa.String(128), nullable=False, default=""),
-    *_stamps(),
-    sa.UniqueConstraint("username", "check_item"),
+    "rule_id",
+    "check_item",
+    _column("data_list", _LONG_TEXT),
+    _column("condition", _LONG_TEXT),
+    _column("description", sa.String(1024), default=""),
+    _column("plugin", sa.String(128), default=""),
 )
 
 # Positions of the check scheduler (forward and backward windows), so a restart resumes.
-check_state = sa.Table(
+check_state = _table(
     "check_state",
-    metadata,
-    sa.Column("name", sa.String(64), primary_key=True),
-    sa.Column("value", sa.BigInteger, nullable=False),
-    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    _column("name", sa.String(64), primary_key=True),
+    _seconds("value"),
+    _seconds("updated_at"),
 )
 
 # Failed check windows waiting to be checked again; 21.09 kept them in one process's memory.
-check_retry = sa.Table(
+check_retry = _table(
     "check_retry",
-    metadata,
-    sa.Column("retry_id", sa.String(32), primary_key=True),
+    _column("retry_id", sa.String(32), primary_key=True),
     _owner(index=True),
-    sa.Column("host_list", _LONG_TEXT, nullable=False),
-    sa.Column("check_items", _LONG_TEXT, nullable=False),
-    sa.Column("start", sa.BigInteger, nullable=False),
-    sa.Column("end", sa.BigInteger, nullable=False),
-    sa.Column("attempts", sa.Integer, nullable=False, default=0),
-    sa.Column("due_at", sa.BigInteger, nullable=False),
-    sa.Column("dead", sa.Boolean, nullable=False, default=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _column("host_list", _LONG_TEXT),
+    _column("check_items", _LONG_TEXT),
+    _seconds("start"),
+    _seconds("end"),
+    _column("attempts", sa.Integer, default=0),
+    _seconds("due_at"),
+    _column("dead", sa.Boolean, default=False),
+    _seconds("created_at"),
     # Claims read live retries in due order: walking this index, a locking read with a LIMIT
     # locks only the rows it takes, so concurrent claims take different rows side by side.
     sa.Index("ix_check_retry_dead_due_at", "dead", "due_at"),
 )
 
-# Fault trees of a user; 21.09 kept them in Elasticsearch, where nothing made a name unique.
-diag_tree = sa.Table(
+# Fault trees of a user.
+diag_tree = _definitions(
     "diag_tree",
-    metadata,
-    sa.Column("tree_id", sa.Integer, primary_key=True, autoincrement=True),
-    _owner(),
-    _case_sensitive_name("tree_name"),
+    "tree_id",
+    "tree_name",
     # The tree as JSON text, stored as received (the diag scheduler validated its structure).
-    sa.Column("tree_content", _LONG_TEXT, nullable=False),
-    sa.Column("description", sa.String(1024), nullable=False, default=""),
+    _column("tree_content", _LONG_TEXT),
+    _column("description", sa.String(1024), default=""),
     # JSON list of tag strings.
-    sa.Column("tag", sa.Text, nullable=False, default="[]"),
-    *_stamps(),
-    sa.UniqueConstraint("username", "tree_name"),
+    _column("tag", sa.Text, default="[]"),
 )
 
 # Diagnosis tasks (one per /diag/execute); their reports are documents of the diag_report index.
-diag_task = sa.Table(
+diag_task = _table(
     "diag_task",
-    metadata,
-    sa.Column("task_id", sa.String(32), primary_key=True),
+    _column("task_id", sa.String(32), primary_key=True),
     _owner(),
     # When the task was created (POSIX seconds): task lists filter and sort on it.
-    sa.Column("time", sa.BigInteger, nullable=False),
-    sa.Column("host_list", _LONG_TEXT, nullable=False),
-    sa.Column("tree_list", _LONG_TEXT, nullable=False),
-    sa.Column("time_range", sa.Text, nullable=False),
-    sa.Column("interval", sa.Integer, nullable=False),
-    sa.Column("expected_report_num", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.BigInteger, nullable=False),
+    _seconds("time"),
+    _column("host_list", _LONG_TEXT),
+    _column("tree_list", _LONG_TEXT),
+    _column("time_range", sa.Text),
+    _column("interval", sa.Integer),
+    _column("expected_report_num", sa.Integer),
+    _seconds("created_at"),
     *_task_state(),
     sa.Index("ix_diag_task_username_time", "username", "time"),
     # The task watch reads the running tasks.

@@ -15,7 +15,7 @@ from aops_utils.conf import Port
 from aops_utils.conf import Retired
 from aops_utils.conf import Section
 from aops_utils.conf import ServerSection
-from aops_utils.conf import UwsgiSection
+from aops_utils.conf import WebServiceIni
 
 
 class ElasticsearchSection(ServerSection):
@@ -82,13 +82,12 @@ class StoreSection(Section):
     sqlite_path: Path = Path("/var/lib/aops/aops.db")
 
 
-class DatabaseIni(Section):
+class DatabaseIni(WebServiceIni):
     database: Endpoint = Endpoint(port=11119)
     elasticsearch: ElasticsearchSection = ElasticsearchSection()
     mysql: MysqlSection = MysqlSection()
     prometheus: PrometheusSection = PrometheusSection()
     store: StoreSection = StoreSection()
-    uwsgi: UwsgiSection = UwsgiSection()
 
 
-load = conf.ServiceLoader(DatabaseIni, "database.ini")
+load = conf.ServiceLoader(DatabaseIni, "database.ini", lambda ini: ini.database)

@@ -5,9 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask
-from flask import current_app
 
-from aops_manager import settings as manager_settings
 from aops_manager.cache import ReadCache
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
@@ -16,8 +14,8 @@ from aops_utils.audit import AuditLog
 from aops_utils.audit import Event
 from aops_utils.conf import SystemIni
 from aops_utils.data_center import DataCenter
-from aops_utils.restful.app import create_service_app
-from aops_utils.restful.tokens import token_authenticator
+from aops_utils.restful.app import AppState
+from aops_utils.restful.app import create_user_service_app
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,26 +28,14 @@ class Manager:
     audit: AuditLog
 
 
-def manager() -> Manager:
-    found: Manager = current_app.extensions["aops_manager"]
-    return found
+manager: AppState[Manager] = AppState("aops_manager")
 
 
-def create_app(
-    system: SystemIni | None = None, ini: ManagerIni | None = None, *, start_prober: bool = True
-) -> Flask:
-    if system is None or ini is None:
-        system, ini = manager_settings.load()
+def create_app(system: SystemIni, ini: ManagerIni, *, start_prober: bool = True) -> Flask:
     data_center = DataCenter.of_service(system, "aops-manager", ini.manager.data_center_timeout)
     section = ini.manager
     cache = ReadCache(section.read_cache_seconds)
-    prober = StatusProber(
-        data_center,
-        section.host_status_interval,
-        section.probe_timeout,
-        section.probe_concurrency,
-        on_update=cache.forget_all,
-    )
+    prober = StatusProber(data_center, section, on_update=cache.forget_all)
     from aops_manager.api import api
 
     audit = AuditLog("manager", system.log)
@@ -58,14 +44,8 @@ def create_app(
         audit.record(Event.KEY_DROPPED, user=username, address="", reason="expired")
 
     keyring = Keyring(section.vault_key_ttl, on_expiry=key_expired)
-    app = create_service_app(
-        "aops-manager",
-        api,
-        token_authenticator(data_center.codec, "aops-manager", system.auth.service_token_ttl),
-        restful=system.restful,
-        audit=audit,
-    )
-    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit)
+    app = create_user_service_app("aops-manager", api, data_center.codec, system, audit)
+    manager.attach(app, Manager(ini, data_center, keyring, prober, cache, audit))
     if start_prober:
         prober.start()
     return app

@@ -9,11 +9,19 @@ from typing import TypeVar
 import orjson
 
 from aops_manager.app import manager
+from aops_utils.clients import forward
+from aops_utils.clients import reply_of
 from aops_utils.codes import Code
+from aops_utils.data_center import DataCenter
 from aops_utils.data_center import Envelope
+from aops_utils.data_center import Relay
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
+from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
+from aops_utils.restful.routes import Declaration
+from aops_utils.restful.routes import RouteMaker
+from aops_utils.restful.validation import Body
 
 T = TypeVar("T")
 # A data-center route relayed for a request: a DataCenter method taking the body and who acts.
@@ -37,8 +45,7 @@ def call(principal: Principal, send: Callable[[], T]) -> T:
 
 def read(route: Route, ctx: RequestContext[Any]) -> Envelope:
     """A listing: served from the cache when this session and this exact question are known."""
-    principal = ctx.principal
-    assert principal is not None
+    principal = ctx.caller
     body = ctx.body.model_dump() if ctx.body is not None else {}
     cache = manager().cache
     key = route.__name__ + orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
@@ -59,6 +66,24 @@ def write(principal: Principal, send: Callable[[], T]) -> T:
         return call(principal, send)
     finally:
         manager().cache.forget_user(principal.username)
+
+
+class CachedRelays(RouteMaker[DataCenter]):
+    """The manager's routes that the data center answers, through the read cache: a listing is
+    answered from it when this session asked the same (`read`); a change drops the user's
+    cached answers (`change`). Declared as Relays declares them, the method the data center's."""
+
+    def read(self, path: str, body: type[Body] | None, route: Relay[Any]) -> Declaration:
+        def handler(ctx: RequestContext[Any]) -> Reply:
+            return reply_of(read(route.bind(self._source()), ctx))
+
+        return self._api.declared(path, handler, methods=(route.method,), body=body)
+
+    def change(self, path: str, body: type[Body] | None, route: Relay[Any]) -> Declaration:
+        def handler(ctx: RequestContext[Any]) -> Reply:
+            return forward(changes(route.bind(self._source())), ctx.body, ctx)
+
+        return self._api.declared(path, handler, methods=(route.method,), body=body)
 
 
 def changes(route: Route) -> Route:

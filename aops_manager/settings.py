@@ -10,9 +10,8 @@ from pydantic import Field
 from aops_utils import conf
 from aops_utils.conf import Port
 from aops_utils.conf import Retired
-from aops_utils.conf import Section
 from aops_utils.conf import ServerSection
-from aops_utils.conf import UwsgiSection
+from aops_utils.conf import WebServiceIni
 
 # 21.09 wrote each host's ansible-vault file under these directories.
 _VAULT_FILES = Retired(
@@ -36,7 +35,7 @@ class ManagerSection(ServerSection):
     vault_key_ttl: float = Field(3600.0, gt=0, description="seconds a certificated key stays in memory")
 
 
-class ManagerIni(Section):
+class ManagerIni(WebServiceIni):
     # The 21.09 manual's manager.ini has a [database] section (with the wrong port, 11112) that
     # its manager never read either.
     retired: ClassVar[Mapping[str, Retired]] = {
@@ -46,7 +45,6 @@ class ManagerIni(Section):
     }
 
     manager: ManagerSection = ManagerSection()
-    uwsgi: UwsgiSection = UwsgiSection()
 
 
-load = conf.ServiceLoader(ManagerIni, "manager.ini")
+load = conf.ServiceLoader(ManagerIni, "manager.ini", lambda ini: ini.manager.endpoint)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from aops_manager.settings import ManagerSection
 from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 
@@ -40,21 +41,17 @@ def probe(hosts: Iterable[Mapping[str, Any]], timeout: float, concurrency: int) 
 
 
 class StatusProber:
-    """Probes every host of every user each `interval` seconds, and new hosts as they are added."""
+    """Probes every host of every user each `host_status_interval` seconds of its `[manager]`
+    section, and new hosts as they are added."""
 
     def __init__(
-        self,
-        data_center: DataCenter,
-        interval: int,
-        timeout: float,
-        concurrency: int,
-        on_update: Callable[[], None],
+        self, data_center: DataCenter, settings: ManagerSection, on_update: Callable[[], None]
     ) -> None:
         self._dc = data_center
         self._on_update = on_update
-        self._interval = interval
-        self._timeout = timeout
-        self._concurrency = concurrency
+        self._interval = settings.host_status_interval
+        self._timeout = settings.probe_timeout
+        self._concurrency = settings.probe_concurrency
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         # Two workers: a slow batch of unreachable hosts does not hold back the next add's probe.

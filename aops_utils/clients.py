@@ -32,8 +32,11 @@ class ServiceClient:
     Every call carries a service token of `service` for `audience`, naming in its signed claims
     the user the call acts for and, for a user's request, that user's session: the callee checks
     the session is still alive, so a logout or password change stops the user's calls at once.
-    A token is reused until half its `token_ttl` is gone.
+    A token is reused until half its `token_ttl` is gone. A client of one service (DataCenter)
+    names its `audience` once, as a class attribute.
     """
+
+    audience = ""
 
     def __init__(
         self,
@@ -42,7 +45,7 @@ class ServiceClient:
         service: str,
         timeout: float = 600,
         *,
-        audience: str,
+        audience: str = "",
         token_ttl: int = 300,
         verify: str | bool = True,
         cert: tuple[str, str] | None = None,
@@ -50,7 +53,10 @@ class ServiceClient:
         self.base_url = base_url.rstrip("/")
         self._codec = codec
         self._service = service
-        self._audience = audience
+        if audience:
+            self.audience = audience
+        if not self.audience:
+            raise ValueError("a service client needs the audience of its tokens")
         self._token_ttl = token_ttl
         self._timeout = timeout
         # TLS: the CA file the callee's certificate must chain to, and this service's own.
@@ -87,7 +93,7 @@ class ServiceClient:
             if now < renew_at:
                 return token
             token, _claims = self._codec.issue_service(
-                self._service, self._audience, self._token_ttl, acting=acting, session=session
+                self._service, self.audience, self._token_ttl, acting=acting, session=session
             )
             if len(self._tokens) >= _MAX_TOKENS:
                 self._tokens.clear()
@@ -166,5 +172,4 @@ def forward(
 ) -> Reply:
     """Relay a request to another service's route (a typed client's method) for its caller and
     pass the answer on unchanged, but for the `drop`ped fields."""
-    assert ctx.principal is not None
-    return reply_of(route(body, ctx.principal), *drop)
+    return reply_of(route(body, ctx.caller), *drop)

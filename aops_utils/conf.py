@@ -12,6 +12,7 @@ from __future__ import annotations
 import configparser
 import logging
 import os
+from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
 from ipaddress import ip_network
@@ -156,6 +157,12 @@ class UwsgiSection(Section):
     threads: int = Field(8, gt=0)
 
 
+class WebServiceIni(Section):
+    """The file of a web service: its own sections, and `[uwsgi]` for how `serve` runs it."""
+
+    uwsgi: UwsgiSection = UwsgiSection()
+
+
 def _address_list(value: object) -> object:
     if isinstance(value, str):
         if value.strip().lower() == "none":
@@ -292,11 +299,25 @@ def load_system(directory: Path | None = None) -> SystemIni:
 
 
 class ServiceLoader(Generic[SettingsT]):
-    """A service's settings: system.ini and its own ini file, from one directory."""
+    """A service's settings: system.ini and its own ini file, from one directory; for a web
+    service also where, in its own file, it listens (`listen`)."""
 
-    def __init__(self, model: type[SettingsT], file_name: str) -> None:
+    def __init__(
+        self, model: type[SettingsT], file_name: str, listen: Callable[[SettingsT], Endpoint] | None = None
+    ) -> None:
         self.model = model
         self.file_name = file_name
+        self._listen = listen
+
+    @property
+    def name(self) -> str:
+        """The service's name in file names: its ini file's and its log file's (manager)."""
+        return Path(self.file_name).stem
+
+    def endpoint(self, ini: SettingsT) -> Endpoint:
+        if self._listen is None:
+            raise ConfigError(f"{self.file_name}: this service does not listen on a port")
+        return self._listen(ini)
 
     def __call__(self, directory: Path | None = None) -> tuple[SystemIni, SettingsT]:
         return load_system(directory), load(self.model, self.file_name, directory)

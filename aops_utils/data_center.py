@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
+from typing import Generic
 from typing import TypedDict
 from typing import TypeVar
 from typing import cast
+from typing import overload
 
 from aops_utils import jsonio
 from aops_utils import tls
@@ -16,6 +19,7 @@ from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.clients import ServiceClient
+from aops_utils.clients import forward
 from aops_utils.codes import Code
 from aops_utils.conf import SystemIni
 from aops_utils.contracts import AddGroupBody
@@ -49,6 +53,10 @@ from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
+from aops_utils.restful import Reply
+from aops_utils.restful import RequestContext
+from aops_utils.restful.routes import Declaration
+from aops_utils.restful.routes import RouteMaker
 from aops_utils.restful.validation import Body
 
 # A data-center answer as it came: code, msg and payload, for routes relayed unchanged.
@@ -57,6 +65,11 @@ Envelope = dict[str, Any]
 # service works for (the token names the user), or None for the calling service itself.
 Acting = Principal | str | None
 B = TypeVar("B", bound=Body)
+RowT = TypeVar("RowT")
+# time_range, check_items, host_list, who -> the stored rows.
+WindowReader = Callable[[Sequence[float], Sequence[str], Sequence[str], Acting], list[RowT]]
+# The request model of a relayed route (None: a route that takes no body).
+RelayedT = TypeVar("RelayedT", bound=Body | None)
 # Rows as services send them (check results, coverage records, retries, reports): the data
 # center validates them once, on arrival, so the hot bulk paths build no model per row.
 Row = dict[str, Any]
@@ -202,30 +215,78 @@ def _dump(body: Body | None) -> dict[str, Any]:
     return body.model_dump(exclude_none=True) if body is not None else {}
 
 
+class Relay(Generic[RelayedT]):
+    """A data-center route whose answer is passed on as it came: on DataCenter,
+    `get_hosts: Relay[GetHostsBody] = Relay("/data/host/get")` is the method
+    `get_hosts(body, who) -> Envelope` (named so, which the manager's read cache keys on)."""
+
+    def __init__(self, path: str, method: str = "POST") -> None:
+        self.path = path
+        self.method = method
+        self.name = path
+
+    def __set_name__(self, owner: type[DataCenter], name: str) -> None:
+        self.name = name
+
+    @overload
+    def __get__(self, client: None, owner: type[DataCenter]) -> Relay[RelayedT]: ...
+
+    @overload
+    def __get__(
+        self, client: DataCenter, owner: type[DataCenter]
+    ) -> Callable[[RelayedT, Acting], Envelope]: ...
+
+    def __get__(
+        self, client: DataCenter | None, owner: type[DataCenter]
+    ) -> Relay[RelayedT] | Callable[[RelayedT, Acting], Envelope]:
+        if client is None:
+            return self
+        return self.bind(client)
+
+    def bind(self, client: DataCenter) -> Callable[[RelayedT, Acting], Envelope]:
+        def send(body: RelayedT, who: Acting) -> Envelope:
+            return client._send(self.method, self.path, _dump(body), who)
+
+        send.__name__ = self.name
+        return send
+
+
+class WindowRead(Generic[RowT]):
+    """A bulk read of what is stored for some rules and hosts over a time range: on DataCenter,
+    `results: WindowRead[ResultRow] = WindowRead(path, key)` is the method
+    `results(time_range, check_items, host_list, who) -> list[ResultRow]` (the rows under `key`)."""
+
+    def __init__(self, path: str, key: str) -> None:
+        self.path = path
+        self.key = key
+
+    @overload
+    def __get__(self, client: None, owner: type[DataCenter]) -> WindowRead[RowT]: ...
+
+    @overload
+    def __get__(self, client: DataCenter, owner: type[DataCenter]) -> WindowReader[RowT]: ...
+
+    def __get__(
+        self, client: DataCenter | None, owner: type[DataCenter]
+    ) -> WindowRead[RowT] | WindowReader[RowT]:
+        if client is None:
+            return self
+
+        def read(
+            time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
+        ) -> list[RowT]:
+            rows: list[RowT] = client._post(self.path, _window(time_range, check_items, host_list), who)[
+                self.key
+            ]
+            return rows
+
+        return read
+
+
 class DataCenter(ServiceClient):
     """The data center's routes as methods; an error envelope comes back as the same AopsError."""
 
-    def __init__(
-        self,
-        base_url: str,
-        codec: TokenCodec,
-        service: str,
-        timeout: float = 600,
-        *,
-        token_ttl: int = 300,
-        verify: str | bool = True,
-        cert: tuple[str, str] | None = None,
-    ) -> None:
-        super().__init__(
-            base_url,
-            codec,
-            service,
-            timeout,
-            audience=DATA_CENTER,
-            token_ttl=token_ttl,
-            verify=verify,
-            cert=cert,
-        )
+    audience = DATA_CENTER
 
     @classmethod
     def of_service(cls, system: SystemIni, service: str, timeout: float = 600) -> DataCenter:
@@ -282,20 +343,11 @@ class DataCenter(ServiceClient):
         vault = self._post("/data/host/credential/sample", {}, who).get("vault")
         return str(vault) if vault else None
 
-    def add_hosts(self, body: AddHostsBody, who: Acting) -> Envelope:
-        return self._post("/data/host/add", _dump(body), who)
-
-    def delete_hosts(self, body: HostIdsBody, who: Acting) -> Envelope:
-        return self._delete("/data/host/delete", _dump(body), who)
-
-    def get_hosts(self, body: GetHostsBody, who: Acting) -> Envelope:
-        return self._post("/data/host/get", _dump(body), who)
-
-    def count_hosts(self, body: None, who: Acting) -> Envelope:
-        return self._post("/data/host/count", {}, who)
-
-    def get_host_info(self, body: HostInfoBody, who: Acting) -> Envelope:
-        return self._post("/data/host/info/get", _dump(body), who)
+    add_hosts: Relay[AddHostsBody] = Relay("/data/host/add")
+    delete_hosts: Relay[HostIdsBody] = Relay("/data/host/delete", "DELETE")
+    get_hosts: Relay[GetHostsBody] = Relay("/data/host/get")
+    count_hosts: Relay[None] = Relay("/data/host/count")
+    get_host_info: Relay[HostInfoBody] = Relay("/data/host/info/get")
 
     def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[HostRow]:
         """The user's hosts among `host_ids` (all of them when empty): id, name, address, port."""
@@ -313,14 +365,9 @@ class DataCenter(ServiceClient):
     def update_statuses(self, statuses: Mapping[str, str]) -> None:
         self._post("/data/host/status/update", {"statuses": dict(statuses)}, None)
 
-    def add_group(self, body: AddGroupBody, who: Acting) -> Envelope:
-        return self._post("/data/host/group/add", _dump(body), who)
-
-    def delete_groups(self, body: GroupNamesBody, who: Acting) -> Envelope:
-        return self._delete("/data/host/group/delete", _dump(body), who)
-
-    def get_groups(self, body: GetGroupsBody, who: Acting) -> Envelope:
-        return self._post("/data/host/group/get", _dump(body), who)
+    add_group: Relay[AddGroupBody] = Relay("/data/host/group/add")
+    delete_groups: Relay[GroupNamesBody] = Relay("/data/host/group/delete", "DELETE")
+    get_groups: Relay[GetGroupsBody] = Relay("/data/host/group/get")
 
     # Monitoring data
 
@@ -350,14 +397,9 @@ class DataCenter(ServiceClient):
         ]
         return rows
 
-    def get_rules(self, body: GetRulesBody, who: Acting) -> Envelope:
-        return self._post("/data/check/rule/get", _dump(body), who)
-
-    def count_rules(self, body: None, who: Acting) -> Envelope:
-        return self._post("/data/check/rule/count", {}, who)
-
-    def delete_rules(self, body: RuleNamesBody, who: Acting) -> Envelope:
-        return self._delete("/data/check/rule/delete", _dump(body), who)
+    get_rules: Relay[GetRulesBody] = Relay("/data/check/rule/get")
+    count_rules: Relay[None] = Relay("/data/check/rule/count")
+    delete_rules: Relay[RuleNamesBody] = Relay("/data/check/rule/delete", "DELETE")
 
     # Check results and coverage
 
@@ -366,22 +408,11 @@ class DataCenter(ServiceClient):
         returns how many were stored."""
         return self._saved("/data/check/result/save", "check_results", results, who, RESULTS_MAX_BODY)
 
-    def results(
-        self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
-    ) -> list[ResultRow]:
-        """Every stored result of these hosts and rules overlapping the range."""
-        body = _window(time_range, check_items, host_list)
-        rows: list[ResultRow] = self._post("/data/check/result/get", body, who)["check_result"]
-        return rows
-
-    def get_results(self, body: GetResultsBody, who: Acting) -> Envelope:
-        return self._post("/data/check/result/get", _dump(body), who)
-
-    def count_results(self, body: CountResultsBody, who: Acting) -> Envelope:
-        return self._post("/data/check/result/count", _dump(body), who)
-
-    def result_histogram(self, body: ResultHistogramBody, who: Acting) -> Envelope:
-        return self._post("/data/check/result/histogram", _dump(body), who)
+    # Every stored result of these hosts and rules overlapping the range.
+    results: WindowRead[ResultRow] = WindowRead("/data/check/result/get", "check_result")
+    get_results: Relay[GetResultsBody] = Relay("/data/check/result/get")
+    count_results: Relay[CountResultsBody] = Relay("/data/check/result/count")
+    result_histogram: Relay[ResultHistogramBody] = Relay("/data/check/result/histogram")
 
     def delete_results(
         self, time_range: Sequence[float], check_items: Sequence[str], host_list: Sequence[str], who: Acting
@@ -394,13 +425,8 @@ class DataCenter(ServiceClient):
         """Record which hosts each rule version was evaluated for over a window."""
         return self._saved("/data/check/coverage/save", "coverage", records, who, COVERAGE_MAX_BODY)
 
-    def coverage(
-        self, time_range: Sequence[int], check_items: Sequence[str], host_list: Sequence[str], who: Acting
-    ) -> list[CoverageRow]:
-        """The coverage records of these rules overlapping the range, cut to these hosts."""
-        body = _window(time_range, check_items, host_list)
-        rows: list[CoverageRow] = self._post("/data/check/coverage/get", body, who)["coverage"]
-        return rows
+    # The coverage records of these rules overlapping the range, cut to these hosts.
+    coverage: WindowRead[CoverageRow] = WindowRead("/data/check/coverage/get", "coverage")
 
     # The check schedule's state and retry queue (the scheduler's own, so no user acts)
 
@@ -440,23 +466,15 @@ class DataCenter(ServiceClient):
         rows: list[TreeRow] = self._post("/data/diag/tree/get", {"tree_list": list(names)}, who)["trees"]
         return rows
 
-    def get_trees(self, body: GetTreesBody, who: Acting) -> Envelope:
-        return self._post("/data/diag/tree/get", _dump(body), who)
-
-    def delete_trees(self, body: TreeNamesBody, who: Acting) -> Envelope:
-        return self._delete("/data/diag/tree/delete", _dump(body), who)
+    get_trees: Relay[GetTreesBody] = Relay("/data/diag/tree/get")
+    delete_trees: Relay[TreeNamesBody] = Relay("/data/diag/tree/delete", "DELETE")
 
     def save_task(self, body: SaveTaskBody, who: Acting) -> None:
         self._post("/data/diag/task/save", _dump(body), who)
 
-    def get_tasks(self, body: GetTasksBody, who: Acting) -> Envelope:
-        return self._post("/data/diag/task/get", _dump(body), who)
-
-    def delete_tasks(self, body: TaskIdsBody, who: Acting) -> Envelope:
-        return self._delete("/data/diag/task/delete", _dump(body), who)
-
-    def progress(self, body: ProgressBody, who: Acting) -> Envelope:
-        return self._post("/data/diag/process/query", _dump(body), who)
+    get_tasks: Relay[GetTasksBody] = Relay("/data/diag/task/get")
+    delete_tasks: Relay[TaskIdsBody] = Relay("/data/diag/task/delete", "DELETE")
+    progress: Relay[ProgressBody] = Relay("/data/diag/process/query")
 
     def watch_tasks(self, body: WatchTasksBody) -> WatchReply:
         """One run of the scheduler's task watch over every user's running tasks (no user acts)."""
@@ -477,14 +495,9 @@ class DataCenter(ServiceClient):
         """Store reports as the diag executors write them (validated once, by the data center)."""
         return self._saved("/data/diag/report/save", "reports", reports, who, REPORTS_MAX_BODY)
 
-    def get_reports(self, body: GetReportsBody, who: Acting) -> Envelope:
-        return self._post("/data/diag/report/get", _dump(body), who)
-
-    def list_reports(self, body: ListReportsBody, who: Acting) -> Envelope:
-        return self._post("/data/diag/report/get_list", _dump(body), who)
-
-    def delete_reports(self, body: ReportIdsBody, who: Acting) -> Envelope:
-        return self._delete("/data/diag/report/delete", _dump(body), who)
+    get_reports: Relay[GetReportsBody] = Relay("/data/diag/report/get")
+    list_reports: Relay[ListReportsBody] = Relay("/data/diag/report/get_list")
+    delete_reports: Relay[ReportIdsBody] = Relay("/data/diag/report/delete", "DELETE")
 
     # Deployment templates and tasks
 
@@ -492,11 +505,8 @@ class DataCenter(ServiceClient):
         # By alias: a step's switch is spelled `continue` on the wire.
         return self._post("/data/manage/template/add", body.model_dump(by_alias=True), who)
 
-    def delete_templates(self, body: deploy.TemplateNamesBody, who: Acting) -> Envelope:
-        return self._delete("/data/manage/template/delete", _dump(body), who)
-
-    def get_templates(self, body: deploy.GetTemplatesBody, who: Acting) -> Envelope:
-        return self._post("/data/manage/template/get", _dump(body), who)
+    delete_templates: Relay[deploy.TemplateNamesBody] = Relay("/data/manage/template/delete", "DELETE")
+    get_templates: Relay[deploy.GetTemplatesBody] = Relay("/data/manage/template/get")
 
     def templates(self, names: Sequence[str], who: Acting) -> list[deploy.TemplateRow]:
         """The user's templates by name (all of them when `names` is empty), every one."""
@@ -505,17 +515,37 @@ class DataCenter(ServiceClient):
         )["template_infos"]
         return rows
 
-    def add_deploy_task(self, body: deploy.AddDeployTaskBody, who: Acting) -> Envelope:
-        return self._post("/data/manage/task/add", _dump(body), who)
-
-    def delete_deploy_tasks(self, body: deploy.DeployTaskIdsBody, who: Acting) -> Envelope:
-        return self._delete("/data/manage/task/delete", _dump(body), who)
-
-    def get_deploy_tasks(self, body: deploy.GetDeployTasksBody, who: Acting) -> Envelope:
-        return self._post("/data/manage/task/get", _dump(body), who)
+    add_deploy_task: Relay[deploy.AddDeployTaskBody] = Relay("/data/manage/task/add")
+    delete_deploy_tasks: Relay[deploy.DeployTaskIdsBody] = Relay("/data/manage/task/delete", "DELETE")
+    get_deploy_tasks: Relay[deploy.GetDeployTasksBody] = Relay("/data/manage/task/get")
 
     def resolve_task(self, task_id: str, who: Acting) -> deploy.ResolvedTask:
         """The user's task as a run needs it (docs/deployment.md); 404 when it does not exist or
         a template of it is gone."""
         task: deploy.ResolvedTask = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
         return task
+
+
+class Relays(RouteMaker[DataCenter]):
+    """Routes of a service that the data center answers: each passes its body on to one of
+    DataCenter's relayed routes (converted to that route's model with `as_model` where the
+    service's own differs) and answers what the data center answers, with the same method.
+    A declaration names the route and carries its summary, and nothing else:
+
+        @relay("/diag/tree/get", TreeNamesBody, DataCenter.get_trees, dc.GetTreesBody)
+        def get_trees() -> None:
+            \"\"\"Trees by name.\"\"\"
+    """
+
+    def __call__(
+        self,
+        path: str,
+        body: type[Body] | None,
+        route: Relay[Any],
+        as_model: type[Body] | None = None,
+    ) -> Declaration:
+        def handler(ctx: RequestContext[Any]) -> Reply:
+            sent = relayed(as_model, ctx.body) if as_model is not None else ctx.body
+            return forward(route.bind(self._source()), sent, ctx)
+
+        return self._api.declared(path, handler, methods=(route.method,), body=body)

@@ -12,7 +12,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import click
 from werkzeug.serving import BaseWSGIServer
 from werkzeug.serving import WSGIRequestHandler
 from werkzeug.serving import make_server
@@ -22,7 +21,6 @@ from aops_utils import tls
 from aops_utils.conf import Endpoint
 from aops_utils.conf import TlsSection
 from aops_utils.conf import UwsgiSection
-from aops_utils.errors import AopsError
 from aops_utils.errors import ConfigError
 
 LOG = logging.getLogger(__name__)
@@ -179,12 +177,3 @@ def exec_uwsgi(
             raise ConfigError(f"[uwsgi] daemonize: cannot write {log_file}: {exc.strerror or exc}") from exc
     LOG.info("starting uwsgi: %s", " ".join(argv))
     os.execv(argv[0], argv)  # noqa: S606 - a fixed binary with arguments from typed settings
-
-
-def run_main(cli: click.Group, prog: str) -> None:
-    """Run a service's command group; configuration and service errors end in one plain line."""
-    try:
-        cli(standalone_mode=True)
-    except (ConfigError, AopsError) as exc:
-        click.echo(f"{prog}: {exc}", err=True)
-        sys.exit(2)

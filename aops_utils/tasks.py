@@ -14,13 +14,13 @@ import logging
 import math
 import os
 import socket
-import threading
 import time
 import uuid
 from collections.abc import Callable
 from enum import StrEnum
 
 from aops_utils.errors import AopsError
+from aops_utils.threads import Loop
 
 LOG = logging.getLogger(__name__)
 MAX_OWNER = 64
@@ -55,7 +55,7 @@ def watcher_id(service: str) -> str:
     return name[: MAX_OWNER - len(suffix)] + suffix
 
 
-class Periodic:
+class Periodic(Loop):
     """Runs `job` at once and then every `interval` seconds in a daemon thread, until closed.
 
     A failing run is logged and the next one comes at its time: an outage of the data center
@@ -63,22 +63,11 @@ class Periodic:
     """
 
     def __init__(self, name: str, job: Callable[[], object], interval: float) -> None:
-        self.name = name
+        super().__init__(name)
         self._job = job
         self._interval = interval
-        self.stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name=self.name, daemon=True)
-        self._thread.start()
-
-    def close(self) -> None:
-        self.stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=30)
-
-    def _run(self) -> None:
+    def run_loop(self) -> None:
         while not self.stop.is_set():
             started = time.monotonic()
             self.run_once()

@@ -89,9 +89,10 @@ def data_center(count: int, dump: Path | None) -> dict[str, Any]:
         from aops_database.__main__ import initialise
 
         initialise()
+        from aops_database import settings
         from aops_database.app import create_app
 
-        app = create_app()
+        app = create_app(*settings.load())
         center = app.extensions["aops_database"]
         from aops_database.services import groups
         from aops_database.services import hosts

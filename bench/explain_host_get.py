@@ -94,20 +94,13 @@ def explain(engine: Any, statement: str, parameters: Any) -> list[str]:
 
 def current(store: Any, capture: Capture, label: str) -> dict[str, float]:
     from aops_database.services import hosts
+    from aops_utils.contracts import GetHostsBody
     from aops_utils.restful.paging import Window
 
     capture.calls.clear()
     for page in PAGES:
         for _ in range(REPEAT):
-            hosts.get_hosts(
-                store,
-                "admin",
-                group_names=[],
-                management=None,
-                sort="host_name",
-                direction="asc",
-                window=Window.of(page, 50),
-            )
+            hosts.get_hosts(store, "admin", GetHostsBody(sort="host_name"), Window.of(page, 50))
     times: dict[str, list[float]] = {}
     examples: dict[str, tuple[str, Any]] = {}
     for statement, parameters, seconds in capture.calls:

@@ -1,8 +1,13 @@
 """The `/data/...` routes of the data center, one module per resource."""
 
+from aops_database.app import center
 from aops_utils.restful import Api
+from aops_utils.restful.paging import Listings
 
 api = Api("A-Ops data center")
+# Paged listings, per store: the service reads a page of the route's query.
+store_listing = Listings(api, lambda: center().store)
+docs_listing = Listings(api, lambda: center().docs)
 
 from aops_database.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_database.api import checks  # noqa: E402,F401 - registers the routes

@@ -32,14 +32,14 @@ def login(ctx: RequestContext[LoginBody]) -> Reply:
 def _session(ctx: RequestContext[Any]) -> str:
     """The user's session the service acts in: only a user's own request may end it or change
     the password, never a service's work for the user."""
-    assert ctx.principal is not None
-    if not ctx.principal.token_id:
+    session = ctx.caller.token_id
+    if not session:
         raise AopsError(
             "only a user's own request may do this: the service token names no session",
             code=Code.TOKEN_ERROR,
             http_status=403,
         )
-    return ctx.principal.token_id
+    return session
 
 
 @api.route("/data/account/logout", default_password_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import docs_listing
+from aops_database.api import store_listing
 from aops_database.app import center
 from aops_database.services import check_results
 from aops_database.services import checks
@@ -31,7 +33,6 @@ from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import paged_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Rules: relational, one row per (user, name).
@@ -52,15 +53,9 @@ def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
     return missing_reply(ctx.body.check_items, found, "check item", deleted=found)
 
 
-@api.route("/data/check/rule/get", body=GetRulesBody)
-def get_rules(ctx: RequestContext[GetRulesBody]) -> dict[str, Any]:
+@store_listing("/data/check/rule/get", GetRulesBody, "check_items", checks.get_rules)
+def get_rules() -> None:
     """The caller's rules (all when `check_items` is empty) by name, paged when asked."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "check_items",
-        lambda window: checks.get_rules(center().store, ctx.username, b.check_items, b.direction, window),
-    )
 
 
 @api.route("/data/check/rule/count")
@@ -89,47 +84,20 @@ def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
     return {"deleted": deleted}
 
 
-@api.route("/data/check/result/get", body=GetResultsBody)
-def get_results(ctx: RequestContext[GetResultsBody]) -> dict[str, Any]:
+@docs_listing("/data/check/result/get", GetResultsBody, "check_result", check_results.get_results)
+def get_results() -> None:
     """Results overlapping the time range, by host, item and value; unpaged means all."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "check_result",
-        lambda window: check_results.get_results(
-            center().docs,
-            ctx.username,
-            time_range=b.time_range,
-            check_items=b.check_items,
-            host_ids=b.host_list,
-            value=b.value,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
-    )
 
 
-@api.route("/data/check/result/count", body=CountResultsBody)
-def count_results(ctx: RequestContext[CountResultsBody]) -> dict[str, Any]:
+@docs_listing("/data/check/result/count", CountResultsBody, "results", check_results.count_abnormal)
+def count_results() -> None:
     """Abnormal results per host, for every host that has any."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "results",
-        lambda window: check_results.count_abnormal(
-            center().docs, ctx.username, b.host_list, sort=b.sort, direction=b.direction, window=window
-        ),
-    )
 
 
 @api.route("/data/check/result/histogram", body=ResultHistogramBody)
 def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> dict[str, Any]:
     """Results of a value per rule per time bucket (the web dashboard's chart)."""
-    b = ctx.body
-    return check_results.histogram(
-        center().docs, ctx.username, time_range=b.time_range, interval=b.interval, value=b.value
-    )
+    return check_results.histogram(center().docs, ctx.username, ctx.body)
 
 
 # The check scheduler's positions and retry queue (services only).

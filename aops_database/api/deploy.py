@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import store_listing
 from aops_database.app import center
 from aops_database.services import deploy
 from aops_utils.contracts.data_center.deploy import TASK_MAX_BODY
@@ -19,7 +20,6 @@ from aops_utils.contracts.data_center.deploy import TemplateNamesBody
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import paged_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Templates: one row per (user, name), the content as JSON.
@@ -43,17 +43,9 @@ def delete_templates(ctx: RequestContext[TemplateNamesBody]) -> Reply:
     return missing_reply(ctx.body.template_list, found, "template", deleted=found)
 
 
-@api.route("/data/manage/template/get", body=GetTemplatesBody)
-def get_templates(ctx: RequestContext[GetTemplatesBody]) -> dict[str, Any]:
+@store_listing("/data/manage/template/get", GetTemplatesBody, "template_infos", deploy.get_templates)
+def get_templates() -> None:
     """The caller's templates (all when `template_list` is empty), paged when asked."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "template_infos",
-        lambda window: deploy.get_templates(
-            center().store, ctx.username, b.template_list, sort=b.sort, direction=b.direction, window=window
-        ),
-    )
 
 
 # Tasks: a row per task, its templates by name in order, its hosts with their components.
@@ -78,17 +70,9 @@ def delete_deploy_tasks(ctx: RequestContext[DeployTaskIdsBody]) -> Reply:
     return missing_reply(ctx.body.task_list, found, "task", deleted=found)
 
 
-@api.route("/data/manage/task/get", body=GetDeployTasksBody)
-def get_deploy_tasks(ctx: RequestContext[GetDeployTasksBody]) -> dict[str, Any]:
+@store_listing("/data/manage/task/get", GetDeployTasksBody, "task_infos", deploy.get_tasks)
+def get_deploy_tasks() -> None:
     """The caller's tasks (all when `task_list` is empty) with their templates and hosts."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "task_infos",
-        lambda window: deploy.get_tasks(
-            center().store, ctx.username, b.task_list, sort=b.sort, direction=b.direction, window=window
-        ),
-    )
 
 
 @api.route("/data/manage/task/resolve", body=ResolveTaskBody)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import docs_listing
 from aops_database.app import center
 from aops_database.services import diag_reports
 from aops_database.services import diag_watch
@@ -124,25 +125,9 @@ def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
     return {"result": diag_reports.get_reports(center().docs, ctx.username, ctx.body.report_list)}
 
 
-@api.route("/data/diag/report/get_list", body=ListReportsBody)
-def list_reports(ctx: RequestContext[ListReportsBody]) -> dict[str, Any]:
+@docs_listing("/data/diag/report/get_list", ListReportsBody, "result", diag_reports.list_reports)
+def list_reports() -> None:
     """Reports of a task, or of hosts and trees within a time range, with the root's verdict."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "result",
-        lambda window: diag_reports.list_reports(
-            center().docs,
-            ctx.username,
-            task_id=b.task_id,
-            host_ids=b.host_list,
-            tree_names=b.tree_list,
-            time_range=b.time_range,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
-    )
 
 
 @api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import store_listing
 from aops_database.app import HOST_INFO_INDEX
 from aops_database.app import HOST_INFO_SPEC
 from aops_database.app import center
@@ -33,7 +34,6 @@ from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 from aops_utils.restful.batch import batch_reply
 from aops_utils.restful.batch import missing_reply
-from aops_utils.restful.paging import paged_reply
 
 
 @api.route("/data/host/add", body=AddHostsBody, max_body=HOSTS_MAX_BODY)
@@ -65,23 +65,9 @@ def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
     return missing_reply(wanted, found, "host", host_info=deleted)
 
 
-@api.route("/data/host/get", body=GetHostsBody)
-def get_hosts(ctx: RequestContext[GetHostsBody]) -> dict[str, Any]:
+@store_listing("/data/host/get", GetHostsBody, "host_infos", hosts.get_hosts)
+def get_hosts() -> None:
     """List the caller's hosts with filters, sorting and paging."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "host_infos",
-        lambda window: hosts.get_hosts(
-            center().store,
-            ctx.username,
-            group_names=b.host_group_list,
-            management=b.management,
-            sort=b.sort,
-            direction=b.direction,
-            window=window,
-        ),
-    )
 
 
 @api.route("/data/host/count")
@@ -93,10 +79,9 @@ def count_hosts(ctx: RequestContext[None]) -> dict[str, Any]:
 @api.route("/data/host/info/get", body=HostInfoBody)
 def host_info(ctx: RequestContext[HostInfoBody]) -> dict[str, Any]:
     """Basic rows from the relational store, or detail documents, of the caller's hosts."""
-    user = ctx.username
     if ctx.body.basic:
-        return {"host_infos": hosts.basic_info(center().store, user, ctx.body.host_list)}
-    owned = hosts.owned_ids(center().store, user, ctx.body.host_list)
+        return {"host_infos": hosts.basic_info(center().store, ctx.username, ctx.body.host_list)}
+    owned = hosts.owned_ids(center().store, ctx.username, ctx.body.host_list)
     found = center().docs.get_many(HOST_INFO_INDEX, owned) if owned else {}
     return {"host_infos": [found[hid] for hid in owned if hid in found]}
 
@@ -178,12 +163,6 @@ def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
     )
 
 
-@api.route("/data/host/group/get", body=GetGroupsBody)
-def get_groups(ctx: RequestContext[GetGroupsBody]) -> dict[str, Any]:
+@store_listing("/data/host/group/get", GetGroupsBody, "host_group_infos", groups.get_groups)
+def get_groups() -> None:
     """List the caller's groups with live host counts."""
-    b = ctx.body
-    return paged_reply(
-        b,
-        "host_group_infos",
-        lambda window: groups.get_groups(center().store, ctx.username, b.sort, b.direction, window),
-    )

@@ -15,6 +15,7 @@ from aops_database.services.login_guard import LoginGuard
 from aops_database.services.login_guard import Scope
 from aops_database.services.login_guard import Slot
 from aops_database.services.login_guard import now_ms
+from aops_database.services.sql import add_row
 from aops_utils.audit import AuditLog
 from aops_utils.audit import Event
 from aops_utils.auth import HashGate
@@ -24,9 +25,7 @@ from aops_utils.auth import verify_password
 from aops_utils.codes import Code
 from aops_utils.conf import AuthSection
 from aops_utils.db import RelationalStore
-from aops_utils.db import UniqueViolation
 from aops_utils.errors import AopsError
-from aops_utils.errors import DataExistError
 from aops_utils.errors import LoginError
 from aops_utils.errors import ParamError
 from aops_utils.errors import TooManyLogins
@@ -67,18 +66,8 @@ class Accounts:
         self.check_password_length(password)
         with self._hashes.turn():
             hashed = hash_password(password)
-        try:
-            with self._store.begin() as conn:
-                conn.execute(
-                    user.insert().values(
-                        username=username,
-                        password=hashed,
-                        default_password=False,
-                        created_at=int(time.time()),
-                    )
-                )
-        except UniqueViolation:
-            raise DataExistError(f"user {username} already exists", field="username") from None
+        values = {"username": username, "password": hashed, "default_password": False}
+        add_row(self._store, user, values, f"user {username}", "username")
         self._record(Event.USER_ADDED, username, "")
 
     def login(self, username: str, password: str, address: str) -> Login:

@@ -9,6 +9,9 @@ from typing import Any
 import orjson
 
 from aops_utils.contracts.checks import Value
+from aops_utils.contracts.data_center.checks import CountResultsBody
+from aops_utils.contracts.data_center.checks import GetResultsBody
+from aops_utils.contracts.data_center.checks import ResultHistogramBody
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import save_by_id
 from aops_utils.docstore.protocol import Buckets
@@ -105,59 +108,47 @@ def _result(source: dict[str, Any]) -> dict[str, Any]:
 
 
 def get_results(
-    docs: DocumentStore,
-    username: str,
-    *,
-    time_range: Sequence[float],
-    check_items: Sequence[str],
-    host_ids: Sequence[str],
-    value: str | None,
-    sort: str,
-    direction: str,
-    window: Window,
+    docs: DocumentStore, username: str, query: GetResultsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """Results whose span overlaps the time range; unpaged means every one, without a cap."""
     filters: list[Filter] = [Term("username", username)]
-    if time_range:
-        filters += [Range("start", lte=time_range[1]), Range("end", gte=time_range[0])]
-    if check_items:
-        filters.append(Terms("check_item", tuple(dict.fromkeys(check_items))))
-    if host_ids:
-        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
-    if value is not None:
-        filters.append(Term("value", value))
-    keys = [SortKey(sort, descending=direction == "desc")] if sort else []
+    if query.time_range:
+        filters += [Range("start", lte=query.time_range[1]), Range("end", gte=query.time_range[0])]
+    if query.check_items:
+        filters.append(Terms("check_item", tuple(dict.fromkeys(query.check_items))))
+    if query.host_list:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(query.host_list))))
+    if query.value is not None:
+        filters.append(Term("value", query.value))
+    sort = query.sort
+    keys = [SortKey(sort, descending=query.direction == "desc")] if sort else []
     keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
     page = docs.search(RESULT_INDEX, filters, keys, window)
     return page.total, [_result(hit.source) for hit in page.hits]
 
 
 def count_abnormal(
-    docs: DocumentStore, username: str, host_ids: Sequence[str], *, sort: str, direction: str, window: Window
+    docs: DocumentStore, username: str, query: CountResultsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """Abnormal results per host, for every host that has one (21.09 stopped at 10 hosts),
     counted, ordered and paged by the store."""
     filters: list[Filter] = [Term("username", username), Term("value", ABNORMAL)]
-    if host_ids:
-        filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
-    groups = docs.count_by(
-        RESULT_INDEX,
-        filters,
-        GroupBy("host_id", _COUNT_ORDERS.get((sort, direction), GroupOrder.COUNT_DESC), window),
-    )
+    if query.host_list:
+        filters.append(Terms("host_id", tuple(dict.fromkeys(query.host_list))))
+    order = _COUNT_ORDERS.get((query.sort, query.direction), GroupOrder.COUNT_DESC)
+    groups = docs.count_by(RESULT_INDEX, filters, GroupBy("host_id", order, window))
     return groups.total, [{"host_id": host, "count": count} for host, count in groups.counts]
 
 
-def histogram(
-    docs: DocumentStore, username: str, *, time_range: Sequence[int], interval: int, value: str
-) -> dict[str, Any]:
+def histogram(docs: DocumentStore, username: str, query: ResultHistogramBody) -> dict[str, Any]:
     """The user's results of `value` per rule per bucket of `interval` seconds from the range's
     start: a result counts in the bucket its start falls in (none before the range or after its
     end, which the last bucket includes). One aggregation, the number of buckets bounded by the
     contract."""
-    first, last = time_range
+    first, last = query.time_range
+    interval = query.interval
     buckets = Buckets("check_item", "start", first, last, interval)
-    filters: list[Filter] = [Term("username", username), Term("value", value)]
+    filters: list[Filter] = [Term("username", username), Term("value", query.value)]
     counts = docs.count_by_bucket(RESULT_INDEX, filters, buckets)
     series = [{"check_item": rule, "counts": counts[rule]} for rule in sorted(counts)]
     return {"starts": list(range(first, last, interval)), "interval": interval, "series": series}

@@ -12,9 +12,12 @@ import sqlalchemy as sa
 from aops_database import models
 from aops_database.services.sql import Upserted
 from aops_database.services.sql import delete_named
+from aops_database.services.sql import owned_named
 from aops_database.services.sql import owned_rows
+from aops_database.services.sql import read_page
 from aops_database.services.sql import upsert
 from aops_database.services.sql import upsert_named
+from aops_utils.contracts.data_center.checks import GetRulesBody
 from aops_utils.db import RelationalStore
 from aops_utils.restful.paging import Window
 
@@ -55,20 +58,15 @@ def _rule_row(row: Any) -> dict[str, Any]:
 
 
 def get_rules(
-    store: RelationalStore, username: str, names: Sequence[str], direction: str, window: Window
+    store: RelationalStore, username: str, query: GetRulesBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The user's rules (all when `names` is empty) by name; unpaged means every one."""
-    where: list[Any] = [rule.c.username == username]
-    if names:
-        where.append(rule.c.check_item.in_(list(dict.fromkeys(names))))
-    order = rule.c.check_item.desc() if direction == "desc" else rule.c.check_item.asc()
-    query = sa.select(*[rule.c[name] for name in RULE_FIELDS]).where(*where).order_by(order)
-    if window.limit is not None:
-        query = query.offset(window.offset).limit(window.limit)
+    """The user's rules (all when `check_items` is empty) by name; unpaged means every one."""
+    where = owned_named(rule, "check_item", username, query.check_items)
+    order = rule.c.check_item.desc() if query.direction == "desc" else rule.c.check_item.asc()
+    select = sa.select(*[rule.c[name] for name in RULE_FIELDS]).where(*where).order_by(order)
     with store.begin() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(rule).where(*where)).scalar_one()
-        rows = conn.execute(query).all() if total else []
-    return int(total), [_rule_row(row) for row in rows]
+        total, rows = read_page(conn, select, rule, where, window)
+    return total, [_rule_row(row) for row in rows]
 
 
 def count_rules(store: RelationalStore, username: str) -> int:

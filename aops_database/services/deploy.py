@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from typing import Any
-from typing import Literal
 
 import orjson
 import sqlalchemy as sa
@@ -14,7 +13,11 @@ from sqlalchemy.engine import Connection
 from aops_database import models
 from aops_database.services.sql import chunks
 from aops_database.services.sql import delete_named
+from aops_database.services.sql import owned_named
+from aops_database.services.sql import read_page
 from aops_utils import jsonio
+from aops_utils.contracts.data_center.deploy import GetDeployTasksBody
+from aops_utils.contracts.data_center.deploy import GetTemplatesBody
 from aops_utils.db import RelationalStore
 from aops_utils.db import UniqueViolation
 from aops_utils.errors import DataExistError
@@ -23,8 +26,6 @@ from aops_utils.restful.paging import Window
 
 template, task = models.deploy_template, models.deploy_task
 task_template, task_host, host = models.deploy_task_template, models.deploy_task_host, models.host
-TemplateSort = Literal["template_name", ""]
-TaskSort = Literal["task_name", ""]
 
 
 def _order(column: Any, sort: str, direction: str, tie: Any) -> list[Any]:
@@ -78,26 +79,16 @@ def _template_row(row: Any) -> dict[str, Any]:
 
 
 def get_templates(
-    store: RelationalStore,
-    username: str,
-    names: Sequence[str],
-    *,
-    sort: TemplateSort,
-    direction: str,
-    window: Window,
+    store: RelationalStore, username: str, query: GetTemplatesBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The user's templates (all when `names` is empty); unpaged means every one."""
-    where: list[Any] = [template.c.username == username]
-    if names:
-        where.append(template.c.template_name.in_(list(dict.fromkeys(names))))
-    query = sa.select(template).where(*where)
-    query = query.order_by(*_order(template.c.template_name, sort, direction, template.c.template_id))
-    if window.limit is not None:
-        query = query.offset(window.offset).limit(window.limit)
+    """The user's templates (all when `template_list` is empty); unpaged means every one."""
+    where = owned_named(template, "template_name", username, query.template_list)
+    order = _order(template.c.template_name, query.sort, query.direction, template.c.template_id)
     with store.begin() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(template).where(*where)).scalar_one()
-        rows = conn.execute(query).all() if total else []
-    return int(total), [_template_row(row) for row in rows]
+        total, rows = read_page(
+            conn, sa.select(template).where(*where).order_by(*order), template, where, window
+        )
+    return total, [_template_row(row) for row in rows]
 
 
 # Tasks
@@ -215,30 +206,18 @@ def _parts(
 
 
 def get_tasks(
-    store: RelationalStore,
-    username: str,
-    task_ids: Sequence[str],
-    *,
-    sort: TaskSort,
-    direction: str,
-    window: Window,
+    store: RelationalStore, username: str, query: GetDeployTasksBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
-    """The user's tasks (all when `task_ids` is empty) with their templates and hosts; unpaged
+    """The user's tasks (all when `task_list` is empty) with their templates and hosts; unpaged
     means every one."""
-    where: list[Any] = [task.c.username == username]
-    if task_ids:
-        where.append(task.c.task_id.in_(list(dict.fromkeys(task_ids))))
-    query = sa.select(task).where(*where)
+    where = owned_named(task, "task_id", username, query.task_list)
     # Unsorted: by creation (in seconds), then by name: the same order on every page.
-    order = _order(task.c.task_name, sort, direction, task.c.created_at)
-    query = query.order_by(*order, task.c.task_name, task.c.task_id)
-    if window.limit is not None:
-        query = query.offset(window.offset).limit(window.limit)
+    order = _order(task.c.task_name, query.sort, query.direction, task.c.created_at)
+    select = sa.select(task).where(*where).order_by(*order, task.c.task_name, task.c.task_id)
     with store.begin() as conn:
-        total = conn.execute(sa.select(sa.func.count()).select_from(task).where(*where)).scalar_one()
-        rows = conn.execute(query).all() if total else []
+        total, rows = read_page(conn, select, task, where, window)
         names, hosts = _parts(conn, [row.task_id for row in rows])
-    return int(total), [
+    return total, [
         {
             "task_id": row.task_id,
             "task_name": row.task_name,

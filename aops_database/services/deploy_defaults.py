@@ -21,6 +21,7 @@ from aops_database.services import deploy
 from aops_utils import jsonio
 from aops_utils.auth import DEFAULT_USER
 from aops_utils.contracts.data_center.deploy import Component
+from aops_utils.contracts.data_center.deploy import GetTemplatesBody
 from aops_utils.contracts.data_center.deploy import TaskName
 from aops_utils.contracts.data_center.deploy import TemplateContent
 from aops_utils.contracts.data_center.deploy import TemplateName
@@ -91,7 +92,7 @@ def _users(store: RelationalStore) -> set[str]:
 
 
 def _template_exists(store: RelationalStore, username: str, name: str) -> bool:
-    return deploy.get_templates(store, username, [name], sort="", direction="asc", window=_ALL)[0] > 0
+    return deploy.get_templates(store, username, GetTemplatesBody(template_list=[name]), _ALL)[0] > 0
 
 
 def _task_exists(store: RelationalStore, item: DefaultTask) -> bool:
@@ -127,7 +128,7 @@ def _match(hosts: Sequence[Any], wanted: DefaultHost) -> str | None:
 
 def _enabled(store: RelationalStore, username: str, names: Sequence[str]) -> list[str] | None:
     """The components the templates enable, in order; None when a template does not exist."""
-    _total, rows = deploy.get_templates(store, username, names, sort="", direction="asc", window=_ALL)
+    _total, rows = deploy.get_templates(store, username, GetTemplatesBody(template_list=list(names)), _ALL)
     by_name = {row["template_name"]: row["template_content"] for row in rows}
     if any(name not in by_name for name in names):
         return None

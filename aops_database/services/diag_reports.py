@@ -11,6 +11,7 @@ import orjson
 
 from aops_database.services.sql import chunks
 from aops_utils import jsonio
+from aops_utils.contracts.data_center.diagnosis import ListReportsBody
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import save_by_id
 from aops_utils.docstore.protocol import Filter
@@ -81,33 +82,24 @@ def get_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -
 
 
 def list_reports(
-    docs: DocumentStore,
-    username: str,
-    *,
-    task_id: str | None,
-    host_ids: Sequence[str],
-    tree_names: Sequence[str],
-    time_range: Sequence[float],
-    sort: str,
-    direction: str,
-    window: Window,
+    docs: DocumentStore, username: str, query: ListReportsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     """Reports of one task, or of those hosts and trees overlapping the range; without reports.
 
     Unpaged means every one, without a cap (21.09 returned 10).
     """
     filters: list[Filter] = [Term("username", username)]
-    if task_id is not None:
-        filters.append(Term("task_id", task_id))
+    if query.task_id is not None:
+        filters.append(Term("task_id", query.task_id))
     else:
-        if host_ids:
-            filters.append(Terms("host_id", tuple(dict.fromkeys(host_ids))))
-        if tree_names:
-            filters.append(Terms("tree_name", tuple(dict.fromkeys(tree_names))))
-        if time_range:
-            filters += [Range("start", lte=time_range[1]), Range("end", gte=time_range[0])]
-    sort = "start" if sort == "time" else sort
-    keys = [SortKey(sort, descending=direction == "desc")] if sort else []
+        if query.host_list:
+            filters.append(Terms("host_id", tuple(dict.fromkeys(query.host_list))))
+        if query.tree_list:
+            filters.append(Terms("tree_name", tuple(dict.fromkeys(query.tree_list))))
+        if query.time_range:
+            filters += [Range("start", lte=query.time_range[1]), Range("end", gte=query.time_range[0])]
+    sort = "start" if query.sort == "time" else query.sort
+    keys = [SortKey(sort, descending=query.direction == "desc")] if sort else []
     keys += [SortKey(name) for name in _TIE_BREAK if name != sort]
     page = docs.search(REPORT_INDEX, filters, keys, window)
     rows = []

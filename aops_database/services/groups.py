@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
-from typing import Literal
 
 import sqlalchemy as sa
 
 from aops_database import models
+from aops_database.services.sql import add_row
+from aops_utils.contracts import GetGroupsBody
 from aops_utils.db import RelationalStore
-from aops_utils.db import UniqueViolation
-from aops_utils.errors import DataExistError
 from aops_utils.restful.paging import Window
 
 group, host = models.host_group, models.host
-GroupSort = Literal["host_count", "host_group_name", ""]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,21 +23,8 @@ class Deleted:
 
 
 def add_group(store: RelationalStore, username: str, name: str, description: str) -> int:
-    try:
-        with store.begin() as conn:
-            result = conn.execute(
-                group.insert().values(
-                    username=username,
-                    host_group_name=name,
-                    description=description,
-                    created_at=int(time.time()),
-                )
-            )
-    except UniqueViolation:
-        raise DataExistError(f"host group {name} already exists", field="host_group_name") from None
-    key = result.inserted_primary_key
-    assert key is not None
-    return int(key[0])
+    values = {"username": username, "host_group_name": name, "description": description}
+    return int(add_row(store, group, values, f"host group {name}", "host_group_name"))
 
 
 def delete_groups(store: RelationalStore, username: str, names: list[str]) -> Deleted:
@@ -69,23 +53,23 @@ def _host_counts(username: str) -> Any:
 
 
 def get_groups(
-    store: RelationalStore, username: str, sort: GroupSort, direction: str, window: Window
+    store: RelationalStore, username: str, query: GetGroupsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     counts = _host_counts(username)
     host_count = sa.func.coalesce(counts.c.n, 0).label("host_count")
-    query = (
+    select = (
         sa.select(group.c.host_group_name, group.c.description, host_count)
         .select_from(group.outerjoin(counts, counts.c.host_group_id == group.c.host_group_id))
         .where(group.c.username == username)
     )
-    column = {"host_count": host_count, "host_group_name": group.c.host_group_name}.get(sort)
-    order = [] if column is None else [column.desc() if direction == "desc" else column.asc()]
-    query = query.order_by(*order, group.c.host_group_id)
+    column = {"host_count": host_count, "host_group_name": group.c.host_group_name}.get(query.sort)
+    order = [] if column is None else [column.desc() if query.direction == "desc" else column.asc()]
+    select = select.order_by(*order, group.c.host_group_id)
     with store.begin() as conn:
         total = conn.execute(
             sa.select(sa.func.count()).select_from(group).where(group.c.username == username)
         ).scalar_one()
-        rows = conn.execute(query.offset(window.offset).limit(window.limit)).all() if total else []
+        rows = conn.execute(select.offset(window.offset).limit(window.limit)).all() if total else []
     return total, [
         {"host_group_name": r.host_group_name, "description": r.description, "host_count": r.host_count}
         for r in rows

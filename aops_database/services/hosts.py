@@ -7,17 +7,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
-from typing import Literal
 
 import sqlalchemy as sa
 
 from aops_database import models
+from aops_utils.contracts import GetHostsBody
 from aops_utils.db import RelationalStore
 from aops_utils.db import UniqueViolation
 from aops_utils.restful.paging import Window
 
 host, group, credential = models.host, models.host_group, models.credential
-HostSort = Literal["host_name", "host_group_name", ""]
 PUBLIC_FIELDS = ("host_id", "host_name", "host_group_name", "public_ip", "ssh_port", "management")
 _ADD_ATTEMPTS = 3
 
@@ -177,28 +176,22 @@ def _ordered(column: Any, direction: str) -> Any:
 
 
 def get_hosts(
-    store: RelationalStore,
-    username: str,
-    *,
-    group_names: Sequence[str],
-    management: bool | None,
-    sort: HostSort,
-    direction: str,
-    window: Window,
+    store: RelationalStore, username: str, query: GetHostsBody, window: Window
 ) -> tuple[int, list[dict[str, Any]]]:
     where = [host.c.username == username]
-    if group_names:
+    if query.host_group_list:
         wanted = sa.select(group.c.host_group_id).where(
-            group.c.username == username, group.c.host_group_name.in_(group_names)
+            group.c.username == username, group.c.host_group_name.in_(query.host_group_list)
         )
         where.append(host.c.host_group_id.in_(wanted))
-    if management is not None:
-        where.append(host.c.management == management)
+    if query.management is not None:
+        where.append(host.c.management == query.management)
+    direction = query.direction
     # Host names are unique per user, so ordering by name alone is stable and walks the
     # (username, host_name) index; the page's ids are picked first and only they are joined.
     keys: list[Any] = [host.c.host_name]
     source: Any = host
-    if sort == "host_group_name":
+    if query.sort == "host_group_name":
         keys.insert(0, group.c.host_group_name)
         source = host.join(group, group.c.host_group_id == host.c.host_group_id)
     page = (
@@ -210,7 +203,7 @@ def get_hosts(
         .limit(window.limit)
         .subquery("page")
     )
-    query = (
+    listing = (
         _listing()
         .join(page, page.c.host_id == host.c.host_id)
         .order_by(*[_ordered(page.c[k.name], direction) for k in keys])
@@ -218,7 +211,7 @@ def get_hosts(
     counting = sa.select(sa.func.count()).select_from(host).where(*where)
     with store.begin() as conn:
         total = conn.execute(counting).scalar_one()
-        rows = conn.execute(query).all() if total else []
+        rows = conn.execute(listing).all() if total else []
     return total, [_row(r) for r in rows]
 
 

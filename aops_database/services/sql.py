@@ -1,9 +1,10 @@
-"""Statements the relational services share: chunked IN lists, upserts, a user's named rows."""
+"""Statements the relational services share: chunked IN lists, upserts, new rows, named rows."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterable
+from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,9 @@ from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Connection
 
 from aops_utils.db import RelationalStore
+from aops_utils.db import UniqueViolation
+from aops_utils.errors import DataExistError
+from aops_utils.restful.paging import Window
 
 # Bound parameters per statement stay far below SQLite's 32766 and keep MySQL packets small.
 _CHUNK = 1000
@@ -40,6 +44,19 @@ def insert_new(dialect: str, table: sa.Table, key: str) -> Any:
         return sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
     my = mysql.insert(table)
     return my.on_duplicate_key_update({key: my.inserted[key]})
+
+
+def add_row(store: RelationalStore, table: sa.Table, values: Mapping[str, Any], what: str, field: str) -> Any:
+    """Insert one row stamped `created_at` now, and return its primary key; when its unique key
+    is taken already, `what` (e.g. "user admin") already exists, named by `field` (409)."""
+    try:
+        with store.begin() as conn:
+            result = conn.execute(table.insert().values(**values, created_at=int(time.time())))
+    except UniqueViolation:
+        raise DataExistError(f"{what} already exists", field=field) from None
+    key = result.inserted_primary_key
+    assert key is not None
+    return key[0]
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +96,28 @@ def upsert_named(
     # round trips); a big row goes alone.
     conn.execute(upsert(conn.dialect.name, table, ("username", name), replaced), rows)
     return Upserted([n for n in names if n not in existing], [n for n in names if n in existing])
+
+
+def owned_named(table: sa.Table, name: str, username: str, wanted: Sequence[str]) -> list[Any]:
+    """WHERE clauses for the user's rows, only those whose `name` column is among `wanted` when
+    it names any (an empty list means all of them, as in 21.09)."""
+    where: list[Any] = [table.c.username == username]
+    if wanted:
+        where.append(table.c[name].in_(list(dict.fromkeys(wanted))))
+    return where
+
+
+def read_page(
+    conn: Connection, select: sa.Select[Any], table: sa.Table, where: Sequence[Any], window: Window
+) -> tuple[int, Sequence[Any]]:
+    """The rows of `select` in the window (all of them unpaged) and how many rows of `table`
+    match `where` in all; the rows are not read when none match."""
+    total = int(conn.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
+    if not total:
+        return 0, []
+    if window.limit is not None:
+        select = select.offset(window.offset).limit(window.limit)
+    return total, conn.execute(select).all()
 
 
 def delete_named(

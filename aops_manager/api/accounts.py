@@ -57,8 +57,7 @@ def logout(ctx: RequestContext[None]) -> dict[str, Any]:
 def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
     """Change the password; all sessions end. `old_password` may be left out (as in 21.09) only
     within a few minutes of logging in."""
-    principal = ctx.principal
-    assert principal is not None
+    principal = ctx.caller
     try:
         call(principal, lambda: manager().data_center.change_password(ctx.body, principal))
     except AopsError as exc:
@@ -76,6 +75,5 @@ def change_password(ctx: RequestContext[ChangePasswordBody]) -> dict[str, Any]:
 @api.route("/manage/account/certificate", body=CertificateBody)
 def certificate(ctx: RequestContext[CertificateBody]) -> dict[str, Any]:
     """Check the vault key against the user's stored credentials and keep it in memory."""
-    assert ctx.principal is not None
-    service.certify(manager(), ctx.principal, ctx.body.key)
+    service.certify(manager(), ctx.caller, ctx.body.key)
     return {}

@@ -6,13 +6,12 @@ from typing import Any
 
 from aops_manager import service
 from aops_manager.api import api
+from aops_manager.api import relay
 from aops_manager.app import manager
 from aops_manager.forwarding import call
 from aops_manager.forwarding import changes
-from aops_manager.forwarding import read
 from aops_manager.schemas import AddHostsBody
 from aops_utils.clients import forward
-from aops_utils.clients import reply_of
 from aops_utils.contracts import AddGroupBody
 from aops_utils.contracts import GetGroupsBody
 from aops_utils.contracts import GetHostsBody
@@ -20,6 +19,7 @@ from aops_utils.contracts import GroupNamesBody
 from aops_utils.contracts import HostIdsBody
 from aops_utils.contracts import HostInfoBody
 from aops_utils.contracts import OptionalHostIdsBody
+from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
@@ -28,8 +28,7 @@ from aops_utils.restful import RequestContext
 @api.route("/manage/host/add", body=AddHostsBody)
 def add_hosts(ctx: RequestContext[AddHostsBody]) -> Reply:
     """Add hosts; each distinct credential set is encrypted once with the user's key."""
-    assert ctx.principal is not None
-    return service.add_hosts(manager(), ctx.principal, ctx.body)
+    return service.add_hosts(manager(), ctx.caller, ctx.body)
 
 
 @api.route("/manage/host/delete", methods=("DELETE",), body=HostIdsBody)
@@ -43,47 +42,40 @@ def delete_hosts(ctx: RequestContext[HostIdsBody]) -> Reply:
         raise
 
 
-@api.route("/manage/host/get", body=GetHostsBody)
-def get_hosts(ctx: RequestContext[GetHostsBody]) -> Reply:
+@relay.read("/manage/host/get", GetHostsBody, DataCenter.get_hosts)
+def get_hosts() -> None:
     """List hosts (filter by groups and role, sort by name or group, page)."""
-    return reply_of(read(manager().data_center.get_hosts, ctx))
 
 
-@api.route("/manage/host/count")
-def count_hosts(ctx: RequestContext[None]) -> Reply:
+@relay.read("/manage/host/count", None, DataCenter.count_hosts)
+def count_hosts() -> None:
     """Number of hosts the user owns."""
-    return reply_of(read(manager().data_center.count_hosts, ctx))
 
 
-@api.route("/manage/host/info/query", body=HostInfoBody)
-def host_info(ctx: RequestContext[HostInfoBody]) -> Reply:
+@relay.read("/manage/host/info/query", HostInfoBody, DataCenter.get_host_info)
+def host_info() -> None:
     """Host details (`basic` for the inventory row) of the user's hosts."""
-    return reply_of(read(manager().data_center.get_host_info, ctx))
 
 
 @api.route("/manage/host/status/refresh", body=OptionalHostIdsBody)
 def refresh_status(ctx: RequestContext[OptionalHostIdsBody]) -> dict[str, Any]:
     """Probe the hosts' SSH ports now (all the user's hosts when the list is empty)."""
-    principal = ctx.principal
-    assert principal is not None
+    principal = ctx.caller
     rows = call(principal, lambda: manager().data_center.host_basics(ctx.body.host_list, principal))
     statuses = manager().prober.refresh(rows)
     return {"host_infos": [{"host_id": hid, "status": st} for hid, st in statuses.items()]}
 
 
-@api.route("/manage/host/group/add", body=AddGroupBody)
-def add_group(ctx: RequestContext[AddGroupBody]) -> Reply:
+@relay.change("/manage/host/group/add", AddGroupBody, DataCenter.add_group)
+def add_group() -> None:
     """Add a host group (names are unique per user)."""
-    return forward(changes(manager().data_center.add_group), ctx.body, ctx)
 
 
-@api.route("/manage/host/group/delete", methods=("DELETE",), body=GroupNamesBody)
-def delete_groups(ctx: RequestContext[GroupNamesBody]) -> Reply:
+@relay.change("/manage/host/group/delete", GroupNamesBody, DataCenter.delete_groups)
+def delete_groups() -> None:
     """Delete host groups that hold no hosts."""
-    return forward(changes(manager().data_center.delete_groups), ctx.body, ctx)
 
 
-@api.route("/manage/host/group/get", body=GetGroupsBody)
-def get_groups(ctx: RequestContext[GetGroupsBody]) -> Reply:
+@relay.read("/manage/host/group/get", GetGroupsBody, DataCenter.get_groups)
+def get_groups() -> None:
     """List host groups with their host counts."""
-    return reply_of(read(manager().data_center.get_groups, ctx))

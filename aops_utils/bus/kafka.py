@@ -245,41 +245,68 @@ def _kafka_error(servers: str, action: str, exc: BaseException) -> AopsError:
     return AopsError(detail, code=Code.SERVER_ERROR)
 
 
-class KafkaBusProducer:
-    def __init__(
-        self,
-        producer: Any,
-        servers: str,
-        close_timeout: float,
-        on_close: Callable[[KafkaBusProducer], None],
-    ) -> None:
-        self._producer = producer
+# What a client calls with itself when it closes: the bus forgets it.
+OnClose = Callable[[Any], None]
+
+
+class _BusClient:
+    """A kafka-python client of the bus: refused once closed, and forgotten by the bus (through
+    `on_close`) when it closes, however its own close went."""
+
+    what = "client"
+
+    def __init__(self, client: Any, servers: str, label: str, on_close: OnClose) -> None:
+        self._client = client
         self._servers = servers
-        self._close_timeout = close_timeout
+        self._label = label  # in log lines: "producer for <servers>", "consumer of group <id>"
         self._on_close = on_close
+        self._closed = False
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise _closed_error(self.what)
+
+    def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._close_client()
+        except kafka_errors.KafkaError as exc:
+            log.warning("closing the Kafka %s failed: %s", self._label, exc)
+        finally:
+            self._on_close(self)
+
+    def _close_client(self) -> None:
+        raise NotImplementedError
+
+
+class KafkaBusProducer(_BusClient):
+    what = "producer"
+
+    def __init__(self, producer: Any, servers: str, close_timeout: float, on_close: OnClose) -> None:
+        super().__init__(producer, servers, f"producer for {servers}", on_close)
+        self._close_timeout = close_timeout
         # Delivery failures arrive on kafka-python's sender thread; flush() reports them.
         self._lock = threading.Lock()
         self._failures: list[tuple[str, BaseException]] = []
-        self._closed = False
 
     def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
-        if self._closed:
-            raise _closed_error("producer")
+        self._check_open()
         # Serialized here rather than by a kafka-python serializer so a value that is not JSON
         # fails with orjson's TypeError in the caller's frame, exactly as on the memory bus.
         payload = jsonio.encode(value)
         raw_key = None if key is None else key.encode("utf-8")
         try:
-            future = self._producer.send(topic, value=payload, key=raw_key)
+            future = self._client.send(topic, value=payload, key=raw_key)
         except kafka_errors.KafkaError as exc:
             raise _kafka_error(self._servers, f"queue a message for {topic}", exc) from exc
         future.add_errback(self._record_failure, topic)
 
     def flush(self, timeout: float | None = None) -> None:
-        if self._closed:
-            raise _closed_error("producer")
+        self._check_open()
         try:
-            self._producer.flush(timeout)
+            self._client.flush(timeout)
         except kafka_errors.KafkaTimeoutError as exc:
             raise ServiceUnavailable(
                 f"Kafka at {self._servers} did not acknowledge the queued messages within {timeout} s"
@@ -289,19 +316,16 @@ class KafkaBusProducer:
     def close(self) -> None:
         if self._closed:
             return
-        self._closed = True
-        try:
-            # Bounded: kafka-python's default waits forever for a broker that went away.
-            self._producer.close(timeout=self._close_timeout)
-        except kafka_errors.KafkaError as exc:
-            log.warning("closing the Kafka producer for %s failed: %s", self._servers, exc)
-        finally:
-            self._on_close(self)
+        super().close()
         with self._lock:
             lost = len(self._failures)
             self._failures = []
         if lost:
             log.error("%d message(s) to Kafka at %s were not delivered", lost, self._servers)
+
+    def _close_client(self) -> None:
+        # Bounded: kafka-python's default waits forever for a broker that went away.
+        self._client.close(timeout=self._close_timeout)
 
     def _record_failure(self, topic: str, exc: BaseException) -> None:
         with self._lock:
@@ -319,25 +343,17 @@ class KafkaBusProducer:
             )
 
 
-class KafkaBusConsumer:
-    def __init__(
-        self,
-        consumer: Any,
-        servers: str,
-        group_id: str,
-        on_close: Callable[[KafkaBusConsumer], None],
-    ) -> None:
-        self._consumer = consumer
-        self._servers = servers
+class KafkaBusConsumer(_BusClient):
+    what = "consumer"
+
+    def __init__(self, consumer: Any, servers: str, group_id: str, on_close: OnClose) -> None:
+        super().__init__(consumer, servers, f"consumer of group {group_id}", on_close)
         self._group_id = group_id
-        self._on_close = on_close
-        self._closed = False
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
-        if self._closed:
-            raise _closed_error("consumer")
+        self._check_open()
         try:
-            batches = self._consumer.poll(timeout_ms=int(max(timeout, 0.0) * 1000), max_records=max_records)
+            batches = self._client.poll(timeout_ms=int(max(timeout, 0.0) * 1000), max_records=max_records)
         except kafka_errors.KafkaError as exc:
             raise _kafka_error(self._servers, f"poll for group {self._group_id}", exc) from exc
         messages: list[Message] = []
@@ -350,10 +366,9 @@ class KafkaBusConsumer:
 
     def commit(self) -> None:
         """Commit the polled positions; after a rebalance the messages are redelivered instead."""
-        if self._closed:
-            raise _closed_error("consumer")
+        self._check_open()
         try:
-            self._consumer.commit()
+            self._client.commit()
         except _REBALANCE_ERRORS as exc:
             log.warning(
                 "commit for group %s lost to a rebalance; its uncommitted messages will be "
@@ -364,18 +379,10 @@ class KafkaBusConsumer:
         except kafka_errors.KafkaError as exc:
             raise _kafka_error(self._servers, f"commit for group {self._group_id}", exc) from exc
 
-    def close(self) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        try:
-            # Leaves the group so the others take the partitions over at once; nothing is
-            # committed, so what was polled but not committed goes to them.
-            self._consumer.close(autocommit=False)
-        except kafka_errors.KafkaError as exc:
-            log.warning("closing the Kafka consumer of group %s failed: %s", self._group_id, exc)
-        finally:
-            self._on_close(self)
+    def _close_client(self) -> None:
+        # Leaves the group so the others take the partitions over at once; nothing is
+        # committed, so what was polled but not committed goes to them.
+        self._client.close(autocommit=False)
 
 
 def _decode(record: Any) -> Message | None:

@@ -6,13 +6,17 @@ import logging
 import threading
 from collections.abc import Callable
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from functools import partial
 from typing import Any
 
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import MessageBus
+from aops_utils.bus.settings import ConsumerSection
 from aops_utils.errors import DatabaseUnavailable
 from aops_utils.errors import ServiceUnavailable
+from aops_utils.threads import Threads
 
 LOG = logging.getLogger(__name__)
 OUTAGES = (ServiceUnavailable, DatabaseUnavailable)
@@ -69,6 +73,47 @@ def consume_in_thread(
     )
     thread.start()
     return thread
+
+
+@dataclass(kw_only=True)
+class Consumers:
+    """The consumer threads of a worker process: on one bus, polling as its `[consumer]` says,
+    stopped and waited for together."""
+
+    bus: MessageBus
+    consumer: ConsumerSection
+    threads: Threads = field(default_factory=Threads)
+
+    @property
+    def poll_seconds(self) -> float:
+        """How long an idle poll waits ([consumer] timeout_ms)."""
+        return self.consumer.poll_seconds
+
+    def consume(
+        self,
+        name: str,
+        topics: Sequence[str],
+        group_id: str,
+        handle: Callable[[Message], Any],
+        **options: Any,
+    ) -> None:
+        """A consumer thread called `name`; each poll takes up to [consumer] max_records messages,
+        committed together (options as for consume)."""
+        thread = consume_in_thread(
+            self.bus,
+            topics,
+            group_id,
+            handle,
+            self.threads.stop,
+            name=name,
+            max_records=self.consumer.max_records,
+            poll_seconds=self.poll_seconds,
+            **options,
+        )
+        self.threads.add(thread)
+
+    def close(self) -> None:
+        self.threads.close()
 
 
 def _handle_all(

@@ -105,6 +105,20 @@ class BusSection(Section):
     kind: Literal["kafka", "memory"] = "kafka"
 
 
+# The files of the processes on the bus take these as their bases: each has `[bus]`, and
+# `[producer]` and `[consumer]` where it has that side.
+
+
+class ProducerIni(Section):
+    producer: ProducerSection = ProducerSection()
+    bus: BusSection = BusSection()
+
+
+class ConsumerIni(Section):
+    consumer: ConsumerSection = ConsumerSection()
+    bus: BusSection = BusSection()
+
+
 def bus_from(
     bus: BusSection, producer: ProducerSection | None = None, consumer: ConsumerSection | None = None
 ) -> MessageBus:

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 from importlib.metadata import PackageNotFoundError
 from importlib.metadata import version
+from typing import Generic
+from typing import TypeVar
 
 from flask import Flask
 from flask import Response
+from flask import current_app
 from werkzeug.exceptions import HTTPException
 
 from aops_utils.audit import AuditLog
+from aops_utils.auth import TokenCodec
 from aops_utils.codes import Code
 from aops_utils.conf import RestfulSection
+from aops_utils.conf import SystemIni
 from aops_utils.errors import AopsError
 from aops_utils.errors import DefaultPasswordError
 from aops_utils.restful import auditing
@@ -25,10 +30,27 @@ from aops_utils.restful.routes import Authenticator
 from aops_utils.restful.routes import envelope_response
 from aops_utils.restful.routes import json_response
 from aops_utils.restful.routes import read_token
+from aops_utils.restful.tokens import token_authenticator
 
 LOG = logging.getLogger(__name__)
 
+StateT = TypeVar("StateT")
 _HTTP_CODES = {404: Code.PARAM_ERROR, 413: Code.PARAM_ERROR, 415: Code.PARAM_ERROR}
+
+
+class AppState(Generic[StateT]):
+    """A service's own state on its app (stores, clients, threads), kept in `app.extensions`
+    under the service's package name: the app factory attaches it, a view calls this to get it."""
+
+    def __init__(self, package: str) -> None:
+        self.package = package
+
+    def attach(self, app: Flask, state: StateT) -> None:
+        app.extensions[self.package] = state
+
+    def __call__(self) -> StateT:
+        found: StateT = current_app.extensions[self.package]
+        return found
 
 
 def package_version() -> str:
@@ -36,6 +58,15 @@ def package_version() -> str:
         return version("aops")
     except PackageNotFoundError:
         return "0+local"
+
+
+def create_user_service_app(
+    name: str, api: Api, codec: TokenCodec, system: SystemIni, audit: AuditLog
+) -> Flask:
+    """The app of a service that users call with their own tokens (the manager, the schedulers):
+    it checks those itself with the suite's secret, and takes service tokens made out to `name`."""
+    authenticator = token_authenticator(codec, name, system.auth.service_token_ttl)
+    return create_service_app(name, api, authenticator, restful=system.restful, audit=audit)
 
 
 def create_service_app(

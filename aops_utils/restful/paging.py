@@ -5,11 +5,16 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
+from typing import TypeVar
 
 from pydantic import Field
 
 from aops_utils.docstore.protocol import Slice
+from aops_utils.restful.routes import Declaration
+from aops_utils.restful.routes import RequestContext
+from aops_utils.restful.routes import RouteMaker
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Direction
 
@@ -47,6 +52,34 @@ class Window(Slice):
 
 
 Fetch = Callable[[Window], tuple[int, list[Any]]]
+
+
+StoreT = TypeVar("StoreT")
+QueryT = TypeVar("QueryT", bound=PagedBody)
+
+
+class Listings(RouteMaker[StoreT]):
+    """Paged listing routes over one store: each reads a page of the route's query with a
+    service function `fetch(store, username, query, window) -> (total, rows)` and answers
+    21.09's paged reply, the rows under `key`. A declaration names the route and carries its
+    summary, and nothing else:
+
+        @docs_listing("/data/check/result/get", GetResultsBody, "check_result", get_results)
+        def get_results() -> None:
+            \"\"\"Results overlapping the time range.\"\"\"
+    """
+
+    def __call__(
+        self,
+        path: str,
+        body: type[QueryT],
+        key: str,
+        fetch: Callable[[StoreT, str, QueryT, Window], tuple[int, list[Any]]],
+    ) -> Declaration:
+        def handler(ctx: RequestContext[QueryT]) -> dict[str, Any]:
+            return paged_reply(ctx.body, key, partial(fetch, self._source(), ctx.username, ctx.body))
+
+        return self._api.declared(path, handler, body=body)
 
 
 def paged_reply(body: PagedBody, key: str, fetch: Fetch) -> dict[str, Any]:

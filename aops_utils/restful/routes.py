@@ -70,10 +70,15 @@ class RequestContext(Generic[BodyT]):
     address: str
 
     @property
+    def caller(self) -> Principal:
+        """Who calls (only on routes that require a token, where there is one)."""
+        assert self.principal is not None
+        return self.principal
+
+    @property
     def username(self) -> str:
         """The user the request acts for (only on routes that require one)."""
-        assert self.principal is not None
-        return self.principal.username
+        return self.caller.username
 
 
 @dataclass(slots=True)
@@ -91,6 +96,8 @@ Authenticator = Callable[[str], Principal]
 # App config key: every envelope goes out with HTTP 200 (system.ini [restful] legacy_http_status).
 LEGACY_HTTP_STATUS = "AOPS_LEGACY_HTTP_STATUS"
 Handler = Callable[[RequestContext[Any]], "dict[str, Any] | Reply"]
+# A decorator that registers the route a function declares by its name and docstring alone.
+Declaration = Callable[[Callable[[], None]], Callable[[], None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +255,25 @@ class Api:
 
         return register
 
+    def declared(
+        self,
+        path: str,
+        handler: Handler,
+        *,
+        methods: tuple[str, ...] = ("POST",),
+        body: type[BaseModel] | None = None,
+    ) -> Declaration:
+        """Register a `handler` made by a helper (Relays, Listings) under the name and summary of
+        the function this decorates, which only declares them: such a route takes two lines."""
+
+        def declare(named: Callable[[], None]) -> Callable[[], None]:
+            handler.__name__ = named.__name__
+            handler.__doc__ = named.__doc__
+            self.route(path, methods=methods, body=body)(handler)
+            return named
+
+        return declare
+
     def largest_body(self) -> int:
         """The largest body any route takes: the ceiling for the server in front."""
         return max((e.max_body for e in self.endpoints), default=DEFAULT_MAX_BODY)
@@ -259,6 +285,18 @@ class Api:
                 app.add_url_rule(
                     path, f"{endpoint.handler.__name__}_{index}", view, methods=list(endpoint.methods)
                 )
+
+
+SourceT = TypeVar("SourceT")
+
+
+class RouteMaker(Generic[SourceT]):
+    """Makes routes of `api` from declarations; each works on what `source()` returns when it
+    serves (a client, a store: what the app holds then)."""
+
+    def __init__(self, api: Api, source: Callable[[], SourceT]) -> None:
+        self._api = api
+        self._source = source
 
 
 def _authenticate(access: Access) -> Principal | None:

@@ -21,6 +21,7 @@ from aops_utils.rules.nodes import Binary
 from aops_utils.rules.nodes import Call
 from aops_utils.rules.nodes import CountFilter
 from aops_utils.rules.nodes import DictLiteral
+from aops_utils.rules.nodes import Filter
 from aops_utils.rules.nodes import Literal
 from aops_utils.rules.nodes import Name
 from aops_utils.rules.nodes import Node
@@ -96,7 +97,7 @@ class _Analysis:
             self.call(node)
         elif isinstance(node, DictLiteral):
             raise RuleError("a dict literal can only be an operand of 'in' or 'notin'", node.pos)
-        elif isinstance(node, TimeFilter | CountFilter):
+        elif isinstance(node, Filter):
             raise RuleError(f"filter {node.text} is only allowed as a function argument", node.pos)
         elif isinstance(node, Binary) and node.op in ("in", "notin"):
             for side in (node.left, node.right):
@@ -194,7 +195,7 @@ class _Analysis:
     def constant(self, call: Call, index: int, what: str) -> Scalar:
         arg = call.args[index]
         where = f"argument {index + 1} of {call.function}()"
-        if isinstance(arg, TimeFilter | CountFilter):
+        if isinstance(arg, Filter):
             raise RuleError(f"{where} must be {what}, not the filter {arg.text}", arg.pos)
         if not _is_constant(arg):
             raise RuleError(f"{where} must be {what} that does not depend on the data", start_of(arg))

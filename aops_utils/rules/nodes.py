@@ -11,88 +11,89 @@ from dataclasses import dataclass
 Scalar = float | str | bool | None
 
 
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class _Node:
+    """What every node keeps: where its text stands and the height of its subtree (1 for a
+    leaf). Keyword-only, so that a node is built with its own fields first."""
+
+    pos: int
+    depth: int = 1
+
+
 @dataclass(frozen=True, slots=True, eq=False)
-class Literal:
+class Literal(_Node):
     """A number (always float), string, boolean or null."""
 
     value: Scalar
-    pos: int
-    depth: int = 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Name:
+class Name(_Node):
     """An identifier; only macros `$0..$n` are valid, which analysis checks."""
 
     name: str
-    pos: int
-    depth: int = 1
+
+
+@dataclass(frozen=True, slots=True, eq=False, kw_only=True)
+class Filter(_Node):
+    """A function argument that picks samples instead of being a value; `text` as written."""
+
+    text: str
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class TimeFilter:
-    """`30s`, `5m`, `1h` as a function argument: a window in seconds."""
+class TimeFilter(Filter):
+    """`30s`, `5m`, `1h`: a window in seconds."""
 
     seconds: float
-    text: str
-    pos: int
-    depth: int = 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class CountFilter:
-    """`#N` as a function argument: N samples."""
+class CountFilter(Filter):
+    """`#N`: N samples."""
 
     count: int
-    text: str
-    pos: int
-    depth: int = 1
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Unary:
+class Unary(_Node):
     op: str
     operand: Node
-    pos: int
-    depth: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Binary:
+class Binary(_Node):
+    """`pos` is the operator's position."""
+
     op: str
     left: Node
     right: Node
-    pos: int  # the operator's position
-    depth: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Ternary:
+class Ternary(_Node):
+    """`pos` is the position of the '?'."""
+
     condition: Node
     then: Node
     otherwise: Node
-    pos: int  # the '?' position
-    depth: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class DictLiteral:
+class DictLiteral(_Node):
     """`{k: v, ...}`; keys and values are Name or Literal nodes (no expressions)."""
 
     items: tuple[tuple[Node, Node], ...]
-    pos: int
-    depth: int
 
 
 @dataclass(frozen=True, slots=True, eq=False)
-class Call:
-    """`f(args)` (target None) or `$i.f(args)` (target is the Name before the dot)."""
+class Call(_Node):
+    """`f(args)` (target None) or `$i.f(args)` (target is the Name before the dot); `pos` is the
+    function name's position."""
 
     function: str
     target: Name | None
     args: tuple[Node, ...]
-    pos: int  # the function name's position
-    depth: int
 
 
 Node = Literal | Name | TimeFilter | CountFilter | Unary | Binary | Ternary | DictLiteral | Call

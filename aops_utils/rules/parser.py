@@ -100,14 +100,15 @@ class _Parser:
                 then = self.expression(TERNARY_POWER)
                 self.expect(":", "in a ? : expression")
                 otherwise = self.expression(TERNARY_POWER)  # right-associative: same power again
-                left = Ternary(left, then, otherwise, token.pos, _depth(token, left, then, otherwise))
+                depth = _depth(token, left, then, otherwise)
+                left = Ternary(left, then, otherwise, pos=token.pos, depth=depth)
                 continue
             power = BINARY_POWER.get(token.text)
             if power is None or power < min_power:
                 break
             self.advance()
             right = self.expression(power + 1)  # left-associative: the right side binds tighter
-            left = Binary(token.text, left, right, token.pos, _depth(token, left, right))
+            left = Binary(token.text, left, right, pos=token.pos, depth=_depth(token, left, right))
         self.nesting -= 1
         return left
 
@@ -115,9 +116,9 @@ class _Parser:
         token = self.advance()
         if token.kind == lexer.OP and token.text in UNARY_OPERATORS:
             operand = self.expression(UNARY_POWER)
-            return Unary(token.text, operand, token.pos, _depth(token, operand))
+            return Unary(token.text, operand, pos=token.pos, depth=_depth(token, operand))
         if token.kind in _LITERAL_KINDS:
-            return Literal(token.value, token.pos)
+            return Literal(token.value, pos=token.pos)
         if token.kind == lexer.NAME:
             return self.name_or_call(token)
         if token.kind == lexer.TIME:
@@ -135,7 +136,7 @@ class _Parser:
         raise RuleError(f"unexpected {describe(token)}", token.pos)
 
     def name_or_call(self, token: Token) -> Node:
-        name = Name(token.text, token.pos)
+        name = Name(token.text, pos=token.pos)
         if self.is_op("("):
             return self.call(token, None)
         if self.is_op("."):
@@ -175,18 +176,18 @@ class _Parser:
         if depth > MAX_DEPTH:
             raise RuleError(f"expression nests deeper than {MAX_DEPTH} levels", function.pos)
         self.nesting -= 2
-        return Call(function.text, target, tuple(args), function.pos, depth)
+        return Call(function.text, target, tuple(args), pos=function.pos, depth=depth)
 
     def argument(self) -> Node:
         token = self.peek()
         if token.kind == lexer.TIME:
             self.advance()
             assert isinstance(token.value, float)
-            return TimeFilter(token.value, token.text, token.pos)
+            return TimeFilter(token.value, text=token.text, pos=token.pos)
         if token.kind == lexer.COUNT:
             self.advance()
             assert isinstance(token.value, int)
-            return CountFilter(token.value, token.text, token.pos)
+            return CountFilter(token.value, text=token.text, pos=token.pos)
         return self.expression(0)
 
     def dict_literal(self, opening: Token) -> DictLiteral:
@@ -201,7 +202,7 @@ class _Parser:
                     break
                 self.advance()
         self.expect("}", f"to close the '{{' at position {opening.pos}")
-        return DictLiteral(tuple(items), opening.pos, 2)
+        return DictLiteral(tuple(items), pos=opening.pos, depth=2)
 
     def dict_atom(self, role: str) -> Node:
         """A dict key or value: a name or a literal, optionally a signed number."""
@@ -211,11 +212,11 @@ class _Parser:
             sign = -1.0 if token.text == "-" else 1.0
             start, token = token, self.advance()
             assert isinstance(token.value, float)
-            return Literal(sign * token.value, start.pos)
+            return Literal(sign * token.value, pos=start.pos)
         if token.kind in _LITERAL_KINDS:
-            return Literal(token.value, token.pos)
+            return Literal(token.value, pos=token.pos)
         if token.kind == lexer.NAME:
-            return Name(token.text, token.pos)
+            return Name(token.text, pos=token.pos)
         raise RuleError(f"a dict {role} must be a name or a literal, not {describe(token)}", token.pos)
 
 
