@@ -1,4 +1,5 @@
-"""Manager app factory: local token checks, the data-center client, the keyring and the prober."""
+"""Manager app factory: local token checks, the data-center client, the keyring, the prober and the
+deployment worker."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from flask import current_app
 
 from aops_manager import settings as manager_settings
 from aops_manager.cache import ReadCache
+from aops_manager.deploy.worker import Deployer
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
 from aops_manager.status import StatusProber
@@ -28,6 +30,7 @@ class Manager:
     prober: StatusProber
     cache: ReadCache
     audit: AuditLog
+    deployer: Deployer
 
 
 def manager() -> Manager:
@@ -36,7 +39,11 @@ def manager() -> Manager:
 
 
 def create_app(
-    system: SystemIni | None = None, ini: ManagerIni | None = None, *, start_prober: bool = True
+    system: SystemIni | None = None,
+    ini: ManagerIni | None = None,
+    *,
+    start_prober: bool = True,
+    start_deployer: bool = True,
 ) -> Flask:
     if system is None or ini is None:
         system, ini = manager_settings.load()
@@ -65,7 +72,10 @@ def create_app(
         restful=system.restful,
         audit=audit,
     )
-    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit)
+    deployer = Deployer(data_center, ini.deploy)
+    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit, deployer)
     if start_prober:
         prober.start()
+    if start_deployer:
+        deployer.start()
     return app

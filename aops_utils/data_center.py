@@ -46,6 +46,9 @@ from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
 from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
+from aops_utils.contracts.data_center.runs import AddRunBody
+from aops_utils.contracts.data_center.runs import RunHistoryBody
+from aops_utils.contracts.data_center.runs import UpdateRunBody
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
 from aops_utils.restful.validation import Body
@@ -158,6 +161,16 @@ class RetriesAdded(TypedDict):
     added: list[str]
     dead: list[str]
     dropped: list[str]
+
+
+class CredentialRow(TypedDict):
+    """A host with its credential set, encrypted with the user's key."""
+
+    host_id: str
+    host_name: str
+    public_ip: str
+    ssh_port: int
+    vault: str
 
 
 class LoginReply(TypedDict):
@@ -484,3 +497,41 @@ class DataCenter(ServiceClient):
 
     def delete_reports(self, body: ReportIdsBody, who: Acting) -> Envelope:
         return self._delete("/data/diag/report/delete", _dump(body), who)
+
+    # Deployment runs
+
+    def resolve_task(self, task_id: str, who: Acting) -> dict[str, Any]:
+        """The user's task as a run needs it (docs/deployment.md); 404 when it does not exist."""
+        task: dict[str, Any] = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
+        return task
+
+    def credentials(self, host_ids: Sequence[str], who: Acting) -> list[CredentialRow]:
+        """The user's hosts among `host_ids` with their encrypted credential sets."""
+        rows: list[CredentialRow] = self._post(
+            "/data/host/credential/get", {"host_list": list(host_ids)}, who
+        )["credentials"]
+        return rows
+
+    def add_run(self, body: AddRunBody, who: Acting) -> None:
+        self._post("/data/manage/run/add", body.model_dump(by_alias=True), who)
+
+    def update_run(self, body: UpdateRunBody, who: Acting) -> str:
+        """Record what changed in a run; returns the run's status as stored afterwards."""
+        return str(self._post("/data/manage/run/update", body.model_dump(exclude_none=True), who)["status"])
+
+    def run(self, run_id: str, who: Acting) -> dict[str, Any]:
+        """A run with its steps and, per step, its hosts."""
+        found: dict[str, Any] = self._post("/data/manage/run/get", {"run_id": run_id}, who)["run"]
+        return found
+
+    def run_history(self, body: RunHistoryBody, who: Acting) -> Envelope:
+        return self._post("/data/manage/run/history", _dump(body), who)
+
+    def renew_runs(self, owner: str, lease: int) -> int:
+        return int(self._post("/data/manage/run/renew", {"owner": owner, "lease": lease}, None)["renewed"])
+
+    def interrupt_runs(self, run_ids: Sequence[str], reason: str) -> list[str]:
+        """End as interrupted the runs named and those whose lease ran out; returns their ids."""
+        body = {"run_ids": list(run_ids), "reason": reason}
+        ended: list[str] = self._post("/data/manage/run/interrupt", body, None)["interrupted"]
+        return ended

@@ -64,6 +64,7 @@ def write_manager_ini(conf: Conf, uwsgi: dict[str, int], read_cache_seconds: flo
     (conf.conf_dir / "manager.ini").write_text(
         f"[manager]\nip=127.0.0.1\nport={conf.manager_port}\nhost_status_interval=0\nprobe_timeout=0.5\n"
         + cache
+        + f"[deploy]\ndata_dir={conf.conf_dir / 'deploy'}\n"
         + "[uwsgi]\n"
         + _uwsgi_ini(uwsgi)
     )
