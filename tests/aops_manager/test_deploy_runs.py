@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from tests import sshhosts
-from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.aops_manager.deploying import Added
 from tests.aops_manager.deploying import add_host
 from tests.aops_manager.deploying import execute
@@ -17,41 +14,26 @@ from tests.aops_manager.deploying import hosts_of
 from tests.aops_manager.deploying import step_status
 from tests.aops_manager.deploying import template
 from tests.aops_manager.deploying import wait_run
-from tests.conftest import mariadb_suite
 from tests.suite import Suite
 
 
-@pytest.fixture(scope="module")
-def hosts() -> Iterator[sshhosts.SshHosts]:
-    try:
-        started = sshhosts.start(3)
-    except sshhosts.TestHostError as exc:
-        pytest.fail(f"SSH test hosts could not start: {exc}")
-    try:
-        yield started
-    finally:
-        sshhosts.stop(started)
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    with mariadb_suite(tmp_path_factory.mktemp("deploy"), deploy=DEPLOY_CONF) as running:
-        yield running
+@pytest.fixture
+def suite(deploy_suite: Suite) -> Suite:
+    return deploy_suite
 
 
 @pytest.fixture
-def token(suite: Suite) -> str:
-    return suite.add_user()[1]
+def token(deploy_token: str) -> str:
+    return deploy_token
 
 
-def conf_of(hosts: sshhosts.SshHosts, host: sshhosts.SshHost) -> Path:
+@pytest.fixture
+def hosts(deploy_hosts: sshhosts.SshHosts, clean_roots: None) -> sshhosts.SshHosts:
+    return deploy_hosts
+
+
+def conf_of(host: sshhosts.SshHost) -> Path:
     return host.root / "opt" / "testpkg" / "testpkg.conf"
-
-
-@pytest.fixture(autouse=True)
-def _clean_roots(hosts: sshhosts.SshHosts) -> None:
-    for host in hosts.hosts:
-        shutil.rmtree(host.root / "opt", ignore_errors=True)
 
 
 def both_steps(hosts: sshhosts.SshHosts, greeting: str, **testpkg: object) -> dict[str, object]:
@@ -94,8 +76,8 @@ def test_a_task_runs_a_component_and_a_custom_step_on_a_password_host_and_a_key_
     assert {h["status"] for h in hosts_of(run, "testpkg").values()} == {"changed"}
     assert "ok: [" in hosts_of(run, "probe")[a.name]["output"]
     for host in hosts.hosts[:2]:
-        assert conf_of(hosts, host).read_text() == "greeting=bonjour\n"
-    assert not conf_of(hosts, hosts.hosts[2]).exists()
+        assert conf_of(host).read_text() == "greeting=bonjour\n"
+    assert not conf_of(hosts.hosts[2]).exists()
     # The task's history holds the run, newest first, with the newest in full.
     status, history = suite.call("POST", "/manage/task/status", {"task_id": task_id}, token)
     assert status == 200, history
@@ -167,7 +149,7 @@ def test_unreachable_hosts_and_a_wrong_password_fail_the_step_on_those_hosts_onl
     assert states["nowhere"]["status"] == "unreachable"
     assert "timed out" in states["nowhere"]["message"] or "No route" in states["nowhere"]["message"]
     assert states[wrong.name]["task"] == "Install testpkg"
-    assert not conf_of(hosts, hosts.hosts[2]).exists()
+    assert not conf_of(hosts.hosts[2]).exists()
 
 
 def test_check_mode_reports_what_would_change_and_changes_nothing(
@@ -201,5 +183,5 @@ def test_a_step_not_enabled_is_skipped_and_a_host_without_its_component_is_not_i
     assert step_status(run) == {"probe": "skipped", "testpkg": "changed"}
     assert set(hosts_of(run, "testpkg")) == {a.name}
     assert {h["message"] for h in hosts_of(run, "probe").values()} == {"the step is not enabled"}
-    assert conf_of(hosts, hosts.hosts[0]).exists()
-    assert not conf_of(hosts, hosts.hosts[1]).exists()
+    assert conf_of(hosts.hosts[0]).exists()
+    assert not conf_of(hosts.hosts[1]).exists()
