@@ -10,6 +10,7 @@ from flask import current_app
 
 from aops_manager import settings as manager_settings
 from aops_manager.cache import ReadCache
+from aops_manager.deploy.facts import Facts
 from aops_manager.deploy.worker import Deployer
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
@@ -31,6 +32,7 @@ class Manager:
     cache: ReadCache
     audit: AuditLog
     deployer: Deployer
+    facts: Facts
 
 
 def manager() -> Manager:
@@ -73,7 +75,8 @@ def create_app(
         audit=audit,
     )
     deployer = Deployer(data_center, ini.deploy)
-    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit, deployer)
+    facts = Facts(data_center, deployer.dirs, deployer.setup, ini.deploy.facts_timeout)
+    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit, deployer, facts)
     if start_prober:
         prober.start()
     if start_deployer:

@@ -44,6 +44,7 @@ from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
 from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
 from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
+from aops_utils.contracts.data_center.hosts import HOST_INFO_MAX_BODY
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.contracts.data_center.runs import AddRunBody
@@ -308,6 +309,11 @@ class DataCenter(ServiceClient):
 
     def get_host_info(self, body: HostInfoBody, who: Acting) -> Envelope:
         return self._post("/data/host/info/get", _dump(body), who)
+
+    def save_host_info(self, documents: Sequence[Row]) -> None:
+        """Store host detail documents (`{host_id, infos, ...}`, one per host) as this service."""
+        for part in parts(documents, HOST_INFO_MAX_BODY):
+            self._post("/data/host/info/save", {"host_infos": list(part)}, None)
 
     def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[HostRow]:
         """The user's hosts among `host_ids` (all of them when empty): id, name, address, port."""

@@ -245,6 +245,8 @@ def write_conf(
     (conf_dir / "manager.ini").write_text(
         f"[manager]\nport={manager_port}\nhost_status_interval={probe_interval}\nprobe_timeout=0.5\n"
         f"[deploy]\ndata_dir={conf_dir / 'deploy'}\n{deploy}"
+        # Hosts the tests add are mostly addresses where nothing answers: no facts unless asked.
+        + ("" if "collect_facts" in deploy else "collect_facts=false\n")
     )
     return manager_port, database_port
 
@@ -272,6 +274,7 @@ def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
             suite.servers["database"].shutdown()
         manager_app.extensions["aops_manager"].prober.stop()
         manager_app.extensions["aops_manager"].deployer.close()
+        manager_app.extensions["aops_manager"].facts.close()
         center = database_app.extensions["aops_database"]
         center.docs.close()
         center.store.dispose()

@@ -1,4 +1,5 @@
-"""Deployment run routes: execute a task (answered at once with the run id), its state, cancel."""
+"""Deployment run routes: execute a task (answered at once with the run id), its state, cancel;
+and config collection, which reaches hosts the same way."""
 
 from __future__ import annotations
 
@@ -6,10 +7,13 @@ from typing import Any
 
 from aops_manager.api import api
 from aops_manager.app import manager
+from aops_manager.deploy import configs
 from aops_manager.deploy import runs
 from aops_manager.deploy.schemas import CancelBody
+from aops_manager.deploy.schemas import CollectBody
 from aops_manager.deploy.schemas import ExecuteBody
 from aops_manager.deploy.schemas import StatusBody
+from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 
 
@@ -32,3 +36,11 @@ def cancel(ctx: RequestContext[CancelBody]) -> dict[str, Any]:
     """Stop a queued or running run; its running hosts end as cancelled."""
     assert ctx.principal is not None
     return runs.cancel(manager(), ctx.principal, ctx.body.run_id)
+
+
+@api.route("/manage/config/collect", body=CollectBody)
+def collect_config(ctx: RequestContext[CollectBody]) -> Reply:
+    """Read every requested file of every host (content, mode, owner, group); a user's token, or
+    a service's acting for the user (configuration tracing). 206 when some file was not read."""
+    assert ctx.principal is not None
+    return configs.collect(manager(), ctx.principal, ctx.body)

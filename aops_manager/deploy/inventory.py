@@ -58,7 +58,7 @@ def write_file(path: Path, text: str) -> Path:
     return path
 
 
-def host_vars(target: Target, keys: Path, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def host_vars(target: Target, keys: Path, more: Mapping[str, Any] | None = None) -> dict[str, Any]:
     login = target.login
     found: dict[str, Any] = {
         "ansible_host": target.address,
@@ -75,8 +75,8 @@ def host_vars(target: Target, keys: Path, extra: Mapping[str, Any] | None = None
         found["ansible_ssh_private_key_file"] = str(write_file(keys / target.host_id, key))
     if login.become_password:
         found["ansible_become_password"] = Unsafe(login.become_password)
-    if extra:
-        found.update(extra)
+    if more:
+        found.update(more)
     return found
 
 
@@ -85,13 +85,16 @@ def write_inventory(
     targets: Iterable[Target],
     connection: Connection,
     *,
-    extra: Mapping[str, Mapping[str, Any]] | None = None,
+    host_variables: Mapping[str, Mapping[str, Any]] | None = None,
     groups: Iterable[str] = (),
 ) -> Path:
-    """`<directory>/inventory/hosts.yml` for `targets` (with `extra` variables by host id), each
+    """`<directory>/inventory/hosts.yml` for `targets` (with more variables by host id), each
     in its components' groups and in `groups`; key files under `<directory>/keys`."""
     chosen = list(targets)
-    hosts = {t.inventory_name: host_vars(t, directory / "keys", (extra or {}).get(t.host_id)) for t in chosen}
+    hosts = {
+        t.inventory_name: host_vars(t, directory / "keys", (host_variables or {}).get(t.host_id))
+        for t in chosen
+    }
     children: dict[str, Any] = {}
     for t in chosen:
         for name in [*(group_of(c) for c in t.components), *groups]:

@@ -40,13 +40,15 @@ class Redactor:
         # Longest first, so that a secret holding another is replaced whole.
         self._secrets = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
 
+    def text(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return text
+
     def __call__(self, change: dict[str, Any]) -> dict[str, Any]:
         for key in ("task", "message", "output"):
-            text = change[key]
-            for secret in self._secrets:
-                if secret in text:
-                    text = text.replace(secret, REDACTED)
-            change[key] = text
+            change[key] = self.text(change[key])
         return change
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from pydantic import Field
+from pydantic import StringConstraints
 from pydantic import model_validator
 
+from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.runs import RunId
 from aops_utils.contracts.data_center.runs import TaskId
 from aops_utils.restful.paging import PagedBody
@@ -34,3 +38,20 @@ class StatusBody(PagedBody):
 
 class CancelBody(Body):
     run_id: RunId
+
+
+# An absolute path on the host, as ragdoll names a configuration file.
+ConfigPath = Annotated[str, StringConstraints(min_length=2, max_length=4096, pattern=r"^/[^\x00-\x1f]*$")]
+
+
+class CollectItem(Body):
+    host_id: HostId
+    config_list: list[ConfigPath] = Field(min_length=1, max_length=256)
+
+
+class CollectBody(Body):
+    infos: list[CollectItem] = Field(min_length=1, max_length=1000)
+
+
+class HostFactsBody(Body):
+    host_list: list[HostId] = Field(min_length=1, max_length=1000)
