@@ -43,8 +43,10 @@ def ssh_clients_to(addresses: set[str]) -> list[str]:
         except OSError:
             continue
         words = [a.decode(errors="replace") for a in argv if a]
-        if words and Path(words[0]).name in ("ssh", "sshpass") and any(
-            a in w for a in addresses for w in words
+        if (
+            words
+            and Path(words[0]).name in ("ssh", "sshpass")
+            and any(a in w for a in addresses for w in words)
         ):
             found.append(" ".join(words))
     return found
