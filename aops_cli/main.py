@@ -17,6 +17,8 @@ from aops_cli.options import CONTEXT_SETTINGS
 from aops_cli.options import global_options
 from aops_cli.options import service_url_option
 from aops_cli.standalone import standalone
+from aops_cli.tasks import task
+from aops_cli.templates import template
 
 EPILOG = """\b
 Manager address: --manager URL, else $AOPS_MANAGER_URL, else system.ini [manager] ip/port
@@ -47,10 +49,10 @@ Exit status:
 @service_url_option(MANAGER, "http://10.0.0.5:11111")
 @global_options
 def cli() -> None:
-    """A-Ops command line: accounts, hosts and host groups on the A-Ops manager."""
+    """A-Ops command line: accounts, hosts, host groups and deployment on the A-Ops manager."""
 
 
-for command in (login, logout, account, certificate, host, group, stat, standalone):
+for command in (login, logout, account, certificate, host, group, stat, template, task, standalone):
     cli.add_command(command)
 
 

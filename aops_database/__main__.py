@@ -19,11 +19,14 @@ from aops_database.services import users
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX
 from aops_database.services.check_results import RESULT_SPEC
+from aops_database.services.deploy_defaults import FILE_NAME as DEFAULTS_FILE
+from aops_database.services.deploy_defaults import import_defaults
 from aops_database.services.diag_reports import REPORT_INDEX
 from aops_database.services.diag_reports import REPORT_SPEC
 from aops_utils.auth import TokenCodec
 from aops_utils.auth import load_secret
 from aops_utils.conf import SystemIni
+from aops_utils.conf import conf_dir
 from aops_utils.contracts.data_center.hosts import AddUserBody
 from aops_utils.db import RelationalStore
 from aops_utils.docstore import DocumentStore
@@ -43,7 +46,8 @@ def create_mysql_database(server_url: str, name: str) -> None:
 
 
 def initialise() -> None:
-    """Create the secret, the database, the schema (migrations) and the default user."""
+    """Create the secret, the database, the schema (migrations), the default user and the default
+    deployment templates and tasks of default.json (those that do not exist)."""
     system, ini = db_settings.load()
     load_secret(system.auth.secret_file, create=True)
     if ini.store.relational == "mysql":
@@ -52,6 +56,7 @@ def initialise() -> None:
     try:
         schema.upgrade(store)
         created = schema.ensure_default_user(store)
+        defaults = import_defaults(store, conf_dir() / DEFAULTS_FILE)
         docs.ensure_index(HOST_INFO_INDEX, HOST_INFO_SPEC)
         docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
         docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
@@ -59,6 +64,8 @@ def initialise() -> None:
         docs.close()
         store.dispose()
     click.echo("schema is current" + ("; created user admin (password: changeme)" if created else ""))
+    for line in defaults:
+        click.echo(line)
 
 
 def refuse_an_old_schema(ini: db_settings.DatabaseIni) -> None:
@@ -86,7 +93,8 @@ cli = http_service(
 
 @cli.command()
 def init() -> None:
-    """Create or migrate the schema and create the default user admin/changeme."""
+    """Create or migrate the schema, the default user admin/changeme and, from default.json,
+    the default deployment templates and tasks that do not exist."""
     initialise()
 
 

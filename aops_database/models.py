@@ -226,6 +226,69 @@ diag_task = sa.Table(
     sa.Index("ix_diag_task_status", "status"),
 )
 
+# Deployment (issue 10). 21.09 kept templates and tasks in Elasticsearch, where nothing made a
+# name unique and a task named no host it could run on.
+
+# A user's deployment templates: a step list with the variables of its components, as JSON.
+deploy_template = sa.Table(
+    "deploy_template",
+    metadata,
+    sa.Column("template_id", sa.Integer, primary_key=True, autoincrement=True),
+    _owner(),
+    _case_sensitive_name("template_name"),
+    sa.Column("template_content", _LONG_TEXT, nullable=False),
+    sa.Column("description", sa.String(1024), nullable=False, default=""),
+    *_stamps(),
+    sa.UniqueConstraint("username", "template_name"),
+)
+
+# A user's deployment tasks: templates (by name, in order) run on hosts.
+deploy_task = sa.Table(
+    "deploy_task",
+    metadata,
+    sa.Column("task_id", sa.String(32), primary_key=True),
+    _owner(),
+    _case_sensitive_name("task_name"),
+    sa.Column("description", sa.String(1024), nullable=False, default=""),
+    *_stamps(),
+    sa.UniqueConstraint("username", "task_name"),
+)
+
+# The templates of a task by name, not by key: deleting a template and importing it again (how a
+# template is edited) leaves the tasks that use it intact, and they run the new content. A task
+# whose template is gone says so when it is resolved for a run.
+deploy_task_template = sa.Table(
+    "deploy_task_template",
+    metadata,
+    sa.Column(
+        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("position", sa.Integer, primary_key=True),
+    _case_sensitive_name("template_name"),
+)
+
+# The hosts of a task with the components (inventory groups) each gets. Deleting a host takes it
+# out of its tasks (CASCADE): a host delete is the user's explicit act, which a task must not
+# block (21.09 deleted hosts per item), and its credentials go with it, so no run could reach it.
+deploy_task_host = sa.Table(
+    "deploy_task_host",
+    metadata,
+    sa.Column(
+        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column(
+        "host_id",
+        sa.String(32),
+        sa.ForeignKey("host.host_id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+    # The order the hosts were given in (21.09's inventories numbered zookeeper ids by it).
+    sa.Column("position", sa.Integer, nullable=False),
+    # JSON list of component names.
+    sa.Column("components", sa.Text, nullable=False),
+)
+
 # Deployment runs (one per /manage/task/execute of a task), their steps in order and, per
 # step, each host's state; the manager records them as they happen. The task is kept by id
 # and name only: a run's history outlives an edit of its task.

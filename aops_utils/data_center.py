@@ -24,6 +24,7 @@ from aops_utils.contracts import GetHostsBody
 from aops_utils.contracts import GroupNamesBody
 from aops_utils.contracts import HostIdsBody
 from aops_utils.contracts import HostInfoBody
+from aops_utils.contracts.data_center import deploy
 from aops_utils.contracts.data_center.checks import COVERAGE_MAX_BODY
 from aops_utils.contracts.data_center.checks import RESULTS_MAX_BODY
 from aops_utils.contracts.data_center.checks import CountResultsBody
@@ -504,12 +505,41 @@ class DataCenter(ServiceClient):
     def delete_reports(self, body: ReportIdsBody, who: Acting) -> Envelope:
         return self._delete("/data/diag/report/delete", _dump(body), who)
 
-    # Deployment runs
+    # Deployment templates and tasks
 
-    def resolve_task(self, task_id: str, who: Acting) -> dict[str, Any]:
-        """The user's task as a run needs it (docs/deployment.md); 404 when it does not exist."""
-        task: dict[str, Any] = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
+    def add_template(self, body: deploy.AddTemplateBody, who: Acting) -> Envelope:
+        # By alias: a step's switch is spelled `continue` on the wire.
+        return self._post("/data/manage/template/add", body.model_dump(by_alias=True), who)
+
+    def delete_templates(self, body: deploy.TemplateNamesBody, who: Acting) -> Envelope:
+        return self._delete("/data/manage/template/delete", _dump(body), who)
+
+    def get_templates(self, body: deploy.GetTemplatesBody, who: Acting) -> Envelope:
+        return self._post("/data/manage/template/get", _dump(body), who)
+
+    def templates(self, names: Sequence[str], who: Acting) -> list[deploy.TemplateRow]:
+        """The user's templates by name (all of them when `names` is empty), every one."""
+        rows: list[deploy.TemplateRow] = self._post(
+            "/data/manage/template/get", {"template_list": list(names)}, who
+        )["template_infos"]
+        return rows
+
+    def add_deploy_task(self, body: deploy.AddDeployTaskBody, who: Acting) -> Envelope:
+        return self._post("/data/manage/task/add", _dump(body), who)
+
+    def delete_deploy_tasks(self, body: deploy.DeployTaskIdsBody, who: Acting) -> Envelope:
+        return self._delete("/data/manage/task/delete", _dump(body), who)
+
+    def get_deploy_tasks(self, body: deploy.GetDeployTasksBody, who: Acting) -> Envelope:
+        return self._post("/data/manage/task/get", _dump(body), who)
+
+    def resolve_task(self, task_id: str, who: Acting) -> deploy.ResolvedTask:
+        """The user's task as a run needs it (docs/deployment.md); 404 when it does not exist or
+        a template of it is gone."""
+        task: deploy.ResolvedTask = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
         return task
+
+    # Deployment runs
 
     def credentials(self, host_ids: Sequence[str], who: Acting) -> list[CredentialRow]:
         """The user's hosts among `host_ids` with their encrypted credential sets."""

@@ -53,7 +53,7 @@ def _table(profiler: cProfile.Profile, sort: str, rows: int) -> list[str]:
     return lines[start : start + rows + 1]
 
 
-def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
+def profile(name: str, call: Callable[[], None], count: int, dump: Path | None) -> dict[str, Any]:
     for _ in range(50):
         call()
     wall = time.perf_counter()
@@ -67,6 +67,8 @@ def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
     for _ in range(count):
         call()
     profiler.disable()
+    if dump is not None:
+        profiler.dump_stats(dump / (name.replace(" ", "_").replace("/", "_") + ".prof"))
     report.say(f"\n== {name}: {cpu_ms:.2f} ms CPU per request in this process ({wall_ms:.2f} ms wall)")
     report.say("   (cProfile adds its own overhead to the CPU clock)")
     for line in _table(profiler, "cumulative", TOP):
@@ -77,7 +79,7 @@ def profile(name: str, call: Callable[[], None], count: int) -> dict[str, Any]:
     return {"cpu_ms_per_request": round(cpu_ms, 3), "wall_ms_per_request": round(wall_ms, 3)}
 
 
-def data_center(count: int) -> dict[str, Any]:
+def data_center(count: int, dump: Path | None) -> dict[str, Any]:
     top = Path(tempfile.mkdtemp(prefix="aops-bench-cprofile-"))
     tmp = top / "aops_bench_cprofile"
     write_conf(tmp, relational="sqlite", document="sql", log_level="WARNING")
@@ -124,7 +126,7 @@ def data_center(count: int) -> dict[str, Any]:
             )
             assert reply.status_code == 200, reply.data
 
-        result = profile("data center /data/host/get, SQLite", call, count)
+        result = profile("data center /data/host/get, SQLite", call, count, dump)
         center.docs.close()
         center.store.dispose()
         return result
@@ -136,7 +138,7 @@ def data_center(count: int) -> dict[str, Any]:
             os.environ["AOPS_CONF_DIR"] = saved
 
 
-def manager(count: int) -> dict[str, Any]:
+def manager(count: int, dump: Path | None) -> dict[str, Any]:
     # The data center's store does not matter here: its time is not counted.
     with aops_stack("sqlite", "sql") as stack:
         remote = Client(stack.manager_url)
@@ -164,7 +166,7 @@ def manager(count: int) -> dict[str, Any]:
 
             cache = f"read cache {seconds:g} s" if seconds else "read cache off"
             title = f"manager /manage/host/get, {cache} (data center over HTTP, not counted)"
-            result = profile(title, call, count)
+            result = profile(title, call, count, dump)
             total = 50 + 2 * count
             report.say(f"  answers other than HTTP 200: {failed} of {total} requests")
             results[label] = {**result, "read_cache_seconds": seconds, "failed": failed, "requests": total}
@@ -174,11 +176,12 @@ def manager(count: int) -> dict[str, Any]:
 def run() -> dict[str, Any]:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=500)
+    parser.add_argument("--dump", type=Path, help="also write each profile here (pstats files)")
     args = parser.parse_args()
     return {
         "diagnostic": "cprofile_host_get",
-        "data_center": data_center(args.requests),
-        "manager": manager(args.requests),
+        "data_center": data_center(args.requests, args.dump),
+        "manager": manager(args.requests, args.dump),
         "targets_met": None,
     }
 

@@ -7,3 +7,5 @@ api = Api("A-Ops manager")
 from aops_manager.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_manager.api import hosts  # noqa: E402,F401 - registers the routes
 from aops_manager.api import runs  # noqa: E402,F401 - registers the routes
+from aops_manager.api import tasks  # noqa: E402,F401 - registers the routes
+from aops_manager.api import templates  # noqa: E402,F401 - registers the routes

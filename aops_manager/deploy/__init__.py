@@ -1,1 +1,2 @@
-"""Deployment through Ansible: task runs, config collection and host facts, each in a private directory."""
+"""Deployment: the suite's components as Ansible roles, templates and tasks, their runs (each in a
+private directory), config collection and host facts."""

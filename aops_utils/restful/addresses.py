@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 from ipaddress import IPv4Address
 from ipaddress import IPv4Network
 from ipaddress import IPv6Address
@@ -17,6 +18,9 @@ TRUSTED_PROXIES = "AOPS_TRUSTED_PROXIES"
 Network = IPv4Network | IPv6Network
 
 
+# Every request parses its peer's address; a service sees few distinct peers (nginx, the
+# other services, a fleet's worth of CLIs), so parsing each once keeps the cost off the hot path.
+@lru_cache(maxsize=4096)
 def _parse(text: str) -> IPv4Address | IPv6Address | None:
     try:
         found = ip_address(text.strip())

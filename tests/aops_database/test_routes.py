@@ -16,6 +16,7 @@ from aops_database.api import api
 from aops_utils.codes import LABELS
 from aops_utils.restful import Access
 from tests.aops_database import route_table_checks
+from tests.aops_database import route_table_deploy
 from tests.aops_database import route_table_hosts
 from tests.aops_database import route_table_runs
 from tests.aops_database.route_world import Reply
@@ -24,7 +25,12 @@ from tests.aops_database.route_world import World
 from tests.suite import Suite
 from tests.suite import data_call
 
-ROUTES = [*route_table_checks.ROUTES, *route_table_hosts.ROUTES, *route_table_runs.ROUTES]
+ROUTES = [
+    *route_table_checks.ROUTES,
+    *route_table_hosts.ROUTES,
+    *route_table_deploy.ROUTES,
+    *route_table_runs.ROUTES,
+]
 BY_PATH = {route.path: route for route in ROUTES}
 ENDPOINTS = {endpoint.path: endpoint for endpoint in api.endpoints}
 

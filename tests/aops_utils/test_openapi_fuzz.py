@@ -110,7 +110,8 @@ class Fuzzed:
 
 
 def _user_data(suite: Suite, urls: dict[str, str], token: str) -> dict[str, Any]:
-    """The shipped rules and tree, a host (in group "g") and a diagnosis task of the user."""
+    """The shipped rules and tree, a host (in group "g"), a diagnosis task and a deployment
+    template of the user."""
     host_id = suite.add_host(token)
     headers = {"access_token": token}
     rules = json.loads((CONF / "check_rules" / "node_exporter.json").read_text())
@@ -124,6 +125,11 @@ def _user_data(suite: Suite, urls: dict[str, str], token: str) -> dict[str, Any]
     reply = requests.post(urls["diag"] + "/diag/execute", json=execute, headers=headers, timeout=60)
     assert reply.status_code == 200, reply.text
     task_id = reply.json()["task_id"]
+    template = {"template_name": "deploy", "template_content": {"step_list": {"zookeeper": {"enable": True}}}}
+    reply = requests.post(
+        urls["manager"] + "/manage/template/import", json=template, headers=headers, timeout=60
+    )
+    assert reply.status_code == 200, reply.text
     names = [rule["check_item"] for rule in rules["check_items"]]
     return {
         "host_list": [host_id],
@@ -134,6 +140,7 @@ def _user_data(suite: Suite, urls: dict[str, str], token: str) -> dict[str, Any]
         "tree_list": ["health"],
         "task_id": task_id,
         "task_list": [task_id],
+        "template_list": ["deploy"],
     }
 
 

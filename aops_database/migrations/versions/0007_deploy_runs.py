@@ -1,14 +1,14 @@
 """Deployment runs: a run of a task, its steps in order and each host's state per step.
 
 Revision ID: 0007
-Revises: 0005 (0006 once the templates and tasks land)
+Revises: 0006
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0007"
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
