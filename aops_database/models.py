@@ -290,14 +290,17 @@ deploy_task_host = sa.Table(
 )
 
 # Deployment runs (one per /manage/task/execute of a task), their steps in order and, per
-# step, each host's state; the manager records them as they happen. The task is kept by id
-# and name only: a run's history outlives an edit of its task.
+# step, each host's state; the manager records them as they happen. A run keeps its task's
+# name and steps as they were when it started; deleting the task deletes its runs (one still
+# running stops at its next update).
 deploy_run = sa.Table(
     "deploy_run",
     metadata,
     sa.Column("run_id", sa.String(32), primary_key=True),
     _owner(),
-    sa.Column("task_id", sa.String(64), nullable=False),
+    sa.Column(
+        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), nullable=False
+    ),
     sa.Column("task_name", sa.String(128), nullable=False, default=""),
     sa.Column("check_mode", sa.Boolean, nullable=False, default=False),
     sa.Column("status", sa.String(16), nullable=False),

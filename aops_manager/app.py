@@ -10,6 +10,9 @@ from flask import current_app
 
 from aops_manager import settings as manager_settings
 from aops_manager.cache import ReadCache
+from aops_manager.deploy.catalogue import CATALOGUE
+from aops_manager.deploy.catalogue import Catalogue
+from aops_manager.deploy.custom import with_custom
 from aops_manager.deploy.facts import Facts
 from aops_manager.deploy.worker import Deployer
 from aops_manager.keyring import Keyring
@@ -33,6 +36,8 @@ class Manager:
     audit: AuditLog
     deployer: Deployer
     facts: Facts
+    # The components templates may name: the shipped ones and the custom ones of ansible_dir.
+    catalogue: Catalogue
 
 
 def manager() -> Manager:
@@ -76,7 +81,10 @@ def create_app(
     )
     deployer = Deployer(data_center, ini.deploy)
     facts = Facts(data_center, deployer.dirs, deployer.setup, ini.deploy.facts_timeout)
-    app.extensions["aops_manager"] = Manager(ini, data_center, keyring, prober, cache, audit, deployer, facts)
+    catalogue = with_custom(CATALOGUE, deployer.setup.ansible_dir)
+    app.extensions["aops_manager"] = Manager(
+        ini, data_center, keyring, prober, cache, audit, deployer, facts, catalogue
+    )
     if start_prober:
         prober.start()
     if start_deployer:

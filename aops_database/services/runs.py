@@ -40,6 +40,12 @@ def add_run(store: RelationalStore, username: str, body: dict[str, Any]) -> None
             if owner != username:
                 raise DataExistError("a run of that id exists already", field="run_id")
             return
+        task = models.deploy_task
+        found = conn.execute(
+            sa.select(task.c.task_id).where(task.c.task_id == body["task_id"], task.c.username == username)
+        ).first()
+        if found is None:
+            raise NotFoundError(f"no such task: {body['task_id']}", field="task_id")
         conn.execute(
             run.insert().values(
                 run_id=body["run_id"],

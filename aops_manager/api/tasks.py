@@ -5,7 +5,6 @@ from __future__ import annotations
 from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.deploy import tasks
-from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.tasks import GenerateTaskBody
 from aops_manager.forwarding import changes
 from aops_manager.forwarding import read
@@ -22,7 +21,7 @@ from aops_utils.restful import RequestContext
 def generate_task(ctx: RequestContext[GenerateTaskBody]) -> Reply:
     """Create a task: templates in order, run on the user's hosts with their components."""
     assert ctx.principal is not None
-    return tasks.generate(manager(), ctx.principal, ctx.body, CATALOGUE)
+    return tasks.generate(manager(), ctx.principal, ctx.body, manager().catalogue)
 
 
 @api.route("/manage/task/delete", methods=("DELETE",), body=DeployTaskIdsBody)

@@ -5,7 +5,6 @@ from __future__ import annotations
 from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.deploy import templates
-from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.templates import IMPORT_MAX_BODY
 from aops_manager.deploy.templates import ImportTemplateBody
 from aops_manager.forwarding import changes
@@ -22,7 +21,7 @@ from aops_utils.restful import RequestContext
 def import_template(ctx: RequestContext[ImportTemplateBody]) -> Reply:
     """Import a template: a step list (object or YAML) with its components' variables."""
     assert ctx.principal is not None
-    return templates.import_template(manager(), ctx.principal, ctx.body, CATALOGUE)
+    return templates.import_template(manager(), ctx.principal, ctx.body, manager().catalogue)
 
 
 @api.route("/manage/template/delete", methods=("DELETE",), body=TemplateNamesBody)

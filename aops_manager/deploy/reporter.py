@@ -81,6 +81,13 @@ class RunReporter:
         try:
             self.stored_status = RunStatus(self._send(body))
         except AopsError as exc:
+            if exc.http_status == 404:
+                # The run is gone with its task (deleted): nothing more is recorded.
+                LOG.info("run %s: gone from the data center (its task was deleted)", self.run_id)
+                self.stored_status = RunStatus.CANCELLED
+                if self.on_ended is not None:
+                    self.on_ended()
+                return True
             LOG.warning("run %s: its state could not be stored now: %s", self.run_id, exc.detail)
             self._restore(hosts, steps, run)
             return False

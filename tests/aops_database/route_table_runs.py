@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from tests.aops_database.route_world import Reply
@@ -10,18 +11,32 @@ from tests.aops_database.route_world import World
 from tests.aops_database.route_world import new_id
 from tests.aops_database.route_world import refused
 
-TASK_ID = "a" * 32
+
+def task_of(w: World) -> str:
+    """The owner's task id (task ids are unique across users)."""
+    return hashlib.md5(w.owner[0].encode()).hexdigest()
 
 
-def new_run(run_id: str, owner: str = "route-test") -> Reply:
+def new_run(w: World, run_id: str, owner: str = "route-test") -> Reply:
     host = {"host_id": "b" * 32, "host_name": "h1"}
     step = {"step": "testpkg", "template_name": "t", "enable": True, "continue": False, "hosts": [host]}
-    return {"run_id": run_id, "task_id": TASK_ID, "owner": owner, "lease": 600, "steps": [step]}
+    return {"run_id": run_id, "task_id": task_of(w), "owner": owner, "lease": 600, "steps": [step]}
+
+
+def add_task(w: World) -> None:
+    """The owner's task the runs are of (once)."""
+    task_id = task_of(w)
+    if not w.ok("/data/manage/task/get", {"task_list": [task_id]})["task_infos"]:
+        w.ok(
+            "/data/manage/task/add",
+            {"task_id": task_id, "task_name": "runs", "template_name": [], "host_list": []},
+        )
 
 
 def add_run(w: World, owner: str = "route-test") -> str:
+    add_task(w)
     run_id = new_id()
-    w.ok("/data/manage/run/add", new_run(run_id, owner))
+    w.ok("/data/manage/run/add", new_run(w, run_id, owner))
     return run_id
 
 
@@ -65,9 +80,9 @@ ROUTES = [
     Route(
         "/data/manage/run/add",
         # Added again by its user: nothing changes; another user's run of that id is refused.
-        lambda w: new_run(add_run(w)),
+        lambda w: new_run(w, add_run(w)),
         lambda w, r, b: queued(w, b["run_id"]),
-        {"run_id": "x", "task_id": TASK_ID, "owner": "o", "lease": 1, "steps": []},
+        {"run_id": "x", "task_id": "a" * 32, "owner": "o", "lease": 1, "steps": []},
         "run_id",
         lambda w, r, b: r["code"] == 1105 and queued(w, b["run_id"]),
     ),
@@ -89,9 +104,9 @@ ROUTES = [
     ),
     Route(
         "/data/manage/run/history",
-        lambda w: (add_run(w), {"task_id": TASK_ID})[1],
-        lambda w, r, b: r["total_count"] == 1 and r["run_list"][0]["task_id"] == TASK_ID,
-        {"task_id": TASK_ID, "per_page": 0},
+        lambda w: (add_run(w), {"task_id": task_of(w)})[1],
+        lambda w, r, b: r["total_count"] == 1 and r["run_list"][0]["task_id"] == b["task_id"],
+        {"task_id": "a" * 32, "per_page": 0},
         "per_page",
         lambda w, r, b: r["total_count"] == 0 and r["run_list"] == [],
     ),

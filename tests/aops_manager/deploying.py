@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,27 @@ def step_status(run: dict[str, Any]) -> dict[str, str]:
     return {s["step"]: s["status"] for s in run["steps"]}
 
 
+def generate(
+    suite: Suite, token: str, templates: list[dict[str, Any]], hosts: list[tuple[Added, list[str]]]
+) -> str:
+    """A task of these templates (imported now) over these hosts, each with its components."""
+    names = []
+    for content in templates:
+        name = f"t{uuid.uuid4().hex[:8]}"
+        body = {"template_name": name, "template_content": content, "description": ""}
+        status, reply = suite.call("POST", "/manage/template/import", body, token)
+        assert status == 200, reply
+        names.append(name)
+    task = {
+        "task_name": f"task {uuid.uuid4().hex[:8]}",
+        "template_name": names,
+        "host_list": [{"host_id": added.host_id, "components": components} for added, components in hosts],
+    }
+    status, reply = suite.call("POST", "/manage/task/generate", task, token)
+    assert status == 200, reply
+    return str(reply["task_id"])
+
+
 def execute(
     suite: Suite,
     token: str,
@@ -100,38 +122,12 @@ def execute(
     hosts: list[tuple[Added, list[str]]],
     *,
     check: bool = False,
-    task_id: str | None = None,
 ) -> tuple[str, str]:
-    """Run a task of these templates over these hosts (each with its components); returns the
-    task id and the run id. The task is resolved here as the data center resolves a stored one."""
-    import uuid
-
-    from aops_manager.deploy import runs
-    from aops_manager.deploy.build import plan_of
-
-    task = {
-        "task_id": task_id or uuid.uuid4().hex,
-        "task_name": "deploy test",
-        "templates": [
-            {"template_name": f"t{index}", "template_content": content}
-            for index, content in enumerate(templates)
-        ],
-        "host_list": [
-            {
-                "host_id": added.host_id,
-                "host_name": added.name,
-                "public_ip": added.address,
-                "ssh_port": 22,
-                "components": components,
-            }
-            for added, components in hosts
-        ],
-    }
-    app = suite.servers["manager_app"]
-    principal = suite.principal(token)
-    with app.app_context():
-        manager = app.extensions["aops_manager"]
-        logins = runs.logins_of(manager, principal, [added.host_id for added, _ in hosts])
-        plan = plan_of(uuid.uuid4().hex, principal.username, task, logins, check=check)
-        runs.submit(manager, plan)
-    return str(task["task_id"]), plan.run_id
+    """Generate a task and execute it; returns the task id and the run id."""
+    task_id = generate(suite, token, templates, hosts)
+    status, reply = suite.call(
+        "POST", "/manage/task/execute", {"task_list": [task_id], "check": check}, token
+    )
+    assert (status, reply["code"]) == (200, 200), reply
+    assert reply["run_list"] == [{"task_id": task_id, "run_id": reply["run_id"]}]
+    return task_id, str(reply["run_id"])

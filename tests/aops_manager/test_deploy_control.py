@@ -12,6 +12,7 @@ from tests import sshhosts
 from tests.aops_manager.deploying import Added
 from tests.aops_manager.deploying import add_host
 from tests.aops_manager.deploying import execute
+from tests.aops_manager.deploying import generate
 from tests.aops_manager.deploying import hosts_of
 from tests.aops_manager.deploying import step_status
 from tests.aops_manager.deploying import template
@@ -186,3 +187,36 @@ def test_runs_beyond_max_runs_wait_in_the_queue(
     assert third["started_at"] >= min(r["ended_at"] for r in firsts) - 0.5
     assert [wait_run(suite, token, run_id)["status"] for run_id in started] == ["succeeded"] * 3
     assert isinstance(a, Added)
+
+
+def test_execute_refuses_an_unknown_task_and_a_task_without_hosts(
+    deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts
+) -> None:
+    suite, token = deploy_suite, deploy_token
+    add_host(suite, token, deploy_hosts, deploy_hosts.hosts[0])  # the key is in memory
+    status, reply = suite.call("POST", "/manage/task/execute", {"task_list": ["f" * 32]}, token)
+    assert (status, reply["code"], reply["field"]) == (404, 1000, "task_id"), reply
+    empty = generate(suite, token, [slow_task(deploy_hosts, 0)], [])
+    status, reply = suite.call("POST", "/manage/task/execute", {"task_list": [empty]}, token)
+    assert (status, reply["code"], reply["field"]) == (400, 1000, "task_list"), reply
+    status, history = suite.call("POST", "/manage/task/status", {"task_id": empty}, token)
+    assert history["total_count"] == 0, history
+
+
+def test_deleting_a_task_stops_its_run_and_takes_its_history(
+    deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
+) -> None:
+    suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
+    a = add_host(suite, token, hosts, hosts.hosts[0], auth="key")
+    task_id, run_id = execute(suite, token, [slow_task(hosts, 120)], [(a, ["testpkg"])])
+    wait_for(suite, token, run_id, running_on_a_host)
+    status, reply = suite.call("DELETE", "/manage/task/delete", {"task_list": [task_id]}, token)
+    assert (status, reply["code"]) == (200, 200), reply
+    status, reply = suite.call("POST", "/manage/task/status", {"run_id": run_id}, token)
+    assert (status, reply["code"]) == (404, 1000), reply
+    private = data_dir(suite) / "runs" / run_id
+    deadline = time.monotonic() + 15
+    while private.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not private.exists()
+    assert ssh_clients_to({a.address}) == []

@@ -18,7 +18,7 @@ def upgrade():
         "deploy_run",
         sa.Column("run_id", sa.String(length=32), nullable=False),
         sa.Column("username", sa.String(length=40), nullable=False),
-        sa.Column("task_id", sa.String(length=64), nullable=False),
+        sa.Column("task_id", sa.String(length=32), nullable=False),
         sa.Column("task_name", sa.String(length=128), nullable=False),
         sa.Column("check_mode", sa.Boolean(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
@@ -30,6 +30,9 @@ def upgrade():
         sa.Column("ended_at", sa.Double(), nullable=True),
         sa.ForeignKeyConstraint(
             ["username"], ["user.username"], name=op.f("fk_deploy_run_username"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["task_id"], ["deploy_task.task_id"], name=op.f("fk_deploy_run_task_id"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("run_id", name=op.f("pk_deploy_run")),
     )

@@ -12,16 +12,16 @@ from pydantic import StringConstraints
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts import HostName
+from aops_utils.contracts.data_center.diagnosis import Hex32
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Direction
-from aops_utils.restful.validation import Id64
 from aops_utils.restful.validation import Name128
 from aops_utils.restful.validation import Text1024
 from aops_utils.tasks import MAX_OWNER
 
 RunId = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
-TaskId = Id64
+TaskId = Hex32
 # A step is a component (or a custom step) by name; a run has at most this many.
 StepName = Name128
 MAX_STEPS = 256
