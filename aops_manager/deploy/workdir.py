@@ -40,7 +40,7 @@ class RunDirs:
     def claim(self) -> bool:
         """Lock the data directory for this process; False when another live manager holds it."""
         private.make_dir(self.root)
-        handle = (self.data_dir / ".lock").open("ab")
+        handle = private.create_file(self.data_dir / ".lock").open("ab")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
