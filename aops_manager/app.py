@@ -3,6 +3,7 @@ deployment worker."""
 
 from __future__ import annotations
 
+import atexit
 from dataclasses import dataclass
 
 from flask import Flask
@@ -14,6 +15,7 @@ from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.catalogue import Catalogue
 from aops_manager.deploy.custom import with_custom
 from aops_manager.deploy.facts import Facts
+from aops_manager.deploy.facts import ssh_online
 from aops_manager.deploy.worker import Deployer
 from aops_manager.keyring import Keyring
 from aops_manager.settings import ManagerIni
@@ -80,7 +82,9 @@ def create_app(
         audit=audit,
     )
     deployer = Deployer(data_center, ini.deploy)
-    facts = Facts(data_center, deployer.dirs, deployer.setup, ini.deploy.facts_timeout)
+
+    online = ssh_online(section.probe_timeout, section.probe_concurrency)
+    facts = Facts(data_center, deployer.dirs, deployer.setup, ini.deploy.facts_timeout, online)
     catalogue = with_custom(CATALOGUE, deployer.setup.ansible_dir)
     app.extensions["aops_manager"] = Manager(
         ini, data_center, keyring, prober, cache, audit, deployer, facts, catalogue
@@ -89,4 +93,7 @@ def create_app(
         prober.start()
     if start_deployer:
         deployer.start()
+        # uWSGI runs these as its worker stops: runs end as interrupted, their Ansible ended.
+        atexit.register(facts.close)
+        atexit.register(deployer.close)
     return app

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +22,8 @@ from aops_manager.deploy.events import failure_message
 from aops_manager.deploy.jobs import run_builtin
 from aops_manager.deploy.plan import Target
 from aops_manager.deploy.workdir import RunDirs
+from aops_manager.status import ONLINE
+from aops_manager.status import probe
 from aops_utils.data_center import DataCenter
 from aops_utils.errors import AopsError
 
@@ -126,6 +129,20 @@ def details(facts: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
+Online = Callable[[Sequence[Target]], set[str]]
+
+
+def ssh_online(timeout: float, concurrency: int) -> Online:
+    """The ids of the hosts whose SSH server greets within `timeout` (the prober's probe)."""
+
+    def online(targets: Sequence[Target]) -> set[str]:
+        hosts = [{"host_id": t.host_id, "public_ip": t.address, "ssh_port": t.port} for t in targets]
+        found = probe(hosts, timeout, concurrency)
+        return {host_id for host_id, status in found.items() if status == ONLINE}
+
+    return online
+
+
 class FactCollection:
     """Follows the facts playbook's events: each host's details or why there are none."""
 
@@ -156,29 +173,46 @@ class FactCollection:
 class Facts:
     """Collects host details now, or soon in the background (one collection at a time)."""
 
-    def __init__(self, data_center: DataCenter, dirs: RunDirs, setup: AnsibleSetup, timeout: int) -> None:
+    def __init__(
+        self,
+        data_center: DataCenter,
+        dirs: RunDirs,
+        setup: AnsibleSetup,
+        timeout: int,
+        online: Online,
+    ) -> None:
         self._dc = data_center
         self._dirs = dirs
         self._setup = setup
         self._timeout = timeout
+        self._online = online
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="host-facts")
         self._stopping = threading.Event()
 
     def collect(self, targets: Sequence[Target]) -> FactCollection:
         """Gather the hosts' facts and store the details found; the others have a reason."""
         collection = FactCollection(targets)
-        if not targets:
+        # A host whose SSH port does not answer is not worth an Ansible connection timeout: a
+        # fleet added at addresses not up yet costs a probe, not minutes of ansible-playbook.
+        online = self._online(targets)
+        for target in targets:
+            if target.host_id not in online:
+                collection.reasons[target.host_id] = (
+                    f"the host is unreachable: no SSH server answers at {target.address}:{target.port}"
+                )
+        reachable = [t for t in targets if t.host_id in online]
+        if not reachable:
             return collection
         result = run_builtin(
             self._dirs,
             self._setup,
             "host_facts",
-            targets,
+            reachable,
             on_event=collection.on_event,
             timeout=self._timeout,
             cancelled=self._stopping.is_set,
         )
-        for target in targets:
+        for target in reachable:
             if target.host_id not in collection.details:
                 collection.reasons.setdefault(
                     target.host_id, f"the collection did not finish ({result.status}): {result.tail}"
