@@ -14,13 +14,13 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from aops_manager.deploy.ansible_env import AnsibleSetup
 from aops_manager.deploy.events import failure_message
 from aops_manager.deploy.jobs import run_builtin
 from aops_manager.deploy.plan import Target
+from aops_manager.deploy.pool import DaemonPool
 from aops_manager.deploy.workdir import RunDirs
 from aops_manager.status import ONLINE
 from aops_manager.status import probe
@@ -186,7 +186,7 @@ class Facts:
         self._setup = setup
         self._timeout = timeout
         self._online = online
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="host-facts")
+        self._pool = DaemonPool(1, "host-facts")
         self._stopping = threading.Event()
 
     def collect(self, targets: Sequence[Target]) -> FactCollection:
@@ -244,4 +244,4 @@ class Facts:
     def close(self) -> None:
         """Stop: a collection under way is cancelled, those waiting are dropped."""
         self._stopping.set()
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.shutdown(10.0, drop_waiting=True)

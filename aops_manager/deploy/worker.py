@@ -11,12 +11,12 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field
 
 from aops_manager.deploy.ansible_env import AnsibleSetup
 from aops_manager.deploy.plan import Plan
+from aops_manager.deploy.pool import DaemonPool
 from aops_manager.deploy.reporter import RunReporter
 from aops_manager.deploy.runner import Outcome
 from aops_manager.deploy.runner import Stop
@@ -33,6 +33,7 @@ from aops_utils.tasks import watcher_id
 
 LOG = logging.getLogger(__name__)
 LEFT_BEHIND = "the manager running it stopped before it ended"
+CLOSE_TIMEOUT = 20.0
 
 
 @dataclass(slots=True)
@@ -48,7 +49,7 @@ class Deployer:
         self.setup = AnsibleSetup.of(settings)
         self.dirs = RunDirs(settings.data_dir)
         self.owner = watcher_id("aops-manager")
-        self._pool = ThreadPoolExecutor(max_workers=settings.max_runs, thread_name_prefix="deploy-run")
+        self._pool = DaemonPool(settings.max_runs, "deploy-run")
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._left: list[str] = []
@@ -96,7 +97,14 @@ class Deployer:
                 )
             job = Job(plan)
             self._jobs[plan.run_id] = job
-        self._pool.submit(self._run, job)
+        try:
+            self._pool.submit(self._run, job)
+        except RuntimeError:
+            with self._lock:
+                self._jobs.pop(plan.run_id, None)
+            raise AopsError(
+                "the manager is stopping", code=Code.TASK_EXECUTION_FAIL, http_status=409
+            ) from None
 
     def cancel(self, run_id: str) -> bool:
         """Stop a queued or running run of this manager; False when it has none such."""
@@ -138,6 +146,8 @@ class Deployer:
             jobs = list(self._jobs.values())
         for job in jobs:
             job.stop.set(RunStatus.INTERRUPTED, "the manager stopped")
-        self._pool.shutdown(wait=True, cancel_futures=False)
+        # Each run stops within a quarter of a second and sends its last state; queued ones
+        # pass through quickly (stopped before they start).
+        self._pool.shutdown(CLOSE_TIMEOUT)
         self._watch.close()
         self.dirs.release()

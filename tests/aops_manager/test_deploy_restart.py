@@ -38,11 +38,13 @@ class Manager:
     url: str
     process: subprocess.Popen[bytes] | None = None
 
-    def start(self) -> None:
+    def start(self, *, uwsgi: bool = False) -> None:
+        """Serve with the threaded development server, or under uWSGI as shipped."""
         env = {**os.environ, "AOPS_CONF_DIR": str(self.conf_dir), "PYTHONPATH": str(ROOT)}
+        env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
         log = (self.conf_dir / "manager.out").open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "aops_manager", "serve", "--dev"],
+            [sys.executable, "-m", "aops_manager", "serve", *(() if uwsgi else ("--dev",))],
             env=env,
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -57,6 +59,12 @@ class Manager:
             assert time.monotonic() < deadline, "the manager did not start"
             time.sleep(0.2)
 
+    def stop(self) -> None:
+        """As systemd stops it: SIGTERM, then wait."""
+        assert self.process is not None
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+
     def kill(self) -> None:
         """As a crash does: the manager alone, SIGKILL; what it started keeps running."""
         assert self.process is not None
@@ -69,7 +77,7 @@ class Manager:
 
 
 @contextlib.contextmanager
-def separate_manager(suite: Suite, tmp: Path, lease: int) -> Iterator[Manager]:
+def separate_manager(suite: Suite, tmp: Path, lease: int, *, uwsgi: bool = False) -> Iterator[Manager]:
     """A second manager on the suite's data center, with a data directory of its own."""
     conf = tmp / "conf"
     conf.mkdir()
@@ -79,10 +87,11 @@ def separate_manager(suite: Suite, tmp: Path, lease: int) -> Iterator[Manager]:
         f"[manager]\nport={port}\nhost_status_interval=0\n"
         f"[deploy]\ndata_dir={conf / 'deploy'}\nansible_dir={ANSIBLE_DIR}\nconnect_timeout=3\n"
         f"run_lease={lease}\nstatus_interval=0.2\ncollect_facts=false\n"
+        "[uwsgi]\nprocesses=1\nthreads=4\n"
     )
     manager = Manager(conf, f"http://127.0.0.1:{port}")
     try:
-        manager.start()
+        manager.start(uwsgi=uwsgi)
         yield manager
     finally:
         if manager.process is not None and manager.process.poll() is None:
@@ -111,8 +120,8 @@ def start_run(suite: Suite, manager: Manager, hosts: sshhosts.SshHosts) -> tuple
     return token, run_id
 
 
-def check_interrupted(run: dict[str, object]) -> None:
-    assert run["status"] == "interrupted" and run["reason"] == LEFT_BEHIND, run
+def check_interrupted(run: dict[str, object], reason: str = LEFT_BEHIND) -> None:
+    assert run["status"] == "interrupted" and run["reason"] == reason, run
     steps = run["steps"]
     assert [s["status"] for s in steps] == ["interrupted", "interrupted"]  # type: ignore[attr-defined]
     assert [h["status"] for s in steps for h in s["hosts"]] == ["interrupted", "interrupted"]  # type: ignore[attr-defined]
@@ -147,3 +156,18 @@ def test_a_run_whose_manager_died_is_ended_once_its_lease_runs_out(
         run = wait_run(deploy_suite, token, run_id, timeout=60)
         assert 4 < time.monotonic() - killed < 60
         check_interrupted(run)
+
+
+def test_a_manager_stopped_under_uwsgi_ends_its_run_as_interrupted_and_its_ansible_with_it(
+    deploy_suite: Suite, deploy_hosts: sshhosts.SshHosts, clean_roots: None, tmp_path: Path
+) -> None:
+    with separate_manager(deploy_suite, tmp_path, lease=600, uwsgi=True) as manager:
+        token, run_id = start_run(deploy_suite, manager, deploy_hosts)
+        left = manager.data_dir / "runs" / run_id
+        started = time.monotonic()
+        manager.stop()
+        assert time.monotonic() - started < 30
+        run = wait_run(deploy_suite, token, run_id, timeout=10)
+        check_interrupted(run, "the manager stopped")
+        assert not left.exists()
+        assert workdir.users_of(manager.data_dir) == []
