@@ -48,6 +48,8 @@ class Action:
 
 def _host_entries(items: list[str], access_token: str | None) -> list[dict[str, Any]]:
     """`ID` or `NAME`, each optionally `:component+component`; names become the user's host ids."""
+    if not items:
+        return []
     state = get_state()
     known = state.post("/manage/host/info/query", {"host_list": [], "basic": True}, access_token=access_token)
     ids = {row["host_name"]: row["host_id"] for row in known.get("host_infos") or []}

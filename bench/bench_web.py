@@ -8,10 +8,12 @@ paths), serving the built web/dist. Chromium (/usr/bin/chromium through Playwrig
   already in localStorage as a login leaves it): from navigation start to every widget filled
   (`[data-test=dashboard][data-loaded=true]`, the chart drawn and both tables' rows shown);
 * the JavaScript and CSS bytes that first load received (bodies as sent, gzipped by nginx);
-* the hosts page (route /hosts) from navigation start to its rows shown
-  (`[data-test=hosts-table] .ant-table-row`), after the dashboard (warm cache).
+* then, in the same context, the hosts page (route /hosts, rows
+  `[data-test=hosts-table] .ant-table-row`) reached two ways: from the side menu (from the click
+  to the rows shown: in-app navigation, the page's own files fetched on the way), and by loading
+  /hosts (from navigation start to the rows shown, every file cached: the target's figure).
 
-Targets: dashboard < 1.5 s, hosts page < 500 ms, JS + CSS < 400 KB.
+Targets: dashboard < 1.5 s, hosts page (loaded) < 500 ms, JS + CSS < 400 KB.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import time
 from typing import Any
 
 from playwright.sync_api import Browser
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
 from support import report
 from support.client import Client
@@ -49,7 +53,17 @@ TARGET_DASHBOARD_MS = 1500.0
 TARGET_HOSTS_MS = 500.0
 TARGET_ASSET_KB = 400.0
 HOSTS_ROUTE = "/hosts"
+HOSTS_MENU = "[data-test=side-menu] [data-test=menu-hosts]"
 HOSTS_ROWS = "[data-test=hosts-table] .ant-table-row"
+# Rows shown, or the reason there are none yet: the not-found page (a build without /hosts) or
+# an error message (a failed call): a number of ms, or a string saying why; false while waiting.
+HOSTS_SHOWN = f"""(since) => {{
+  if (document.querySelector({json.dumps(HOSTS_ROWS)})) return performance.now() - since
+  if (document.querySelector('[data-test=not-found]')) return 'the not-found page answered {HOSTS_ROUTE}'
+  const error = document.querySelector('.ant-message-error')
+  return error ? 'error message: ' + error.textContent : false
+}}"""
+HOSTS_TIMEOUT_MS = 60_000
 DASHBOARD_FILLED = """() => {
   const page = document.querySelector('[data-test=dashboard][data-loaded=true]')
   if (!page) return false
@@ -139,7 +153,8 @@ def dashboard_cold(browser: Browser, url: str, session: dict[str, Any]) -> dict[
             "chart_series": int(chart_series or 0),
             "errors": errors,
         }
-        figures["hosts_ms"] = hosts_page(page)
+        figures["hosts_menu"] = hosts_from_menu(page)
+        figures["hosts"] = hosts_loaded(page)
         return figures
     finally:
         context.close()
@@ -159,18 +174,45 @@ def api_calls(page: Any) -> dict[str, float]:
     return slowest
 
 
-def hosts_page(page: Any) -> float | None:
-    """The hosts page after the dashboard (its files cached): ms from navigation start to its rows
-    shown; None when this build has no /hosts page (the not-found page answers)."""
-    page.goto(HOSTS_ROUTE, wait_until="commit")
-    found = page.wait_for_function(
-        f"""() => document.querySelector({json.dumps(HOSTS_ROWS)}) ? performance.now()
-                : document.querySelector('[data-test=not-found]') ? -1 : false""",
-        timeout=60_000,
-        polling="raf",
+def hosts_from_menu(page: Page) -> dict[str, Any]:
+    """The hosts page opened from the dashboard's side menu: ms from the click to its rows."""
+    since = page.evaluate(
+        f"""() => {{
+          const entry = document.querySelector({json.dumps(HOSTS_MENU)})
+          if (!entry) return null
+          const since = performance.now()
+          entry.click()
+          return since
+        }}"""
     )
-    ms = float(found.json_value())
-    return None if ms < 0 else round(ms, 1)
+    if since is None:
+        return {"ms": None, "why": f"no menu entry {HOSTS_MENU}"}
+    return _hosts_shown(page, float(since))
+
+
+def hosts_loaded(page: Page) -> dict[str, Any]:
+    """/hosts loaded after the dashboard and the menu visit (every file cached): ms from
+    navigation start to its rows."""
+    page.goto(HOSTS_ROUTE, wait_until="commit")
+    return _hosts_shown(page, 0.0)
+
+
+def _hosts_shown(page: Page, since: float) -> dict[str, Any]:
+    """Wait for the hosts page's rows: ms since `since` (performance.now()), or why not (a
+    timeout, the not-found page, an error message) with the page's /api calls."""
+    try:
+        shown = page.wait_for_function(HOSTS_SHOWN, arg=since, timeout=HOSTS_TIMEOUT_MS, polling="raf")
+    except PlaywrightTimeout:
+        return {
+            "ms": None,
+            "why": f"no row within {HOSTS_TIMEOUT_MS / 1000:.0f} s",
+            "api_ms": api_calls(page),
+        }
+    value = shown.json_value()
+    calls = {path: ms for path, ms in api_calls(page).items() if path.startswith("/api/manage/host")}
+    if isinstance(value, str):
+        return {"ms": None, "why": value, "api_ms": calls}
+    return {"ms": round(float(value), 1), "api_ms": calls}
 
 
 def run() -> dict[str, Any]:
@@ -229,17 +271,20 @@ def run() -> dict[str, Any]:
 
 def summarise(loads: list[dict[str, Any]]) -> dict[str, Any]:
     for number, load in enumerate(loads, 1):
-        shown = "-" if load["hosts_ms"] is None else f"{load['hosts_ms']:.0f} ms"
         report.say(
-            f"  load {number}: dashboard {load['ms']:.0f} ms, hosts page {shown}, "
+            f"  load {number}: dashboard {load['ms']:.0f} ms, hosts page from the menu "
+            f"{_shown(load['hosts_menu'])}, loaded {_shown(load['hosts'])}, "
             f"JS {load['js_bytes'] / 1024:.1f} KB + CSS {load['css_bytes'] / 1024:.1f} KB "
             f"({', '.join(load['encodings'])}), {load['chart_series']} chart series"
         )
-        report.say(f"    API calls (ms): {json.dumps(load['api_ms'])}")
+        report.say(f"    dashboard API calls (ms): {json.dumps(load['api_ms'])}")
+        report.say(f"    hosts page API calls (ms): {json.dumps(load['hosts'].get('api_ms', {}))}")
         for error in load["errors"]:
             report.say(f"    console error: {error}")
     dashboard = [load["ms"] for load in loads]
-    hosts = [load["hosts_ms"] for load in loads if load["hosts_ms"] is not None]
+    hosts = [load["hosts"]["ms"] for load in loads if load["hosts"]["ms"] is not None]
+    hosts_menu = [load["hosts_menu"]["ms"] for load in loads if load["hosts_menu"]["ms"] is not None]
+    not_shown = sorted({load["hosts"]["why"] for load in loads if load["hosts"]["ms"] is None})
     asset_kb = (loads[0]["js_bytes"] + loads[0]["css_bytes"]) / 1024
     errors = sorted({e for load in loads for e in load["errors"]})
     figures: dict[str, Any] = {
@@ -249,6 +294,9 @@ def summarise(loads: list[dict[str, Any]]) -> dict[str, Any]:
         "dashboard_max_ms": max(dashboard),
         "hosts_page_median_ms": round(statistics.median(hosts), 1) if hosts else None,
         "hosts_page_max_ms": max(hosts) if hosts else None,
+        "hosts_page_not_shown": not_shown,
+        "hosts_menu_median_ms": round(statistics.median(hosts_menu), 1) if hosts_menu else None,
+        "hosts_menu_max_ms": max(hosts_menu) if hosts_menu else None,
         "hosts_selector": f"{HOSTS_ROUTE} {HOSTS_ROWS}",
         "js_kb_gzipped": round(loads[0]["js_bytes"] / 1024, 1),
         "css_kb_gzipped": round(loads[0]["css_bytes"] / 1024, 1),
@@ -258,22 +306,32 @@ def summarise(loads: list[dict[str, Any]]) -> dict[str, Any]:
         "console_errors": errors,
         "load_average": load_average(),
     }
+    # A load whose hosts page showed no rows is a missed target, not a figure left out.
     met = [
         max(dashboard) < TARGET_DASHBOARD_MS,
         asset_kb < TARGET_ASSET_KB,
         not errors,
+        not not_shown and max(hosts) < TARGET_HOSTS_MS,
     ]
-    if hosts:
-        met.append(max(hosts) < TARGET_HOSTS_MS)
-    else:
-        report.say(f"  no hosts page in this build ({HOSTS_ROUTE} answers not-found): not measured")
     figures["targets_met"] = all(met)
     report.say(
         f"  dashboard cold: first {dashboard[0]:.0f} ms, median {figures['dashboard_median_ms']:.0f}, "
         f"max {max(dashboard):.0f} ms (target < {TARGET_DASHBOARD_MS:.0f}); JS + CSS {asset_kb:.1f} KB "
         f"gzipped (target < {TARGET_ASSET_KB:.0f})"
     )
+    if hosts:
+        report.say(
+            f"  hosts page loaded: median {figures['hosts_page_median_ms']:.0f}, max {max(hosts):.0f} ms "
+            f"(target < {TARGET_HOSTS_MS:.0f}); from the menu: median "
+            f"{figures['hosts_menu_median_ms']} ms"
+        )
+    for why in not_shown:
+        report.say(f"  hosts page without rows in some loads: {why}")
     return figures
+
+
+def _shown(hosts: dict[str, Any]) -> str:
+    return f"{hosts['ms']:.0f} ms" if hosts["ms"] is not None else f"not shown ({hosts['why']})"
 
 
 def host_ids_of(client: Client) -> list[str]:

@@ -5,6 +5,7 @@
 #   Debian packages (only the missing ones; `apt-get update` runs only if something is missing):
 #     prometheus prometheus-node-exporter openssh-server iproute2 sshpass mariadb-client curl,
 #     sudo (the SSH test hosts' user becomes root with it, as Ansible's `become` does),
+#     python3-apt (Ansible's apt module on the test hosts, which are this machine),
 #     nginx-light (the web UI's production server, run by the web tests with the shipped conf),
 #     chromium (the browser the web tests drive through Playwright) and fonts-wqy-microhei (Chinese
 #     glyphs for its screenshots of the Chinese UI),
@@ -26,7 +27,7 @@ cd "$ROOT"
 export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
-APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass sudo mariadb-client curl
+APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass sudo python3-apt mariadb-client curl
     nginx-light chromium fonts-wqy-microhei)
 
 deb_installed() {

@@ -19,6 +19,7 @@ import fcntl
 import ipaddress
 import json
 import os
+import pwd
 import secrets
 import shutil
 import signal
@@ -26,6 +27,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterable
 from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
@@ -212,16 +214,37 @@ def _pids_in_namespace(namespace: str) -> list[int]:
 
 def _kill_namespace_processes(namespace: str) -> None:
     """Ends sshd and everything started through it (sessions, daemons a test deployed)."""
+    seen: set[int] = set()
     for sig in (signal.SIGTERM, signal.SIGKILL):
         pids = _pids_in_namespace(namespace)
         if not pids:
-            return
+            break
+        seen.update(pids)
         for pid in pids:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, sig)
-        deadline = time.monotonic() + 3
-        while time.monotonic() < deadline and any(_pid_alive(pid) for pid in pids):
-            time.sleep(0.02)
+        _wait_gone(pids, 3.0)
+    # A process leaves the namespace's list early in its exit, before it is gone.
+    _wait_gone(seen, 3.0)
+
+
+def _wait_gone(pids: Iterable[int], timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(_pid_alive(pid) for pid in pids):
+        time.sleep(0.02)
+
+
+def _pids_of_user(user: str) -> list[int]:
+    try:
+        uid = pwd.getpwnam(user).pw_uid
+    except KeyError:
+        return []
+    pids = []
+    for entry in Path("/proc").iterdir():
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and entry.stat().st_uid == uid:
+                pids.append(int(entry.name))
+    return pids
 
 
 def _teardown(state: dict[str, Any]) -> None:
@@ -235,7 +258,9 @@ def _teardown(state: dict[str, Any]) -> None:
     user = state.get("user")
     if user and state.get("created_user"):
         # Processes of the user outside the namespaces (none expected) would make userdel refuse.
-        subprocess.run(["pkill", "-KILL", "-u", user], capture_output=True, check=False)
+        for pid in _pids_of_user(user):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
         subprocess.run(["userdel", user], capture_output=True, check=False)
         Path(f"/etc/sudoers.d/{user}").unlink(missing_ok=True)
     if state.get("base"):

@@ -42,19 +42,11 @@ def free_port() -> int:
 
 
 @dataclass
-class Suite:
+class Tokens:
+    """Tokens signed with the secret `aops-database init` wrote into `conf_dir`, as the services
+    sign theirs."""
+
     conf_dir: Path
-    manager_url: str
-    database_url: str
-    servers: dict[str, Any] = field(default_factory=dict)
-
-    def stop_database(self) -> None:
-        """Stop the data center's HTTP server (the manager keeps running)."""
-        self.servers.pop("database").shutdown()
-
-    def start_database(self) -> None:
-        app, endpoint, secure = self.servers["database_app"]
-        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database", secure)
 
     def codec(self) -> TokenCodec:
         return TokenCodec(load_secret(self.conf_dir / "secret.key"))
@@ -82,6 +74,21 @@ class Suite:
         """The principal a service makes of a request carrying `user_token`: user and session."""
         claims = self.codec().decode(user_token)
         return Principal(claims.subject, user_token, claims.token_id)
+
+
+@dataclass
+class Suite(Tokens):
+    manager_url: str
+    database_url: str
+    servers: dict[str, Any] = field(default_factory=dict)
+
+    def stop_database(self) -> None:
+        """Stop the data center's HTTP server (the manager keeps running)."""
+        self.servers.pop("database").shutdown()
+
+    def start_database(self) -> None:
+        app, endpoint, secure = self.servers["database_app"]
+        self.servers["database"], _ = serve_in_thread(app, endpoint, "test-database", secure)
 
     def add_user(self, username: str | None = None, password: str = "Passw0rd!") -> tuple[str, str]:
         """Create a user as `aops-database user add` does (no route does) and log in through the

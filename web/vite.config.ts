@@ -10,6 +10,13 @@ const api = process.env.AOPS_WEB_API ?? 'http://127.0.0.1:11110'
 
 export default defineConfig({
   plugins: [vue()],
+  define: {
+    __VUE_PROD_DEVTOOLS__: 'false',
+    __VUE_PROD_HYDRATION_MISMATCH_DETAILS__: 'false',
+    __VUE_I18N_LEGACY_API__: 'false',
+    __VUE_I18N_FULL_INSTALL__: 'false',
+    __INTLIFY_PROD_DEVTOOLS__: 'false',
+  },
   resolve: {
     alias: { '@': fileURLToPath(new URL('./src', import.meta.url)) },
   },
@@ -19,6 +26,27 @@ export default defineConfig({
     // Hashed file names under assets/ are cached for a year (immutable) by nginx and standalone.
     sourcemap: false,
     chunkSizeWarningLimit: 800,
+    rolldownOptions: {
+      output: {
+        codeSplitting: {
+          groups: [
+            // Vue, its router, store and i18n: every page needs them and they change only with
+            // an upgrade, so a new build of the app's own code leaves this file cached.
+            {
+              name: 'vue',
+              test: /node_modules[\\/](@vue|vue|vue-router|pinia|vue-i18n|@intlify)[\\/]/,
+            },
+            // ECharts' core (what every chart needs, loaded by the dashboard already), kept
+            // apart from the chart types only some pages draw.
+            {
+              name: 'echarts',
+              test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/,
+              minShareCount: 3,
+            },
+          ],
+        },
+      },
+    },
   },
   server: {
     port: 8000,

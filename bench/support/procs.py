@@ -16,6 +16,8 @@ import requests
 
 from support.env import ROOT
 from support.env import VENV_BIN
+from tests.procs import process_tree
+from tests.procs import status_field
 
 
 @dataclass
@@ -118,27 +120,6 @@ def py_spy() -> str:
     return found
 
 
-def process_tree(pid: int) -> list[int]:
-    """`pid` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            stat = (entry / "stat").read_text()
-        except OSError:
-            continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        children.setdefault(ppid, []).append(int(entry.name))
-    found, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        if Path(f"/proc/{current}").exists():
-            found.append(current)
-        todo.extend(children.get(current, []))
-    return found
-
-
 def pids_named(*names: str) -> list[int]:
     """Processes whose command name (/proc/<pid>/comm) is one of `names`."""
     found = []
@@ -150,22 +131,12 @@ def pids_named(*names: str) -> list[int]:
     return found
 
 
-def _status_field(pid: int, name: str) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith(name + ":"):
-                return int(line.split()[1])
-    except OSError:
-        pass
-    return 0
-
-
 def rss_kib(pid: int) -> int:
-    return _status_field(pid, "VmRSS")
+    return status_field(pid, "VmRSS")
 
 
 def threads_of(pid: int) -> int:
-    return _status_field(pid, "Threads")
+    return status_field(pid, "Threads")
 
 
 def uwsgi_workers(service: Service) -> list[int]:

@@ -17,15 +17,11 @@ import pytest
 import requests
 
 from adoctor_check_scheduler import charts
-from adoctor_check_scheduler import settings as scheduler_settings
-from adoctor_check_scheduler.app import create_app
-from aops_utils.bus.memory import MemoryBus
-from aops_utils.serving import serve_in_thread
 from tests.conftest import NODE_EXPORTER
 from tests.conftest import PROMETHEUS_URL
+from tests.schedulers import check_scheduler
 from tests.suite import Suite
 from tests.suite import data_call
-from tests.suite import free_port
 
 pytestmark = pytest.mark.prometheus_history(120)
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
@@ -47,20 +43,8 @@ IDLE = {
 
 @pytest.fixture(scope="module")
 def url(suite: Suite) -> Iterator[str]:
-    port = free_port()
-    (suite.conf_dir / "check_scheduler.ini").write_text(
-        f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={port}\n"
-    )
-    system, ini = scheduler_settings.load(suite.conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, ini, bus=bus, start_jobs=False)
-    server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        app.extensions["adoctor_check_scheduler"].close()
-        bus.close()
+    with check_scheduler(suite.conf_dir) as served:
+        yield served.url
 
 
 def post(url: str, path: str, body: Any, token: str | None) -> tuple[int, dict[str, Any]]:

@@ -16,12 +16,8 @@ from typing import Any
 import pytest
 import requests
 
-from adoctor_check_scheduler import settings as scheduler_settings
-from adoctor_check_scheduler.app import create_app
-from aops_utils.bus.memory import MemoryBus
-from aops_utils.serving import serve_in_thread
+from tests.schedulers import check_scheduler
 from tests.suite import Suite
-from tests.suite import free_port
 
 
 @dataclass
@@ -55,20 +51,8 @@ class Scheduler:
 @pytest.fixture(scope="module")
 def scheduler(suite: Suite) -> Iterator[Scheduler]:
     """The check scheduler on a free port, on the suite's data center, with an in-memory bus."""
-    port = free_port()
-    (suite.conf_dir / "check_scheduler.ini").write_text(
-        f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={port}\n"
-    )
-    system, ini = scheduler_settings.load(suite.conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, ini, bus=bus, start_jobs=False)
-    server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
-    try:
-        yield Scheduler(f"http://127.0.0.1:{port}")
-    finally:
-        server.shutdown()
-        app.extensions["adoctor_check_scheduler"].close()
-        bus.close()
+    with check_scheduler(suite.conf_dir) as served:
+        yield Scheduler(served.url)
 
 
 def rule(name: str, condition: str = "$0 > 1", metric: str = "node_load1") -> dict[str, Any]:

@@ -11,15 +11,12 @@ from typing import Any
 import pytest
 import requests
 
-from adoctor_diag_scheduler import settings as scheduler_settings
-from adoctor_diag_scheduler.app import create_app
 from aops_utils.bus.memory import MemoryBus
-from aops_utils.serving import serve_in_thread
 from aops_utils.trees import dumps
 from aops_utils.trees import loads
+from tests.schedulers import diag_scheduler
 from tests.suite import Suite
 from tests.suite import data_call
-from tests.suite import free_port
 
 RULES = json.loads((Path(__file__).resolve().parents[2] / "conf/check_rules/node_exporter.json").read_text())
 
@@ -49,18 +46,8 @@ class Diag:
 
 @pytest.fixture(scope="module")
 def diag(suite: Suite) -> Iterator[Diag]:
-    port = free_port()
-    (suite.conf_dir / "diag_scheduler.ini").write_text(f"[bus]\nkind=memory\n[diag_scheduler]\nport={port}\n")
-    system, ini = scheduler_settings.load(suite.conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, ini, bus=bus)
-    server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
-    try:
-        yield Diag(suite, f"http://127.0.0.1:{port}", bus)
-    finally:
-        server.shutdown()
-        app.extensions["adoctor_diag_scheduler"].close()
-        bus.close()
+    with diag_scheduler(suite.conf_dir) as served:
+        yield Diag(suite, served.url, served.bus)
 
 
 def published(bus: MemoryBus, topic: str = "DIAGNOSE_EXECUTE_REQ") -> int:

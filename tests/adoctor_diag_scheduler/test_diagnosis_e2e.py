@@ -10,8 +10,6 @@ process is killed with SIGKILL mid-task; the next one completes the task with no
 from __future__ import annotations
 
 import json
-import signal
-import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -34,6 +32,7 @@ from tests.adoctor_check_scheduler.conftest import checks  # noqa: F401 (the mod
 from tests.adoctor_check_scheduler.conftest import start_in_process
 from tests.adoctor_check_scheduler.conftest import stop_all
 from tests.adoctor_check_scheduler.test_executor_crash import killed_mid_fetch
+from tests.procs import stop
 from tests.samples import HEALTH_TREE
 from tests.suite import data_call
 from tests.suite import free_port
@@ -224,12 +223,7 @@ def test_a_task_of_a_killed_executor_is_completed_once(
         assert sorted(r["start"] for r in reports) == list(range(old, old + 60, 10))
         assert all(r["report"]["node name"] == "host health" for r in reports)
     finally:
-        second.send_signal(signal.SIGTERM)
-        try:
-            second.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            second.kill()
-            second.wait(timeout=10)
+        stop(second)
 
 
 def test_a_task_its_scheduler_died_before_publishing_is_resumed_by_the_watch_and_finishes_once(

@@ -32,6 +32,7 @@ from tests.adoctor_diag_scheduler.conftest import Diag
 from tests.adoctor_diag_scheduler.test_trees_and_requests import execute_body
 from tests.adoctor_diag_scheduler.test_trees_and_requests import good_tree
 from tests.aops_cli.conftest import Doctor
+from tests.schedulers import diag_scheduler
 from tests.suite import Suite
 from tests.suite import free_port
 
@@ -92,28 +93,15 @@ def requests_of(bus: MemoryBus, task_id: str) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def watched(suite: Suite) -> Iterator[Watched]:
-    port = free_port()
-    (suite.conf_dir / "diag_scheduler.ini").write_text(
-        f"[bus]\nkind=memory\n[diag_scheduler]\nport={port}\n{TASK_INI}"
-    )
-    with (suite.conf_dir / "system.ini").open("a") as system_ini:  # where `adoctor` finds it
-        system_ini.write(f"[diag_scheduler]\nip=127.0.0.1\nport={port}\n")
-    system, ini = scheduler_settings.load(suite.conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, ini, bus=bus)
-    server, _ = serve_in_thread(app, ini.diag_scheduler.endpoint, "test-diag-scheduler")
-    _name, token = suite.add_user()
-    found = Watched(suite, f"http://127.0.0.1:{port}", bus, token, suite.add_host(token))
-    assert found.data("/data/check/rule/add", RULES, token)["code"] == 200
-    trees = {"trees": [{"tree_name": "health", "tree_content": good_tree()}]}
-    status, reply = found.call("/diag/tree/import", trees, token)
-    assert status == 200, reply
-    try:
+    # Announced in system.ini, where `adoctor` looks it up.
+    with diag_scheduler(suite.conf_dir, ini=TASK_INI, announce=True) as served:
+        _name, token = suite.add_user()
+        found = Watched(suite, served.url, served.bus, token, suite.add_host(token))
+        assert found.data("/data/check/rule/add", RULES, token)["code"] == 200
+        trees = {"trees": [{"tree_name": "health", "tree_content": good_tree()}]}
+        status, reply = found.call("/diag/tree/import", trees, token)
+        assert status == 200, reply
         yield found
-    finally:
-        server.shutdown()
-        app.extensions["adoctor_diag_scheduler"].close()
-        bus.close()
 
 
 def test_a_task_no_executor_takes_fails_with_its_reason_after_the_timeout(watched: Watched) -> None:

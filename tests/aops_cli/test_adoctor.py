@@ -14,6 +14,7 @@ import pytest
 import requests
 
 from tests.aops_cli.conftest import Doctor
+from tests.schedulers import check_scheduler
 from tests.suite import ADMIN_PASSWORD
 from tests.suite import Suite
 from tests.suite import free_port
@@ -26,28 +27,8 @@ CANARY = "node_exporter_always"  # `$0 >= 0` on node_load1: every sample is abno
 @pytest.fixture(scope="module")
 def scheduler(suite: Suite) -> Iterator[str]:
     """The check scheduler on a free port, on the suite's data center, with an in-memory bus."""
-    from adoctor_check_scheduler import settings as scheduler_settings
-    from adoctor_check_scheduler.app import create_app
-    from aops_utils.bus.memory import MemoryBus
-    from aops_utils.serving import serve_in_thread
-
-    port = free_port()
-    conf_dir = suite.conf_dir
-    (conf_dir / "check_scheduler.ini").write_text(
-        f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={port}\n"
-    )
-    with (conf_dir / "system.ini").open("a") as system_ini:
-        system_ini.write(f"[check_scheduler]\nip=127.0.0.1\nport={port}\n")
-    system, ini = scheduler_settings.load(conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, ini, bus=bus, start_jobs=False)
-    server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "test-check-scheduler")
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.shutdown()
-        app.extensions["adoctor_check_scheduler"].close()
-        bus.close()
+    with check_scheduler(suite.conf_dir, announce=True) as served:
+        yield served.url
 
 
 @pytest.fixture

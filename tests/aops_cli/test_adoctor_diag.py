@@ -17,6 +17,7 @@ from tests.aops_cli.conftest import Doctor
 from tests.aops_cli.test_adoctor import SAMPLE
 from tests.aops_cli.test_adoctor import write
 from tests.samples import HEALTH_TREE
+from tests.schedulers import diag_scheduler
 from tests.suite import Suite
 from tests.suite import free_port
 
@@ -26,38 +27,24 @@ ID = re.compile(r"[0-9a-f]{32}")
 
 
 @pytest.fixture(scope="module")
-def diag_scheduler(suite: Suite) -> Iterator[str]:
+def scheduler(suite: Suite) -> Iterator[str]:
     """The diag scheduler on a free port and a diag executor, sharing an in-memory bus."""
     from adoctor_diag_executor import settings as executor_settings
     from adoctor_diag_executor.service import build
-    from adoctor_diag_scheduler import settings as scheduler_settings
-    from adoctor_diag_scheduler.app import create_app
-    from aops_utils.bus.memory import MemoryBus
-    from aops_utils.serving import serve_in_thread
 
-    port = free_port()
-    conf_dir = suite.conf_dir
-    (conf_dir / "diag_scheduler.ini").write_text(f"[bus]\nkind=memory\n[diag_scheduler]\nport={port}\n")
-    (conf_dir / "diag_executor.ini").write_text("[bus]\nkind=memory\n")
-    with (conf_dir / "system.ini").open("a") as system_ini:
-        system_ini.write(f"[diag_scheduler]\nip=127.0.0.1\nport={port}\n")
-    system, scheduler_ini = scheduler_settings.load(conf_dir)
-    _, executor_ini = executor_settings.load(conf_dir)
-    bus = MemoryBus()
-    app = create_app(system, scheduler_ini, bus=bus)
-    server, _ = serve_in_thread(app, scheduler_ini.diag_scheduler.endpoint, "test-diag-scheduler")
-    executor = build(system, executor_ini, bus)
-    executor.start()
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        executor.close()
-        server.shutdown()
-        bus.close()
+    (suite.conf_dir / "diag_executor.ini").write_text("[bus]\nkind=memory\n")
+    with diag_scheduler(suite.conf_dir, announce=True) as served:
+        system, executor_ini = executor_settings.load(suite.conf_dir)
+        executor = build(system, executor_ini, served.bus)
+        executor.start()
+        try:
+            yield served.url
+        finally:
+            executor.close()
 
 
 @pytest.fixture
-def doctor(suite: Suite, diag_scheduler: str, tmp_path: Path) -> Doctor:
+def doctor(suite: Suite, scheduler: str, tmp_path: Path) -> Doctor:
     """The CLI for a user of its own with the sample rules, so trees and reports are the test's."""
     _, token = suite.add_user()
     rules = json.loads(SAMPLE.read_text())

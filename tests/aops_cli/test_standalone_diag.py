@@ -30,26 +30,38 @@ from tests.conftest import require
 from tests.samples import HEALTH_TREE
 
 
-def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standalone(tmp_path: Path) -> None:
+def _on_prometheus(tmp_path: Path) -> tuple[Path, Path]:
+    """`aops standalone`'s files on free ports, reading the test Prometheus: (data dir, conf dir)."""
     require(PROMETHEUS_URL)
     data_dir = tmp_path / "aops"
     _configure(data_dir)
     conf = data_dir / "conf"
     prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
     _set(conf / "database.ini", "prometheus", ip=prom_host, port=prom_port)
+    return data_dir, conf
+
+
+def _diagnosis_set_up(tmp_path: Path, conf: Path) -> tuple[Doctor, str]:
+    """`aops login`, the local host, the sample rules and a tree, all through the CLI: the CLI
+    and the host's id."""
+    doctor = Doctor(conf, tmp_path / "cli-home")
+    first_login(doctor)
+    host_id = add_local_host(doctor)
+    ok(doctor, f"checkrule --action add --conf {SAMPLE}")
+    tree = write(tmp_path / "tree.json", HEALTH_TREE)
+    imported = ok(doctor, f"faultree --action add --tree_list health --conf {tree}").out
+    assert imported.startswith("imported"), imported
+    return doctor, host_id
+
+
+def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standalone(tmp_path: Path) -> None:
+    data_dir, conf = _on_prometheus(tmp_path)
     _set(conf / "check_scheduler.ini", "check_scheduler", forward_task_interval=2, forward_lag=0)
     _set(conf / "check_executor.ini", "executor", sample_period=2)
     _set(conf / "diag_executor.ini", "executor", sample_period=2)
 
     with standalone_running(data_dir):
-        doctor = Doctor(conf, tmp_path / "cli-home")
-        first_login(doctor)
-        host_id = add_local_host(doctor)
-        ok(doctor, f"checkrule --action add --conf {SAMPLE}")
-        tree = write(tmp_path / "tree.json", HEALTH_TREE)
-        imported = ok(doctor, f"faultree --action add --tree_list health --conf {tree}").out
-        assert imported.startswith("imported"), imported
-
+        doctor, host_id = _diagnosis_set_up(tmp_path, conf)
         now = int(time.time())
         window = f"--start {now - 60} --end {now} --interval 20"
         lines = ok(doctor, f"diag --host_list {host_id} --tree_list health {window}").out.splitlines()
@@ -76,17 +88,6 @@ def test_a_host_is_diagnosed_and_its_report_read_through_adoctor_on_aops_standal
         assert {r["host_id"] for r in listed["result"]} == {host_id} and listed["total_count"] == 3
 
 
-def _diagnosis_set_up(tmp_path: Path, data_dir: Path) -> tuple[str, str]:
-    """Rules, a tree and the local host added through the CLI; returns (host id, token)."""
-    doctor = Doctor(data_dir / "conf", tmp_path / "cli-home")
-    first_login(doctor)
-    host_id = add_local_host(doctor)
-    ok(doctor, f"checkrule --action add --conf {SAMPLE}")
-    tree = write(tmp_path / "tree.json", HEALTH_TREE)
-    ok(doctor, f"faultree --action add --tree_list health --conf {tree}")
-    return host_id, _login(_manager_url(data_dir))
-
-
 def _manager_url(data_dir: Path) -> str:
     return f"http://127.0.0.1:{manager_settings.load(data_dir / 'conf')[1].manager.port}"
 
@@ -96,12 +97,7 @@ def test_a_diagnosis_cut_short_by_sigkill_finishes_after_the_restart_with_each_r
 ) -> None:
     """The in-process queue dies with `aops standalone`: on the next start the task watch takes the
     unfinished task over and publishes its slices without a report again."""
-    require(PROMETHEUS_URL)
-    data_dir = tmp_path / "aops"
-    _configure(data_dir)
-    conf = data_dir / "conf"
-    prom_host, prom_port = PROMETHEUS_URL.removeprefix("http://").split(":")
-    _set(conf / "database.ini", "prometheus", ip=prom_host, port=prom_port)
+    data_dir, conf = _on_prometheus(tmp_path)
     # Small batches, so that the kill comes between two of them.
     _set(conf / "diag_executor.ini", "consumer", max_records=10)
     _set(conf / "diag_executor.ini", "executor", sample_period=2, consumers=1)
@@ -117,7 +113,8 @@ def test_a_diagnosis_cut_short_by_sigkill_finishes_after_the_restart_with_each_r
 
     proc = _start(data_dir)
     try:
-        host_id, token = _diagnosis_set_up(tmp_path, data_dir)
+        _, host_id = _diagnosis_set_up(tmp_path, conf)
+        token = _login(_manager_url(data_dir))
         # An hour ago, before anything was checked: every slice is evaluated on demand.
         start = int(time.time()) - 3600
         body = {

@@ -94,16 +94,15 @@ def test_an_integer_and_a_float_of_the_same_second_are_one_key(suite: Suite, tok
 
 
 def test_the_time_range_selects_results_that_overlap_it(suite: Suite, token: str) -> None:
-    save(
-        suite,
-        token,
-        result("h", "before", 0, 99),
-        result("h", "touching_start", 50, 100),
-        result("h", "inside", 120, 130),
-        result("h", "across", 90, 300),
-        result("h", "touching_end", 200, 260),
-        result("h", "after", 201, 260),
-    )
+    windows = {
+        "before": (0, 99),
+        "touching_start": (50, 100),
+        "inside": (120, 130),
+        "across": (90, 300),
+        "touching_end": (200, 260),
+        "after": (201, 260),
+    }
+    save(suite, token, *(result("h", item, start, end) for item, (start, end) in windows.items()))
     reply = get(suite, token, time_range=[100, 200], sort="check_item")
     assert [r["check_item"] for r in reply["check_result"]] == [
         "across",

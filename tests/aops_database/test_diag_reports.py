@@ -27,17 +27,12 @@ def new_id() -> str:
     return uuid.uuid4().hex
 
 
+# What the sample task asks, as saved and as read back.
+ASKED = {"host_list": ["h1", "h2"], "tree_list": ["tree"], "time_range": [0, 120], "interval": 60}
+
+
 def task(task_id: str, when: int = 1000, expected: int = 4, **extra: Any) -> dict[str, Any]:
-    return {
-        "task_id": task_id,
-        "time": when,
-        "host_list": ["h1", "h2"],
-        "tree_list": ["tree"],
-        "time_range": [0, 120],
-        "interval": 60,
-        "expected_report_num": expected,
-        **extra,
-    }
+    return {"task_id": task_id, "time": when, **ASKED, "expected_report_num": expected, **extra}
 
 
 def evaluated(value: bool | None, msg: str = "") -> dict[str, Any]:
@@ -107,11 +102,8 @@ def test_a_saved_task_is_listed_with_its_progress(suite: Suite, token: str) -> N
     assert reply["task_infos"] == [
         {
             "task_id": tid,
-            "host_list": ["h1", "h2"],
-            "tree_list": ["tree"],
-            "time_range": [0, 120],
+            **ASKED,
             "time": 1_700_000_000,
-            "interval": 60,
             "expected_report_num": 2,
             "cur_report_num": 0,
             "finished": False,

@@ -18,16 +18,12 @@ import orjson
 import pytest
 import requests
 
-from adoctor_check_scheduler import settings as scheduler_settings
-from adoctor_check_scheduler.app import create_app as create_check_scheduler
 from aops_database import settings as db_settings
-from aops_utils.bus.memory import MemoryBus
-from aops_utils.serving import serve_in_thread
 from tests.conftest import ES_URL
 from tests.conftest import mariadb_suite
+from tests.schedulers import check_scheduler
 from tests.suite import Suite
 from tests.suite import data_call
-from tests.suite import free_port
 from tests.suite import running_suite
 
 T0 = 1631672430  # 2021-09-15T02:20:30Z
@@ -98,21 +94,8 @@ def logs(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactor
             patch.setenv("AOPS_CONF_DIR", str(conf_dir))
             running = running_suite(conf_dir, relational="sqlite", document="sql")
             writer = _sql_writer
-        with running as suite:
-            port = free_port()
-            (conf_dir / "check_scheduler.ini").write_text(
-                f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={port}\n"
-            )
-            system, ini = scheduler_settings.load(conf_dir)
-            bus = MemoryBus()
-            app = create_check_scheduler(system, ini, bus=bus, start_jobs=False)
-            server, _ = serve_in_thread(app, ini.check_scheduler.endpoint, "fluentd-check")
-            try:
-                yield Logs(suite, f"http://127.0.0.1:{port}", writer(suite))
-            finally:
-                server.shutdown()
-                app.extensions["adoctor_check_scheduler"].close()
-                bus.close()
+        with running as suite, check_scheduler(conf_dir) as checks:
+            yield Logs(suite, checks.url, writer(suite))
 
 
 def _owner_of(suite: Suite, ip: str) -> str:

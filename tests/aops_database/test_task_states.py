@@ -23,6 +23,7 @@ from aops_utils.db import MySQLStore
 from aops_utils.db import RelationalStore
 from aops_utils.db import SQLiteStore
 from aops_utils.docstore.sql import SqlDocumentStore
+from tests.aops_database.test_diag_reports import ASKED
 from tests.aops_database.test_diag_reports import new_id
 from tests.aops_database.test_diag_reports import ok
 from tests.aops_database.test_diag_reports import progress
@@ -72,15 +73,7 @@ def test_a_task_whose_lease_ran_out_is_claimed_once_with_what_to_publish(
     time.sleep(2.1)
     reply = watch(suite, "heir")
     [row] = [row for row in reply["claimed"] if row["task_id"] == tid]
-    assert row == {
-        "task_id": tid,
-        "username": username,
-        "host_list": ["h1", "h2"],
-        "tree_list": ["tree"],
-        "time_range": [0, 120],
-        "interval": 60,
-        "expected_report_num": 2,
-    }
+    assert row == {"task_id": tid, "username": username, **ASKED, "expected_report_num": 2}
     assert tid not in claimed(watch(suite, "heir")) + claimed(watch(suite, "other"))
 
 

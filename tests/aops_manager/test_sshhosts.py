@@ -133,7 +133,8 @@ def assert_gone(hosts: SshHosts, pids: list[int]) -> None:
     assert not any(namespace in namespaces for namespace in hosts.namespaces())
     links = output("ip", "-o", "link")
     assert hosts.bridge not in links and f"aopst{hosts.run_id}h" not in links
-    assert not any(sshhosts._pid_alive(pid) for pid in pids)
+    alive = {pid: Path(f"/proc/{pid}/stat").read_text() for pid in pids if sshhosts._pid_alive(pid)}
+    assert not alive
     assert not user_exists(hosts.user)
     assert not Path(f"/etc/sudoers.d/{hosts.user}").exists()
     assert not hosts.base.exists()
@@ -192,14 +193,14 @@ PLAYBOOK = """
   gather_subset: ["!all", "network"]  # the facts this play reads, not the whole set
   become: true
   tasks:
-    - name: Make the host's etc directory
+    - name: Make a directory of this test in the host's root
       ansible.builtin.file:
-        path: "{{ host_root }}/etc"
+        path: "{{ host_root }}/sshhosts-test"
         state: directory
         mode: "0755"
     - name: Write a file as root into the host's own root directory
       ansible.builtin.copy:
-        dest: "{{ host_root }}/etc/deployed"
+        dest: "{{ host_root }}/sshhosts-test/deployed"
         content: "{{ ansible_hostname }} {{ ansible_default_ipv4.address }}\\n"
         mode: "0640"
 """
@@ -219,7 +220,7 @@ def test_ansible_playbook_becomes_root_and_writes_into_each_hosts_root(
     test_hosts: SshHosts, tmp_path: Path
 ) -> None:
     for host in test_hosts.hosts:
-        shutil.rmtree(host.root / "etc", ignore_errors=True)
+        shutil.rmtree(host.root / "sshhosts-test", ignore_errors=True)
     inventory = write_inventory(tmp_path / "inventory.yml", playbook_vars(test_hosts))
     (tmp_path / "play.yml").write_text(PLAYBOOK)
     command = [ansible_program("ansible-playbook"), "-i", str(inventory), str(tmp_path / "play.yml")]
@@ -231,7 +232,7 @@ def test_ansible_playbook_becomes_root_and_writes_into_each_hosts_root(
         for host in test_hosts.hosts:
             assert re.search(rf"{host.name} +: ok=3 +changed={changed} ", result.stdout), result.stdout
     for host in test_hosts.hosts:
-        deployed = host.root / "etc" / "deployed"
+        deployed = host.root / "sshhosts-test" / "deployed"
         assert deployed.read_text() == f"{host.name} {host.address}\n"
         assert deployed.stat().st_uid == 0 and oct(deployed.stat().st_mode & 0o777) == "0o640"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import inspect
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,25 +65,19 @@ def authority(directory: Path, name: str) -> Authority:
         .not_valid_before(now - datetime.timedelta(minutes=5))
         .not_valid_after(now + datetime.timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
-        .add_extension(
-            x509.KeyUsage(
-                digital_signature=True,
-                content_commitment=False,
-                key_encipherment=False,
-                data_encipherment=False,
-                key_agreement=False,
-                key_cert_sign=True,
-                crl_sign=True,
-                encipher_only=False,
-                decipher_only=False,
-            ),
-            critical=True,
-        )
+        .add_extension(_key_usage("digital_signature", "key_cert_sign", "crl_sign"), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .sign(key, hashes.SHA256())
     )
     ca_file, _key_file = _write(directory, f"{name}-ca", cert, key)
     return Authority(name, key, cert, ca_file)
+
+
+def _key_usage(*uses: str) -> x509.KeyUsage:
+    """The key usage extension with `uses` on and every other off (KeyUsage wants all nine named)."""
+    names = inspect.signature(x509.KeyUsage).parameters
+    assert set(uses) <= set(names), uses
+    return x509.KeyUsage(**{name: name in uses for name in names})
 
 
 def _write(

@@ -20,13 +20,14 @@ from pathlib import Path
 import pytest
 import requests
 
-from aops_utils.auth import DATA_CENTER
-from aops_utils.auth import TokenCodec
-from aops_utils.auth import load_secret
 from aops_utils.contracts.data_center.diagnosis import REPORTS_MAX_BODY
 from aops_utils.contracts.data_center.diagnosis import TREES_MAX_BODY
 from tests.conftest import ES_URL
 from tests.conftest import require
+from tests.procs import process_tree
+from tests.procs import status_field
+from tests.procs import stop
+from tests.suite import Tokens
 from tests.suite import free_port
 from tests.suite import write_conf
 
@@ -43,25 +44,7 @@ def attack_body(key: str) -> bytes:
 
 def peak_kib(pid: int) -> int:
     """VmHWM (peak resident memory) of `pid` and all its descendants, added up."""
-    children: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parent = int(stat.rsplit(")", 1)[1].split()[1])
-            children.setdefault(parent, []).append(int(entry.name))
-    total, todo = 0, [pid]
-    while todo:
-        current = todo.pop()
-        todo += children.get(current, [])
-        try:
-            status = Path(f"/proc/{current}/status").read_text()
-        except OSError:
-            continue
-        total += next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
-    return total
+    return sum(status_field(each, "VmHWM") for each in process_tree(pid))
 
 
 def wait_listening(proc: subprocess.Popen[bytes], url: str, log: Path) -> None:
@@ -134,23 +117,6 @@ def start(argv: list[str], conf_dir: Path, log: Path) -> subprocess.Popen[bytes]
         return subprocess.Popen(argv, env=service_env(conf_dir), stdout=out, stderr=subprocess.STDOUT)
 
 
-def stop(proc: subprocess.Popen[bytes]) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait(timeout=10)
-
-
-def service_token(conf_dir: Path, audience: str = DATA_CENTER) -> str:
-    """A service's token for `audience`, acting for a user (the body is refused before anyone
-    looks the user up)."""
-    codec = TokenCodec(load_secret(conf_dir / "secret.key"))
-    token, _ = codec.issue_service("tests", audience, 300, acting="nobody")
-    return token
-
-
 def test_the_data_center_under_uwsgi_refuses_60_mb_bodies_in_little_memory(conf: Conf) -> None:
     log = conf.path / "database.out"
     proc = start([str(BIN / "aops-database"), "serve"], conf.path, log)
@@ -158,9 +124,11 @@ def test_the_data_center_under_uwsgi_refuses_60_mb_bodies_in_little_memory(conf:
         url = f"http://127.0.0.1:{conf.database_port}"
         wait_listening(proc, url, log)
         body = attack_body("reports")
-        attack(url + "/data/diag/report/save", service_token(conf.path), body, REPORTS_MAX_BODY)
+        # A service acting for a user: the body is refused before anyone looks the user up.
+        token = Tokens(conf.path).service_token("nobody")
+        attack(url + "/data/diag/report/save", token, body, REPORTS_MAX_BODY)
         # uWSGI's HTTP router passes no chunked body to the app: it reads as empty.
-        reply = send(url + "/data/diag/report/save", service_token(conf.path), body, chunked=True)
+        reply = send(url + "/data/diag/report/save", token, body, chunked=True)
         assert (reply.status_code, reply.json()["field"]) == (400, "reports"), reply.text[:300]
         peak = peak_kib(proc.pid)
     finally:
@@ -177,7 +145,7 @@ def test_a_scheduler_on_the_threaded_server_refuses_60_mb_bodies_in_little_memor
         url = f"http://127.0.0.1:{port}"
         wait_listening(proc, url, log)
         body = attack_body("trees")
-        token = service_token(conf.path, "adoctor-diag-scheduler")
+        token = Tokens(conf.path).service_token("nobody", audience="adoctor-diag-scheduler")
         attack(url + "/diag/tree/import", token, body, TREES_MAX_BODY)
         # Werkzeug's server passes a chunked body on; it is read one byte past the limit.
         reply = send(url + "/diag/tree/import", token, body, chunked=True)

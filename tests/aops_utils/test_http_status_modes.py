@@ -16,26 +16,21 @@ import pytest
 import requests
 
 from adoctor_check_scheduler import settings as check_settings
-from adoctor_check_scheduler.app import create_app as create_check_scheduler
-from adoctor_diag_scheduler import settings as diag_settings
-from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
 from aops_utils import conf
 from aops_utils.auth import DATA_CENTER
 from aops_utils.auth import TokenType
-from aops_utils.bus.memory import MemoryBus
 from aops_utils.clients import ServiceClient
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.errors import ConfigError
-from aops_utils.serving import serve_in_thread
 from tests.aops_cli.conftest import run_module
 from tests.aops_manager.factories import add
 from tests.aops_manager.factories import group
 from tests.aops_manager.factories import host
 from tests.conftest import mariadb_suite
+from tests.schedulers import every_service
 from tests.suite import Suite
 from tests.suite import data_call
-from tests.suite import free_port
 
 # Nothing listens here: every Prometheus query of this module fails, as with Prometheus down.
 PROMETHEUS_DOWN = "http://127.0.0.1:9"
@@ -68,36 +63,10 @@ def services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     legacy: bool = request.param
     conf_dir: Path = tmp_path_factory.mktemp("modes")
     with mariadb_suite(conf_dir, PROMETHEUS_DOWN, legacy_http_status=legacy) as suite:
-        check_port, diag_port = free_port(), free_port()
-        (conf_dir / "check_scheduler.ini").write_text(
-            f"[bus]\nkind=memory\n[check_scheduler]\nrun_jobs=False\nport={check_port}\n"
-        )
-        (conf_dir / "diag_scheduler.ini").write_text(
-            f"[bus]\nkind=memory\n[diag_scheduler]\nport={diag_port}\n"
-        )
-        system, check_ini = check_settings.load(conf_dir)
+        system, _ = check_settings.load(conf_dir)
         assert system.restful.legacy_http_status is legacy
-        _, diag_ini = diag_settings.load(conf_dir)
-        check_bus, diag_bus = MemoryBus(), MemoryBus()
-        check_app = create_check_scheduler(system, check_ini, bus=check_bus, start_jobs=False)
-        diag_app = create_diag_scheduler(system, diag_ini, bus=diag_bus)
-        check_server, _ = serve_in_thread(check_app, check_ini.check_scheduler.endpoint, "modes-check")
-        diag_server, _ = serve_in_thread(diag_app, diag_ini.diag_scheduler.endpoint, "modes-diag")
-        urls = {
-            "manager": suite.manager_url,
-            "database": suite.database_url,
-            "check": f"http://127.0.0.1:{check_port}",
-            "diag": f"http://127.0.0.1:{diag_port}",
-        }
-        try:
+        with every_service(suite) as urls:
             yield Services(suite, legacy, urls)
-        finally:
-            check_server.shutdown()
-            diag_server.shutdown()
-            check_app.extensions["adoctor_check_scheduler"].close()
-            diag_app.extensions["adoctor_diag_scheduler"].close()
-            check_bus.close()
-            diag_bus.close()
 
 
 @pytest.fixture

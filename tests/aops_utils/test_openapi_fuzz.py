@@ -31,20 +31,14 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from adoctor_check_scheduler import settings as check_settings
 from adoctor_check_scheduler.api import api as check_api
-from adoctor_check_scheduler.app import create_app as create_check_scheduler
-from adoctor_diag_scheduler import settings as diag_settings
 from adoctor_diag_scheduler.api import api as diag_api
-from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
 from aops_database.api import api as database_api
 from aops_manager.api import api as manager_api
-from aops_utils.bus.memory import MemoryBus
 from aops_utils.restful import Api
 from aops_utils.restful import openapi
-from aops_utils.serving import serve_in_thread
+from tests.schedulers import every_service
 from tests.suite import Suite
-from tests.suite import free_port
 
 CONF = Path(__file__).resolve().parents[2] / "conf"
 EXAMPLES = int(os.environ.get("AOPS_FUZZ_EXAMPLES", "12"))
@@ -146,37 +140,9 @@ def _user_data(suite: Suite, urls: dict[str, str], token: str) -> dict[str, Any]
 
 @pytest.fixture(scope="module")
 def fuzzed(suite: Suite) -> Iterator[Fuzzed]:
-    conf: Path = suite.conf_dir
-    check_port, diag_port = free_port(), free_port()
-    (conf / "check_scheduler.ini").write_text(
-        f"[bus]\nkind=memory\n[check_scheduler]\nport={check_port}\nrun_jobs=False\n"
-    )
-    (conf / "diag_scheduler.ini").write_text(f"[bus]\nkind=memory\n[diag_scheduler]\nport={diag_port}\n")
-    bus = MemoryBus()
-    system, check_ini = check_settings.load(conf)
-    check_app = create_check_scheduler(system, check_ini, bus=bus, start_jobs=False)
-    _, diag_ini = diag_settings.load(conf)
-    diag_app = create_diag_scheduler(system, diag_ini, bus=bus)
-    servers = [
-        serve_in_thread(check_app, check_ini.check_scheduler.endpoint, "fuzz-check-scheduler")[0],
-        serve_in_thread(diag_app, diag_ini.diag_scheduler.endpoint, "fuzz-diag-scheduler")[0],
-    ]
-    urls = {
-        "manager": suite.manager_url,
-        "database": suite.database_url,
-        "check": f"http://127.0.0.1:{check_port}",
-        "diag": f"http://127.0.0.1:{diag_port}",
-    }
-    user = suite.add_user()
-    known = _user_data(suite, urls, user[1])
-    try:
-        yield Fuzzed(suite, urls, user, known)
-    finally:
-        for server in servers:
-            server.shutdown()
-        check_app.extensions["adoctor_check_scheduler"].close()
-        diag_app.extensions["adoctor_diag_scheduler"].close()
-        bus.close()
+    with every_service(suite) as urls:
+        user = suite.add_user()
+        yield Fuzzed(suite, urls, user, _user_data(suite, urls, user[1]))
 
 
 @pytest.mark.parametrize(("service", "operation"), list(_operations()))

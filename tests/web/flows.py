@@ -1,8 +1,9 @@
-"""Steps the web tests share (and the page tests build on): logging in through the UI, reading
-the session the browser holds, finding a form field's error."""
+"""Steps the web tests share (and the page tests build on): logging in through the UI, changing
+admin's default password, reading the session the browser holds, finding a form field's error."""
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from playwright.sync_api import Locator
@@ -10,6 +11,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import expect
 
 from tests.suite import Suite
+from tests.web.browser import Shots
 
 PASSWORD = "Web-passw0rd!"
 
@@ -25,10 +27,28 @@ def log_in(page: Page, username: str, password: str = PASSWORD, path: str = "/")
     """Open `path`, land on the login page, log in, and wait to be back on a page of the app."""
     page.goto(path)
     expect(page.locator("[data-test=login-form]")).to_be_visible()
+    submit_login(page, username, password)
+    expect(page.locator("[data-test=side-menu]")).to_be_visible()
+
+
+def submit_login(page: Page, username: str, password: str) -> None:
+    """Fill in the login form and send it."""
     page.fill("[data-test=username]", username)
     page.fill("[data-test=password]", password)
     page.click("[data-test=login-submit]")
-    expect(page.locator("[data-test=side-menu]")).to_be_visible()
+
+
+def change_default_password(page: Page, password: str, shot: Shots) -> None:
+    """On the form that admin's login with the default password opens: change it to `password`,
+    which logs in again with it and lands on the first page of the menu."""
+    expect(page.locator("[data-test=change-password-form]")).to_be_visible()
+    shot(page, "change-default-password")
+    page.fill("[data-test=new-password]", password)
+    page.fill("[data-test=confirm-password]", password)
+    page.click("[data-test=change-password-submit]")
+    expect(page).to_have_url(re.compile(r"/dashboard$"))
+    expect(page.locator("[data-test=user-menu]")).to_contain_text("admin")
+    shot(page, "landing")
 
 
 def session_token(page: Page) -> str:

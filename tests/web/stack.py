@@ -25,13 +25,10 @@ from typing import Any
 import orjson
 import requests
 
-from adoctor_check_scheduler import settings as check_settings
-from adoctor_check_scheduler.app import create_app as create_check_scheduler
-from adoctor_diag_scheduler import settings as diag_settings
-from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
-from aops_utils.bus.memory import MemoryBus
-from aops_utils.serving import serve_in_thread
 from tests.conftest import mariadb_suite
+from tests.procs import stop
+from tests.schedulers import check_scheduler
+from tests.schedulers import diag_scheduler
 from tests.suite import Suite
 from tests.suite import free_port
 
@@ -119,32 +116,15 @@ def running_services(conf_dir: Path) -> Iterator[Services]:
     diag schedulers on an in-process bus (no schedule running), recorders for the rest."""
     with ExitStack() as stack:
         suite = stack.enter_context(mariadb_suite(conf_dir))
-        bus = MemoryBus()
-        stack.callback(bus.close)
-        check_port, diag_port = free_port(), free_port()
-        (conf_dir / "check_scheduler.ini").write_text(
-            f"[bus]\nkind=memory\n[check_scheduler]\nport={check_port}\nrun_jobs=False\n"
-        )
-        (conf_dir / "diag_scheduler.ini").write_text(
-            f"[bus]\nkind=memory\n[diag_scheduler]\nport={diag_port}\n"
-        )
-        system, check_ini = check_settings.load(conf_dir)
-        check_app = create_check_scheduler(system, check_ini, bus=bus, start_jobs=False)
-        stack.callback(check_app.extensions["adoctor_check_scheduler"].close)
-        server, _ = serve_in_thread(check_app, check_ini.check_scheduler.endpoint, "web-check-scheduler")
-        stack.callback(server.shutdown)
-        _, diag_ini = diag_settings.load(conf_dir)
-        diag_app = create_diag_scheduler(system, diag_ini, bus=bus)
-        stack.callback(diag_app.extensions["adoctor_diag_scheduler"].close)
-        server, _ = serve_in_thread(diag_app, diag_ini.diag_scheduler.endpoint, "web-diag-scheduler")
-        stack.callback(server.shutdown)
+        check = stack.enter_context(check_scheduler(conf_dir))
+        diag = stack.enter_context(diag_scheduler(conf_dir, check.bus))
         recorders = {name: Recorder(name) for name in ("aops_config_tracing", "aops_topology")}
         for recorder in recorders.values():
             stack.callback(recorder.close)
         ports = {
             "aops_manager": int(suite.manager_url.rsplit(":", 1)[1]),
-            "aops_check_scheduler": check_port,
-            "aops_diag_scheduler": diag_port,
+            "aops_check_scheduler": check.port,
+            "aops_diag_scheduler": diag.port,
             **{name: recorder.port for name, recorder in recorders.items()},
         }
         yield Services(suite, ports, recorders)
@@ -276,9 +256,4 @@ def running_standalone(
             raise AssertionError(f"standalone exited early with {proc.wait()}: {output}")
         yield Standalone(f"http://127.0.0.1:{port}", manager_url, output)
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.communicate(timeout=10)
+        stop(proc)

@@ -18,10 +18,12 @@ from tests.web.browser import PageGuard
 from tests.web.browser import Shots
 from tests.web.conftest import WebStack
 from tests.web.flows import PASSWORD
+from tests.web.flows import change_default_password
 from tests.web.flows import field_error
 from tests.web.flows import log_in
 from tests.web.flows import new_user
 from tests.web.flows import session_token
+from tests.web.flows import submit_login
 
 
 def _login_api(stack: WebStack, username: str, password: str) -> dict[str, object]:
@@ -38,24 +40,14 @@ def test_the_default_password_leads_to_the_change_form_then_into_the_app(
     expect(page).to_have_url(re.compile(r"/login$"))
     expect(page.locator("[data-test=login-form]")).to_be_visible()
     shot(page, "login")
-    page.fill("[data-test=username]", "admin")
-    page.fill("[data-test=password]", "changeme")
-    page.click("[data-test=login-submit]")
+    submit_login(page, "admin", "changeme")
 
     # Code 1204 is not a failed login: the change form, without asking the old password again.
     form = page.locator("[data-test=change-password-form]")
     expect(form).to_be_visible()
     expect(page.get_by_text("Change the default password")).to_be_visible()
     expect(page.locator("[data-test=old-password]")).to_have_count(0)
-    shot(page, "change-default-password")
-    page.fill("[data-test=new-password]", "Adm1n-new-pass")
-    page.fill("[data-test=confirm-password]", "Adm1n-new-pass")
-    page.click("[data-test=change-password-submit]")
-
-    # Changed, logged in again with the new password, on the first page of the menu.
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
-    expect(page.locator("[data-test=user-menu]")).to_contain_text("admin")
-    shot(page, "landing")
+    change_default_password(page, "Adm1n-new-pass", shot)
     assert _login_api(nginx_stack, "admin", "changeme")["code"] == 1200
     assert _login_api(nginx_stack, "admin", "Adm1n-new-pass")["code"] == 200
     # The session the browser holds is a normal one now.
@@ -84,9 +76,7 @@ def test_a_wrong_password_shows_the_servers_message(
     expected = _login_api(nginx_stack, username, "not-the-password")
     guard.expect(401, "/api/manage/account/login")
     page.goto("/login")
-    page.fill("[data-test=username]", username)
-    page.fill("[data-test=password]", "not-the-password")
-    page.click("[data-test=login-submit]")
+    submit_login(page, username, "not-the-password")
     expect(page.locator("[data-test=login-error]")).to_have_text(str(expected["detail"]))
     expect(page).to_have_url(re.compile(r"/login$"))
     shot(page, "wrong-password")

@@ -16,7 +16,9 @@ from tests.web.browser import PageGuard
 from tests.web.browser import Shots
 from tests.web.conftest import WebStack
 from tests.web.conftest import open_page
+from tests.web.flows import change_default_password
 from tests.web.flows import session_token
+from tests.web.flows import submit_login
 
 
 @pytest.fixture
@@ -27,17 +29,8 @@ def standalone_page(browser: Browser, standalone_stack: WebStack, guard: PageGua
 def test_first_login_after_make_run(standalone_page: Page, standalone_stack: WebStack, shot: Shots) -> None:
     page = standalone_page
     page.goto("/")
-    page.fill("[data-test=username]", "admin")
-    page.fill("[data-test=password]", "changeme")
-    page.click("[data-test=login-submit]")
-    expect(page.locator("[data-test=change-password-form]")).to_be_visible()
-    shot(page, "change-default-password")
-    page.fill("[data-test=new-password]", "Standalone-passw0rd")
-    page.fill("[data-test=confirm-password]", "Standalone-passw0rd")
-    page.click("[data-test=change-password-submit]")
-    expect(page).to_have_url(re.compile(r"/dashboard$"))
-    expect(page.locator("[data-test=user-menu]")).to_contain_text("admin")
-    shot(page, "landing")
+    submit_login(page, "admin", "changeme")
+    change_default_password(page, "Standalone-passw0rd", shot)
 
     token = session_token(page)
     page.click("[data-test=user-menu]")

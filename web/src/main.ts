@@ -4,7 +4,7 @@ import { createApp } from 'vue'
 
 import { configureClient } from '@/api/client'
 import App from '@/App.vue'
-import { i18n, setLocale, currentLocale } from '@/i18n'
+import { i18n, savedLocale, setLocale } from '@/i18n'
 import { LOGIN, router } from '@/router'
 import { useSession } from '@/session/store'
 
@@ -13,7 +13,6 @@ const pinia = createPinia()
 app.use(pinia)
 app.use(i18n)
 app.use(router)
-setLocale(currentLocale())
 
 const session = useSession(pinia)
 configureClient({
@@ -31,4 +30,8 @@ configureClient({
       : i18n.global.t('error.network', { kind }),
 })
 
-app.mount('#app')
+// The saved language's strings first (Chinese is fetched), so that the first page shows in it;
+// English if they cannot be fetched.
+setLocale(savedLocale())
+  .catch((error: unknown) => console.warn('the saved language could not be loaded', error))
+  .finally(() => app.mount('#app'))

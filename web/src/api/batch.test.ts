@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { batchOutcome } from './batch'
+import { batchOutcome, settleBatch } from './batch'
 import { ApiError } from './client'
 
 describe('batchOutcome', () => {
@@ -55,5 +55,33 @@ describe('batchOutcome', () => {
 
   it('has no detail when everything was done', () => {
     expect(batchOutcome({ code: 200, msg: '', succeed_list: ['a'], fail_list: [] }).detail).toBe('')
+  })
+})
+
+describe('settleBatch', () => {
+  it('reads a batch that did some or all', async () => {
+    const outcome = await settleBatch(
+      Promise.resolve({ code: 206, msg: '', succeed_list: ['a'], fail_list: ['b'] }),
+    )
+    expect(outcome?.succeeded).toEqual(['a'])
+    expect(outcome?.failed).toEqual([{ item: 'b', reason: '' }])
+  })
+
+  it('reads the ApiError of a batch that did nothing', async () => {
+    const error = new ApiError('nothing deleted', 400, {
+      code: 1000,
+      msg: 'failed',
+      detail: 'nothing deleted',
+      fail_list: ['a'],
+    })
+    const outcome = await settleBatch(Promise.reject(error))
+    expect(outcome).toMatchObject({ code: 1000, succeeded: [], detail: 'nothing deleted' })
+  })
+
+  it('has no outcome once the session ended, and throws what is not an ApiError', async () => {
+    const ended = new ApiError('session ended', 401, { code: 1201, msg: 'token expired' })
+    ended.sessionEnded = true
+    expect(await settleBatch(Promise.reject(ended))).toBeNull()
+    await expect(settleBatch(Promise.reject(new TypeError('bug')))).rejects.toThrow('bug')
   })
 })

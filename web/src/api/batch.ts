@@ -73,3 +73,17 @@ export function batchOutcome(source: Envelope | ApiError): BatchOutcome {
     detail: failed.length || source instanceof ApiError ? (body.detail ?? body.msg) : '',
   }
 }
+
+/**
+ * The outcome of a batch call, whether it resolved (all or some done) or rejected with an
+ * ApiError (nothing done); null when the session ended (the login page says why, no outcome is
+ * shown). Any other failure is thrown.
+ */
+export async function settleBatch(call: Promise<Envelope>): Promise<BatchOutcome | null> {
+  try {
+    return batchOutcome(await call)
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error
+    return error.sessionEnded ? null : batchOutcome(error)
+  }
+}

@@ -1,6 +1,6 @@
 /**
  * Strings shared by the whole app (layout, menu groups, shared forms, errors). A page's own
- * strings live in its `pages/<name>/page.ts` under `locales`, namespaced by the page's name.
+ * strings live in its `pages/<name>/locales.ts`, namespaced by the page's (folder) name.
  * zh.ts must have exactly these keys (the type check enforces it).
  */
 const en = {
