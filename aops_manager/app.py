@@ -85,7 +85,8 @@ def create_app(
 
     online = ssh_online(section.probe_timeout, section.probe_concurrency)
     facts = Facts(data_center, deployer.dirs, deployer.setup, ini.deploy.facts_timeout, online)
-    catalogue = with_custom(CATALOGUE, deployer.setup.ansible_dir)
+    custom = ini.deploy.ansible_dir
+    catalogue = with_custom(CATALOGUE, custom) if custom is not None else CATALOGUE
     app.extensions["aops_manager"] = Manager(
         ini, data_center, keyring, prober, cache, audit, deployer, facts, catalogue
     )

@@ -46,7 +46,8 @@ class DeploySection(Section):
     forks: int = Field(10, gt=0, le=500, description="hosts Ansible works on at once in a run")
     # Each run's private directory (inventory, decrypted credentials) lives here while it runs.
     data_dir: Path = Path("/var/lib/aops/deploy")
-    # Playbooks (<dir>/playbooks/<component>.yml) and roles (<dir>/roles); empty: the shipped ones.
+    # Custom components beside the shipped ones: <dir>/playbooks/<name>.yml, <dir>/roles and
+    # <dir>/vars/<name>_vars.yml (docs/deployment.md); a playbook here wins over a shipped one.
     ansible_dir: Path | None = None
     # How a task gains root: 21.09 used su with the root password (its `sudo_password`).
     become_method: Literal["sudo", "su"] = "sudo"

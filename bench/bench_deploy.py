@@ -126,7 +126,7 @@ def run() -> dict[str, Any]:
     # The services run this checkout's code (uWSGI's Python reads PYTHONPATH).
     os.environ["PYTHONPATH"] = str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")
     deploy = f"ansible_dir={ANSIBLE_DIR}\nforks={FORKS}\nmax_runs=1\ncollect_facts=false\n"
-    setup = AnsibleSetup(ANSIBLE_DIR, FORKS, 10, Connection("sudo", "/usr/bin/python3"))
+    setup = AnsibleSetup((ANSIBLE_DIR,), FORKS, 10, Connection("sudo", "/usr/bin/python3"))
     api_s: list[float] = []
     hand_s: list[float] = []
     visible: list[float] = []

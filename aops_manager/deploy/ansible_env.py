@@ -8,25 +8,29 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from aops_manager.deploy.components import ANSIBLE_DIR
 from aops_manager.deploy.inventory import Connection
 from aops_manager.settings import DeploySection
 
 # The playbooks and roles shipped in the package (21.09: deploy_manager/ansible_handler).
-SHIPPED = Path(__file__).resolve().parent / "ansible"
+SHIPPED = ANSIBLE_DIR.resolve()
 _COMPONENT = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")
 
 
 @dataclass(frozen=True, slots=True)
 class AnsibleSetup:
-    ansible_dir: Path
+    # Where playbooks (playbooks/<component>.yml) and roles are looked for, in order: the
+    # operator's custom components ([deploy] ansible_dir), then the shipped ones.
+    ansible_dirs: tuple[Path, ...]
     forks: int
     connect_timeout: int
     connection: Connection
 
     @classmethod
     def of(cls, section: DeploySection) -> AnsibleSetup:
+        custom = (section.ansible_dir,) if section.ansible_dir else ()
         return cls(
-            ansible_dir=section.ansible_dir or SHIPPED,
+            ansible_dirs=(*custom, SHIPPED),
             forks=section.forks,
             connect_timeout=section.connect_timeout,
             connection=Connection(section.become_method, section.python_interpreter),
@@ -36,8 +40,11 @@ class AnsibleSetup:
         """The entry playbook of a component, None when there is none."""
         if not _COMPONENT.match(component):
             return None
-        path = self.ansible_dir / "playbooks" / f"{component}.yml"
-        return path if path.is_file() else None
+        for directory in self.ansible_dirs:
+            path = directory / "playbooks" / f"{component}.yml"
+            if path.is_file():
+                return path
+        return None
 
     def environment(self, workdir: Path) -> dict[str, str]:
         """Ansible's settings for a run in `workdir`: nothing of it is written outside."""
@@ -48,7 +55,7 @@ class AnsibleSetup:
             "ANSIBLE_LOCAL_TEMP": str(workdir / "tmp"),
             "ANSIBLE_SSH_CONTROL_PATH_DIR": str(workdir / "cp"),
             "ANSIBLE_PERSISTENT_CONTROL_PATH_DIR": str(workdir / "pcp"),
-            "ANSIBLE_ROLES_PATH": str(self.ansible_dir / "roles"),
+            "ANSIBLE_ROLES_PATH": os.pathsep.join(str(d / "roles") for d in self.ansible_dirs),
             # The 21.09 manual asked for host_key_checking = False; known hosts are not kept
             # either, so a host whose key changed is not refused a password login.
             "ANSIBLE_HOST_KEY_CHECKING": "False",

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -185,3 +188,29 @@ def test_a_step_not_enabled_is_skipped_and_a_host_without_its_component_is_not_i
     assert {h["message"] for h in hosts_of(run, "probe").values()} == {"the step is not enabled"}
     assert conf_of(hosts.hosts[0]).exists()
     assert not conf_of(hosts.hosts[1]).exists()
+
+
+def test_a_shipped_component_deploys_through_the_api_and_runs_on_its_host(
+    suite: Suite, token: str, hosts: sshhosts.SshHosts
+) -> None:
+    # node_exporter's role (and aops_common, its dependency) from the package, beside the
+    # tests' custom components; Debian's package is installed on this machine already.
+    host = hosts.hosts[2]
+    root = host.root / "shipped"
+    shutil.rmtree(root, ignore_errors=True)
+    a = add_host(suite, token, hosts, host, auth="key")
+    variables = {"aops_root": str(root), "aops_start_mode": "command", "aops_firewall": False}
+    steps = template({"node_exporter": {"enable": True}}, {"node_exporter": variables})
+    _, run_id = execute(suite, token, [steps], [(a, ["node_exporter"])])
+    run = wait_run(suite, token, run_id, timeout=600)
+    assert run["status"] == "succeeded", run
+    assert hosts_of(run, "node_exporter")[a.name]["status"] == "changed"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://{host.address}:9100/metrics", timeout=5) as reply:
+                assert b"node_uname_info{" in reply.read()
+                break
+        except OSError:
+            assert time.monotonic() < deadline, "node_exporter does not answer on its host"
+            time.sleep(0.5)
