@@ -39,7 +39,8 @@ Exit status:
   0  success, including partial success (code 206): the failed items are listed
      on the confirmation line ("added 1 host, 1 failed: h3 (reason)") or in fail_list
   1  the manager refused (any other code) or could not be reached (code 1001);
-     one line on stderr: "aops: <detail> (code <code>: <msg>)"
+     one line on stderr: "aops: <detail> (code <code>: <msg>)"; `task --action
+     status`: the run failed, was cancelled or interrupted
   2  usage error (unknown option, bad value, option not valid for the --action)
 """
 

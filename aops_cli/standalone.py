@@ -48,7 +48,10 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
             f"[store]\nrelational=sqlite\ndocument=sql\nsqlite_path={data_dir / 'aops.db'}\n\n"
             "[prometheus]\nip=127.0.0.1\nport=9090\n"
         ),
-        "manager.ini": f"[manager]\nip={host}\nport=11111\nhost_status_interval=60\n",
+        "manager.ini": (
+            f"[manager]\nip={host}\nport=11111\nhost_status_interval=60\n\n"
+            f"[deploy]\ndata_dir={data_dir / 'deploy'}\n"
+        ),
         "check_scheduler.ini": f"[bus]\nkind=memory\n\n[check_scheduler]\nip={host}\nport=11112\n",
         "check_executor.ini": "[bus]\nkind=memory\n\n[executor]\ndo_check_consumer_num=1\n",
         "diag_scheduler.ini": f"[bus]\nkind=memory\n\n[diag_scheduler]\nip={host}\nport=11113\n",

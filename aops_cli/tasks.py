@@ -1,4 +1,5 @@
-"""`aops task`: generate, list and delete deployment tasks; each action is one entry of ACTIONS."""
+"""`aops task`: generate, list, delete and execute deployment tasks, follow and cancel their runs;
+each action is one entry of ACTIONS."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Any
 
 import click
 
+from aops_cli import runs
 from aops_cli.client import failed_suffix
 from aops_cli.context import get_state
 from aops_cli.options import CommaList
@@ -92,11 +94,13 @@ def _delete(opts: Options, access_token: str | None) -> None:
     state.respond(reply, deleted_line(reply, "task") + failed_suffix(reply))
 
 
-# More actions (execute, status) join here with the options they read.
 ACTIONS: dict[str, Action] = {
     "generate": Action(_generate, ("description", "template_name", "host_list"), ("task_name",)),
     "query": Action(_query, ("task_list", "sort", "direction", "page", "per_page")),
     "delete": Action(_delete, (), ("task_list",)),
+    "execute": Action(runs.execute, ("check", "yes"), ("task_list",)),
+    "status": Action(runs.status, ("run_id", "task_list", "no_wait")),
+    "cancel": Action(runs.cancel, (), ("run_id",)),
 }
 
 
@@ -112,8 +116,14 @@ ACTIONS: dict[str, Action] = {
     "(web1:zookeeper+kafka; default: every component the templates enable).",
 )
 @click.option(
-    "--task_list", type=CommaList("ID"), help="query: task ids to list (default all); delete: task ids."
+    "--task_list",
+    type=CommaList("ID"),
+    help="query: task ids to list (default all); delete, execute: task ids; status: one task's runs.",
 )
+@click.option("--check", is_flag=True, help="execute: Ansible's check mode (report what would change).")
+@click.option("--yes", is_flag=True, help="execute: do not ask for confirmation.")
+@click.option("--run_id", type=CommaList("ID"), help="status, cancel: the run.")
+@click.option("--no_wait", is_flag=True, help="status: show the run as it is now instead of following it.")
 @click.option("--sort", type=click.Choice(("task_name",)), help="query: sort column (default: none).")
 @click.option("--direction", type=click.Choice(("asc", "desc")), default="asc", show_default=True)
 @click.option("--page", type=click.IntRange(min=1), default=1, show_default=True)
@@ -121,7 +131,11 @@ ACTIONS: dict[str, Action] = {
 @session_options
 @click.pass_context
 def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: Any) -> None:
-    """Generate, list or delete deployment tasks."""
+    """Generate, list, delete or execute deployment tasks; follow or cancel their runs.
+
+    \b
+    status: the run's steps and hosts, redrawn until it ends (line by line when not on a
+    terminal; --json prints the last answer); exit status 1 when the run did not succeed."""
     chosen = ACTIONS[action]
     only(ctx, action, chosen.options, **{name: opts[name] for name in chosen.required})
     chosen.run(opts, access_token)

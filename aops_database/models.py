@@ -286,3 +286,69 @@ deploy_task_host = sa.Table(
     # JSON list of component names.
     sa.Column("components", sa.Text, nullable=False),
 )
+
+# Deployment runs (one per /manage/task/execute of a task), their steps in order and, per
+# step, each host's state; the manager records them as they happen. A run keeps its task's
+# name and steps as they were when it started; deleting the task deletes its runs (one still
+# running stops at its next update).
+deploy_run = sa.Table(
+    "deploy_run",
+    metadata,
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    _owner(),
+    sa.Column(
+        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("task_name", sa.String(128), nullable=False, default=""),
+    sa.Column("check_mode", sa.Boolean, nullable=False, default=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("reason", sa.String(1024), nullable=False, default=""),
+    # The manager process that runs it, and until when: a run whose lease ran out is ended as
+    # interrupted (that manager stopped without ending it).
+    sa.Column("lease_owner", sa.String(64), nullable=True),
+    sa.Column("lease_until", sa.BigInteger, nullable=False, default=0),
+    sa.Column("created_at", sa.Double, nullable=False),
+    sa.Column("started_at", sa.Double, nullable=True),
+    sa.Column("ended_at", sa.Double, nullable=True),
+    sa.Index("ix_deploy_run_username_task_id_created_at", "username", "task_id", "created_at"),
+    # The lease watch reads the unfinished runs.
+    sa.Index("ix_deploy_run_status", "status"),
+)
+
+deploy_run_step = sa.Table(
+    "deploy_run_step",
+    metadata,
+    sa.Column(
+        "run_id", sa.String(32), sa.ForeignKey("deploy_run.run_id", ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("step", sa.String(128), nullable=False),
+    sa.Column("template_name", sa.String(128), nullable=False, default=""),
+    sa.Column("enable", sa.Boolean, nullable=False),
+    # 21.09's `continue` (a reserved word in MySQL).
+    sa.Column("proceed", sa.Boolean, nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("started_at", sa.Double, nullable=True),
+    sa.Column("ended_at", sa.Double, nullable=True),
+)
+
+deploy_run_host = sa.Table(
+    "deploy_run_host",
+    metadata,
+    sa.Column("run_id", sa.String(32), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("host_id", sa.String(64), primary_key=True),
+    sa.Column("host_name", sa.String(NAME), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    # The failing task's name and message, and the host's last lines of output in the step.
+    sa.Column("task", sa.String(1024), nullable=False, default=""),
+    sa.Column("message", sa.Text, nullable=False, default=""),
+    sa.Column("output", sa.Text, nullable=False, default=""),
+    sa.Column("started_at", sa.Double, nullable=True),
+    sa.Column("ended_at", sa.Double, nullable=True),
+    sa.ForeignKeyConstraint(
+        ["run_id", "position"],
+        ["deploy_run_step.run_id", "deploy_run_step.position"],
+        ondelete="CASCADE",
+    ),
+)

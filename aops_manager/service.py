@@ -6,6 +6,7 @@ import uuid
 
 from aops_manager import vault
 from aops_manager.app import Manager
+from aops_manager.deploy import hostinfo
 from aops_manager.forwarding import call
 from aops_manager.forwarding import write
 from aops_manager.schemas import AddHostsBody
@@ -72,6 +73,8 @@ def add_hosts(app: Manager, principal: Principal, body: AddHostsBody) -> Reply:
     answer = reply_of(reply)
     answer.payload["host_list"] = [h["host_id"] for h in reply["succeed_list"]]
     app.prober.probe_soon(reply["succeed_list"])
+    if app.settings.deploy.collect_facts:
+        app.facts.collect_soon(hostinfo.added_targets(body.host_list, reply["succeed_list"]))
     return answer
 
 

@@ -49,8 +49,12 @@ from aops_utils.contracts.data_center.diagnosis import TaskIdsBody
 from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
 from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
+from aops_utils.contracts.data_center.hosts import HOST_INFO_MAX_BODY
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
+from aops_utils.contracts.data_center.runs import AddRunBody
+from aops_utils.contracts.data_center.runs import RunHistoryBody
+from aops_utils.contracts.data_center.runs import UpdateRunBody
 from aops_utils.errors import AopsError
 from aops_utils.restful import Principal
 from aops_utils.restful import Reply
@@ -172,6 +176,16 @@ class RetriesAdded(TypedDict):
     added: list[str]
     dead: list[str]
     dropped: list[str]
+
+
+class CredentialRow(TypedDict):
+    """A host with its credential set, encrypted with the user's key."""
+
+    host_id: str
+    host_name: str
+    public_ip: str
+    ssh_port: int
+    vault: str
 
 
 class LoginReply(TypedDict):
@@ -349,6 +363,11 @@ class DataCenter(ServiceClient):
     count_hosts: Relay[None] = Relay("/data/host/count")
     get_host_info: Relay[HostInfoBody] = Relay("/data/host/info/get")
 
+    def save_host_info(self, documents: Sequence[Row]) -> None:
+        """Store host detail documents (`{host_id, infos, ...}`, one per host) as this service."""
+        for part in parts(documents, HOST_INFO_MAX_BODY):
+            self._post("/data/host/info/save", {"host_infos": list(part)}, None)
+
     def host_basics(self, host_ids: Sequence[str], who: Acting) -> list[HostRow]:
         """The user's hosts among `host_ids` (all of them when empty): id, name, address, port."""
         reply = self._post("/data/host/info/get", {"host_list": list(host_ids), "basic": True}, who)
@@ -524,6 +543,39 @@ class DataCenter(ServiceClient):
         a template of it is gone."""
         task: deploy.ResolvedTask = self._post("/data/manage/task/resolve", {"task_id": task_id}, who)["task"]
         return task
+
+    # Deployment runs
+
+    def credentials(self, host_ids: Sequence[str], who: Acting) -> list[CredentialRow]:
+        """The user's hosts among `host_ids` with their encrypted credential sets."""
+        rows: list[CredentialRow] = self._post(
+            "/data/host/credential/get", {"host_list": list(host_ids)}, who
+        )["credentials"]
+        return rows
+
+    def add_run(self, body: AddRunBody, who: Acting) -> None:
+        self._post("/data/manage/run/add", body.model_dump(by_alias=True), who)
+
+    def update_run(self, body: UpdateRunBody, who: Acting) -> str:
+        """Record what changed in a run; returns the run's status as stored afterwards."""
+        return str(self._post("/data/manage/run/update", body.model_dump(exclude_none=True), who)["status"])
+
+    def run(self, run_id: str, who: Acting) -> dict[str, Any]:
+        """A run with its steps and, per step, its hosts."""
+        found: dict[str, Any] = self._post("/data/manage/run/get", {"run_id": run_id}, who)["run"]
+        return found
+
+    def run_history(self, body: RunHistoryBody, who: Acting) -> Envelope:
+        return self._post("/data/manage/run/history", _dump(body), who)
+
+    def renew_runs(self, owner: str, lease: int) -> int:
+        return int(self._post("/data/manage/run/renew", {"owner": owner, "lease": lease}, None)["renewed"])
+
+    def interrupt_runs(self, run_ids: Sequence[str], reason: str) -> list[str]:
+        """End as interrupted the runs named and those whose lease ran out; returns their ids."""
+        body = {"run_ids": list(run_ids), "reason": reason}
+        ended: list[str] = self._post("/data/manage/run/interrupt", body, None)["interrupted"]
+        return ended
 
 
 class Relays(RouteMaker[DataCenter]):

@@ -112,7 +112,11 @@ def unique() -> str:
 
 @contextmanager
 def mariadb_suite(
-    conf_dir: Path, prometheus_url: str = PROMETHEUS_URL, *, legacy_http_status: bool = False
+    conf_dir: Path,
+    prometheus_url: str = PROMETHEUS_URL,
+    *,
+    legacy_http_status: bool = False,
+    deploy: str = "",
 ) -> Iterator[Suite]:
     """A running suite on a fresh MariaDB database (dropped afterwards) and the ES-API server."""
     require(ES_URL)
@@ -128,6 +132,7 @@ def mariadb_suite(
             es_url=ES_URL,
             prometheus_url=prometheus_url,
             legacy_http_status=legacy_http_status,
+            deploy=deploy,
         ) as running:
             yield running
 

@@ -220,9 +220,11 @@ def write_conf(
     legacy_http_status: bool = False,
     log_level: str = "INFO",
     tls: str = "",
+    deploy: str = "",
 ) -> tuple[int, int]:
     """Write system/database/manager ini files for a test suite; returns (manager, database) ports.
-    `tls`: the keys of system.ini's [tls] section, one per line.
+    `tls`: the keys of system.ini's [tls] section, one per line; `deploy`: more keys of
+    manager.ini's [deploy] section.
 
     The benchmarks run on these files too (bench/support/conf.py adds what uWSGI needs)."""
     conf_dir.mkdir(parents=True, exist_ok=True)
@@ -249,6 +251,9 @@ def write_conf(
     (conf_dir / "database.ini").write_text(db)
     (conf_dir / "manager.ini").write_text(
         f"[manager]\nport={manager_port}\nhost_status_interval={probe_interval}\nprobe_timeout=0.5\n"
+        f"[deploy]\ndata_dir={conf_dir / 'deploy'}\n{deploy}"
+        # Hosts the tests add are mostly addresses where nothing answers: no facts unless asked.
+        + ("" if "collect_facts" in deploy else "collect_facts=false\n")
     )
     return manager_port, database_port
 
@@ -275,6 +280,8 @@ def running_suite(conf_dir: Path, **conf: str | int | bool) -> Iterator[Suite]:
         if "database" in suite.servers:
             suite.servers["database"].shutdown()
         manager_app.extensions["aops_manager"].prober.stop()
+        manager_app.extensions["aops_manager"].deployer.close()
+        manager_app.extensions["aops_manager"].facts.close()
         center = database_app.extensions["aops_database"]
         center.docs.close()
         center.store.dispose()

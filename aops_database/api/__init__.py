@@ -16,3 +16,4 @@ from aops_database.api import data  # noqa: E402,F401 - registers the routes
 from aops_database.api import deploy  # noqa: E402,F401 - registers the routes
 from aops_database.api import diagnosis  # noqa: E402,F401 - registers the routes
 from aops_database.api import hosts  # noqa: E402,F401 - registers the routes
+from aops_database.api import runs  # noqa: E402,F401 - registers the routes

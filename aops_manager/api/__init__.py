@@ -10,5 +10,6 @@ relay = CachedRelays(api, lambda: manager().data_center)
 
 from aops_manager.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_manager.api import hosts  # noqa: E402,F401 - registers the routes
+from aops_manager.api import runs  # noqa: E402,F401 - registers the routes
 from aops_manager.api import tasks  # noqa: E402,F401 - registers the routes
 from aops_manager.api import templates  # noqa: E402,F401 - registers the routes

@@ -8,10 +8,14 @@ from aops_manager import service
 from aops_manager.api import api
 from aops_manager.api import relay
 from aops_manager.app import manager
+from aops_manager.deploy import hostinfo
+from aops_manager.deploy.schemas import HostFactsBody
 from aops_manager.forwarding import call
 from aops_manager.forwarding import changes
+from aops_manager.forwarding import read
 from aops_manager.schemas import AddHostsBody
 from aops_utils.clients import forward
+from aops_utils.clients import reply_of
 from aops_utils.contracts import AddGroupBody
 from aops_utils.contracts import GetGroupsBody
 from aops_utils.contracts import GetHostsBody
@@ -52,9 +56,21 @@ def count_hosts() -> None:
     """Number of hosts the user owns."""
 
 
-@relay.read("/manage/host/info/query", HostInfoBody, DataCenter.get_host_info)
-def host_info() -> None:
-    """Host details (`basic` for the inventory row) of the user's hosts."""
+@api.route("/manage/host/info/query", body=HostInfoBody)
+def host_info(ctx: RequestContext[HostInfoBody]) -> Reply:
+    """Host details (`basic` for the inventory row) of the user's hosts: OS, CPU, memory, disks and
+    interfaces at the top of each item (as 21.09's web drawer reads them) and under `infos`."""
+    reply = reply_of(read(manager().data_center.get_host_info, ctx))
+    if not ctx.body.basic:
+        reply.payload["host_infos"] = [hostinfo.drawer(d) for d in reply.payload.get("host_infos", [])]
+    return reply
+
+
+@api.route("/manage/host/info/collect", body=HostFactsBody)
+def collect_host_info(ctx: RequestContext[HostFactsBody]) -> Reply:
+    """Collect the hosts' details now with Ansible's facts (also done when a host is added)."""
+    assert ctx.principal is not None
+    return hostinfo.collect(manager(), ctx.principal, list(ctx.body.host_list))
 
 
 @api.route("/manage/host/status/refresh", body=OptionalHostIdsBody)

@@ -6,7 +6,6 @@ from aops_manager.api import api
 from aops_manager.api import relay
 from aops_manager.app import manager
 from aops_manager.deploy import tasks
-from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.tasks import GenerateTaskBody
 from aops_utils.contracts.data_center.deploy import TASK_MAX_BODY
 from aops_utils.contracts.data_center.deploy import DeployTaskIdsBody
@@ -19,7 +18,7 @@ from aops_utils.restful import RequestContext
 @api.route("/manage/task/generate", body=GenerateTaskBody, max_body=TASK_MAX_BODY)
 def generate_task(ctx: RequestContext[GenerateTaskBody]) -> Reply:
     """Create a task: templates in order, run on the user's hosts with their components."""
-    return tasks.generate(manager(), ctx.caller, ctx.body, CATALOGUE)
+    return tasks.generate(manager(), ctx.caller, ctx.body, manager().catalogue)
 
 
 @relay.change("/manage/task/delete", DeployTaskIdsBody, DataCenter.delete_deploy_tasks)

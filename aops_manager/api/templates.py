@@ -6,7 +6,6 @@ from aops_manager.api import api
 from aops_manager.api import relay
 from aops_manager.app import manager
 from aops_manager.deploy import templates
-from aops_manager.deploy.catalogue import CATALOGUE
 from aops_manager.deploy.templates import IMPORT_MAX_BODY
 from aops_manager.deploy.templates import ImportTemplateBody
 from aops_utils.contracts.data_center.deploy import GetTemplatesBody
@@ -19,7 +18,7 @@ from aops_utils.restful import RequestContext
 @api.route("/manage/template/import", body=ImportTemplateBody, max_body=IMPORT_MAX_BODY)
 def import_template(ctx: RequestContext[ImportTemplateBody]) -> Reply:
     """Import a template: a step list (object or YAML) with its components' variables."""
-    return templates.import_template(manager(), ctx.caller, ctx.body, CATALOGUE)
+    return templates.import_template(manager(), ctx.caller, ctx.body, manager().catalogue)
 
 
 @relay.change("/manage/template/delete", TemplateNamesBody, DataCenter.delete_templates)

@@ -39,6 +39,7 @@ def uwsgi_conf(
     database_uwsgi: dict[str, int],
     manager_uwsgi: dict[str, int],
     read_cache_seconds: float | None,
+    deploy: str = "",
 ) -> Conf:
     """What serving under uWSGI adds to the ini files tests/suite.py wrote into `conf_dir`:
     database.ini's own [database] endpoint (where `aops-database serve` listens) and [uwsgi]
@@ -54,16 +55,20 @@ def uwsgi_conf(
     with (conf_dir / "database.ini").open("a") as database_ini:
         database_ini.write(f"[database]\nip=127.0.0.1\nport={conf.database_port}\n")
         database_ini.write("[uwsgi]\n" + _uwsgi_ini(database_uwsgi))
-    write_manager_ini(conf, manager_uwsgi, read_cache_seconds)
+    write_manager_ini(conf, manager_uwsgi, read_cache_seconds, deploy)
     return conf
 
 
-def write_manager_ini(conf: Conf, uwsgi: dict[str, int], read_cache_seconds: float | None) -> None:
-    """manager.ini; `read_cache_seconds=None` leaves the key out, so the shipped default applies."""
+def write_manager_ini(
+    conf: Conf, uwsgi: dict[str, int], read_cache_seconds: float | None, deploy: str = ""
+) -> None:
+    """manager.ini; `read_cache_seconds=None` leaves the key out, so the shipped default applies;
+    `deploy`: more keys of its [deploy] section."""
     cache = "" if read_cache_seconds is None else f"read_cache_seconds={read_cache_seconds:g}\n"
     (conf.conf_dir / "manager.ini").write_text(
         f"[manager]\nip=127.0.0.1\nport={conf.manager_port}\nhost_status_interval=0\nprobe_timeout=0.5\n"
         + cache
+        + f"[deploy]\ndata_dir={conf.conf_dir / 'deploy'}\n{deploy}"
         + "[uwsgi]\n"
         + _uwsgi_ini(uwsgi)
     )

@@ -127,6 +127,7 @@ def aops_stack(
     manager_uwsgi: dict[str, int] | None = None,
     read_cache_seconds: float | None = None,
     prometheus_url: str = "",
+    deploy: str = "",
 ) -> Iterator[Stack]:
     """`aops-database init`, then `aops-database serve` and `aops-manager serve` under uWSGI.
 
@@ -134,7 +135,8 @@ def aops_stack(
     dir with the test suite's ini files (tests/suite.py), logging warnings only; everything is
     stopped and removed on the way out. `read_cache_seconds` goes into manager.ini when given (0
     disables the manager's read cache); otherwise the shipped default. `prometheus_url` is the
-    Prometheus the data center reads samples from (default: the test servers' Prometheus).
+    Prometheus the data center reads samples from (default: the test servers' Prometheus);
+    `deploy`: more keys of manager.ini's [deploy] section.
     """
     env_vars = testenv()
     if database_uwsgi is None:
@@ -160,7 +162,7 @@ def aops_stack(
                 prometheus_url=prometheus_url or env_vars["AOPS_TEST_PROMETHEUS_URL"],
                 log_level="WARNING",
             )
-            conf = uwsgi_conf(conf_dir, database_uwsgi, manager_uwsgi, read_cache_seconds)
+            conf = uwsgi_conf(conf_dir, database_uwsgi, manager_uwsgi, read_cache_seconds, deploy)
             if es_url:
                 resources.callback(drop_es_indices, es_url, conf.es_prefix)
             env = service_env(conf_dir)

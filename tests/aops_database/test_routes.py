@@ -18,13 +18,19 @@ from aops_utils.restful import Access
 from tests.aops_database import route_table_checks
 from tests.aops_database import route_table_deploy
 from tests.aops_database import route_table_hosts
+from tests.aops_database import route_table_runs
 from tests.aops_database.route_world import Reply
 from tests.aops_database.route_world import Route
 from tests.aops_database.route_world import World
 from tests.suite import Suite
 from tests.suite import data_call
 
-ROUTES = [*route_table_checks.ROUTES, *route_table_hosts.ROUTES, *route_table_deploy.ROUTES]
+ROUTES = [
+    *route_table_checks.ROUTES,
+    *route_table_hosts.ROUTES,
+    *route_table_deploy.ROUTES,
+    *route_table_runs.ROUTES,
+]
 BY_PATH = {route.path: route for route in ROUTES}
 ENDPOINTS = {endpoint.path: endpoint for endpoint in api.endpoints}
 

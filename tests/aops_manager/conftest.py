@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 
 import pytest
 
 from tests import sshhosts
+from tests.aops_manager.deploying import DEPLOY_CONF
+from tests.conftest import mariadb_suite
+from tests.suite import Suite
 
 
 @pytest.fixture(scope="session")
@@ -20,3 +24,36 @@ def test_hosts() -> Iterator[sshhosts.SshHosts]:
         yield hosts
     finally:
         sshhosts.stop(hosts)
+
+
+@pytest.fixture(scope="module")
+def deploy_hosts() -> Iterator[sshhosts.SshHosts]:
+    """Three SSH test hosts of the module's own (deployments write into their roots)."""
+    try:
+        hosts = sshhosts.start(3)
+    except sshhosts.TestHostError as exc:
+        pytest.fail(f"SSH test hosts could not start: {exc}")
+    try:
+        yield hosts
+    finally:
+        sshhosts.stop(hosts)
+
+
+@pytest.fixture(scope="module")
+def deploy_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """The suite on MariaDB with the test components (tests/aops_manager/ansible) to deploy."""
+    with mariadb_suite(tmp_path_factory.mktemp("deploy"), deploy=DEPLOY_CONF) as running:
+        yield running
+
+
+@pytest.fixture
+def deploy_token(deploy_suite: Suite) -> str:
+    """A fresh user's session: its hosts, tasks and runs are its own."""
+    return deploy_suite.add_user()[1]
+
+
+@pytest.fixture
+def clean_roots(deploy_hosts: sshhosts.SshHosts) -> None:
+    """Nothing deployed on the test hosts before the test."""
+    for host in deploy_hosts.hosts:
+        shutil.rmtree(host.root / "opt", ignore_errors=True)

@@ -202,7 +202,10 @@ def test_basic_info_returns_rows_and_details_return_stored_documents(suite: Suit
     )
     assert reply.json()["code"] == 200
     body = suite.call("POST", "/manage/host/info/query", {"host_list": ids}, token)[1]
-    assert body["host_infos"] == [doc]
+    # As stored, and its details at the top as well, where the 21.09 web drawer reads them.
+    assert body["host_infos"] == [
+        {**doc, "os": {"name": "openEuler"}, "cpu": {"core_count": 8}, "memory": {}}
+    ]
 
 
 def test_deleting_hosts_reports_each_id(suite: Suite, token: str) -> None:

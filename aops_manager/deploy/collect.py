@@ -1,0 +1,121 @@
+"""Configuration files read from hosts for `/manage/config/collect` (21.09 section 7).
+
+Every requested path of every host is read (21.09 read the first only), with its mode, owner and
+group; a file that is missing, not a regular file, too large or unreadable is a failure of that
+file with its reason, and a host that cannot be reached fails all its files.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from aops_manager.deploy.events import failure_message
+from aops_manager.deploy.inventory import Unsafe
+from aops_manager.deploy.plan import Target
+
+STAT_TASK, READ_TASK = "Stat the files", "Read the files"
+
+
+@dataclass
+class HostFiles:
+    host_id: str
+    paths: list[str]
+    infos: dict[str, dict[str, Any]] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    attrs: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    def fail_all(self, reason: str) -> None:
+        for path in self.paths:
+            if path not in self.infos:
+                self.reasons.setdefault(path, reason)
+
+    def answer(self) -> dict[str, Any]:
+        """The host as 21.09 answered it, with each failed file's reason besides."""
+        for path in self.paths:
+            if path not in self.infos and path not in self.reasons:
+                self.reasons[path] = "the file was not read"
+        return {
+            "host_id": self.host_id,
+            "infos": [self.infos[p] for p in self.paths if p in self.infos],
+            "success_files": [p for p in self.paths if p in self.infos],
+            "fail_files": [p for p in self.paths if p not in self.infos],
+            "fail_reasons": {p: self.reasons[p] for p in self.paths if p not in self.infos},
+        }
+
+
+def _item_path(result: Mapping[str, Any]) -> str | None:
+    item = result.get("item")
+    if isinstance(item, Mapping):
+        item = item.get("item")
+    return item if isinstance(item, str) else None
+
+
+class Collection:
+    """Follows the collect playbook's events into each host's files."""
+
+    def __init__(self, targets: Sequence[Target], paths: Mapping[str, list[str]], max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.hosts = {t.inventory_name: HostFiles(t.host_id, list(paths[t.host_id])) for t in targets}
+
+    def host_variables(self, targets: Sequence[Target]) -> dict[str, dict[str, Any]]:
+        """Each host's files, as inventory variables (taken literally)."""
+        return {
+            t.host_id: {"aops_config_files": [Unsafe(p) for p in self.hosts[t.inventory_name].paths]}
+            for t in targets
+        }
+
+    def on_event(self, event: Mapping[str, Any]) -> None:
+        data = event.get("event_data") or {}
+        files = self.hosts.get(str(data.get("host")))
+        result = data.get("res")
+        if files is None or not isinstance(result, Mapping):
+            return
+        kind, task = event.get("event"), data.get("task")
+        path = _item_path(result)
+        if kind == "runner_on_unreachable" or result.get("unreachable"):
+            files.fail_all("the host is unreachable: " + failure_message(result))
+        elif kind == "runner_on_failed" and path is None:
+            files.fail_all(f"{task}: " + failure_message(result))
+        elif path is None:
+            return
+        elif kind == "runner_item_on_failed":
+            files.reasons[path] = failure_message(result) or "the file could not be read"
+        elif kind == "runner_item_on_ok" and task == STAT_TASK:
+            self._stat(files, path, result.get("stat") or {})
+        elif kind == "runner_item_on_ok" and task == READ_TASK:
+            self._content(files, path, str(result.get("content", "")))
+
+    def _stat(self, files: HostFiles, path: str, stat: Mapping[str, Any]) -> None:
+        if not stat.get("exists"):
+            files.reasons[path] = "no such file"
+        elif not stat.get("isreg"):
+            files.reasons[path] = "not a regular file"
+        elif int(stat.get("size", 0)) > self.max_bytes:
+            files.reasons[path] = (
+                f"larger than {self.max_bytes} bytes (manager.ini [deploy] collect_max_bytes)"
+            )
+        else:
+            files.attrs[path] = {
+                "mode": str(stat.get("mode", "")),
+                "owner": str(stat.get("pw_name", stat.get("uid", ""))),
+                "group": str(stat.get("gr_name", stat.get("gid", ""))),
+            }
+
+    @staticmethod
+    def _content(files: HostFiles, path: str, encoded: str) -> None:
+        try:
+            content = base64.b64decode(encoded, validate=True).decode("utf-8", errors="replace")
+        except (binascii.Error, ValueError):
+            files.reasons[path] = "the file's content came back unreadable"
+            return
+        attr = files.attrs.get(path, {"mode": "", "owner": "", "group": ""})
+        files.infos[path] = {"path": path, "file_attr": attr, "content": content}
+
+    def answers(self) -> list[dict[str, Any]]:
+        return [files.answer() for files in self.hosts.values()]

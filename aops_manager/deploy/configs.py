@@ -1,0 +1,72 @@
+"""`/manage/config/collect`: the files each host holds, read with the user's hosts' logins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aops_manager.app import Manager
+from aops_manager.deploy.collect import Collection
+from aops_manager.deploy.collect import HostFiles
+from aops_manager.deploy.jobs import run_builtin
+from aops_manager.deploy.plan import Target
+from aops_manager.deploy.runner import Redactor
+from aops_manager.deploy.runs import open_logins
+from aops_manager.deploy.runs import user_key
+from aops_manager.deploy.schemas import CollectBody
+from aops_manager.forwarding import call
+from aops_utils.codes import Code
+from aops_utils.restful import Principal
+from aops_utils.restful import Reply
+
+NO_SUCH_HOST = "no such host"
+
+
+def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
+    """Every requested file of every host; 200 when all were read, 206 when some were not."""
+    key = user_key(app, principal)
+    wanted: dict[str, list[str]] = {}
+    for item in body.infos:
+        paths = wanted.setdefault(item.host_id, [])
+        paths.extend(p for p in item.config_list if p not in paths)
+    rows = call(principal, lambda: app.data_center.credentials(list(wanted), principal))
+    logins = open_logins(key, rows)
+    targets = [
+        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
+        for r in rows
+    ]
+    settings = app.settings.deploy
+    collection = Collection(targets, wanted, settings.collect_max_bytes)
+    if targets:
+        result = run_builtin(
+            app.deployer.dirs,
+            app.deployer.setup,
+            "collect_config",
+            targets,
+            on_event=collection.on_event,
+            timeout=settings.collect_timeout,
+            host_variables=collection.host_variables(targets),
+            variables={"aops_max_bytes": settings.collect_max_bytes},
+        )
+        if result.status not in ("successful", "failed"):
+            for files in collection.hosts.values():
+                files.fail_all(f"the collection did not finish ({result.status}): {result.tail}")
+    redact = Redactor([s for login in logins.values() for s in login.secrets()])
+    found = {files.host_id: files.answer() for files in collection.hosts.values()}
+    resp = []
+    for host_id, paths in wanted.items():
+        answer = found.get(host_id) or _unknown(host_id, paths)
+        answer["fail_reasons"] = {p: redact.text(r) for p, r in answer["fail_reasons"].items()}
+        resp.append(answer)
+    failed = [a["host_id"] for a in resp if a["fail_files"]]
+    payload: dict[str, Any] = {
+        "succeed_list": [a["host_id"] for a in resp if not a["fail_files"]],
+        "fail_list": failed,
+        "resp": resp,
+    }
+    return Reply(Code.PARTIAL_SUCCEED if failed else Code.SUCCEED, payload)
+
+
+def _unknown(host_id: str, paths: list[str]) -> dict[str, Any]:
+    files = HostFiles(host_id, paths)
+    files.fail_all(NO_SUCH_HOST)
+    return files.answer()
