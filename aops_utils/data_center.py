@@ -568,8 +568,10 @@ class DataCenter(ServiceClient):
     def run_history(self, body: RunHistoryBody, who: Acting) -> Envelope:
         return self._post("/data/manage/run/history", _dump(body), who)
 
-    def renew_runs(self, owner: str, lease: int) -> int:
-        return int(self._post("/data/manage/run/renew", {"owner": owner, "lease": lease}, None)["renewed"])
+    def renew_runs(self, owner: str, lease: int, run_ids: Sequence[str]) -> int:
+        """Extend the leases of these runs `owner` still runs; returns how many were."""
+        body = {"owner": owner, "lease": lease, "run_ids": list(run_ids)}
+        return int(self._post("/data/manage/run/renew", body, None)["renewed"])
 
     def interrupt_runs(self, run_ids: Sequence[str], reason: str) -> list[str]:
         """End as interrupted the runs named and those whose lease ran out; returns their ids."""

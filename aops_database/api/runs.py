@@ -54,8 +54,9 @@ def run_history(ctx: RequestContext[RunHistoryBody]) -> dict[str, Any]:
 
 @api.route("/data/manage/run/renew", body=LeaseBody, access=Access.SERVICE)
 def renew(ctx: RequestContext[LeaseBody]) -> dict[str, Any]:
-    """A manager still runs its unfinished runs: their leases are extended."""
-    return {"renewed": runs.renew(center().store, ctx.body.owner, ctx.body.lease)}
+    """A manager still runs these runs of its own: their leases are extended."""
+    b = ctx.body
+    return {"renewed": runs.renew(center().store, b.owner, b.lease, b.run_ids)}
 
 
 @api.route("/data/manage/run/interrupt", body=InterruptBody, access=Access.SERVICE)

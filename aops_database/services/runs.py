@@ -218,15 +218,18 @@ def run_history(
         return total, [_summary(r) for r in conn.execute(query)]
 
 
-def renew(store: RelationalStore, owner: str, lease: int) -> int:
-    """Extend the leases of the unfinished runs `owner` holds; returns how many."""
+def renew(store: RelationalStore, owner: str, lease: int, run_ids: Sequence[str]) -> int:
+    """Extend the leases of these unfinished runs that `owner` holds; returns how many."""
+    renewed = 0
     with store.begin() as conn:
-        statement = (
-            run.update()
-            .where(run.c.lease_owner == owner, run.c.status.in_(UNFINISHED))
-            .values(lease_until=int(time.time()) + lease)
-        )
-        return int(conn.execute(statement).rowcount)
+        for part in chunks(list(run_ids)):
+            statement = (
+                run.update()
+                .where(run.c.lease_owner == owner, run.c.status.in_(UNFINISHED), run.c.run_id.in_(part))
+                .values(lease_until=int(time.time()) + lease)
+            )
+            renewed += int(conn.execute(statement).rowcount)
+    return renewed
 
 
 def interrupt(store: RelationalStore, run_ids: Sequence[str], reason: str) -> list[str]:

@@ -71,8 +71,12 @@ class Deployer:
         self._watch.start()
 
     def tend(self) -> None:
-        """Renew this manager's leases; end the runs of managers that stopped."""
-        self._dc.renew_runs(self.owner, self.lease)
+        """Renew the leases of the runs this manager has; end the runs of managers that stopped
+        (and its own whose last state could not be stored: they are no longer renewed)."""
+        with self._lock:
+            mine = list(self._jobs)
+        if mine:
+            self._dc.renew_runs(self.owner, self.lease, mine)
         left = [name for name in self._left if len(name) == 32]
         ended = self._dc.interrupt_runs(left, LEFT_BEHIND)
         self._left = []

@@ -112,9 +112,9 @@ ROUTES = [
     ),
     Route(
         "/data/manage/run/renew",
-        lambda w: (add_run(w, OWNER), {"owner": OWNER, "lease": 900})[1],
+        lambda w: {"owner": OWNER, "lease": 900, "run_ids": [add_run(w, OWNER), add_run(w, OWNER)][:1]},
         lambda w, r, b: r["renewed"] == 1,
-        {"owner": "", "lease": 10},
+        {"owner": "", "lease": 10, "run_ids": []},
         "owner",
         refused,
     ),

@@ -220,3 +220,23 @@ def test_deleting_a_task_stops_its_run_and_takes_its_history(
         time.sleep(0.1)
     assert not private.exists()
     assert ssh_clients_to({a.address}) == []
+
+
+def test_a_queued_run_cancelled_never_starts(
+    deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
+) -> None:
+    suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
+    a = add_host(suite, token, hosts, hosts.hosts[0], auth="key")
+    # max_runs is 2: the third run waits in the queue.
+    runs = [execute(suite, token, [slow_task(hosts, 120)], [(a, ["testpkg"])])[1] for _ in range(3)]
+    for run_id in runs[:2]:
+        wait_for(suite, token, run_id, running_on_a_host)
+    _, queued = suite.call("POST", "/manage/task/status", {"run_id": runs[2]}, token)
+    assert queued["run"]["status"] == "queued", queued  # type: ignore[index]
+    for run_id in reversed(runs):
+        status, reply = suite.call("POST", "/manage/task/cancel", {"run_id": run_id}, token)
+        assert (status, reply["code"]) == (200, 200), reply
+    ended = [wait_run(suite, token, run_id, timeout=60) for run_id in runs]
+    assert [r["status"] for r in ended] == ["cancelled"] * 3
+    assert ended[2]["started_at"] is None
+    assert {h["status"] for s in ended[2]["steps"] for h in s["hosts"]} == {"cancelled"}

@@ -155,10 +155,13 @@ class RunHistoryBody(PagedBody):
 
 
 class LeaseBody(Body):
-    """The manager `owner` still runs its runs: their leases last `lease` more seconds."""
+    """The manager `owner` still runs these runs (queued or running): their leases last `lease`
+    more seconds. A run of its that it no longer names (its last state could not be stored) is
+    left to run out, and is then ended as interrupted."""
 
     owner: Owner
     lease: int = Field(gt=0, le=86400)
+    run_ids: list[RunId] = Field(min_length=1, max_length=10_000)
 
 
 class InterruptBody(Body):
