@@ -251,6 +251,11 @@ def _teardown(state: dict[str, Any]) -> None:
     """Removes what one run created; each step tolerates a resource that is already gone."""
     for namespace in state.get("namespaces", []):
         _kill_namespace_processes(namespace)
+        # The root side of the host's veth pair, deleted here because deleting the namespace
+        # removes it only later, from the kernel's cleanup work (a test saw it outlive teardown).
+        index = namespace.rsplit("-", 1)[-1]
+        veth = f"{PREFIX}{state['run_id']}h{index}"
+        subprocess.run(["ip", "link", "del", veth], capture_output=True, check=False)
         subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
         shutil.rmtree(NETNS_ETC / namespace, ignore_errors=True)
     if state.get("bridge"):
