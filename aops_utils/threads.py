@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Callable
 
 # How long closing waits for each thread: one stuck in a call it cannot leave (a hung socket)
@@ -32,7 +34,7 @@ class Threads:
             thread.join(timeout=JOIN_SECONDS)
 
 
-class Loop(Threads):
+class Loop(Threads, ABC):
     """A loop on a daemon thread called `name`: `run_loop` returns once `stop` is set."""
 
     def __init__(self, name: str) -> None:
@@ -42,5 +44,6 @@ class Loop(Threads):
     def start(self) -> None:
         self.spawn(self.name, self.run_loop)
 
+    @abstractmethod
     def run_loop(self) -> None:
-        raise NotImplementedError
+        """The loop itself; each kind of loop says what it repeats."""

@@ -30,7 +30,7 @@ from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Text1024
 from aops_utils.restful.validation import described
 
-# The YAML text in its JSON body, every character escaped at worst (\uXXXX).
+# The YAML text in its JSON body, where JSON may escape each character as six (a \u escape).
 IMPORT_MAX_BODY = 6 * MAX_TEMPLATE_BYTES + 64 * 1024
 # Problems listed in one answer; the first is the answer's `field`.
 _MAX_PROBLEMS = 20

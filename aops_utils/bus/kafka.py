@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import threading
+from abc import ABC
+from abc import abstractmethod
 from collections.abc import Callable
 from collections.abc import Sequence
 from functools import partial
@@ -249,7 +251,7 @@ def _kafka_error(servers: str, action: str, exc: BaseException) -> AopsError:
 OnClose = Callable[[Any], None]
 
 
-class _BusClient:
+class _BusClient(ABC):
     """A kafka-python client of the bus: refused once closed, and forgotten by the bus (through
     `on_close`) when it closes, however its own close went."""
 
@@ -277,8 +279,9 @@ class _BusClient:
         finally:
             self._on_close(self)
 
+    @abstractmethod
     def _close_client(self) -> None:
-        raise NotImplementedError
+        """Close the producer or consumer this wraps (each subclass knows its own)."""
 
 
 class KafkaBusProducer(_BusClient):
