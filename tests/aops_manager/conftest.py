@@ -13,30 +13,28 @@ from tests.conftest import mariadb_suite
 from tests.suite import Suite
 
 
-@pytest.fixture(scope="session")
-def test_hosts() -> Iterator[sshhosts.SshHosts]:
-    """Two running SSH test hosts shared by the session; tests must not stop them."""
+def _running_hosts(count: int) -> Iterator[sshhosts.SshHosts]:
+    """`count` SSH test hosts, stopped when the fixture ends; a failed start fails the test."""
     try:
-        hosts = sshhosts.start(2)
+        hosts = sshhosts.start(count)
     except sshhosts.TestHostError as exc:
         pytest.fail(f"SSH test hosts could not start: {exc}")
     try:
         yield hosts
     finally:
         sshhosts.stop(hosts)
+
+
+@pytest.fixture(scope="session")
+def test_hosts() -> Iterator[sshhosts.SshHosts]:
+    """Two running SSH test hosts shared by the session; tests must not stop them."""
+    yield from _running_hosts(2)
 
 
 @pytest.fixture(scope="module")
 def deploy_hosts() -> Iterator[sshhosts.SshHosts]:
     """Three SSH test hosts of the module's own (deployments write into their roots)."""
-    try:
-        hosts = sshhosts.start(3)
-    except sshhosts.TestHostError as exc:
-        pytest.fail(f"SSH test hosts could not start: {exc}")
-    try:
-        yield hosts
-    finally:
-        sshhosts.stop(hosts)
+    yield from _running_hosts(3)
 
 
 @pytest.fixture(scope="module")
