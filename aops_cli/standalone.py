@@ -236,6 +236,11 @@ def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     if not (web_dir / "index.html").is_file():
         click.echo(f"The web UI is not built (no {web_dir / 'index.html'}): {webui.BUILD_HINT}")
         click.echo(f"  then reload {web.url}/ (the /api routes answer there already).")
+    if not (conf_dir / DEFAULTS_FILE).is_file():
+        click.echo(
+            f"No default deployment task: no {conf_dir / DEFAULTS_FILE} "
+            "(copy conf/default.json of the source there and start again)"
+        )
     click.echo(f"Log in at {web.url}/ as admin / changeme (web UI)")
     click.echo(f"  or with the CLI:  aops login --username admin   (manager {manager_url})")
     click.echo(f"Settings: {conf_dir}   Logs: {data_dir / 'log'}   Stop: Ctrl-C")
