@@ -10,6 +10,7 @@ from __future__ import annotations
 from gala_ragdoll.parsers.compare import Comparison
 from gala_ragdoll.parsers.compare import KeyDiff
 from gala_ragdoll.parsers.compare import compare
+from gala_ragdoll.parsers.compare import compare_real
 from gala_ragdoll.parsers.document import ConfigDocument
 from gala_ragdoll.parsers.document import ContentError
 from gala_ragdoll.parsers.document import EditError
@@ -28,6 +29,7 @@ __all__ = [
     "KeyDiff",
     "Sections",
     "compare",
+    "compare_real",
     "kind_for_path",
     "parse",
     "parse_as",

@@ -11,6 +11,7 @@ from gala_ragdoll.parsers import EditError
 from gala_ragdoll.parsers import FileKind
 from gala_ragdoll.parsers import KeyDiff
 from gala_ragdoll.parsers import compare
+from gala_ragdoll.parsers import compare_real
 from gala_ragdoll.parsers import parse
 
 OPENEULER_REPO = """#generic-repos is licensed under the Mulan PSL v2.
@@ -259,3 +260,10 @@ def test_a_file_read_as_text_on_one_side_compares_as_text_with_the_reason() -> N
     result = compare(expected, real)
     assert not result.synced and result.kind is FileKind.TEXT
     assert result.reason == "not a sysctl file: line 1: neither a comment nor key = value"
+
+
+def test_a_host_s_file_is_compared_with_the_expected_document_parsed_once() -> None:
+    expected = parse("/etc/ssh/sshd_config", SSHD)
+    assert compare_real(expected, "/etc/ssh/sshd_config", SSHD).synced
+    drifted = compare_real(expected, "/etc/ssh/sshd_config", SSHD.replace("Port 22", "Port 2222"))
+    assert drifted.keys == (KeyDiff("", "Port", "22", "2222"),)
