@@ -2,7 +2,7 @@
 
 Every service reads `system.ini` plus its own file from the configuration directory
 (`AOPS_CONF_DIR`, default `/etc/aops`). A missing file means the shipped defaults. A key may be
-overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case), e.g.
+overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case, "-" as "_"), e.g.
 `AOPS_DATABASE__MYSQL__PORT=3307`. Bad values and unknown keys fail at start with file, section
 and key named; 21.09 keys that no longer have an effect are logged as warnings with the reason.
 """
@@ -231,7 +231,8 @@ def read_ini(path: Path) -> dict[str, dict[str, str]]:
 
 
 def _env_overrides(stem: str) -> dict[str, dict[str, str]]:
-    prefix = f"{ENV_PREFIX}{stem.upper()}__"
+    # A file named with a hyphen (gala-ragdoll.conf) is AOPS_GALA_RAGDOLL__...: shells refuse "-".
+    prefix = f"{ENV_PREFIX}{stem.upper().replace('-', '_')}__"
     found: dict[str, dict[str, str]] = {}
     for name, value in os.environ.items():
         if not name.startswith(prefix):
