@@ -23,7 +23,10 @@ from gala_gopher.sockets import TcpSocket
 LOG = logging.getLogger(__name__)
 SERVER, CLIENT = "0", "1"  # 21.09's role values
 _WILDCARDS = ("0.0.0.0", "::")
-_U32, _U64 = 1 << 32, 1 << 64
+_U32 = 1 << 32
+# tcp_info counts the SYN of an active open as one byte acknowledged; a client connection first
+# seen counts from here, so that tx_bytes are data bytes on both ends.
+_OPENED_ACTIVELY = TcpCounters(0, 0, 0, 1, 0, 0, 0)
 
 SocketId = tuple[int, int, int]  # inode, local port, remote port: one connection while it lives
 LinkKey = tuple[str, str, str, int, int, int, str]  # role, client ip, server ip, port, family, pid, name
@@ -52,8 +55,9 @@ class _Sums:
         # tcp_info's segment and retransmit counters are 32 bits wide and wrap.
         segs_in = (now.segs_in - base.segs_in) % _U32
         segs_out = (now.segs_out - base.segs_out) % _U32
-        self.rx_bytes += (now.bytes_received - base.bytes_received) % _U64
-        self.tx_bytes += (now.bytes_acked - base.bytes_acked) % _U64
+        # 64-bit byte counters do not wrap; max() keeps the SYN's byte from going negative.
+        self.rx_bytes += max(0, now.bytes_received - base.bytes_received)
+        self.tx_bytes += max(0, now.bytes_acked - base.bytes_acked)
         self.packets_in += segs_in
         self.packets_out += segs_out
         self.retrans += (now.total_retrans - base.total_retrans) % _U32
@@ -115,27 +119,13 @@ class TcpLinks:
                 unowned += 1
                 continue
             ident = (sock.inode, sock.local_port, sock.remote_port)
+            before = self._before.get(ident)
             if sock.local_port in listening_any or (sock.local_ip, sock.local_port) in listening_at:
-                key = (
-                    SERVER,
-                    sock.remote_ip,
-                    sock.local_ip,
-                    sock.local_port,
-                    sock.family,
-                    owner.pid,
-                    owner.name,
-                )
+                key = (SERVER, sock.remote_ip, sock.local_ip, sock.local_port, sock.family, owner.pid)
             else:
-                key = (
-                    CLIENT,
-                    sock.local_ip,
-                    sock.remote_ip,
-                    sock.remote_port,
-                    sock.family,
-                    owner.pid,
-                    owner.name,
-                )
-            sums.setdefault(key, _Sums()).add(sock.counters, self._before.get(ident))
+                key = (CLIENT, sock.local_ip, sock.remote_ip, sock.remote_port, sock.family, owner.pid)
+                before = before or _OPENED_ACTIVELY
+            sums.setdefault((*key, owner.name), _Sums()).add(sock.counters, before)
             if sock.counters is not None:
                 now[ident] = sock.counters
         self._before = now

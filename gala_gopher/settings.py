@@ -8,6 +8,7 @@ a missing file or section means the shipped defaults.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import shlex
 from collections.abc import Mapping
@@ -32,7 +33,6 @@ from gala_gopher import libconfig
 LOG = logging.getLogger(__name__)
 FILE_NAME = "gala-gopher.conf"
 TCP_PROBE = "tcp"  # the 21.09 extend probe (tcpprobe) whose tcp_link records this package makes
-LOOPBACK = ("127.0.0.1", "::1", "localhost")
 # Probes of 21.09 this package does not have: eBPF/uprobe tracers of nginx, haproxy, LVS and
 # dnsmasq (their links are not in /proc), the redis and rabbitmq scripts, and native demos.
 _UNSUPPORTED_REASON = "not available here (only the tcp probe is; see docs/topology.md)"
@@ -65,6 +65,13 @@ class ImdbSection(Section):
     }
 
 
+def _loopback(host: str) -> bool:
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
 class WebServerSection(Section):
     """The Prometheus text page. Beyond 21.09 (which listened on every address, unauthenticated):
     `bind` and `token_file`. The page names every process and peer of the host, so it answers
@@ -76,7 +83,7 @@ class WebServerSection(Section):
 
     @model_validator(mode="after")
     def _token_beyond_loopback(self) -> WebServerSection:
-        if self.bind not in LOOPBACK and self.token_file is None:
+        if not _loopback(self.bind) and self.token_file is None:
             raise ValueError(f"bind {self.bind} is reachable from other hosts: set token_file too")
         return self
 
