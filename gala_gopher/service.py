@@ -20,7 +20,7 @@ from gala_gopher.links import Cycle
 from gala_gopher.links import TcpLinks
 from gala_gopher.metrics import MetricsPage
 from gala_gopher.metrics import metrics_app
-from gala_gopher.owners import socket_owners
+from gala_gopher.owners import SocketOwners
 from gala_gopher.settings import GopherConf
 from gala_gopher.source import SocketSource
 
@@ -28,7 +28,7 @@ LOG = logging.getLogger(__name__)
 
 
 def tcp_links(source: SocketSource | None = None) -> TcpLinks:
-    return TcpLinks((source or SocketSource()).read, socket_owners)
+    return TcpLinks((source or SocketSource()).read, SocketOwners())
 
 
 def timestamp_ms() -> int:
