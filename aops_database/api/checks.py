@@ -6,6 +6,7 @@ from typing import Any
 
 from aops_database.api import api
 from aops_database.api import docs_listing
+from aops_database.api import store_deletion
 from aops_database.api import store_listing
 from aops_database.app import center
 from aops_database.services import check_results
@@ -30,9 +31,7 @@ from aops_utils.contracts.data_center.checks import SetStateBody
 from aops_utils.contracts.data_center.checks import StateNamesBody
 from aops_utils.contracts.data_center.checks import TrimRetriesBody
 from aops_utils.restful import Access
-from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
-from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Rules: relational, one row per (user, name).
@@ -46,11 +45,9 @@ def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     return checks.add_rules(center().store, ctx.username, rules).reply()
 
 
-@api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
-def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
+@store_deletion("/data/check/rule/delete", RuleNamesBody, "check_items", checks.delete_rules, "check item")
+def delete_rules() -> None:
     """Delete rules by name; their results stay. Unknown names are failures."""
-    found = checks.delete_rules(center().store, ctx.username, ctx.body.check_items)
-    return missing_reply(ctx.body.check_items, found, "check item", deleted=found)
 
 
 @store_listing("/data/check/rule/get", GetRulesBody, "check_items", checks.get_rules)
