@@ -8,6 +8,7 @@ api = Api("A-Ops data center")
 # Paged listings, per store: the service reads a page of the route's query.
 store_listing = Listings(api, lambda: center().store)
 docs_listing = Listings(api, lambda: center().docs)
+results_listing = Listings(api, lambda: center().results)
 
 from aops_database.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_database.api import checks  # noqa: E402,F401 - registers the routes
