@@ -1,19 +1,4 @@
-"""The abnormal check results indexed again in the relational database, for the dashboard.
-
-The document store keeps every result. This index keeps, under the same ids, the keys of the
-abnormal ones (user, host, rule, series, start, end) as rows of the SQL document store on the
-relational database's engine, so that counting them per host or per rule and hour, and finding
-the latest, are indexed SQL queries whatever the document store. Elasticsearch would answer
-those from doc values, but the ES-API server walks every hit of a query: the dashboard's three
-calls took 1.6-5.1 s there with 100,000 results (bench/README.md, bench_web.py).
-
-Rows rather than counters per host, rule and hour: a result saved again under its id (a window
-checked again) may keep or change its value, and counters would need the stored value read
-first and stay wrong after a failure between the two stores. An upsert or a delete by id is
-idempotent, so a save or delete repeated after a failure leaves the index exact. The queries are
-the document store's own, whose contract (tests/aops_utils/test_docstore_contract.py) makes
-them answer as Elasticsearch does.
-"""
+"""The abnormal check results indexed again in the relational database, for the dashboard."""
 
 from __future__ import annotations
 
@@ -32,6 +17,20 @@ from aops_utils.docstore import save_by_id
 from aops_utils.docstore.factory import open_document_store
 from aops_utils.docstore.protocol import IndexSpec
 
+# The document store keeps every result. This index keeps, under the same ids, the keys of the
+# abnormal ones as rows of the SQL document store on the relational database's engine, so that
+# counting them per host or per rule and hour, and finding the latest, are indexed SQL queries
+# whatever the document store. Elasticsearch would answer those from doc values, but the ES-API
+# server walks every hit of a query: the dashboard's calls took 1.6-5.1 s there with 100,000
+# results (bench/README.md).
+#
+# Rows rather than counters per host, rule and hour: a result saved again under its id (a window
+# checked again) may keep or change its value, so counters would need the stored value read
+# first, and would stay wrong after a failure between the two stores. An upsert or a delete by
+# id is idempotent: a save or delete repeated after a failure leaves the index exact. The
+# queries are the document store's own, whose contract (tests/aops_utils/test_docstore_contract.py)
+# makes them answer as Elasticsearch does.
+#
 # A name that the configured index prefix cannot give another index (none ends with "abnormal"),
 # since in `aops standalone` the results' own documents share the SQL store's table.
 ABNORMAL_INDEX = "check_result_abnormal"

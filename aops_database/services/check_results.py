@@ -1,8 +1,4 @@
-"""Check results of a user in the `check_result` document index: save, delete, query, count.
-
-The abnormal ones are also indexed in the relational database (services/abnormal.py), which
-answers what the dashboard asks of them: counts per host, the latest, counts per rule and hour.
-"""
+"""Check results of a user in the `check_result` document index: save, delete, query, count."""
 
 from __future__ import annotations
 
@@ -65,7 +61,8 @@ _COUNT_ORDERS = {
 
 @dataclass(frozen=True, slots=True)
 class ResultStores:
-    """Where results are: every one in `docs`, the abnormal ones' keys also in `abnormal`."""
+    """Where results are: every one in `docs`, the abnormal ones' keys also in `abnormal` (the
+    relational database's index of them, which answers what the dashboard asks of them)."""
 
     docs: DocumentStore
     abnormal: DocumentStore
