@@ -12,6 +12,7 @@ docs_listing = Listings(api, lambda: center().docs)
 # Deletes by name, per item, per store.
 store_deletion = Deletions(api, lambda: center().store)
 docs_deletion = Deletions(api, lambda: center().docs)
+results_listing = Listings(api, lambda: center().results)
 
 from aops_database.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_database.api import checks  # noqa: E402,F401 - registers the routes
