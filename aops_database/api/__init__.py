@@ -11,6 +11,7 @@ docs_listing = Listings(api, lambda: center().docs)
 
 from aops_database.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_database.api import checks  # noqa: E402,F401 - registers the routes
+from aops_database.api import configs  # noqa: E402,F401 - registers the routes
 from aops_database.api import coverage  # noqa: E402,F401 - registers the routes
 from aops_database.api import data  # noqa: E402,F401 - registers the routes
 from aops_database.api import deploy  # noqa: E402,F401 - registers the routes
