@@ -138,4 +138,5 @@ def sync(app: Ragdoll, principal: Principal, body: SyncBody) -> Reply:
     good = sum(r["syncStatus"] == SUCCESS for r in results)
     code = judge_batch(good, len(results) - good, Code.TASK_EXECUTION_FAIL)
     payload = {"domainName": chosen.domain, "dryRun": body.dryRun, "syncResults": results}
-    return Reply(code, payload)
+    # Every host failed: the hosts (or the manager reaching them) did, not this request (502).
+    return Reply(code, payload, http_status=502 if code is Code.TASK_EXECUTION_FAIL else None)
