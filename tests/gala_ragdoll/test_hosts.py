@@ -99,7 +99,7 @@ def by_path(host: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def test_a_file_from_a_host_keeps_its_content_and_attributes(served: Served, domain: dict[str, Any]) -> None:
-    status, reply = served.call(
+    _, reply = served.call(
         "POST", "/management/getManagementConf", {"domainName": domain["name"]}, domain["token"]
     )
     files = {f["filePath"]: f for f in reply["confFiles"]}
