@@ -35,6 +35,7 @@ CHECK_SCHEDULER = Service(
     "check scheduler", "check_scheduler", "--check-scheduler", "AOPS_CHECK_SCHEDULER_URL"
 )
 DIAG_SCHEDULER = Service("diag scheduler", "diag_scheduler", "--diag-scheduler", "AOPS_DIAG_SCHEDULER_URL")
+CONFIG_TRACING = Service("configuration tracing", "gala_ragdoll", "--ragdoll", "AOPS_RAGDOLL_URL")
 
 
 def prog_name() -> str:

@@ -10,6 +10,7 @@ from aops_cli.account import login
 from aops_cli.account import logout
 from aops_cli.client import MANAGER
 from aops_cli.client import run
+from aops_cli.conf import conf
 from aops_cli.hosts import group
 from aops_cli.hosts import host
 from aops_cli.hosts import stat
@@ -53,7 +54,7 @@ def cli() -> None:
     """A-Ops command line: accounts, hosts, host groups and deployment on the A-Ops manager."""
 
 
-for command in (login, logout, account, certificate, host, group, stat, template, task, standalone):
+for command in (login, logout, account, certificate, host, group, stat, template, task, conf, standalone):
     cli.add_command(command)
 
 

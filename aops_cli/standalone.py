@@ -44,7 +44,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
         "system.ini": (
             f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
             f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n\n"
-            f"[check_scheduler]\nip={host}\nport=11112\n\n[diag_scheduler]\nip={host}\nport=11113\n"
+            f"[check_scheduler]\nip={host}\nport=11112\n\n[diag_scheduler]\nip={host}\nport=11113\n\n"
+            f"[gala_ragdoll]\nip={host}\nport=11114\n"
         ),
         "database.ini": (
             f"[database]\nip={host}\nport=11119\n\n"
@@ -59,6 +60,10 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
         "check_executor.ini": "[bus]\nkind=memory\n\n[executor]\ndo_check_consumer_num=1\n",
         "diag_scheduler.ini": f"[bus]\nkind=memory\n\n[diag_scheduler]\nip={host}\nport=11113\n",
         "diag_executor.ini": "[bus]\nkind=memory\n\n[executor]\nconsumers=1\n",
+        "gala-ragdoll.conf": (
+            f"[git]\ngit_dir={data_dir / 'ragdoll'}\n\n[collect]\ncollect_address=http://{host}:11111\n\n"
+            f"[ragdoll]\nip={host}\nport=11114\n"
+        ),
     }
     for name, text in files.items():
         private.write_new_text(conf_dir / name, "; written by `aops standalone` on first start\n" + text)
@@ -106,6 +111,7 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     apps[webui.MANAGER] = manager_app
     running.append(Running("host-status-prober", "", state.prober.stop))
     running += _start_checks(system, apps)
+    running += _start_ragdoll(system, apps)
 
     def close_stores() -> None:
         center.docs.close()
@@ -159,6 +165,20 @@ def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Runnin
     executor.start()
     running.append(Running("diag-executor", "", executor.close))
     return running
+
+
+def _start_ragdoll(system: Any, apps: dict[str, Any]) -> list[Running]:
+    """Configuration tracing, its git repository under the data directory, with its drift check."""
+    from gala_ragdoll import settings as ragdoll_settings
+    from gala_ragdoll.app import create_app as create_ragdoll
+
+    _, ini = ragdoll_settings.load()
+    app = create_ragdoll(system, ini)
+    apps[webui.CONFIG_TRACING] = app
+    return [
+        Running("drift-check", "", app.extensions["gala_ragdoll"].close),
+        _serve("gala-ragdoll", app, ini.ragdoll.endpoint),
+    ]
 
 
 def start_web(dist: Path, host: str, port: int, apps: dict[str, Any]) -> Running:

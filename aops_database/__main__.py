@@ -11,6 +11,8 @@ import sqlalchemy as sa
 
 from aops_database import schema
 from aops_database import settings as db_settings
+from aops_database.app import DRIFT_INDEX
+from aops_database.app import DRIFT_SPEC
 from aops_database.app import HOST_INFO_INDEX
 from aops_database.app import HOST_INFO_SPEC
 from aops_database.app import create_app
@@ -60,6 +62,7 @@ def initialise() -> None:
         docs.ensure_index(HOST_INFO_INDEX, HOST_INFO_SPEC)
         docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
         docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
+        docs.ensure_index(DRIFT_INDEX, DRIFT_SPEC)
         indexed = abnormal.refill(docs, RESULT_INDEX, abnormal.open_abnormal(store))
     finally:
         docs.close()

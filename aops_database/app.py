@@ -27,6 +27,9 @@ from aops_utils.restful.tokens import service_authenticator
 
 HOST_INFO_INDEX = "host_information"
 HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",))
+# gala-ragdoll's last check of each domain (one document per domain, by its name).
+DRIFT_INDEX = "config_drift"
+DRIFT_SPEC = IndexSpec(keyword_fields=("domain", "username"), numeric_fields=("checked_at",))
 
 
 @dataclass(frozen=True, slots=True)

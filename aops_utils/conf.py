@@ -198,6 +198,8 @@ class SystemIni(Section):
     database: Endpoint = Endpoint(port=11119)
     check_scheduler: Endpoint = Endpoint(port=11112)
     diag_scheduler: Endpoint = Endpoint(port=11113)
+    # Where `aops conf` finds gala-ragdoll (its own gala-ragdoll.conf says where it listens).
+    gala_ragdoll: Endpoint = Endpoint(port=11114)
 
     @property
     def database_url(self) -> str:

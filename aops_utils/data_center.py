@@ -404,6 +404,21 @@ class DataCenter(ServiceClient):
             raise
         return {"succeed_list": reply["succeed_list"], "fail_list": reply.get("fail_list", [])}
 
+    # Configuration tracing's drift records
+
+    def save_drift(self, domain: str, username: str, checked_at: float, report: str) -> None:
+        """Keep a domain's last check (`report`: gala-ragdoll's JSON text) as this service."""
+        body = {"domain": domain, "username": username, "checked_at": checked_at, "report": report}
+        self._post("/data/config/drift/save", body, None)
+
+    def drifts(self, domains: Sequence[str], who: Acting) -> list[Row]:
+        """The user's domains' last checks, of those among `domains` that were checked."""
+        rows: list[Row] = self._post("/data/config/drift/get", {"domains": list(domains)}, who)["drifts"]
+        return rows
+
+    def delete_drifts(self, domains: Sequence[str], who: Acting) -> None:
+        self._delete("/data/config/drift/delete", {"domains": list(domains)}, who)
+
     # Check rules
 
     def add_rules(self, rules: Sequence[Rule], who: Acting) -> Envelope:

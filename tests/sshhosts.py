@@ -60,6 +60,8 @@ class SshHost:
     namespace: str
     root: Path  # the directory that stands for this host's `/` for deployed files
     port: int = 22
+    # What the host sees at its run's `SshHosts.private_dir`: a directory of this host alone.
+    private: Path = Path()
 
 
 @dataclass
@@ -77,6 +79,12 @@ class SshHosts:
     _sshd: list[subprocess.Popen[bytes]] = field(default_factory=list, repr=False)
     # What this run created so far, as written to its state file (read by `_teardown`).
     _state: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def private_dir(self) -> Path:
+        """A path that is a different directory on each host (`SshHost.private` from outside):
+        a file at one path, different per host, as configuration files are."""
+        return Path("/etc") / f"{PREFIX}-{self.run_id}"
 
     @property
     def unreachable_address(self) -> str:
@@ -270,6 +278,8 @@ def _teardown(state: dict[str, Any]) -> None:
         Path(f"/etc/sudoers.d/{user}").unlink(missing_ok=True)
     if state.get("base"):
         shutil.rmtree(state["base"], ignore_errors=True)
+    if state.get("private_dir"):
+        shutil.rmtree(state["private_dir"], ignore_errors=True)
     (STATE_DIR / f"{state['run_id']}.json").unlink(missing_ok=True)
 
 
@@ -352,7 +362,10 @@ def _create_network(hosts: SshHosts, count: int) -> None:
         address = str(hosts.network.network_address + 2 + index)
         root = hosts.base / "hosts" / name / "root"
         root.mkdir(parents=True)
-        hosts.hosts.append(SshHost(name=name, address=address, namespace=namespace, root=root))
+        private = NETNS_ETC / namespace / hosts.private_dir.name
+        hosts.hosts.append(
+            SshHost(name=name, address=address, namespace=namespace, root=root, private=private)
+        )
     batch.append(f"link set {hosts.bridge} up")
     _run("ip", "-batch", "-", stdin="\n".join(batch) + "\n")
     gateway = hosts.network.network_address + 1
@@ -363,6 +376,8 @@ def _create_network(hosts: SshHosts, count: int) -> None:
         etc.mkdir(parents=True)
         (etc / "hosts").write_text(f"127.0.0.1 localhost\n{host.address} {host.name}\n")
         (etc / "resolv.conf").write_text("# no DNS on a test host\n")
+        # Bind-mounted over the private directory's mount point (made in `start`).
+        host.private.mkdir()
         # A default route like a real host's (Ansible's default_ipv4 fact needs one); the root
         # namespace does not forward, so nothing leaves this machine through it.
         inside = (
@@ -439,6 +454,9 @@ def start(count: int, base_root: Path = Path("/tmp")) -> SshHosts:
         _write_state(state)
         _create_user(hosts)
         Path("/run/sshd").mkdir(mode=0o755, exist_ok=True)  # sshd's privilege separation directory
+        state["private_dir"] = str(hosts.private_dir)
+        _write_state(state)
+        hosts.private_dir.mkdir(mode=0o755)  # the mount point `ip netns exec` binds each host's on
         _start_sshd(hosts)
     except BaseException:
         stop(hosts)

@@ -16,6 +16,7 @@ results_listing = Listings(api, lambda: center().results)
 
 from aops_database.api import accounts  # noqa: E402,F401 - registers the routes
 from aops_database.api import checks  # noqa: E402,F401 - registers the routes
+from aops_database.api import configs  # noqa: E402,F401 - registers the routes
 from aops_database.api import coverage  # noqa: E402,F401 - registers the routes
 from aops_database.api import data  # noqa: E402,F401 - registers the routes
 from aops_database.api import deploy  # noqa: E402,F401 - registers the routes

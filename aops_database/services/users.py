@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from aops_database import models
+from aops_database.app import DRIFT_INDEX
 from aops_database.app import HOST_INFO_INDEX
 from aops_database.services import abnormal
 from aops_database.services.check_results import RESULT_INDEX
@@ -73,7 +74,7 @@ def delete_user(store: RelationalStore, docs: DocumentStore, username: str) -> i
         if not deleted:
             raise NotFoundError(f"user {username} does not exist", field="username")
         conn.execute(guard.delete().where((guard.c.scope == Scope.USER.value) & (guard.c.name == username)))
-    for index in (RESULT_INDEX, REPORT_INDEX, COVERAGE_INDEX):
+    for index in (RESULT_INDEX, REPORT_INDEX, COVERAGE_INDEX, DRIFT_INDEX):
         docs.delete_where(index, [Term("username", username)])
     abnormal.forget(abnormal.open_abnormal(store), [Term("username", username)])
     if host_ids:

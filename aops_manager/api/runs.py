@@ -9,10 +9,12 @@ from aops_manager.api import api
 from aops_manager.app import manager
 from aops_manager.deploy import configs
 from aops_manager.deploy import runs
+from aops_manager.deploy.schemas import SYNC_MAX_BODY
 from aops_manager.deploy.schemas import CancelBody
 from aops_manager.deploy.schemas import CollectBody
 from aops_manager.deploy.schemas import ExecuteBody
 from aops_manager.deploy.schemas import StatusBody
+from aops_manager.deploy.schemas import SyncBody
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 
@@ -44,3 +46,11 @@ def collect_config(ctx: RequestContext[CollectBody]) -> Reply:
     a service's acting for the user (configuration tracing). 206 when some file was not read."""
     assert ctx.principal is not None
     return configs.collect(manager(), ctx.principal, ctx.body)
+
+
+@api.route("/manage/config/sync", body=SyncBody, max_body=SYNC_MAX_BODY)
+def sync_config(ctx: RequestContext[SyncBody]) -> Reply:
+    """Write the same files to every host (content, and mode/owner/group when given), keeping a
+    backup of each replaced file on the host; per host and file. 206 when some were not written."""
+    assert ctx.principal is not None
+    return configs.sync(manager(), ctx.principal, ctx.body)

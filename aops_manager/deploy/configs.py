@@ -1,4 +1,5 @@
-"""`/manage/config/collect`: the files each host holds, read with the user's hosts' logins."""
+"""`/manage/config/collect` and `/manage/config/sync`: the files each host holds, read and
+written with the user's hosts' logins."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from aops_manager.deploy.runner import Redactor
 from aops_manager.deploy.runs import open_logins
 from aops_manager.deploy.runs import user_key
 from aops_manager.deploy.schemas import CollectBody
+from aops_manager.deploy.schemas import SyncBody
+from aops_manager.deploy.sync import Sync
 from aops_manager.forwarding import call
 from aops_utils.codes import Code
 from aops_utils.restful import Principal
@@ -60,6 +63,47 @@ def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
     failed = [a["host_id"] for a in resp if a["fail_files"]]
     payload: dict[str, Any] = {
         "succeed_list": [a["host_id"] for a in resp if not a["fail_files"]],
+        "fail_list": failed,
+        "resp": resp,
+    }
+    return Reply(Code.PARTIAL_SUCCEED if failed else Code.SUCCEED, payload)
+
+
+def sync(app: Manager, principal: Principal, body: SyncBody) -> Reply:
+    """The files written to every host, per host and file; 200 all written, 206 some not."""
+    key = user_key(app, principal)
+    host_ids = list(dict.fromkeys(body.host_list))
+    rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
+    logins = open_logins(key, rows)
+    targets = [
+        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
+        for r in rows
+    ]
+    writing = Sync(targets, body.files)
+    if targets:
+        settings = app.settings.deploy
+        result = run_builtin(
+            app.deployer.dirs,
+            app.deployer.setup,
+            "sync_config",
+            targets,
+            on_event=writing.on_event,
+            timeout=settings.collect_timeout,
+            host_variables=writing.host_variables(),
+            prepare=writing.prepare,
+        )
+        if result.status not in ("successful", "failed"):
+            for target in targets:
+                writing.fail_all(target.host_id, f"the sync did not finish ({result.status}): {result.tail}")
+    redact = Redactor([s for login in logins.values() for s in login.secrets()])
+    resp = writing.answers(host_ids)
+    for answer in resp:
+        for item in answer["results"]:
+            if "reason" in item:
+                item["reason"] = redact.text(item["reason"])
+    failed = [a["host_id"] for a in resp if not all(r["ok"] for r in a["results"])]
+    payload = {
+        "succeed_list": [a["host_id"] for a in resp if a["host_id"] not in failed],
         "fail_list": failed,
         "resp": resp,
     }

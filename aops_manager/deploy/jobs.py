@@ -30,9 +30,13 @@ def run_builtin(
     host_variables: Mapping[str, Mapping[str, Any]] | None = None,
     variables: Mapping[str, Any] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
+    prepare: Callable[[Path], Mapping[str, Any]] | None = None,
 ) -> PlaybookResult:
-    """Run the shipped playbook `builtin/<name>.yml` in a private directory removed afterwards."""
+    """Run the shipped playbook `builtin/<name>.yml` in a private directory removed afterwards;
+    `prepare` writes what the run needs into it and returns more variables (files to copy)."""
     with dirs.temporary(name) as path:
+        if prepare is not None:
+            variables = {**(variables or {}), **prepare(path)}
         write_inventory(path, targets, setup.connection, host_variables=host_variables)
         return run_playbook(
             path,

@@ -53,5 +53,33 @@ class CollectBody(Body):
     infos: list[CollectItem] = Field(min_length=1, max_length=1000)
 
 
+# A login or group name on the host (what `useradd` takes).
+AccountName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$")
+]
+
+
+class SyncFile(Body):
+    """A file to write: its whole content; mode/owner/group to set (absent: the host's file keeps
+    its own, a new file gets root's umask and owner)."""
+
+    path: ConfigPath
+    content: Annotated[str, StringConstraints(max_length=1024 * 1024)]
+    mode: Annotated[str, StringConstraints(pattern=r"^0?[0-7]{3,4}$")] | None = None
+    owner: AccountName | None = None
+    group: AccountName | None = None
+
+
+# 60 files of the largest size: the files of a domain, the same for each of its hosts.
+SYNC_MAX_BODY = 64 * 1024 * 1024
+
+
+class SyncBody(Body):
+    """The same files written to every host of `host_list` (a domain's expected files)."""
+
+    host_list: list[HostId] = Field(min_length=1, max_length=1000)
+    files: list[SyncFile] = Field(min_length=1, max_length=256)
+
+
 class HostFactsBody(Body):
     host_list: list[HostId] = Field(min_length=1, max_length=1000)

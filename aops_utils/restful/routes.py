@@ -15,6 +15,7 @@ from flask import Response
 from flask import current_app
 from flask import request
 from pydantic import BaseModel
+from pydantic import RootModel
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from aops_utils import jsonio
@@ -191,7 +192,9 @@ def read_body(limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_json(limit: int) -> dict[str, Any]:
+def read_json(limit: int, *, array: bool = False) -> Any:
+    """The decoded body: an object, or with `array` (a route whose body model is a list) an
+    array too."""
     raw = read_body(limit)
     # Only an absent body is "no fields"; blanks are not JSON.
     if not raw:
@@ -207,8 +210,8 @@ def read_json(limit: int) -> dict[str, Any]:
         data = jsonio.decode(raw)
     except ValueError as exc:
         raise ParamError(f"the request body is not valid JSON: {exc}", field="body") from None
-    if not isinstance(data, dict):
-        raise ParamError("the request body must be a JSON object", field="body")
+    if not isinstance(data, dict) and not (array and isinstance(data, list)):
+        raise ParamError(f"the request body must be a JSON {'array' if array else 'object'}", field="body")
     return data
 
 
@@ -336,7 +339,9 @@ def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
             except AopsError:
                 discard_body()
                 raise
-        data = read_json(endpoint.max_body)
+        # 21.09's gala-ragdoll took a bare array for some bodies (createDomain).
+        array = endpoint.body is not None and issubclass(endpoint.body, RootModel)
+        data = read_json(endpoint.max_body, array=array)
         body = parse(endpoint.body, data) if endpoint.body is not None else None
         if endpoint.body is None and data:
             raise ParamError("this endpoint takes no body fields", field=next(iter(data)))

@@ -11,6 +11,7 @@ from pydantic import AfterValidator
 from pydantic import BaseModel
 from pydantic import ConfigDict
 from pydantic import Field
+from pydantic import RootModel
 from pydantic import StringConstraints
 from pydantic import ValidationError
 
@@ -80,7 +81,7 @@ def _describe(error: Any) -> str:
 
 def parse(model: type[BaseModel], data: Any) -> BaseModel:
     """Validate a decoded JSON body; raise ParamError naming the first bad field."""
-    if not isinstance(data, dict):
+    if not isinstance(data, dict) and not issubclass(model, RootModel):
         raise ParamError("the request body must be a JSON object", field="body")
     try:
         return model.model_validate(data)

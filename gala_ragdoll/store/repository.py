@@ -59,16 +59,18 @@ class ConfigRepository:
 
     # Reads: from the HEAD commit of the moment, so a concurrent write is seen whole or not at all.
 
-    def domains(self, user: str) -> list[Domain]:
+    def all_domains(self) -> list[Domain]:
+        """Every user's domains (the drift check's round)."""
         with self.store.read() as snapshot:
             found = []
             for name in snapshot.directories():
                 text = snapshot.read(f"{name}/{layout.DOMAIN_FILE}")
                 if text is not None:
-                    domain = layout.read_domain(name, text)
-                    if domain.owner == user:
-                        found.append(domain)
+                    found.append(layout.read_domain(name, text))
             return found
+
+    def domains(self, user: str) -> list[Domain]:
+        return [d for d in self.all_domains() if d.owner == user]
 
     def domain(self, name: str, user: str) -> Domain:
         with self.store.read() as snapshot:
