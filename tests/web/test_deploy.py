@@ -195,7 +195,10 @@ def test_templates_are_imported_from_yaml_and_json_viewed_exported_and_deleted(
     step_file = tmp_path / "base.yml"
     step_file.write_text(STEP_FILE)
     page.click("[data-test=template-import]")
-    page.set_input_files("[data-test=template-file]", str(step_file))
+    with page.expect_file_chooser() as chooser:
+        page.click("[data-test=template-choose]")
+    chooser.value.set_files(str(step_file))
+    expect(page.locator("[data-test=template-file-name]")).to_have_text("base.yml")
     expect(page.locator("[data-test=template-name]")).to_have_value("base")
     page.fill("[data-test=template-description]", "testpkg then probe")
     shot(page, "import-form")
@@ -480,3 +483,8 @@ def test_tasks_are_deleted_per_item_and_a_taken_name_is_refused_under_its_field(
     expect(page.locator("[data-test=task-total]")).to_have_text("1 tasks")
     shot(page, "tasks-deleted")
     assert [t["task_id"] for t in call(suite, token, "/manage/task/get", {})["task_infos"]] == [ids["t-one"]]
+
+    # A run that is not the user's (or went with its task): the run view says so.
+    guard.expect(404, "/api/manage/task/status")
+    page.goto(f"/task/runs/{'0' * 32}")
+    expect(page.locator("[data-test=run-missing]")).to_contain_text("You have no run")

@@ -2,6 +2,7 @@
 export const en = {
   title: 'Deployment run',
   runOf: 'Run of {task}',
+  notFound: 'You have no run {id}: it may have been deleted with its task.',
   runId: 'Run ID',
   status: 'Status',
   checkMode: 'Check mode: nothing is changed',
@@ -50,6 +51,7 @@ export const en = {
 export const zh: typeof en = {
   title: '部署运行',
   runOf: '{task} 的运行',
+  notFound: '没有运行 {id}：它可能已随其任务一起删除。',
   runId: '运行 ID',
   status: '状态',
   checkMode: '检查模式：不做任何修改',
