@@ -13,6 +13,7 @@ from pydantic import model_validator
 
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.checks import Value
 from aops_utils.contracts.data_center.checks import MAX_RULE_BYTES
 from aops_utils.contracts.data_center.checks import AddRulesBody
@@ -37,8 +38,8 @@ class ImportRulesBody(Body):
 
 class GetResultsBody(PagedBody):
     time_range: list[Seconds] = Field(default_factory=list)
-    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    check_items: OptionalNames[RuleName] = []
+    host_list: OptionalNames[HostId] = []
     value: Value | None = None
     sort: Literal["start", "end", "check_item", ""] = ""
 
@@ -55,7 +56,7 @@ class TestRuleBody(Body):
 
     check_item: RuleName | None = None
     rule: Rule | None = None
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    host_list: OptionalNames[HostId] = []
     time_range: list[Seconds] = Field(min_length=2, max_length=2)
 
     _check_range = field_validator("time_range")(checked_time_range)

@@ -11,6 +11,8 @@ from pydantic import StringConstraints
 from pydantic import field_validator
 
 from aops_utils.contracts import HostId
+from aops_utils.contracts import Names
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.diagnosis import INT32
 from aops_utils.contracts.data_center.diagnosis import MAX_TREES
@@ -59,7 +61,7 @@ class DeleteTreesBody(Body):
 
 
 class ExecuteBody(Body):
-    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    host_list: Names[HostId]
     time_range: list[Seconds] = Field(min_length=2, max_length=2)
     tree_list: list[TreeName] = Field(min_length=1, max_length=100)
     # As the task stores it (an interval past 2**31 - 1 answered 500 when the task was saved).
@@ -88,7 +90,7 @@ ReportIdsBody = GetReportsBody
 
 class ReportListBody(PagedBody):
     task_id: Id | None = None
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    host_list: OptionalNames[HostId] = []
     tree_list: list[TreeName] = Field(default_factory=list, max_length=1000)
     time_range: list[Seconds] = Field(default_factory=list, max_length=2)
     sort: Literal["start", "end", "time", "tree_name", "host_id", ""] = ""

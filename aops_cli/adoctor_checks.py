@@ -29,10 +29,10 @@ from aops_cli.options import export_option
 from aops_cli.options import ids_option
 from aops_cli.options import one
 from aops_cli.options import only
+from aops_cli.options import paging_fields
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import session_options
-from aops_cli.options import sort_order
 from aops_cli.output import Columns
 from aops_cli.output import columns
 from aops_cli.output import deleted_line
@@ -239,22 +239,15 @@ def check(
     start: int | None,
     end: int | None,
     value: str | None,
-    sort: str | None,
-    direction: str | None,
-    page: int,
-    per_page: int,
     access_token: str | None,
+    **paging: Any,
 ) -> None:
     """List recorded check results."""
-    column, order = sort_order(sort, direction, "start")
     body: dict[str, Any] = {
         "time_range": query_range(start, end),
         "check_items": check_items or [],
         "host_list": host_list or [],
-        "page": page,
-        "per_page": per_page,
-        "sort": column,
-        "direction": order,
+        **paging_fields(paging, newest_first="start"),
     }
     if value is not None:
         body["value"] = value
@@ -264,7 +257,7 @@ def check(
         return
     results: list[dict[str, Any]] = reply.get("check_result") or []
     rows, columns = _result_rows(results)
-    listing(rows, columns, page_summary(reply, len(results), "check result", page))
+    listing(rows, columns, page_summary(reply, len(results), "check result", paging["page"]))
 
 
 @click.command()

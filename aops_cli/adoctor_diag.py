@@ -25,10 +25,10 @@ from aops_cli.options import CommaList
 from aops_cli.options import action_option
 from aops_cli.options import ids_option
 from aops_cli.options import only
+from aops_cli.options import paging_fields
 from aops_cli.options import paging_options
 from aops_cli.options import reject_unused
 from aops_cli.options import session_options
-from aops_cli.options import sort_order
 from aops_cli.output import columns
 from aops_cli.output import deleted_line
 from aops_cli.output import emit_json
@@ -269,13 +269,9 @@ def _list_reports(
     task_id: str | None,
     start: int | None,
     end: int | None,
-    sort: str | None,
-    direction: str | None,
-    page: int,
-    per_page: int,
+    **paging: Any,
 ) -> None:
-    column, order = sort_order(sort, direction, "start")
-    body: dict[str, Any] = {"page": page, "per_page": per_page, "sort": column, "direction": order}
+    body = paging_fields(paging, newest_first="start")
     if task_id is not None:
         body["task_id"] = task_id
     if host_list:
@@ -290,7 +286,7 @@ def _list_reports(
         return
     reports: list[dict[str, Any]] = reply.get("result") or []
     columns = REPORT_COLUMNS if task_id is not None else (*REPORT_COLUMNS, ("task_id", "task_id"))
-    listing(_report_rows(reports), columns, page_summary(reply, len(reports), "report", page))
+    listing(_report_rows(reports), columns, page_summary(reply, len(reports), "report", paging["page"]))
 
 
 def render_node(node: Any, depth: int = 0) -> list[str]:
@@ -348,14 +344,7 @@ def task(ctx: click.Context, /, action: str, access_token: str | None, **opts: A
         delete_action(ctx, "task_list", "/diag/task/delete", "task")
         return
     reject_unused(ctx, action, ("task_list", "sort", "direction", "page", "per_page"))
-    column, order = sort_order(opts["sort"], opts["direction"], "time")
-    body: dict[str, Any] = {
-        "task_list": opts["task_list"] or [],
-        "page": opts["page"],
-        "per_page": opts["per_page"],
-        "sort": column,
-        "direction": order,
-    }
+    body = {"task_list": opts["task_list"] or [], **paging_fields(opts, newest_first="time")}
     state = diag_state()
     reply = state.post("/diag/task/get", body, access_token=access_token)
     if state.printed_json(reply):

@@ -239,15 +239,14 @@ def paging_options(sort_choices: tuple[str, ...], newest_first: str | None = Non
     return apply
 
 
-def paging_fields(opts: Mapping[str, Any]) -> dict[str, Any]:
-    """The 21.09 paging fields of a listing's body, from the `paging_options` among `opts`
-    (without --sort the service leaves the rows unsorted)."""
-    return {
-        "sort": opts["sort"] or "",
-        "direction": opts["direction"],
-        "page": opts["page"],
-        "per_page": opts["per_page"],
-    }
+def paging_fields(opts: Mapping[str, Any], newest_first: str | None = None) -> dict[str, Any]:
+    """The 21.09 paging fields of a listing's body, from the `paging_options` among `opts`:
+    without --sort the service leaves the rows unsorted, or, given the `newest_first` of
+    `paging_options`, sorts them by that column, newest first."""
+    sort, direction = opts["sort"] or "", opts["direction"]
+    if newest_first is not None:
+        sort, direction = sort_order(opts["sort"], opts["direction"], newest_first)
+    return {"sort": sort, "direction": direction, "page": opts["page"], "per_page": opts["per_page"]}
 
 
 def sort_order(sort: str | None, direction: str | None, newest_first: str) -> tuple[str, str]:

@@ -28,6 +28,9 @@ class Running:
 DEFAULT_WEB_PORT = 11110
 # web/dist of the checkout this package runs from (an editable install, as `make run` has).
 DEFAULT_WEB_DIR = Path(__file__).resolve().parents[1] / "web" / "dist"
+# The manual's default deployment template and task (21.09 section 6.3), from the same checkout.
+SHIPPED_DEFAULTS = Path(__file__).resolve().parents[1] / "conf" / "default.json"
+DEFAULTS_FILE = "default.json"
 
 
 def write_default_conf(data_dir: Path, host: str) -> Path:
@@ -59,6 +62,11 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     }
     for name, text in files.items():
         private.write_new_text(conf_dir / name, "; written by `aops standalone` on first start\n" + text)
+    # Init, which each start runs as the units do, imports what of it does not exist for admin:
+    # a default deleted comes back at the next start, as the manual's database restart did;
+    # `{}` in the file stops that (docs/deployment.md, "The default task").
+    if SHIPPED_DEFAULTS.is_file():
+        private.write_new_text(conf_dir / DEFAULTS_FILE, SHIPPED_DEFAULTS.read_text(encoding="utf-8"))
     return conf_dir
 
 
@@ -89,10 +97,14 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     running.append(_serve("aops-database", database_app, db_ini.database, secure))
     center = database_app.extensions["aops_database"]
     manager_app = create_manager(system, man_ini)
+    state = manager_app.extensions["aops_manager"]
+    # Stopped after the manager's routes and before the data center, which a run still going
+    # tells that it ended interrupted (their atexit closing comes too late in one process).
+    running.append(Running("deployment-runs", "", state.deployer.close))
+    running.append(Running("host-facts", "", state.facts.close))
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
     apps[webui.MANAGER] = manager_app
-    prober = manager_app.extensions["aops_manager"].prober
-    running.append(Running("host-status-prober", "", prober.stop))
+    running.append(Running("host-status-prober", "", state.prober.stop))
     running += _start_checks(system, apps)
 
     def close_stores() -> None:
@@ -224,6 +236,11 @@ def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     if not (web_dir / "index.html").is_file():
         click.echo(f"The web UI is not built (no {web_dir / 'index.html'}): {webui.BUILD_HINT}")
         click.echo(f"  then reload {web.url}/ (the /api routes answer there already).")
+    if not (conf_dir / DEFAULTS_FILE).is_file():
+        click.echo(
+            f"No default deployment task: no {conf_dir / DEFAULTS_FILE} "
+            "(copy conf/default.json of the source there and start again)"
+        )
     click.echo(f"Log in at {web.url}/ as admin / changeme (web UI)")
     click.echo(f"  or with the CLI:  aops login --username admin   (manager {manager_url})")
     click.echo(f"Settings: {conf_dir}   Logs: {data_dir / 'log'}   Stop: Ctrl-C")

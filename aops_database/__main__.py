@@ -15,6 +15,7 @@ from aops_database.app import HOST_INFO_INDEX
 from aops_database.app import HOST_INFO_SPEC
 from aops_database.app import create_app
 from aops_database.app import open_stores
+from aops_database.services import abnormal
 from aops_database.services import users
 from aops_database.services.accounts import Accounts
 from aops_database.services.check_results import RESULT_INDEX
@@ -59,10 +60,13 @@ def initialise() -> None:
         docs.ensure_index(HOST_INFO_INDEX, HOST_INFO_SPEC)
         docs.ensure_index(RESULT_INDEX, RESULT_SPEC)
         docs.ensure_index(REPORT_INDEX, REPORT_SPEC)
+        indexed = abnormal.refill(docs, RESULT_INDEX, abnormal.open_abnormal(store))
     finally:
         docs.close()
         store.dispose()
     click.echo("schema is current" + ("; created user admin (password: changeme)" if created else ""))
+    if indexed:
+        click.echo(f"indexed {indexed} abnormal check results stored before")
     for line in defaults:
         click.echo(line)
 

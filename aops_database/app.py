@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 from flask import Flask
 
+from aops_database.services.abnormal import open_abnormal
 from aops_database.services.accounts import Accounts
+from aops_database.services.check_results import ResultStores
 from aops_database.services.data import Prometheus
 from aops_database.settings import DatabaseIni
 from aops_utils.audit import AuditLog
@@ -31,9 +33,15 @@ HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",))
 class DataCenter:
     store: RelationalStore
     docs: DocumentStore
+    # The abnormal check results' index in the relational database (services/abnormal.py).
+    abnormal: DocumentStore
     accounts: Accounts
     prometheus: Prometheus
     codec: TokenCodec
+
+    @property
+    def results(self) -> ResultStores:
+        return ResultStores(self.docs, self.abnormal)
 
 
 center: AppState[DataCenter] = AppState("aops_database")
@@ -67,6 +75,7 @@ def create_app(
     data_center = DataCenter(
         store,
         docs,
+        open_abnormal(store),
         Accounts(store, codec, system.auth, audit),
         Prometheus(ini.prometheus.url, ini.prometheus.timeout),
         codec,

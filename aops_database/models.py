@@ -59,12 +59,27 @@ def _stamps() -> tuple[sa.Column[Any], sa.Column[Any]]:
     return _seconds("created_at"), _seconds("updated_at")
 
 
-def _definitions(name: str, key: str, label: str, *content: SchemaItem) -> sa.Table:
-    """A user's named definitions (check rules, fault trees), unique per user by `label`: 21.09
-    kept them in Elasticsearch, where nothing made a name unique."""
+def _serial(name: str) -> sa.Column[Any]:
+    return _column(name, sa.Integer, primary_key=True, autoincrement=True)
+
+
+def _part_of(parent: str, key: str, **kw: Any) -> sa.Column[Any]:
+    """The 32-character id of the `parent` row this row belongs to: deleting that deletes it."""
+    return _column(key, sa.String(32), sa.ForeignKey(f"{parent}.{key}", ondelete="CASCADE"), **kw)
+
+
+def _span() -> tuple[sa.Column[Any], sa.Column[Any]]:
+    """When a run, step or host started and ended (POSIX seconds with fractions); NULL until then."""
+    return _column("started_at", sa.Double, nullable=True), _column("ended_at", sa.Double, nullable=True)
+
+
+def _definitions(name: str, key: sa.Column[Any], label: str, *content: SchemaItem) -> sa.Table:
+    """A user's named definitions (check rules, fault trees, deployment templates and tasks),
+    unique per user by `label`: 21.09 kept them in Elasticsearch, where nothing made a name
+    unique."""
     return _table(
         name,
-        _column(key, sa.Integer, primary_key=True, autoincrement=True),
+        key,
         _owner(),
         _case_sensitive_name(label),
         *content,
@@ -159,7 +174,7 @@ _LONG_TEXT = sa.Text().with_variant(mysql.MEDIUMTEXT(), "mysql", "mariadb")
 # Check rules of a user.
 check_rule = _definitions(
     "check_rule",
-    "rule_id",
+    _serial("rule_id"),
     "check_item",
     _column("data_list", _LONG_TEXT),
     _column("condition", _LONG_TEXT),
@@ -196,7 +211,7 @@ check_retry = _table(
 # Fault trees of a user.
 diag_tree = _definitions(
     "diag_tree",
-    "tree_id",
+    _serial("tree_id"),
     "tree_name",
     # The tree as JSON text, stored as received (the diag scheduler validated its structure).
     _column("tree_content", _LONG_TEXT),
@@ -228,124 +243,94 @@ diag_task = _table(
 # name unique and a task named no host it could run on.
 
 # A user's deployment templates: a step list with the variables of its components, as JSON.
-deploy_template = sa.Table(
+deploy_template = _definitions(
     "deploy_template",
-    metadata,
-    sa.Column("template_id", sa.Integer, primary_key=True, autoincrement=True),
-    _owner(),
-    _case_sensitive_name("template_name"),
-    sa.Column("template_content", _LONG_TEXT, nullable=False),
-    sa.Column("description", sa.String(1024), nullable=False, default=""),
-    *_stamps(),
-    sa.UniqueConstraint("username", "template_name"),
+    _serial("template_id"),
+    "template_name",
+    _column("template_content", _LONG_TEXT),
+    _column("description", sa.String(1024), default=""),
 )
 
 # A user's deployment tasks: templates (by name, in order) run on hosts.
-deploy_task = sa.Table(
+deploy_task = _definitions(
     "deploy_task",
-    metadata,
-    sa.Column("task_id", sa.String(32), primary_key=True),
-    _owner(),
-    _case_sensitive_name("task_name"),
-    sa.Column("description", sa.String(1024), nullable=False, default=""),
-    *_stamps(),
-    sa.UniqueConstraint("username", "task_name"),
+    _column("task_id", sa.String(32), primary_key=True),
+    "task_name",
+    _column("description", sa.String(1024), default=""),
 )
 
 # The templates of a task by name, not by key: deleting a template and importing it again (how a
 # template is edited) leaves the tasks that use it intact, and they run the new content. A task
 # whose template is gone says so when it is resolved for a run.
-deploy_task_template = sa.Table(
+deploy_task_template = _table(
     "deploy_task_template",
-    metadata,
-    sa.Column(
-        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("position", sa.Integer, primary_key=True),
+    _part_of("deploy_task", "task_id", primary_key=True),
+    _column("position", sa.Integer, primary_key=True),
     _case_sensitive_name("template_name"),
 )
 
 # The hosts of a task with the components (inventory groups) each gets. Deleting a host takes it
 # out of its tasks (CASCADE): a host delete is the user's explicit act, which a task must not
 # block (21.09 deleted hosts per item), and its credentials go with it, so no run could reach it.
-deploy_task_host = sa.Table(
+deploy_task_host = _table(
     "deploy_task_host",
-    metadata,
-    sa.Column(
-        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column(
-        "host_id",
-        sa.String(32),
-        sa.ForeignKey("host.host_id", ondelete="CASCADE"),
-        primary_key=True,
-        index=True,
-    ),
+    _part_of("deploy_task", "task_id", primary_key=True),
+    _part_of("host", "host_id", primary_key=True, index=True),
     # The order the hosts were given in (21.09's inventories numbered zookeeper ids by it).
-    sa.Column("position", sa.Integer, nullable=False),
+    _column("position", sa.Integer),
     # JSON list of component names.
-    sa.Column("components", sa.Text, nullable=False),
+    _column("components", sa.Text),
 )
 
 # Deployment runs (one per /manage/task/execute of a task), their steps in order and, per
 # step, each host's state; the manager records them as they happen. A run keeps its task's
 # name and steps as they were when it started; deleting the task deletes its runs (one still
 # running stops at its next update).
-deploy_run = sa.Table(
+deploy_run = _table(
     "deploy_run",
-    metadata,
-    sa.Column("run_id", sa.String(32), primary_key=True),
+    _column("run_id", sa.String(32), primary_key=True),
     _owner(),
-    sa.Column(
-        "task_id", sa.String(32), sa.ForeignKey("deploy_task.task_id", ondelete="CASCADE"), nullable=False
-    ),
-    sa.Column("task_name", sa.String(128), nullable=False, default=""),
-    sa.Column("check_mode", sa.Boolean, nullable=False, default=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("reason", sa.String(1024), nullable=False, default=""),
+    _part_of("deploy_task", "task_id"),
+    _column("task_name", sa.String(128), default=""),
+    _column("check_mode", sa.Boolean, default=False),
+    _column("status", sa.String(16)),
+    _column("reason", sa.String(1024), default=""),
     # The manager process that runs it, and until when: a run whose lease ran out is ended as
     # interrupted (that manager stopped without ending it).
-    sa.Column("lease_owner", sa.String(64), nullable=True),
-    sa.Column("lease_until", sa.BigInteger, nullable=False, default=0),
-    sa.Column("created_at", sa.Double, nullable=False),
-    sa.Column("started_at", sa.Double, nullable=True),
-    sa.Column("ended_at", sa.Double, nullable=True),
+    _column("lease_owner", sa.String(64), nullable=True),
+    _column("lease_until", sa.BigInteger, default=0),
+    _column("created_at", sa.Double),
+    *_span(),
     sa.Index("ix_deploy_run_username_task_id_created_at", "username", "task_id", "created_at"),
     # The lease watch reads the unfinished runs.
     sa.Index("ix_deploy_run_status", "status"),
 )
 
-deploy_run_step = sa.Table(
+deploy_run_step = _table(
     "deploy_run_step",
-    metadata,
-    sa.Column(
-        "run_id", sa.String(32), sa.ForeignKey("deploy_run.run_id", ondelete="CASCADE"), primary_key=True
-    ),
-    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("step", sa.String(128), nullable=False),
-    sa.Column("template_name", sa.String(128), nullable=False, default=""),
-    sa.Column("enable", sa.Boolean, nullable=False),
+    _part_of("deploy_run", "run_id", primary_key=True),
+    _column("position", sa.Integer, primary_key=True, autoincrement=False),
+    _column("step", sa.String(128)),
+    _column("template_name", sa.String(128), default=""),
+    _column("enable", sa.Boolean),
     # 21.09's `continue` (a reserved word in MySQL).
-    sa.Column("proceed", sa.Boolean, nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
-    sa.Column("started_at", sa.Double, nullable=True),
-    sa.Column("ended_at", sa.Double, nullable=True),
+    _column("proceed", sa.Boolean),
+    _column("status", sa.String(16)),
+    *_span(),
 )
 
-deploy_run_host = sa.Table(
+deploy_run_host = _table(
     "deploy_run_host",
-    metadata,
-    sa.Column("run_id", sa.String(32), primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
-    sa.Column("host_id", sa.String(64), primary_key=True),
-    sa.Column("host_name", sa.String(NAME), nullable=False),
-    sa.Column("status", sa.String(16), nullable=False),
+    _column("run_id", sa.String(32), primary_key=True),
+    _column("position", sa.Integer, primary_key=True, autoincrement=False),
+    _column("host_id", sa.String(64), primary_key=True),
+    _column("host_name", sa.String(NAME)),
+    _column("status", sa.String(16)),
     # The failing task's name and message, and the host's last lines of output in the step.
-    sa.Column("task", sa.String(1024), nullable=False, default=""),
-    sa.Column("message", sa.Text, nullable=False, default=""),
-    sa.Column("output", sa.Text, nullable=False, default=""),
-    sa.Column("started_at", sa.Double, nullable=True),
-    sa.Column("ended_at", sa.Double, nullable=True),
+    _column("task", sa.String(1024), default=""),
+    _column("message", sa.Text, default=""),
+    _column("output", sa.Text, default=""),
+    *_span(),
     sa.ForeignKeyConstraint(
         ["run_id", "position"],
         ["deploy_run_step.run_id", "deploy_run_step.position"],

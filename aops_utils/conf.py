@@ -2,7 +2,7 @@
 
 Every service reads `system.ini` plus its own file from the configuration directory
 (`AOPS_CONF_DIR`, default `/etc/aops`). A missing file means the shipped defaults. A key may be
-overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case), e.g.
+overridden by the environment variable `AOPS_<FILE>__<SECTION>__<KEY>` (upper case, "-" as "_"), e.g.
 `AOPS_DATABASE__MYSQL__PORT=3307`. Bad values and unknown keys fail at start with file, section
 and key named; 21.09 keys that no longer have an effect are logged as warnings with the reason.
 """
@@ -231,7 +231,8 @@ def read_ini(path: Path) -> dict[str, dict[str, str]]:
 
 
 def _env_overrides(stem: str) -> dict[str, dict[str, str]]:
-    prefix = f"{ENV_PREFIX}{stem.upper()}__"
+    # A file named with a hyphen (gala-ragdoll.conf) is AOPS_GALA_RAGDOLL__...: shells refuse "-".
+    prefix = f"{ENV_PREFIX}{stem.upper().replace('-', '_')}__"
     found: dict[str, dict[str, str]] = {}
     for name, value in os.environ.items():
         if not name.startswith(prefix):
@@ -251,20 +252,32 @@ def load(model: type[SettingsT], file_name: str, directory: Path | None = None) 
     raw = read_ini(path)
     for section, values in _env_overrides(stem).items():
         raw.setdefault(section, {}).update(values)
-    known = model.model_fields
+    return validate(model, path, raw)
+
+
+def validate(
+    model: type[SettingsT],
+    path: Path,
+    sections: Mapping[str, Mapping[str, object]],
+    extra: Mapping[str, object] | None = None,
+) -> SettingsT:
+    """The settings of `path` from its sections (and `extra`: values that are not sections, such
+    as a list of groups in a libconfig file); raise ConfigError naming what is wrong."""
+    # A section named like a Python keyword (libconfig's `global`) is a field with an alias.
+    known = {field.alias or name: name for name, field in model.model_fields.items()}
     defaults = model()
-    data: dict[str, Any] = {}
-    for section, values in raw.items():
+    data: dict[str, Any] = dict(extra or {})
+    for section, values in sections.items():
         if section in model.retired:
             _retire(path, f"[{section}]", model.retired[section])
             continue
         if section not in known:
             raise ConfigError(f"{path} [{section}]: unknown section")
-        section_model = known[section].annotation
+        section_model = model.model_fields[known[section]].annotation
         assert isinstance(section_model, type) and issubclass(section_model, Section)
         kept = _known_keys(path, section, section_model, values)
         # A section given in part keeps the defaults of the keys it leaves out.
-        base = getattr(defaults, section).model_dump(by_alias=True, mode="json")
+        base = getattr(defaults, known[section]).model_dump(by_alias=True, mode="json")
         data[section] = {**base, **kept}
     try:
         return model.model_validate(data)
@@ -276,10 +289,12 @@ def load(model: type[SettingsT], file_name: str, directory: Path | None = None) 
         raise ConfigError(f"{path} {where}: {err['msg']}{shown}") from exc
 
 
-def _known_keys(path: Path, section: str, model: type[Section], values: dict[str, str]) -> dict[str, str]:
+def _known_keys(
+    path: Path, section: str, model: type[Section], values: Mapping[str, object]
+) -> dict[str, object]:
     """The keys that have an effect; retired ones are warned about or refused, unknown refused."""
     names = {field.alias or name for name, field in model.model_fields.items()}
-    kept: dict[str, str] = {}
+    kept: dict[str, object] = {}
     for key, value in values.items():
         if key in model.retired:
             _retire(path, f"[{section}] {key}", model.retired[key])

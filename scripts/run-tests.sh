@@ -8,6 +8,7 @@
 #
 #   scripts/run-tests.sh                 everything
 #   scripts/run-tests.sh -k mysql -x     arguments go to pytest
+#   PYTEST_WORKERS=1 scripts/run-tests.sh   pytest in one worker process
 PROG=run-tests
 # shellcheck source=scripts/common.sh
 . "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -68,4 +69,7 @@ run_step web-lint npm --prefix web run --silent lint
 run_step web-typecheck npm --prefix web run --silent typecheck
 run_step web-unit npm --prefix web run --silent test
 
-run_step pytest .venv/bin/pytest "$@"
+# Two processes (pytest-xdist), a test module each at a time: the suite waits on servers, SSH
+# hosts and Chromium much of the time, so two share the 2-core CI machine well. Arguments given
+# to this script come after, so `-n 0` runs it in one process.
+run_step pytest .venv/bin/pytest -n "${PYTEST_WORKERS:-2}" --dist loadfile "$@"

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
-from aops_database.api import docs_listing
+from aops_database.api import results_listing
+from aops_database.api import store_deletion
 from aops_database.api import store_listing
 from aops_database.app import center
 from aops_database.services import check_results
@@ -30,9 +31,7 @@ from aops_utils.contracts.data_center.checks import SetStateBody
 from aops_utils.contracts.data_center.checks import StateNamesBody
 from aops_utils.contracts.data_center.checks import TrimRetriesBody
 from aops_utils.restful import Access
-from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
-from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Rules: relational, one row per (user, name).
@@ -46,11 +45,9 @@ def add_rules(ctx: RequestContext[AddRulesBody]) -> dict[str, Any]:
     return checks.add_rules(center().store, ctx.username, rules).reply()
 
 
-@api.route("/data/check/rule/delete", methods=("DELETE",), body=RuleNamesBody)
-def delete_rules(ctx: RequestContext[RuleNamesBody]) -> Reply:
+@store_deletion("/data/check/rule/delete", RuleNamesBody, "check_items", checks.delete_rules, "check item")
+def delete_rules() -> None:
     """Delete rules by name; their results stay. Unknown names are failures."""
-    found = checks.delete_rules(center().store, ctx.username, ctx.body.check_items)
-    return missing_reply(ctx.body.check_items, found, "check item", deleted=found)
 
 
 @store_listing("/data/check/rule/get", GetRulesBody, "check_items", checks.get_rules)
@@ -71,7 +68,7 @@ def count_rules(ctx: RequestContext[None]) -> dict[str, Any]:
 def save_results(ctx: RequestContext[SaveResultsBody]) -> dict[str, Any]:
     """Store results in bulk; a result with the key of a stored one replaces it."""
     rows = [item.model_dump() for item in ctx.body.check_results]
-    return {"saved": check_results.save_results(center().docs, ctx.username, rows)}
+    return {"saved": check_results.save_results(center().results, ctx.username, rows)}
 
 
 @api.route("/data/check/result/delete", methods=("DELETE",), body=DeleteResultsBody)
@@ -79,17 +76,17 @@ def delete_results(ctx: RequestContext[DeleteResultsBody]) -> dict[str, Any]:
     """Delete the caller's results of those hosts and items within the time range."""
     b = ctx.body
     deleted = check_results.delete_results(
-        center().docs, ctx.username, b.host_list, b.check_items, b.time_range
+        center().results, ctx.username, b.host_list, b.check_items, b.time_range
     )
     return {"deleted": deleted}
 
 
-@docs_listing("/data/check/result/get", GetResultsBody, "check_result", check_results.get_results)
+@results_listing("/data/check/result/get", GetResultsBody, "check_result", check_results.get_results)
 def get_results() -> None:
     """Results overlapping the time range, by host, item and value; unpaged means all."""
 
 
-@docs_listing("/data/check/result/count", CountResultsBody, "results", check_results.count_abnormal)
+@results_listing("/data/check/result/count", CountResultsBody, "results", check_results.count_abnormal)
 def count_results() -> None:
     """Abnormal results per host, for every host that has any."""
 
@@ -97,7 +94,7 @@ def count_results() -> None:
 @api.route("/data/check/result/histogram", body=ResultHistogramBody)
 def result_histogram(ctx: RequestContext[ResultHistogramBody]) -> dict[str, Any]:
     """Results of a value per rule per time bucket (the web dashboard's chart)."""
-    return check_results.histogram(center().docs, ctx.username, ctx.body)
+    return check_results.histogram(center().results, ctx.username, ctx.body)
 
 
 # The check scheduler's positions and retry queue (services only).

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import store_deletion
 from aops_database.api import store_listing
 from aops_database.app import center
 from aops_database.services import deploy
@@ -17,9 +18,7 @@ from aops_utils.contracts.data_center.deploy import GetDeployTasksBody
 from aops_utils.contracts.data_center.deploy import GetTemplatesBody
 from aops_utils.contracts.data_center.deploy import ResolveTaskBody
 from aops_utils.contracts.data_center.deploy import TemplateNamesBody
-from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
-from aops_utils.restful.batch import missing_reply
 from aops_utils.restful.validation import refuse_duplicates
 
 # Templates: one row per (user, name), the content as JSON.
@@ -36,11 +35,11 @@ def add_template(ctx: RequestContext[AddTemplateBody]) -> dict[str, Any]:
     return {}
 
 
-@api.route("/data/manage/template/delete", methods=("DELETE",), body=TemplateNamesBody)
-def delete_templates(ctx: RequestContext[TemplateNamesBody]) -> Reply:
+@store_deletion(
+    "/data/manage/template/delete", TemplateNamesBody, "template_list", deploy.delete_templates, "template"
+)
+def delete_templates() -> None:
     """Delete templates by name; tasks that name them stay. Unknown names are failures."""
-    found = deploy.delete_templates(center().store, ctx.username, ctx.body.template_list)
-    return missing_reply(ctx.body.template_list, found, "template", deleted=found)
 
 
 @store_listing("/data/manage/template/get", GetTemplatesBody, "template_infos", deploy.get_templates)
@@ -63,11 +62,9 @@ def add_deploy_task(ctx: RequestContext[AddDeployTaskBody]) -> dict[str, Any]:
     return {"task_id": b.task_id}
 
 
-@api.route("/data/manage/task/delete", methods=("DELETE",), body=DeployTaskIdsBody)
-def delete_deploy_tasks(ctx: RequestContext[DeployTaskIdsBody]) -> Reply:
+@store_deletion("/data/manage/task/delete", DeployTaskIdsBody, "task_list", deploy.delete_tasks, "task")
+def delete_deploy_tasks() -> None:
     """Delete tasks by id; their templates stay. Unknown ids are failures."""
-    found = deploy.delete_tasks(center().store, ctx.username, ctx.body.task_list)
-    return missing_reply(ctx.body.task_list, found, "task", deleted=found)
 
 
 @store_listing("/data/manage/task/get", GetDeployTasksBody, "task_infos", deploy.get_tasks)

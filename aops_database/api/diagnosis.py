@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from aops_database.api import api
+from aops_database.api import docs_deletion
 from aops_database.api import docs_listing
+from aops_database.api import store_deletion
 from aops_database.app import center
 from aops_database.services import diag_reports
 from aops_database.services import diag_watch
@@ -51,11 +53,9 @@ def get_trees(ctx: RequestContext[GetTreesBody]) -> dict[str, Any]:
     return {"trees": diagnosis.get_trees(center().store, ctx.username, ctx.body.tree_list)}
 
 
-@api.route("/data/diag/tree/delete", methods=("DELETE",), body=TreeNamesBody)
-def delete_trees(ctx: RequestContext[TreeNamesBody]) -> Reply:
+@store_deletion("/data/diag/tree/delete", TreeNamesBody, "tree_list", diagnosis.delete_trees, "fault tree")
+def delete_trees() -> None:
     """Delete trees by name; tasks and reports made from them stay. Unknown names are failures."""
-    found = diagnosis.delete_trees(center().store, ctx.username, ctx.body.tree_list)
-    return missing_reply(ctx.body.tree_list, found, "fault tree", deleted=found)
 
 
 # Tasks: relational, with the number of their reports counted in the report index.
@@ -130,8 +130,13 @@ def list_reports() -> None:
     """Reports of a task, or of hosts and trees within a time range, with the root's verdict."""
 
 
-@api.route("/data/diag/report/delete", methods=("DELETE",), body=ReportIdsBody)
-def delete_reports(ctx: RequestContext[ReportIdsBody]) -> Reply:
+@docs_deletion(
+    "/data/diag/report/delete",
+    ReportIdsBody,
+    "report_list",
+    diag_reports.delete_reports,
+    "report",
+    count=True,
+)
+def delete_reports() -> None:
     """Delete the caller's reports by id; unknown ids are failures. `deleted` counts them (21.09)."""
-    found = diag_reports.delete_reports(center().docs, ctx.username, ctx.body.report_list)
-    return missing_reply(ctx.body.report_list, found, "report", deleted=len(found))

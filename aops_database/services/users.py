@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from aops_database import models
 from aops_database.app import HOST_INFO_INDEX
+from aops_database.services import abnormal
 from aops_database.services.check_results import RESULT_INDEX
 from aops_database.services.coverage import COVERAGE_INDEX
 from aops_database.services.diag_reports import REPORT_INDEX
@@ -74,6 +75,7 @@ def delete_user(store: RelationalStore, docs: DocumentStore, username: str) -> i
         conn.execute(guard.delete().where((guard.c.scope == Scope.USER.value) & (guard.c.name == username)))
     for index in (RESULT_INDEX, REPORT_INDEX, COVERAGE_INDEX):
         docs.delete_where(index, [Term("username", username)])
+    abnormal.forget(abnormal.open_abnormal(store), [Term("username", username)])
     if host_ids:
         docs.delete_where(HOST_INFO_INDEX, [Terms("host_id", tuple(host_ids))])
     return len(host_ids)

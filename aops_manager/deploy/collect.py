@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from aops_manager.deploy.events import HostResult
 from aops_manager.deploy.events import failure_message
 from aops_manager.deploy.inventory import Unsafe
 from aops_manager.deploy.plan import Target
@@ -71,12 +72,11 @@ class Collection:
         }
 
     def on_event(self, event: Mapping[str, Any]) -> None:
-        data = event.get("event_data") or {}
-        files = self.hosts.get(str(data.get("host")))
-        result = data.get("res")
-        if files is None or not isinstance(result, Mapping):
+        found = HostResult.of(event)
+        files = None if found is None else self.hosts.get(found.host)
+        if found is None or files is None:
             return
-        kind, task = event.get("event"), data.get("task")
+        kind, task, result = found.kind, found.task, found.result
         path = _item_path(result)
         if kind == "runner_on_unreachable" or result.get("unreachable"):
             files.fail_all("the host is unreachable: " + failure_message(result))

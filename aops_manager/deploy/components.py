@@ -160,23 +160,45 @@ AOPS_PACKAGE_VARIABLES: tuple[Variable, ...] = (
 )
 
 
-def _flags(install: str, config: str, start: str, config_default: bool = True) -> tuple[Variable, ...]:
-    return (
-        _var(install, BOOL, True, "run the install step"),
-        _var(config, BOOL, config_default, "run the config step"),
-        _var(start, BOOL, True, "run the start step"),
-    )
-
-
 def _owner(user: str, doc: str = "owner of its directories") -> tuple[Variable, ...]:
     return (_var("user", STR, user, doc), _var("group", STR, user, doc))
 
 
-def _service(
-    name: str, conf_var: str, kafka: bool = True, extra: tuple[Variable, ...] = ()
+def _repo(
+    repo_id: str, description: str, base_url: str, file: str, *, gpgkey: str | None = None
 ) -> tuple[Variable, ...]:
-    kafka_vars = (_var("kafka_server_list", STR, "127.0.0.1:9092", "the Kafka brokers, comma-separated"),)
-    return (_var(conf_var, STR, "/etc/aops", f"directory of {name}"), *(kafka_vars if kafka else ()), *extra)
+    """The openEuler dnf repository a distribution component's package comes from."""
+    url_doc = "its base URL" if base_url else "its base URL; empty: the system's repositories"
+    return (
+        _var("repo_name", STR, repo_id, "openEuler: the dnf repository's id"),
+        _var("repo_description", STR, description, "its description"),
+        _var("repo_base_url", STR, base_url, url_doc),
+        *(() if gpgkey is None else (_var("repo_gpgkey", STR, gpgkey, "its signing key"),)),
+        _var("repo_file", STR, file, "its file name under /etc/yum.repos.d"),
+    )
+
+
+def _package_file(name: str) -> Variable:
+    """Where no repository has the package: a package file on the controller."""
+    return _var(f"{name}_package_file", STR, "", "a package file (Debian packages none)")
+
+
+def _service(stem: str, *, port: int | None = None, extra: tuple[Variable, ...] = ()) -> tuple[Variable, ...]:
+    """An A-Ops service configured by `<stem>.ini`; with `port`, a web service listening on it."""
+    listen = (
+        ()
+        if port is None
+        else (
+            _var(f"{stem}_ip", STR, "127.0.0.1", "the address it listens on"),
+            _var(f"{stem}_port", PORT, port, "its port"),
+        )
+    )
+    return (
+        _var(f"{stem}_conf_dir", STR, "/etc/aops", f"directory of {stem}.ini"),
+        _var("kafka_server_list", STR, "127.0.0.1:9092", "the Kafka brokers, comma-separated"),
+        *listen,
+        *extra,
+    )
 
 
 def _component(  # noqa: PLR0917 - one positional argument per column of the catalogue
@@ -185,12 +207,21 @@ def _component(  # noqa: PLR0917 - one positional argument per column of the cat
     origin: Origin,
     packages: tuple[tuple[str, ...], tuple[str, ...]],
     ports: tuple[str, ...],
-    flags: tuple[Variable, ...],
     variables: tuple[Variable, ...],
+    *,
     reads_groups: tuple[str, ...] = (),
+    steps: tuple[str, str, str] | None = None,
+    config_default: bool = True,
 ) -> Component:
+    """A catalogue entry; its step switches are `install_<name>`, `config_<name>` and
+    `start_<name>` unless `steps` names them (21.09's zookeeper and kafka roles)."""
     redhat, debian = packages
-    install, config, start = flags
+    install, config, start = steps or (f"install_{name}", f"config_{name}", f"start_{name}")
+    flags = (
+        _var(install, BOOL, True, "run the install step"),
+        _var(config, BOOL, config_default, "run the config step"),
+        _var(start, BOOL, True, "run the start step"),
+    )
     return Component(
         name=name,
         group=f"{name}_hosts",
@@ -198,9 +229,9 @@ def _component(  # noqa: PLR0917 - one positional argument per column of the cat
         origin=origin,
         packages={"RedHat": redhat, "Debian": debian},
         ports=ports,
-        install_flag=install.name,
-        config_flag=config.name,
-        start_flag=start.name,
+        install_flag=install,
+        config_flag=config,
+        start_flag=start,
         own_variables=variables + flags,
         reads_groups=reads_groups,
     )
@@ -208,6 +239,7 @@ def _component(  # noqa: PLR0917 - one positional argument per column of the cat
 
 DIST, AOPS = Origin.DISTRIBUTION, Origin.AOPS
 NONE: tuple[str, ...] = ()
+PACKAGED_USER = "kept for 21.09 templates (the package makes the user)"
 
 _COMPONENTS = (
     _component(
@@ -216,7 +248,6 @@ _COMPONENTS = (
         DIST,
         (("zookeeper",), ("zookeeperd",)),
         ("client_port", "leader_port", "vote_port"),
-        _flags("install_zk", "config_zk", "start_service"),
         (
             *_owner("zookeeper"),
             _var("data_dir", STR, "data", "data directory, under install_dir"),
@@ -226,6 +257,7 @@ _COMPONENTS = (
             _var("vote_port", PORT, 3888, "leader election port"),
             _var("client_port", PORT, 2181, "port clients (Kafka) connect to"),
         ),
+        steps=("install_zk", "config_zk", "start_service"),
     ),
     _component(
         "kafka",
@@ -233,20 +265,20 @@ _COMPONENTS = (
         DIST,
         (("kafka",), NONE),
         ("kafka_port",),
-        _flags("install_kafka", "config_kafka", "start_service"),
         (
             *_owner("kafka"),
             _var("kafka_log_path", STR, "log", "log (data) directory, under install_dir"),
             _var("install_dir", STR, "/opt/kafka", "Kafka's directory"),
             _var("zk_client_port", PORT, 2181, "ZooKeeper's client port on the zookeeper_hosts"),
             _var("kafka_repo_url", STR, "", "openEuler: a dnf repository holding kafka"),
-            _var("kafka_package_file", STR, "", "a package file (Debian packages none)"),
+            _package_file("kafka"),
             _var(
                 "kafka_id", INT, None, "broker.id; default: position in kafka_hosts from 1", scope=Scope.HOST
             ),
             _var("kafka_port", PORT, 9092, "the broker's port", scope=Scope.HOST),
         ),
         reads_groups=("zookeeper_hosts",),
+        steps=("install_kafka", "config_kafka", "start_service"),
     ),
     _component(
         "prometheus",
@@ -254,9 +286,8 @@ _COMPONENTS = (
         DIST,
         (("prometheus2",), ("prometheus",)),
         ("prometheus_listen_port",),
-        _flags("install_prometheus", "config_prometheus", "start_prometheus"),
         (
-            *_owner("prometheus", "kept for 21.09 templates (the package makes the user)"),
+            *_owner("prometheus", PACKAGED_USER),
             _var("prometheus_listen_port", PORT, 9090, "Prometheus's port"),
             _var("node_exporter_listen_port", PORT, 9100, "the port scraped on every node_exporter host"),
             _var("prometheus_conf_dir", STR, "/etc/prometheus", "where prometheus.yml is written"),
@@ -270,11 +301,11 @@ _COMPONENTS = (
         DIST,
         (("node_exporter",), ("prometheus-node-exporter",)),
         ("node_exporter_listen_port",),
-        _flags("install_node_exporter", "config_node_exporter", "start_node_exporter", config_default=False),
         (
-            *_owner("node_exporter", "kept for 21.09 templates (the package makes the user)"),
+            *_owner("node_exporter", PACKAGED_USER),
             _var("node_exporter_listen_port", PORT, 9100, "node_exporter's port"),
         ),
+        config_default=False,
     ),
     _component(
         "mysql",
@@ -282,8 +313,8 @@ _COMPONENTS = (
         DIST,
         (("mysql-server",), ("mariadb-server",)),
         (),
-        _flags("install_mysql", "config_mysql", "start_mysql", config_default=False),
-        _owner("mysql", "kept for 21.09 templates (the package makes the user)"),
+        _owner("mysql", PACKAGED_USER),
+        config_default=False,
     ),
     _component(
         "elasticsearch",
@@ -291,14 +322,15 @@ _COMPONENTS = (
         DIST,
         (("elasticsearch",), NONE),
         ("elasticsearch_listen_port",),
-        _flags("install_elasticsearch", "config_elasticsearch", "start_elasticsearch"),
         (
             *_owner("elasticsearch"),
-            _var("repo_name", STR, "Elasticsearch", "openEuler: the dnf repository's id"),
-            _var("repo_description", STR, "Elasticsearch repository for 7.x packages", "its description"),
-            _var("repo_base_url", STR, "https://artifacts.elastic.co/packages/7.x/yum", "its base URL"),
-            _var("repo_gpgkey", STR, "https://artifacts.elastic.co/GPG-KEY-elasticsearch", "its signing key"),
-            _var("repo_file", STR, "elasticsearch", "its file name under /etc/yum.repos.d"),
+            *_repo(
+                "Elasticsearch",
+                "Elasticsearch repository for 7.x packages",
+                "https://artifacts.elastic.co/packages/7.x/yum",
+                "elasticsearch",
+                gpgkey="https://artifacts.elastic.co/GPG-KEY-elasticsearch",
+            ),
             _var("install_dir", STR, "/etc/elasticsearch/", "where elasticsearch.yml is written"),
             _var("elasticsearch_cluster_name", STR, "myApp", "cluster.name"),
             _var("elasticsearch_cluster_init_master", STR, "", "the bootstrap master; empty: the first host"),
@@ -306,7 +338,7 @@ _COMPONENTS = (
             _var("elasticsearch_data_path", STR, "/var/lib/elasticsearch", "path.data"),
             _var("elasticsearch_log_path", STR, "/var/log/elasticsearch", "path.logs"),
             _var("elasticsearch_network_host", STR, "", "network.host; empty: the host's own address"),
-            _var("elasticsearch_package_file", STR, "", "a package file (Debian packages none)"),
+            _package_file("elasticsearch"),
             _var(
                 "elasticsearch_id", STR, None, "node.name; default: the inventory host name", scope=Scope.HOST
             ),
@@ -318,7 +350,6 @@ _COMPONENTS = (
         DIST,
         (("rubygem-fluentd", "rubygem-fluent-plugin-elasticsearch"), NONE),
         (),
-        _flags("install_fluentd", "config_fluentd", "start_fluentd"),
         (
             _var("fluentd_config_dir", STR, "/etc/fluentd/", "where fluent.conf is written"),
             _var("change_history_format", BOOL, True, "install the timestamped shell-history scripts"),
@@ -331,7 +362,7 @@ _COMPONENTS = (
             _var("change_dmesg_format", BOOL, True, "forward syslog to fluentd"),
             _var("change_dmesg_format_scripts", STR, "fluentd_dmesg.sh", "kept for 21.09 templates"),
             _var("fluentd_demsg_port", PORT, 61122, "the syslog port fluentd listens on (127.0.0.1)"),
-            _var("fluentd_package_file", STR, "", "a package file (Debian packages none)"),
+            _package_file("fluentd"),
             _var(
                 "elasticsearch_host",
                 STR,
@@ -348,12 +379,8 @@ _COMPONENTS = (
         AOPS,
         (NONE, NONE),
         (),
-        _flags(
-            "install_adoctor_check_executor", "config_adoctor_check_executor", "start_adoctor_check_executor"
-        ),
         _service(
-            "check_executor.ini",
-            "check_executor_conf_dir",
+            "check_executor",
             extra=(
                 _var("do_check_consumer_num", INT, 2, "check task consumers in the process"),
                 _var("sample_period", INT, 15, "seconds between samples"),
@@ -366,30 +393,10 @@ _COMPONENTS = (
         AOPS,
         (NONE, NONE),
         ("check_scheduler_port",),
-        _flags(
-            "install_adoctor_check_scheduler",
-            "config_adoctor_check_scheduler",
-            "start_adoctor_check_scheduler",
-        ),
-        _service(
-            "check_scheduler.ini",
-            "check_scheduler_conf_dir",
-            extra=(
-                _var("check_scheduler_ip", STR, "127.0.0.1", "the address it listens on"),
-                _var("check_scheduler_port", PORT, 11112, "its port"),
-            ),
-        ),
+        _service("check_scheduler", port=11112),
     ),
     _component(
-        "adoctor_diag_executor",
-        "the diagnosis executor",
-        AOPS,
-        (NONE, NONE),
-        (),
-        _flags(
-            "install_adoctor_diag_executor", "config_adoctor_diag_executor", "start_adoctor_diag_executor"
-        ),
-        _service("diag_executor.ini", "diag_executor_conf_dir"),
+        "adoctor_diag_executor", "the diagnosis executor", AOPS, (NONE, NONE), (), _service("diag_executor")
     ),
     _component(
         "adoctor_diag_scheduler",
@@ -397,17 +404,7 @@ _COMPONENTS = (
         AOPS,
         (NONE, NONE),
         ("diag_scheduler_port",),
-        _flags(
-            "install_adoctor_diag_scheduler", "config_adoctor_diag_scheduler", "start_adoctor_diag_scheduler"
-        ),
-        _service(
-            "diag_scheduler.ini",
-            "diag_scheduler_conf_dir",
-            extra=(
-                _var("diag_scheduler_ip", STR, "127.0.0.1", "the address it listens on"),
-                _var("diag_scheduler_port", PORT, 11113, "its port"),
-            ),
-        ),
+        _service("diag_scheduler", port=11113),
     ),
     _component(
         "gala_gopher",
@@ -415,12 +412,8 @@ _COMPONENTS = (
         DIST,
         (("gala-gopher",), NONE),
         ("gala_gopher_web_port",),
-        _flags("install_gala_gopher", "config_gala_gopher", "start_gala_gopher"),
         (
-            _var("repo_name", STR, "gala_gopher", "openEuler: the dnf repository's id"),
-            _var("repo_description", STR, "gala gopher", "its description"),
-            _var("repo_base_url", STR, "", "its base URL; empty: the system's repositories"),
-            _var("repo_file", STR, "gala_gopher", "its file name under /etc/yum.repos.d"),
+            *_repo("gala_gopher", "gala gopher", "", "gala_gopher"),
             _var("install_dir", STR, "/opt/gala-gopher/", "where gala-gopher.conf is written"),
             _var("spider_kafka_host", STR, "127.0.0.1", "the Kafka broker the probe writes to"),
             _var("gala_gopher_kafka_port", PORT, 9092, "its port"),
@@ -437,7 +430,7 @@ _COMPONENTS = (
                     "extend_probes_redis",
                 )
             ),
-            _var("gala_gopher_package_file", STR, "", "a package file (Debian packages none)"),
+            _package_file("gala_gopher"),
         ),
     ),
     _component(
@@ -446,7 +439,6 @@ _COMPONENTS = (
         AOPS,
         (NONE, NONE),
         ("gala_spider_port",),
-        _flags("install_gala_spider", "config_gala_spider", "start_gala_spider"),
         (
             _var("log_path", STR, "/var/log/spider", "log directory"),
             _var("install_dir", STR, "/etc/spider", "where gala-spider.conf is written"),
@@ -469,7 +461,6 @@ _COMPONENTS = (
         AOPS,
         (NONE, NONE),
         ("gala_ragdoll_port",),
-        _flags("install_gala_ragdoll", "config_gala_ragdoll", "start_gala_ragdoll"),
         (
             _var("gala_ragdoll_port", PORT, 11114, "its port"),
             _var("gala_ragdoll_conf_dir", STR, "/etc/ragdoll", "where gala-ragdoll.conf is written"),

@@ -62,6 +62,25 @@ def event_time(event: Mapping[str, Any]) -> float:
     return time.time()
 
 
+@dataclass(frozen=True, slots=True)
+class HostResult:
+    """A task's result on one host, as an ansible-runner event carries it."""
+
+    kind: str  # the event: runner_on_ok, runner_on_failed, runner_item_on_ok, ...
+    host: str  # the host's inventory name
+    task: str
+    result: Mapping[str, Any]
+
+    @classmethod
+    def of(cls, event: Mapping[str, Any]) -> HostResult | None:
+        """The result in `event`, or None for an event that carries none (a play's start, ...)."""
+        data = event.get("event_data") or {}
+        result = data.get("res")
+        if not isinstance(result, Mapping):
+            return None
+        return cls(str(event.get("event", "")), str(data.get("host")), str(data.get("task") or ""), result)
+
+
 def failure_message(result: Mapping[str, Any]) -> str:
     """What a failed or unreachable result says: its msg, and a command's stderr."""
     parts = [str(result.get("msg") or "")]

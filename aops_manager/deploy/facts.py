@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from aops_manager.deploy.ansible_env import AnsibleSetup
+from aops_manager.deploy.events import HostResult
 from aops_manager.deploy.events import failure_message
 from aops_manager.deploy.jobs import run_builtin
 from aops_manager.deploy.plan import Target
@@ -152,18 +153,16 @@ class FactCollection:
         self.reasons: dict[str, str] = {}
 
     def on_event(self, event: Mapping[str, Any]) -> None:
-        data = event.get("event_data") or {}
-        host_id = self.by_name.get(str(data.get("host")))
-        result = data.get("res")
-        if host_id is None or not isinstance(result, Mapping):
+        found = HostResult.of(event)
+        host_id = None if found is None else self.by_name.get(found.host)
+        if found is None or host_id is None:
             return
-        kind = event.get("event")
-        if kind == "runner_on_ok" and data.get("task") == FACTS_TASK:
-            self.details[host_id] = details(result.get("ansible_facts") or {})
-        elif kind == "runner_on_unreachable":
-            self.reasons[host_id] = "the host is unreachable: " + failure_message(result)
-        elif kind == "runner_on_failed":
-            self.reasons[host_id] = failure_message(result) or "the facts could not be gathered"
+        if found.kind == "runner_on_ok" and found.task == FACTS_TASK:
+            self.details[host_id] = details(found.result.get("ansible_facts") or {})
+        elif found.kind == "runner_on_unreachable":
+            self.reasons[host_id] = "the host is unreachable: " + failure_message(found.result)
+        elif found.kind == "runner_on_failed":
+            self.reasons[host_id] = failure_message(found.result) or "the facts could not be gathered"
 
     def documents(self) -> list[dict[str, Any]]:
         now = time.time()

@@ -20,6 +20,7 @@ from kafka.protocol.api_key import ApiKey
 
 from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import encoded_object
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.errors import ServiceUnavailable
@@ -298,7 +299,13 @@ class KafkaBusProducer(_BusClient):
         self._check_open()
         # Serialized here rather than by a kafka-python serializer so a value that is not JSON
         # fails with orjson's TypeError in the caller's frame, exactly as on the memory bus.
-        payload = jsonio.encode(value)
+        self._send(topic, jsonio.encode(value), key)
+
+    def send_encoded(self, topic: str, payload: bytes, key: str | None = None) -> None:
+        self._check_open()
+        self._send(topic, encoded_object(payload), key)
+
+    def _send(self, topic: str, payload: bytes, key: str | None) -> None:
         raw_key = None if key is None else key.encode("utf-8")
         try:
             future = self._client.send(topic, value=payload, key=raw_key)

@@ -12,6 +12,7 @@ from typing import Any
 
 from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import encoded_object
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 
@@ -155,7 +156,12 @@ class MemoryProducer:
 
     def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
         # Serialize outside the lock and before queueing, so a bad value fails here as in Kafka.
-        payload = jsonio.encode(value)
+        self._append(topic, jsonio.encode(value), key)
+
+    def send_encoded(self, topic: str, payload: bytes, key: str | None = None) -> None:
+        self._append(topic, encoded_object(payload), key)
+
+    def _append(self, topic: str, payload: bytes, key: str | None) -> None:
         with self._bus._cond:
             if self._closed:
                 raise _closed_error("bus producer")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any
 from typing import Protocol
 
+from aops_utils import jsonio
+
 
 @dataclass(frozen=True, slots=True)
 class Message:
@@ -17,9 +19,25 @@ class Message:
     value: dict[str, Any]
 
 
+def encoded_object(payload: bytes) -> bytes:
+    """`payload` if it is the JSON text of one object (what every consumer of the bus reads)."""
+    try:
+        value = jsonio.decode(payload)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"not JSON: {exc}") from exc
+    if not isinstance(value, dict):
+        raise ValueError(f"not a JSON object but {type(value).__name__}")
+    return payload
+
+
 class Producer(Protocol):
     def send(self, topic: str, value: dict[str, Any], key: str | None = None) -> None:
         """Queue a JSON message; messages with the same key keep their order."""
+        ...
+
+    def send_encoded(self, topic: str, payload: bytes, key: str | None = None) -> None:
+        """Queue a JSON object already serialized, byte for byte: a wire format another system
+        fixed (21.09 gala-gopher's separators); ValueError if it is not one JSON object."""
         ...
 
     def flush(self, timeout: float | None = None) -> None:

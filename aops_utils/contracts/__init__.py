@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Annotated
 from typing import Literal
+from typing import TypeVar
 
 from pydantic import Field
 
@@ -26,13 +28,22 @@ MIB = 1024 * 1024
 HostName = Name50
 GroupName = Name50
 
+# How many names (or ids) one request may list: far more than any 21.09 client sent.
+MAX_NAMES = 10_000
+NameT = TypeVar("NameT")
+# The names a call acts on: one at least.
+Names = Annotated[list[NameT], Field(min_length=1, max_length=MAX_NAMES)]
+# The names a listing keeps to; empty means all of the user's. Give it the default `= []`
+# (pydantic copies it per body): a default inside the alias is not seen by mypy.
+OptionalNames = Annotated[list[NameT], Field(max_length=MAX_NAMES)]
+
 
 class HostIdsBody(Body):
-    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    host_list: Names[HostId]
 
 
 class OptionalHostIdsBody(Body):
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    host_list: OptionalNames[HostId] = []
 
 
 class GetHostsBody(PagedBody):

@@ -13,10 +13,14 @@ from pydantic import ValidationError
 
 from aops_utils.codes import Code
 from aops_utils.codes import judge_batch
+from aops_utils.restful.routes import Declaration
 from aops_utils.restful.routes import Reply
+from aops_utils.restful.routes import RequestContext
+from aops_utils.restful.routes import RouteMaker
 from aops_utils.restful.validation import described
 
 M = TypeVar("M", bound=BaseModel)
+StoreT = TypeVar("StoreT")
 
 
 def batch_reply(
@@ -59,6 +63,38 @@ def missing_reply(wanted: Sequence[str], found: Sequence[str], what: str, **extr
     return batch_reply(
         list(found), failed, failure=Code.DATABASE_DELETE_ERROR, failure_status=404, detail=detail, **extra
     )
+
+
+class Deletions(RouteMaker[StoreT]):
+    """Delete-by-name routes over one store: each deletes the names listed under the body's
+    `field` with a service function `delete(store, username, names) -> names found` and answers
+    with `missing_reply`, `deleted` holding the names found (or, with `count`, how many: 21.09's
+    report delete). A declaration names the route and carries its summary:
+
+        @store_deletion("/data/check/rule/delete", RuleNamesBody, "check_items", delete_rules, "check item")
+        def delete_rules() -> None:
+            \"\"\"Delete rules by name.\"\"\"
+    """
+
+    def __call__(
+        self,
+        path: str,
+        body: type[BaseModel],
+        field: str,
+        delete: Callable[[StoreT, str, list[str]], list[str]],
+        what: str,
+        *,
+        count: bool = False,
+    ) -> Declaration:
+        if field not in body.model_fields:
+            raise TypeError(f"{body.__name__} has no field {field!r}")
+
+        def handler(ctx: RequestContext[BaseModel]) -> Reply:
+            wanted: list[str] = getattr(ctx.body, field)
+            found = delete(self._source(), ctx.username, wanted)
+            return missing_reply(wanted, found, what, deleted=len(found) if count else found)
+
+        return self._api.declared(path, handler, methods=("DELETE",), body=body)
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,17 @@ Nodes compare by identity (eq=False) so analysis results can be keyed by node.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TypeVar
+from typing import dataclass_transform
 
 Scalar = float | str | bool | None
+NodeT = TypeVar("NodeT")
+
+
+@dataclass_transform(eq_default=False, frozen_default=True)
+def _node(cls: type[NodeT]) -> type[NodeT]:
+    """A node class, as the module's docstring says: frozen, slotted, compared by identity."""
+    return dataclass(frozen=True, slots=True, eq=False)(cls)
 
 
 @dataclass(frozen=True, slots=True, eq=False, kw_only=True)
@@ -20,14 +29,14 @@ class _Node:
     depth: int = 1
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Literal(_Node):
     """A number (always float), string, boolean or null."""
 
     value: Scalar
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Name(_Node):
     """An identifier; only macros `$0..$n` are valid, which analysis checks."""
 
@@ -41,27 +50,27 @@ class Filter(_Node):
     text: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class TimeFilter(Filter):
     """`30s`, `5m`, `1h`: a window in seconds."""
 
     seconds: float
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class CountFilter(Filter):
     """`#N`: N samples."""
 
     count: int
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Unary(_Node):
     op: str
     operand: Node
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Binary(_Node):
     """`pos` is the operator's position."""
 
@@ -70,7 +79,7 @@ class Binary(_Node):
     right: Node
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Ternary(_Node):
     """`pos` is the position of the '?'."""
 
@@ -79,14 +88,14 @@ class Ternary(_Node):
     otherwise: Node
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class DictLiteral(_Node):
     """`{k: v, ...}`; keys and values are Name or Literal nodes (no expressions)."""
 
     items: tuple[tuple[Node, Node], ...]
 
 
-@dataclass(frozen=True, slots=True, eq=False)
+@_node
 class Call(_Node):
     """`f(args)` (target None) or `$i.f(args)` (target is the Name before the dot); `pos` is the
     function name's position."""

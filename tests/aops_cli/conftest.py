@@ -89,6 +89,11 @@ class Cli:
         assert result.code == code, (result.out, result.err)
         return result.err if code == 2 else result.one_error_line()
 
+    def refuses(self, command: str, *args: str, says: str) -> None:
+        """Run a command click refuses (exit 2) and check that its usage text says `says`."""
+        usage = self.fails(command, *args, code=2)
+        assert says in usage, usage
+
 
 @dataclass
 class Doctor:

@@ -158,8 +158,10 @@ def test_host_add_takes_a_private_key_file_instead_of_a_password(
     )
     out = cli.ok(f"{add} --host_name {name}k --private_key {key_file} --access_token {api.token}").out
     assert out.startswith(f"added 1 host ({name}k ")
-    err = cli.fails(f"{add} --host_name {name}n --access_token {api.token}", code=2)
-    assert "--action add needs --password or --private_key" in err
+    cli.refuses(
+        f"{add} --host_name {name}n --access_token {api.token}",
+        says="--action add needs --password or --private_key",
+    )
 
 
 def test_a_refused_host_add_names_the_host_the_reason_or_the_option(cli: Cli, token: str, name: str) -> None:
@@ -220,23 +222,28 @@ def test_a_bad_management_value_is_a_usage_error(cli: Cli, token: str) -> None:
 
 
 def test_an_empty_element_in_a_comma_list_is_a_usage_error(cli: Cli, token: str) -> None:
-    err = cli.fails(f"host --action delete --host_list id1,,id2 --access_token {token}", code=2)
-    assert "'id1,,id2' has an empty element at position 2" in err
-    err = cli.fails(f"group --action delete --host_group_list '' --access_token {token}", code=2)
-    assert "must not be empty" in err
+    cli.refuses(
+        f"host --action delete --host_list id1,,id2 --access_token {token}",
+        says="'id1,,id2' has an empty element at position 2",
+    )
+    cli.refuses(
+        f"group --action delete --host_group_list '' --access_token {token}", says="must not be empty"
+    )
 
 
 def test_an_option_of_another_action_is_a_usage_error(cli: Cli) -> None:
-    err = cli.fails("host --action delete --host_list x --host_name h", code=2)
-    assert "--host_name does not apply to --action delete" in err
-    err = cli.fails("group --action query --host_group_name g", code=2)
-    assert "--host_group_name does not apply to --action query" in err
-    err = cli.fails(
+    cli.refuses(
+        "host --action delete --host_list x --host_name h",
+        says="--host_name does not apply to --action delete",
+    )
+    cli.refuses(
+        "group --action query --host_group_name g", says="--host_group_name does not apply to --action query"
+    )
+    cli.refuses(
         "host --action add --host_name a,b --host_group_name g --public_ip 10.0.0.1 --username r --password",
         "p",
-        code=2,
+        says="--action add takes exactly one --host_name, got 2",
     )
-    assert "--action add takes exactly one --host_name, got 2" in err
 
 
 def test_an_unreachable_manager_is_reported_in_one_line_with_exit_1(cli: Cli, token: str) -> None:

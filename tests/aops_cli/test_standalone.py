@@ -42,8 +42,9 @@ def _configure(data_dir: Path) -> str:
     return f"http://127.0.0.1:{manager}"
 
 
-def _start(data_dir: Path, umask: int = -1) -> subprocess.Popen[str]:
-    """Start on `data_dir`, under `umask` when given (-1: the test's own)."""
+def _start(data_dir: Path, umask: int = -1, output: list[str] | None = None) -> subprocess.Popen[str]:
+    """Start on `data_dir`, under `umask` when given (-1: the test's own); the lines it printed
+    while starting are added to `output`."""
     # A web port of its own too: the default (11110) may be taken by another suite or test.
     proc = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir), "--web-port", str(free_port())],
@@ -56,6 +57,8 @@ def _start(data_dir: Path, umask: int = -1) -> subprocess.Popen[str]:
     assert proc.stdout is not None
     deadline = time.time() + 60
     for line in proc.stdout:
+        if output is not None:
+            output.append(line.rstrip("\n"))
         if line.startswith("Log in at"):
             return proc
         assert time.time() < deadline, "standalone did not start in time"
@@ -70,9 +73,11 @@ def _stop(proc: subprocess.Popen[str], sig: int) -> str:
 
 
 @contextmanager
-def standalone_running(data_dir: Path, umask: int = -1) -> Iterator[subprocess.Popen[str]]:
+def standalone_running(
+    data_dir: Path, umask: int = -1, output: list[str] | None = None
+) -> Iterator[subprocess.Popen[str]]:
     """`aops standalone` for the block: stopped by SIGTERM after it (killed if the block failed)."""
-    proc = _start(data_dir, umask)
+    proc = _start(data_dir, umask, output)
     try:
         yield proc
         out = _stop(proc, signal.SIGTERM)

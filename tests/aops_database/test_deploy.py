@@ -187,6 +187,14 @@ def test_a_task_name_or_id_already_taken_is_1105_and_changes_nothing(suite: Suit
     assert [t["task_name"] for t in tasks(suite, token)] == ["k"]
 
 
+def refused_tasks(suite: Suite, token: str, cases: list[tuple[dict[str, Any], str]], status: int) -> None:
+    """Each task body is refused with HTTP `status`, code 1000 and its field; none is stored."""
+    for body, field in cases:
+        got, reply = call(suite, token, "/data/manage/task/add", body)
+        assert (got, reply["code"], reply["field"]) == (status, 1000, field), reply
+    assert tasks(suite, token) == []
+
+
 def test_a_task_of_another_users_host_or_template_is_refused_naming_the_field(
     suite: Suite, token: str
 ) -> None:
@@ -202,10 +210,7 @@ def test_a_task_of_another_users_host_or_template_is_refused_naming_the_field(
             "host_list.1.host_id",
         ),
     ]
-    for body, field in cases:
-        status, reply = call(suite, token, "/data/manage/task/add", body)
-        assert (status, reply["code"], reply["field"]) == (404, 1000, field), reply
-    assert tasks(suite, token) == []
+    refused_tasks(suite, token, cases, 404)
 
 
 def test_a_name_twice_in_one_task_is_refused_naming_the_field(suite: Suite, token: str) -> None:
@@ -217,10 +222,7 @@ def test_a_name_twice_in_one_task_is_refused_naming_the_field(suite: Suite, toke
         (task_body("k", ["t"], [(host, ["kafka", "kafka"])]), "host_list.0.components.1"),
         (task_body("k", ["t"], [(host, [])]), "host_list.0.components"),
     ]
-    for body, field in cases:
-        status, reply = call(suite, token, "/data/manage/task/add", body)
-        assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply
-    assert tasks(suite, token) == []
+    refused_tasks(suite, token, cases, 400)
 
 
 def test_a_deleted_host_leaves_its_tasks_which_keep_their_other_hosts(suite: Suite, token: str) -> None:

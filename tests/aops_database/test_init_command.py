@@ -9,8 +9,17 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
+from aops_database import settings
+from aops_database.app import open_stores
+from aops_database.services import abnormal
+from aops_database.services.check_results import RESULT_INDEX
+from aops_database.services.check_results import result_id
+from aops_utils.docstore import All
+from aops_utils.docstore import Term
+from tests.aops_database.test_check_results import result
 from tests.suite import write_conf
 
 INIT = [str(Path(sys.executable).parent / "aops-database"), "init"]
@@ -85,3 +94,26 @@ def test_init_tightens_an_existing_sqlite_database_readable_by_all_and_says_so(t
     assert stat.S_IMODE((tmp_path / "secret.key").stat().st_mode) == 0o600
     assert f"tightened {tmp_path / 'aops.db'} from mode 644 to 600" in second.stderr
     assert f"tightened {tmp_path / 'secret.key'} from mode 644 to 600" in second.stderr
+
+
+def test_init_indexes_the_abnormal_results_stored_before_the_index_existed_once(
+    mysql_url: str, es_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_conf(tmp_path, relational="mysql", document="elasticsearch", mysql_url=mysql_url, es_url=es_url)
+    _init(tmp_path)
+    monkeypatch.setenv("AOPS_CONF_DIR", str(tmp_path))
+    store, docs = open_stores(settings.load()[1])
+    try:
+        # Results as a data center before the index wrote them: documents only.
+        rows = [result("h1", "cpu", 60), result("h2", "cpu", 120), result("h1", "mem", 60, value="No data")]
+        rows = [r | {"series": ""} for r in rows]
+        docs.put_many(RESULT_INDEX, [(result_id("admin", r), r | {"username": "admin"}) for r in rows])
+        index = abnormal.open_abnormal(store)
+        assert index.count(abnormal.ABNORMAL_INDEX, [All()]) == 0
+
+        assert _init(tmp_path).stdout == "schema is current\nindexed 2 abnormal check results stored before\n"
+        assert index.count(abnormal.ABNORMAL_INDEX, [Term("username", "admin")]) == 2
+        assert _init(tmp_path).stdout == "schema is current\n"
+    finally:
+        docs.close()
+        store.dispose()

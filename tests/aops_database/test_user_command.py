@@ -10,6 +10,7 @@ import uuid
 from pathlib import Path
 
 from aops_database.app import HOST_INFO_INDEX
+from aops_database.services.abnormal import ABNORMAL_INDEX
 from aops_database.services.check_results import RESULT_INDEX
 from aops_utils.docstore.protocol import Term
 from tests.aops_database.test_check_results import result
@@ -73,8 +74,10 @@ def test_delete_removes_the_user_with_its_hosts_and_ends_its_sessions(suite: Sui
     assert data_call(suite, "/data/host/info/save", saved, token=suite.service_token())[0] == 200
     results = {"check_results": [result("10.77.0.1", "r1", 1000, 1060)]}
     assert data_call(suite, "/data/check/result/save", results, token=token)[0] == 200
-    docs = suite.servers["database_app"][0].extensions["aops_database"].docs
+    center = suite.servers["database_app"][0].extensions["aops_database"]
+    docs = center.docs
     assert docs.count(RESULT_INDEX, [Term("username", name)]) == 1
+    assert center.abnormal.count(ABNORMAL_INDEX, [Term("username", name)]) == 1
     _other, other_token = suite.add_user()
     other_host = suite.add_host(other_token, ip="10.77.0.1")
 
@@ -83,6 +86,7 @@ def test_delete_removes_the_user_with_its_hosts_and_ends_its_sessions(suite: Sui
     assert login(suite, name, "Passw0rd!")[1]["code"] == 1200
     assert docs.get(HOST_INFO_INDEX, host_id) is None
     assert docs.count(RESULT_INDEX, [Term("username", name)]) == 0
+    assert center.abnormal.count(ABNORMAL_INDEX, [Term("username", name)]) == 0
     # The other user's host at the same address is theirs still.
     _, listing = suite.call("POST", "/manage/host/get", {}, other_token)
     assert [h["host_id"] for h in listing["host_infos"]] == [other_host], listing  # type: ignore[union-attr]

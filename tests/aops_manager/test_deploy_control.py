@@ -58,14 +58,32 @@ def running_on_a_host(run: dict[str, object]) -> bool:
     return any(h["status"] == "running" for h in steps[0]["hosts"])  # type: ignore[index]
 
 
+def running_on_two_hosts(
+    suite: Suite, token: str, hosts: sshhosts.SshHosts, seconds: int
+) -> tuple[Added, Added, str]:
+    """Hosts a (password; testpkg and probe) and b (key; testpkg) and the id of a run of the
+    slow task on them, once it runs on a host."""
+    a = add_host(suite, token, hosts, hosts.hosts[0])
+    b = add_host(suite, token, hosts, hosts.hosts[1], auth="key")
+    _, run_id = execute(
+        suite, token, [slow_task(hosts, seconds)], [(a, ["testpkg", "probe"]), (b, ["testpkg"])]
+    )
+    wait_for(suite, token, run_id, running_on_a_host)
+    return a, b, run_id
+
+
+def three_runs(suite: Suite, token: str, hosts: sshhosts.SshHosts, seconds: int) -> list[str]:
+    """The ids of three runs of the slow task on one host: max_runs is 2, so the third waits in
+    the queue until one of the first two has ended."""
+    a = add_host(suite, token, hosts, hosts.hosts[0], auth="key")
+    return [execute(suite, token, [slow_task(hosts, seconds)], [(a, ["testpkg"])])[1] for _ in range(3)]
+
+
 def test_a_cancelled_run_stops_at_once_and_leaves_no_process_or_directory(
     deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
 ) -> None:
     suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
-    a = add_host(suite, token, hosts, hosts.hosts[0])
-    b = add_host(suite, token, hosts, hosts.hosts[1], auth="key")
-    _, run_id = execute(suite, token, [slow_task(hosts, 120)], [(a, ["testpkg", "probe"]), (b, ["testpkg"])])
-    wait_for(suite, token, run_id, running_on_a_host)
+    a, b, run_id = running_on_two_hosts(suite, token, hosts, 120)
     assert (data_dir(suite) / "runs" / run_id).is_dir()
     time.sleep(1)
     asked = time.monotonic()
@@ -142,11 +160,8 @@ def test_credentials_live_only_in_the_runs_private_directory_and_only_while_it_r
     deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
 ) -> None:
     suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
-    a = add_host(suite, token, hosts, hosts.hosts[0])
-    b = add_host(suite, token, hosts, hosts.hosts[1], auth="key")
     # A playbook that prints what it was given must not get the password into the run's record.
-    _, run_id = execute(suite, token, [slow_task(hosts, 3)], [(a, ["testpkg", "probe"]), (b, ["testpkg"])])
-    wait_for(suite, token, run_id, running_on_a_host)
+    a, b, run_id = running_on_two_hosts(suite, token, hosts, 3)
     private = data_dir(suite) / "runs" / run_id
     assert stat.S_IMODE(private.stat().st_mode) == 0o700
     inventory = private / "inventory" / "hosts.yml"
@@ -178,15 +193,12 @@ def test_credentials_live_only_in_the_runs_private_directory_and_only_while_it_r
 def test_runs_beyond_max_runs_wait_in_the_queue(
     deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
 ) -> None:
-    suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
-    a = add_host(suite, token, hosts, hosts.hosts[0], auth="key")
-    started = [execute(suite, token, [slow_task(hosts, 4)], [(a, ["testpkg"])])[1] for _ in range(3)]
-    # max_runs is 2: the third waits until one of the first two has ended.
+    suite, token = deploy_suite, deploy_token
+    started = three_runs(suite, token, deploy_hosts, 4)
     third = wait_for(suite, token, started[2], lambda r: r["status"] != "queued", timeout=120)
     firsts = [wait_run(suite, token, run_id) for run_id in started[:2]]
     assert third["started_at"] >= min(r["ended_at"] for r in firsts) - 0.5
     assert [wait_run(suite, token, run_id)["status"] for run_id in started] == ["succeeded"] * 3
-    assert isinstance(a, Added)
 
 
 def test_execute_refuses_an_unknown_task_and_a_task_without_hosts(
@@ -225,10 +237,8 @@ def test_deleting_a_task_stops_its_run_and_takes_its_history(
 def test_a_queued_run_cancelled_never_starts(
     deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, clean_roots: None
 ) -> None:
-    suite, token, hosts = deploy_suite, deploy_token, deploy_hosts
-    a = add_host(suite, token, hosts, hosts.hosts[0], auth="key")
-    # max_runs is 2: the third run waits in the queue.
-    runs = [execute(suite, token, [slow_task(hosts, 120)], [(a, ["testpkg"])])[1] for _ in range(3)]
+    suite, token = deploy_suite, deploy_token
+    runs = three_runs(suite, token, deploy_hosts, 120)
     for run_id in runs[:2]:
         wait_for(suite, token, run_id, running_on_a_host)
     _, queued = suite.call("POST", "/manage/task/status", {"run_id": runs[2]}, token)

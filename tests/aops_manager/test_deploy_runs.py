@@ -6,6 +6,7 @@ import shutil
 import time
 import urllib.request
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -88,18 +89,27 @@ def test_a_task_runs_a_component_and_a_custom_step_on_a_password_host_and_a_key_
     assert history["run"]["steps"] == run["steps"]  # type: ignore[index]
 
 
-def test_a_failing_step_without_continue_stops_the_run(
-    suite: Suite, token: str, hosts: sshhosts.SshHosts
-) -> None:
+def failed_on_the_first(
+    suite: Suite, token: str, hosts: sshhosts.SshHosts, *, proceed: bool
+) -> tuple[Added, Added, dict[str, Any]]:
+    """Two hosts and the run of both steps on them, ended: testpkg fails on the first, so the
+    run fails naming it."""
     a, b = two_hosts(suite, token, hosts)
     _, run_id = execute(
         suite,
         token,
-        [both_steps(hosts, "hi", fail_on=[a.name])],
+        [both_steps(hosts, "hi", fail_on=[a.name], proceed=proceed)],
         [(a, ["testpkg", "probe"]), (b, ["testpkg", "probe"])],
     )
     run = wait_run(suite, token, run_id)
     assert run["status"] == "failed" and run["reason"] == "failed steps: testpkg"
+    return a, b, run
+
+
+def test_a_failing_step_without_continue_stops_the_run(
+    suite: Suite, token: str, hosts: sshhosts.SshHosts
+) -> None:
+    a, b, run = failed_on_the_first(suite, token, hosts, proceed=False)
     assert step_status(run) == {"testpkg": "failed", "probe": "skipped"}
     failed = hosts_of(run, "testpkg")[a.name]
     assert failed["status"] == "failed"
@@ -115,15 +125,7 @@ def test_a_failing_step_without_continue_stops_the_run(
 def test_a_failing_step_with_continue_lets_the_next_step_run(
     suite: Suite, token: str, hosts: sshhosts.SshHosts
 ) -> None:
-    a, b = two_hosts(suite, token, hosts)
-    _, run_id = execute(
-        suite,
-        token,
-        [both_steps(hosts, "hi", fail_on=[a.name], proceed=True)],
-        [(a, ["testpkg", "probe"]), (b, ["testpkg", "probe"])],
-    )
-    run = wait_run(suite, token, run_id)
-    assert run["status"] == "failed" and run["reason"] == "failed steps: testpkg"
+    a, b, run = failed_on_the_first(suite, token, hosts, proceed=True)
     assert step_status(run) == {"testpkg": "failed", "probe": "ok"}
     assert {n: h["status"] for n, h in hosts_of(run, "probe").items()} == {a.name: "ok", b.name: "ok"}
 

@@ -9,9 +9,11 @@ import sys
 import tarfile
 import time
 import urllib.request
+from collections.abc import Callable
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from typing import TypeVar
 
 import ansible_runner
 import jinja2
@@ -32,6 +34,14 @@ PLAYBOOKS = components.PLAYBOOK_DIR
 ROLES = components.ROLE_DIR
 # Debian 12 packages none of these: their install steps refuse without a package file.
 UNPACKAGED_ON_DEBIAN = ("kafka", "elasticsearch", "fluentd", "gala_gopher")
+TestT = TypeVar("TestT", bound=Callable[..., None])
+
+
+def runs_roles(test: TestT) -> TestT:
+    """Marks a test that runs roles on the SSH test hosts: slow, and it takes minutes on a loaded
+    2-core machine (every task is an SSH round trip)."""
+    marked: TestT = pytest.mark.slow(pytest.mark.timeout(900)(test))
+    return marked
 
 
 def load_yaml(path: Path) -> Any:
@@ -245,8 +255,7 @@ def written(runner: ansible_runner.Runner, host: SshHost, task: str) -> str:
     raise AssertionError(f"task {task!r} wrote nothing on {host.name}")
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
+@runs_roles
 def test_every_role_runs_in_check_mode_on_the_test_hosts_and_changes_nothing(
     test_hosts: SshHosts, aops_sdist: Path, tmp_path: Path
 ) -> None:
@@ -296,8 +305,7 @@ def test_every_role_runs_in_check_mode_on_the_test_hosts_and_changes_nothing(
     print(f"check mode of 14 roles on 2 hosts: {time.monotonic() - started:.1f} s")
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
+@runs_roles
 def test_components_debian_does_not_package_fail_with_a_message_naming_the_package_file_variable(
     test_hosts: SshHosts, tmp_path: Path
 ) -> None:
@@ -335,8 +343,7 @@ def scraped_targets(address: str) -> dict[str, str]:
     return {target["labels"]["instance"]: target["health"] for target in body["data"]["activeTargets"]}
 
 
-@pytest.mark.slow
-@pytest.mark.timeout(900)  # minutes on a loaded 2-core machine: every task is an SSH round trip
+@runs_roles
 def test_node_exporter_and_prometheus_really_deploy_and_a_second_run_changes_nothing(
     test_hosts: SshHosts, tmp_path: Path
 ) -> None:

@@ -140,6 +140,23 @@ class Worker(threading.Thread):
         assert self.error is None, self.error
 
 
+def test_an_encoded_object_arrives_as_its_object_and_anything_else_is_refused(
+    bus: MessageBus, topic: str, unique: str
+) -> None:
+    producer = bus.producer()
+    try:
+        producer.send_encoded(topic, b'{"n": 1, "text": "a, b"}')
+        for bad in (b"[1, 2]", b"not json", b'"text"'):
+            with pytest.raises(ValueError):
+                producer.send_encoded(topic, bad)
+        producer.flush(10)
+    finally:
+        producer.close()
+    consumer = bus.consumer([topic], f"g-{unique}")
+    assert [m.value for m in drain(consumer, 1)] == [{"n": 1, "text": "a, b"}]
+    consumer.close()
+
+
 def test_a_sent_dict_comes_back_with_its_topic_key_and_value(
     bus: MessageBus, topic: str, unique: str
 ) -> None:

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 import uuid
@@ -102,7 +103,9 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshots() -> Path:
-    folder = output_dir()
+    # Each pytest-xdist worker clears and fills a folder of its own: one clearing the shared
+    # folder would delete what the other worker had written.
+    folder = output_dir() / os.environ.get("PYTEST_XDIST_WORKER", "main")
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     return folder

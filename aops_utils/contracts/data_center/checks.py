@@ -17,6 +17,8 @@ from pydantic import model_validator
 
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
+from aops_utils.contracts import Names
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.checks import Value
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
@@ -135,7 +137,7 @@ class RuleNamesBody(Body):
 
 
 class GetRulesBody(PagedBody):
-    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
+    check_items: OptionalNames[RuleName] = []
     sort: Literal["check_item", ""] = ""
 
 
@@ -178,14 +180,14 @@ class DeleteResultsBody(Body):
 
 class GetResultsBody(PagedBody):
     time_range: TimeRange = Field(default_factory=list)
-    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    check_items: OptionalNames[RuleName] = []
+    host_list: OptionalNames[HostId] = []
     value: ResultValue | None = None
     sort: Literal["start", "end", "check_item", ""] = ""
 
 
 class CountResultsBody(PagedBody):
-    host_list: list[HostId] = Field(default_factory=list, max_length=10000)
+    host_list: OptionalNames[HostId] = []
     sort: Literal["count", "host_id", ""] = ""
 
 
@@ -244,7 +246,7 @@ class NewRetry(Body):
     retry_id: RetryId | None = None
     username: Name40
     host_list: list[RetryHost] = Field(min_length=1, max_length=10000)
-    check_items: list[RuleName] = Field(default_factory=list, max_length=10000)
+    check_items: OptionalNames[RuleName] = []
     time_range: SecondsRange
     due_at: Seconds
 
@@ -283,12 +285,12 @@ class CoveredRule(Body):
     check_item: RuleName
     version: RuleVersion
     # Hosts of the window whose evaluation of this rule recorded No data or Internal error.
-    failed: list[HostId] = Field(default_factory=list, max_length=10000)
+    failed: OptionalNames[HostId] = []
 
 
 class Coverage(Body):
     time_range: SecondsRange
-    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    host_list: Names[HostId]
     rules: list[CoveredRule] = Field(min_length=1, max_length=10000)
 
 
@@ -298,5 +300,5 @@ class SaveCoverageBody(Body):
 
 class GetCoverageBody(Body):
     time_range: SecondsRange
-    check_items: list[RuleName] = Field(min_length=1, max_length=10000)
-    host_list: list[HostId] = Field(min_length=1, max_length=10000)
+    check_items: Names[RuleName]
+    host_list: Names[HostId]

@@ -14,6 +14,8 @@ from pydantic import StringConstraints
 
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
+from aops_utils.contracts import Names
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.data_center.diagnosis import Hex32
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
@@ -25,7 +27,6 @@ from aops_utils.restful.validation import Text1024
 MAX_TEMPLATE_BYTES = MIB
 MAX_STEPS = 64
 MAX_VARIABLES = 256
-MAX_NAMES = 10_000
 MAX_TASK_TEMPLATES = 100
 MAX_TASK_HOSTS = 10_000
 TEMPLATE_MAX_BODY = MAX_TEMPLATE_BYTES + MIB
@@ -71,13 +72,11 @@ class AddTemplateBody(Body):
 
 
 class TemplateNamesBody(Body):
-    template_list: list[TemplateName] = Field(min_length=1, max_length=MAX_NAMES)
+    template_list: Names[TemplateName]
 
 
 class GetTemplatesBody(PagedBody):
-    """An empty (or absent) list means every template of the user."""
-
-    template_list: list[TemplateName] = Field(default_factory=list, max_length=MAX_NAMES)
+    template_list: OptionalNames[TemplateName] = []
     sort: Literal["template_name", ""] = ""
 
 
@@ -98,13 +97,11 @@ class AddDeployTaskBody(Body):
 
 
 class DeployTaskIdsBody(Body):
-    task_list: list[Hex32] = Field(min_length=1, max_length=MAX_NAMES)
+    task_list: Names[Hex32]
 
 
 class GetDeployTasksBody(PagedBody):
-    """An empty (or absent) list means every task of the user."""
-
-    task_list: list[Hex32] = Field(default_factory=list, max_length=MAX_NAMES)
+    task_list: OptionalNames[Hex32] = []
     sort: Literal["task_name", ""] = ""
 
 

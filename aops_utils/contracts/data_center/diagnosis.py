@@ -13,8 +13,11 @@ from pydantic import ValidationInfo
 from pydantic import field_validator
 
 from aops_utils import jsonio
+from aops_utils.contracts import MAX_NAMES
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
+from aops_utils.contracts import Names
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.checks import TimeRange
 from aops_utils.contracts.data_center.checks import Timestamp
@@ -33,7 +36,6 @@ MAX_TREE_BYTES = 2**24 - 1
 MAX_REPORT_BYTES = 2**25
 MAX_TREES = 1000
 MAX_REPORTS = 10_000
-MAX_NAMES = 10_000
 INT32 = 2**31 - 1
 # Bodies of the bulk routes (`max_body`): one tree or report of the largest size with its
 # fields; the diag executors split larger batches of reports to fit.
@@ -83,7 +85,7 @@ class AddTreesBody(Body):
 class GetTreesBody(Body):
     """An empty (or absent) list means every tree of the user."""
 
-    tree_list: list[TreeName] = Field(default_factory=list, max_length=MAX_NAMES)
+    tree_list: OptionalNames[TreeName] = []
 
 
 class TreeNamesBody(Body):
@@ -98,7 +100,7 @@ class SaveTaskBody(Body):
     time: Seconds
     # As many hosts as the diag scheduler takes in one execute call.
     host_list: list[HostId] = Field(min_length=1, max_length=100_000)
-    tree_list: list[TreeName] = Field(min_length=1, max_length=MAX_NAMES)
+    tree_list: Names[TreeName]
     time_range: list[Timestamp] = Field(min_length=2, max_length=2)
     interval: int = Field(ge=1, le=INT32)
     expected_report_num: Count
@@ -121,7 +123,7 @@ class SaveTaskBody(Body):
 class GetTasksBody(PagedBody):
     """Both filters apply when given; an empty task list means any task."""
 
-    task_list: list[Hex32] = Field(default_factory=list, max_length=MAX_NAMES)
+    task_list: OptionalNames[Hex32] = []
     time_range: TimeRange = Field(default_factory=list)
     sort: Literal["time", "expected_report_num", "cur_report_num", ""] = ""
 
@@ -190,8 +192,8 @@ class ListReportsBody(PagedBody):
     """With a task id only that task's reports are listed, whatever the other filters say."""
 
     task_id: Hex32 | None = None
-    host_list: list[HostId] = Field(default_factory=list, max_length=MAX_NAMES)
-    tree_list: list[TreeName] = Field(default_factory=list, max_length=MAX_NAMES)
+    host_list: OptionalNames[HostId] = []
+    tree_list: OptionalNames[TreeName] = []
     time_range: TimeRange = Field(default_factory=list)
     # "time" is how 21.09 clients ask for the start.
     sort: Literal["start", "end", "tree_name", "host_id", "time", ""] = ""

@@ -12,6 +12,8 @@ from pydantic import StringConstraints
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
 from aops_utils.contracts import HostName
+from aops_utils.contracts import Names
+from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.data_center.diagnosis import Hex32
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
@@ -37,7 +39,15 @@ Owner = Annotated[str, StringConstraints(min_length=1, max_length=MAX_OWNER, pat
 Seconds = Annotated[float, Field(ge=0, le=2**40)]
 
 
-class RunStatus(StrEnum):
+class _Progress(StrEnum):
+    """A state of something that waits (`queued`), goes on (`running`), then ends somehow."""
+
+    @property
+    def ended(self) -> bool:
+        return self.value not in ("queued", "running")
+
+
+class RunStatus(_Progress):
     """A run as a whole. `interrupted`: the manager that ran it stopped before it ended."""
 
     QUEUED = "queued"
@@ -47,12 +57,8 @@ class RunStatus(StrEnum):
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
 
-    @property
-    def ended(self) -> bool:
-        return self not in (RunStatus.QUEUED, RunStatus.RUNNING)
 
-
-class StepStatus(StrEnum):
+class StepStatus(_Progress):
     """One step of a run, or one host within a step.
 
     `ok`: nothing changed; `changed`: something did (or would, in check mode); `failed`: a task
@@ -70,10 +76,6 @@ class StepStatus(StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     INTERRUPTED = "interrupted"
-
-    @property
-    def ended(self) -> bool:
-        return self not in (StepStatus.QUEUED, StepStatus.RUNNING)
 
 
 Message = Annotated[str, StringConstraints(max_length=MAX_MESSAGE)]
@@ -161,12 +163,12 @@ class LeaseBody(Body):
 
     owner: Owner
     lease: int = Field(gt=0, le=86400)
-    run_ids: list[RunId] = Field(min_length=1, max_length=10_000)
+    run_ids: Names[RunId]
 
 
 class InterruptBody(Body):
     """End as `interrupted` the unfinished runs whose lease ran out, and those named (runs whose
     manager is known to be gone), with the reason."""
 
-    run_ids: list[RunId] = Field(default_factory=list, max_length=10_000)
+    run_ids: OptionalNames[RunId] = []
     reason: Text1024 = ""

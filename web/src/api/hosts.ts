@@ -72,12 +72,87 @@ export function refreshStatus(hostIds: string[]) {
   )
 }
 
-/** What the data center holds about a host: its row (`basic`) or its detail document. */
-export function hostInfo(hostIds: string[], basic: boolean) {
-  return api.post<{ host_infos: Record<string, unknown>[] }>('/manage/host/info/query', {
+/** The hosts' inventory rows as the data center holds them (`basic`), status included. */
+export function hostRows(hostIds: string[]) {
+  return api.post<{ host_infos: Host[] }>('/manage/host/info/query', {
     host_list: hostIds,
-    basic,
+    basic: true,
   })
+}
+
+/**
+ * A host's details from Ansible's facts, as 21.09's web drawer read them
+ * (aops_manager/deploy/facts.py; 21.09's spellings `bios_verison` and `verdor_id` kept). Any
+ * value may be null where the host's facts lack it.
+ */
+export interface HostFacts {
+  host_id: string
+  /** POSIX seconds. */
+  collected_at: number
+  os: {
+    name: string | null
+    family: string | null
+    kernel_version: string | null
+    bios_verison: string | null
+    hostname: string | null
+    virtualization: string | null
+  }
+  cpu: {
+    architecture: string | null
+    core_count: number | null
+    physical_count: number | null
+    cores_per_socket: number | null
+    threads_per_core: number | null
+    model_name: string | null
+    verdor_id: string | null
+  }
+  /** `total` and `swap` in MB. */
+  memory: { size: string | null; total: number | null; swap: number | null }
+  disks: {
+    name: string
+    size: string | null
+    model: string | null
+    vendor: string | null
+    rotational: boolean
+    partitions: string[]
+  }[]
+  nics: {
+    name: string
+    mac: string | null
+    ipv4: string | null
+    netmask: string | null
+    ipv6: string[]
+    mtu: number | null
+    /** Mb/s. */
+    speed: number | null
+    active: boolean | null
+  }[]
+}
+
+/** The hosts' collected details; a host never collected has no item. */
+export function hostFacts(hostIds: string[]) {
+  return api.post<{ host_infos: HostFacts[] }>('/manage/host/info/query', {
+    host_list: hostIds,
+    basic: false,
+  })
+}
+
+/**
+ * Collect the hosts' details now (Ansible's facts; needs the vault key in the manager, 1203
+ * otherwise). 206 when some host has none: `fail_reasons` says why for each.
+ */
+export function collectFacts(hostIds: string[]) {
+  return api.post<{
+    succeed_list: string[]
+    fail_list: string[]
+    fail_reasons: Record<string, string>
+    host_infos: HostFacts[]
+  }>(
+    '/manage/host/info/collect',
+    { host_list: hostIds },
+    // A collection waits for Ansible's `setup` on the hosts ([deploy] facts_timeout, 60 s).
+    { timeout: 120_000 },
+  )
 }
 
 export interface HostGroup {

@@ -1,0 +1,1 @@
+"""Configuration tracing (gala-ragdoll): domains of hosts, their expected configuration in git, drift."""
