@@ -9,32 +9,21 @@ import pytest
 
 from tests import sshhosts
 from tests.aops_manager.deploying import DEPLOY_CONF
+from tests.aops_manager.deploying import running_hosts
 from tests.conftest import mariadb_suite
 from tests.suite import Suite
-
-
-def _running_hosts(count: int) -> Iterator[sshhosts.SshHosts]:
-    """`count` SSH test hosts, stopped when the fixture ends; a failed start fails the test."""
-    try:
-        hosts = sshhosts.start(count)
-    except sshhosts.TestHostError as exc:
-        pytest.fail(f"SSH test hosts could not start: {exc}")
-    try:
-        yield hosts
-    finally:
-        sshhosts.stop(hosts)
 
 
 @pytest.fixture(scope="session")
 def test_hosts() -> Iterator[sshhosts.SshHosts]:
     """Two running SSH test hosts shared by the session; tests must not stop them."""
-    yield from _running_hosts(2)
+    yield from running_hosts(2)
 
 
 @pytest.fixture(scope="module")
 def deploy_hosts() -> Iterator[sshhosts.SshHosts]:
     """Three SSH test hosts of the module's own (deployments write into their roots)."""
-    yield from _running_hosts(3)
+    yield from running_hosts(3)
 
 
 @pytest.fixture(scope="module")

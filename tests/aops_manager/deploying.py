@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from tests import sshhosts
 from tests.sshhosts import SshHost
 from tests.sshhosts import SshHosts
 from tests.suite import VAULT_KEY
@@ -17,6 +21,18 @@ ANSIBLE_DIR = Path(__file__).parent / "ansible"
 # The manager's [deploy] settings of the deployment tests: the test components, short timeouts.
 DEPLOY_CONF = f"ansible_dir={ANSIBLE_DIR}\nconnect_timeout=3\nrun_lease=6\nstatus_interval=0.2\n"
 ENDED = {"succeeded", "failed", "cancelled", "interrupted"}
+
+
+def running_hosts(count: int) -> Iterator[SshHosts]:
+    """`count` SSH test hosts for a fixture, stopped when it ends; a failed start fails the test."""
+    try:
+        hosts = sshhosts.start(count)
+    except sshhosts.TestHostError as exc:
+        pytest.fail(f"SSH test hosts could not start: {exc}")
+    try:
+        yield hosts
+    finally:
+        sshhosts.stop(hosts)
 
 
 @dataclass(frozen=True)

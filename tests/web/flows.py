@@ -62,3 +62,13 @@ def field_error(page: Page, data_test: str) -> Locator:
     """The error shown under the form field whose input has `data-test`."""
     item = page.locator(".ant-form-item", has=page.locator(f"[data-test={data_test}]"))
     return item.locator(".ant-form-item-explain-error")
+
+
+def choose(page: Page, select: str | Locator, option: str, *, close: str = "Escape") -> None:
+    """Pick `option` in an ant-design select: the one with that `data-test`, or the locator's.
+    The list is closed with `close`: Tab in a drawer, which Escape would close too."""
+    field = page.locator(f"[data-test={select}]") if isinstance(select, str) else select
+    field.click()
+    page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text=option).first.click()
+    page.keyboard.press(close)
+    expect(page.locator(".ant-select-dropdown:visible")).to_have_count(0)

@@ -25,6 +25,7 @@ from typing import Any
 import orjson
 import requests
 
+from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.conftest import mariadb_suite
 from tests.procs import stop
 from tests.schedulers import check_scheduler
@@ -113,9 +114,10 @@ class Services:
 @contextmanager
 def running_services(conf_dir: Path) -> Iterator[Services]:
     """Data center + manager on MariaDB and the ES-API server (tests/conftest.py), the check and
-    diag schedulers on an in-process bus (no schedule running), recorders for the rest."""
+    diag schedulers on an in-process bus (no schedule running), recorders for the rest. The
+    manager deploys as the deployment tests' does: their small test components, short timeouts."""
     with ExitStack() as stack:
-        suite = stack.enter_context(mariadb_suite(conf_dir))
+        suite = stack.enter_context(mariadb_suite(conf_dir, deploy=DEPLOY_CONF))
         check = stack.enter_context(check_scheduler(conf_dir))
         diag = stack.enter_context(diag_scheduler(conf_dir, check.bus))
         recorders = {name: Recorder(name) for name in ("aops_config_tracing", "aops_topology")}

@@ -26,6 +26,7 @@ from tests.web.browser import PageGuard
 from tests.web.browser import Shots
 from tests.web.conftest import WebStack
 from tests.web.flows import PASSWORD
+from tests.web.flows import choose
 from tests.web.flows import field_error
 from tests.web.flows import log_in
 
@@ -250,14 +251,6 @@ def store_results(stack: WebStack, username: str, token: str, name: str, hosts: 
     assert status == 200, saved
     results: list[Any] = tried["check_result"]
     return results
-
-
-def choose(page: Page, data_test: str, option: str) -> None:
-    """Pick `option` in the ant-design select with `data-test`."""
-    page.click(f"[data-test={data_test}]")
-    page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text=option).first.click()
-    page.keyboard.press("Escape")
-    expect(page.locator(".ant-select-dropdown:visible")).to_have_count(0)
 
 
 @pytest.mark.prometheus_history(150)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 
-import { batchOutcome, settleBatch } from './batch'
+import { batchOutcome, byName, settleBatch } from './batch'
 import { ApiError } from './client'
 
 describe('batchOutcome', () => {
@@ -83,5 +83,28 @@ describe('settleBatch', () => {
     ended.sessionEnded = true
     expect(await settleBatch(Promise.reject(ended))).toBeNull()
     await expect(settleBatch(Promise.reject(new TypeError('bug')))).rejects.toThrow('bug')
+  })
+})
+
+describe('byName', () => {
+  it('names the failed items and the summary as the user knows them', () => {
+    const outcome = byName(
+      {
+        code: 206,
+        succeeded: ['id1'],
+        failed: [
+          { item: 'id2', reason: 'no such task: id2' },
+          { item: 'id9', reason: '' },
+        ],
+        detail: 'no such task: id2',
+      },
+      new Map([
+        ['id1', 'one'],
+        ['id2', 'two'],
+      ]),
+    )
+    expect(outcome.failed.map((entry) => entry.item)).toEqual(['two', 'id9'])
+    expect(outcome.detail).toBe('no such task: two')
+    expect(outcome.succeeded).toEqual(['id1'])
   })
 })

@@ -87,3 +87,20 @@ export async function settleBatch(call: Promise<Envelope>): Promise<BatchOutcome
     return error.sessionEnded ? null : batchOutcome(error)
   }
 }
+
+/**
+ * The outcome with the items named as the user knows them: the server names hosts and tasks by
+ * id (in the failed items and its summary), the page knows their names (`names`: id → name).
+ */
+export function byName(outcome: BatchOutcome, names: ReadonlyMap<string, string>): BatchOutcome {
+  let detail = outcome.detail
+  for (const [id, name] of names) detail = detail.replaceAll(id, name)
+  return {
+    ...outcome,
+    detail,
+    failed: outcome.failed.map((entry) => ({
+      ...entry,
+      item: names.get(entry.item) ?? entry.item,
+    })),
+  }
+}

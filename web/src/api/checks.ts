@@ -120,14 +120,3 @@ export function resultData(body: {
 }) {
   return api.post<ResultData>('/check/result/data', body)
 }
-
-export interface HostChoice {
-  host_id: string
-  host_name: string
-  public_ip: string
-}
-
-/** The user's hosts (for the filters and the preview): id, name and address. */
-export function hostChoices() {
-  return api.post<{ host_infos: HostChoice[] }>('/manage/host/get', { sort: 'host_name' })
-}

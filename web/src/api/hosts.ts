@@ -1,4 +1,6 @@
 /** Host and host-group routes of the manager (aops_manager/api/hosts.py). */
+import type { HostChoice } from '@/composables/useHostChoices'
+
 import { api } from './client'
 
 export type Direction = 'asc' | 'desc'
@@ -34,6 +36,11 @@ export interface HostQuery {
 /** One page of the user's hosts; the data center filters, sorts and pages. */
 export function getHosts(query: HostQuery) {
   return api.post<Paged & { host_infos: Host[] }>('/manage/host/get', query)
+}
+
+/** Every host of the user (unpaged), by name: what a host picker offers (HostSelect). */
+export function hostChoices() {
+  return api.post<{ host_infos: HostChoice[] }>('/manage/host/get', { sort: 'host_name' })
 }
 
 export interface NewHost {

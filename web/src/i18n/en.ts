@@ -11,6 +11,7 @@ const en = {
   menu: {
     // Menu groups (layout/menu.ts); a group shows only when a page of it exists.
     assets: 'Assets',
+    deployment: 'Deployment',
     diagnosis: 'Diagnosis',
   },
   header: {

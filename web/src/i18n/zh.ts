@@ -7,6 +7,7 @@ const zh: Messages = {
   },
   menu: {
     assets: '资产管理',
+    deployment: '部署管理',
     diagnosis: '智能诊断',
   },
   header: {

@@ -2,13 +2,18 @@
  * Groups of the side menu (submenus). A group is shown only when at least one page names it in
  * its `menu.group`; its label is `t('menu.<group>')` (i18n/en.ts, zh.ts).
  */
-import { AppstoreOutlined, MedicineBoxOutlined } from '@ant-design/icons-vue'
+import {
+  AppstoreOutlined,
+  DeploymentUnitOutlined,
+  MedicineBoxOutlined,
+} from '@ant-design/icons-vue'
 import type { Component } from 'vue'
 
 import type { PageDefinition } from '@/pages/registry'
 
 export const MENU_GROUPS = {
   assets: { order: 20, icon: AppstoreOutlined },
+  deployment: { order: 30, icon: DeploymentUnitOutlined },
   diagnosis: { order: 40, icon: MedicineBoxOutlined },
 } satisfies Record<string, { order: number; icon: Component }>
 
