@@ -204,7 +204,7 @@ def read_json(limit: int) -> dict[str, Any]:
             http_status=415,
         )
     try:
-        data = jsonio.decode(raw)
+        data = jsonio.decode_bulk(raw)
     except ValueError as exc:
         raise ParamError(f"the request body is not valid JSON: {exc}", field="body") from None
     if not isinstance(data, dict):
