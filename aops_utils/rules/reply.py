@@ -30,7 +30,6 @@ from aops_utils.rules.results import BatchEvaluation
 LOG = logging.getLogger(__name__)
 Record = dict[str, Any]
 Entry = dict[str, Any]  # one series of the reply: host_id, name, label, timestamps, values
-_ABNORMAL = Value.ABNORMAL.value
 _INTERNAL_ERROR = Value.INTERNAL_ERROR.value
 
 
@@ -155,25 +154,24 @@ class _Documents:
         flagged, segment_of = flagged[kept], segment_of[kept]
         bounds = np.searchsorted(segment_of, np.arange(len(host_ids) + 1)).tolist()
         reasons = evaluation.error_reasons
-        base = self.base
-        hits: list[Record] = [
-            {
-                **base,
-                "host_id": host_ids[segment],
-                "series": names[segment],
-                "start": stamp,
-                "end": stamp,
-                "value": _ABNORMAL if abnormal else _INTERNAL_ERROR,
-                "reason": "" if abnormal else reasons[slot],
-            }
-            for segment, stamp, abnormal, slot in zip(
-                segment_of.tolist(),
-                evaluation.timestamps[flagged].tolist(),
-                evaluation.abnormal[flagged].tolist(),
-                np.searchsorted(evaluation.error_index, flagged).tolist(),
-                strict=True,
-            )
-        ]
+        # A copy of a filled-in document and four keys set is half the cost of a dict display.
+        template = self.verdict("", "", Value.ABNORMAL, "")
+        hits: list[Record] = []
+        for segment, stamp, abnormal, slot in zip(
+            segment_of.tolist(),
+            evaluation.timestamps[flagged].tolist(),
+            evaluation.abnormal[flagged].tolist(),
+            np.searchsorted(evaluation.error_index, flagged).tolist(),
+            strict=True,
+        ):
+            hit = template.copy()
+            hit["host_id"] = host_ids[segment]
+            hit["series"] = names[segment]
+            hit["start"] = hit["end"] = stamp
+            if not abnormal:
+                hit["value"] = _INTERNAL_ERROR
+                hit["reason"] = reasons[slot]
+            hits.append(hit)
         return [
             hits[bounds[segment] : bounds[segment + 1]]
             if is_judged
