@@ -37,7 +37,7 @@ from aops_utils import jsonio
 from aops_utils.contracts.checks import TaskHost
 from aops_utils.rules.plugins import Series
 from aops_utils.rules.plugins import load_registry
-from aops_utils.rules.reply import _Layout
+from aops_utils.rules.reply import Layout
 from aops_utils.rules.reply import judge
 
 SAMPLES = 240
@@ -144,7 +144,7 @@ def main() -> None:
             "description": "",
         }
         decoded = jsonio.decode_bulk(columnar)
-        layout = _Layout(decoded, data_list, {h.public_ip for h in hosts})
+        layout = Layout(decoded, data_list, {h.public_ip for h in hosts})
         for host in hosts:
             layout.add(host.host_id, host.public_ip)
         columns = layout.columns()
@@ -164,7 +164,7 @@ def main() -> None:
             return len(jsonio.decode_bulk(body)["succeed_list"])
 
         def columns_only(decoded: dict[str, Any] = decoded, data_list: Any = data_list) -> int:
-            layout = _Layout(decoded, data_list, {h.public_ip for h in hosts})
+            layout = Layout(decoded, data_list, {h.public_ip for h in hosts})
             for host in hosts:
                 layout.add(host.host_id, host.public_ip)
             return layout.columns().size

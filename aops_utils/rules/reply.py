@@ -61,7 +61,7 @@ def partner(main: Entry, candidates: Sequence[Entry]) -> Entry | None:
     return agreeing[0] if len(agreeing) == 1 else None
 
 
-class _Layout:
+class Layout:
     """The reply sorted out: per (address, item) its series and its failure; then, host by host,
     the records that need no evaluation and the segments (series of $0) to evaluate."""
 
@@ -197,7 +197,7 @@ def judge(
     record nothing, a host or series that cannot be evaluated records why (No data, Internal
     error).
     """
-    layout = _Layout(reply, data_list, {h.public_ip for h in hosts})
+    layout = Layout(reply, data_list, {h.public_ip for h in hosts})
     documents = _Documents(base, start, end)
     # Documents that need no evaluation, and a segment's number where its documents go.
     slots: list[Record | int] = []
@@ -221,7 +221,7 @@ def judge(
     return out
 
 
-def _evaluate(layout: _Layout, documents: _Documents, compiled: Any) -> list[list[Record]]:
+def _evaluate(layout: Layout, documents: _Documents, compiled: Any) -> list[list[Record]]:
     """Every segment's documents from one evaluation; when it fails, segment by segment, so that
     only the series that make it fail record the failure."""
     size = len(layout.host_ids)

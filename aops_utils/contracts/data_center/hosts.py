@@ -102,7 +102,10 @@ class GetDataBody(Body):
 
     time_range: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
     data_infos: list[DataInfo] = Field(min_length=1, max_length=10000)
-    columnar: StrictBool = False
+    columnar: StrictBool = Field(
+        False,
+        description="true: each series' samples as `timestamps` and `values` arrays, not `[ts, value]` pairs",
+    )
 
 
 class LogLine(Body):
