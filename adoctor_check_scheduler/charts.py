@@ -19,7 +19,7 @@ from aops_utils.errors import NotFoundError
 from aops_utils.restful import Principal
 from aops_utils.rules.evaluation import HostData
 from aops_utils.rules.evaluation import StoredRule
-from aops_utils.rules.evaluation import series_name
+from aops_utils.rules.reply import series_name
 
 # Enough for a chart a few thousand pixels wide; min and max of each bucket are kept, so a
 # spike survives the thinning.

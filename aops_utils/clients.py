@@ -129,7 +129,7 @@ class ServiceClient:
         except requests.Timeout:
             raise ServiceUnavailable(f"{url} did not answer within {self._timeout} s") from None
         try:
-            data = jsonio.decode(reply.content)
+            data = jsonio.decode_bulk(reply.content)
             code = Code(int(data["code"]))
         except (ValueError, KeyError, TypeError):
             raise AopsError(f"{url} answered HTTP {reply.status_code} without an envelope") from None

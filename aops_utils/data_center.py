@@ -391,10 +391,18 @@ class DataCenter(ServiceClient):
     # Monitoring data
 
     def get_data(
-        self, time_range: Sequence[int], data_infos: Sequence[Mapping[str, Any]], who: Acting
+        self,
+        time_range: Sequence[int],
+        data_infos: Sequence[Mapping[str, Any]],
+        who: Acting,
+        *,
+        columnar: bool = False,
     ) -> DataReply:
-        """Series of `{host_id: ip, data_list}` over the range: the bulk read of a check task."""
-        body = {"time_range": list(time_range), "data_infos": data_infos}
+        """Series of `{host_id: ip, data_list}` over the range: the bulk read of a check task;
+        `columnar`: samples as `timestamps` and `values` arrays rather than pairs (GetDataBody)."""
+        body: dict[str, Any] = {"time_range": list(time_range), "data_infos": data_infos}
+        if columnar:
+            body["columnar"] = True
         try:
             reply = self._post("/data/data/get", body, who)
         except AopsError as exc:

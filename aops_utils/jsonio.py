@@ -8,6 +8,7 @@ produce and accept the same text as json.dumps(ensure_ascii=False) and json.load
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from typing import Any
@@ -172,3 +173,21 @@ def decode(data: bytes | str) -> Any:
         if "depth" not in str(exc):
             raise
         return loads(data)
+
+
+def decode_bulk(data: bytes | str) -> Any:
+    """decode() of a document of many small containers (Prometheus's `[ts, "value"]` pairs, a
+    pair-form `/data/data/get` reply) with the cyclic garbage collector paused meanwhile.
+
+    Every 700 new containers start a collection, which walks the containers built so far: for
+    240,000 pairs that took decoding from 36 ms to 157 ms. A decoded document holds no cycles,
+    so nothing is left for the collector; it is paused for every thread of the process for the
+    decode's duration only.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return decode(data)
+    finally:
+        if enabled:
+            gc.enable()

@@ -57,8 +57,9 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
             else:
                 key = (item.name, orjson.dumps(item.label, option=orjson.OPT_SORT_KEYS).decode())
                 kpis[key].append(info.host_id)
-    collect_kpis(center().prometheus, start, end, kpis, out)
-    collect_logs(center().docs, start, end, logs, out)
+    columnar = ctx.body.columnar
+    collect_kpis(center().prometheus, start, end, kpis, out, columnar=columnar)
+    collect_logs(center().docs, start, end, logs, out, columnar=columnar)
     code = judge_batch(len(out.succeeded), len(out.failed), Code.DATABASE_QUERY_ERROR)
     status = None
     if code is Code.DATABASE_QUERY_ERROR:

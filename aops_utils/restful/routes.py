@@ -207,7 +207,7 @@ def read_json(limit: int, *, array: bool = False) -> Any:
             http_status=415,
         )
     try:
-        data = jsonio.decode(raw)
+        data = jsonio.decode_bulk(raw)
     except ValueError as exc:
         raise ParamError(f"the request body is not valid JSON: {exc}", field="body") from None
     if not isinstance(data, dict) and not (array and isinstance(data, list)):

@@ -2,7 +2,8 @@
 
 Compile with CompiledRule.compile(condition, data_list) (RuleError on any fault, with the
 character position), then evaluate(vector, start) for one host or, much faster per host,
-evaluate_batch(vectors, starts) for all hosts of a task in one call.
+evaluate_batch(vectors, starts) for all hosts of a task in one call, or evaluate_columns(columns,
+starts) on columns built straight from the data center's columnar reply (what the executor does).
 
 Semantics fixed or decided relative to 21.09 (details in the module docstrings):
 * `#N` is N samples everywhere; a time window w holds the samples in [ts - w, ts]; a bare
@@ -20,11 +21,12 @@ Semantics fixed or decided relative to 21.09 (details in the module docstrings):
   64-bit integers.
 
 Module map: lexer -> parser (nodes) -> analysis (plan) -> evaluator (values, scalar, windows)
-over a batch (series, batch) -> results.
+over a batch (series, columns, batch) -> results; reply.py judges a columnar `/data/data/get` reply.
 """
 
 from __future__ import annotations
 
+from aops_utils.rules.columns import Columns
 from aops_utils.rules.errors import RuleError
 from aops_utils.rules.results import ABNORMAL
 from aops_utils.rules.results import INTERNAL_ERROR
@@ -41,6 +43,7 @@ __all__ = [
     "ABNORMAL",
     "INTERNAL_ERROR",
     "BatchEvaluation",
+    "Columns",
     "CompiledRule",
     "Evaluation",
     "Finding",

@@ -1,7 +1,7 @@
-"""Many hosts' vectors laid end to end, one array per macro, and the alignment of $i onto $0.
+"""The columns of one evaluation call, and the alignment of $i onto $0.
 
-Per macro the hosts' series are concatenated ("segments", in host order); `offsets` marks
-where each segment starts. The evaluated samples are those of $0 with ts >= the host's start.
+Per macro the series are laid end to end ("segments", columns.py); `offsets` marks where each
+segment starts. The evaluated samples are those of $0 with ts >= the host's start.
 Alignment (replacing 21.09's grid resampling): for each evaluated $0 timestamp, $i takes its
 own sample nearest in time, the later one on a tie, within the same host. Window searches
 and alignment use integer millisecond keys, rebased per host and spaced so that no search
@@ -11,26 +11,17 @@ crosses into another host's segment; timestamps are thus compared at millisecond
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Any
-
 import numpy as np
 from numpy.typing import ArrayLike
 from numpy.typing import NDArray
 
-from aops_utils.rules.plan import LOG
+from aops_utils.rules.columns import BatchSeries
+from aops_utils.rules.columns import Columns
+from aops_utils.rules.columns import IndexArray
 from aops_utils.rules.plan import RulePlan
-from aops_utils.rules.series import BoolArray
-from aops_utils.rules.series import FloatArray
-from aops_utils.rules.series import Series
-from aops_utils.rules.series import Vector
-from aops_utils.rules.series import parse_number_chunks
-from aops_utils.rules.values import Kind
 from aops_utils.rules.values import Val
 from aops_utils.rules.values import fail
 
-IndexArray = NDArray[np.intp]
 NOT_A_NUMBER = "value is not a number"
 _KEY_LIMIT = 2**62
 
@@ -39,41 +30,29 @@ class SpanTooLarge(Exception):
     """The batch's time span does not fit 64-bit millisecond keys; evaluate it in parts."""
 
 
-@dataclass(slots=True)
-class BatchSeries:
-    kind: Kind  # NUM for kpi items, STR for log items
-    timestamps: FloatArray
-    offsets: IndexArray  # segment s is [offsets[s], offsets[s + 1])
-    values: NDArray[Any]  # float64 (kpi) or object array of str (log)
-    bad: BoolArray | None  # kpi values that are not numbers
-
-
 class Batch:
-    """The data of one evaluation call: hosts with complete data become segments."""
+    """The data of one evaluation call: segments with data for every needed macro are evaluated."""
 
-    def __init__(self, plan: RulePlan, vectors: Sequence[Vector], starts: float | ArrayLike) -> None:
+    def __init__(self, plan: RulePlan, columns: Columns, starts: float | ArrayLike) -> None:
         self.plan = plan
-        self.hosts = len(vectors)
+        self.hosts = columns.size
         host_starts = np.asarray(starts, dtype=np.float64)
         if host_starts.ndim == 0:
             host_starts = np.full(self.hosts, host_starts)
         elif host_starts.shape != (self.hosts,):
             raise ValueError(f"{len(host_starts)} starts for {self.hosts} hosts")
         macros = sorted(plan.macros)
-        names = [f"${macro}" for macro in macros]
-        collected: list[list[Series]] = [[] for _ in macros]
-        included: list[int] = []
-        for host, vector in enumerate(vectors):
-            found = [item for item in map(vector.get, names) if item is not None and len(item.values)]
-            if len(found) == len(names):
-                included.append(host)
-                for slot, item in enumerate(found):
-                    collected[slot].append(item)
-        self.included: IndexArray = np.array(included, dtype=np.intp)
-        self.segments = len(included)
-        self.series: dict[int, BatchSeries] = {}
-        for slot, macro in enumerate(macros):
-            self.series[macro] = _concatenate(plan.kinds[macro], collected[slot])
+        needed = [columns[f"${macro}"] for macro in macros]
+        complete = np.ones(self.hosts, dtype=bool)
+        for column in needed:
+            complete &= column.lengths > 0
+        self.included: IndexArray = np.flatnonzero(complete)
+        self.segments = len(self.included)
+        every = self.segments == self.hosts
+        self.series: dict[int, BatchSeries] = {
+            macro: column if every else column.select(complete)
+            for macro, column in zip(macros, needed, strict=True)
+        }
         self._select(host_starts)
         self._shift: IndexArray | None = None
         self._keys: dict[int, NDArray[np.int64]] = {}
@@ -150,18 +129,3 @@ class Batch:
         positions = self.positions(macro)
         fails = None if series.bad is None else fail(series.bad[positions], NOT_A_NUMBER, self.size)
         return Val(series.kind, series.values[positions], fails)
-
-
-def _concatenate(kind: str, parts: list[Series]) -> BatchSeries:
-    offsets = np.zeros(len(parts) + 1, dtype=np.intp)
-    np.cumsum([len(part.values) for part in parts], out=offsets[1:])
-    if parts:
-        timestamps = np.concatenate([part.timestamps for part in parts])
-    else:
-        timestamps = np.empty(0, dtype=np.float64)
-    if kind == LOG:
-        texts = np.empty(int(offsets[-1]), dtype=object)
-        texts[:] = [v if isinstance(v, str) else str(v) for part in parts for v in part.values]
-        return BatchSeries(Kind.STR, timestamps, offsets, texts, None)
-    numbers, bad = parse_number_chunks([part.values for part in parts])
-    return BatchSeries(Kind.NUM, timestamps, offsets, numbers, bad)

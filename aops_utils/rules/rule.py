@@ -1,8 +1,10 @@
 """A compiled rule: check once at import, then evaluate one host or a whole batch of hosts.
 
-evaluate_batch is the fast path: its cost is a fixed number of numpy calls per batch plus
-a few microseconds of Python per host (collecting the series), so an executor should pass
-all hosts of a task in one call. evaluate(vector, start) is evaluate_batch for one host.
+evaluate_columns is the fast path: its cost is a fixed number of numpy calls per batch, whatever
+the number of hosts, so an executor passes all hosts of a task in one call, as columns built
+straight from the data center's columnar reply (columns.py). evaluate_batch lays Series out as
+columns first (a few microseconds of Python per host); evaluate(vector, start) is evaluate_batch
+for one host. All three run the same code on columns.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from numpy.typing import ArrayLike
 from aops_utils.rules.analysis import compile_plan
 from aops_utils.rules.batch import Batch
 from aops_utils.rules.batch import SpanTooLarge
+from aops_utils.rules.columns import Columns
 from aops_utils.rules.evaluator import evaluate_column
 from aops_utils.rules.evaluator import evaluate_plan
 from aops_utils.rules.plan import RulePlan
@@ -52,7 +55,7 @@ class CompiledRule:
 
     def values(self, vector: Vector, start: float) -> list[tuple[float, Any, str | None]]:
         """Diagnostics: (ts, value of the condition, failure reason or None) per evaluated sample."""
-        batch = Batch(self.plan, [vector], start)
+        batch = Batch(self.plan, Columns.of_vectors([vector], self._kinds()), start)
         if batch.size == 0:
             return []
         val = evaluate_column(self.plan, batch)
@@ -65,24 +68,31 @@ class CompiledRule:
 
     def evaluate_batch(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
         """Evaluate many hosts in one pass; `starts` is one task start for all, or one per host."""
+        return self.evaluate_columns(Columns.of_vectors(vectors, self._kinds()), starts)
+
+    def evaluate_columns(self, columns: Columns, starts: float | ArrayLike) -> BatchEvaluation:
+        """Evaluate every segment of the columns (one per series of $0) in one pass."""
         try:
-            return self._evaluate(vectors, starts)
+            return self._evaluate(columns, starts)
         except SpanTooLarge:
-            if len(vectors) < 2:
+            if columns.size < 2:
                 raise ValueError(
                     "a host's samples span more time than 64-bit millisecond keys hold"
                 ) from None
             # Hosts whose clocks are years apart: halve the batch until the keys fit.
-            half = len(vectors) // 2
-            host_starts = np.broadcast_to(np.asarray(starts, dtype=np.float64), (len(vectors),))
+            half = columns.size // 2
+            host_starts = np.broadcast_to(np.asarray(starts, dtype=np.float64), (columns.size,))
             parts = [
-                self.evaluate_batch(vectors[:half], host_starts[:half]),
-                self.evaluate_batch(vectors[half:], host_starts[half:]),
+                self.evaluate_columns(columns.part(0, half), host_starts[:half]),
+                self.evaluate_columns(columns.part(half, columns.size), host_starts[half:]),
             ]
             return BatchEvaluation.concat(parts)
 
-    def _evaluate(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
-        batch = Batch(self.plan, vectors, starts)
+    def _kinds(self) -> dict[str, str]:
+        return {f"${macro}": self.plan.kinds[macro] for macro in sorted(self.plan.macros)}
+
+    def _evaluate(self, columns: Columns, starts: float | ArrayLike) -> BatchEvaluation:
+        batch = Batch(self.plan, columns, starts)
         counts = np.zeros(batch.hosts, dtype=np.intp)
         counts[batch.included] = batch.counts
         offsets = np.zeros(batch.hosts + 1, dtype=np.intp)

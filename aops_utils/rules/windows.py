@@ -19,8 +19,8 @@ from numpy.typing import NDArray
 
 from aops_utils.rules.batch import NOT_A_NUMBER
 from aops_utils.rules.batch import Batch
-from aops_utils.rules.batch import BatchSeries
-from aops_utils.rules.batch import IndexArray
+from aops_utils.rules.columns import BatchSeries
+from aops_utils.rules.columns import IndexArray
 from aops_utils.rules.nodes import Scalar
 from aops_utils.rules.plan import FunctionPlan
 from aops_utils.rules.scalar import NOT_EVALUABLE

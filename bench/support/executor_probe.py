@@ -5,8 +5,9 @@ script: same entry point, same settings (AOPS_CONF_DIR), plus wall and CPU (thre
 stage, summed over the consumer threads, written as JSON to $AOPS_BENCH_PROBE after every task:
 
 * `fetch`: `/data/data/get` calls (the data center and Prometheus, plus decoding the answer)
-* `evaluate`: the rule engine's evaluate_batch (per-host evaluate, if a batch ever fails)
-* `check_rule`: the whole of check_rule (fetch + evaluate + series matching and records)
+* `evaluate`: the rule engine's evaluate_columns (one call per rule and task; per series if a
+  batch ever fails)
+* `check_rule`: the whole of check_rule (fetch + evaluate + series matching, columns and records)
 * `save`: `/data/check/result/save`; `owned`: `/data/host/info/get`; `rules`: loading rules
 * `retry`: RETRY_CHECK messages sent for the windows that recorded No data / Internal error
 
@@ -103,9 +104,8 @@ def _handle_wrapper(fn: Callable[..., Any]) -> Callable[..., Any]:
 
 def install() -> None:
     ServiceClient.call = _timed(_call_stage, ServiceClient.call)  # type: ignore[method-assign]
-    ExpressionCheckRule.evaluate_batch = _timed("evaluate", ExpressionCheckRule.evaluate_batch)  # type: ignore[method-assign]
-    ExpressionCheckRule.evaluate = _timed("evaluate", ExpressionCheckRule.evaluate)  # type: ignore[method-assign]
-    CheckRulePlugin.evaluate_batch = _timed("evaluate", CheckRulePlugin.evaluate_batch)  # type: ignore[method-assign]
+    ExpressionCheckRule.evaluate_columns = _timed("evaluate", ExpressionCheckRule.evaluate_columns)  # type: ignore[method-assign]
+    CheckRulePlugin.evaluate_columns = _timed("evaluate", CheckRulePlugin.evaluate_columns)  # type: ignore[method-assign]
     worker_module.check_rule = _timed("check_rule", worker_module.check_rule)  # type: ignore[attr-defined]
     worker_module.CheckWorker._follow_up = _timed("retry", worker_module.CheckWorker._follow_up)  # type: ignore[method-assign]
     worker_module.CheckWorker.handle = _handle_wrapper(worker_module.CheckWorker.handle)  # type: ignore[method-assign]

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import pytest
-import requests
 
 from tests.conftest import NODE_EXPORTER
 from tests.suite import Suite
@@ -109,13 +108,7 @@ def test_log_lines_are_read_from_the_per_host_log_index(suite: Suite, token: str
     logs.append({"host_ip": "10.9.9.9", "data_item": "history", "timestamp": now, "message": "ls"})
     logs.append({"host_ip": "10.9.9.9", "data_item": "dmesg", "timestamp": now - 3600, "message": "old"})
     _own(suite, token, "10.9.9.9")
-    saved = requests.post(
-        f"{suite.database_url}/data/log/save",
-        json={"logs": logs},
-        headers={"access_token": suite.service_token()},
-        timeout=30,
-    )
-    assert saved.json()["code"] == 200
+    suite.save_logs(logs)
     body = {
         "time_range": [now - 60, now],
         "data_infos": [{"host_id": "10.9.9.9", "data_list": [{"name": "dmesg", "type": "log"}]}],

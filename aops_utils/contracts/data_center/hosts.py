@@ -7,6 +7,7 @@ from typing import Any
 from typing import Literal
 
 from pydantic import Field
+from pydantic import StrictBool
 from pydantic import StringConstraints
 from pydantic import field_validator
 from pydantic import model_validator
@@ -92,8 +93,19 @@ class DataInfo(Body):
 
 
 class GetDataBody(Body):
+    """`columnar`: false (the default) answers each series' samples as 21.09 did, `values` as
+    `[[ts, "value"], ...]`; true answers them as two arrays of the same length, `timestamps`
+    (seconds) and `values` (KPI samples as numbers, null for NaN, the strings "+Inf" and "-Inf"
+    for infinities; log lines as their messages). The services ask for the columnar form: it
+    decodes into a few lists of numbers instead of a list per sample, and is evaluated as it
+    comes (aops_utils.rules.reply)."""
+
     time_range: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
     data_infos: list[DataInfo] = Field(min_length=1, max_length=10000)
+    columnar: StrictBool = Field(
+        False,
+        description="true: each series' samples as `timestamps` and `values` arrays, not `[ts, value]` pairs",
+    )
 
 
 class LogLine(Body):

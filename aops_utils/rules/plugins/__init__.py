@@ -32,7 +32,8 @@ package by default, or a dotted module path; `module_name` is the class):
       - {plugin_name: above, file_name: mycompany.above, module_name: Above}
 
 compile raises RuleError for a bad condition (the rule is then refused at import);
-evaluate_batch has a default that calls evaluate per host.
+evaluate_batch has a default that calls evaluate per host, and evaluate_columns (what the
+executor calls, with every series of a task laid end to end) one that builds those vectors.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ from aops_utils.errors import ConfigError
 from aops_utils.rules import ABNORMAL
 from aops_utils.rules import INTERNAL_ERROR
 from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import Columns
 from aops_utils.rules import Evaluation
 from aops_utils.rules import Finding
 from aops_utils.rules import RuleError
@@ -70,6 +72,7 @@ __all__ = [
     "PLUGIN_PACKAGE",
     "BatchEvaluation",
     "CheckRulePlugin",
+    "Columns",
     "Evaluation",
     "Finding",
     "PluginRegistry",
@@ -110,6 +113,11 @@ class CheckRulePlugin(abc.ABC):
         return BatchEvaluation.concat(
             [self.evaluate(vector, start) for vector, start in zip(vectors, host_starts, strict=True)]
         )
+
+    def evaluate_columns(self, columns: Columns, starts: float | ArrayLike) -> BatchEvaluation:
+        """Many series at once as columns (what the executor builds from the data center's
+        reply); by default one vector of Series per segment, through evaluate_batch."""
+        return self.evaluate_batch(list(columns.vectors()), starts)
 
 
 class PluginRegistry:

@@ -9,6 +9,7 @@ from typing import Any
 from numpy.typing import ArrayLike
 
 from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import Columns
 from aops_utils.rules import CompiledRule
 from aops_utils.rules import Evaluation
 from aops_utils.rules import Vector
@@ -33,3 +34,6 @@ class ExpressionCheckRule(CheckRulePlugin):
 
     def evaluate_batch(self, vectors: Sequence[Vector], starts: float | ArrayLike) -> BatchEvaluation:
         return self.rule.evaluate_batch(vectors, starts)
+
+    def evaluate_columns(self, columns: Columns, starts: float | ArrayLike) -> BatchEvaluation:
+        return self.rule.evaluate_columns(columns, starts)

@@ -10,12 +10,15 @@ import pytest
 from aops_utils.rules import ABNORMAL
 from aops_utils.rules import INTERNAL_ERROR
 from aops_utils.rules import BatchEvaluation
+from aops_utils.rules import Columns
 from aops_utils.rules import CompiledRule
 from aops_utils.rules import Evaluation
 from aops_utils.rules import Finding
 from aops_utils.rules import Series
 from aops_utils.rules import merge_log_messages
 from aops_utils.rules import parse_numbers
+from aops_utils.rules.columns import kpi_column
+from aops_utils.rules.columns import log_column
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "dmesg", "type": "log", "label": {}}
@@ -42,8 +45,28 @@ def verdicts(evaluation: Evaluation) -> list[str]:
 
 
 def run(condition: str, vector: dict[str, Series], start: float = 0.0, data_list: Any = None) -> Evaluation:
-    rule = CompiledRule.compile(condition, data_list or [KPI] * len(vector))
-    return rule.evaluate(vector, start)
+    """The evaluation of one host, which columns built from the lists of a columnar reply
+    (what the executor evaluates) give too."""
+    data_list = data_list or [KPI] * len(vector)
+    rule = CompiledRule.compile(condition, data_list)
+    evaluation = rule.evaluate(vector, start)
+    assert_same(rule.evaluate_columns(reply_columns(vector, data_list), start).host(0), evaluation)
+    return evaluation
+
+
+def reply_columns(vector: dict[str, Series], data_list: list[dict[str, Any]]) -> Columns:
+    """The vector as a columnar reply would carry it: per series its lists of timestamps and values."""
+    macros = {}
+    for macro, series in vector.items():
+        build = log_column if data_list[int(macro[1:])]["type"] == "log" else kpi_column
+        macros[macro] = build([series.timestamps.tolist()], [list(series.values)])
+    return Columns(1, macros)
+
+
+def assert_same(got: Evaluation, expected: Evaluation) -> None:
+    assert verdicts(got) == verdicts(expected)
+    assert got.reasons == expected.reasons and got.no_data == expected.no_data
+    np.testing.assert_array_equal(got.timestamps, expected.timestamps)
 
 
 def test_threshold_verdicts_and_findings() -> None:

@@ -12,9 +12,12 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from aops_utils import jsonio
+from aops_utils.contracts.checks import TaskHost
 from aops_utils.rules import CompiledRule
 from aops_utils.rules import RuleError
 from aops_utils.rules import Series
+from aops_utils.rules import merge_log_messages
 from aops_utils.rules.nodes import Binary
 from aops_utils.rules.nodes import Call
 from aops_utils.rules.nodes import DictLiteral
@@ -24,6 +27,7 @@ from aops_utils.rules.nodes import Node
 from aops_utils.rules.nodes import Ternary
 from aops_utils.rules.nodes import Unary
 from aops_utils.rules.plan import FunctionPlan
+from aops_utils.rules.reply import judge
 from aops_utils.rules.scalar import NOT_EVALUABLE
 from aops_utils.rules.scalar import EvalFailure
 from aops_utils.rules.scalar import scalar_binary
@@ -221,6 +225,13 @@ class Reference:
         return results[plan.name]
 
 
+def compiled_or_none(condition: str, data_list: list[dict[str, Any]]) -> CompiledRule | None:
+    try:
+        return CompiledRule.compile(condition, data_list)
+    except RuleError:
+        return None  # e.g. a constant window argument that analysis refuses
+
+
 def vectorized_statuses(rule: CompiledRule, batch_hosts: list[dict[str, Series]]) -> list[list[str]]:
     batch = rule.evaluate_batch(batch_hosts, 0)
     statuses = []
@@ -243,10 +254,9 @@ def vectorized_statuses(rule: CompiledRule, batch_hosts: list[dict[str, Series]]
 def test_vectorized_evaluation_matches_the_reference(
     condition: str, batch_hosts: list[dict[str, Series]]
 ) -> None:
-    try:
-        rule = CompiledRule.compile(condition, DATA_LIST)
-    except RuleError:
-        return  # e.g. a constant window argument that analysis refuses
+    rule = compiled_or_none(condition, DATA_LIST)
+    if rule is None:
+        return
     expected = []
     for vector in batch_hosts:
         if len(vector["$0"]) == 0:
@@ -255,3 +265,69 @@ def test_vectorized_evaluation_matches_the_reference(
         reference = Reference(rule, vector)
         expected.append([reference.status(i) for i in range(len(vector["$0"]))])
     assert vectorized_statuses(rule, batch_hosts) == expected, condition
+
+
+# The executor's path: a columnar reply (as JSON) judged into result documents.
+
+REPLY_DATA_LIST = [
+    {"name": "m0", "type": "kpi", "label": {}},
+    {"name": "m1", "type": "kpi", "label": {}},
+    {"name": "l", "type": "log", "label": {}},
+]
+
+
+def wire_value(text: str) -> Any:
+    """A value as the data center's columnar form carries it; a value that is not a number (no
+    Prometheus sample is one) is left as text, which the reader must still judge as bad."""
+    number = Reference.number(text)
+    if number is None:
+        return text
+    if number != number:
+        return None
+    return text if number in (float("inf"), float("-inf")) else number
+
+
+def columnar_reply(batch_hosts: list[dict[str, Series]]) -> tuple[bytes, list[TaskHost]]:
+    entries = []
+    hosts = []
+    for index, vector in enumerate(batch_hosts):
+        ip = f"10.0.0.{index + 1}"
+        hosts.append(TaskHost(host_id=f"h{index}", public_ip=ip))
+        for macro, series in vector.items():
+            item = REPLY_DATA_LIST[int(macro[1:])]
+            kpi = item["type"] == "kpi"
+            values = [wire_value(v) for v in series.values] if kpi else list(series.values)
+            stamps = series.timestamps.tolist()
+            entries.append({"host_id": ip, "name": item["name"], "timestamps": stamps, "values": values})
+    return jsonio.encode({"succeed_list": entries, "fail_list": []}), hosts
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), st.lists(hosts(), min_size=1, max_size=3))
+def test_the_columnar_reply_is_judged_as_the_reference_evaluates(
+    condition: str, batch_hosts: list[dict[str, Series]]
+) -> None:
+    rule = compiled_or_none(condition, REPLY_DATA_LIST)
+    if rule is None:
+        return
+    body, task_hosts = columnar_reply(batch_hosts)
+    end = 2_000_000_000
+    base = {"check_item": "property"}
+    documents = judge(jsonio.decode_bulk(body), REPLY_DATA_LIST, base, rule, task_hosts, start=0, end=end)
+    expected = []
+    for task_host, vector in zip(task_hosts, batch_hosts, strict=True):
+        if len(vector["$0"]) == 0:
+            expected.append((task_host.host_id, 0, "No data", "no data in the time range"))
+            continue
+        # The reply path joins log lines that share a timestamp, as 21.09 did.
+        log = vector["$2"]
+        merged = {**vector, "$2": merge_log_messages(zip(log.timestamps.tolist(), log.values, strict=True))}
+        reference = Reference(rule, merged)
+        for i, stamp in enumerate(vector["$0"].timestamps.tolist()):
+            status = reference.status(i)
+            if status == "A":
+                expected.append((task_host.host_id, stamp, "Abnormal", ""))
+            elif status.startswith("E:"):
+                expected.append((task_host.host_id, stamp, "Internal error", status[2:]))
+    got = [(d["host_id"], d["start"], d["value"], d["reason"]) for d in documents]
+    assert got == expected, condition
