@@ -91,6 +91,9 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     log.setup("standalone", load_system().log, to_stderr=False)
     # An older version left the data directory to the umask (a 0644 database): tightened once.
     private.tighten_tree(data_dir)
+    # Everything this process writes from now on is its user's only, also what a library or a
+    # child process creates (the configuration tracing's git repository, Ansible run files).
+    os.umask(0o077)
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
     initialise()

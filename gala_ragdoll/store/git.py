@@ -70,9 +70,11 @@ class Writer:
 
     def write(self, path: str, text: str) -> None:
         target = self.root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         temporary = target.with_name(f".{target.name}.ragdoll-tmp")
-        temporary.write_bytes(text.encode("utf-8", "surrogateescape"))
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(text.encode("utf-8", "surrogateescape"))
         os.replace(temporary, target)
 
     def remove(self, path: str) -> None:
@@ -116,10 +118,12 @@ class GitStore:
         self._lock = threading.Lock()
 
     def init(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
         repo = git.Repo.init(self.root)
         try:
             with repo.config_writer() as config:
+                # Expected files may hold secrets: git keeps its objects its user's only too.
+                config.set_value("core", "sharedRepository", "0600")
                 config.set_value("user", "name", self.committer)
                 config.set_value("user", "email", self.email)
                 config.set_value("core", "autocrlf", "false")
