@@ -365,7 +365,7 @@ class ServiceLoader(Generic[SettingsT]):
         self.model = model
         self.file_name = file_name
         self._listen = listen
-        self._legacy_dir = legacy_dir
+        self.legacy_dir = legacy_dir
 
     @property
     def name(self) -> str:
@@ -379,7 +379,7 @@ class ServiceLoader(Generic[SettingsT]):
 
     def __call__(self, directory: Path | None = None) -> tuple[SystemIni, SettingsT]:
         where = directory
-        legacy = self._legacy_dir
+        legacy = self.legacy_dir
         if directory is None and legacy is not None and not (conf_dir() / self.file_name).exists():
             where = legacy if (legacy / self.file_name).exists() else None
         return load_system(directory), load(self.model, self.file_name, where)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import requests
+
 from tests.gala_spider import messages as m
 from tests.gala_spider.conftest import StartSpider
 from tests.gala_spider.conftest import stop
@@ -277,3 +279,22 @@ def test_bad_query_parameters_are_refused_naming_them(suite: Suite, start_spider
     assert status == 400 and reply["field"] == "after", reply
     status, reply = spider.get(f"{V1}/get_entities", token, color="red")
     assert status == 400 and reply["field"] == "color", reply
+
+
+def test_the_openapi_document_lists_the_get_routes_with_their_query_parameters(
+    suite: Suite, start_spider: StartSpider
+) -> None:
+    from openapi_spec_validator import validate
+
+    spider = start_spider()
+    document = requests.get(f"{spider.url}/openapi.json", timeout=10).json()
+    validate(document)
+    entities = document["paths"]["/gala-spider/api/v1/get_entities"]["get"]
+    assert [p["name"] for p in entities["parameters"]] == ["timestamp"]
+    assert entities["security"] == [{"access_token": []}]
+    diff = document["paths"]["/gala-spider/api/v2/diff"]["get"]
+    assert {p["name"]: p["required"] for p in diff["parameters"]} == {
+        "before": True,
+        "after": True,
+        "host": False,
+    }
