@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
 
 from flask import Flask
 
@@ -18,6 +20,7 @@ from aops_utils.docstore.factory import open_document_store
 from aops_utils.restful.app import AppState
 from aops_utils.restful.app import create_user_service_app
 from aops_utils.threads import Threads
+from gala_spider import legacy
 from gala_spider.consumer import GraphConsumer
 from gala_spider.graph import Graph
 from gala_spider.records import Filters
@@ -38,6 +41,9 @@ class Spider:
     started_at: float
     threads: Threads
     owns_stores: bool = True
+    legacy_cache: legacy.Cache = field(default_factory=dict)
+    # The newest map's 21.09 answers per set of hosts: (store generation, expiry, answer).
+    answers: dict[frozenset[str], tuple[int, float, dict[str, Any]]] = field(default_factory=dict)
 
     def start(self) -> None:
         self.threads.spawn("gala-spider-consumer", lambda: self.consumer.run(self.bus, self.threads.stop))

@@ -47,15 +47,18 @@ class Moment:
         return seen.alive_within(self.start, self.end, ttl)
 
 
-def take(graph: Graph, when: Moment, owned: Owned = everyone) -> Picture:
-    """The picture at `when` of the links touching the user's hosts (and the processes and hosts at
-    their two ends). Call with the graph's lock held."""
+def _links(graph: Graph, when: Moment, owned: Owned) -> list[TcpLink]:
     ttl = graph.ttl
-    pic = Picture()
+    shown: list[TcpLink] = []
     supersede: set[tuple[str, str, str, str]] = set()
     inbound: list[TcpLink] = []
+    # The newest moment is asked most: its test inlined (a third of the time on 50,000 links).
+    since = when.start - ttl if when.latest else None
     for link in graph.links.values():
-        if not when.holds(link.seen, ttl):
+        if since is not None:
+            if link.seen.last < since:
+                continue
+        elif not when.holds(link.seen, ttl):
             continue
         client, server = link.client, link.server
         if not ((client and owned(client[0])) or (server and owned(server[0]))):
@@ -64,9 +67,16 @@ def take(graph: Graph, when: Moment, owned: Owned = everyone) -> Picture:
             inbound.append(link)
             continue
         supersede.add(link.conn)
-        pic.links.append(link)
+        shown.append(link)
     # A connection reported by both ends is the client's link; the server-only one is hidden.
-    pic.links += [link for link in inbound if link.conn not in supersede]
+    return shown + [link for link in inbound if link.conn not in supersede]
+
+
+def take(graph: Graph, when: Moment, owned: Owned = everyone) -> Picture:
+    """The picture at `when` of the links touching the user's hosts (and the processes and hosts at
+    their two ends). Call with the graph's lock held."""
+    ttl = graph.ttl
+    pic = Picture(links=_links(graph, when, owned))
     for link in pic.links:
         for end in (link.client, link.server):
             if end is not None and end not in pic.procs and end in graph.procs:

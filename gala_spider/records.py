@@ -93,7 +93,11 @@ def _tcp(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t:
     client_ip, server_ip = _text(value, "client_ip"), _text(value, "server_ip")
     port = _text(value, "server_port")
     _excluded(filters, client_ip, server_ip)
-    metrics = tuple(_count(value, n) for n in TCP_METRICS)
+    try:
+        # Every counter given (the usual record): one pass; else field by field, naming the bad one.
+        metrics = tuple([int(value[n]) for n in TCP_METRICS])
+    except (KeyError, TypeError, ValueError):
+        metrics = tuple(_count(value, n) for n in TCP_METRICS)
     scope = host if is_local(client_ip, server_ip) else ""
     conn = (scope, client_ip, server_ip, port)
     proc = (host, pid, name)
