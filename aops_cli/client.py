@@ -36,6 +36,7 @@ CHECK_SCHEDULER = Service(
 )
 DIAG_SCHEDULER = Service("diag scheduler", "diag_scheduler", "--diag-scheduler", "AOPS_DIAG_SCHEDULER_URL")
 CONFIG_TRACING = Service("configuration tracing", "gala_ragdoll", "--ragdoll", "AOPS_RAGDOLL_URL")
+SPIDER = Service("topology service", "gala_spider", "--spider", "AOPS_SPIDER_URL")
 
 
 def prog_name() -> str:
@@ -126,7 +127,8 @@ class RestClient:
             # The dashed spelling survives proxies (nginx drops underscored headers by default);
             # the manager reads both.
             headers["Access-Token"] = self.token
-        data = json.dumps(body if body is not None else {}).encode("utf-8")
+        # A GET route reads its query string (in `path`): no body.
+        data = None if method == "GET" else json.dumps(body if body is not None else {}).encode("utf-8")
         request = urllib.request.Request(url, data=data, headers=headers, method=method)  # noqa: S310
         status, raw = self._send(request, url)
         reply = self._decode(url, status, raw)

@@ -20,6 +20,7 @@ from aops_cli.options import service_url_option
 from aops_cli.standalone import standalone
 from aops_cli.tasks import task
 from aops_cli.templates import template
+from aops_cli.topo import topo
 
 EPILOG = """\b
 Manager address: --manager URL, else $AOPS_MANAGER_URL, else system.ini [manager] ip/port
@@ -54,7 +55,20 @@ def cli() -> None:
     """A-Ops command line: accounts, hosts, host groups and deployment on the A-Ops manager."""
 
 
-for command in (login, logout, account, certificate, host, group, stat, template, task, conf, standalone):
+for command in (
+    login,
+    logout,
+    account,
+    certificate,
+    host,
+    group,
+    stat,
+    template,
+    task,
+    conf,
+    topo,
+    standalone,
+):
     cli.add_command(command)
 
 

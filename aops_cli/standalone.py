@@ -45,7 +45,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
             f"[log]\nlog_dir={data_dir / 'log'}\n\n[auth]\nsecret_file={data_dir / 'secret.key'}\n\n"
             f"[manager]\nip={host}\nport=11111\n\n[database]\nip={host}\nport=11119\n\n"
             f"[check_scheduler]\nip={host}\nport=11112\n\n[diag_scheduler]\nip={host}\nport=11113\n\n"
-            f"[gala_ragdoll]\nip={host}\nport=11114\n"
+            f"[gala_ragdoll]\nip={host}\nport=11114\n\n"
+            f"[gala_spider]\nip={host}\nport=11115\n"
         ),
         "database.ini": (
             f"[database]\nip={host}\nport=11119\n\n"
@@ -64,6 +65,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
             f"[git]\ngit_dir={data_dir / 'ragdoll'}\n\n[collect]\ncollect_address=http://{host}:11111\n\n"
             f"[ragdoll]\nip={host}\nport=11114\n"
         ),
+        # The map is kept in the data center's SQL document store (the same SQLite file).
+        "gala-spider.conf": f"[global]\ndata_source=memory\n\n[spider]\nip={host}\nport=11115\n",
     }
     for name, text in files.items():
         private.write_new_text(conf_dir / name, "; written by `aops standalone` on first start\n" + text)
@@ -113,7 +116,7 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
     apps[webui.MANAGER] = manager_app
     running.append(Running("host-status-prober", "", state.prober.stop))
-    running += _start_checks(system, apps)
+    running += _start_checks(system, apps, center.docs)
     running += _start_ragdoll(system, apps)
 
     def close_stores() -> None:
@@ -125,8 +128,9 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     return running
 
 
-def _start_checks(system: Any, apps: dict[str, Any]) -> list[Running]:
-    """The check scheduler and one executor, sharing one in-process bus."""
+def _start_checks(system: Any, apps: dict[str, Any], docs: Any) -> list[Running]:
+    """The check scheduler and one executor, sharing one in-process bus (with diagnosis and the
+    topology service)."""
     from adoctor_check_executor import settings as executor_settings
     from adoctor_check_executor.service import build as build_executor
     from adoctor_check_scheduler import settings as scheduler_settings
@@ -146,7 +150,7 @@ def _start_checks(system: Any, apps: dict[str, Any]) -> list[Running]:
     executor = build_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("check-executor", "", executor.close))
-    return running + _start_diagnosis(system, bus, apps)
+    return running + _start_diagnosis(system, bus, apps) + _start_topology(system, bus, docs, apps)
 
 
 def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
@@ -181,6 +185,20 @@ def _start_ragdoll(system: Any, apps: dict[str, Any]) -> list[Running]:
     return [
         Running("drift-check", "", app.extensions["gala_ragdoll"].close),
         _serve("gala-ragdoll", app, ini.ragdoll.endpoint),
+    ]
+
+
+def _start_topology(system: Any, bus: Any, docs: Any, apps: dict[str, Any]) -> list[Running]:
+    """gala_spider: its consumer on the in-process bus, its map in the data center's store."""
+    from gala_spider import settings as spider_settings
+    from gala_spider.app import create_app as create_spider
+
+    _, ini = spider_settings.load()
+    app = create_spider(system, ini, bus=bus, docs=docs)
+    apps[webui.TOPOLOGY] = app
+    return [
+        Running("topology-consumer", "", app.extensions["gala_spider"].close),
+        _serve("gala-spider", app, ini.spider.endpoint),
     ]
 
 

@@ -9,6 +9,7 @@ and key named; 21.09 keys that no longer have an effect are logged as warnings w
 
 from __future__ import annotations
 
+import ast
 import configparser
 import logging
 import os
@@ -46,6 +47,39 @@ class Retired:
     relies on (a value that would, such as enable_auto_commit=True, is refused by validation)."""
 
     reason: str
+
+
+def python_literal(value: Any) -> Any:
+    """21.09 wrote strings as Python literals (`"/home/confTraceTest"`, or with single quotes)
+    and decoded them with ast.literal_eval; a bare value is taken as it is."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        try:
+            decoded = ast.literal_eval(value)
+        except (ValueError, SyntaxError):
+            return value
+        return decoded if isinstance(decoded, str) else value
+    return value
+
+
+def literal_list(value: Any) -> Any:
+    """21.09 wrote lists as Python literals (`["tcp_link", 'lvs_link']`); a bare value is a
+    comma-separated list, so that an environment override needs no brackets."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("["):
+        try:
+            decoded = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ValueError('is not a Python list literal such as ["a", "b"]') from None
+        if not isinstance(decoded, list) or not all(isinstance(item, str) for item in decoded):
+            raise ValueError("must be a list of strings")
+        return [item.strip() for item in decoded if item.strip()]
+    return [part.strip() for part in text.split(",") if part.strip()]
+
+
+LiteralText = Annotated[str, BeforeValidator(python_literal)]
+LiteralList = Annotated[tuple[str, ...], BeforeValidator(literal_list)]
 
 
 class Section(BaseModel):
@@ -200,6 +234,7 @@ class SystemIni(Section):
     diag_scheduler: Endpoint = Endpoint(port=11113)
     # Where `aops conf` finds gala-ragdoll (its own gala-ragdoll.conf says where it listens).
     gala_ragdoll: Endpoint = Endpoint(port=11114)
+    gala_spider: Endpoint = Endpoint(port=11115)
 
     @property
     def database_url(self) -> str:
@@ -320,11 +355,19 @@ class ServiceLoader(Generic[SettingsT]):
     service also where, in its own file, it listens (`listen`)."""
 
     def __init__(
-        self, model: type[SettingsT], file_name: str, listen: Callable[[SettingsT], Endpoint] | None = None
+        self,
+        model: type[SettingsT],
+        file_name: str,
+        listen: Callable[[SettingsT], Endpoint] | None = None,
+        *,
+        legacy_dir: Path | None = None,
     ) -> None:
+        """`legacy_dir`: where 21.09 kept the file (/etc/ragdoll), read when the configuration
+        directory has none and no directory is given explicitly."""
         self.model = model
         self.file_name = file_name
         self._listen = listen
+        self.legacy_dir = legacy_dir
 
     @property
     def name(self) -> str:
@@ -337,4 +380,8 @@ class ServiceLoader(Generic[SettingsT]):
         return self._listen(ini)
 
     def __call__(self, directory: Path | None = None) -> tuple[SystemIni, SettingsT]:
-        return load_system(directory), load(self.model, self.file_name, directory)
+        where = directory
+        legacy = self.legacy_dir
+        if directory is None and legacy is not None and not (conf_dir() / self.file_name).exists():
+            where = legacy if (legacy / self.file_name).exists() else None
+        return load_system(directory), load(self.model, self.file_name, where)

@@ -3,44 +3,31 @@ port, and the drift check (21.12's monitoring, never built in 21.09)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 from typing import Annotated
-from typing import Any
 
 from pydantic import BeforeValidator
 from pydantic import Field
 from pydantic import field_validator
 
 from aops_utils import conf
+from aops_utils.conf import LiteralText
 from aops_utils.conf import Port
 from aops_utils.conf import Section
 from aops_utils.conf import ServerSection
-from aops_utils.conf import SystemIni
 from aops_utils.conf import WebServiceIni
+from aops_utils.conf import python_literal
 
 FILE_NAME = "gala-ragdoll.conf"
 # Where 21.09 read the file, and where the deployment role still writes it.
 LEGACY_DIR = Path("/etc/ragdoll")
 
 
-def _python_literal(value: Any) -> Any:
-    """21.09 wrote strings as Python literals (`"/home/confTraceTest"`, or with single quotes)
-    and decoded them with ast.literal_eval; a bare value is taken as it is."""
-    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        try:
-            decoded = ast.literal_eval(value)
-        except (ValueError, SyntaxError):
-            return value
-        return decoded if isinstance(decoded, str) else value
-    return value
-
-
-Text = Annotated[str, BeforeValidator(_python_literal)]
+Text = LiteralText
 
 
 class GitSection(Section):
-    git_dir: Annotated[Path, BeforeValidator(_python_literal)] = Path("/home/confTraceTest")
+    git_dir: Annotated[Path, BeforeValidator(python_literal)] = Path("/home/confTraceTest")
     # The committer of every commit; the author is the user whose request made it.
     user_name: Text = Field("aops", min_length=1)
     user_email: Text = "aops@localhost"
@@ -84,15 +71,4 @@ class RagdollIni(WebServiceIni):
     ragdoll: RagdollSection = RagdollSection()
 
 
-class RagdollLoader(conf.ServiceLoader[RagdollIni]):
-    """The configuration directory's gala-ragdoll.conf, or else 21.09's /etc/ragdoll one (where
-    the deployment role writes it); a directory given explicitly is the only one read."""
-
-    def __call__(self, directory: Path | None = None) -> tuple[SystemIni, RagdollIni]:
-        where = directory or conf.conf_dir()
-        if directory is None and not (where / FILE_NAME).exists() and (LEGACY_DIR / FILE_NAME).exists():
-            where = LEGACY_DIR
-        return conf.load_system(directory), conf.load(RagdollIni, FILE_NAME, where)
-
-
-load = RagdollLoader(RagdollIni, FILE_NAME, lambda ini: ini.ragdoll.endpoint)
+load = conf.ServiceLoader(RagdollIni, FILE_NAME, lambda ini: ini.ragdoll.endpoint, legacy_dir=LEGACY_DIR)

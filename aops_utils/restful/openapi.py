@@ -40,7 +40,9 @@ def build(api: Api, version: str) -> dict[str, Any]:
             operation["security"] = [{"access_token": []}, {}]
         elif endpoint.access is not Access.PUBLIC:
             operation["security"] = [{"access_token": []}]
-        if endpoint.body is not None:
+        if endpoint.body is not None and endpoint.methods == ("GET",):
+            operation["parameters"] = _query_parameters(endpoint.body.model_json_schema())
+        elif endpoint.body is not None:
             schema = endpoint.body.model_json_schema(ref_template="#/components/schemas/{model}")
             components.update(schema.pop("$defs", {}))
             components[endpoint.body.__name__] = schema
@@ -71,3 +73,12 @@ def build(api: Api, version: str) -> dict[str, Any]:
             "securitySchemes": {"access_token": {"type": "apiKey", "in": "header", "name": "access_token"}},
         },
     }
+
+
+def _query_parameters(schema: dict[str, Any]) -> list[dict[str, Any]]:
+    """A GET route's model as query parameters (a list field repeats its parameter)."""
+    required = set(schema.get("required", ()))
+    return [
+        {"name": name, "in": "query", "required": name in required, "schema": prop}
+        for name, prop in schema.get("properties", {}).items()
+    ]

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 from typing import Generic
 from typing import TypeVar
+from typing import get_origin
 
 from flask import Flask
 from flask import Response
@@ -215,6 +216,18 @@ def read_json(limit: int, *, array: bool = False) -> Any:
     return data
 
 
+def read_query(model: type[BaseModel] | None) -> dict[str, Any]:
+    """A GET route's fields from its query string: a field declared as a list takes every value
+    given for it, any other the one given (twice is refused by the model as a list)."""
+    data: dict[str, Any] = {}
+    for key in request.args:
+        values = request.args.getlist(key)
+        field_info = model.model_fields.get(key) if model is not None else None
+        many = field_info is not None and get_origin(field_info.annotation) in (list, tuple)
+        data[key] = values if many or len(values) > 1 else values[0]
+    return data
+
+
 class Api:
     """The endpoints of one service, registered on its Flask app and listed in its OpenAPI."""
 
@@ -341,7 +354,11 @@ def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
                 raise
         # 21.09's gala-ragdoll took a bare array for some bodies (createDomain).
         array = endpoint.body is not None and issubclass(endpoint.body, RootModel)
-        data = read_json(endpoint.max_body, array=array)
+        data = (
+            read_query(endpoint.body)
+            if request.method == "GET"
+            else read_json(endpoint.max_body, array=array)
+        )
         body = parse(endpoint.body, data) if endpoint.body is not None else None
         if endpoint.body is None and data:
             raise ParamError("this endpoint takes no body fields", field=next(iter(data)))

@@ -78,7 +78,7 @@ def test_without_a_file_in_the_conf_dir_21_09_s_etc_ragdoll_file_is_read(
     legacy.mkdir()
     (legacy / "gala-ragdoll.conf").write_text(CONF_2109.replace("11114", "11124"))
     monkeypatch.setenv("AOPS_CONF_DIR", str(tmp_path / "aops"))
-    monkeypatch.setattr(settings, "LEGACY_DIR", legacy)
+    monkeypatch.setattr(settings.load, "legacy_dir", legacy)
     assert settings.load()[1].ragdoll.port == 11124
     (tmp_path / "aops").mkdir()
     (tmp_path / "aops" / "gala-ragdoll.conf").write_text("[ragdoll]\nport = 11134\n")

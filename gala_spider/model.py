@@ -1,0 +1,185 @@
+"""What the map holds: hosts, processes (host, pid, name), listening endpoints, TCP links and
+load-balancer links, and per-link metrics summed per time bucket."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from dataclasses import field
+from typing import Any
+
+from gala_spider.presence import Presence
+
+ProcKey = tuple[str, str, str]  # host, pid, process name
+# scope, ip, port: scope is the host for an address only that host can reach (loopback, or a
+# link whose two ends share the address), "" for the network.
+Endpoint = tuple[str, str, str]
+Conn = tuple[str, str, str, str]  # scope, client ip, server ip, server port
+METRIC_COUNT = 8  # contracts.link_tables.TCP_METRICS
+
+
+def digest(*parts: str) -> str:
+    """A stable short id for a key of strings."""
+    return hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
+
+
+def proc_id(key: ProcKey) -> str:
+    """`host/pid/name` (a name may hold "/", so it comes last)."""
+    return f"{key[0]}/{key[1]}/{key[2]}"
+
+
+def is_local(client_ip: str, server_ip: str) -> bool:
+    return client_ip == server_ip or client_ip.startswith("127.") or client_ip == "::1"
+
+
+@dataclass(slots=True)
+class Host:
+    name: str
+    seen: Presence
+    addresses: set[str] = field(default_factory=set)
+
+    def doc(self) -> dict[str, Any]:
+        return {"kind": "host", "name": self.name, "addresses": sorted(self.addresses), **self.seen.fields()}
+
+
+@dataclass(slots=True)
+class Process:
+    key: ProcKey
+    seen: Presence
+
+    def doc(self) -> dict[str, Any]:
+        host, pid, name = self.key
+        return {"kind": "process", "host": host, "pid": pid, "name": name, **self.seen.fields()}
+
+
+@dataclass(slots=True)
+class Listener:
+    """The process last seen serving an endpoint."""
+
+    endpoint: Endpoint
+    proc: ProcKey
+    last_seen: float
+
+    def doc(self) -> dict[str, Any]:
+        scope, ip, port = self.endpoint
+        return {
+            "kind": "listener",
+            "scope": scope,
+            "ip": ip,
+            "port": port,
+            "proc": list(self.proc),
+            "last_seen": self.last_seen,
+        }
+
+
+@dataclass(slots=True)
+class TcpLink:
+    """A client process's connections to a server endpoint. `client` is None when only the server
+    reported it (the client's host runs no probe); `server` is None until some record names the
+    process serving the endpoint (a half-seen link)."""
+
+    id: str
+    conn: Conn
+    client: ProcKey | None
+    server: ProcKey | None
+    family: str
+    seen: Presence
+    # The latest record's counters, in TCP_METRICS order, from the client's point of view.
+    metrics: tuple[int, ...] = (0,) * METRIC_COUNT
+    version: int = 0
+
+    def doc(self) -> dict[str, Any]:
+        scope, client_ip, server_ip, port = self.conn
+        return {
+            "kind": "tcp",
+            "scope": scope,
+            "client_ip": client_ip,
+            "server_ip": server_ip,
+            "server_port": port,
+            "client": list(self.client) if self.client else None,
+            "server": list(self.server) if self.server else None,
+            "family": self.family,
+            "metrics": list(self.metrics),
+            **self.seen.fields(),
+        }
+
+
+@dataclass(slots=True)
+class LbLink:
+    """What a load balancer (lvs, nginx, haproxy) on `host` forwards: client -> virtual ip:port
+    -> server ip:port; `local_ip` is the address the balancer reaches the server from."""
+
+    id: str
+    table: str
+    host: str
+    process_name: str
+    client_ip: str
+    virtual_ip: str
+    virtual_port: str
+    local_ip: str
+    server_ip: str
+    server_port: str
+    seen: Presence
+    link_count: int = 0
+
+    def doc(self) -> dict[str, Any]:
+        return {
+            "kind": "lb",
+            "table": self.table,
+            "host": self.host,
+            "process_name": self.process_name,
+            "client_ip": self.client_ip,
+            "virtual_ip": self.virtual_ip,
+            "virtual_port": self.virtual_port,
+            "local_ip": self.local_ip,
+            "server_ip": self.server_ip,
+            "server_port": self.server_port,
+            "link_count": self.link_count,
+            **self.seen.fields(),
+        }
+
+
+@dataclass(slots=True)
+class Sample:
+    """A link's counters summed over one bucket; `stamps` are the records already counted, so a
+    record delivered twice (a replay after a crash) counts once."""
+
+    link_id: str
+    t: int
+    sums: list[int] = field(default_factory=lambda: [0] * (METRIC_COUNT + 1))
+    stamps: set[int] = field(default_factory=set)
+
+    def add(self, stamp: int, metrics: tuple[int, ...]) -> bool:
+        if stamp in self.stamps:
+            return False
+        self.stamps.add(stamp)
+        sums = self.sums
+        sums[0] = max(sums[0], metrics[0])  # link_count: connections at once, not a total
+        for i in range(1, 7):
+            sums[i] += metrics[i]
+        # rtt: a mean weighted by the record's segments (sums[8] holds the weights).
+        weight = max(metrics[3] + metrics[4], 1)
+        sums[7] += metrics[7] * weight
+        sums[8] += weight
+        return True
+
+    def values(self) -> dict[str, int]:
+        s = self.sums
+        rtt = s[7] // s[8] if s[8] else 0
+        return {
+            "link_count": s[0],
+            "rx_bytes": s[1],
+            "tx_bytes": s[2],
+            "packets_out": s[3],
+            "packets_in": s[4],
+            "retran_packets": s[5],
+            "lost_packets": s[6],
+            "rtt": rtt,
+        }
+
+    def doc(self) -> dict[str, Any]:
+        return {"link_id": self.link_id, "t": self.t, "sums": self.sums, "stamps": sorted(self.stamps)}
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Sample:
+        return cls(str(doc["link_id"]), int(doc["t"]), list(doc["sums"]), set(doc.get("stamps") or ()))

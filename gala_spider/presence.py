@@ -1,0 +1,55 @@
+"""When something was on the map: first and last seen, and the spans between its absences."""
+
+from __future__ import annotations
+
+from typing import Any
+
+# A thing that flaps for weeks keeps its newest spans; older ones merge into the first.
+MAX_SPANS = 500
+
+
+class Presence:
+    """Seen at `first`..`last`; `spans` are [start, end] runs of sightings no more than the time
+    to live apart, so "on the map at t" is a span with start <= t <= end + ttl."""
+
+    __slots__ = ("first", "last", "spans")
+
+    def __init__(self, t: float, spans: list[list[float]] | None = None) -> None:
+        self.spans = spans if spans else [[t, t]]
+        self.first = self.spans[0][0]
+        self.last = self.spans[-1][1]
+
+    def touch(self, t: float, ttl: float) -> None:
+        last = self.spans[-1]
+        if t > last[1]:
+            if t - last[1] > ttl:
+                self.spans.append([t, t])
+                if len(self.spans) > MAX_SPANS:
+                    self.spans[1:3] = [[self.spans[1][0], self.spans[2][1]]]
+            else:
+                last[1] = t
+            self.last = t
+        elif t < self.first:
+            # A record delivered late (a replay after a restart): the first span starts earlier.
+            self.spans[0][0] = t
+            self.first = t
+
+    def alive_at(self, t: float, ttl: float) -> bool:
+        for start, end in reversed(self.spans):
+            if start <= t <= end + ttl:
+                return True
+            if end + ttl < t:
+                return False
+        return False
+
+    def alive_within(self, start: float, end: float, ttl: float) -> bool:
+        """On the map at some moment of [start, end]."""
+        return any(s <= end and e + ttl >= start for s, e in self.spans)
+
+    def fields(self) -> dict[str, Any]:
+        return {"first_seen": self.first, "last_seen": self.last, "spans": self.spans}
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> Presence:
+        spans = [[float(s), float(e)] for s, e in doc.get("spans") or []]
+        return cls(float(doc["last_seen"]), spans or None)

@@ -1,0 +1,120 @@
+"""The map in the document store: entities, links and metric samples, written as they change and
+read back when the service starts."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from aops_utils.docstore import DocumentStore
+from aops_utils.docstore import Range
+from aops_utils.docstore import SortKey
+from aops_utils.docstore import Term
+from aops_utils.docstore.protocol import IndexSpec
+from gala_spider.graph import Graph
+from gala_spider.model import Sample
+from gala_spider.model import digest
+
+LOG = logging.getLogger(__name__)
+ENTITIES = "gala_spider_entities"
+LINKS = "gala_spider_links"
+METRICS = "gala_spider_metrics"
+SPECS = {
+    ENTITIES: IndexSpec(
+        keyword_fields=("kind",), numeric_fields=("last_seen",), paths=(("kind", "last_seen"),)
+    ),
+    LINKS: IndexSpec(keyword_fields=("kind",), numeric_fields=("last_seen",), paths=(("kind", "last_seen"),)),
+    METRICS: IndexSpec(keyword_fields=("link_id",), numeric_fields=("t",), paths=(("link_id", "t"),)),
+}
+
+
+def _entity_id(kind: str, *parts: str) -> str:
+    return f"{kind}-{digest(*parts)}"
+
+
+class GraphStore:
+    """Writes are idempotent by id: a document is the whole current state of its thing."""
+
+    def __init__(self, docs: DocumentStore) -> None:
+        self.docs = docs
+        self._ready = False
+
+    def ensure(self) -> None:
+        if not self._ready:
+            for index, spec in SPECS.items():
+                self.docs.ensure_index(index, spec)
+            self._ready = True
+
+    def load(self, graph: Graph, recent_samples_from: float) -> int:
+        """Fill `graph` with what is stored; samples only of the buckets still being summed."""
+        self.ensure()
+        count = 0
+        for index, filters in (
+            (ENTITIES, []),
+            (LINKS, []),
+            (METRICS, [Range("t", gte=recent_samples_from)]),
+        ):
+            for hit in self.docs.search(index, filters).hits:
+                source = dict(hit.source)
+                source["id"] = hit.id
+                if index == METRICS:
+                    sample = Sample.of(source)
+                    graph.samples[(sample.link_id, sample.t)] = sample
+                else:
+                    graph.restore(source)
+                count += 1
+        return count
+
+    def save(self, graph: Graph) -> int:
+        """Write what changed since the last save (call with the graph's lock held, or with its
+        changes taken out: see `take`)."""
+        entities, links, samples = self.take(graph)
+        return self.write(entities, links, samples)
+
+    @staticmethod
+    def take(graph: Graph) -> tuple[list[tuple[str, dict[str, Any]]], ...]:
+        """The documents of what changed, and the graph's change record emptied."""
+        dirty = graph.dirty
+        entities: list[tuple[str, dict[str, Any]]] = []
+        for name in dirty.hosts:
+            if name in graph.hosts:
+                entities.append((_entity_id("host", name), graph.hosts[name].doc()))
+        for key in dirty.procs:
+            if key in graph.procs:
+                entities.append((_entity_id("process", *key), graph.procs[key].doc()))
+        for endpoint in dirty.listeners:
+            if endpoint in graph.listeners:
+                entities.append((_entity_id("listener", *endpoint), graph.listeners[endpoint].doc()))
+        links = [(i, graph.links[i].doc()) for i in dirty.links if i in graph.links]
+        links += [(i, graph.lbs[i].doc()) for i in dirty.lbs if i in graph.lbs]
+        samples = [(f"{k[0]}-{k[1]}", graph.samples[k].doc()) for k in dirty.samples if k in graph.samples]
+        graph.dirty = type(dirty)()
+        return entities, links, samples
+
+    def write(self, *parts: Sequence[tuple[str, dict[str, Any]]]) -> int:
+        self.ensure()
+        written = 0
+        for index, docs in zip((ENTITIES, LINKS, METRICS), parts, strict=True):
+            if docs:
+                # Read back only at start (and metrics per request, refreshed by then).
+                self.docs.put_many(index, list(docs), refresh=index == METRICS)
+                written += len(docs)
+        return written
+
+    def forget_before(self, cutoff: float) -> int:
+        self.ensure()
+        gone = self.docs.delete_where(ENTITIES, [Range("last_seen", lt=cutoff)], refresh=False)
+        gone += self.docs.delete_where(LINKS, [Range("last_seen", lt=cutoff)], refresh=False)
+        gone += self.docs.delete_where(METRICS, [Range("t", lt=cutoff)], refresh=False)
+        return gone
+
+    def samples(self, link_ids: Sequence[str], start: float, end: float) -> list[Sample]:
+        self.ensure()
+        found: list[Sample] = []
+        for link_id in link_ids:
+            page = self.docs.search(
+                METRICS, [Term("link_id", link_id), Range("t", gte=start, lte=end)], sort=[SortKey("t")]
+            )
+            found += [Sample.of(hit.source) for hit in page.hits]
+        return found

@@ -1,0 +1,59 @@
+"""`aops topo` against gala_spider as `aops standalone` runs it: the in-process bus, the map in
+the SQLite document store, the CLI over HTTP."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from aops_cli import webui
+from aops_cli.standalone import start_services
+from tests.adoctor_check_scheduler.test_cli_flow import add_local_host
+from tests.adoctor_check_scheduler.test_cli_flow import first_login
+from tests.adoctor_check_scheduler.test_cli_flow import ok
+from tests.aops_cli.conftest import Doctor
+from tests.aops_cli.test_standalone import _configure
+from tests.gala_spider import messages as m
+
+
+def test_aops_topo_reads_the_map_of_aops_standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    data_dir = tmp_path / "aops"
+    _configure(data_dir)
+    conf = data_dir / "conf"
+    monkeypatch.setenv("AOPS_CONF_DIR", str(conf))
+    apps: dict[str, object] = {}
+    running = start_services(data_dir, apps)
+    try:
+        doctor = Doctor(conf, tmp_path / "cli-home")
+        first_login(doctor)
+        add_local_host(doctor)  # "node", 127.0.0.1
+        spider = apps[webui.TOPOLOGY].extensions["gala_spider"]  # type: ignore[attr-defined]
+        producer = spider.bus.producer()
+        earlier = (int(time.time()) - 3600) * 1000
+        for value in m.pair(
+            "node", "127.0.0.1", (10, "curl"), "node", "127.0.0.1", (11, "nginx"), 80, stamp=earlier
+        ):
+            producer.send_encoded("gala_gopher", value)
+        for value in m.pair("node", "127.0.0.1", (10, "curl"), "node", "127.0.0.1", (12, "redis"), 6379):
+            producer.send_encoded("gala_gopher", value)
+        deadline = time.time() + 30
+        while spider.consumer.status.used < 4 or spider.consumer.status.last_stored_at is None:
+            assert time.time() < deadline, spider.consumer.status
+            time.sleep(0.2)
+        now = ok(doctor, "topo entities", prog="aops").out
+        assert now.startswith("1 host, 2 processs"[:7]), now
+        assert "node/curl[10]" in now and "node/redis[12]:6379" in now and "nginx" not in now
+        then = ok(doctor, "topo links node --at -60m", prog="aops").out
+        assert "node/nginx[11]:80" in then, then
+        listed = ok(doctor, "topo entities --json --process redis", prog="aops").json
+        assert [link["server"]["name"] for link in listed["links"]] == ["redis"]
+        diff = ok(doctor, "topo diff --before -60m", prog="aops").out
+        assert diff.splitlines()[0].startswith("1 link appeared"), diff
+        assert "1 link disappeared" in diff, diff
+        bad = doctor.run("topo entities --at yesterday", prog="aops")
+        assert bad.code == 2 and "is not seconds" in bad.err, bad
+    finally:
+        for item in reversed(running):
+            item.stop()
