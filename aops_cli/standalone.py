@@ -94,9 +94,6 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     log.setup("standalone", load_system().log, to_stderr=False)
     # An older version left the data directory to the umask (a 0644 database): tightened once.
     private.tighten_tree(data_dir)
-    # Everything this process writes from now on is its user's only, also what a library or a
-    # child process creates (the configuration tracing's git repository, Ansible run files).
-    os.umask(0o077)
     system, db_ini = db_settings.load()
     _, man_ini = manager_settings.load()
     initialise()
@@ -257,6 +254,9 @@ def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     from aops_utils.serving import wait_for_stop
 
     data_dir = data_dir.expanduser().resolve()
+    # Everything this process writes is its user's only, also what a library or a child process
+    # creates (the configuration tracing's git repository, Ansible's run files).
+    os.umask(0o077)
     conf_dir = write_default_conf(data_dir, host)
     os.environ["AOPS_CONF_DIR"] = str(conf_dir)
     stopping = stop_signal()

@@ -119,7 +119,8 @@ class GitStore:
 
     def init(self) -> None:
         self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        repo = git.Repo.init(self.root)
+        # No template: git's sample hooks are executables nobody here needs.
+        repo = git.Repo.init(self.root, template="", allow_unsafe_options=True)
         try:
             with repo.config_writer() as config:
                 # Expected files may hold secrets: git keeps its objects its user's only too.

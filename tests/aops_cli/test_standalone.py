@@ -23,7 +23,8 @@ LAUNCH = "from aops_cli.standalone import standalone; standalone()"
 def _configure(data_dir: Path) -> str:
     """Pre-write the ini files on free ports so the test never collides with a real suite."""
     conf = write_default_conf(data_dir / "probe", "127.0.0.1")
-    manager, database, checks, diag, spider = free_port(), free_port(), free_port(), free_port(), free_port()
+    manager, database, checks, diag = free_port(), free_port(), free_port(), free_port()
+    ragdoll, spider = free_port(), free_port()
     target = data_dir / "conf"
     target.mkdir(parents=True)
     for name in (
@@ -34,11 +35,13 @@ def _configure(data_dir: Path) -> str:
         "check_executor.ini",
         "diag_scheduler.ini",
         "diag_executor.ini",
+        "gala-ragdoll.conf",
         "gala-spider.conf",
     ):
         text = (conf / name).read_text().replace(str(data_dir / "probe"), str(data_dir))
         text = text.replace("11111", str(manager)).replace("11119", str(database))
         text = text.replace("11112", str(checks)).replace("11113", str(diag)).replace("11115", str(spider))
+        text = text.replace("11114", str(ragdoll))
         (target / name).write_text(text)
     return f"http://127.0.0.1:{manager}"
 

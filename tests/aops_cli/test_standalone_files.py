@@ -25,9 +25,8 @@ def _modes(root: Path) -> dict[str, str]:
 def _open_ones(root: Path) -> dict[str, str]:
     """The paths that another local user could read or enter."""
     modes = _modes(root)
-    return {
-        name: mode for name, mode in modes.items() if mode != ("0o700" if (root / name).is_dir() else "0o600")
-    }
+    # Git's objects are read-only (0400): private too, so only group and other bits count.
+    return {name: mode for name, mode in modes.items() if int(mode, 8) & 0o077}
 
 
 def _small_logs(data_dir: Path) -> None:
