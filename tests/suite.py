@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import socket
 import subprocess
 import threading
@@ -35,10 +37,28 @@ ADMIN_PASSWORD = "admin-Passw0rd"
 VAULT_KEY = "vault-key-0123"
 
 
+# Ports for the test servers come from below the kernel's ephemeral range (32768-60999 here):
+# a port the kernel handed out could be taken by any outgoing connection before the server
+# binds it. Each pytest-xdist worker draws from a slice of its own, so two never collide.
+_PORTS_LOW, _PORTS_HIGH = 20000, 32000
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw")
+_WORKER_INDEX = int(_worker) if _worker.isdigit() else 0
+_WORKERS = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1), 1)
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port of this worker's slice that nothing listens on (nor binds) now."""
+    width = (_PORTS_HIGH - _PORTS_LOW) // _WORKERS
+    low = _PORTS_LOW + width * (_WORKER_INDEX % _WORKERS)
+    for _ in range(200):
+        port = low + secrets.randbelow(width)
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {low}-{low + width}")
 
 
 @dataclass

@@ -165,12 +165,14 @@ def test_nginx_routes_the_later_services_as_2109(
     assert headers["access_token"] == "t"
 
 
-def test_standalone_answers_1001_for_a_service_it_does_not_run(standalone_stack: WebStack) -> None:
-    reply = requests.post(f"{standalone_stack.url}/api/domain/queryDomain", json={}, timeout=10)
-    assert reply.status_code == 503
-    body = reply.json()
-    assert body["code"] == 1001
-    assert "configuration tracing" in body["detail"]
+def test_standalone_routes_configuration_tracing_and_topology_to_their_services(
+    standalone_stack: WebStack,
+) -> None:
+    # Both run in standalone now: without a token each answers its own 401, not a 1001.
+    for method, path in (("POST", "/domain/queryDomain"), ("GET", "/gala-spider/api/v1/get_entities")):
+        reply = requests.request(method, f"{standalone_stack.url}/api{path}", timeout=10)
+        assert reply.status_code == 401, (path, reply.text)
+        assert reply.json()["code"] != 1001
 
 
 def test_nginx_answers_1001_in_the_envelope_for_a_service_that_is_down(
