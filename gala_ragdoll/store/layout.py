@@ -54,6 +54,10 @@ def check_path(path: str, field: str = "filePath") -> str:
         or any(ch in path for ch in "\0\n\r")
     ):
         raise InvalidName(f"{path!r}: an absolute, normalised path of a file is needed", field=field)
+    # Git will not keep a file under a ".git" directory (any case: it refuses ".GIT" on
+    # case-insensitive checkouts), so one there could be managed but never committed.
+    if any(part.casefold() == ".git" for part in path.split("/")):
+        raise InvalidName(f"{path!r}: a file under a .git directory cannot be kept in git", field=field)
     return path
 
 
