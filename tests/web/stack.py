@@ -27,6 +27,7 @@ import requests
 
 from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.conftest import mariadb_suite
+from tests.gala_ragdoll.serving import ragdoll
 from tests.procs import stop
 from tests.schedulers import check_scheduler
 from tests.schedulers import diag_scheduler
@@ -112,22 +113,30 @@ class Services:
 
 
 @contextmanager
-def running_services(conf_dir: Path) -> Iterator[Services]:
+def running_services(conf_dir: Path, *, config_tracing: bool = False) -> Iterator[Services]:
     """Data center + manager on MariaDB and the ES-API server (tests/conftest.py), the check and
     diag schedulers on an in-process bus (no schedule running), recorders for the rest. The
-    manager deploys as the deployment tests' does: their small test components, short timeouts."""
+    manager deploys as the deployment tests' does: their small test components, short timeouts.
+    `config_tracing`: the real gala-ragdoll (its git repository under `conf_dir`, no drift check
+    running) instead of a recorder, for the configuration tracing pages."""
     with ExitStack() as stack:
         suite = stack.enter_context(mariadb_suite(conf_dir, deploy=DEPLOY_CONF))
         check = stack.enter_context(check_scheduler(conf_dir))
         diag = stack.enter_context(diag_scheduler(conf_dir, check.bus))
-        recorders = {name: Recorder(name) for name in ("aops_config_tracing", "aops_topology")}
+        recorded = ("aops_topology",) if config_tracing else ("aops_config_tracing", "aops_topology")
+        recorders = {name: Recorder(name) for name in recorded}
         for recorder in recorders.values():
             stack.callback(recorder.close)
+        real: dict[str, int] = {}
+        if config_tracing:
+            served = stack.enter_context(ragdoll(suite, conf_dir.parent / "ragdoll-git"))
+            real["aops_config_tracing"] = int(served.url.rsplit(":", 1)[1])
         ports = {
             "aops_manager": int(suite.manager_url.rsplit(":", 1)[1]),
             "aops_check_scheduler": check.port,
             "aops_diag_scheduler": diag.port,
             **{name: recorder.port for name, recorder in recorders.items()},
+            **real,
         }
         yield Services(suite, ports, recorders)
 

@@ -13,6 +13,7 @@ const en = {
     assets: 'Assets',
     deployment: 'Deployment',
     diagnosis: 'Diagnosis',
+    configuration: 'Configuration',
   },
   header: {
     language: 'Language',

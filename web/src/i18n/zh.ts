@@ -9,6 +9,7 @@ const zh: Messages = {
     assets: '资产管理',
     deployment: '部署管理',
     diagnosis: '智能诊断',
+    configuration: '配置溯源',
   },
   header: {
     language: '语言',

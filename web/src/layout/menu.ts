@@ -4,6 +4,7 @@
  */
 import {
   AppstoreOutlined,
+  ControlOutlined,
   DeploymentUnitOutlined,
   MedicineBoxOutlined,
 } from '@ant-design/icons-vue'
@@ -15,6 +16,7 @@ export const MENU_GROUPS = {
   assets: { order: 20, icon: AppstoreOutlined },
   deployment: { order: 30, icon: DeploymentUnitOutlined },
   diagnosis: { order: 40, icon: MedicineBoxOutlined },
+  configuration: { order: 50, icon: ControlOutlined },
 } satisfies Record<string, { order: number; icon: Component }>
 
 export type MenuGroup = keyof typeof MENU_GROUPS
