@@ -76,29 +76,20 @@ def pair(
     **metrics: int,
 ) -> list[bytes]:
     """The two records of one connection: the server's end first, then the client's."""
+    ends = ((server_host, server, 0), (client_host, client, 1))
     return [
         tcp(
-            server_host,
-            pid=server[0],
-            name=server[1],
-            role=0,
+            host,
+            pid=pid,
+            name=name,
+            role=role,
             client=client_ip,
             server=server_ip,
             port=port,
             stamp=stamp,
             **metrics,
-        ),
-        tcp(
-            client_host,
-            pid=client[0],
-            name=client[1],
-            role=1,
-            client=client_ip,
-            server=server_ip,
-            port=port,
-            stamp=stamp,
-            **metrics,
-        ),
+        )
+        for host, (pid, name), role in ends
     ]
 
 
