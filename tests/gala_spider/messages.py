@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from aops_utils.contracts.link_tables import TABLES
@@ -76,21 +77,9 @@ def pair(
     **metrics: int,
 ) -> list[bytes]:
     """The two records of one connection: the server's end first, then the client's."""
+    one_end = partial(tcp, client=client_ip, server=server_ip, port=port, stamp=stamp, **metrics)
     ends = ((server_host, server, 0), (client_host, client, 1))
-    return [
-        tcp(
-            host,
-            pid=pid,
-            name=name,
-            role=role,
-            client=client_ip,
-            server=server_ip,
-            port=port,
-            stamp=stamp,
-            **metrics,
-        )
-        for host, (pid, name), role in ends
-    ]
+    return [one_end(host, pid=pid, name=name, role=role) for host, (pid, name), role in ends]
 
 
 def lvs_2109(
