@@ -108,7 +108,7 @@ def _push(app: Ragdoll, chosen: Scope, principal: Principal) -> list[dict[str, A
         {
             "path": f.path,
             "content": f.content,
-            **{k: v for k, v in vars(f.attributes).items() if v is not None},
+            **f.attributes.given(),
         }
         for f in chosen.files
     ]

@@ -93,14 +93,13 @@ def add_hosts(app: Ragdoll, user: str, body: HostInfos) -> Reply:
     return outcome_reply(app.repository.add_hosts(body.domainName, user, records), DataExistError)
 
 
+def _present(**values: Any) -> dict[str, Any]:
+    """The keys whose value is not None: 21.09 left out the others."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def host_json(host: HostRecord) -> dict[str, Any]:
-    # 21.09 left out the keys whose value is None.
-    found: dict[str, Any] = {"hostId": host.host_id}
-    if host.ip is not None:
-        found["ip"] = host.ip
-    if host.ipv6 is not None:
-        found["ipv6"] = host.ipv6
-    return found
+    return {"hostId": host.host_id, **_present(ip=host.ip, ipv6=host.ipv6)}
 
 
 def get_hosts(app: Ragdoll, user: str, domain: str) -> dict[str, Any]:
@@ -163,9 +162,7 @@ def _attributes(conf: Conf, base: FileAttributes) -> FileAttributes:
 
 
 def file_json(file: ExpectedFile) -> dict[str, Any]:
-    found: dict[str, Any] = {"filePath": file.path, "contents": file.content}
-    found.update({k: v for k, v in vars(file.attributes).items() if v is not None})
-    return found
+    return {"filePath": file.path, "contents": file.content, **file.attributes.given()}
 
 
 def get_files(app: Ragdoll, user: str, domain: str) -> dict[str, Any]:
@@ -173,19 +170,15 @@ def get_files(app: Ragdoll, user: str, domain: str) -> dict[str, Any]:
 
 
 def change_json(change: Change) -> dict[str, Any]:
-    found: dict[str, Any] = {
+    return {
         "date": change.date,
         "author": change.author,
         "changeId": change.commit,
         "changeReason": change.reason,
         "diff": change.diff,
+        # 21.09 had no preValue for a file's first commit.
+        **_present(preValue=change.pre, postValue=change.post),
     }
-    # 21.09 had no preValue for a file's first commit (and leaves out None values).
-    if change.pre is not None:
-        found["preValue"] = change.pre
-    if change.post is not None:
-        found["postValue"] = change.post
-    return found
 
 
 def change_log(app: Ragdoll, user: str, body: ManageConfs) -> dict[str, Any]:

@@ -11,12 +11,10 @@ from aops_manager.deploy.collect import HostFiles
 from aops_manager.deploy.jobs import run_builtin
 from aops_manager.deploy.plan import Target
 from aops_manager.deploy.runner import Redactor
-from aops_manager.deploy.runs import open_logins
-from aops_manager.deploy.runs import user_key
+from aops_manager.deploy.runs import targets_of
 from aops_manager.deploy.schemas import CollectBody
 from aops_manager.deploy.schemas import SyncBody
 from aops_manager.deploy.sync import Sync
-from aops_manager.forwarding import call
 from aops_utils.codes import Code
 from aops_utils.restful import Principal
 from aops_utils.restful import Reply
@@ -26,17 +24,11 @@ NO_SUCH_HOST = "no such host"
 
 def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
     """Every requested file of every host; 200 when all were read, 206 when some were not."""
-    key = user_key(app, principal)
     wanted: dict[str, list[str]] = {}
     for item in body.infos:
         paths = wanted.setdefault(item.host_id, [])
         paths.extend(p for p in item.config_list if p not in paths)
-    rows = call(principal, lambda: app.data_center.credentials(list(wanted), principal))
-    logins = open_logins(key, rows)
-    targets = [
-        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
-        for r in rows
-    ]
+    targets, redact = _targets(app, principal, list(wanted))
     settings = app.settings.deploy
     collection = Collection(targets, wanted, settings.collect_max_bytes)
     if targets:
@@ -53,32 +45,19 @@ def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
         if result.status not in ("successful", "failed"):
             for files in collection.hosts.values():
                 files.fail_all(f"the collection did not finish ({result.status}): {result.tail}")
-    redact = Redactor([s for login in logins.values() for s in login.secrets()])
     found = {files.host_id: files.answer() for files in collection.hosts.values()}
     resp = []
     for host_id, paths in wanted.items():
         answer = found.get(host_id) or _unknown(host_id, paths)
         answer["fail_reasons"] = {p: redact.text(r) for p, r in answer["fail_reasons"].items()}
         resp.append(answer)
-    failed = [a["host_id"] for a in resp if a["fail_files"]]
-    payload: dict[str, Any] = {
-        "succeed_list": [a["host_id"] for a in resp if not a["fail_files"]],
-        "fail_list": failed,
-        "resp": resp,
-    }
-    return Reply(Code.PARTIAL_SUCCEED if failed else Code.SUCCEED, payload)
+    return _per_host([a["host_id"] for a in resp if a["fail_files"]], resp)
 
 
 def sync(app: Manager, principal: Principal, body: SyncBody) -> Reply:
     """The files written to every host, per host and file; 200 all written, 206 some not."""
-    key = user_key(app, principal)
     host_ids = list(dict.fromkeys(body.host_list))
-    rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
-    logins = open_logins(key, rows)
-    targets = [
-        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
-        for r in rows
-    ]
+    targets, redact = _targets(app, principal, host_ids)
     writing = Sync(targets, body.files)
     if targets:
         settings = app.settings.deploy
@@ -95,13 +74,23 @@ def sync(app: Manager, principal: Principal, body: SyncBody) -> Reply:
         if result.status not in ("successful", "failed"):
             for target in targets:
                 writing.fail_all(target.host_id, f"the sync did not finish ({result.status}): {result.tail}")
-    redact = Redactor([s for login in logins.values() for s in login.secrets()])
     resp = writing.answers(host_ids)
     for answer in resp:
         for item in answer["results"]:
             if "reason" in item:
                 item["reason"] = redact.text(item["reason"])
-    failed = [a["host_id"] for a in resp if not all(r["ok"] for r in a["results"])]
+    return _per_host([a["host_id"] for a in resp if not all(r["ok"] for r in a["results"])], resp)
+
+
+def _targets(app: Manager, principal: Principal, host_ids: list[str]) -> tuple[list[Target], Redactor]:
+    """The user's hosts among `host_ids` with their logins, and what hides those logins' secrets
+    in the reasons a reply gives."""
+    targets, logins = targets_of(app, principal, host_ids)
+    return targets, Redactor([s for login in logins.values() for s in login.secrets()])
+
+
+def _per_host(failed: list[str], resp: list[dict[str, Any]]) -> Reply:
+    """200 when no host failed, 206 when some did."""
     payload = {
         "succeed_list": [a["host_id"] for a in resp if a["host_id"] not in failed],
         "fail_list": failed,

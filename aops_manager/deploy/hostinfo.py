@@ -9,9 +9,7 @@ from typing import Any
 from aops_manager.app import Manager
 from aops_manager.deploy.plan import Login
 from aops_manager.deploy.plan import Target
-from aops_manager.deploy.runs import open_logins
-from aops_manager.deploy.runs import user_key
-from aops_manager.forwarding import call
+from aops_manager.deploy.runs import targets_of
 from aops_manager.schemas import HostEntry
 from aops_utils.codes import Code
 from aops_utils.restful import Principal
@@ -40,13 +38,7 @@ def drawer(document: Mapping[str, Any]) -> dict[str, Any]:
 
 def collect(app: Manager, principal: Principal, host_ids: list[str]) -> Reply:
     """Collect the hosts' details now; 206 naming the hosts without details and why."""
-    key = user_key(app, principal)
-    rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
-    logins = open_logins(key, rows)
-    targets = [
-        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
-        for r in rows
-    ]
+    targets, logins = targets_of(app, principal, host_ids)
     collection = app.facts.collect(targets)
     for host_id in host_ids:
         if host_id not in logins:

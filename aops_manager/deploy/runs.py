@@ -11,6 +11,7 @@ from aops_manager.app import Manager
 from aops_manager.deploy.build import plan_of
 from aops_manager.deploy.plan import Login
 from aops_manager.deploy.plan import Plan
+from aops_manager.deploy.plan import Target
 from aops_manager.deploy.schemas import ExecuteBody
 from aops_manager.deploy.schemas import StatusBody
 from aops_manager.forwarding import call
@@ -49,6 +50,21 @@ def logins_of(app: Manager, principal: Principal, host_ids: Sequence[str]) -> di
     key = user_key(app, principal)
     rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
     return open_logins(key, rows)
+
+
+def targets_of(
+    app: Manager, principal: Principal, host_ids: Sequence[str]
+) -> tuple[list[Target], dict[str, Login]]:
+    """The user's hosts among `host_ids` to run on, and their logins by host id (a host id
+    without one is not the user's host)."""
+    key = user_key(app, principal)
+    rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
+    logins = open_logins(key, rows)
+    targets = [
+        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
+        for r in rows
+    ]
+    return targets, logins
 
 
 def prepare(app: Manager, principal: Principal, task_id: str, check: bool) -> Plan:

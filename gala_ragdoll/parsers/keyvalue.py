@@ -111,8 +111,7 @@ class LimitsDialect(FlatDialect):
         columns = key.split()
         if len(columns) != 3:
             raise EditError(f"{key!r}: a limits.conf key is `<domain> <type> <item>`")
-        if not value or len(value.split()) != 1:
-            raise EditError(f"{value!r}: a limits.conf value is one word")
+        value = self.encode(value, like)
         if like is None or like.span is None:
             return self.default_sep.join([*columns, value])
         # Each column where the neighbour's starts, so that the table stays aligned.

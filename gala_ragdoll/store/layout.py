@@ -108,11 +108,7 @@ def read_hosts(domain: str, text: str) -> list[HostRecord]:
 
 
 def attributes_json(attributes: dict[str, FileAttributes]) -> str:
-    data = {
-        path: {k: v for k, v in vars(a).items() if v is not None}
-        for path, a in sorted(attributes.items())
-        if not a.is_empty()
-    }
+    data = {path: a.given() for path, a in sorted(attributes.items()) if not a.is_empty()}
     return json.dumps(data, indent=2) + "\n"
 
 

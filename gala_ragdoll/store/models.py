@@ -32,6 +32,11 @@ class FileAttributes:
     def is_empty(self) -> bool:
         return self.mode is None and self.owner is None and self.group is None
 
+    def given(self) -> dict[str, str]:
+        """The attributes set, by name: a file's JSON (the repository's, a reply's, a sync's)
+        leaves out the others."""
+        return {k: v for k, v in vars(self).items() if v is not None}
+
 
 @dataclass(frozen=True)
 class ExpectedFile:

@@ -4,28 +4,13 @@ managed files and their change log, each user's domains their own, bad input nam
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Iterator
 
 import pytest
 
-from tests.conftest import suite_on
 from tests.gala_ragdoll.serving import Served
-from tests.gala_ragdoll.serving import ragdoll
 from tests.suite import Suite
 
 REPO = "[main]\nname = main\nbaseurl = http://example.org/os\nenabled = 1\n"
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    with suite_on("sqlite", tmp_path_factory.mktemp("ragsuite")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def served(suite: Suite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with ragdoll(suite, tmp_path_factory.mktemp("git") / "repo") as running:
-        yield running
 
 
 @pytest.fixture

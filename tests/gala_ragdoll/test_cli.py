@@ -2,29 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from tests.aops_cli.conftest import Result
 from tests.aops_cli.conftest import run_module
-from tests.conftest import suite_on
 from tests.gala_ragdoll.serving import Served
-from tests.gala_ragdoll.serving import ragdoll
 from tests.suite import Suite
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    with suite_on("sqlite", tmp_path_factory.mktemp("ragcli")) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def served(suite: Suite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with ragdoll(suite, tmp_path_factory.mktemp("git") / "repo") as running:
-        yield running
 
 
 def test_conf_covers_domains_hosts_files_status_and_log(suite: Suite, served: Served, tmp_path: Path) -> None:

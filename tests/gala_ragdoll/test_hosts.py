@@ -17,9 +17,9 @@ from gala_ragdoll.drift import check_every_domain
 from tests import sshhosts
 from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.aops_manager.deploying import add_host
+from tests.aops_manager.deploying import running_hosts
 from tests.conftest import mariadb_suite
 from tests.gala_ragdoll.serving import Served
-from tests.gala_ragdoll.serving import ragdoll
 from tests.suite import Suite
 
 SYSCTL = "net.ipv4.ip_forward = 0\nkernel.panic = 10\n"
@@ -30,25 +30,12 @@ SYSCTL_FILE = "sysctl.d/99-aops.conf"
 
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[sshhosts.SshHosts]:
-    try:
-        running = sshhosts.start(3)
-    except sshhosts.TestHostError as exc:
-        pytest.fail(f"SSH test hosts could not start: {exc}")
-    try:
-        yield running
-    finally:
-        sshhosts.stop(running)
+    yield from running_hosts(3)
 
 
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     with mariadb_suite(tmp_path_factory.mktemp("raghosts"), deploy=DEPLOY_CONF) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def served(suite: Suite, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    with ragdoll(suite, tmp_path_factory.mktemp("git") / "repo") as running:
         yield running
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import time
+from functools import partial
 from typing import Any
 
 from aops_utils.contracts.link_tables import TABLES
@@ -76,30 +77,9 @@ def pair(
     **metrics: int,
 ) -> list[bytes]:
     """The two records of one connection: the server's end first, then the client's."""
-    return [
-        tcp(
-            server_host,
-            pid=server[0],
-            name=server[1],
-            role=0,
-            client=client_ip,
-            server=server_ip,
-            port=port,
-            stamp=stamp,
-            **metrics,
-        ),
-        tcp(
-            client_host,
-            pid=client[0],
-            name=client[1],
-            role=1,
-            client=client_ip,
-            server=server_ip,
-            port=port,
-            stamp=stamp,
-            **metrics,
-        ),
-    ]
+    one_end = partial(tcp, client=client_ip, server=server_ip, port=port, stamp=stamp, **metrics)
+    ends = ((server_host, server, 0), (client_host, client, 1))
+    return [one_end(host, pid=pid, name=name, role=role) for host, (pid, name), role in ends]
 
 
 def lvs_2109(
