@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from aops_database.api import api
@@ -19,15 +21,23 @@ from aops_utils.restful import RequestContext
 
 @api.route("/data/config/drift/save", body=SaveDriftBody, access=Access.SERVICE, max_body=DRIFT_MAX_BODY)
 def save_drift(ctx: RequestContext[SaveDriftBody]) -> dict[str, Any]:
-    """Keep a domain's last check (one document per domain: a name is one user's at a time)."""
-    save_by_id(center().docs, DRIFT_INDEX, DRIFT_SPEC, {ctx.body.domain: ctx.body.model_dump()})
+    """Keep a domain's last check, one document per user and domain."""
+    # Saved by the service as itself (the drift check runs for every user): the body names the user.
+    key = _key(ctx.body.username, ctx.body.domain)
+    save_by_id(center().docs, DRIFT_INDEX, DRIFT_SPEC, {key: ctx.body.model_dump()})
     return {}
+
+
+def _key(username: str, domain: str) -> str:
+    # A user name may hold any printable character: the id is a digest of the pair.
+    return hashlib.sha256(json.dumps([username, domain]).encode()).hexdigest()
 
 
 @api.route("/data/config/drift/get", body=DriftDomainsBody)
 def get_drift(ctx: RequestContext[DriftDomainsBody]) -> dict[str, Any]:
     """The caller's domains' last checks (a domain never checked, or another user's, is absent)."""
-    found = center().docs.get_many(DRIFT_INDEX, list(dict.fromkeys(ctx.body.domains)))
+    keys = [_key(ctx.username, domain) for domain in dict.fromkeys(ctx.body.domains)]
+    found = center().docs.get_many(DRIFT_INDEX, keys)
     return {"drifts": [doc for doc in found.values() if doc.get("username") == ctx.username]}
 
 

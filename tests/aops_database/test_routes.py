@@ -16,6 +16,7 @@ from aops_database.api import api
 from aops_utils.codes import LABELS
 from aops_utils.restful import Access
 from tests.aops_database import route_table_checks
+from tests.aops_database import route_table_configs
 from tests.aops_database import route_table_deploy
 from tests.aops_database import route_table_hosts
 from tests.aops_database import route_table_runs
@@ -30,6 +31,7 @@ ROUTES = [
     *route_table_hosts.ROUTES,
     *route_table_deploy.ROUTES,
     *route_table_runs.ROUTES,
+    *route_table_configs.ROUTES,
 ]
 BY_PATH = {route.path: route for route in ROUTES}
 ENDPOINTS = {endpoint.path: endpoint for endpoint in api.endpoints}
