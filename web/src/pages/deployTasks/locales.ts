@@ -33,6 +33,7 @@ export const en = {
   checkWarning: 'Check mode: Ansible reports what would change and changes nothing.',
   checkMode: 'Check mode',
   executeOk: 'Execute',
+  keyForRun: 'The run logs in to the hosts: give your vault key, then it starts.',
   noHosts: 'This task has no hosts: generate a task with hosts to execute.',
   // Runs
   runs: 'Runs',
@@ -68,6 +69,7 @@ export const zh: typeof en = {
   checkWarning: '检查模式：Ansible 只报告将会修改的内容，不做任何修改。',
   checkMode: '检查模式',
   executeOk: '执行',
+  keyForRun: '执行需要登录这些主机：请输入加密密钥，随后开始执行。',
   noHosts: '此任务没有主机：请生成带主机的任务后再执行。',
   runs: '运行记录',
   runsTitle: '{name} 的运行记录',
