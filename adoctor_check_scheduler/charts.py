@@ -17,8 +17,9 @@ from aops_utils.contracts.checks import Value
 from aops_utils.data_center import ResultRow
 from aops_utils.errors import NotFoundError
 from aops_utils.restful import Principal
-from aops_utils.rules.evaluation import HostData
 from aops_utils.rules.evaluation import StoredRule
+from aops_utils.rules.reply import HostData
+from aops_utils.rules.reply import by_host
 from aops_utils.rules.reply import series_name
 
 # Enough for a chart a few thousand pixels wide; min and max of each bucket are kept, so a
@@ -37,14 +38,9 @@ def result_data(service: CheckScheduler, principal: Principal, body: ResultDataB
     results = dc.results(body.time_range, [body.check_item], [body.host_id], principal)
     data_list = _data_list(service, principal, body.check_item, results)
     start, end = body.time_range
-    reply = dc.get_data([start, end], [{"host_id": hosts[0]["public_ip"], "data_list": data_list}], principal)
-    data = HostData(data_list)
-    for entry in reply["succeed_list"]:
-        if entry.get("host_id") == hosts[0]["public_ip"]:
-            data.add(entry)
-    for entry in reply["fail_list"]:
-        if isinstance(entry, dict) and entry.get("host_id") == hosts[0]["public_ip"]:
-            data.fail(entry)
+    ip = hosts[0]["public_ip"]
+    reply = dc.get_data([start, end], [{"host_id": ip, "data_list": data_list}], principal)
+    data = by_host(reply, data_list, [ip])[ip]
     series, truncated = _chosen(data, body.series)
     missing = [
         {"index": i, "name": item["name"], "reason": data.failures.get(i, "no series in the window")}

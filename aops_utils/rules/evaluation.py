@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -17,12 +16,10 @@ from typing import Any
 
 import orjson
 
-from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.checks import TaskHost
 from aops_utils.data_center import DataCenter
 from aops_utils.data_center import DataReply
 from aops_utils.rules.reply import judge
-from aops_utils.rules.reply import matches
 
 LOG = logging.getLogger(__name__)
 # Seconds between two samples of a metric when the ini files do not say (Prometheus scrapes).
@@ -93,25 +90,6 @@ def fetch(
     """One `/data/data/get` call for every host of the task, in the columnar form: the bulk path."""
     infos = [{"host_id": ip, "data_list": rule.data_list} for ip in ips]
     return dc.get_data([start, end], infos, user, columnar=True)
-
-
-class HostData:
-    """The series (pair form) and the failures of one host, by data item index: what a chart shows."""
-
-    def __init__(self, data_list: list[dict[str, Any]]) -> None:
-        self.data_list = data_list
-        self.series: dict[int, list[dict[str, Any]]] = defaultdict(list)
-        self.failures: dict[int, str] = {}
-
-    def add(self, entry: dict[str, Any]) -> None:
-        for index, item in enumerate(self.data_list):
-            if matches(item, entry):
-                self.series[index].append(entry)
-
-    def fail(self, entry: dict[str, Any]) -> None:
-        for index, item in enumerate(self.data_list):
-            if entry.get("name") == item["name"]:
-                self.failures.setdefault(index, str(entry.get("reason") or NO_DATA_REASON))
 
 
 def check_rule(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -61,27 +62,59 @@ def partner(main: Entry, candidates: Sequence[Entry]) -> Entry | None:
     return agreeing[0] if len(agreeing) == 1 else None
 
 
+class HostData:
+    """The series and the failures of one host in a reply, by data item index."""
+
+    def __init__(self, data_list: Sequence[Mapping[str, Any]]) -> None:
+        self.data_list = data_list
+        self.series: dict[int, list[Entry]] = defaultdict(list)
+        self.failures: dict[int, str] = {}
+
+    def add(self, entry: Entry) -> None:
+        for index, item in enumerate(self.data_list):
+            if matches(item, entry):
+                self.series[index].append(entry)
+
+    def fail(self, entry: Entry) -> None:
+        for index, item in enumerate(self.data_list):
+            if entry.get("name") == item["name"]:
+                self.failures.setdefault(index, str(entry.get("reason") or NO_DATA_REASON))
+
+    def missing(self) -> tuple[Value, str] | None:
+        """Why the host cannot be evaluated, or None when every item has a series."""
+        for index, item in enumerate(self.data_list):
+            if self.series.get(index):
+                continue
+            reason = self.failures.get(index, NO_DATA_REASON)
+            value = Value.NO_DATA if reason == NO_DATA_REASON else Value.INTERNAL_ERROR
+            return value, f"${index} ({item['name']}): {reason}"
+        return None
+
+
+def by_host(
+    reply: Mapping[str, Any], data_list: Sequence[Mapping[str, Any]], ips: Iterable[str]
+) -> dict[str, HostData]:
+    """The series and failures of a `/data/data/get` reply (either form) by host address, for
+    the addresses in `ips` (the rest of the reply is left out)."""
+    hosts = {ip: HostData(data_list) for ip in ips}
+    for entry in reply.get("succeed_list", []):
+        data = hosts.get(entry.get("host_id"))
+        if data is not None:
+            data.add(entry)
+    for entry in reply.get("fail_list", []):
+        data = hosts.get(entry.get("host_id", "")) if isinstance(entry, dict) else None
+        if data is not None:
+            data.fail(entry)
+    return hosts
+
+
 class Layout:
-    """The reply sorted out: per (address, item) its series and its failure; then, host by host,
-    the records that need no evaluation and the segments (series of $0) to evaluate."""
+    """The reply sorted out by host (HostData); then, host by host, the records that need no
+    evaluation and the segments (series of $0) to evaluate."""
 
     def __init__(self, reply: Mapping[str, Any], data_list: Sequence[Mapping[str, Any]], ips: set[str]):
         self.data_list = data_list
-        self.found: dict[tuple[str, int], list[Entry]] = defaultdict(list)
-        self.failures: dict[tuple[str, int], str] = {}
-        items = list(enumerate(data_list))
-        for entry in reply.get("succeed_list", []):
-            ip = entry.get("host_id")
-            if ip in ips:
-                for index, item in items:
-                    if matches(item, entry):
-                        self.found[ip, index].append(entry)
-        for entry in reply.get("fail_list", []):
-            if isinstance(entry, dict) and entry.get("host_id") in ips:
-                for index, item in items:
-                    if entry.get("name") == item["name"]:
-                        reason = str(entry.get("reason") or NO_DATA_REASON)
-                        self.failures.setdefault((entry["host_id"], index), reason)
+        self.hosts = by_host(reply, data_list, ips)
         # Per segment: its host, its name and its series per item.
         self.host_ids: list[str] = []
         self.names: list[str] = []
@@ -89,22 +122,17 @@ class Layout:
 
     def missing(self, ip: str) -> tuple[Value, str] | None:
         """Why a host cannot be evaluated, or None when every item has a series."""
-        for index, item in enumerate(self.data_list):
-            if self.found.get((ip, index)):
-                continue
-            reason = self.failures.get((ip, index), NO_DATA_REASON)
-            value = Value.NO_DATA if reason == NO_DATA_REASON else Value.INTERNAL_ERROR
-            return value, f"${index} ({item['name']}): {reason}"
-        return None
+        return self.hosts[ip].missing()
 
     def add(self, host_id: str, ip: str) -> list[tuple[str, int | str]]:
         """The host's series of $0, each as (name, its segment) or (name, why it has none)."""
         out: list[tuple[str, int | str]] = []
-        for main in self.found[ip, 0]:
+        series = self.hosts[ip].series
+        for main in series[0]:
             name = series_name(main["name"], main.get("label") or {})
             partners = [main]
             for index in range(1, len(self.data_list)):
-                chosen = partner(main, self.found[ip, index])
+                chosen = partner(main, series[index])
                 if chosen is None:
                     out.append((name, f"${index} matches several series; add labels to tell them apart"))
                     break
