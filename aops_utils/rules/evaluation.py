@@ -7,7 +7,6 @@ rule tried before import behaves exactly as it will once imported.
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -21,7 +20,6 @@ from aops_utils.data_center import DataCenter
 from aops_utils.data_center import DataReply
 from aops_utils.rules.reply import judge
 
-LOG = logging.getLogger(__name__)
 # Seconds between two samples of a metric when the ini files do not say (Prometheus scrapes).
 DEFAULT_SAMPLE_PERIOD = 15
 
