@@ -47,9 +47,8 @@ def open_logins(key: str, rows: Sequence[CredentialRow]) -> dict[str, Login]:
 
 
 def logins_of(app: Manager, principal: Principal, host_ids: Sequence[str]) -> dict[str, Login]:
-    key = user_key(app, principal)
-    rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
-    return open_logins(key, rows)
+    _targets, logins = targets_of(app, principal, host_ids)
+    return logins
 
 
 def targets_of(
