@@ -25,13 +25,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import time
 import uuid
 
 import orjson
 from kafka import KafkaProducer
+from support import report
+from support.env import load_average
+from support.env import testenv
 
 from aops_utils import jsonio
 from aops_utils.bus.kafka import KafkaBus
@@ -45,8 +47,6 @@ from gala_spider.picture import take
 from gala_spider.records import Filters
 from gala_spider.store import GraphStore
 
-KAFKA = os.environ.get("AOPS_TEST_KAFKA", "127.0.0.1:19092")
-ES_URL = os.environ.get("AOPS_TEST_ES_URL", "http://127.0.0.1:19200")
 SERVERS, CLIENTS = 10, 40
 
 
@@ -93,12 +93,14 @@ def main() -> None:
     parser.add_argument("--hosts", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    load_before = os.getloadavg()
+    servers = testenv()
+    kafka, es_url = servers.get("AOPS_TEST_KAFKA", "127.0.0.1:19092"), servers["AOPS_TEST_ES_URL"]
+    load_before = load_average()
     values = records(args.hosts, args.rounds)
     topic = f"bench_topology_{uuid.uuid4().hex[:8]}"
-    bus = KafkaBus(KAFKA, max_poll_records=5000)
+    bus = KafkaBus(kafka, max_poll_records=5000)
     bus.ensure_topics([topic], partitions=4)
-    producer = KafkaProducer(bootstrap_servers=KAFKA, linger_ms=50, batch_size=1024 * 1024)
+    producer = KafkaProducer(bootstrap_servers=kafka, linger_ms=50, batch_size=1024 * 1024)
     started = time.perf_counter()
     for value in values:
         producer.send(topic, value)
@@ -109,7 +111,7 @@ def main() -> None:
 
     graph = Graph(3600, 60)
     prefix = f"bench{uuid.uuid4().hex[:8]}_"
-    docs = open_document_store("elasticsearch", es_hosts=ES_URL, prefix=prefix, timeout=300)
+    docs = open_document_store("elasticsearch", es_hosts=es_url, prefix=prefix, timeout=300)
     store = GraphStore(docs)
     filters = Filters(frozenset(TABLES), frozenset(), frozenset())
     consumer = GraphConsumer(
@@ -172,27 +174,25 @@ def main() -> None:
     for index in ("gala_spider_entities", "gala_spider_links", "gala_spider_metrics"):
         docs.drop_index(index)
     docs.close()
-    print(
-        json.dumps(
-            {
-                "records": consumer.status.records,
-                "processes": len(graph.procs),
-                "links": len(graph.links),
-                "ingest_records_per_s_wall": round(count / wall),
-                "ingest_records_per_s_cpu": round(count / cpu),
-                "store_documents": consumer.status.stored_documents,
-                "store_seconds": round(stored, 2),
-                "get_entities_bytes": size,
-                "get_entities_first_ms": round(cold[0] * 1000),
-                "get_entities_first_cpu_ms": round(cold[1] * 1000),
-                "get_entities_after_store_ms": round(median(rebuilt, 0)),
-                "get_entities_after_store_cpu_ms": round(median(rebuilt, 1)),
-                "get_entities_kept_ms": round(median(kept, 0)),
-                "get_entities_kept_cpu_ms": round(median(kept, 1)),
-                "load_average_before": [round(x, 2) for x in load_before],
-                "load_average_after": [round(x, 2) for x in os.getloadavg()],
-            }
-        )
+    report.emit_json(
+        {
+            "records": consumer.status.records,
+            "processes": len(graph.procs),
+            "links": len(graph.links),
+            "ingest_records_per_s_wall": round(count / wall),
+            "ingest_records_per_s_cpu": round(count / cpu),
+            "store_documents": consumer.status.stored_documents,
+            "store_seconds": round(stored, 2),
+            "get_entities_bytes": size,
+            "get_entities_first_ms": round(cold[0] * 1000),
+            "get_entities_first_cpu_ms": round(cold[1] * 1000),
+            "get_entities_after_store_ms": round(median(rebuilt, 0)),
+            "get_entities_after_store_cpu_ms": round(median(rebuilt, 1)),
+            "get_entities_kept_ms": round(median(kept, 0)),
+            "get_entities_kept_cpu_ms": round(median(kept, 1)),
+            "load_average_before": [round(x, 2) for x in load_before],
+            "load_average_after": [round(x, 2) for x in load_average()],
+        }
     )
 
 
