@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import ipaddress
 import logging
@@ -90,10 +91,8 @@ class Prometheus:
             raise AopsError(f"prometheus at {self._url} is unreachable ({type(exc).__name__})") from None
         body: dict[str, Any] = {}
         if reply.headers.get("content-type", "").startswith("application/json"):
-            try:
+            with contextlib.suppress(ValueError):  # not JSON after all: rejected just below
                 body = jsonio.decode_bulk(reply.content)
-            except ValueError:
-                body = {}
         if reply.status_code != 200 or body.get("status") != "success":
             raise AopsError(f"prometheus rejected {query}: {body.get('error', reply.status_code)}")
         return list(body["data"]["result"])
