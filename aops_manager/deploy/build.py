@@ -65,16 +65,7 @@ def targets_of(hosts: list[Mapping[str, Any]], logins: Mapping[str, Login]) -> t
                 f"the host {host.get('host_name', host_id)} of the task no longer exists",
                 field=f"host_list.{index}",
             )
-        targets.append(
-            Target(
-                host_id=host_id,
-                host_name=str(host["host_name"]),
-                address=str(host["public_ip"]),
-                port=int(host["ssh_port"]),
-                login=login,
-                components=tuple(str(c) for c in host.get("components") or ()),
-            )
-        )
+        targets.append(Target.of_host(host, login, tuple(str(c) for c in host.get("components") or ())))
     return tuple(targets)
 
 

@@ -23,9 +23,7 @@ def added_targets(entries: Iterable[HostEntry], added: Iterable[Mapping[str, Any
     for row in added:
         entry = by_name[row["host_name"]]
         login = Login(entry.username, entry.password, entry.private_key, entry.sudo_password)
-        targets.append(
-            Target(row["host_id"], row["host_name"], row["public_ip"], int(row["ssh_port"]), login)
-        )
+        targets.append(Target.of_host(row, login))
     return targets
 
 

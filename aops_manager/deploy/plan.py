@@ -48,6 +48,18 @@ class Target:
     login: Login
     components: tuple[str, ...] = ()
 
+    @classmethod
+    def of_host(cls, host: Mapping[str, Any], login: Login, components: tuple[str, ...] = ()) -> Target:
+        """A host as the data center lists it (host_id, host_name, public_ip, ssh_port), with its login."""
+        return cls(
+            str(host["host_id"]),
+            str(host["host_name"]),
+            str(host["public_ip"]),
+            int(host["ssh_port"]),
+            login,
+            components,
+        )
+
     @property
     def inventory_name(self) -> str:
         """Its name in the inventory: the host's name as 21.09 used it, when Ansible takes it."""

@@ -59,10 +59,7 @@ def targets_of(
     key = user_key(app, principal)
     rows = call(principal, lambda: app.data_center.credentials(host_ids, principal))
     logins = open_logins(key, rows)
-    targets = [
-        Target(r["host_id"], r["host_name"], r["public_ip"], int(r["ssh_port"]), logins[r["host_id"]])
-        for r in rows
-    ]
+    targets = [Target.of_host(row, logins[row["host_id"]]) for row in rows]
     return targets, logins
 
 
