@@ -73,8 +73,7 @@ class Collection:
 
     def on_event(self, event: Mapping[str, Any]) -> None:
         found = HostResult.of(event)
-        files = None if found is None else self.hosts.get(found.host)
-        if found is None or files is None:
+        if found is None or (files := self.hosts.get(found.host)) is None:
             return
         kind, task, result = found.kind, found.task, found.result
         path = _item_path(result)

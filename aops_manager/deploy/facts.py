@@ -154,8 +154,7 @@ class FactCollection:
 
     def on_event(self, event: Mapping[str, Any]) -> None:
         found = HostResult.of(event)
-        host_id = None if found is None else self.by_name.get(found.host)
-        if found is None or host_id is None:
+        if found is None or (host_id := self.by_name.get(found.host)) is None:
             return
         if found.kind == "runner_on_ok" and found.task == FACTS_TASK:
             self.details[host_id] = details(found.result.get("ansible_facts") or {})
