@@ -28,9 +28,9 @@ class Running:
 DEFAULT_WEB_PORT = 11110
 # web/dist of the checkout this package runs from (an editable install, as `make run` has).
 DEFAULT_WEB_DIR = Path(__file__).resolve().parents[1] / "web" / "dist"
-# The manual's default deployment template and task (21.09 section 6.3), from the same checkout.
+# The manual's default deployment template and task (21.09 section 6.3), from the same checkout;
+# copied under its own name, the one `aops-database init` reads in the conf dir.
 SHIPPED_DEFAULTS = Path(__file__).resolve().parents[1] / "conf" / "default.json"
-DEFAULTS_FILE = "default.json"
 
 
 def write_default_conf(data_dir: Path, host: str) -> Path:
@@ -74,7 +74,7 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     # a default deleted comes back at the next start, as the manual's database restart did;
     # `{}` in the file stops that (docs/deployment.md, "The default task").
     if SHIPPED_DEFAULTS.is_file():
-        private.write_new_text(conf_dir / DEFAULTS_FILE, SHIPPED_DEFAULTS.read_text(encoding="utf-8"))
+        private.write_new_text(conf_dir / SHIPPED_DEFAULTS.name, SHIPPED_DEFAULTS.read_text(encoding="utf-8"))
     return conf_dir
 
 
@@ -88,6 +88,7 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     from aops_manager.app import create_app as create_manager
     from aops_utils import log
     from aops_utils import private
+    from aops_utils.bus.memory import MemoryBus
     from aops_utils.conf import load_system
 
     # Logging first, so that warnings about the ini files reach the log.
@@ -113,7 +114,12 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
     apps[webui.MANAGER] = manager_app
     running.append(Running("host-status-prober", "", state.prober.stop))
-    running += _start_checks(system, apps, center.docs)
+    # One in-process bus for checks, diagnosis and the topology service.
+    bus = MemoryBus()
+    running.append(Running("message-bus", "", bus.close))
+    running += _start_checks(system, bus, apps)
+    running += _start_diagnosis(system, bus, apps)
+    running += _start_topology(system, bus, center.docs, apps)
     running += _start_ragdoll(system, apps)
 
     def close_stores() -> None:
@@ -125,29 +131,23 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     return running
 
 
-def _start_checks(system: Any, apps: dict[str, Any], docs: Any) -> list[Running]:
-    """The check scheduler and one executor, sharing one in-process bus (with diagnosis and the
-    topology service)."""
+def _start_checks(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
+    """The check scheduler and one executor on the in-process bus."""
     from adoctor_check_executor import settings as executor_settings
     from adoctor_check_executor.service import build as build_executor
     from adoctor_check_scheduler import settings as scheduler_settings
     from adoctor_check_scheduler.app import create_app as create_scheduler
-    from aops_utils.bus.memory import MemoryBus
 
-    bus = MemoryBus()
     _, sched_ini = scheduler_settings.load()
     _, exec_ini = executor_settings.load()
     scheduler_app = create_scheduler(system, sched_ini, bus=bus)
     apps[webui.CHECK_SCHEDULER] = scheduler_app
-    running = [
-        Running("message-bus", "", bus.close),
-        _serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint),
-    ]
+    running = [_serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint)]
     running.append(Running("check-schedule", "", scheduler_app.extensions["adoctor_check_scheduler"].close))
     executor = build_executor(system, exec_ini, bus)
     executor.start()
     running.append(Running("check-executor", "", executor.close))
-    return running + _start_diagnosis(system, bus, apps) + _start_topology(system, bus, docs, apps)
+    return running
 
 
 def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
@@ -277,9 +277,9 @@ def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     if not (web_dir / "index.html").is_file():
         click.echo(f"The web UI is not built (no {web_dir / 'index.html'}): {webui.BUILD_HINT}")
         click.echo(f"  then reload {web.url}/ (the /api routes answer there already).")
-    if not (conf_dir / DEFAULTS_FILE).is_file():
+    if not (conf_dir / SHIPPED_DEFAULTS.name).is_file():
         click.echo(
-            f"No default deployment task: no {conf_dir / DEFAULTS_FILE} "
+            f"No default deployment task: no {conf_dir / SHIPPED_DEFAULTS.name} "
             "(copy conf/default.json of the source there and start again)"
         )
     click.echo(f"Log in at {web.url}/ as admin / changeme (web UI)")
