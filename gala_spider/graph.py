@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from gala_spider.model import METRIC_COUNT
 from gala_spider.model import Conn
 from gala_spider.model import Endpoint
 from gala_spider.model import Host
@@ -214,6 +215,6 @@ class Graph:
             (server[0], server[1], server[2]) if server else None,
             str(doc.get("family") or ""),
             Presence.of(doc),
-            tuple(int(v) for v in doc.get("metrics") or ()) or (0,) * 8,
+            tuple(int(v) for v in doc.get("metrics") or ()) or (0,) * METRIC_COUNT,
         )
         self._index(link)
