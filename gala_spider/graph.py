@@ -19,6 +19,7 @@ from gala_spider.model import ProcKey
 from gala_spider.model import Sample
 from gala_spider.model import TcpLink
 from gala_spider.model import digest
+from gala_spider.model import is_loopback
 from gala_spider.presence import Presence
 
 
@@ -68,7 +69,7 @@ class Graph:
             self.hosts[name] = found = Host(name, Presence(t))
         else:
             found.seen.touch(t, self.ttl)
-        if address not in found.addresses and not address.startswith("127.") and address != "::1":
+        if address not in found.addresses and not is_loopback(address):
             found.addresses.add(address)
         self.dirty.hosts.add(name)
 

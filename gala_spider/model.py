@@ -29,8 +29,12 @@ def proc_id(key: ProcKey) -> str:
     return f"{key[0]}/{key[1]}/{key[2]}"
 
 
+def is_loopback(ip: str) -> bool:
+    return ip.startswith("127.") or ip == "::1"
+
+
 def is_local(client_ip: str, server_ip: str) -> bool:
-    return client_ip == server_ip or client_ip.startswith("127.") or client_ip == "::1"
+    return client_ip == server_ip or is_loopback(client_ip)
 
 
 @dataclass(slots=True)
