@@ -216,16 +216,14 @@ def read(path: Path) -> GopherConf:
 
 
 class GopherLoader(conf.ServiceLoader[GopherConf]):
-    """system.ini (logging) and gala-gopher.conf from the configuration directory, or the
-    gala-gopher.conf named by `path`."""
+    """system.ini (logging) and gala-gopher.conf (libconfig, not ini) from the configuration
+    directory."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(GopherConf, FILE_NAME)
-        self.path = path
 
     def __call__(self, directory: Path | None = None) -> tuple[SystemIni, GopherConf]:
-        path = self.path or (directory or conf.conf_dir()) / FILE_NAME
-        return conf.load_system(directory), read(path)
+        return conf.load_system(directory), read((directory or conf.conf_dir()) / FILE_NAME)
 
 
 load = GopherLoader()
