@@ -142,8 +142,8 @@ def diff(before: float, after: float, hosts: tuple[str, ...], access_token: str 
     reply = _get(f"{V2}/diff", access_token, before=int(before), after=int(after), host=hosts)
     if reply is None:
         return
-    for title, key in (("appeared", "appeared"), ("disappeared", "disappeared")):
-        found = reply[key]
-        click.echo(f"{plural(len(found), 'link')} {title} between {_shown(before)} and {_shown(after)}")
+    for change in ("appeared", "disappeared"):
+        found = reply[change]
+        click.echo(f"{plural(len(found), 'link')} {change} between {_shown(before)} and {_shown(after)}")
         if found:
             click.echo(table(_rows(found), LINK_COLUMNS))
