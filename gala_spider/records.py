@@ -153,26 +153,15 @@ def _balancer(graph: Graph, value: Mapping[str, Any], filters: Filters, host: st
     if table == LVS_LINK:
         local_ip = _text(value, "local_ip")
         name = str(value.get("process_name") or "ipvs")
-        if "link_count" in value:
-            vport, rport, count = (
-                _text(value, "virtual_port"),
-                _text(value, "server_port"),
-                _count(value, "link_count"),
-            )
-        else:
-            # 21.09's probe: nine values shifted into the meta's names (section 3.5).
-            vport, rport, count = (
-                _text(value, "server_port"),
-                _text(value, "virtual_port"),
-                _count(value, "family"),
-            )
     else:
         local_ip, name = virtual_ip, table.split("_", 1)[0]
-        vport, rport, count = (
-            _text(value, "virtual_port"),
-            _text(value, "server_port"),
-            _count(value, "link_count"),
-        )
+    if table == LVS_LINK and "link_count" not in value:
+        # 21.09's probe: nine values shifted into the meta's names (section 3.5).
+        vport, rport = _text(value, "server_port"), _text(value, "virtual_port")
+        count = _count(value, "family")
+    else:
+        vport, rport = _text(value, "virtual_port"), _text(value, "server_port")
+        count = _count(value, "link_count")
     _excluded(filters, client_ip, virtual_ip, local_ip, server_ip)
     fields = {
         "process_name": name,
