@@ -27,6 +27,7 @@ from aops_utils.conf import Port
 from aops_utils.conf import Retired
 from aops_utils.conf import Section
 from aops_utils.conf import SystemIni
+from aops_utils.contracts.link_tables import TOPIC
 from aops_utils.errors import ConfigError
 from gala_gopher import libconfig
 
@@ -106,7 +107,7 @@ class WebServerSection(Section):
 
 class KafkaSection(Section):
     kafka_broker: str = "localhost:9092"
-    kafka_topic: str = Field("gala_gopher", min_length=1, max_length=249)
+    kafka_topic: str = Field(TOPIC, min_length=1, max_length=249)
     # 21.09: anything but "on" disabled Kafka; here only "on" and "off" are accepted.
     switch: Literal["on", "off"] = "on"
 
