@@ -13,8 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 
+from aops_utils.contracts.link_tables import UNKNOWN
 from gala_gopher.owners import Owner
-from gala_gopher.records import UNKNOWN
 from gala_gopher.records import Record
 from gala_gopher.sockets import LISTEN
 from gala_gopher.sockets import TcpCounters

@@ -15,9 +15,9 @@ from collections.abc import Callable
 from collections.abc import Iterable
 from typing import Any
 
+from aops_utils.contracts.link_tables import TCP_LINK
+from aops_utils.contracts.link_tables import UNKNOWN
 from gala_gopher.records import COLUMNS
-from gala_gopher.records import TCP_LINK
-from gala_gopher.records import UNKNOWN
 from gala_gopher.records import Record
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"

@@ -6,40 +6,41 @@ import json
 from dataclasses import dataclass
 from typing import Literal
 
-# A value the kernel does not give (the /proc fallback has no counters). 21.09's line protocol
-# dropped empty tokens, shifting every later field, so a field is never empty: its section 3.2
-# names `-` as a placeholder.
-UNKNOWN = "-"
-TCP_LINK = "tcp_link"
+from aops_utils.contracts.link_tables import TABLES
+from aops_utils.contracts.link_tables import TCP_LINK
+
+# How the metrics page shows a field (21.09 typed every link field "Unknown", so its page never
+# showed links): a label, or a counter or gauge with the other fields as labels.
+Kind = Literal["label", "counter", "gauge"]
 
 
 @dataclass(frozen=True)
 class Column:
     name: str
     description: str  # as the 21.09 meta file says it (the metrics page's HELP)
-    # How the metrics page shows it (21.09 typed every link field "Unknown", so its page never
-    # showed links): a label, or a counter or gauge with the other fields as labels.
-    kind: Literal["label", "counter", "gauge"]
+    kind: Kind
 
 
-COLUMNS: tuple[Column, ...] = (
-    Column("pid", "pid of process", "label"),
-    Column("process_name", "process name", "label"),
-    Column("role", "role", "label"),
-    Column("client_ip", "client ip", "label"),
-    Column("server_ip", "server ip", "label"),
-    Column("server_port", "server port", "label"),
-    Column("protocol", "protocol", "label"),
-    Column("link_count", "link count", "gauge"),
-    Column("rx_bytes", "rx bytes", "counter"),
-    Column("tx_bytes", "tx bytes", "counter"),
-    Column("packets_in", "packets in", "counter"),
-    Column("packets_out", "packets out", "counter"),
-    Column("retran_packets", "retran packets", "counter"),
-    Column("lost_packets", "lost packets", "gauge"),
-    Column("rtt", "rtt(us)", "gauge"),
-)
-NAMES = tuple(c.name for c in COLUMNS)
+# The fields' order is the contract's (what gala_spider reads); here how each is described and shown.
+_SHOWN: dict[str, tuple[str, Kind]] = {
+    "pid": ("pid of process", "label"),
+    "process_name": ("process name", "label"),
+    "role": ("role", "label"),
+    "client_ip": ("client ip", "label"),
+    "server_ip": ("server ip", "label"),
+    "server_port": ("server port", "label"),
+    "protocol": ("protocol", "label"),
+    "link_count": ("link count", "gauge"),
+    "rx_bytes": ("rx bytes", "counter"),
+    "tx_bytes": ("tx bytes", "counter"),
+    "packets_in": ("packets in", "counter"),
+    "packets_out": ("packets out", "counter"),
+    "retran_packets": ("retran packets", "counter"),
+    "lost_packets": ("lost packets", "gauge"),
+    "rtt": ("rtt(us)", "gauge"),
+}
+NAMES = TABLES[TCP_LINK]
+COLUMNS: tuple[Column, ...] = tuple(Column(name, *_SHOWN[name]) for name in NAMES)
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,8 @@ class Record:
     def __post_init__(self) -> None:
         if len(self.values) != len(COLUMNS):
             raise ValueError(f"tcp_link has {len(COLUMNS)} fields, got {len(self.values)}")
+        # 21.09's line protocol dropped empty tokens, shifting every later field: an unknown
+        # value is UNKNOWN ("-"), never empty.
         empty = [name for name, value in zip(NAMES, self.values, strict=True) if not value]
         if empty:
             raise ValueError(f"tcp_link field {empty[0]} is empty")

@@ -27,6 +27,7 @@ from aops_utils.conf import Port
 from aops_utils.conf import Retired
 from aops_utils.conf import Section
 from aops_utils.conf import SystemIni
+from aops_utils.contracts.link_tables import TOPIC
 from aops_utils.errors import ConfigError
 from gala_gopher import libconfig
 
@@ -106,7 +107,7 @@ class WebServerSection(Section):
 
 class KafkaSection(Section):
     kafka_broker: str = "localhost:9092"
-    kafka_topic: str = Field("gala_gopher", min_length=1, max_length=249)
+    kafka_topic: str = Field(TOPIC, min_length=1, max_length=249)
     # 21.09: anything but "on" disabled Kafka; here only "on" and "off" are accepted.
     switch: Literal["on", "off"] = "on"
 
@@ -216,16 +217,14 @@ def read(path: Path) -> GopherConf:
 
 
 class GopherLoader(conf.ServiceLoader[GopherConf]):
-    """system.ini (logging) and gala-gopher.conf from the configuration directory, or the
-    gala-gopher.conf named by `path`."""
+    """system.ini (logging) and gala-gopher.conf (libconfig, not ini) from the configuration
+    directory."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(GopherConf, FILE_NAME)
-        self.path = path
 
     def __call__(self, directory: Path | None = None) -> tuple[SystemIni, GopherConf]:
-        path = self.path or (directory or conf.conf_dir()) / FILE_NAME
-        return conf.load_system(directory), read(path)
+        return conf.load_system(directory), read((directory or conf.conf_dir()) / FILE_NAME)
 
 
 load = GopherLoader()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from gala_spider.model import METRIC_COUNT
 from gala_spider.model import Conn
 from gala_spider.model import Endpoint
 from gala_spider.model import Host
@@ -18,6 +19,7 @@ from gala_spider.model import ProcKey
 from gala_spider.model import Sample
 from gala_spider.model import TcpLink
 from gala_spider.model import digest
+from gala_spider.model import is_loopback
 from gala_spider.presence import Presence
 
 
@@ -67,7 +69,7 @@ class Graph:
             self.hosts[name] = found = Host(name, Presence(t))
         else:
             found.seen.touch(t, self.ttl)
-        if address not in found.addresses and not address.startswith("127.") and address != "::1":
+        if address not in found.addresses and not is_loopback(address):
             found.addresses.add(address)
         self.dirty.hosts.add(name)
 
@@ -214,6 +216,6 @@ class Graph:
             (server[0], server[1], server[2]) if server else None,
             str(doc.get("family") or ""),
             Presence.of(doc),
-            tuple(int(v) for v in doc.get("metrics") or ()) or (0,) * 8,
+            tuple(int(v) for v in doc.get("metrics") or ()) or (0,) * METRIC_COUNT,
         )
         self._index(link)

@@ -48,7 +48,8 @@ class _Node:
         self.lb_runs: list[tuple[str, str]] = []
 
 
-def _calls(kind: str, ids: list[str]) -> list[dict[str, str]]:
+def _refs(kind: str, ids: list[str]) -> list[dict[str, str]]:
+    """References to entities of one `kind` (a process's calls, a VM's runOns)."""
     return [{"type": kind, "id": i} for i in ids]
 
 
@@ -103,7 +104,7 @@ def entities(pic: Picture, listeners: Mapping[Endpoint, Listener], cache: Cache 
                 "entityid": host,
                 "name": host,
                 "type": "VM",
-                "dependeditems": {"runOns": [{"type": "PROCESS", "id": p} for p in procs]},
+                "dependeditems": {"runOns": _refs("PROCESS", procs)},
                 "dependingitems": {},
             }
         )
@@ -129,10 +130,10 @@ def _process_entity(nid: str, node: _Node) -> dict[str, Any]:
         "name": nid,
         "type": "PROCESS",
         "dependeditems": {
-            "calls": _calls(TCP, node.incoming),
+            "calls": _refs(TCP, node.incoming),
             "runOns": [{"type": kind, "id": i} for i, kind in node.lb_runs],
         },
-        "dependingitems": {"calls": _calls(TCP, node.outgoing), "runOns": {"type": "VM", "id": node.host}},
+        "dependingitems": {"calls": _refs(TCP, node.outgoing), "runOns": {"type": "VM", "id": node.host}},
         "attrs": [{"key": "host", "value": node.host, "vtype": "string"}],
     }
 

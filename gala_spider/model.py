@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from aops_utils.contracts.link_tables import TCP_METRICS
 from gala_spider.presence import Presence
 
 ProcKey = tuple[str, str, str]  # host, pid, process name
@@ -15,7 +16,7 @@ ProcKey = tuple[str, str, str]  # host, pid, process name
 # link whose two ends share the address), "" for the network.
 Endpoint = tuple[str, str, str]
 Conn = tuple[str, str, str, str]  # scope, client ip, server ip, server port
-METRIC_COUNT = 8  # contracts.link_tables.TCP_METRICS
+METRIC_COUNT = len(TCP_METRICS)
 
 
 def digest(*parts: str) -> str:
@@ -28,8 +29,12 @@ def proc_id(key: ProcKey) -> str:
     return f"{key[0]}/{key[1]}/{key[2]}"
 
 
+def is_loopback(ip: str) -> bool:
+    return ip.startswith("127.") or ip == "::1"
+
+
 def is_local(client_ip: str, server_ip: str) -> bool:
-    return client_ip == server_ip or client_ip.startswith("127.") or client_ip == "::1"
+    return client_ip == server_ip or is_loopback(client_ip)
 
 
 @dataclass(slots=True)
@@ -166,16 +171,7 @@ class Sample:
     def values(self) -> dict[str, int]:
         s = self.sums
         rtt = s[7] // s[8] if s[8] else 0
-        return {
-            "link_count": s[0],
-            "rx_bytes": s[1],
-            "tx_bytes": s[2],
-            "packets_out": s[3],
-            "packets_in": s[4],
-            "retran_packets": s[5],
-            "lost_packets": s[6],
-            "rtt": rtt,
-        }
+        return dict(zip(TCP_METRICS, (*s[:7], rtt), strict=True))
 
     def doc(self) -> dict[str, Any]:
         return {"link_id": self.link_id, "t": self.t, "sums": self.sums, "stamps": sorted(self.stamps)}

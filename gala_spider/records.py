@@ -13,6 +13,7 @@ from aops_utils.contracts.link_tables import TCP_LINK
 from aops_utils.contracts.link_tables import TCP_METRICS
 from aops_utils.contracts.link_tables import UNKNOWN
 from gala_spider.graph import Graph
+from gala_spider.model import METRIC_COUNT
 from gala_spider.model import is_local
 
 # A record stamped later than this past its arrival is refused: its clock is wrong, and it
@@ -124,6 +125,11 @@ def _tcp(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t:
     graph.sample(link, int(t * 1000), metrics)
 
 
+def _counted(link_count: int) -> tuple[int, ...]:
+    """The metrics of a link whose record gives only its connection count (the rest zero)."""
+    return (link_count,) + (0,) * (METRIC_COUNT - 1)
+
+
 def _dnsmasq(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t: float) -> None:
     """A DNS query answered by dnsmasq: a link from the client to dnsmasq's port 53 (21.09 read
     none of them)."""
@@ -136,7 +142,7 @@ def _dnsmasq(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str
     graph.serve((scope, dns_ip, DNS_PORT), proc, t)
     count = _count(value, "link_count")
     graph.tcp_link(
-        (scope, client_ip, dns_ip, DNS_PORT), None, str(value.get("family") or ""), t, (count,) + (0,) * 7
+        (scope, client_ip, dns_ip, DNS_PORT), None, str(value.get("family") or ""), t, _counted(count)
     )
 
 
@@ -147,26 +153,15 @@ def _balancer(graph: Graph, value: Mapping[str, Any], filters: Filters, host: st
     if table == LVS_LINK:
         local_ip = _text(value, "local_ip")
         name = str(value.get("process_name") or "ipvs")
-        if "link_count" in value:
-            vport, rport, count = (
-                _text(value, "virtual_port"),
-                _text(value, "server_port"),
-                _count(value, "link_count"),
-            )
-        else:
-            # 21.09's probe: nine values shifted into the meta's names (section 3.5).
-            vport, rport, count = (
-                _text(value, "server_port"),
-                _text(value, "virtual_port"),
-                _count(value, "family"),
-            )
     else:
         local_ip, name = virtual_ip, table.split("_", 1)[0]
-        vport, rport, count = (
-            _text(value, "virtual_port"),
-            _text(value, "server_port"),
-            _count(value, "link_count"),
-        )
+    if table == LVS_LINK and "link_count" not in value:
+        # 21.09's probe: nine values shifted into the meta's names (section 3.5).
+        vport, rport = _text(value, "server_port"), _text(value, "virtual_port")
+        count = _count(value, "family")
+    else:
+        vport, rport = _text(value, "virtual_port"), _text(value, "server_port")
+        count = _count(value, "link_count")
     _excluded(filters, client_ip, virtual_ip, local_ip, server_ip)
     fields = {
         "process_name": name,
@@ -185,4 +180,4 @@ def _balancer(graph: Graph, value: Mapping[str, Any], filters: Filters, host: st
         director = (host, "0", name)
         graph.proc(director, t)
         graph.serve(("", virtual_ip, vport), director, t)
-        graph.tcp_link(("", local_ip, server_ip, rport), director, "", t, (count,) + (0,) * 7)
+        graph.tcp_link(("", local_ip, server_ip, rport), director, "", t, _counted(count))

@@ -25,6 +25,7 @@ from aops_utils.conf import UwsgiSection
 from aops_utils.conf import WebServiceIni
 from aops_utils.contracts.link_tables import ALIASES
 from aops_utils.contracts.link_tables import TABLES
+from aops_utils.contracts.link_tables import TOPIC
 
 FILE_NAME = "gala-spider.conf"
 # Where 21.09 read the file, and where the deployment role still writes it.
@@ -40,7 +41,7 @@ class GlobalSection(Section):
 
 
 class KafkaSection(Section):
-    topic: LiteralText = Field("gala_gopher", min_length=1, max_length=249)
+    topic: LiteralText = Field(TOPIC, min_length=1, max_length=249)
     broker: LiteralList = ("127.0.0.1:9092",)
     # 21.09 hard-coded group2; consumers in one group share the topic's partitions.
     group_id: LiteralText = Field("gala_spider", min_length=1, max_length=249)

@@ -66,15 +66,10 @@ class GraphStore:
                 count += 1
         return count
 
-    def save(self, graph: Graph) -> int:
-        """Write what changed since the last save (call with the graph's lock held, or with its
-        changes taken out: see `take`)."""
-        entities, links, samples = self.take(graph)
-        return self.write(entities, links, samples)
-
     @staticmethod
     def take(graph: Graph) -> tuple[list[tuple[str, dict[str, Any]]], ...]:
-        """The documents of what changed, and the graph's change record emptied."""
+        """The documents of what changed, and the graph's change record emptied (call with the
+        graph's lock held; `write` them after releasing it)."""
         dirty = graph.dirty
         entities: list[tuple[str, dict[str, Any]]] = []
         for name in dirty.hosts:

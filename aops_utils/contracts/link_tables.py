@@ -3,9 +3,9 @@ their fields in meta order, as gala_spider reads them."""
 
 from __future__ import annotations
 
+# The default topic; every message on it is
+# {"timestamp": <ms>, "hostname": "...", "table_name": "...", <the table's fields>...}.
 TOPIC = "gala_gopher"
-# Every message: {"timestamp": <ms>, "hostname": "...", "table_name": "...", <fields>...}.
-ENVELOPE = ("timestamp", "hostname", "table_name")
 
 TCP_LINK = "tcp_link"
 LVS_LINK = "lvs_link"

@@ -7,6 +7,7 @@ import shutil
 import time
 from collections.abc import Callable
 from collections.abc import Iterator
+from contextlib import ExitStack
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,24 +107,21 @@ def start_spider(
     suite: Suite, kafka_servers: str, es_url: str, unique: str, tmp_path: Path
 ) -> Iterator[StartSpider]:
     """Starts gala_spider (again, on the same topic and indices) with [spider] keys given."""
-    producer = KafkaProducer(bootstrap_servers=kafka_servers, linger_ms=5)
     topic = f"gala_gopher_{unique}"
-    stack: list[Any] = []
+    with ExitStack() as stack:
+        producer = KafkaProducer(bootstrap_servers=kafka_servers, linger_ms=5)
+        stack.callback(producer.close)  # last: after every service started here stopped
+        started = 0
 
-    def start(**spider: Any) -> Spider:
-        directory = tmp_path / f"conf{len(stack)}"
-        write_conf(directory, suite, kafka_servers, es_url, topic, unique, **spider)
-        context = running(directory)
-        url, app = context.__enter__()
-        stack.append(context)
-        return Spider(url, topic, app, producer)
+        def start(**spider: Any) -> Spider:
+            nonlocal started
+            directory = tmp_path / f"conf{started}"
+            started += 1
+            write_conf(directory, suite, kafka_servers, es_url, topic, unique, **spider)
+            url, app = stack.enter_context(running(directory))
+            return Spider(url, topic, app, producer)
 
-    try:
         yield start
-    finally:
-        for context in reversed(stack):
-            context.__exit__(None, None, None)
-        producer.close()
 
 
 def stop(spider: Spider) -> None:
