@@ -338,6 +338,9 @@ def _authenticator() -> Authenticator:
 
 
 def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
+    # 21.09's gala-ragdoll took a bare array for some bodies (createDomain): a list body model.
+    array = endpoint.body is not None and issubclass(endpoint.body, RootModel)
+
     def view() -> Response:
         # Who is asking is settled before anything of the body is read.
         principal = None
@@ -352,8 +355,6 @@ def _make_view(endpoint: Endpoint) -> Callable[[], Response]:
             except AopsError:
                 discard_body()
                 raise
-        # 21.09's gala-ragdoll took a bare array for some bodies (createDomain).
-        array = endpoint.body is not None and issubclass(endpoint.body, RootModel)
         data = (
             read_query(endpoint.body)
             if request.method == "GET"
