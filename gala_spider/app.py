@@ -40,7 +40,9 @@ class Spider:
     bus: MessageBus
     started_at: float
     threads: Threads
-    owns_stores: bool = True
+    # What it opened itself and so closes; what a caller gave (aops standalone) is the caller's.
+    owns_bus: bool = True
+    owns_docs: bool = True
     legacy_cache: legacy.Cache = field(default_factory=dict)
     # The newest map's 21.09 answers per set of hosts: (store generation, expiry, answer).
     answers: dict[frozenset[str], tuple[int, float, dict[str, Any]]] = field(default_factory=dict)
@@ -50,8 +52,9 @@ class Spider:
 
     def close(self) -> None:
         self.threads.close()
-        if self.owns_stores:
+        if self.owns_bus:
             self.bus.close()
+        if self.owns_docs:
             self.store.docs.close()
 
 
@@ -101,7 +104,7 @@ def create_app(
     start: bool = True,
 ) -> Flask:
     """The service; `bus` and `docs` given (aops standalone) are shared and not closed by it."""
-    owns = bus is None and docs is None
+    owns_bus, owns_docs = bus is None, docs is None
     if bus is None:
         bus = bus_from(BusSection(kind=ini.global_.data_source), consumer=ini.kafka.consumer())
         bus.ensure_topics([ini.kafka.topic])
@@ -121,7 +124,8 @@ def create_app(
         bus,
         time.time(),
         Threads(),
-        owns_stores=owns,
+        owns_bus=owns_bus,
+        owns_docs=owns_docs,
     )
     spider.attach(app, service)
     if start:
