@@ -36,6 +36,8 @@ from typing import Any
 
 import yaml
 
+from tests.netchange import network_change
+
 STATE_DIR = Path("/run/aops-test-hosts")
 SSHD = "/usr/sbin/sshd"
 NETNS_ETC = Path("/etc/netns")
@@ -259,15 +261,17 @@ def _teardown(state: dict[str, Any]) -> None:
     """Removes what one run created; each step tolerates a resource that is already gone."""
     for namespace in state.get("namespaces", []):
         _kill_namespace_processes(namespace)
-        # The root side of the host's veth pair, deleted here because deleting the namespace
-        # removes it only later, from the kernel's cleanup work (a test saw it outlive teardown).
-        index = namespace.rsplit("-", 1)[-1]
-        veth = f"{PREFIX}{state['run_id']}h{index}"
-        subprocess.run(["ip", "link", "del", veth], capture_output=True, check=False)
-        subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
-        shutil.rmtree(NETNS_ETC / namespace, ignore_errors=True)
-    if state.get("bridge"):
-        subprocess.run(["ip", "link", "del", state["bridge"]], capture_output=True, check=False)
+    with network_change():
+        for namespace in state.get("namespaces", []):
+            # The root side of the host's veth pair, deleted here because deleting the namespace
+            # removes it only later, from the kernel's cleanup work (a test saw it outlive teardown).
+            index = namespace.rsplit("-", 1)[-1]
+            veth = f"{PREFIX}{state['run_id']}h{index}"
+            subprocess.run(["ip", "link", "del", veth], capture_output=True, check=False)
+            subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)
+            shutil.rmtree(NETNS_ETC / namespace, ignore_errors=True)
+        if state.get("bridge"):
+            subprocess.run(["ip", "link", "del", state["bridge"]], capture_output=True, check=False)
     user = state.get("user")
     if user and state.get("created_user"):
         # Processes of the user outside the namespaces (none expected) would make userdel refuse.
@@ -367,7 +371,8 @@ def _create_network(hosts: SshHosts, count: int) -> None:
             SshHost(name=name, address=address, namespace=namespace, root=root, private=private)
         )
     batch.append(f"link set {hosts.bridge} up")
-    _run("ip", "-batch", "-", stdin="\n".join(batch) + "\n")
+    with network_change():
+        _run("ip", "-batch", "-", stdin="\n".join(batch) + "\n")
     gateway = hosts.network.network_address + 1
     for host in hosts.hosts:
         # `ip netns exec` bind-mounts /etc/netns/NS/* over /etc: each host resolves its own name

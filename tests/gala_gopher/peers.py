@@ -13,6 +13,8 @@ import textwrap
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from tests.netchange import network_change
+
 # The server process: names itself (comm) `name`, listens on `host`, prints its port, then for
 # every connection reads `request` bytes and answers `reply` bytes, as often as asked.
 SERVER = textwrap.dedent(
@@ -127,14 +129,16 @@ def netns_pair() -> Iterator[NetnsPair]:
     outside, inside = (str(a) for a in list(_free_subnet().hosts())[:2])
     _run("ip", "netns", "add", namespace)
     try:
-        _run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace)
-        _run("ip", "addr", "add", f"{outside}/30", "dev", veth)
-        _run("ip", "link", "set", veth, "up")
+        with network_change():
+            _run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace)
+            _run("ip", "addr", "add", f"{outside}/30", "dev", veth)
+            _run("ip", "link", "set", veth, "up")
         for cmd in (["addr", "add", f"{inside}/30", "dev", "eth0"], ["link", "set", "eth0", "up"]):
             _run("ip", "-n", namespace, *cmd)
         _run("ip", "-n", namespace, "link", "set", "lo", "up")
         yield NetnsPair(namespace, inside, outside)
     finally:
         # The root end goes first: deleting the namespace removes it only later.
-        subprocess.run(["ip", "link", "del", veth], capture_output=True, check=False)
+        with network_change():
+            subprocess.run(["ip", "link", "del", veth], capture_output=True, check=False)
         subprocess.run(["ip", "netns", "del", namespace], capture_output=True, check=False)

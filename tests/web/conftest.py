@@ -26,6 +26,7 @@ from playwright.sync_api import Page
 from playwright.sync_api import Playwright
 from playwright.sync_api import sync_playwright
 
+from tests.netchange import browser_in_use
 from tests.suite import Suite
 from tests.web.browser import CHROMIUM
 from tests.web.browser import CHROMIUM_ARGS
@@ -124,14 +125,15 @@ def guard() -> PageGuard:
 
 def open_page(browser: Browser, url: str, guard: PageGuard) -> Iterator[Page]:
     """A fresh browser context (no stored session) on `url`, checked by `guard` at the end."""
-    context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800}, locale="en-US")
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    guard.attach(page)
-    try:
-        yield page
-    finally:
-        context.close()
+    with browser_in_use():  # another worker's SSH test hosts would fail its requests
+        context = browser.new_context(base_url=url, viewport={"width": 1280, "height": 800}, locale="en-US")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        guard.attach(page)
+        try:
+            yield page
+        finally:
+            context.close()
     guard.check()
 
 
