@@ -38,6 +38,7 @@ from aops_utils.contracts.topology import KIND
 from aops_utils.contracts.topology import LAST_SEEN
 from aops_utils.contracts.topology import LINKS_INDEX
 from aops_utils.contracts.topology import MAX_TTL
+from aops_utils.contracts.topology import SCOPE
 from aops_utils.contracts.topology import SERVER
 from aops_utils.contracts.topology import SERVER_HOST
 from aops_utils.contracts.topology import SERVER_IP
@@ -198,6 +199,9 @@ def _section(
         return _Section(host_id, start, end, UNKNOWN_HOST)
     known = any(host_id in users for users in topology.owners.values())
     section = _Section(host_id, start, end, NONE)
+    inside = {link["id"] for link in topology.links if _on_map(link, start, end)}
+    # As gala_spider shows it: a connection seen from both ends is its client's link alone.
+    both_ends = {_conn(link) for link in topology.links if link["id"] in inside and link.get(CLIENT)}
     for link in topology.links:
         client_host, server_host = link.get(CLIENT_HOST), link.get(SERVER_HOST)
         client_ip, server_ip = str(link.get(CLIENT_IP) or ""), str(link.get(SERVER_IP) or "")
@@ -211,8 +215,7 @@ def _section(
             continue
         # An address of the host on a link counts as a sighting of it even without its own probe.
         known = True
-        spans = [[float(s), float(e)] for s, e in link.get(SPANS) or ()]
-        if not others or not on_map_within(spans, float(link.get(TTL) or 0), start, end):
+        if not others or link["id"] not in inside or (not link.get(CLIENT) and _conn(link) in both_ends):
             continue
         for other in sorted(others):
             entry = section.found.setdefault(other, _Neighbour(by_id[other]))
@@ -222,6 +225,15 @@ def _section(
     elif not known:
         section.status = NO_TOPOLOGY
     return section
+
+
+def _on_map(link: dict[str, Any], start: float, end: float) -> bool:
+    spans = [[float(s), float(e)] for s, e in link.get(SPANS) or ()]
+    return on_map_within(spans, float(link.get(TTL) or 0), start, end)
+
+
+def _conn(link: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(str(link.get(key) or "") for key in (SCOPE, CLIENT_IP, SERVER_IP, SERVER_PORT))
 
 
 def _end(proc: Any, ip: str, port: Any = None) -> dict[str, Any]:

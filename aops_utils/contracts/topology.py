@@ -41,6 +41,10 @@ CLIENT = "client"
 SERVER = "server"
 CLIENT_HOST = "client_host"
 SERVER_HOST = "server_host"
+# `scope` is the host for an address only that host reaches (loopback), "" otherwise; scope and
+# the three addresses are the connection: a client-less link ("client" null) of a connection that
+# also has a link with its client known is the same connection seen from the server only.
+SCOPE = "scope"
 CLIENT_IP = "client_ip"
 SERVER_IP = "server_ip"
 SERVER_PORT = "server_port"
