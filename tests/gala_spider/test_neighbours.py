@@ -22,6 +22,7 @@ from kafka import KafkaProducer
 
 from adoctor_diag_executor import settings as executor_settings
 from adoctor_diag_executor.service import build
+from tests.aops_cli.conftest import Doctor
 from tests.gala_spider import messages as m
 from tests.gala_spider.conftest import Spider
 from tests.gala_spider.conftest import running
@@ -62,7 +63,8 @@ def spider(suite: Suite, kafka_servers: str, es_url: str, unique: str, tmp_path:
 @pytest.fixture(scope="module")
 def diag(suite: Suite) -> Iterator[Served]:
     """The diag scheduler and one diag executor on an in-memory bus, over the module's suite."""
-    with diag_scheduler(suite.conf_dir) as served:
+    # Announced in system.ini: `adoctor` finds it there.
+    with diag_scheduler(suite.conf_dir, announce=True) as served:
         (suite.conf_dir / "diag_executor.ini").write_text("[bus]\nkind=memory\n[executor]\nconsumers=1\n")
         system, ini = executor_settings.load(suite.conf_dir)
         executor = build(system, ini, served.bus)
@@ -103,7 +105,7 @@ def diagnose(suite: Suite, diag: Served, token: str, hosts: list[str], start: in
 
 
 def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
-    suite: Suite, diag: Served, spider: Spider
+    suite: Suite, diag: Served, spider: Spider, tmp_path: Path
 ) -> None:
     tag = uuid.uuid4().hex[:6]
     _, token = suite.add_user()
@@ -173,6 +175,18 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
     (back,) = reports[db]["neighbours"]["hosts"]
     assert back["host_id"] == web and back["links"][0]["direction"] == "incoming"
     assert back["abnormal_count"] == 1
+    # adoctor shows the section under the tree.
+    doctor = Doctor(suite.conf_dir, tmp_path / "cli-home", token)
+    shown = doctor.ok(f"report --action get --report_list {reports[web]['report_id']}").out
+    assert "  neighbours: 1 neighbour linked in the slice\n" in shown, shown
+    assert f"    db-{tag} (10.61.0.2, host {db}): 1 abnormal result\n" in shown, shown
+    assert (
+        f"      link outgoing: web-{tag}/100/php 10.61.0.1 -> db-{tag}/200/mysqld 10.61.0.2:3306\n" in shown
+    )
+    assert "      abnormal: mysql_slow, " in shown and "other" not in shown
+    lonely_shown = doctor.ok(f"report --action get --report_list {reports[lonely]['report_id']}").out
+    assert "  neighbours: no topology data" in lonely_shown, lonely_shown
+
     # A host the map never saw: said so, and its report is made all the same.
     assert reports[lonely]["neighbours"]["status"] == "no_topology"
     assert reports[lonely]["neighbours"]["text"].startswith("no topology data")
