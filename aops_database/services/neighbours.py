@@ -20,6 +20,7 @@ from dataclasses import field
 from typing import Any
 
 from aops_database.services import hosts as host_service
+from aops_database.services.abnormal import ABNORMAL_INDEX
 from aops_database.services.check_results import RESULT_INDEX
 from aops_database.services.check_results import ResultStores
 from aops_utils.contracts.checks import Value
@@ -50,7 +51,9 @@ from aops_utils.contracts.topology import on_map_within
 from aops_utils.db import RelationalStore
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore.protocol import Filter
+from aops_utils.docstore.protocol import GroupBy
 from aops_utils.docstore.protocol import Range
+from aops_utils.docstore.protocol import Slice
 from aops_utils.docstore.protocol import SortKey
 from aops_utils.docstore.protocol import Term
 from aops_utils.docstore.protocol import Terms
@@ -60,6 +63,7 @@ FOUND = "found"  # some neighbours
 NONE = "none"  # the map knows the host, but no link of the slice leads to another of the user's hosts
 NO_TOPOLOGY = "no_topology"  # the map knows nothing of the host
 UNKNOWN_HOST = "unknown_host"  # not one of the user's hosts (deleted since, or never theirs)
+FIRST = Slice(0, MAX_NEIGHBOUR_RESULTS)
 RESULT_FIELDS = ("check_item", "value", "series", "start", "end", "description", "reason")
 
 
@@ -267,29 +271,40 @@ def _add_results(results: ResultStores, username: str, sections: list[_Section])
             by_slice[(section.start, section.end)].append(section)
     for (start, end), group in by_slice.items():
         hosts = tuple(sorted({other for section in group for other in section.found}))
-        rows = _abnormal(results, username, hosts, start, end)
+        found = _abnormal(results, username, hosts, start, end)
         for section in group:
             for other, entry in section.found.items():
-                mine = rows.get(other, [])
-                entry.abnormal_count = len(mine)
-                entry.abnormal = mine[:MAX_NEIGHBOUR_RESULTS]
+                entry.abnormal_count, entry.abnormal = found.get(other, (0, []))
 
 
 def _abnormal(
     results: ResultStores, username: str, hosts: Iterable[str], start: float, end: float
-) -> dict[str, list[dict[str, Any]]]:
-    filters: list[Filter] = [
-        Term("username", username),
-        Term("value", Value.ABNORMAL),
-        Terms("host_id", tuple(hosts)),
-        # A result's span overlaps the slice: the data center's rule for a time range.
-        Range("start", lte=end),
-        Range("end", gte=start),
-    ]
-    keys = [SortKey("start"), SortKey("check_item"), SortKey("series")]
-    found: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for hit in results.docs.search(RESULT_INDEX, filters, keys).hits:
-        found[str(hit.source.get("host_id"))].append(
-            {name: hit.source.get(name, "") for name in RESULT_FIELDS}
-        )
+) -> dict[str, tuple[int, list[dict[str, Any]]]]:
+    """Per host, how many abnormal results overlap the slice and the first of them by start.
+
+    Counted and paged in the abnormal results' index (an indexed query whatever the document
+    store), then read by id: a long slice of a flapping rule may hold thousands per host."""
+    # A result's span overlaps the slice: the data center's rule for a time range.
+    span: list[Filter] = [Range("start", lte=end), Range("end", gte=start)]
+    mine: list[Filter] = [Term("username", username)]
+    counts = results.abnormal.count_by(
+        ABNORMAL_INDEX, [*mine, Terms("host_id", tuple(hosts)), *span], GroupBy("host_id")
+    )
+    keys = [SortKey("start"), SortKey("check_item"), SortKey("series"), SortKey("end")]
+    first: dict[str, list[str]] = {}
+    for host, _ in counts.counts:
+        page = results.abnormal.search(ABNORMAL_INDEX, [*mine, Term("host_id", host), *span], keys, FIRST)
+        first[host] = [hit.id for hit in page.hits]
+    sources = results.docs.get_many(RESULT_INDEX, [doc_id for ids in first.values() for doc_id in ids])
+    found: dict[str, tuple[int, list[dict[str, Any]]]] = {}
+    for host, count in counts.counts:
+        # A result replaced or deleted between the two reads is left out rather than shown with
+        # another value (as /data/check/result/get does).
+        rows = [sources.get(doc_id) for doc_id in first[host]]
+        shown = [
+            {name: row.get(name, "") for name in RESULT_FIELDS}
+            for row in rows
+            if row and row.get("value") == Value.ABNORMAL
+        ]
+        found[host] = (count, shown)
     return found

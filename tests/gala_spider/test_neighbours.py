@@ -146,6 +146,8 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
                 result(db, outside),  # before the slice
                 result(db, inside, "No data", "mysql_gone"),  # not abnormal
                 result(web, inside),  # the report's own host: its tree's evidence, not a neighbour's
+                # More than a report shows: counted, the first 20 by start listed.
+                *(result(db, inside + n, item=f"flap_{n:02d}") for n in range(1, 22)),
             ]
         },
         token,
@@ -165,9 +167,10 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
     assert link["direction"] == "outgoing"
     assert link["client"] == {"ip": "10.61.0.1", "host": f"web-{tag}", "pid": "100", "process": "php"}
     assert link["server"]["port"] == 3306 and link["server"]["process"] == "mysqld"
-    assert neighbour["abnormal_count"] == 1
+    assert neighbour["abnormal_count"] == 22
     assert [(r["check_item"], r["start"], r["value"]) for r in neighbour["abnormal"]] == [
-        ("mysql_slow", inside, "Abnormal")
+        ("mysql_slow", inside, "Abnormal"),
+        *((f"flap_{n:02d}", inside + n, "Abnormal") for n in range(1, 20)),
     ]
     # Nothing of the other user's host anywhere in the user's reports.
     assert "10.61.0.9" not in str(reports) and f"other-{tag}" not in str(reports)
@@ -179,7 +182,8 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
     doctor = Doctor(suite.conf_dir, tmp_path / "cli-home", token)
     shown = doctor.ok(f"report --action get --report_list {reports[web]['report_id']}").out
     assert "  neighbours: 1 neighbour linked in the slice\n" in shown, shown
-    assert f"    db-{tag} (10.61.0.2, host {db}): 1 abnormal result\n" in shown, shown
+    assert f"    db-{tag} (10.61.0.2, host {db}): 22 abnormal results\n" in shown, shown
+    assert "      ... and 2 more abnormal results\n" in shown, shown
     assert (
         f"      link outgoing: web-{tag}/100/php 10.61.0.1 -> db-{tag}/200/mysqld 10.61.0.2:3306\n" in shown
     )
