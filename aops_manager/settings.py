@@ -64,6 +64,9 @@ class DeploySection(Section):
     collect_max_bytes: int = Field(
         1024 * 1024, gt=0, le=64 * 1024 * 1024, description="largest file collected"
     )
+    # A config collection is one short task per host: it reads all its hosts at once up to this
+    # many (a domain check waits for its slowest wave), apart from `forks` of deployments.
+    collect_forks: int = Field(100, gt=0, le=500, description="hosts a config collection reads at once")
 
 
 class ManagerIni(WebServiceIni):

@@ -101,12 +101,26 @@ def attribute_diffs(expected: FileAttributes, real: RealFile) -> tuple[Attribute
     return tuple(diffs)
 
 
+@dataclass(frozen=True)
+class _Compared:
+    """What a host's text of a file compares to (its attributes aside)."""
+
+    synced: bool
+    kind: str
+    keys: tuple[KeyDiff, ...]
+    diff: str
+    reason: str | None
+
+
 class Expected:
-    """A domain's expected files, each parsed once for every host it is compared with."""
+    """A domain's expected files, each parsed once for every host it is compared with, and each
+    text a host holds compared once: hosts with the same text (in sync, or drifted alike, as a
+    fleet's hosts often are) share the comparison."""
 
     def __init__(self, files: Sequence[ExpectedFile]) -> None:
         self.files = list(files)
         self._documents: dict[str, ConfigDocument] = {}
+        self._compared: dict[tuple[str, str], _Compared] = {}
 
     def document(self, file: ExpectedFile) -> ConfigDocument:
         found = self._documents.get(file.path)
@@ -122,18 +136,32 @@ class Expected:
         real = host.files.get(file.path)
         if real is None:
             return FileStatus(file.path, SyncState.NOT_FOUND, reason=host.failures.get(file.path, "not read"))
-        comparison = compare_real(self.document(file), file.path, real.content)
+        compared = self.compared(file, real.content)
         attributes = attribute_diffs(file.attributes, real)
-        synced = comparison.synced and not attributes
+        synced = compared.synced and not attributes
         return FileStatus(
             file.path,
             SyncState.SYNCHRONIZED if synced else SyncState.NOT_SYNCHRONIZE,
-            comparison.kind.value,
-            comparison.keys,
+            compared.kind,
+            compared.keys,
             attributes,
-            "".join(comparison.unified_diff(file.path)),
-            comparison.reason,
+            compared.diff,
+            compared.reason,
         )
+
+    def compared(self, file: ExpectedFile, text: str) -> _Compared:
+        found = self._compared.get((file.path, text))
+        if found is None:
+            comparison = compare_real(self.document(file), file.path, text)
+            found = _Compared(
+                comparison.synced,
+                comparison.kind.value,
+                comparison.keys,
+                "".join(comparison.unified_diff(file.path)),
+                comparison.reason,
+            )
+            self._compared[(file.path, text)] = found
+        return found
 
     def host_status(self, host: HostFiles) -> HostStatus:
         return HostStatus(host.host_id, tuple(self.file_status(f, host) for f in self.files), host.host_error)

@@ -25,6 +25,9 @@ class AnsibleSetup:
     forks: int
     connect_timeout: int
     connection: Connection
+    # ansible-runner replaces a task result longer than this (as text) with {} in its events
+    # (its MAX_EVENT_RES, 700,000 by default); None keeps its default.
+    max_result_chars: int | None = None
 
     @classmethod
     def of(cls, section: DeploySection) -> AnsibleSetup:
@@ -70,4 +73,5 @@ class AnsibleSetup:
             "ANSIBLE_FORCE_COLOR": "0",
             "ANSIBLE_DEPRECATION_WARNINGS": "False",
             "ANSIBLE_LOCALHOST_WARNING": "False",
+            **({"MAX_EVENT_RES": str(self.max_result_chars)} if self.max_result_chars else {}),
         }

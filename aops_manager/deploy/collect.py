@@ -2,7 +2,8 @@
 
 Every requested path of every host is read (21.09 read the first only), with its mode, owner and
 group; a file that is missing, not a regular file, too large or unreadable is a failure of that
-file with its reason, and a host that cannot be reached fails all its files.
+file with its reason, and a host that cannot be reached fails all its files. Each host's files
+come in one result of the playbook's one task (builtin/library/aops_collect_files.py).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from aops_manager.deploy.events import failure_message
 from aops_manager.deploy.inventory import Unsafe
 from aops_manager.deploy.plan import Target
 
-STAT_TASK, READ_TASK = "Stat the files", "Read the files"
+READ_TASK = "Read the files"
 
 
 @dataclass
@@ -29,7 +30,6 @@ class HostFiles:
     paths: list[str]
     infos: dict[str, dict[str, Any]] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
-    attrs: dict[str, dict[str, str]] = field(default_factory=dict)
 
     def fail_all(self, reason: str) -> None:
         for path in self.paths:
@@ -50,19 +50,20 @@ class HostFiles:
         }
 
 
-def _item_path(result: Mapping[str, Any]) -> str | None:
-    item = result.get("item")
-    if isinstance(item, Mapping):
-        item = item.get("item")
-    return item if isinstance(item, str) else None
-
-
 class Collection:
     """Follows the collect playbook's events into each host's files."""
 
     def __init__(self, targets: Sequence[Target], paths: Mapping[str, list[str]], max_bytes: int) -> None:
         self.max_bytes = max_bytes
         self.hosts = {t.inventory_name: HostFiles(t.host_id, list(paths[t.host_id])) for t in targets}
+
+    def max_result_chars(self) -> int:
+        """The longest result a host's one task may give: every file at the size bound in base64
+        (4/3), and its path twice (the module's arguments and its answer; 4,096 characters, each
+        at most 4 in a repr) with its attributes. ansible-runner drops a longer result from its
+        events, which would lose every file of the host (one slurp of a file over ~512 KiB did)."""
+        most = max((len(files.paths) for files in self.hosts.values()), default=0)
+        return most * (self.max_bytes * 4 // 3 + 40_000) + 65_536
 
     def host_variables(self, targets: Sequence[Target]) -> dict[str, dict[str, Any]]:
         """Each host's files, as inventory variables (taken literally)."""
@@ -76,44 +77,45 @@ class Collection:
         if found is None or (files := self.hosts.get(found.host)) is None:
             return
         kind, task, result = found.kind, found.task, found.result
-        path = _item_path(result)
         if kind == "runner_on_unreachable" or result.get("unreachable"):
             files.fail_all("the host is unreachable: " + failure_message(result))
-        elif kind == "runner_on_failed" and path is None:
+        elif kind == "runner_on_failed":
             files.fail_all(f"{task}: " + failure_message(result))
-        elif path is None:
-            return
-        elif kind == "runner_item_on_failed":
-            files.reasons[path] = failure_message(result) or "the file could not be read"
-        elif kind == "runner_item_on_ok" and task == STAT_TASK:
-            self._stat(files, path, result.get("stat") or {})
-        elif kind == "runner_item_on_ok" and task == READ_TASK:
-            self._content(files, path, str(result.get("content", "")))
+        elif kind == "runner_on_ok" and task == READ_TASK:
+            wanted = set(files.paths)
+            for entry in result.get("files") or []:
+                if isinstance(entry, Mapping) and entry.get("path") in wanted:
+                    self._file(files, str(entry["path"]), entry)
 
-    def _stat(self, files: HostFiles, path: str, stat: Mapping[str, Any]) -> None:
-        if not stat.get("exists"):
+    def _file(self, files: HostFiles, path: str, found: Mapping[str, Any]) -> None:
+        """One file as the module found it: its content and attributes, or why not."""
+        if "exists" not in found:
+            files.reasons[path] = str(found.get("error") or "the file could not be examined")
+        elif not found["exists"]:
             files.reasons[path] = "no such file"
-        elif not stat.get("isreg"):
+        elif not found.get("isreg"):
             files.reasons[path] = "not a regular file"
-        elif int(stat.get("size", 0)) > self.max_bytes:
+        elif int(found.get("size", 0)) > self.max_bytes:
             files.reasons[path] = (
                 f"larger than {self.max_bytes} bytes (manager.ini [deploy] collect_max_bytes)"
             )
+        elif "content" not in found:
+            files.reasons[path] = str(found.get("error") or "the file could not be read")
         else:
-            files.attrs[path] = {
-                "mode": str(stat.get("mode", "")),
-                "owner": str(stat.get("pw_name", stat.get("uid", ""))),
-                "group": str(stat.get("gr_name", stat.get("gid", ""))),
+            attr = {
+                "mode": str(found.get("mode", "")),
+                "owner": str(found.get("pw_name", found.get("uid", ""))),
+                "group": str(found.get("gr_name", found.get("gid", ""))),
             }
+            self._content(files, path, str(found["content"]), attr)
 
     @staticmethod
-    def _content(files: HostFiles, path: str, encoded: str) -> None:
+    def _content(files: HostFiles, path: str, encoded: str, attr: dict[str, str]) -> None:
         try:
             content = base64.b64decode(encoded, validate=True).decode("utf-8", errors="replace")
         except (binascii.Error, ValueError):
             files.reasons[path] = "the file's content came back unreadable"
             return
-        attr = files.attrs.get(path, {"mode": "", "owner": "", "group": ""})
         files.infos[path] = {"path": path, "file_attr": attr, "content": content}
 
     def answers(self) -> list[dict[str, Any]]:

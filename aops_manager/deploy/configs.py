@@ -41,6 +41,9 @@ def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
             timeout=settings.collect_timeout,
             host_variables=collection.host_variables(targets),
             variables={"aops_max_bytes": settings.collect_max_bytes},
+            # Every host in one wave where it fits: a host costs one short module run.
+            forks=min(len(targets), settings.collect_forks),
+            max_result_chars=collection.max_result_chars(),
         )
         if result.status not in ("successful", "failed"):
             for files in collection.hosts.values():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,15 @@ def run_builtin(
     variables: Mapping[str, Any] | None = None,
     cancelled: Callable[[], bool] = lambda: False,
     prepare: Callable[[Path], Mapping[str, Any]] | None = None,
+    forks: int | None = None,
+    max_result_chars: int | None = None,
 ) -> PlaybookResult:
     """Run the shipped playbook `builtin/<name>.yml` in a private directory removed afterwards;
-    `prepare` writes what the run needs into it and returns more variables (files to copy)."""
+    `prepare` writes what the run needs into it and returns more variables (files to copy);
+    `forks` (`[deploy] forks` otherwise) and `max_result_chars` are this run's own."""
+    setup = replace(
+        setup, forks=forks or setup.forks, max_result_chars=max_result_chars or setup.max_result_chars
+    )
     with dirs.temporary(name) as path:
         if prepare is not None:
             variables = {**(variables or {}), **prepare(path)}

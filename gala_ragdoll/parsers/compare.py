@@ -46,10 +46,11 @@ class Comparison:
 
 def compare_real(expected: ConfigDocument, path: str, real_text: str) -> Comparison:
     """A host's file against the expected document (parsed once for every host): a file equal
-    to it, as most are, is never parsed."""
+    to it, as most are, is never parsed, and of another only the lines the expected file does
+    not have are."""
     if expected.text == real_text:
         return Comparison(expected.kind, True, (), expected.text, real_text)
-    return compare(expected, parse(path, real_text))
+    return compare(expected, parse(path, real_text, like=expected))
 
 
 def compare(expected: ConfigDocument, real: ConfigDocument) -> Comparison:
@@ -65,12 +66,14 @@ def compare(expected: ConfigDocument, real: ConfigDocument) -> Comparison:
 
 
 def _key_diffs(expected: ConfigDocument, real: ConfigDocument) -> list[KeyDiff]:
-    left = _folded(expected)
-    right = _folded(real)
+    left = expected.folded()
+    right = real.folded()
     diffs: list[KeyDiff] = []
     for section_id in [*left, *(s for s in right if s not in left)]:
         mine_name, mine = left.get(section_id, ("", {}))
         theirs_name, theirs = right.get(section_id, ("", {}))
+        if mine == theirs:
+            continue  # the same keys with the same names and values: no difference in it
         section = mine_name if section_id in left else theirs_name
         for key_id in [*mine, *(k for k in theirs if k not in mine)]:
             name, want = mine.get(key_id, ("", None))
@@ -78,14 +81,3 @@ def _key_diffs(expected: ConfigDocument, real: ConfigDocument) -> list[KeyDiff]:
             if want != got:
                 diffs.append(KeyDiff(section, name if key_id in mine else other, want, got))
     return diffs
-
-
-def _folded(document: ConfigDocument) -> dict[str, tuple[str, dict[str, tuple[str, str]]]]:
-    """{folded section: (its name, {folded key: (its name, value)})}."""
-    return {
-        document.fold_section(section): (
-            section,
-            {document.fold_key(key): (key, value) for key, value in keys.items()},
-        )
-        for section, keys in document.sections().items()
-    }

@@ -4,6 +4,7 @@ continuation lines indented. A stanza has no name, so its section is its number 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from gala_ragdoll.parsers.document import ContentError
 from gala_ragdoll.parsers.document import EditError
@@ -20,7 +21,7 @@ class Deb822Dialect(Dialect):
     kind = FileKind.DEB822
     default_sep = ": "
 
-    def records(self, text: str) -> list[Record]:
+    def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
         records: list[Record] = []
         stanza, in_stanza = 0, False
         for number, line in enumerate(physical_lines(text), 1):

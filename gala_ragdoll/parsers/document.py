@@ -8,6 +8,8 @@ from enum import StrEnum
 
 # {section: {key: value}}, both levels in file order; "" is the part before any section.
 Sections = dict[str, dict[str, str]]
+# {folded section: (its name, {folded key: (its name, value)})}: the keys as files are compared.
+Folded = dict[str, tuple[str, dict[str, tuple[str, str]]]]
 
 
 class FileKind(StrEnum):
@@ -38,6 +40,7 @@ class ConfigDocument(ABC):
 
     def __init__(self, text: str) -> None:
         self._text = text
+        self._folded: Folded | None = None
 
     @property
     def text(self) -> str:
@@ -55,6 +58,19 @@ class ConfigDocument(ABC):
     @abstractmethod
     def with_value(self, section: str, key: str, value: str) -> ConfigDocument:
         """A copy with `key` of `section` set to `value` (added if absent); every other byte kept."""
+
+    def folded(self) -> Folded:
+        """The keys by folded section and key name, as files are compared; worked out once (an
+        expected file is compared with every host's)."""
+        if self._folded is None:
+            self._folded = {
+                self.fold_section(section): (
+                    section,
+                    {self.fold_key(key): (key, value) for key, value in keys.items()},
+                )
+                for section, keys in self.sections().items()
+            }
+        return self._folded
 
     def fold_key(self, key: str) -> str:
         """The identity of a key name when files are compared (sshd keywords ignore case)."""

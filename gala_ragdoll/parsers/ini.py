@@ -5,6 +5,7 @@ first section kept in section ""."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from gala_ragdoll.parsers.document import ContentError
 from gala_ragdoll.parsers.document import EditError
@@ -24,7 +25,7 @@ _BARE = re.compile(r"(?P<indent>\s*)(?P<key>[\w.\-]+)\s*")
 class IniDialect(Dialect):
     kind = FileKind.INI
 
-    def records(self, text: str) -> list[Record]:
+    def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
         records: list[Record] = []
         section = ""
         for number, line in enumerate(physical_lines(text), 1):

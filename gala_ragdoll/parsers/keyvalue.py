@@ -4,6 +4,7 @@ blocks, limits.conf's four columns, and /etc/sysconfig shell assignments."""
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from gala_ragdoll.parsers.document import ContentError
 from gala_ragdoll.parsers.document import EditError
@@ -51,7 +52,7 @@ class SshDialect(Dialect):
     repeated = Repeated.JOIN
     default_sep = " "
 
-    def records(self, text: str) -> list[Record]:
+    def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
         records: list[Record] = []
         section = ""
         for number, line in enumerate(physical_lines(text), 1):

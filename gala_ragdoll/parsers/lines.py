@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from abc import ABC
 from abc import abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import replace
 from enum import Enum
@@ -56,9 +57,14 @@ class Dialect(ABC):
     repeated = Repeated.LAST
     default_sep = " = "
 
+    # Whether a line's record depends on that line alone (not on a section or a previous line),
+    # so that a line read once need not be read again (`records`' `known`).
+    line_local = False
+
     @abstractmethod
-    def records(self, text: str) -> list[Record]:
-        """The file as records; ContentError (with the line number) for a line of another format."""
+    def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
+        """The file as records; ContentError (with the line number) for a line of another format.
+        `known`: records of lines already read, by line, taken as they are (line-local dialects)."""
 
     def fold_key(self, key: str) -> str:
         return key
@@ -94,10 +100,14 @@ class FlatDialect(Dialect):
     pattern: re.Pattern[str]
     what: str  # the line it expects, for the error
     comments = "#;"
+    line_local = True
 
-    def records(self, text: str) -> list[Record]:
+    def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
         records: list[Record] = []
         for number, line in enumerate(physical_lines(text), 1):
+            if known is not None and (found := known.get(line)) is not None:
+                records.append(found)
+                continue
             body = content(line)
             stripped = body.lstrip()
             if not stripped or stripped[0] in self.comments:
@@ -113,12 +123,24 @@ class FlatDialect(Dialect):
 
 
 class LineDocument(ConfigDocument):
-    def __init__(self, dialect: Dialect, text: str) -> None:
+    def __init__(self, dialect: Dialect, text: str, like: LineDocument | None = None) -> None:
+        """`like`: a document of the same dialect whose lines need not be read again (the expected
+        file when a host's copy of it is read: most of their lines are the same)."""
         super().__init__(text)
         self.dialect = dialect
         self.kind = dialect.kind
-        self.records = dialect.records(text)
+        known = like.line_records() if like is not None and like.dialect is dialect else None
+        self.records = dialect.records(text, known)
         self._sections: Sections | None = None
+        self._by_line: dict[str, Record] | None = None
+
+    def line_records(self) -> Mapping[str, Record] | None:
+        """Each line's record, for a line-local dialect (one record per line); None otherwise."""
+        if not self.dialect.line_local:
+            return None
+        if self._by_line is None:
+            self._by_line = {r.text: r for r in self.records}
+        return self._by_line
 
     def fold_key(self, key: str) -> str:
         return self.dialect.fold_key(key)

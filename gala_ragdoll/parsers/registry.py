@@ -64,29 +64,31 @@ def kind_for_path(path: str) -> FileKind | None:
     return None
 
 
-def parse_as(kind: FileKind, text: str) -> ConfigDocument:
-    """The document of that type; ContentError if the text is not of it."""
+def parse_as(kind: FileKind, text: str, like: ConfigDocument | None = None) -> ConfigDocument:
+    """The document of that type; ContentError if the text is not of it. `like`: a document whose
+    lines need not be read again (the same document as without it, only sooner)."""
     if kind is FileKind.TEXT:
         return TextDocument(text)
     if kind is FileKind.JSON:
         return JsonDocument(text)
     if kind is FileKind.YAML:
         return YamlDocument(text)
-    return LineDocument(_INSTANCES[kind], text)
+    return LineDocument(_INSTANCES[kind], text, like if isinstance(like, LineDocument) else None)
 
 
-def parse(path: str, text: str) -> ConfigDocument:
-    """The file read by its type; plain text (with the reason) when its content breaks the type."""
+def parse(path: str, text: str, like: ConfigDocument | None = None) -> ConfigDocument:
+    """The file read by its type; plain text (with the reason) when its content breaks the type.
+    `like`: another version of the file already read, whose unchanged lines are not read again."""
     kind = kind_for_path(path)
     if kind is not None:
         try:
-            return parse_as(kind, text)
+            return parse_as(kind, text, like)
         except ContentError as exc:
             return TextDocument(text, f"not a {kind} file: {exc}")
-    return _sniff(path, text)
+    return _sniff(path, text, like)
 
 
-def _sniff(path: str, text: str) -> ConfigDocument:
+def _sniff(path: str, text: str, like: ConfigDocument | None) -> ConfigDocument:
     stripped = text.lstrip()
     if not stripped:
         return TextDocument(text)
@@ -97,8 +99,12 @@ def _sniff(path: str, text: str) -> ConfigDocument:
         # with one "=" in every line would otherwise be one.
         if kind is FileKind.KEY_VALUE and not basename(path).endswith((".conf", ".cfg", ".cnf")):
             continue
+        # Read as ini, a text without "[" has no section header (a header line starts with one),
+        # so it would be passed over below whether it parsed or not: no need to parse it.
+        if kind is FileKind.INI and "[" not in text:
+            continue
         try:
-            document = parse_as(kind, text)
+            document = parse_as(kind, text, like)
         except ContentError:
             continue
         found = document.sections()

@@ -176,3 +176,35 @@ def test_collect_needs_the_vault_key_and_names_a_bad_field(deploy_suite: Suite, 
     ):
         status, reply = collect(deploy_suite, deploy_token, infos)
         assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply
+
+
+def test_each_file_is_judged_on_its_own_in_the_one_read_of_its_host(
+    deploy_suite: Suite, deploy_token: str, deploy_hosts: sshhosts.SshHosts, files: dict[str, str]
+) -> None:
+    """The size bound (1 MiB by default) at its edge, links followed, and a path that cannot be
+    examined: each file's own result, the host's other files read all the same."""
+    a = add_host(deploy_suite, deploy_token, deploy_hosts, deploy_hosts.hosts[0])
+    etc = Path(files["a"]).parent
+    edge = write(etc / "edge.conf", "e" * (1 << 20), 0o600)
+    big = write(etc / "big.conf", "b" * ((1 << 20) + 1), 0o644)
+    (etc / "link.conf").symlink_to(files["a"])
+    (etc / "dangling.conf").symlink_to(etc / "gone.conf")
+    below_a_file = files["a"] + "/x"
+    # The paths reach the module as JSON written into its source: quotes, backslashes and the like.
+    odd = write(etc / "q\"u'o\\t\"\"\"e''' $HOME {{ x }} é.conf", "odd=1\n", 0o644)
+    paths = [big, files["a"], str(etc / "link.conf"), str(etc / "dangling.conf"), below_a_file, edge, odd]
+    status, reply = collect(deploy_suite, deploy_token, [{"host_id": a.host_id, "config_list": paths}])
+    assert (status, reply["code"]) == (207, 206), reply
+    resp = reply["resp"][0]  # type: ignore[index]
+    assert resp["success_files"] == [files["a"], str(etc / "link.conf"), edge, odd], resp["fail_reasons"]
+    assert [(i["file_attr"]["mode"], len(i["content"])) for i in resp["infos"]] == [
+        ("0640", 8),
+        ("0640", 8),
+        ("0600", 1 << 20),
+        ("0644", 6),
+    ]
+    assert resp["fail_reasons"] == {
+        big: "larger than 1048576 bytes (manager.ini [deploy] collect_max_bytes)",
+        str(etc / "dangling.conf"): "no such file",
+        below_a_file: "Not a directory",
+    }
