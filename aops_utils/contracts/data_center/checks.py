@@ -6,6 +6,7 @@ import re
 from typing import Annotated
 from typing import ClassVar
 from typing import Literal
+from typing import TypeVar
 
 import orjson
 from pydantic import AfterValidator
@@ -106,7 +107,10 @@ def checked_time_range(value: list[float]) -> list[float]:
 TimeRange = Annotated[list[Timestamp], AfterValidator(checked_time_range)]
 
 
-def _ordered(value: list[int]) -> list[int]:
+_N = TypeVar("_N", int, float)
+
+
+def _ordered(value: list[_N]) -> list[_N]:
     if value[0] > value[1]:
         raise ValueError("start must not be after end")
     return value
@@ -114,6 +118,8 @@ def _ordered(value: list[int]) -> list[int]:
 
 # A window of whole seconds, [start, end]: a retry's, a coverage record's.
 SecondsRange = Annotated[list[Seconds], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
+# [start, end] of timestamps, start not after end: a diagnosis task's or report's slice.
+SliceRange = Annotated[list[Timestamp], Field(min_length=2, max_length=2), AfterValidator(_ordered)]
 
 
 # Rules

@@ -19,6 +19,7 @@ from aops_utils.contracts import HostId
 from aops_utils.contracts import Names
 from aops_utils.contracts import OptionalNames
 from aops_utils.contracts.data_center.checks import Seconds
+from aops_utils.contracts.data_center.checks import SliceRange
 from aops_utils.contracts.data_center.checks import TimeRange
 from aops_utils.contracts.data_center.checks import Timestamp
 from aops_utils.restful.paging import PagedBody
@@ -101,7 +102,7 @@ class SaveTaskBody(Body):
     # As many hosts as the diag scheduler takes in one execute call.
     host_list: list[HostId] = Field(min_length=1, max_length=100_000)
     tree_list: Names[TreeName]
-    time_range: list[Timestamp] = Field(min_length=2, max_length=2)
+    time_range: SliceRange
     interval: int = Field(ge=1, le=INT32)
     expected_report_num: Count
     # Beyond 21.09 (aops_utils.tasks): the scheduler that publishes the task holds it for
@@ -111,13 +112,6 @@ class SaveTaskBody(Body):
     owner: Owner | None = None
     lease: int | None = Field(None, ge=1, le=MAX_LEASE)
     timeout: int | None = Field(None, ge=1, le=INT32)
-
-    @field_validator("time_range")
-    @classmethod
-    def _ordered(cls, value: list[float]) -> list[float]:
-        if value[0] > value[1]:
-            raise ValueError("start must not be after end")
-        return value
 
 
 class GetTasksBody(PagedBody):
@@ -166,14 +160,7 @@ NeighbourSection = Annotated[dict[str, Any], _bounded_json(4 * MIB)]
 
 class NeighbourSlice(Body):
     host_id: HostId
-    time_range: list[Timestamp] = Field(min_length=2, max_length=2)
-
-    @field_validator("time_range")
-    @classmethod
-    def _ordered(cls, value: list[float]) -> list[float]:
-        if value[0] > value[1]:
-            raise ValueError("start must not be after end")
-        return value
+    time_range: SliceRange
 
 
 class NeighboursBody(Body):
