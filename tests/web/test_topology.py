@@ -109,7 +109,7 @@ def test_the_map_by_host_with_link_metrics_filters_and_the_time_slider(
 
     # The map now: the user's processes around their hosts, the two links, nobody else's.
     page.click("[data-test=topology-refresh]")
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("2 hosts, 3 processes, 2 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 2 · processes 3 · links 2")
     for text in ("curl[10]", "redis[20]", "nginx[11]", ":6379", ":80"):
         expect(label(page, text)).to_have_count(1)
     for host in (web, db):  # the host's node and its legend entry (its colour)
@@ -144,17 +144,17 @@ def test_the_map_by_host_with_link_metrics_filters_and_the_time_slider(
 
     # Filters: the links touching nginx processes; then those touching the db host.
     choose(page, "filter-processes", "nginx")
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("1 hosts, 2 processes, 1 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 1 · processes 2 · links 1")
     expect(label(page, "nginx[11]")).to_have_count(1)
     expect(label(page, "redis[20]")).to_have_count(0)
     shot(page, "filtered-by-process")
     page.locator("[data-test=filter-processes] .ant-select-selection-item-remove").click()
     choose(page, "filter-hosts", db)
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("2 hosts, 2 processes, 1 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 2 · processes 2 · links 1")
     expect(label(page, "redis[20]")).to_have_count(1)
     expect(label(page, "nginx[11]")).to_have_count(0)
     page.locator("[data-test=filter-hosts] .ant-select-selection-item-remove").click()
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("2 hosts, 3 processes, 2 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 2 · processes 3 · links 2")
 
     # The time slider at its left end (an hour ago): the map of then.
     page.locator("[data-test=time-slider] .ant-slider-handle").focus()
@@ -163,12 +163,12 @@ def test_the_map_by_host_with_link_metrics_filters_and_the_time_slider(
     expect(label(page, "mysqld[21]")).to_have_count(1)
     expect(label(page, "java[12]")).to_have_count(1)
     expect(label(page, "redis[20]")).to_have_count(0)
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("2 hosts, 2 processes, 1 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 2 · processes 2 · links 1")
     shot(page, "an-hour-ago")
     # The whole period: everything seen in the last hour.
     page.click("[data-test=whole-period]")
     expect(page.locator("[data-test=topology-time]")).to_contain_text("Everything seen from")
-    expect(page.locator("[data-test=topology-counts]")).to_have_text("2 hosts, 5 processes, 3 links")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("Hosts 2 · processes 5 · links 3")
     page.click("[data-test=topology-now]")
     expect(page.locator("[data-test=topology-time]")).to_contain_text("The map now")
     expect(label(page, "mysqld[21]")).to_have_count(0)
