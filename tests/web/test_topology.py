@@ -180,6 +180,16 @@ def test_the_map_by_host_with_link_metrics_filters_and_the_time_slider(
     page.keyboard.press("Home")
     expect(page.locator("[data-test=topology-empty]")).to_contain_text("Nothing on the map at this time")
 
+    # In Chinese.
+    page.click("[data-test=locale-switch]")
+    page.click("[data-test=locale-zh]")
+    expect(page.locator("[data-test=menu-networkTopo]")).to_have_text("架构感知")
+    expect(page.locator("[data-test=topology-empty]")).to_contain_text("此时拓扑为空")
+    page.click("[data-test=topology-now]")
+    expect(page.locator("[data-test=topology-time]")).to_contain_text("当前拓扑")
+    expect(page.locator("[data-test=topology-counts]")).to_have_text("主机 2 · 进程 3 · 连接 2")
+    shot(page, "zh")
+
 
 def test_the_other_users_graph_is_not_shown(page: Page, nginx_stack: WebStack) -> None:
     suite = nginx_stack.suite
