@@ -15,6 +15,7 @@ rule gone or not compiling) it stays unknown, "Not checked: <why>", never silent
 
 from __future__ import annotations
 
+import logging
 from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Sequence
@@ -30,6 +31,9 @@ from aops_utils.contracts.checks import Value
 from aops_utils.contracts.diagnosis import DiagnoseRequest
 from aops_utils.data_center import DataCenter
 from aops_utils.data_center import ResultRow
+from aops_utils.errors import AopsError
+from aops_utils.errors import DatabaseUnavailable
+from aops_utils.errors import ServiceUnavailable
 from aops_utils.jsonio import encode
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.rulebook import RuleBook
@@ -38,6 +42,7 @@ from aops_utils.trees import Tree
 from aops_utils.trees import parse_tree
 from aops_utils.trees.evaluate import NOT_CHECKED
 
+LOG = logging.getLogger(__name__)
 Rows = list[dict[str, Any]]
 NO_RULE = f"{NOT_CHECKED}: the rule was deleted"
 NOT_COMPILED = f"{NOT_CHECKED}: the rule does not compile here, or changed during the diagnosis"
@@ -86,10 +91,27 @@ class DiagWorker:
             versions = {item: rule.version for item, rule in current.items()}
             self._read_checked(username, mine, current, versions)
             self._evaluate_unchecked(username, mine, versions)
-            written = [_report(job) for job in mine]
+            sections = self._neighbours(username, mine)
+            written = [
+                _report(job) | {"neighbours": section} for job, section in zip(mine, sections, strict=True)
+            ]
             self._dc.save_reports(written, username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
         return [done[id(job)] for job in jobs]
+
+    def _neighbours(self, username: str, jobs: Sequence[_Job]) -> list[dict[str, Any]]:
+        """Each job's neighbours section, in one data-center call for the batch. The report is
+        written without them, saying why, when the data center cannot answer for another reason
+        than an outage (an older data center without the route, the topology unreadable)."""
+        slices = [(j.request.host_id, j.request.time_range[0], j.request.time_range[1]) for j in jobs]
+        try:
+            return self._dc.neighbours(slices, username)
+        except (ServiceUnavailable, DatabaseUnavailable):
+            raise
+        except AopsError as exc:
+            LOG.warning("the neighbours of %d reports were not looked up: %s", len(jobs), exc)
+            unavailable = {"status": "unavailable", "text": f"neighbours not looked up: {exc}", "total": 0}
+            return [{**unavailable, "hosts": []} for _ in jobs]
 
     def _read_checked(
         self, username: str, jobs: Sequence[_Job], current: dict[str, StoredRule], versions: dict[str, str]

@@ -13,6 +13,7 @@ from aops_cli.adoctor_input import TimeText
 from aops_cli.adoctor_input import query_range
 from aops_cli.adoctor_input import recent_range
 from aops_cli.adoctor_input import shown_time
+from aops_cli.adoctor_neighbours import render_neighbours
 from aops_cli.batches import finish
 from aops_cli.batches import nothing_done
 from aops_cli.batches import show_failures
@@ -322,6 +323,8 @@ def _show_reports(ids: list[str], access_token: str | None) -> None:
         tree = entry.get("report")
         lines = render_node(tree, 1)
         click.echo("\n".join(lines) if lines else "  (empty: the tree could not be evaluated)")
+        for line in render_neighbours(entry.get("neighbours")):
+            click.echo(line)
     found = {str(r.get("report_id")) for r in reports}
     missing = [i for i in dict.fromkeys(ids) if i not in found]
     if missing:

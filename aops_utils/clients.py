@@ -1,4 +1,9 @@
-"""Typed HTTP client for calls between A-Ops services (keep-alive, one session per thread)."""
+"""Typed HTTP client for calls between A-Ops services (urllib3 connection pools, thread-safe).
+
+urllib3 rather than requests: a call between two services on one machine spends most of its
+client CPU in the HTTP library, and requests' layer over urllib3 (hooks, cookie jars, its
+runtime-checked protocols) cost more than half of it (bench/cprofile_host_get.py).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,11 @@ from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
 
-import requests
+import urllib3
+from urllib3.exceptions import HTTPError
+from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import SSLError
+from urllib3.exceptions import TimeoutError as HTTPTimeout
 
 from aops_utils import jsonio
 from aops_utils.auth import TokenCodec
@@ -62,7 +71,9 @@ class ServiceClient:
         # TLS: the CA file the callee's certificate must chain to, and this service's own.
         self._verify = verify
         self._cert = cert
-        self._local = threading.local()
+        self._pools: urllib3.HTTPConnectionPool | None = None
+        # What the pool's requests name: the base URL's path (a prefix of every route) onward.
+        self._prefix = urllib3.util.parse_url(self.base_url).path or ""
         self._tokens: dict[tuple[str, str], tuple[str, float]] = {}
         self._lock = threading.Lock()
 
@@ -72,17 +83,32 @@ class ServiceClient:
         sent to the service that holds the client."""
         return self._codec
 
-    def _session(self) -> requests.Session:
-        session: requests.Session | None = getattr(self._local, "session", None)
-        if session is None:
-            session = requests.Session()
-            # Proxies from the environment must not divert calls between local services, and
-            # looking them up costs a third of a small call.
-            session.trust_env = False
-            session.verify = self._verify
-            session.cert = self._cert
-            self._local.session = session
-        return session
+    def _pool(self) -> urllib3.HTTPConnectionPool:
+        """The connection pools, made at the first call (a client is often built and never used)."""
+        if self._pools is None:
+            with self._lock:
+                if self._pools is None:
+                    self._pools = self._new_pools()
+        return self._pools
+
+    def _new_pools(self) -> urllib3.HTTPConnectionPool:
+        tls: dict[str, Any] = {}
+        if self.base_url.startswith("https:"):
+            tls["cert_reqs"] = "CERT_REQUIRED" if self._verify else "CERT_NONE"
+            if isinstance(self._verify, str):
+                tls["ca_certs"] = self._verify
+            if self._cert:
+                tls["cert_file"], tls["key_file"] = self._cert
+        # One pool: a client calls one service. No retries: a call that failed is reported as such
+        # and its caller decides (as requests' adapter did). A connection is kept per thread
+        # calling at once, up to 32.
+        return urllib3.connection_from_url(
+            self.base_url,
+            maxsize=32,
+            retries=False,
+            timeout=urllib3.Timeout(connect=self._timeout, read=self._timeout),
+            **tls,
+        )
 
     def service_token(self, acting: str = "", session: str = "") -> str:
         """This service's token for the callee, acting for `acting` in `session` (if given)."""
@@ -118,21 +144,24 @@ class ServiceClient:
         headers = {"Content-Type": "application/json", "Access-Token": token}
         url = self.base_url + path
         try:
-            reply = self._session().request(
-                method, url, data=jsonio.encode(body or {}), headers=headers, timeout=self._timeout
+            # urllib3 1.26 (elasticsearch 7.13 needs it) has no type hints.
+            reply = self._pool().urlopen(  # type: ignore[no-untyped-call]
+                method, self._prefix + path, body=jsonio.encode(body or {}), headers=headers
             )
-        except requests.exceptions.SSLError as exc:
+        except SSLError as exc:
             # A certificate that does not chain to [tls] ca_file, or ours refused: not transient.
             raise ServiceUnavailable(f"{url} refused the TLS handshake: {_ssl_reason(exc)}") from None
-        except requests.ConnectionError as exc:
-            raise ServiceUnavailable(f"{url} is unreachable: {type(exc).__name__}") from None
-        except requests.Timeout:
+        except NewConnectionError:  # refused, no route: before the timeouts, it is one of them
+            raise ServiceUnavailable(f"{url} is unreachable: ConnectionError") from None
+        except HTTPTimeout:
             raise ServiceUnavailable(f"{url} did not answer within {self._timeout} s") from None
+        except HTTPError as exc:  # reset, closed mid-answer, a malformed answer
+            raise ServiceUnavailable(f"{url} is unreachable: {type(exc).__name__}") from None
         try:
-            data = jsonio.decode_bulk(reply.content)
+            data = jsonio.decode_bulk(reply.data)
             code = Code(int(data["code"]))
         except (ValueError, KeyError, TypeError):
-            raise AopsError(f"{url} answered HTTP {reply.status_code} without an envelope") from None
+            raise AopsError(f"{url} answered HTTP {reply.status} without an envelope") from None
         if is_success(code, data):
             return dict(data)
         payload = {k: v for k, v in data.items() if k not in ("code", "msg", "detail", "field")}
@@ -142,7 +171,7 @@ class ServiceClient:
             field=data.get("field"),
             payload=payload,
             # A service in legacy mode sends errors with 200: the code's own status then applies.
-            http_status=reply.status_code if reply.status_code != 200 else None,
+            http_status=reply.status if reply.status != 200 else None,
         )
 
     def post(self, path: str, body: dict[str, Any] | None = None, **kw: Any) -> dict[str, Any]:
@@ -152,7 +181,7 @@ class ServiceClient:
         return self.call("DELETE", path, body, **kw)
 
 
-def _ssl_reason(exc: requests.exceptions.SSLError) -> str:
+def _ssl_reason(exc: SSLError) -> str:
     """OpenSSL's own words, e.g. `certificate verify failed: unable to get local issuer certificate`."""
     found = re.search(r"\[SSL: \w+\] ([^(')]+)", str(exc))
     return found.group(1).strip() if found else "TLS error"

@@ -537,6 +537,14 @@ class DataCenter(ServiceClient):
         """Store reports as the diag executors write them (validated once, by the data center)."""
         return self._saved("/data/diag/report/save", "reports", reports, who, REPORTS_MAX_BODY)
 
+    def neighbours(self, slices: Sequence[tuple[str, float, float]], who: Acting) -> list[Row]:
+        """The neighbours section of a report for each (host id, start, end), in order: the
+        user's hosts linked to the host on the topology map in the slice, with their abnormal
+        check results there (aops_database/services/neighbours.py)."""
+        body = {"slices": [{"host_id": h, "time_range": [start, end]} for h, start, end in slices]}
+        rows: list[Row] = self._post("/data/diag/neighbours", body, who)["neighbours"]
+        return rows
+
     get_reports: Relay[GetReportsBody] = Relay("/data/diag/report/get")
     list_reports: Relay[ListReportsBody] = Relay("/data/diag/report/get_list")
     delete_reports: Relay[ReportIdsBody] = Relay("/data/diag/report/delete", "DELETE")

@@ -103,6 +103,9 @@ class TcpLink:
             "server_port": port,
             "client": list(self.client) if self.client else None,
             "server": list(self.server) if self.server else None,
+            # The hosts again, on their own: a reader selects a host's links by them.
+            "client_host": self.client[0] if self.client else None,
+            "server_host": self.server[0] if self.server else None,
             "family": self.family,
             "metrics": list(self.metrics),
             **self.seen.fields(),

@@ -7,6 +7,10 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
+from aops_utils.contracts.topology import ENTITIES_INDEX
+from aops_utils.contracts.topology import LINKS_INDEX
+from aops_utils.contracts.topology import METRICS_INDEX
+from aops_utils.contracts.topology import TTL
 from aops_utils.docstore import DocumentStore
 from aops_utils.docstore import Range
 from aops_utils.docstore import SortKey
@@ -17,9 +21,10 @@ from gala_spider.model import Sample
 from gala_spider.model import digest
 
 LOG = logging.getLogger(__name__)
-ENTITIES = "gala_spider_entities"
-LINKS = "gala_spider_links"
-METRICS = "gala_spider_metrics"
+# The names are shared with the data center, which reads the links for diagnosis reports.
+ENTITIES = ENTITIES_INDEX
+LINKS = LINKS_INDEX
+METRICS = METRICS_INDEX
 SPECS = {
     ENTITIES: IndexSpec(
         keyword_fields=("kind",), numeric_fields=("last_seen",), paths=(("kind", "last_seen"),)
@@ -81,7 +86,8 @@ class GraphStore:
         for endpoint in dirty.listeners:
             if endpoint in graph.listeners:
                 entities.append((_entity_id("listener", *endpoint), graph.listeners[endpoint].doc()))
-        links = [(i, graph.links[i].doc()) for i in dirty.links if i in graph.links]
+        # Each TCP link says the ttl it is kept with: the data center reads it without this conf.
+        links = [(i, {**graph.links[i].doc(), TTL: graph.ttl}) for i in dirty.links if i in graph.links]
         links += [(i, graph.lbs[i].doc()) for i in dirty.lbs if i in graph.lbs]
         samples = [(f"{k[0]}-{k[1]}", graph.samples[k].doc()) for k in dirty.samples if k in graph.samples]
         graph.dirty = type(dirty)()

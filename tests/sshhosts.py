@@ -352,14 +352,28 @@ def _create_user(hosts: SshHosts) -> None:
 
 
 def _create_network(hosts: SshHosts, count: int) -> None:
+    # Whole, the namespaces' side included: the root ends of the veth pairs come up (carrier)
+    # when the namespaces bring theirs up.
+    with network_change():
+        _create_links(hosts, count)
+
+
+def _create_links(hosts: SshHosts, count: int) -> None:
     gateway = hosts.network.network_address + 1
-    batch = [f"link add {hosts.bridge} type bridge", f"addr add {gateway}/24 dev {hosts.bridge}"]
+    # addrgenmode none: no IPv6 link-local address, which the kernel would add a second or two
+    # later, after network_change has let browser pages load again.
+    batch = [
+        f"link add {hosts.bridge} type bridge",
+        f"link set {hosts.bridge} addrgenmode none",
+        f"addr add {gateway}/24 dev {hosts.bridge}",
+    ]
     for index in range(count):
         namespace = f"{PREFIX}-{hosts.run_id}-{index + 1}"
         veth = f"{PREFIX}{hosts.run_id}h{index + 1}"
         batch += [
             f"netns add {namespace}",
             f"link add {veth} type veth peer name eth0 netns {namespace}",
+            f"link set {veth} addrgenmode none",
             f"link set {veth} master {hosts.bridge} up",
         ]
         name = f"{PREFIX}-{hosts.run_id}-{index + 1}"
@@ -371,8 +385,7 @@ def _create_network(hosts: SshHosts, count: int) -> None:
             SshHost(name=name, address=address, namespace=namespace, root=root, private=private)
         )
     batch.append(f"link set {hosts.bridge} up")
-    with network_change():
-        _run("ip", "-batch", "-", stdin="\n".join(batch) + "\n")
+    _run("ip", "-batch", "-", stdin="\n".join(batch) + "\n")
     gateway = hosts.network.network_address + 1
     for host in hosts.hosts:
         # `ip netns exec` bind-mounts /etc/netns/NS/* over /etc: each host resolves its own name

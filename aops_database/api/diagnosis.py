@@ -12,6 +12,7 @@ from aops_database.app import center
 from aops_database.services import diag_reports
 from aops_database.services import diag_watch
 from aops_database.services import diagnosis
+from aops_database.services import neighbours
 from aops_utils.contracts.data_center.diagnosis import REPORTS_MAX_BODY
 from aops_utils.contracts.data_center.diagnosis import TASK_MAX_BODY
 from aops_utils.contracts.data_center.diagnosis import TREES_MAX_BODY
@@ -21,6 +22,7 @@ from aops_utils.contracts.data_center.diagnosis import GetReportsBody
 from aops_utils.contracts.data_center.diagnosis import GetTasksBody
 from aops_utils.contracts.data_center.diagnosis import GetTreesBody
 from aops_utils.contracts.data_center.diagnosis import ListReportsBody
+from aops_utils.contracts.data_center.diagnosis import NeighboursBody
 from aops_utils.contracts.data_center.diagnosis import ProgressBody
 from aops_utils.contracts.data_center.diagnosis import ReportIdsBody
 from aops_utils.contracts.data_center.diagnosis import SaveReportsBody
@@ -123,6 +125,15 @@ def save_reports(ctx: RequestContext[SaveReportsBody]) -> dict[str, Any]:
 def get_reports(ctx: RequestContext[GetReportsBody]) -> dict[str, Any]:
     """The caller's reports by id, each with its evaluated tree."""
     return {"result": diag_reports.get_reports(center().docs, ctx.username, ctx.body.report_list)}
+
+
+@api.route("/data/diag/neighbours", body=NeighboursBody)
+def get_neighbours(ctx: RequestContext[NeighboursBody]) -> dict[str, Any]:
+    """Each slice's host's neighbours on the topology map with their abnormal results in the
+    slice, as a report's neighbours section (services/neighbours.py); only the user's hosts."""
+    c = center()
+    slices = [(s.host_id, s.time_range[0], s.time_range[1]) for s in ctx.body.slices]
+    return {"neighbours": neighbours.neighbours(c.store, c.docs, c.results, ctx.username, slices)}
 
 
 @docs_listing("/data/diag/report/get_list", ListReportsBody, "result", diag_reports.list_reports)

@@ -29,6 +29,13 @@ REPORT_SPEC = IndexSpec(
     numeric_fields=("start", "end", "time"),
 )
 LISTED_FIELDS = ("host_id", "tree_name", "task_id", "report_id", "start", "end")
+# What a report saved before reports had neighbours (or without a section) answers.
+NOT_RECORDED = {
+    "status": "not_recorded",
+    "text": "neighbours were not looked up for this report",
+    "total": 0,
+    "hosts": [],
+}
 # Ties keep one order, so that consecutive pages neither repeat nor skip a report.
 _TIE_BREAK = ("start", "host_id", "tree_name", "end", "report_id")
 # Task ids per counting query: far below Elasticsearch's 65,536 terms and SQLite's parameters.
@@ -61,6 +68,9 @@ def save_reports(docs: DocumentStore, username: str, reports: Sequence[dict[str,
             "value": root_value(item["report"]),
             "report": jsonio.encode(item["report"]).decode(),
         }
+        if item.get("neighbours") is not None:
+            # As JSON text too: host names and check items must not become index fields.
+            source["neighbours"] = jsonio.encode(item["neighbours"]).decode()
         by_id[document_id(username, item["report_id"])] = source
     return save_by_id(docs, REPORT_INDEX, REPORT_SPEC, by_id)
 
@@ -77,6 +87,9 @@ def get_reports(docs: DocumentStore, username: str, report_ids: Sequence[str]) -
         row = {name: source.get(name) for name in LISTED_FIELDS}
         text = source.get("report")
         row["report"] = jsonio.decode(text) if isinstance(text, str) and text else {}
+        # Beyond 21.09, after its fields: the report host's neighbours on the topology map.
+        section = source.get("neighbours")
+        row["neighbours"] = jsonio.decode(section) if isinstance(section, str) and section else NOT_RECORDED
         rows.append(row)
     return rows
 

@@ -107,6 +107,16 @@ ROUTES = [
         lambda w, r, b: r.get("result", []) == [],
     ),
     Route(
+        # No map in this data center's store: the section says so (the map: test_neighbours.py).
+        "/data/diag/neighbours",
+        lambda w: {"slices": [{"host_id": w.add_host(), "time_range": [0, 60]}]},
+        lambda w, r, b: [n["status"] for n in r["neighbours"]] == ["no_topology"],
+        {"slices": [{"host_id": "1", "time_range": [60, 0]}]},
+        "slices.0.time_range",
+        # The owner's host is not the other user's: nothing is looked up for them.
+        lambda w, r, b: [n["status"] for n in r["neighbours"]] == ["unknown_host"],
+    ),
+    Route(
         "/data/diag/report/get_list",
         lambda w: (w.add_report(), {})[1],
         lambda w, r, b: r["total_count"] == 1,

@@ -129,13 +129,16 @@ def netns_pair() -> Iterator[NetnsPair]:
     outside, inside = (str(a) for a in list(_free_subnet().hosts())[:2])
     _run("ip", "netns", "add", namespace)
     try:
+        # The namespace's end too: bringing it up brings the root end's carrier up.
         with network_change():
             _run("ip", "link", "add", veth, "type", "veth", "peer", "name", "eth0", "netns", namespace)
+            # No IPv6 link-local address, which would come a second or two later, outside the lock.
+            _run("ip", "link", "set", veth, "addrgenmode", "none")
             _run("ip", "addr", "add", f"{outside}/30", "dev", veth)
             _run("ip", "link", "set", veth, "up")
-        for cmd in (["addr", "add", f"{inside}/30", "dev", "eth0"], ["link", "set", "eth0", "up"]):
-            _run("ip", "-n", namespace, *cmd)
-        _run("ip", "-n", namespace, "link", "set", "lo", "up")
+            for cmd in (["addr", "add", f"{inside}/30", "dev", "eth0"], ["link", "set", "eth0", "up"]):
+                _run("ip", "-n", namespace, *cmd)
+            _run("ip", "-n", namespace, "link", "set", "lo", "up")
         yield NetnsPair(namespace, inside, outside)
     finally:
         # The root end goes first: deleting the namespace removes it only later.

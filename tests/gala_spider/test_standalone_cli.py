@@ -3,6 +3,7 @@ the SQLite document store, the CLI over HTTP."""
 
 from __future__ import annotations
 
+import re
 import time
 from pathlib import Path
 
@@ -14,8 +15,11 @@ from tests.adoctor_check_scheduler.test_cli_flow import add_local_host
 from tests.adoctor_check_scheduler.test_cli_flow import first_login
 from tests.adoctor_check_scheduler.test_cli_flow import ok
 from tests.aops_cli.conftest import Doctor
+from tests.aops_cli.test_adoctor import SAMPLE
+from tests.aops_cli.test_adoctor import write
 from tests.aops_cli.test_standalone import _configure
 from tests.gala_spider import messages as m
+from tests.samples import HEALTH_TREE
 
 
 def test_aops_topo_reads_the_map_of_aops_standalone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,6 +58,55 @@ def test_aops_topo_reads_the_map_of_aops_standalone(tmp_path: Path, monkeypatch:
         assert "1 link disappeared" in diff, diff
         bad = doctor.run("topo entities --at yesterday", prog="aops")
         assert bad.code == 2 and "is not seconds" in bad.err, bad
+    finally:
+        for item in reversed(running):
+            item.stop()
+
+
+def test_a_report_on_aops_standalone_lists_the_neighbours(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The map in the SQLite document store the data center reads: a diagnosis through adoctor
+    lists the neighbour, linked over the in-process bus's records."""
+    data_dir = tmp_path / "aops"
+    _configure(data_dir)
+    conf = data_dir / "conf"
+    monkeypatch.setenv("AOPS_CONF_DIR", str(conf))
+    apps: dict[str, object] = {}
+    running = start_services(data_dir, apps)
+    try:
+        doctor = Doctor(conf, tmp_path / "cli-home")
+        first_login(doctor)
+        node = add_local_host(doctor)  # "node", 127.0.0.1
+        ok(
+            doctor,
+            "host --action add --host_name db --host_group_name local --public_ip 10.62.0.2 "
+            "--ssh_port 22 --management False --username root --password pw --key vault-key-0123",
+            prog="aops",
+        )
+        spider = apps[webui.TOPOLOGY].extensions["gala_spider"]  # type: ignore[attr-defined]
+        producer = spider.bus.producer()
+        for value in m.pair("node", "10.62.0.1", (10, "php"), "db", "10.62.0.2", (11, "mysqld"), 3306):
+            producer.send_encoded("gala_gopher", value)
+        deadline = time.time() + 30
+        while spider.consumer.status.used < 2 or spider.consumer.status.last_stored_at is None:
+            assert time.time() < deadline, spider.consumer.status
+            time.sleep(0.2)
+        ok(doctor, f"checkrule --action add --conf {SAMPLE}")
+        tree = write(tmp_path / "tree.json", HEALTH_TREE)
+        ok(doctor, f"faultree --action add --tree_list health --conf {tree}")
+        now = int(time.time()) + 1
+        ran = ok(
+            doctor, f"diag --host_list {node} --tree_list health --start {now - 60} --end {now} --interval 60"
+        )
+        task_id = ran.out.split()[1].rstrip(":")
+        (report_id,) = re.findall(
+            r"([0-9a-f]{32})\n", ok(doctor, f"report --action get --task_id {task_id}").out
+        )
+        shown = ok(doctor, f"report --action get --report_list {report_id}").out
+        assert "  neighbours: 1 neighbour linked in the slice\n" in shown, shown
+        assert "    db (10.62.0.2, host " in shown, shown
+        assert "      link outgoing: node/10/php 10.62.0.1 -> db/11/mysqld 10.62.0.2:3306\n" in shown, shown
     finally:
         for item in reversed(running):
             item.stop()

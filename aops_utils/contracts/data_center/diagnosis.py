@@ -156,8 +156,36 @@ class ProgressBody(Body):
 
 # Reports
 
+# A report's neighbours (docs/diagnosis.md "Neighbours"): at most this many hosts, each with at
+# most this many links and abnormal results shown (their totals are counted).
+MAX_NEIGHBOURS = 50
+MAX_NEIGHBOUR_LINKS = 20
+MAX_NEIGHBOUR_RESULTS = 20
+NeighbourSection = Annotated[dict[str, Any], _bounded_json(4 * MIB)]
+
+
+class NeighbourSlice(Body):
+    host_id: HostId
+    time_range: list[Timestamp] = Field(min_length=2, max_length=2)
+
+    @field_validator("time_range")
+    @classmethod
+    def _ordered(cls, value: list[float]) -> list[float]:
+        if value[0] > value[1]:
+            raise ValueError("start must not be after end")
+        return value
+
+
+class NeighboursBody(Body):
+    """The neighbours of each of the user's hosts in its slice, as a report shows them."""
+
+    slices: list[NeighbourSlice] = Field(min_length=1, max_length=MAX_REPORTS)
+
 
 class Report(Body):
+    """A report as the diag executor writes it; `neighbours` (beyond 21.09) is the section the
+    data center's /data/diag/neighbours answered for its host and slice (see NeighboursBody)."""
+
     report_id: Hex32
     task_id: Hex32
     host_id: HostId
@@ -166,6 +194,7 @@ class Report(Body):
     end: Timestamp
     # The evaluated tree; {} when the executor could not evaluate it (as in 21.09).
     report: ReportContent
+    neighbours: NeighbourSection | None = None
 
     @field_validator("end")
     @classmethod

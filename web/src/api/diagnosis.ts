@@ -81,8 +81,61 @@ export interface ReportSummary {
   end: number
 }
 
+/** One end of a link: a process a probe reported, or (process null) an address alone. */
+export interface NeighbourEnd {
+  ip: string
+  port?: number | string
+  host: string | null
+  pid: string | null
+  process: string | null
+}
+
+export interface NeighbourLink {
+  link_id: string
+  /** From the report's host: outgoing when it is the client. */
+  direction: 'outgoing' | 'incoming'
+  client: NeighbourEnd
+  server: NeighbourEnd
+  first_seen: number
+  last_seen: number
+}
+
+export interface NeighbourResult {
+  check_item: string
+  value: string
+  series: string
+  start: number
+  end: number
+  description: string
+  reason: string
+}
+
+export interface Neighbour {
+  host_id: string
+  host_name: string
+  public_ip: string
+  link_count: number
+  links: NeighbourLink[]
+  abnormal_count: number
+  abnormal: NeighbourResult[]
+}
+
+export type NeighbourStatus =
+  'found' | 'none' | 'no_topology' | 'unknown_host' | 'unavailable' | 'not_recorded'
+
+/** The report host's neighbours on the topology map in its slice (docs/diagnosis.md "Neighbours"). */
+export interface NeighbourSection {
+  status: NeighbourStatus
+  text: string
+  total: number
+  limit?: number
+  hosts: Neighbour[]
+}
+
 export interface Report extends ReportSummary {
   report: ReportNode
+  /** Beyond 21.09; absent from an older scheduler's answer. */
+  neighbours?: NeighbourSection
 }
 
 export interface HostChoice {

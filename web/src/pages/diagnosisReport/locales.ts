@@ -13,6 +13,27 @@ export const en = {
   values: { true: 'true', false: 'false', unknown: 'unknown' },
   legend: 'true: the fault is there · false: it is not · unknown: not decided',
   notFound: 'No report {id}',
+  neighbours: {
+    title: 'Neighbours',
+    host: 'Neighbour host',
+    links: 'Link',
+    abnormal: 'Abnormal check results in the slice',
+    summary: 'Your hosts linked to this host in the slice, on the topology map: {n}.',
+    shown: 'The {n} with the most abnormal results are shown.',
+    direction: { outgoing: 'outgoing', incoming: 'incoming' },
+    moreLinks: '… and {n} more links',
+    moreResults: '… and {n} more abnormal results',
+    noAbnormal: 'No abnormal result',
+    status: {
+      found: 'Neighbours found',
+      none: 'No link of this host in the slice leads to another of your hosts.',
+      no_topology:
+        'No topology data for this host: gala-spider has no record of it (does gala-gopher run there?).',
+      unknown_host: 'This host is not one of yours any more: no neighbours were looked up.',
+      unavailable: 'The neighbours could not be looked up when the report was made.',
+      not_recorded: 'This report was made before reports listed neighbours.',
+    },
+  },
 }
 
 export const zh: typeof en = {
@@ -29,4 +50,24 @@ export const zh: typeof en = {
   values: { true: '是', false: '否', unknown: '未知' },
   legend: '是:故障存在 · 否:故障不存在 · 未知:无法判定',
   notFound: '没有报告 {id}',
+  neighbours: {
+    title: '邻居主机',
+    host: '邻居主机',
+    links: '连接',
+    abnormal: '时间片内的异常检查结果',
+    summary: '拓扑图上与本主机有连接的您的主机:{n} 台。',
+    shown: '显示异常结果最多的 {n} 台。',
+    direction: { outgoing: '出向', incoming: '入向' },
+    moreLinks: '… 另有 {n} 条连接',
+    moreResults: '… 另有 {n} 条异常结果',
+    noAbnormal: '无异常结果',
+    status: {
+      found: '找到邻居主机',
+      none: '该时间片内本主机没有通往您其他主机的连接。',
+      no_topology: '本主机没有拓扑数据:gala-spider 没有它的记录(该主机上是否运行了 gala-gopher?)。',
+      unknown_host: '该主机已不是您的主机,未查询邻居。',
+      unavailable: '生成报告时无法查询邻居主机。',
+      not_recorded: '该报告生成时尚不记录邻居主机。',
+    },
+  },
 }
