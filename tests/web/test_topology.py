@@ -64,12 +64,10 @@ def wait_consumed(stack: WebStack, count: int, timeout: float = 60) -> None:
 
 
 def send(stack: WebStack, records: list[bytes]) -> None:
-    """`records` to gala_spider's topic in this order (one partition: one key), until used."""
+    """`records` to gala_spider's topic (spread over its partitions, as a probe's are), until used."""
     spider = stack.services.topology  # type: ignore[union-attr]
     before = spider.app.extensions["gala_spider"].consumer.status.used
-    for value in records:
-        spider.producer.send(spider.topic, value, key=b"test")
-    spider.producer.flush()
+    spider.send(*records)
     wait_consumed(stack, before + len(records))
 
 
