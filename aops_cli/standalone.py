@@ -31,6 +31,17 @@ DEFAULT_WEB_DIR = Path(__file__).resolve().parents[1] / "web" / "dist"
 # The manual's default deployment template and task (21.09 section 6.3), from the same checkout;
 # copied under its own name, the one `aops-database init` reads in the conf dir.
 SHIPPED_DEFAULTS = Path(__file__).resolve().parents[1] / "conf" / "default.json"
+PROBE_CONF = "gala-gopher.conf"
+# The probe of the local machine (docs/topology.md, "In aops standalone"): its records go to the
+# in-process bus that gala_spider reads, whatever kafka_broker says.
+PROBE_CONF_TEXT = """# written by `aops standalone` on first start (libconfig, as /etc/aops/gala-gopher.conf)
+# The probe of this machine. In standalone its records go to the in-process bus of gala-spider,
+# not to kafka_broker; the tcp probe's switch "off" (or `aops standalone --no-probe`) stops it.
+ingress = { interval = 5; };
+web_server = { port = 8888; bind = "127.0.0.1"; };
+kafka = { kafka_topic = "gala_gopher"; switch = "on"; };
+extend_probes = ( { name = "tcp"; param = ""; switch = "on"; } );
+"""
 
 
 def write_default_conf(data_dir: Path, host: str) -> Path:
@@ -70,6 +81,8 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     }
     for name, text in files.items():
         private.write_new_text(conf_dir / name, "; written by `aops standalone` on first start\n" + text)
+    # libconfig, whose comments start with # (a ; would not parse).
+    private.write_new_text(conf_dir / PROBE_CONF, PROBE_CONF_TEXT)
     # Init, which each start runs as the units do, imports what of it does not exist for admin:
     # a default deleted comes back at the next start, as the manual's database restart did;
     # `{}` in the file stops that (docs/deployment.md, "The default task").
@@ -78,9 +91,10 @@ def write_default_conf(data_dir: Path, host: str) -> Path:
     return conf_dir
 
 
-def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[Running]:
+def start_services(data_dir: Path, apps: dict[str, Any] | None = None, probe: bool = True) -> list[Running]:
     """Start every service from the settings in AOPS_CONF_DIR; `apps` receives the WSGI
-    applications by the names of `webui.API_ROUTES`, for the web port."""
+    applications by the names of `webui.API_ROUTES`, for the web port. `probe`: the local
+    machine's gala-gopher too (unless its gala-gopher.conf switches the tcp probe off)."""
     from aops_database import settings as db_settings
     from aops_database.__main__ import initialise
     from aops_database.app import create_app as create_database
@@ -114,12 +128,15 @@ def start_services(data_dir: Path, apps: dict[str, Any] | None = None) -> list[R
     running.append(_serve("aops-manager", manager_app, man_ini.manager.endpoint))
     apps[webui.MANAGER] = manager_app
     running.append(Running("host-status-prober", "", state.prober.stop))
-    # One in-process bus for checks, diagnosis and the topology service.
+    # One in-process bus for checks, diagnosis, the topology service and the probe feeding it.
     bus = MemoryBus()
     running.append(Running("message-bus", "", bus.close))
     running += _start_checks(system, bus, apps)
     running += _start_diagnosis(system, bus, apps)
-    running += _start_topology(system, bus, center.docs, apps)
+    topology, topic = _start_topology(system, bus, center.docs, apps)
+    running += topology
+    if probe:
+        running += _start_probe(bus, topic)
     running += _start_ragdoll(system, apps)
 
     def close_stores() -> None:
@@ -185,18 +202,49 @@ def _start_ragdoll(system: Any, apps: dict[str, Any]) -> list[Running]:
     ]
 
 
-def _start_topology(system: Any, bus: Any, docs: Any, apps: dict[str, Any]) -> list[Running]:
-    """gala_spider: its consumer on the in-process bus, its map in the data center's store."""
+def _start_topology(system: Any, bus: Any, docs: Any, apps: dict[str, Any]) -> tuple[list[Running], str]:
+    """gala_spider: its consumer on the in-process bus, its map in the data center's store; and
+    the topic it reads."""
     from gala_spider import settings as spider_settings
     from gala_spider.app import create_app as create_spider
 
     _, ini = spider_settings.load()
     app = create_spider(system, ini, bus=bus, docs=docs)
     apps[webui.TOPOLOGY] = app
-    return [
+    running = [
         Running("topology-consumer", "", app.extensions["gala_spider"].close),
         _serve("gala-spider", app, ini.spider.endpoint),
     ]
+    return running, str(ini.kafka.topic)
+
+
+def _start_probe(bus: Any, spider_topic: str) -> list[Running]:
+    """gala-gopher for this machine on its interval, producing to the in-process bus that
+    gala_spider reads (its kafka_broker is not used here), with its metrics page."""
+    from aops_utils.conf import Endpoint
+    from gala_gopher import settings as probe_settings
+    from gala_gopher.service import build as build_probe
+
+    system, conf = probe_settings.load()
+    if conf.tcp is None:
+        LOG.info("gala-gopher not started: the tcp probe is off in %s", probe_settings.FILE_NAME)
+        return []
+    if conf.kafka.switch == "on" and conf.kafka.kafka_topic != spider_topic:
+        LOG.warning(
+            "gala-gopher produces to topic %s and gala-spider reads %s: the map stays empty",
+            conf.kafka.kafka_topic,
+            spider_topic,
+        )
+    probe = build_probe(system, conf, bus)
+    page = Endpoint(ip=conf.web_server.bind, port=conf.web_server.port)
+    try:
+        probe.start()
+    except OSError as exc:
+        raise click.ClickException(
+            f"gala-gopher cannot listen on {page.url}: {exc.strerror} (set web_server port in "
+            f"{probe_settings.FILE_NAME}, or start with --no-probe)"
+        ) from None
+    return [Running("gala-gopher", page.url, probe.close)]
 
 
 def start_web(dist: Path, host: str, port: int, apps: dict[str, Any]) -> Running:
@@ -248,7 +296,13 @@ def _serve(name: str, app: Any, endpoint: Any, secure: Any = None) -> Running:
     show_default=True,
     help="The built web UI (web/dist; `make install` builds it).",
 )
-def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
+@click.option(
+    "--probe/--no-probe",
+    default=True,
+    show_default=True,
+    help="Run gala-gopher for this machine, feeding the topology (gala-gopher.conf can switch it off).",
+)
+def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path, probe: bool) -> None:
     """Run the whole suite in one process on SQLite and in-process queues (Ctrl-C stops it)."""
     from aops_utils.serving import stop_signal
     from aops_utils.serving import wait_for_stop
@@ -261,7 +315,7 @@ def standalone(data_dir: Path, host: str, web_port: int, web_dir: Path) -> None:
     os.environ["AOPS_CONF_DIR"] = str(conf_dir)
     stopping = stop_signal()
     apps: dict[str, Any] = {}
-    running = start_services(data_dir, apps)
+    running = start_services(data_dir, apps, probe=probe)
     try:
         web = start_web(web_dir, host, web_port, apps)
     except click.ClickException:

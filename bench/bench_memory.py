@@ -1,8 +1,9 @@
 """Resident memory of `aops standalone` (the whole suite in one process on SQLite).
 
-Starts `aops standalone --data-dir <fresh temp dir>` on its documented ports 11111/11119 (which
-must be free), waits until the manager answers, idles 5 s and reads VmRSS of the process and
-all its children from /proc. Then adds 1,000 hosts (2 batches of 500; the first host add imports
+Starts `aops standalone --data-dir <fresh temp dir>` on its documented ports 11111/11119 and its
+probe's page on 8888 (which must be free; the probe of this machine runs, as users run it), waits
+until the manager answers, idles 5 s and reads VmRSS of the process and all its children from
+/proc. Then adds 1,000 hosts (2 batches of 500; the first host add imports
 ansible for the credential vault) and lists them all (20 pages of 50), and reads it again.
 Target: < 250 MiB, at idle and also after the hosts.
 """
@@ -33,7 +34,7 @@ from support.procs import rss_kib
 from support.procs import start_process
 from support.procs import wait_ready
 
-PORTS = (11111, 11119)
+PORTS = (11111, 11119, 8888)
 IDLE_S = 5
 HOSTS = 1_000
 BATCH = 500

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from typing import Any
 
 # A thing that flaps for weeks keeps its newest spans; older ones merge into the first.
@@ -21,18 +22,40 @@ class Presence:
 
     def touch(self, t: float, ttl: float) -> None:
         last = self.spans[-1]
-        if t > last[1]:
-            if t - last[1] > ttl:
-                self.spans.append([t, t])
-                if len(self.spans) > MAX_SPANS:
-                    self.spans[1:3] = [[self.spans[1][0], self.spans[2][1]]]
+        if t >= last[0]:
+            # The usual case: a sighting at or after the newest span's start.
+            if t > last[1]:
+                if t - last[1] > ttl:
+                    self.spans.append([t, t])
+                    self._cap()
+                else:
+                    last[1] = t
+                self.last = t
+            return
+        self._insert(t, ttl)
+
+    def _insert(self, t: float, ttl: float) -> None:
+        """A sighting older than the newest span: a record of another Kafka partition read after
+        newer ones, or a replay. It joins the span it falls in or within ttl of (two spans it
+        bridges become one), else is a span of its own; the gaps stay gaps."""
+        spans = self.spans
+        index = bisect_right([start for start, _ in spans], t) - 1
+        if index >= 0 and t <= spans[index][1]:
+            return
+        spans.insert(index + 1, [t, t])
+        merged: list[list[float]] = []
+        for span in spans:
+            if merged and span[0] - merged[-1][1] <= ttl:
+                merged[-1][1] = max(merged[-1][1], span[1])
             else:
-                last[1] = t
-            self.last = t
-        elif t < self.first:
-            # A record delivered late (a replay after a restart): the first span starts earlier.
-            self.spans[0][0] = t
-            self.first = t
+                merged.append(span)
+        self.spans = merged
+        self.first = merged[0][0]
+        self._cap()
+
+    def _cap(self) -> None:
+        if len(self.spans) > MAX_SPANS:
+            self.spans[1:3] = [[self.spans[1][0], self.spans[2][1]]]
 
     def alive_at(self, t: float, ttl: float) -> bool:
         for start, end in reversed(self.spans):

@@ -8,6 +8,13 @@ import { defineConfig } from 'vite'
 // standalone web port), so the dev server forwards everything there.
 const api = process.env.AOPS_WEB_API ?? 'http://127.0.0.1:11110'
 
+// ECharts modules that the tree and graph pages (fault trees, reports, topology) share and the
+// dashboard does not draw: the SVG renderer and the zoomable view. Shared by three pages they
+// would join the echarts chunk, which the landing page loads; left out, they go to a chunk of
+// those pages.
+const ECHARTS_VIEWS =
+  /node_modules[\\/](zrender[\\/]lib[\\/]svg[\\/]|echarts[\\/]lib[\\/](renderer[\\/]installSVGRenderer|component[\\/]helper[\\/](RoamController|roamHelper|cursorHelper|interactionMutex)|coord[\\/]View|data[\\/]helper[\\/]linkSeriesData)\.js)/
+
 export default defineConfig({
   plugins: [vue()],
   define: {
@@ -40,7 +47,8 @@ export default defineConfig({
             // apart from the chart types only some pages draw.
             {
               name: 'echarts',
-              test: /node_modules[\\/](echarts|zrender|tslib)[\\/]/,
+              test: (id: string) =>
+                /node_modules[\\/](echarts|zrender|tslib)[\\/]/.test(id) && !ECHARTS_VIEWS.test(id),
               minShareCount: 3,
             },
           ],

@@ -19,11 +19,22 @@ from aops_utils.errors import AopsError
 TopicPartition = tuple[str, int]
 
 
+# Messages every group reading a partition has committed are dropped in batches of at least this
+# many (or half the log): a probe producing every few seconds (aops standalone) would otherwise
+# keep every record it ever sent in memory.
+TRIM_BATCH = 1024
+
+
 @dataclass
 class _Topic:
-    # Each partition is an append-only log of (key, serialized value); the offset is the index.
+    # Each partition is a log of (key, serialized value); a message's offset is its index plus
+    # the partition's base, the offset of the oldest message still kept.
     partitions: list[list[tuple[str | None, bytes]]]
+    bases: list[int] = field(default_factory=list)
     next_keyless: int = 0
+
+    def __post_init__(self) -> None:
+        self.bases = self.bases or [0] * len(self.partitions)
 
 
 @dataclass
@@ -144,6 +155,24 @@ class MemoryBus:
         group.members.remove(consumer)
         self._rebalance(group)
 
+    def _trim(self, tp: TopicPartition) -> None:
+        """Drop the messages of `tp` that every group reading its topic has committed."""
+        name, partition = tp
+        readers = [
+            group
+            for group in self._groups.values()
+            if any(name in m.topics for m in group.members) or any(t == name for t, _ in group.committed)
+        ]
+        if not readers:
+            return
+        floor = min(group.committed.get(tp, 0) for group in readers)
+        topic = self._topics[name]
+        log, base = topic.partitions[partition], topic.bases[partition]
+        drop = floor - base
+        if drop >= TRIM_BATCH or (drop > 0 and drop * 2 >= len(log)):
+            del log[:drop]
+            topic.bases[partition] = floor
+
     def _remove_producer(self, producer: MemoryProducer) -> None:
         if producer in self._producers:
             self._producers.remove(producer)
@@ -218,6 +247,7 @@ class MemoryConsumer:
             for tp in self._assigned:
                 # max() keeps the committed offset monotonic: committed messages never return.
                 committed[tp] = max(committed.get(tp, 0), self._positions[tp])
+                self._bus._trim(tp)
 
     def close(self) -> None:
         with self._bus._cond:
@@ -247,11 +277,14 @@ class MemoryConsumer:
                 break
             tp = self._assigned[(self._start + step) % count]
             name, partition = tp
-            log = self._bus._topics[name].partitions[partition]
-            position = self._positions[tp]
-            end = min(len(log), position + limit - len(taken))
+            topic = self._bus._topics[name]
+            log, base = topic.partitions[partition], topic.bases[partition]
+            # A position before the oldest message kept (dropped once every group had it)
+            # starts from the oldest, as Kafka's earliest reset.
+            position = max(self._positions[tp], base)
+            end = min(base + len(log), position + limit - len(taken))
             for offset in range(position, end):
-                key, payload = log[offset]
+                key, payload = log[offset - base]
                 taken.append((name, partition, offset, key, payload))
             self._positions[tp] = max(position, end)
         if count:

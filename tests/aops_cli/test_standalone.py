@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from collections.abc import Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def _configure(data_dir: Path) -> str:
     """Pre-write the ini files on free ports so the test never collides with a real suite."""
     conf = write_default_conf(data_dir / "probe", "127.0.0.1")
     manager, database, checks, diag = free_port(), free_port(), free_port(), free_port()
-    ragdoll, spider = free_port(), free_port()
+    ragdoll, spider, probe_page = free_port(), free_port(), free_port()
     target = data_dir / "conf"
     target.mkdir(parents=True)
     for name in (
@@ -37,21 +38,33 @@ def _configure(data_dir: Path) -> str:
         "diag_executor.ini",
         "gala-ragdoll.conf",
         "gala-spider.conf",
+        "gala-gopher.conf",
     ):
         text = (conf / name).read_text().replace(str(data_dir / "probe"), str(data_dir))
         text = text.replace("11111", str(manager)).replace("11119", str(database))
         text = text.replace("11112", str(checks)).replace("11113", str(diag)).replace("11115", str(spider))
-        text = text.replace("11114", str(ragdoll))
+        text = text.replace("11114", str(ragdoll)).replace("port = 8888", f"port = {probe_page}")
         (target / name).write_text(text)
     return f"http://127.0.0.1:{manager}"
 
 
-def _start(data_dir: Path, umask: int = -1, output: list[str] | None = None) -> subprocess.Popen[str]:
-    """Start on `data_dir`, under `umask` when given (-1: the test's own); the lines it printed
-    while starting are added to `output`."""
+def _start(
+    data_dir: Path, umask: int = -1, output: list[str] | None = None, options: Sequence[str] = ()
+) -> subprocess.Popen[str]:
+    """Start on `data_dir` with `options`, under `umask` when given (-1: the test's own); the
+    lines it printed while starting are added to `output`."""
     # A web port of its own too: the default (11110) may be taken by another suite or test.
     proc = subprocess.Popen(
-        [sys.executable, "-c", LAUNCH, "--data-dir", str(data_dir), "--web-port", str(free_port())],
+        [
+            sys.executable,
+            "-c",
+            LAUNCH,
+            "--data-dir",
+            str(data_dir),
+            "--web-port",
+            str(free_port()),
+            *options,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -78,10 +91,10 @@ def _stop(proc: subprocess.Popen[str], sig: int) -> str:
 
 @contextmanager
 def standalone_running(
-    data_dir: Path, umask: int = -1, output: list[str] | None = None
+    data_dir: Path, umask: int = -1, output: list[str] | None = None, options: Sequence[str] = ()
 ) -> Iterator[subprocess.Popen[str]]:
     """`aops standalone` for the block: stopped by SIGTERM after it (killed if the block failed)."""
-    proc = _start(data_dir, umask, output)
+    proc = _start(data_dir, umask, output, options)
     try:
         yield proc
         out = _stop(proc, signal.SIGTERM)

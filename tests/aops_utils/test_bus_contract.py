@@ -443,3 +443,39 @@ def test_open_bus_builds_the_named_kind_and_rejects_others() -> None:
     kafka.close()
     with pytest.raises(ConfigError, match="rabbitmq"):
         open_bus("rabbitmq")
+
+
+def _kept(bus: MemoryBus, topic: str) -> int:
+    return sum(len(log) for log in bus._topics[topic].partitions)
+
+
+def test_the_memory_bus_drops_what_every_group_committed_and_keeps_the_rest() -> None:
+    bus = MemoryBus(partitions=1)
+    try:
+        producer = bus.producer()
+        late = bus.consumer(["t"], "late")  # reads nothing yet: everything is kept for it
+        eager = bus.consumer(["t"], "eager")
+        total = 3000
+        for i in range(total):
+            producer.send("t", {"i": i})
+
+        def drain(consumer: Consumer, count: int) -> list[int]:
+            seen: list[int] = []
+            while len(seen) < count:
+                seen += [m.value["i"] for m in consumer.poll(1.0, max_records=500)]
+                consumer.commit()
+            return seen
+
+        assert drain(eager, total) == list(range(total))
+        assert _kept(bus, "t") == total
+        assert drain(late, total) == list(range(total))
+        assert _kept(bus, "t") < 1024  # both committed: dropped
+        # Offsets go on from where they were; a new group starts from the oldest message kept.
+        producer.send("t", {"i": total})
+        [message] = eager.poll(1.0)
+        assert message.offset == total and message.value == {"i": total}
+        newcomer = bus.consumer(["t"], "new")
+        values = [m.value["i"] for m in newcomer.poll(1.0, max_records=5000)]
+        assert values and values[-1] == total and values[0] > 0
+    finally:
+        bus.close()

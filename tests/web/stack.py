@@ -26,7 +26,10 @@ import orjson
 import requests
 
 from tests.aops_manager.deploying import DEPLOY_CONF
+from tests.conftest import ES_URL
+from tests.conftest import KAFKA
 from tests.conftest import mariadb_suite
+from tests.conftest import require
 from tests.gala_ragdoll.serving import ragdoll
 from tests.procs import stop
 from tests.schedulers import check_scheduler
@@ -68,7 +71,7 @@ class Recorded:
 
 
 class Recorder:
-    """A stand-in for a service that is not built yet (configuration tracing, topology): it
+    """A stand-in for a service a test does not need running (configuration tracing, topology): it
     answers every request with an envelope and records what arrived, so that a test sees the
     path and headers nginx forwards."""
 
@@ -105,25 +108,58 @@ class Recorder:
 
 @dataclass
 class Services:
-    """The services a web page calls, by their nginx upstream name -> port."""
+    """The services a web page calls, by their nginx upstream name -> port; `topology`: the real
+    gala_spider (its Kafka topic and a producer to it), when it runs."""
 
     suite: Suite
     ports: dict[str, int]
     recorders: dict[str, Recorder] = field(default_factory=dict)
+    topology: Any = None
 
 
 @contextmanager
-def running_services(conf_dir: Path, *, config_tracing: bool = False) -> Iterator[Services]:
+def running_spider(suite: Suite, conf_dir: Path) -> Iterator[Any]:
+    """gala_spider on the Kafka-protocol broker (a topic of its own) and the ES-API server (indices
+    of their own), over the suite's data center; a tests.gala_spider.conftest.Spider."""
+    import uuid
+
+    from kafka import KafkaProducer
+
+    from tests.gala_spider.conftest import Spider
+    from tests.gala_spider.conftest import running
+    from tests.gala_spider.conftest import write_conf
+
+    require("tcp://" + KAFKA)
+    unique = uuid.uuid4().hex[:10]
+    topic = f"gala_gopher_{unique}"
+    write_conf(conf_dir, suite, KAFKA, ES_URL, topic, unique)
+    producer = KafkaProducer(bootstrap_servers=KAFKA, linger_ms=5)
+    try:
+        with running(conf_dir) as (url, app):
+            yield Spider(url, topic, app, producer)
+    finally:
+        producer.close()
+
+
+@contextmanager
+def running_services(
+    conf_dir: Path, *, config_tracing: bool = False, topology: bool = True
+) -> Iterator[Services]:
     """Data center + manager on MariaDB and the ES-API server (tests/conftest.py), the check and
     diag schedulers on an in-process bus (no schedule running), recorders for the rest. The
     manager deploys as the deployment tests' does: their small test components, short timeouts.
     `config_tracing`: the real gala-ragdoll (its git repository under `conf_dir`, no drift check
-    running) instead of a recorder, for the configuration tracing pages."""
+    running) instead of a recorder, for the configuration tracing pages. `topology` (default):
+    the real gala_spider on Kafka (a recorder without)."""
     with ExitStack() as stack:
         suite = stack.enter_context(mariadb_suite(conf_dir, deploy=DEPLOY_CONF))
         check = stack.enter_context(check_scheduler(conf_dir))
         diag = stack.enter_context(diag_scheduler(conf_dir, check.bus))
-        recorded = ("aops_topology",) if config_tracing else ("aops_config_tracing", "aops_topology")
+        recorded = [
+            name
+            for name, real_one in (("aops_config_tracing", config_tracing), ("aops_topology", topology))
+            if not real_one
+        ]
         recorders = {name: Recorder(name) for name in recorded}
         for recorder in recorders.values():
             stack.callback(recorder.close)
@@ -131,6 +167,10 @@ def running_services(conf_dir: Path, *, config_tracing: bool = False) -> Iterato
         if config_tracing:
             served = stack.enter_context(ragdoll(suite, conf_dir.parent / "ragdoll-git"))
             real["aops_config_tracing"] = int(served.url.rsplit(":", 1)[1])
+        spider = None
+        if topology:
+            spider = stack.enter_context(running_spider(suite, conf_dir.parent / "gala-spider"))
+            real["aops_topology"] = int(spider.url.rsplit(":", 1)[1])
         ports = {
             "aops_manager": int(suite.manager_url.rsplit(":", 1)[1]),
             "aops_check_scheduler": check.port,
@@ -138,7 +178,7 @@ def running_services(conf_dir: Path, *, config_tracing: bool = False) -> Iterato
             **{name: recorder.port for name, recorder in recorders.items()},
             **real,
         }
-        yield Services(suite, ports, recorders)
+        yield Services(suite, ports, recorders, spider)
 
 
 def _replace(text: str, pattern: str, replacement: str) -> str:
