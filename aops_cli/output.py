@@ -28,7 +28,10 @@ def warn(message: str) -> None:
 
 
 def plural(count: int, noun: str) -> str:
-    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+    if count == 1:
+        return f"{count} {noun}"
+    # "process" -> "processes"; every other noun the CLI counts takes a plain "s".
+    return f"{count} {noun}es" if noun.endswith(("s", "x", "ch", "sh")) else f"{count} {noun}s"
 
 
 def cell(value: Any) -> str:

@@ -72,7 +72,7 @@ def test_aops_topo_reads_the_map_of_aops_standalone(standalone: Standalone) -> N
         4,
     )
     now = ok(doctor, "topo entities", prog="aops").out
-    assert now.startswith("1 host, 2 processs"[:7]), now
+    assert now.startswith("1 host, 2 processes, 1 link"), now
     assert "node/curl[10]" in now and "node/redis[12]:6379" in now and "nginx" not in now
     then = ok(doctor, "topo links node --at -60m", prog="aops").out
     assert "node/nginx[11]:80" in then, then
