@@ -41,7 +41,7 @@ def _url(output: list[str], name: str) -> str | None:
     return None
 
 
-def _add_this_machine(manager: str, token: str) -> None:
+def add_this_machine(manager: str, token: str) -> None:
     """The machine as the user's host: named as the probe names it (its loopback links carry no
     address of the host's own)."""
     headers = {"access_token": token}
@@ -87,7 +87,7 @@ def test_standalone_maps_a_connection_of_this_machine_through_its_own_probe(tmp_
             spider, page = _url(output, "gala-spider"), _url(output, "gala-gopher")
             assert spider and page, output
             token = _login(manager)
-            _add_this_machine(manager, token)
+            add_this_machine(manager, token)
             with socket.create_connection(("127.0.0.1", port)) as client:
                 for _ in range(5):
                     client.sendall(b"ping" * 256)

@@ -16,7 +16,6 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-import requests
 from playwright.sync_api import Browser
 from playwright.sync_api import Locator
 from playwright.sync_api import Page
@@ -24,7 +23,7 @@ from playwright.sync_api import expect
 
 from tests.gala_spider import messages as m
 from tests.gala_spider.test_standalone_probe import SERVER
-from tests.suite import VAULT_KEY
+from tests.gala_spider.test_standalone_probe import add_this_machine
 from tests.suite import free_port
 from tests.web.browser import PageGuard
 from tests.web.browser import Shots
@@ -215,26 +214,7 @@ def test_standalone_shows_this_machines_connection_from_its_own_probe(
     submit_login(page, "admin", "changeme")
     change_default_password(page, "Standalone-passw0rd", shot)
     token = session_token(page)
-    api = f"{standalone_stack.url}/api"
-    headers = {"Access-Token": token}
-    requests.post(
-        f"{api}/manage/host/group/add",
-        json={"host_group_name": "local", "description": ""},
-        headers=headers,
-        timeout=30,
-    )
-    host = {
-        "host_name": socket.gethostname(),
-        "host_group_name": "local",
-        "public_ip": "127.0.0.1",
-        "ssh_port": 22,
-        "username": "root",
-        "password": "x",
-    }
-    added = requests.post(
-        f"{api}/manage/host/add", json={"key": VAULT_KEY, "host_list": [host]}, headers=headers, timeout=30
-    )
-    assert added.json()["code"] == 200, added.text
+    add_this_machine(f"{standalone_stack.url}/api", token)
     port = free_port()
     server = subprocess.Popen([sys.executable, "-c", SERVER, str(port)], stdout=subprocess.PIPE, text=True)
     try:
