@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from aops_utils.contracts.topology import is_loopback
 from gala_spider.model import METRIC_COUNT
 from gala_spider.model import Conn
 from gala_spider.model import Endpoint
@@ -19,7 +20,6 @@ from gala_spider.model import ProcKey
 from gala_spider.model import Sample
 from gala_spider.model import TcpLink
 from gala_spider.model import digest
-from gala_spider.model import is_loopback
 from gala_spider.presence import Presence
 
 

@@ -9,6 +9,7 @@ from dataclasses import field
 from typing import Any
 
 from aops_utils.contracts.link_tables import TCP_METRICS
+from aops_utils.contracts.topology import is_loopback
 from gala_spider.presence import Presence
 
 ProcKey = tuple[str, str, str]  # host, pid, process name
@@ -27,10 +28,6 @@ def digest(*parts: str) -> str:
 def proc_id(key: ProcKey) -> str:
     """`host/pid/name` (a name may hold "/", so it comes last)."""
     return f"{key[0]}/{key[1]}/{key[2]}"
-
-
-def is_loopback(ip: str) -> bool:
-    return ip.startswith("127.") or ip == "::1"
 
 
 def is_local(client_ip: str, server_ip: str) -> bool:

@@ -47,6 +47,7 @@ from aops_utils.contracts.topology import SERVER_PORT
 from aops_utils.contracts.topology import SPANS
 from aops_utils.contracts.topology import TCP_KIND
 from aops_utils.contracts.topology import TTL
+from aops_utils.contracts.topology import is_loopback
 from aops_utils.contracts.topology import on_map_within
 from aops_utils.db import RelationalStore
 from aops_utils.docstore import DocumentStore
@@ -65,10 +66,6 @@ NO_TOPOLOGY = "no_topology"  # the map knows nothing of the host
 UNKNOWN_HOST = "unknown_host"  # not one of the user's hosts (deleted since, or never theirs)
 FIRST = Slice(0, MAX_NEIGHBOUR_RESULTS)
 RESULT_FIELDS = ("check_item", "value", "series", "start", "end", "description", "reason")
-
-
-def is_loopback(ip: str) -> bool:
-    return ip.startswith("127.") or ip == "::1"
 
 
 @dataclass(frozen=True, slots=True)

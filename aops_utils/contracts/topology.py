@@ -53,3 +53,8 @@ SERVER_PORT = "server_port"
 def on_map_within(spans: list[list[float]], ttl: float, start: float, end: float) -> bool:
     """Whether a thing with these spans was on the map at some moment of [start, end]."""
     return any(s <= end and e + ttl >= start for s, e in spans)
+
+
+def is_loopback(ip: str) -> bool:
+    """A loopback address: never one host's own (every host has it), so it names no host."""
+    return ip.startswith("127.") or ip == "::1"
