@@ -161,9 +161,7 @@ def _start_checks(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
     apps[webui.CHECK_SCHEDULER] = scheduler_app
     running = [_serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint)]
     running.append(Running("check-schedule", "", scheduler_app.extensions["adoctor_check_scheduler"].close))
-    executor = build_executor(system, exec_ini, bus)
-    executor.start()
-    running.append(Running("check-executor", "", executor.close))
+    running.append(_started("check-executor", build_executor(system, exec_ini, bus)))
     return running
 
 
@@ -182,10 +180,14 @@ def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Runnin
     apps[webui.DIAG_SCHEDULER] = app
     running = [Running("diag-task-watch", "", app.extensions["adoctor_diag_scheduler"].close)]
     running.append(_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint))
-    executor = build_diag_executor(system, exec_ini, bus)
-    executor.start()
-    running.append(Running("diag-executor", "", executor.close))
+    running.append(_started("diag-executor", build_diag_executor(system, exec_ini, bus)))
     return running
+
+
+def _started(name: str, worker: Any) -> Running:
+    """A background worker (an executor's consumers) started, and how to stop it."""
+    worker.start()
+    return Running(name, "", worker.close)
 
 
 def _start_ragdoll(system: Any, apps: dict[str, Any]) -> list[Running]:
