@@ -34,18 +34,15 @@ export interface LinkEnd {
   name: string | null
 }
 
-export const LINK_METRICS = [
-  'link_count',
-  'rx_bytes',
-  'tx_bytes',
-  'packets_out',
-  'packets_in',
-  'retran_packets',
-  'lost_packets',
-  'rtt',
-] as const
-
-export type LinkMetric = (typeof LINK_METRICS)[number]
+export type LinkMetric =
+  | 'link_count'
+  | 'rx_bytes'
+  | 'tx_bytes'
+  | 'packets_out'
+  | 'packets_in'
+  | 'retran_packets'
+  | 'lost_packets'
+  | 'rtt'
 export type LinkMetrics = Record<LinkMetric, number>
 
 /** A TCP link: client process (or address) to the server's address and port (and process). */
@@ -110,8 +107,8 @@ function queryString(query: Record<string, number | string | string[] | undefine
   return text ? `?${text}` : ''
 }
 
-export function topology(query: TopologyQuery = {}, signal?: AbortSignal) {
-  return api.get<Topology>(`/gala-spider/api/v2/entities${queryString({ ...query })}`, { signal })
+export function topology(query: TopologyQuery = {}) {
+  return api.get<Topology>(`/gala-spider/api/v2/entities${queryString({ ...query })}`)
 }
 
 /** One bucket of a link's counters: its start, its width, the summed counters, the mean rtt. */

@@ -6,7 +6,7 @@
  * of their own cluster. Positions are computed here rather than by a force layout, so the same
  * map is drawn the same way each time and a process stays where it was when the time moves.
  */
-import type { TopoBalancer, TopoLink, TopoProcess, Topology } from '@/api/topology'
+import type { LinkEnd, TopoBalancer, TopoLink, TopoProcess, Topology } from '@/api/topology'
 
 export type NodeKind = 'host' | 'process' | 'address' | 'balancer'
 
@@ -49,8 +49,13 @@ const HOST_SIZE = 34
 const RING_STEP = 46
 const CLUSTER_GAP = 110
 
-export function processLabel(process: { name: string; pid: string }): string {
+export function processLabel(process: { name: string | null; pid: string | null }): string {
   return `${process.name}[${process.pid}]`
+}
+
+/** A link's end: its process when a probe reported one, else its address. */
+export function endLabel(end: LinkEnd): string {
+  return end.process ? processLabel(end) : end.ip
 }
 
 function addressOf(ip: string, port?: number | string): string {
