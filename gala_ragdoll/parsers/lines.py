@@ -216,11 +216,8 @@ class LineDocument(ConfigDocument):
         else:
             self._add(records, section, key, value, eol)
         edited = LineDocument(self.dialect, "".join(r.text for r in records))
-        got = edited.sections()
-        folded = {
-            self.fold_section(s): {self.fold_key(k): v for k, v in keys.items()} for s, keys in got.items()
-        }
-        if folded.get(self.fold_section(section), {}).get(self.fold_key(key)) != value:
+        _name, keys = edited.folded().get(self.fold_section(section), ("", {}))
+        if keys.get(self.fold_key(key), (key, None))[1] != value:
             raise EditError(f"{key!r} cannot be written as {value!r} in a {self.kind} file")
         return edited
 
