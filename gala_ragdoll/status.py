@@ -12,6 +12,7 @@ from typing import Any
 
 from gala_ragdoll.clients import HostFiles
 from gala_ragdoll.clients import RealFile
+from gala_ragdoll.parsers import Comparison
 from gala_ragdoll.parsers import ConfigDocument
 from gala_ragdoll.parsers import KeyDiff
 from gala_ragdoll.parsers import compare_real
@@ -101,17 +102,6 @@ def attribute_diffs(expected: FileAttributes, real: RealFile) -> tuple[Attribute
     return tuple(diffs)
 
 
-@dataclass(frozen=True)
-class _Compared:
-    """What a host's text of a file compares to (its attributes aside)."""
-
-    synced: bool
-    kind: str
-    keys: tuple[KeyDiff, ...]
-    diff: str
-    reason: str | None
-
-
 class Expected:
     """A domain's expected files, each parsed once for every host it is compared with, and each
     text a host holds compared once: hosts with the same text (in sync, or drifted alike, as a
@@ -120,7 +110,8 @@ class Expected:
     def __init__(self, files: Sequence[ExpectedFile]) -> None:
         self.files = list(files)
         self._documents: dict[str, ConfigDocument] = {}
-        self._compared: dict[tuple[str, str], _Compared] = {}
+        # {(path, a host's text): its comparison and that comparison's unified diff}
+        self._compared: dict[tuple[str, str], tuple[Comparison, str]] = {}
 
     def document(self, file: ExpectedFile) -> ConfigDocument:
         found = self._documents.get(file.path)
@@ -136,31 +127,28 @@ class Expected:
         real = host.files.get(file.path)
         if real is None:
             return FileStatus(file.path, SyncState.NOT_FOUND, reason=host.failures.get(file.path, "not read"))
-        compared = self.compared(file, real.content)
+        comparison, diff = self.compared(file, real.content)
         attributes = attribute_diffs(file.attributes, real)
-        synced = compared.synced and not attributes
+        synced = comparison.synced and not attributes
         return FileStatus(
             file.path,
             SyncState.SYNCHRONIZED if synced else SyncState.NOT_SYNCHRONIZE,
-            compared.kind,
-            compared.keys,
+            comparison.kind.value,
+            comparison.keys,
             attributes,
-            compared.diff,
-            compared.reason,
+            diff,
+            comparison.reason,
         )
 
-    def compared(self, file: ExpectedFile, text: str) -> _Compared:
+    def compared(self, file: ExpectedFile, text: str) -> tuple[Comparison, str]:
+        """A host's text of the file compared, with its unified diff; once per distinct text."""
         found = self._compared.get((file.path, text))
         if found is None:
             comparison = compare_real(self.document(file), file.path, text)
-            found = _Compared(
-                comparison.synced,
-                comparison.kind.value,
-                comparison.keys,
+            found = self._compared[(file.path, text)] = (
+                comparison,
                 "".join(comparison.unified_diff(file.path)),
-                comparison.reason,
             )
-            self._compared[(file.path, text)] = found
         return found
 
     def host_status(self, host: HostFiles) -> HostStatus:

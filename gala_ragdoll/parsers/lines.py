@@ -18,6 +18,7 @@ from gala_ragdoll.parsers.document import ConfigDocument
 from gala_ragdoll.parsers.document import ContentError
 from gala_ragdoll.parsers.document import EditError
 from gala_ragdoll.parsers.document import FileKind
+from gala_ragdoll.parsers.document import Folded
 from gala_ragdoll.parsers.document import Sections
 from gala_ragdoll.parsers.document import line_ending
 
@@ -150,25 +151,39 @@ class LineDocument(ConfigDocument):
 
     def sections(self) -> Sections:
         if self._sections is None:
-            self._sections = self._collect()
+            self._sections, self._folded = self._collect()
         return self._sections
 
-    def _collect(self) -> Sections:
+    def folded(self) -> Folded:
+        if self._folded is None:
+            self._sections, self._folded = self._collect()
+        return self._folded
+
+    def _collect(self) -> tuple[Sections, Folded]:
+        """The keys by section, and by folded section and key, in one pass: each name is folded
+        once (the status check compares the folded keys of every file it parses)."""
         found: Sections = {}
-        names: dict[str, str] = {}  # folded section -> its first spelling
-        spellings: dict[tuple[str, str], str] = {}
+        folded: Folded = {}
         join = self.dialect.repeated is Repeated.JOIN
         for record in self.records:
             if record.key is None and not record.header:
                 continue
-            folded = self.fold_section(record.section)
-            section = names.setdefault(folded, record.section)
-            keys = found.setdefault(section, {})
+            folded_section = self.fold_section(record.section)
+            if folded_section not in folded:  # the section's first spelling names it
+                folded[folded_section] = (record.section, {})
+                found[record.section] = {}
+            section, keys = folded[folded_section]
             if record.key is None:
                 continue
-            key = spellings.setdefault((folded, self.fold_key(record.key)), record.key)
-            keys[key] = f"{keys[key]}\n{record.value}" if join and key in keys else record.value
-        return found
+            folded_key = self.fold_key(record.key)
+            seen = keys.get(folded_key)
+            if seen is None:  # the key's first spelling names it
+                key, value = record.key, record.value
+            else:
+                key, value = seen[0], f"{seen[1]}\n{record.value}" if join else record.value
+            keys[folded_key] = (key, value)
+            found[section][key] = value
+        return found, folded
 
     def _matches(self, section: str, key: str) -> list[int]:
         folded_section, folded_key = self.fold_section(section), self.fold_key(key)
@@ -201,11 +216,8 @@ class LineDocument(ConfigDocument):
         else:
             self._add(records, section, key, value, eol)
         edited = LineDocument(self.dialect, "".join(r.text for r in records))
-        got = edited.sections()
-        folded = {
-            self.fold_section(s): {self.fold_key(k): v for k, v in keys.items()} for s, keys in got.items()
-        }
-        if folded.get(self.fold_section(section), {}).get(self.fold_key(key)) != value:
+        _name, keys = edited.folded().get(self.fold_section(section), ("", {}))
+        if keys.get(self.fold_key(key), (key, None))[1] != value:
             raise EditError(f"{key!r} cannot be written as {value!r} in a {self.kind} file")
         return edited
 

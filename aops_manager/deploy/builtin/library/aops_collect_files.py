@@ -112,10 +112,9 @@ def examine(path: str, max_bytes: int) -> dict[str, Any]:
     content, error = _read(path, max_bytes)
     if content is None:
         found["error"] = error
-    elif len(content) > max_bytes:
-        found["size"] = len(content)
-    else:
-        found["size"] = len(content)
+        return found
+    found["size"] = len(content)
+    if len(content) <= max_bytes:  # past it, the file grew while it was read: no content
         found["content"] = base64.b64encode(content).decode("ascii")
     return found
 
