@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 import re
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from dataclasses import field
 from pathlib import Path
@@ -14,7 +16,14 @@ from playwright.sync_api import Page
 from playwright.sync_api import Request
 from playwright.sync_api import Response
 
+from tests.aops_manager.deploying import running_hosts
+from tests.sshhosts import SshHosts
 from tests.web.stack import ROOT
+
+# Chromium hears of an address change (the test hosts' bridge coming or going) some 2 s late
+# (its Linux network-change delays), then fails the requests on their way with
+# ERR_NETWORK_CHANGED: no page may be loading then.
+NETWORK_SETTLE_S = 3.0
 
 # Debian's Chromium (browsers cannot be downloaded here: never `playwright install`).
 CHROMIUM = os.environ.get("AOPS_TEST_CHROMIUM", "/usr/bin/chromium")
@@ -106,3 +115,12 @@ class Shots:
         path = self.folder / f"{self.count:02d}-{name}.png"
         page.screenshot(path=str(path), full_page=True)
         return path
+
+
+def settled_hosts(count: int) -> Iterator[SshHosts]:
+    """running_hosts(count) for a fixture, with Chromium given the time to hear of their network
+    coming and going."""
+    for running in running_hosts(count):
+        time.sleep(NETWORK_SETTLE_S)
+        yield running
+    time.sleep(NETWORK_SETTLE_S)

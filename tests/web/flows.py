@@ -72,3 +72,11 @@ def choose(page: Page, select: str | Locator, option: str, *, close: str = "Esca
     page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text=option).first.click()
     page.keyboard.press(close)
     expect(page.locator(".ant-select-dropdown:visible")).to_have_count(0)
+
+
+def to_chinese(page: Page, away: tuple[int, int] = (640, 760)) -> None:
+    """Switch the app to Chinese, the mouse moved `away` from the language menu until it closes."""
+    page.click("[data-test=locale-switch]")
+    page.click("[data-test=locale-zh]")
+    page.mouse.move(*away)
+    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()

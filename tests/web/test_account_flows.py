@@ -24,6 +24,7 @@ from tests.web.flows import log_in
 from tests.web.flows import new_user
 from tests.web.flows import session_token
 from tests.web.flows import submit_login
+from tests.web.flows import to_chinese
 
 
 def _login_api(stack: WebStack, username: str, password: str) -> dict[str, object]:
@@ -208,18 +209,57 @@ def test_every_menu_entry_opens_its_page(page: Page, web_user: str, shot: Shots)
     for key in keys:
         page.click(f"[data-test={key}]")
         name = key.removeprefix("menu-")
-        expect(page.locator(".ant-menu-item-selected")).to_have_attribute("data-test", key)
+        expect(page.locator("[data-test=side-menu] [aria-current=page]")).to_have_attribute("data-test", key)
         expect(page.locator("[data-test=not-found]")).to_have_count(0)
         page.wait_for_load_state("networkidle")
         shot(page, name)
 
 
+def test_the_side_menu_opens_closes_collapses_and_takes_the_keyboard(
+    page: Page, web_user: str, shot: Shots
+) -> None:
+    menu = page.locator("[data-test=side-menu]")
+    assets = menu.locator("[data-test=side-menu-group][data-group='group:assets']")
+    hosts = menu.locator("[data-test=menu-hosts]")
+    # Every group starts open; its title closes and opens it.
+    expect(assets).to_have_attribute("aria-expanded", "true")
+    expect(hosts).to_be_visible()
+    assets.click()
+    expect(assets).to_have_attribute("aria-expanded", "false")
+    expect(hosts).to_be_hidden()
+    shot(page, "assets-closed")
+
+    # The keyboard: Enter on the group's title opens it, Tab reaches its pages, Enter opens one.
+    assets.focus()
+    page.keyboard.press("Enter")
+    expect(hosts).to_be_visible()
+    page.keyboard.press("Tab")
+    expect(hosts).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/hosts$"))
+    expect(hosts).to_have_attribute("aria-current", "page")
+    expect(menu.locator("[aria-current=page]")).to_have_count(1)
+
+    # Collapsed: icons only; a group's pages show beside it while it is hovered.
+    trigger = menu.locator("[data-test=side-menu-collapse]")
+    trigger.click()
+    expect(trigger).to_have_attribute("aria-expanded", "false")
+    expect(menu).to_have_css("width", "80px")
+    expect(menu.locator("[data-test=menu-dashboard] .label")).to_be_hidden()
+    expect(hosts).to_be_hidden()
+    assets.hover()
+    expect(hosts).to_be_visible()
+    shot(page, "collapsed-assets-hovered")
+    menu.locator("[data-test=menu-hostGroups]").click()
+    expect(page).to_have_url(re.compile(r"/host-groups$"))
+    trigger.click()
+    expect(menu).to_have_css("width", "200px")
+    expect(menu.locator("[data-test=menu-dashboard] .label")).to_be_visible()
+
+
 def test_the_app_speaks_chinese(page: Page, nginx_stack: WebStack, shot: Shots) -> None:
     log_in(page, new_user(nginx_stack.suite), path="/account")
-    page.click("[data-test=locale-switch]")
-    page.click("[data-test=locale-zh]")
-    page.mouse.move(640, 760)  # away from the language menu, which closes
-    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()
+    to_chinese(page)
     expect(page.locator("[data-test=menu-account]")).to_have_text("账户")
     expect(page.locator("[data-test=change-password-submit]")).to_have_text("修改密码")
     expect(page).to_have_title("账户 · A-Ops")

@@ -29,6 +29,7 @@ from tests.web.flows import PASSWORD
 from tests.web.flows import choose
 from tests.web.flows import field_error
 from tests.web.flows import log_in
+from tests.web.flows import to_chinese
 
 NODE_IP = NODE_EXPORTER.rsplit(":", 1)[0]
 RULES_PAGE = "/diagnosis/check-rules"
@@ -338,10 +339,7 @@ def test_the_menu_opens_both_pages_and_they_speak_chinese(
     page.click("[data-test=menu-checkRules]")
     expect(rule_row(page, "load_high")).to_be_visible()
     page.click("[data-test=menu-checkResults]")
-    page.click("[data-test=locale-switch]")
-    page.click("[data-test=locale-zh]")
-    page.mouse.move(640, 760)
-    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()
+    to_chinese(page)
     expect(page.locator("[data-test=menu-checkResults]")).to_have_text("异常检测结果")
     expect(page.locator("[data-test=result-total]")).to_have_text("共 0 条结果")
     shot(page, "results-zh")

@@ -6,7 +6,6 @@ status back in sync, the change log with the commit, the domain deleted."""
 
 from __future__ import annotations
 
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,9 +16,9 @@ from playwright.sync_api import expect
 
 from tests import sshhosts
 from tests.aops_manager.deploying import add_host
-from tests.aops_manager.deploying import running_hosts
 from tests.web.browser import PageGuard
 from tests.web.browser import Shots
+from tests.web.browser import settled_hosts
 from tests.web.conftest import WebStack
 from tests.web.flows import choose
 from tests.web.flows import field_error
@@ -28,7 +27,6 @@ from tests.web.flows import new_user
 from tests.web.flows import session_token
 from tests.web.stack import running_nginx
 from tests.web.stack import running_services
-from tests.web.test_deploy import NETWORK_SETTLE_S
 
 DOMAINS = "/configuration/domains"
 EXPECTED = "net.ipv4.ip_forward = 0\nkernel.panic = 10\n"
@@ -50,10 +48,7 @@ def nginx_stack(web_dist: Path, tmp_path_factory: pytest.TempPathFactory) -> Ite
 
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[sshhosts.SshHosts]:
-    for running in running_hosts(1):
-        time.sleep(NETWORK_SETTLE_S)
-        yield running
-    time.sleep(NETWORK_SETTLE_S)
+    yield from settled_hosts(1)
 
 
 def test_a_drifted_host_is_shown_key_by_key_synced_after_a_dry_run_and_the_change_log_kept(

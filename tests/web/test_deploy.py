@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -30,12 +29,12 @@ from tests import sshhosts
 from tests.aops_manager.deploying import Added
 from tests.aops_manager.deploying import add_host
 from tests.aops_manager.deploying import generate
-from tests.aops_manager.deploying import running_hosts
 from tests.aops_manager.deploying import template
 from tests.suite import VAULT_KEY
 from tests.suite import Suite
 from tests.web.browser import PageGuard
 from tests.web.browser import Shots
+from tests.web.browser import settled_hosts
 from tests.web.conftest import WebStack
 from tests.web.flows import PASSWORD
 from tests.web.flows import choose
@@ -50,19 +49,10 @@ TEMPLATES = "/task/templates"
 RUN_TIMEOUT = 90_000
 
 
-# Chromium hears of an address change (the test hosts' bridge coming or going) some 2 s late
-# (its Linux network-change delays), then fails the requests on their way with
-# ERR_NETWORK_CHANGED: no page may be loading then.
-NETWORK_SETTLE_S = 3.0
-
-
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[sshhosts.SshHosts]:
     """Two SSH test hosts of the module's own; nothing deployed on them before each test."""
-    for running in running_hosts(2):
-        time.sleep(NETWORK_SETTLE_S)
-        yield running
-    time.sleep(NETWORK_SETTLE_S)
+    yield from settled_hosts(2)
 
 
 @pytest.fixture

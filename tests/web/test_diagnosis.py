@@ -33,6 +33,7 @@ from tests.web.conftest import open_page
 from tests.web.flows import PASSWORD
 from tests.web.flows import field_error
 from tests.web.flows import log_in
+from tests.web.flows import to_chinese
 from tests.web.stack import running_standalone
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -65,9 +66,9 @@ def login(url: str, username: str, password: str) -> str:
 
 def open_menu_entry(page: Page, label: str) -> None:
     menu = page.locator("[data-test=side-menu]")
-    entry = menu.locator(".ant-menu-item", has_text=label)
+    entry = menu.locator("[data-test^=menu-]", has_text=label)
     if not entry.is_visible():
-        menu.locator(".ant-menu-submenu-title", has_text="Diagnosis").click()
+        menu.locator("[data-test=side-menu-group]", has_text="Diagnosis").click()
     entry.click()
 
 
@@ -292,10 +293,7 @@ def test_a_host_is_diagnosed_and_its_report_read(
     shot(page, "report")
 
     # In Chinese: the values and the legend too.
-    page.click("[data-test=locale-switch]")
-    page.click("[data-test=locale-zh]")
-    page.mouse.move(640, 20)  # away from the language menu, which closes
-    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()
+    to_chinese(page, away=(640, 20))
     expect(page).to_have_title("诊断报告 · A-Ops")
     chinese = {True: "是", False: "否", None: "未知"}
     expect(values.first).to_have_text(chinese[nodes[0]["value"]])

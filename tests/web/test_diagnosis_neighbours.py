@@ -18,13 +18,24 @@ from tests.suite import data_call
 from tests.web.browser import Shots
 from tests.web.conftest import WebStack
 from tests.web.flows import PASSWORD
+from tests.web.flows import to_chinese
 
 START = 1796519000
 TREE = {
     "node name": "slow service",
-    "condition": "slow",
+    "condition": "slow || db_slow",
     "value": True,
-    "children": [{"node name": "slow", "check item": "php_slow", "value": True, "msg": ""}],
+    "children": [
+        {"node name": "slow", "check item": "php_slow", "value": True, "msg": ""},
+        # A leaf judged on the neighbours says so.
+        {
+            "node name": "db_slow",
+            "check item": "mysql_slow",
+            "scope": "neighbours",
+            "value": False,
+            "msg": "",
+        },
+    ],
 }
 FOUND = {
     "status": "found",
@@ -117,6 +128,8 @@ def test_a_report_shows_its_hosts_neighbours_with_their_abnormal_results(
     expect(results.first).to_contain_text("mysql_slow_00")
     expect(section).to_contain_text("… and 3 more abnormal results")
     expect(section.locator("[data-test=neighbours-status]")).to_have_count(0)
+    expect(page.get_by_text("mysql_slow (on the neighbours)", exact=True)).to_be_visible()
+    expect(page.get_by_text("php_slow", exact=True)).to_be_visible()
     shot(page, "found")
 
     page.goto(f"/diagnosis/reports/{lonely}")
@@ -134,10 +147,7 @@ def test_a_report_shows_its_hosts_neighbours_with_their_abnormal_results(
 
     # In Chinese.
     page.goto(f"/diagnosis/reports/{found}")
-    page.click("[data-test=locale-switch]")
-    page.click("[data-test=locale-zh]")
-    page.mouse.move(640, 760)
-    expect(page.locator("[data-test=locale-zh]")).to_be_hidden()
+    to_chinese(page)
     expect(section.locator(".ant-card-head-title")).to_have_text("邻居主机")
     expect(section.locator("[data-test=neighbours-summary]")).to_contain_text("1 台")
     expect(section.locator("[data-test=neighbour-link]")).to_contain_text("出向")

@@ -35,7 +35,7 @@ def ssh_host() -> Iterator[sshhosts.SshHosts]:
 
 
 def _open_drawer(page: Page, name: str) -> Locator:
-    row = page.locator("[data-test=hosts-table] tbody tr.ant-table-row", has_text=name)
+    row = page.locator("[data-test=hosts-table] [data-test=host-row]", has_text=name)
     row.locator("[data-test=host-link]").click()
     drawer = page.locator(".ant-drawer-content", has=page.locator("[data-test=host-basic]"))
     expect(drawer.locator(".ant-drawer-title")).to_have_text(name)

@@ -36,7 +36,7 @@ PRIVATE_KEY = (
 
 
 def _row(page: Page, text: str) -> Locator:
-    return page.locator("[data-test=hosts-table] tbody tr.ant-table-row", has_text=text)
+    return page.locator("[data-test=hosts-table] [data-test=host-row]", has_text=text)
 
 
 def _group_row(page: Page, name: str) -> Locator:
@@ -132,10 +132,10 @@ def test_groups_and_hosts_main_flow(page: Page, nginx_stack: WebStack, guard: Pa
     expect(_row(page, "web-1").locator("[data-test=host-status]")).to_have_text("Offline")
 
     # Filters: by role, then by group (server side: the rows and the total follow).
-    _pick(page, "filter-role", "Management")
+    page.select_option("[data-test=filter-role]", label="Management")
     expect(_row(page, "db-1")).to_be_visible()
     expect(_row(page, "web-1")).to_have_count(0)
-    _pick(page, "filter-role", "All roles")
+    page.select_option("[data-test=filter-role]", label="All roles")
     expect(_row(page, "web-1")).to_be_visible()
     _pick(page, "filter-groups", "web")
     page.keyboard.press("Escape")
@@ -179,7 +179,14 @@ def test_delete_several_hosts_with_one_failing(page: Page, nginx_stack: WebStack
     }
     log_in(page, username, path="/hosts")
     for name in ids:
-        _row(page, name).locator(".ant-checkbox-input").check()
+        _row(page, name).locator("[data-test=select-row]").check()
+    expect(page.locator("[data-test=delete-hosts]")).to_contain_text("(3)")
+    # Every shown row picked: the header's checkbox says so; unpicking all there, then again.
+    select_page = page.locator("[data-test=hosts-table] [data-test=select-page]")
+    expect(select_page).to_be_checked()
+    select_page.uncheck()
+    expect(page.locator("[data-test=delete-hosts]")).to_be_disabled()
+    select_page.check()
     expect(page.locator("[data-test=delete-hosts]")).to_contain_text("(3)")
     # a-2 goes behind the browser's back: that one fails, the others are deleted.
     status, _ = suite.call("DELETE", "/manage/host/delete", {"host_list": [ids["a-2"]]}, token)
@@ -190,7 +197,7 @@ def test_delete_several_hosts_with_one_failing(page: Page, nginx_stack: WebStack
     expect(result).to_contain_text("2 hosts deleted")
     expect(result.locator("[data-test=batch-failed-item]")).to_have_text(["a-2"])
     expect(result).to_contain_text("no such host: a-2")  # the user's name for it, not its id
-    expect(page.locator("[data-test=hosts-table] tbody tr.ant-table-row")).to_have_count(0)
+    expect(page.locator("[data-test=hosts-table] [data-test=host-row]")).to_have_count(0)
     expect(page.locator("[data-test=delete-hosts]")).to_be_disabled()
     shot(page, "delete-outcome")
     assert _api_hosts(suite, token)["total_count"] == 0
@@ -219,24 +226,26 @@ def test_sort_and_page_through_many_hosts_server_side(page: Page, nginx_stack: W
     log_in(page, username, path="/hosts")
     table = page.locator("[data-test=hosts-table]")
     expect(page.locator("[data-test=hosts-page]")).to_contain_text("10000 hosts")
-    expect(table.locator("tbody tr.ant-table-row")).to_have_count(20)
-    expect(table.locator("tbody tr.ant-table-row").first).to_contain_text("n00000")
+    expect(table.locator("[data-test=host-row]")).to_have_count(20)
+    expect(table.locator("[data-test=host-row]").first).to_contain_text("n00000")
 
     # Descending by name: the last host first.
-    table.locator("th", has_text="Host name").click()  # ascending already: this descends
-    expect(table.locator("tbody tr.ant-table-row").first).to_contain_text("n09999")
+    name_header = table.locator("th", has_text="Host name")
+    expect(name_header).to_have_attribute("aria-sort", "ascending")
+    name_header.click()  # ascending already: this descends
+    expect(name_header).to_have_attribute("aria-sort", "descending")
+    expect(table.locator("[data-test=host-row]").first).to_contain_text("n09999")
     # By group, ascending: g's hosts (odd numbers) first.
     table.locator("th", has_text="Host group").click()
-    expect(table.locator("tbody tr.ant-table-row").first).to_contain_text("n00001")
-    expect(table.locator("tbody tr.ant-table-row").first).to_contain_text("g")
+    expect(table.locator("[data-test=host-row]").first).to_contain_text("n00001")
+    expect(table.locator("[data-test=host-row]").first).to_contain_text("g")
     # Page 3 of 50 a page, then the last one.
-    page.locator(".ant-pagination-options .ant-select").click()
-    page.locator(".ant-select-dropdown:visible .ant-select-item-option", has_text="50").click()
-    expect(table.locator("tbody tr.ant-table-row")).to_have_count(50)
-    page.locator(".ant-pagination-item-3").click()
-    expect(table.locator("tbody tr.ant-table-row").first).to_contain_text("n00201")
-    page.locator(".ant-pagination-item-200").click()
-    expect(table.locator("tbody tr.ant-table-row").last).to_contain_text("n09998")
+    page.locator("[data-test=pager] [data-test=page-size]").select_option("50")
+    expect(table.locator("[data-test=host-row]")).to_have_count(50)
+    page.locator("[data-test=pager] [data-test=page-3]").click()
+    expect(table.locator("[data-test=host-row]").first).to_contain_text("n00201")
+    page.locator("[data-test=pager] [data-test=page-200]").click()
+    expect(table.locator("[data-test=host-row]").last).to_contain_text("n09998")
     shot(page, "hosts-last-page")
 
 

@@ -23,13 +23,15 @@ export interface Template {
   description: string
 }
 
-export interface TemplateQuery {
-  template_list?: string[]
+/** Which of the user's templates or tasks: a page sorted by `Sort`, or (none given) every one. */
+interface ListQuery<Sort extends string> {
   page?: number
   per_page?: number
-  sort?: 'template_name' | ''
+  sort?: Sort | ''
   direction?: Direction
 }
+
+export type TemplateQuery = ListQuery<'template_name'> & { template_list?: string[] }
 
 /** The user's templates: a page of them, or every one (unpaged, in import order). */
 export function getTemplates(query: TemplateQuery = {}) {
@@ -66,13 +68,7 @@ export interface DeployTask {
   host_list: TaskHost[]
 }
 
-export interface TaskQuery {
-  task_list?: string[]
-  page?: number
-  per_page?: number
-  sort?: 'task_name' | ''
-  direction?: Direction
-}
+export type TaskQuery = ListQuery<'task_name'> & { task_list?: string[] }
 
 export function getTasks(query: TaskQuery = {}) {
   return api.post<Paged & { task_infos: DeployTask[] }>('/manage/task/get', query)

@@ -9,6 +9,8 @@ export interface TreeNode {
   'node name': string
   condition?: string
   'check item'?: string
+  /** Beyond 21.09: a leaf judged on the host's neighbours on the topology map. */
+  scope?: 'host' | 'neighbours'
   description?: string
   advice?: string
   children?: TreeNode[]
@@ -218,4 +220,10 @@ export function hostPage(page: number) {
     '/manage/host/get',
     { host_group_list: [], page, per_page: 49, sort: 'host_name', direction: 'asc' },
   )
+}
+
+/** A leaf's rule name, and where it is judged when that is the neighbours (`where` says it). */
+export function leafLabel(node: TreeNode, where: string): string {
+  const item = node['check item'] ?? ''
+  return node.scope === 'neighbours' ? `${item} (${where})` : item
 }

@@ -3,9 +3,14 @@
  * mounted), redrawn to the element's size when that changes (the window, or the side menu
  * folding), disposed with the component. Each chart registers the ECharts parts it draws
  * (`use([LineChart, ...])` from `echarts/core`), so a page carries only those.
+ *
+ * A chart of data fetched for it (a check result's series, a link's counters) fetches it with
+ * `fetchThenDraw` and draws on `chartIf(there is something to draw)`.
  */
 import { init, type ECharts } from 'echarts/core'
-import { onBeforeUnmount, type Ref } from 'vue'
+import { nextTick, onBeforeUnmount, ref, type Ref } from 'vue'
+
+import { showError } from '@/composables/notify'
 
 export interface ChartOptions {
   /** `svg` where the text must be text (selectable, found by tests); `canvas` otherwise. */
@@ -40,9 +45,36 @@ export function useChart(element: Ref<HTMLElement | null>, options: ChartOptions
     instance = null
   }
 
+  /** The chart when there is something to draw; else none, the one drawn before dropped. */
+  function chartIf(something: boolean): ECharts | null {
+    if (something) return chart()
+    dispose()
+    return null
+  }
+
+  /** True while `fetchThenDraw` waits for the data. */
+  const loading = ref(false)
+
+  /**
+   * Fetch what to draw (`loading` meanwhile; a failure is shown), then `draw` once the page has
+   * updated: the element is shown only when there is data, and the chart needs its size.
+   */
+  async function fetchThenDraw(fetch: () => Promise<void>, draw: () => void): Promise<void> {
+    loading.value = true
+    try {
+      await fetch()
+    } catch (error) {
+      showError(error)
+    } finally {
+      loading.value = false
+    }
+    await nextTick()
+    draw()
+  }
+
   onBeforeUnmount(() => {
     cancelAnimationFrame(frame)
     dispose()
   })
-  return { chart, dispose }
+  return { chart, chartIf, loading, fetchThenDraw }
 }

@@ -164,4 +164,34 @@ describe('usePagedTable', () => {
       hideOnSinglePage: true,
     })
   })
+
+  it('follows a PlainTable and its pager: order on the same page, then a page and its size', async () => {
+    const { fetch, queries } = server(100)
+    const paged = usePagedTable({ fetch, rowKey, sortKeys: ['name', 'count'] })
+    expect(paged.sort.value).toEqual({ key: 'name', direction: 'asc' })
+    await paged.goTo(3)
+    await paged.sortBy({ key: 'count', direction: 'desc' })
+    expect(paged.sort.value).toEqual({ key: 'count', direction: 'desc' })
+    await paged.goTo(2, 50)
+    expect(queries).toEqual([
+      { page: 3, per_page: 10, sort: 'name', direction: 'asc' },
+      { page: 3, per_page: 10, sort: 'count', direction: 'desc' },
+      { page: 2, per_page: 50, sort: 'count', direction: 'desc' },
+    ])
+    expect(paged.rows.value[0]).toBe('row51')
+  })
+
+  it('goes back to the initial order when a PlainTable asks for none or an unknown column', async () => {
+    const { fetch, queries } = server(100)
+    const paged = usePagedTable({ fetch, rowKey, sortKeys: ['name', 'count'] })
+    await paged.sortBy({ key: 'count', direction: 'desc' })
+    await paged.sortBy(null)
+    await paged.sortBy({ key: 'note', direction: 'desc' })
+    expect(queries.slice(1)).toEqual([
+      { page: 1, per_page: 10, sort: 'name', direction: 'asc' },
+      { page: 1, per_page: 10, sort: 'name', direction: 'asc' },
+    ])
+    expect(paged.sort.value).toEqual({ key: 'name', direction: 'asc' })
+    expect(usePagedTable({ fetch, rowKey }).sort.value).toBeNull()
+  })
 })

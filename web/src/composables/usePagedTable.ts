@@ -20,7 +20,8 @@
  * - the columns the server sorts by show the order it was asked for.
  *
  * The Table gets its rows, columns and row key from here; the template keeps only its look (size,
- * row selection, cells).
+ * row selection, cells). A PlainTable with a PlainPager (the hosts page: the library's Table cost
+ * most of its render) follows `sort`, `paging`, `sortBy` and `goTo` instead of `table`.
  */
 import type { TableColumnType, TablePaginationConfig } from 'ant-design-vue'
 import type { SorterResult } from 'ant-design-vue/es/table/interface'
@@ -46,8 +47,8 @@ export interface Page<Row> {
 
 export interface PagedTableOptions<Row, K extends string> {
   fetch: (query: PageQuery<K>) => Promise<Page<Row>>
-  /** The columns (a function: their titles follow the language). */
-  columns: () => TableColumnType<Row>[]
+  /** The Table's columns (a function: their titles follow the language); none for a PlainTable. */
+  columns?: () => TableColumnType<Row>[]
   /** What tells rows apart: a field of the row, or a function of it. */
   rowKey: (keyof Row & string) | ((row: Row) => string)
   /** Rows per page at first (10). */
@@ -108,21 +109,48 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
     return load()
   }
 
+  /** Set the order: by a column the server sorts by; anything else (null) the initial order. */
+  function setSort(sort: { key: unknown; direction: Direction } | null): void {
+    const key = options.sortKeys?.find((known) => known === sort?.key)
+    const chosen = sort !== null && key !== undefined
+    sorting.key = chosen ? key : initialSort
+    sorting.direction = chosen ? sort.direction : 'asc'
+  }
+
   function changed(
     pagination: TablePaginationConfig,
     _filters: unknown,
     sorter: SorterResult<Row> | SorterResult<Row>[],
   ): void {
     const sort = Array.isArray(sorter) ? sorter[0] : sorter
-    const key = options.sortKeys?.find((known) => known === sort?.columnKey)
-    // A column the server cannot sort by, or no order (the third click): the initial order.
-    const chosen = sort?.order && key !== undefined
-    sorting.key = chosen ? key : initialSort
-    sorting.direction = chosen && sort.order === 'descend' ? 'desc' : 'asc'
+    // No order (the third click): the initial order.
+    setSort(
+      sort?.order
+        ? { key: sort.columnKey, direction: sort.order === 'descend' ? 'desc' : 'asc' }
+        : null,
+    )
     paging.current = pagination.current ?? 1
     paging.pageSize = pagination.pageSize ?? paging.pageSize
     void load()
   }
+
+  /** A PlainTable's header asked for an order: the same page in it (as the Table does). */
+  function sortBy(sort: { key: string; direction: Direction } | null): Promise<void> {
+    setSort(sort)
+    return load()
+  }
+
+  /** A PlainPager asked for a page (and page size). */
+  function goTo(page: number, pageSize = paging.pageSize): Promise<void> {
+    paging.current = page
+    paging.pageSize = pageSize
+    return load()
+  }
+
+  /** The order the rows are in, for a PlainTable's headers. */
+  const sort = computed(() =>
+    sorting.key === undefined ? null : { key: sorting.key, direction: sorting.direction },
+  )
 
   /** How a column shows the order: the one the server sorts by, in its direction. */
   function sortOrder(key: unknown): SortOrder {
@@ -132,13 +160,11 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
 
   // The columns the server sorts by get a sorter (the server sorts: no compare function).
   const columns = computed(() =>
-    options
-      .columns()
-      .map((column) =>
-        options.sortKeys?.some((key) => key === column.key)
-          ? { ...column, sorter: true, sortOrder: sortOrder(column.key) }
-          : column,
-      ),
+    (options.columns?.() ?? []).map((column) =>
+      options.sortKeys?.some((key) => key === column.key)
+        ? { ...column, sorter: true, sortOrder: sortOrder(column.key) }
+        : column,
+    ),
   )
 
   /** The Table's props: `<Table v-bind="table" ...>`. */
@@ -159,5 +185,5 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
     onChange: changed,
   }))
 
-  return { rows, loading, paging, load, reload, table }
+  return { rows, loading, paging, load, reload, table, sort, sortBy, goTo }
 }

@@ -35,6 +35,27 @@ describe('useRowSelection', () => {
   })
 })
 
+describe('useRowSelection pick (PlainTable)', () => {
+  it('picks and unpicks the given rows and leaves the others', () => {
+    const { selected, pick } = useRowSelection<Row>({ key: (r) => r.id, name: (r) => r.name })
+    pick([row('a'), row('b')], true)
+    pick([row('c')], true)
+    pick([row('a'), row('x')], false)
+    expect([...selected.value]).toEqual([
+      ['b', 'name-b'],
+      ['c', 'name-c'],
+    ])
+  })
+
+  it('keeps the rows of a page left since when the header picks the shown ones', () => {
+    const { selected, pick } = useRowSelection<Row>({ key: (r) => r.id, name: (r) => r.name })
+    pick([row('a')], true) // page 1
+    pick([row('b'), row('c')], true) // page 2, its header
+    pick([row('b'), row('c')], false)
+    expect([...selected.value.keys()]).toEqual(['a'])
+  })
+})
+
 describe('useBatchDelete', () => {
   it('deletes the picked keys, names the failures and clears the pick', async () => {
     const remove = vi.fn().mockResolvedValue({

@@ -11,6 +11,7 @@
  *   <DeleteButton :disabled="!selected.size" @confirm="removeSelected" />
  *   <BatchResult v-if="deleted" :outcome="deleted" :done="..." />
  *   <Table :row-selection="rowSelection" />
+ *   <PlainTable :selected="selected" @select="pick" />   (the lighter table: rows and on/off)
  *
  * A picked row keeps its name when its page is left, so that the outcome names it as the user
  * knows it even when the server answers by id.
@@ -45,7 +46,17 @@ export function useRowSelection<Row>(options: SelectionOptions<Row>) {
     },
   }))
 
-  return { selected, rowSelection }
+  /** PlainTable's `select`: these rows picked (`on`) or unpicked; the others stay as they are. */
+  function pick(rows: Row[], on: boolean): void {
+    const next = new Map(selected.value)
+    for (const row of rows) {
+      if (on) next.set(options.key(row), nameOf(row))
+      else next.delete(options.key(row))
+    }
+    selected.value = next
+  }
+
+  return { selected, rowSelection, pick }
 }
 
 export interface BatchDeleteOptions<Row> extends SelectionOptions<Row> {
@@ -58,7 +69,7 @@ export interface BatchDeleteOptions<Row> extends SelectionOptions<Row> {
 }
 
 export function useBatchDelete<Row>(options: BatchDeleteOptions<Row>) {
-  const { selected, rowSelection } = useRowSelection(options)
+  const { selected, rowSelection, pick } = useRowSelection(options)
   const deleted = ref<BatchOutcome | null>(null)
 
   async function removeSelected(): Promise<void> {
@@ -72,5 +83,5 @@ export function useBatchDelete<Row>(options: BatchDeleteOptions<Row>) {
     await options.after()
   }
 
-  return { selected, rowSelection, deleted, removeSelected }
+  return { selected, rowSelection, pick, deleted, removeSelected }
 }

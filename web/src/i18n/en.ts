@@ -15,6 +15,11 @@ const en = {
     diagnosis: 'Diagnosis',
     configuration: 'Configuration',
   },
+  sider: {
+    // The side menu's trigger (layout/SideMenu.vue), named for screen readers.
+    collapse: 'Collapse the menu',
+    expand: 'Expand the menu',
+  },
   header: {
     language: 'Language',
     changePassword: 'Change password',

@@ -11,6 +11,10 @@ const zh: Messages = {
     diagnosis: '智能诊断',
     configuration: '配置溯源',
   },
+  sider: {
+    collapse: '收起菜单',
+    expand: '展开菜单',
+  },
   header: {
     language: '语言',
     changePassword: '修改密码',

@@ -17,6 +17,7 @@ export const en = {
   delete: 'Delete',
   export: 'Export',
   confirmDelete: 'Delete {n} trees?',
+  onNeighbours: 'on the neighbours',
 }
 
 export const zh: typeof en = {
@@ -37,4 +38,5 @@ export const zh: typeof en = {
   delete: '删除',
   export: '导出',
   confirmDelete: '删除 {n} 棵故障树?',
+  onNeighbours: '在邻居主机上',
 }
