@@ -5,14 +5,14 @@ from __future__ import annotations
 from adoctor_check_scheduler import settings
 from adoctor_check_scheduler.app import create_app
 from aops_utils.launch import http_service
+from aops_utils.launch import one_process
 
 main = http_service(
     "adoctor_check_scheduler",
     "The A-Ops check scheduler (port 11112).",
     settings.load,
     create_app,
-    # One process: the schedule thread must run once, not once per worker.
-    uwsgi=lambda ini: ini.uwsgi.model_copy(update={"processes": 1}),
+    uwsgi=one_process,  # the schedule thread
 )
 
 if __name__ == "__main__":

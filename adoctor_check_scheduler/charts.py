@@ -18,9 +18,9 @@ from aops_utils.data_center import ResultRow
 from aops_utils.errors import NotFoundError
 from aops_utils.restful import Principal
 from aops_utils.rules.evaluation import StoredRule
-from aops_utils.rules.reply import HostData
-from aops_utils.rules.reply import by_host
-from aops_utils.rules.reply import series_name
+from aops_utils.rules.layout import HostData
+from aops_utils.rules.layout import by_host
+from aops_utils.rules.layout import series_name
 
 # Enough for a chart a few thousand pixels wide; min and max of each bucket are kept, so a
 # spike survives the thinning.

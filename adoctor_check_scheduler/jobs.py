@@ -54,7 +54,8 @@ class CheckSchedule:
                 chunk = hosts[offset : offset + HOSTS_PER_TASK]
                 task = CheckTask(task_id=task_id, user=user, host_list=chunk, time_range=[start, end])
                 # No key: keyed tasks of one user hashed to one partition, so one consumer got
-                # them all; unkeyed ones spread over the partitions and the executors share them.
+                # them all; unkeyed ones take the partitions in turn (the Kafka bus's
+                # SpreadingPartitioner) and the executors' consumers share them.
                 self._producer.send(Topic.DO_CHECK, task.message())
         self._producer.flush()
 

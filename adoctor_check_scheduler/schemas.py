@@ -27,6 +27,7 @@ from aops_utils.contracts.data_center.checks import Seconds
 from aops_utils.contracts.data_center.checks import checked_time_range
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
+from aops_utils.restful.validation import either
 
 
 class ImportRulesBody(Body):
@@ -61,10 +62,10 @@ class TestRuleBody(Body):
 
     _check_range = field_validator("time_range")(checked_time_range)
 
+    _one_rule = either("check_item", "rule", "check_item (a stored rule) or rule (an inline rule)")
+
     @model_validator(mode="after")
-    def _one_rule(self) -> TestRuleBody:
-        if (self.check_item is None) == (self.rule is None):
-            raise ValueError("give either check_item (a stored rule) or rule (an inline rule)")
+    def _span(self) -> TestRuleBody:
         if self.time_range[1] - self.time_range[0] > MAX_TEST_SPAN:
             raise ValueError("time_range may span at most 7 days")
         return self

@@ -35,6 +35,19 @@ def spans_cover(spans: Iterable[Span], start: int, end: int) -> bool:
     return False
 
 
+def concerns(first: int, last: int, start: int, end: int) -> bool:
+    """Whether a stored result over [first, last] speaks of the slice [start, end].
+
+    An Abnormal result is an instant: it does when the instant lies in the slice (at a shared
+    end, in both slices). A verdict over a whole window (No data, Internal error) does when the
+    window shares more than an instant with the slice: consecutive windows share their ends,
+    and what the next window's check found says nothing of this slice's samples.
+    """
+    if first == last:
+        return start <= first <= end
+    return first < end and last > start
+
+
 class Coverage:
     """The evaluated windows of (check item, rule version, host), from coverage records.
 

@@ -11,6 +11,11 @@ data list, plugin), recorded. It is "checked" when the check executors evaluated
 for the host over the whole slice (coverage.py), when it has an Abnormal result of that version
 (abnormal wins anyway), or when it was evaluated now. Otherwise (no address in the request, the
 rule gone or not compiling) it stays unknown, "Not checked: <why>", never silently normal.
+
+A leaf judged on the neighbours (`"scope": "neighbours"`) is the same question asked of each
+neighbour the report's neighbours section lists: each becomes a job of its own in the batch
+(read, covered and evaluated on demand like the others, never reported), and the leaf's evidence
+is theirs combined (aops_utils.trees.evaluate.across_neighbours).
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from typing import Any
 from typing import cast
 
 from adoctor_diag_executor.coverage import Coverage
+from adoctor_diag_executor.coverage import concerns
 from adoctor_diag_executor.on_demand import evaluate_now
 from adoctor_diag_executor.on_demand import group_hosts
 from aops_utils.contracts.checks import Value
@@ -41,6 +47,7 @@ from aops_utils.trees import LeafEvidence
 from aops_utils.trees import Tree
 from aops_utils.trees import parse_tree
 from aops_utils.trees.evaluate import NOT_CHECKED
+from aops_utils.trees.evaluate import across_neighbours
 
 LOG = logging.getLogger(__name__)
 Rows = list[dict[str, Any]]
@@ -57,6 +64,8 @@ class _Job:
     request: DiagnoseRequest
     tree: Tree
     items: frozenset[str]
+    # The rules of the leaves judged on the neighbours (none for a neighbour's own job).
+    near: frozenset[str] = frozenset()
     # The leaves' results by check item, the items known to be checked in this slice, and why
     # the others are not.
     found: dict[str, Rows] = field(default_factory=dict)
@@ -78,22 +87,25 @@ class DiagWorker:
     def handle_batch(self, requests: Sequence[DiagnoseRequest]) -> list[dict[str, Any]]:
         """Write and return one report per request, in order. TreeError if a tree is broken."""
         jobs = [
-            _Job(request, tree, items)
-            for request, (tree, items) in zip(requests, _parse_trees(requests), strict=True)
+            _Job(request, tree, frozenset(tree.check_items), frozenset(tree.neighbour_items))
+            for request, tree in zip(requests, _parse_trees(requests), strict=True)
         ]
         by_user: dict[str, list[_Job]] = defaultdict(list)
         for job in jobs:
             by_user[job.request.username].append(job)
         done: dict[int, dict[str, Any]] = {}
         for username, mine in by_user.items():
-            wanted = sorted(set().union(*(job.items for job in mine)))
+            sections = self._neighbours(username, mine)
+            nearby = [_neighbour_jobs(job, section) for job, section in zip(mine, sections, strict=True)]
+            every = [*mine, *(sub for subs in nearby for sub in subs)]
+            wanted = sorted(set().union(*(job.items for job in every)))
             current = {rule.check_item: rule for rule in map(StoredRule.of, self._dc.rules(wanted, username))}
             versions = {item: rule.version for item, rule in current.items()}
-            self._read_checked(username, mine, current, versions)
-            self._evaluate_unchecked(username, mine, versions)
-            sections = self._neighbours(username, mine)
+            self._read_checked(username, every, current, versions)
+            self._evaluate_unchecked(username, every, versions)
             written = [
-                _report(job) | {"neighbours": section} for job, section in zip(mine, sections, strict=True)
+                _report(job, _near_evidence(job, section, subs)) | {"neighbours": section}
+                for job, section, subs in zip(mine, sections, nearby, strict=True)
             ]
             self._dc.save_reports(written, username)
             done.update((id(job), report) for job, report in zip(mine, written, strict=True))
@@ -136,8 +148,7 @@ class DiagWorker:
             host = job.request.host_id
             start, end = job.request.time_range
             for row in by_host.get(host, ()):
-                # The span overlaps the slice: the data center's own rule for a time range.
-                if row["start"] <= end and row["end"] >= start and row["check_item"] in job.items:
+                if row["check_item"] in job.items and concerns(row["start"], row["end"], start, end):
                     job.found.setdefault(row["check_item"], []).append(row)
             for item in job.items:
                 if item not in versions:
@@ -204,9 +215,42 @@ def _pending(job: _Job) -> list[str]:
     return sorted(item for item, reason in job.unchecked.items() if reason == NO_ADDRESS)
 
 
-def _report(job: _Job) -> dict[str, Any]:
-    request = job.request
-    evidence = {
+def _neighbour_jobs(job: _Job, section: dict[str, Any]) -> list[_Job]:
+    """A job per neighbour the section lists, asking the job's neighbour leaves' rules of it."""
+    if not job.near or section.get("status") != "found":
+        return []
+    return [
+        _Job(
+            job.request.model_copy(
+                update={"host_id": str(host["host_id"]), "public_ip": host.get("public_ip") or ""}
+            ),
+            job.tree,
+            job.near,
+        )
+        for host in section.get("hosts", [])
+    ]
+
+
+def _near_evidence(job: _Job, section: dict[str, Any], subs: Sequence[_Job]) -> dict[str, LeafEvidence]:
+    """The evidence of the job's neighbour leaves, from its neighbours' jobs."""
+    if not job.near:
+        return {}
+    status = section.get("status")
+    # "none": the map knows the host and it has no neighbour; any other status but "found" means
+    # the map could not say.
+    found = "" if status in ("found", "none") else f"{status}, {section.get('text', '')}"
+    names = [str(host.get("host_name") or host["host_id"]) for host in section.get("hosts", [])]
+    per_host = [(name, _evidence(sub)) for name, sub in zip(names, subs, strict=True)]
+    total = int(section.get("total") or 0)
+    return {
+        item: across_neighbours(item, found, [(name, proofs[item]) for name, proofs in per_host], total)
+        for item in job.near
+    }
+
+
+def _evidence(job: _Job) -> dict[str, LeafEvidence]:
+    """What the job's results say of each of its rules."""
+    return {
         item: LeafEvidence.from_results(
             job.found.get(item, []),
             checked=item in job.checked,
@@ -214,6 +258,10 @@ def _report(job: _Job) -> dict[str, Any]:
         )
         for item in job.items
     }
+
+
+def _report(job: _Job, near: dict[str, LeafEvidence]) -> dict[str, Any]:
+    request = job.request
     return {
         "report_id": request.report_id,
         "task_id": request.task_id,
@@ -221,7 +269,7 @@ def _report(job: _Job) -> dict[str, Any]:
         "tree_name": request.tree_name,
         "start": request.time_range[0],
         "end": request.time_range[1],
-        "report": job.tree.evaluate(evidence),
+        "report": job.tree.evaluate(_evidence(job), near),
     }
 
 
@@ -246,15 +294,14 @@ def _by_host(pages: Iterable[list[ResultRow]], current: dict[str, StoredRule]) -
     return by_host
 
 
-def _parse_trees(requests: Iterable[DiagnoseRequest]) -> list[tuple[Tree, frozenset[str]]]:
+def _parse_trees(requests: Iterable[DiagnoseRequest]) -> list[Tree]:
     """Each distinct tree parsed once (a batch mostly carries one tree many times)."""
-    parsed: dict[bytes, tuple[Tree, frozenset[str]]] = {}
+    parsed: dict[bytes, Tree] = {}
     trees = []
     for request in requests:
         key = encode(request.tree_content)
         if key not in parsed:
-            tree = parse_tree(request.tree_content)
-            parsed[key] = (tree, frozenset(tree.check_items))
+            parsed[key] = parse_tree(request.tree_content)
         trees.append(parsed[key])
     return trees
 

@@ -296,7 +296,8 @@ def render_node(node: Any, depth: int = 0) -> list[str]:
         return []
     name = str(node.get("node name", "?"))
     item = node.get("check item")
-    label = f"{name} ({item})" if isinstance(item, str) else name
+    where = ", on the neighbours" if node.get("scope") == "neighbours" else ""
+    label = f"{name} ({item}{where})" if isinstance(item, str) else name
     evidence = node.get("evidence")
     because = evidence.get("text") if isinstance(evidence, dict) else None
     because = because or node.get("msg") or ""

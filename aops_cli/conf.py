@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from aops_cli.adoctor_input import shown_time
 from aops_cli.client import CONFIG_TRACING
 from aops_cli.context import get_state
 from aops_cli.options import service_url_option
@@ -95,9 +96,7 @@ def host() -> None:
 @session_options
 def host_add(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
     """Add hosts to a domain."""
-    body = {"domainName": domain_name, "hostInfos": [{"hostId": h} for h in host_ids]}
-    reply = _call("POST", "/host/addHost", body, access_token)
-    _respond(reply, _done(reply, "added", "host"))
+    _change_hosts(("POST", "/host/addHost", "added"), domain_name, host_ids, access_token)
 
 
 @host.command("list")
@@ -117,9 +116,18 @@ def host_list(domain_name: str, access_token: str | None) -> None:
 @session_options
 def host_delete(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
     """Remove hosts from a domain."""
+    _change_hosts(("DELETE", "/host/deleteHost", "removed"), domain_name, host_ids, access_token)
+
+
+def _change_hosts(
+    route: tuple[str, str, str], domain_name: str, host_ids: tuple[str, ...], access_token: str | None
+) -> None:
+    """Add or remove a domain's hosts (`route`: method, path, and what the outcome calls done):
+    the same body, the outcome per host."""
     body = {"domainName": domain_name, "hostInfos": [{"hostId": h} for h in host_ids]}
-    reply = _call("DELETE", "/host/deleteHost", body, access_token)
-    _respond(reply, _done(reply, "removed", "host"))
+    method, path, done = route
+    reply = _call(method, path, body, access_token)
+    _respond(reply, _done(reply, done, "host"))
 
 
 @conf.group("file")
@@ -207,7 +215,11 @@ def status(domain_name: str, kept: bool, access_token: str | None) -> None:
     reply = _call("POST", path, {"domainName": domain_name}, access_token)
     if not get_state().printed_json(reply):
         rows = _status_rows(reply)
-        listing(rows, STATUS_COLUMNS, f"{plural(len(rows), 'file')}, checked at {reply.get('checkedAt')}")
+        listing(
+            rows,
+            STATUS_COLUMNS,
+            f"{plural(len(rows), 'file')}, checked at {shown_time(reply.get('checkedAt'))}",
+        )
 
 
 @conf.command()

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 
 import click
 
+from aops_cli.adoctor_input import shown_time
 from aops_cli.client import SPIDER
 from aops_cli.context import get_state
 from aops_cli.options import service_url_option
@@ -52,10 +53,6 @@ class When(click.ParamType[float]):
         return moment.timestamp()
 
 
-def _shown(t: Any) -> str:
-    return datetime.fromtimestamp(float(t)).strftime("%Y-%m-%d %H:%M:%S") if t else "-"
-
-
 def _end(end: dict[str, Any]) -> str:
     where = end.get("host") or end["ip"]
     name = f"{end['name']}[{end['pid']}]" if end.get("name") else "?"
@@ -69,7 +66,7 @@ def _rows(links: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "client": _end(link["client"]),
             "server": _end(link["server"]),
             **link["metrics"],
-            "last_seen": _shown(link["last_seen"]),
+            "last_seen": shown_time(link["last_seen"]),
         }
         for link in links
     ]
@@ -111,7 +108,7 @@ def entities(
     click.echo(
         f"{plural(len(reply['hosts']), 'host')}, {plural(len(reply['processes']), 'process')}, "
         f"{plural(len(reply['links']), 'link')}, {plural(len(reply['balancers']), 'balancer link')} "
-        f"at {_shown(reply['end'])}"
+        f"at {shown_time(reply['end'])}"
     )
     if reply["links"]:
         click.echo(table(_rows(reply["links"]), LINK_COLUMNS))
@@ -127,7 +124,7 @@ def links(host: str, at: float | None, access_token: str | None) -> None:
     if reply is None:
         return
     if not reply["links"]:
-        click.echo(f"no links of {host} at {_shown(reply['end'])}")
+        click.echo(f"no links of {host} at {shown_time(reply['end'])}")
         return
     click.echo(table(_rows(reply["links"]), LINK_COLUMNS))
 
@@ -144,6 +141,8 @@ def diff(before: float, after: float, hosts: tuple[str, ...], access_token: str 
         return
     for change in ("appeared", "disappeared"):
         found = reply[change]
-        click.echo(f"{plural(len(found), 'link')} {change} between {_shown(before)} and {_shown(after)}")
+        click.echo(
+            f"{plural(len(found), 'link')} {change} between {shown_time(before)} and {shown_time(after)}"
+        )
         if found:
             click.echo(table(_rows(found), LINK_COLUMNS))

@@ -26,7 +26,8 @@ from aops_utils.restful.app import create_service_app
 from aops_utils.restful.tokens import service_authenticator
 
 HOST_INFO_INDEX = "host_information"
-HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",))
+# A host's facts are read whole by its id, never searched.
+HOST_INFO_SPEC = IndexSpec(keyword_fields=("host_id",), others_indexed=False)
 # gala-ragdoll's last check of each domain (one document per domain, by its name).
 DRIFT_INDEX = "config_drift"
 DRIFT_SPEC = IndexSpec(keyword_fields=("domain", "username"), numeric_fields=("checked_at",))

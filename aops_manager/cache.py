@@ -10,7 +10,6 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from typing import Any
 
 _MAX_ENTRIES = 4096
 
@@ -20,7 +19,8 @@ class ReadCache:
         self._seconds = seconds
         self._lock = threading.Lock()
         self._sessions: dict[str, tuple[str, float]] = {}
-        self._answers: OrderedDict[tuple[str, str], tuple[float, dict[str, Any]]] = OrderedDict()
+        # An answer as the data center gave it, or as it was encoded (forwarding.read_encoded).
+        self._answers: OrderedDict[tuple[str, str], tuple[float, object]] = OrderedDict()
         # Counts the forgets: an answer read before one of them may already be stale.
         self._generation = 0
 
@@ -51,7 +51,7 @@ class ReadCache:
                 del self._sessions[token_id]
             self._drop_answers(username)
 
-    def answer(self, username: str, key: str) -> dict[str, Any] | None:
+    def answer(self, username: str, key: str) -> object | None:
         with self._lock:
             entry = self._answers.get((username, key))
             if entry is None or entry[0] <= time.monotonic():
@@ -65,7 +65,7 @@ class ReadCache:
         with self._lock:
             return self._generation
 
-    def keep_answer(self, username: str, key: str, answer: dict[str, Any], generation: int) -> None:
+    def keep_answer(self, username: str, key: str, answer: object, generation: int) -> None:
         """Keep an answer unless something was forgotten while it was read (a write, a probe):
         kept, it would hide that change until it expires."""
         if not self.enabled:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 from typing import TypeVar
-
-import orjson
+from typing import cast
 
 from aops_manager.app import manager
 from aops_utils.clients import forward
@@ -20,7 +19,9 @@ from aops_utils.restful import Principal
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 from aops_utils.restful.routes import Declaration
+from aops_utils.restful.routes import Encoded
 from aops_utils.restful.routes import RouteMaker
+from aops_utils.restful.routes import encoded
 from aops_utils.restful.validation import Body
 
 T = TypeVar("T")
@@ -45,19 +46,32 @@ def call(principal: Principal, send: Callable[[], T]) -> T:
 
 def read(route: Route, ctx: RequestContext[Any]) -> Envelope:
     """A listing: served from the cache when this session and this exact question are known."""
+    return _kept(route, ctx, "", lambda reply: reply)
+
+
+def read_encoded(route: Route, ctx: RequestContext[Any]) -> Encoded:
+    """read() of a listing passed on as it is: kept as the bytes of the answer, so that the same
+    question again is sent without encoding it again (a tenth of a cached answer's CPU)."""
+    return _kept(route, ctx, "encoded:", lambda reply: encoded(reply_of(reply)))
+
+
+def _kept(route: Route, ctx: RequestContext[Any], form: str, make: Callable[[Envelope], T]) -> T:
+    """make() of the data center's answer, or what it made for this question before."""
     principal = ctx.caller
-    body = ctx.body.model_dump() if ctx.body is not None else {}
     cache = manager().cache
-    key = route.__name__ + orjson.dumps(body, option=orjson.OPT_SORT_KEYS).decode()
+    # The validated body in its model's field order: the same question whatever the order of
+    # the keys sent, and dumped as JSON by pydantic's core at a third of model_dump + orjson.
+    key = form + route.__name__ + (ctx.body.model_dump_json() if ctx.body is not None else "{}")
     if principal.service is None and cache.session_confirmed(principal.token_id):
         cached = cache.answer(principal.username, key)
         if cached is not None:
-            return cached
+            # Kept under a key of this form: what make() made.
+            return cast(T, cached)
     generation = cache.generation
-    reply = call(principal, lambda: route(ctx.body, principal))
+    answer = make(call(principal, lambda: route(ctx.body, principal)))
     if principal.service is None:
-        cache.keep_answer(principal.username, key, reply, generation)
-    return reply
+        cache.keep_answer(principal.username, key, answer, generation)
+    return answer
 
 
 def write(principal: Principal, send: Callable[[], T]) -> T:
@@ -74,8 +88,8 @@ class CachedRelays(RouteMaker[DataCenter]):
     cached answers (`change`). Declared as Relays declares them, the method the data center's."""
 
     def read(self, path: str, body: type[Body] | None, route: Relay[Any]) -> Declaration:
-        def handler(ctx: RequestContext[Any]) -> Reply:
-            return reply_of(read(route.bind(self._source()), ctx))
+        def handler(ctx: RequestContext[Any]) -> Encoded:
+            return read_encoded(route.bind(self._source()), ctx)
 
         return self._api.declared(path, handler, methods=(route.method,), body=body)
 

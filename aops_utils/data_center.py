@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence
 from typing import Any
 from typing import Generic
+from typing import NotRequired
 from typing import TypedDict
 from typing import TypeVar
 from typing import cast
@@ -50,6 +51,7 @@ from aops_utils.contracts.data_center.diagnosis import Tree
 from aops_utils.contracts.data_center.diagnosis import TreeNamesBody
 from aops_utils.contracts.data_center.diagnosis import WatchTasksBody
 from aops_utils.contracts.data_center.hosts import HOST_INFO_MAX_BODY
+from aops_utils.contracts.data_center.hosts import PACKED_ENCODING
 from aops_utils.contracts.data_center.hosts import AddHostsBody
 from aops_utils.contracts.data_center.hosts import ChangePasswordBody
 from aops_utils.contracts.data_center.runs import AddRunBody
@@ -164,10 +166,12 @@ class WatchReply(TypedDict):
 
 
 class DataReply(TypedDict):
-    """`/data/data/get`: the series found per host and item, and what was not found and why."""
+    """`/data/data/get`: the series found per host and item, and what was not found and why;
+    `packed`: the packed form's samples (aops_utils.packed), undecoded."""
 
     succeed_list: list[dict[str, Any]]
     fail_list: list[dict[str, Any]]
+    packed: NotRequired[dict[str, Any]]
 
 
 class RetriesAdded(TypedDict):
@@ -397,12 +401,16 @@ class DataCenter(ServiceClient):
         who: Acting,
         *,
         columnar: bool = False,
+        packed: bool = False,
     ) -> DataReply:
         """Series of `{host_id: ip, data_list}` over the range: the bulk read of a check task;
-        `columnar`: samples as `timestamps` and `values` arrays rather than pairs (GetDataBody)."""
+        `columnar`: samples as `timestamps` and `values` arrays rather than pairs; `packed`
+        (implies columnar): KPI samples as float64 columns in base64 (GetDataBody)."""
         body: dict[str, Any] = {"time_range": list(time_range), "data_infos": data_infos}
-        if columnar:
+        if columnar or packed:
             body["columnar"] = True
+        if packed:
+            body["encoding"] = PACKED_ENCODING
         try:
             reply = self._post("/data/data/get", body, who)
         except AopsError as exc:
@@ -410,7 +418,10 @@ class DataCenter(ServiceClient):
             if exc.code is Code.DATABASE_QUERY_ERROR and "fail_list" in exc.payload:
                 return {"succeed_list": [], "fail_list": exc.payload["fail_list"]}
             raise
-        return {"succeed_list": reply["succeed_list"], "fail_list": reply.get("fail_list", [])}
+        found: DataReply = {"succeed_list": reply["succeed_list"], "fail_list": reply.get("fail_list", [])}
+        if "packed" in reply:
+            found["packed"] = reply["packed"]
+        return found
 
     # Configuration tracing's drift records
 

@@ -8,12 +8,13 @@ produce and accept the same text as json.dumps(ensure_ascii=False) and json.load
 
 from __future__ import annotations
 
-import gc
 import json
 import re
 from typing import Any
 
 import orjson
+
+from aops_utils import collector
 
 _DECODER = json.JSONDecoder()
 _SPACE = re.compile(r"[ \t\n\r]*")
@@ -184,10 +185,5 @@ def decode_bulk(data: bytes | str) -> Any:
     so nothing is left for the collector; it is paused for every thread of the process for the
     decode's duration only.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector.paused():
         return decode(data)
-    finally:
-        if enabled:
-            gc.enable()

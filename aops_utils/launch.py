@@ -6,6 +6,7 @@ the file named after its ini file (manager.ini, manager.log).
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable
 from collections.abc import Sequence
@@ -71,6 +72,13 @@ def _group(package: str, description: str, default: str) -> ServiceCommand:
     return cli
 
 
+def one_process(ini: Any) -> UwsgiSection:
+    """The service's [uwsgi] section with one process: for a service whose background thread
+    (a schedule, a drift check) must run once, not once per worker."""
+    section: UwsgiSection = ini.uwsgi.model_copy(update={"processes": 1})
+    return section
+
+
 def http_service(
     package: str,
     description: str,
@@ -108,7 +116,14 @@ def wsgi_app(load: ServiceLoader[Any], create_app: Callable[[SystemIni, Any], An
     process that read the settings."""
     system, ini = load()
     log.setup(load.name, system.log)
-    return create_app(system, ini)
+    app = create_app(system, ini)
+    # What the worker holds from here on (modules, the app, its stores: over 100,000 objects)
+    # is moved out of the collector's generations, so that a full collection, which the many
+    # temporary objects of a bulk request (a 2,760-result save) set off, walks only what came
+    # after. In a process holding 130,000 objects a full collection took ~80 ms, ~13 ms after.
+    gc.collect()
+    gc.freeze()
+    return app
 
 
 def bus_worker(

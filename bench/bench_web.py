@@ -9,7 +9,7 @@ paths), serving the built web/dist. Chromium (/usr/bin/chromium through Playwrig
   (`[data-test=dashboard][data-loaded=true]`, the chart drawn and both tables' rows shown);
 * the JavaScript and CSS bytes that first load received (bodies as sent, gzipped by nginx);
 * then, in the same context, the hosts page (route /hosts, rows
-  `[data-test=hosts-table] .ant-table-row`) reached two ways: from the side menu (from the click
+  `[data-test=hosts-table] [data-test=host-row]`) reached two ways: from the side menu (from the click
   to the rows shown: in-app navigation, the page's own files fetched on the way), and by loading
   /hosts (from navigation start to the rows shown, every file cached: the target's figure).
 
@@ -54,7 +54,7 @@ TARGET_HOSTS_MS = 500.0
 TARGET_ASSET_KB = 400.0
 HOSTS_ROUTE = "/hosts"
 HOSTS_MENU = "[data-test=side-menu] [data-test=menu-hosts]"
-HOSTS_ROWS = "[data-test=hosts-table] .ant-table-row"
+HOSTS_ROWS = "[data-test=hosts-table] [data-test=host-row]"
 # Rows shown, or the reason there are none yet: the not-found page (a build without /hosts) or
 # an error message (a failed call): a number of ms, or a string saying why; false while waiting.
 HOSTS_SHOWN = f"""(since) => {{

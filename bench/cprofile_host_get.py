@@ -17,12 +17,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import io
-import os
-import pstats
 import random
-import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable
@@ -34,23 +29,14 @@ from support.client import BENCH_PASSWORD
 from support.client import Client
 from support.client import get_hosts_body
 from support.client import seed_hosts
-from support.env import short_path
+from support.inprocess import data_center_app
 from support.services import aops_stack
+from support.stats import say_profile
 
 from aops_utils.auth import DATA_CENTER
-from tests.suite import write_conf
 
 HOSTS = 10_000
 TOP = 22
-
-
-def _table(profiler: cProfile.Profile, sort: str, rows: int) -> list[str]:
-    """pstats' table sorted by `sort`: its header line and its first `rows` rows."""
-    out = io.StringIO()
-    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(rows)
-    lines = out.getvalue().splitlines()
-    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
-    return lines[start : start + rows + 1]
 
 
 def profile(name: str, call: Callable[[], None], count: int, dump: Path | None) -> dict[str, Any]:
@@ -71,29 +57,12 @@ def profile(name: str, call: Callable[[], None], count: int, dump: Path | None) 
         profiler.dump_stats(dump / (name.replace(" ", "_").replace("/", "_") + ".prof"))
     report.say(f"\n== {name}: {cpu_ms:.2f} ms CPU per request in this process ({wall_ms:.2f} ms wall)")
     report.say("   (cProfile adds its own overhead to the CPU clock)")
-    for line in _table(profiler, "cumulative", TOP):
-        report.say("  " + short_path(line))
-    report.say("  -- by own time (tottime):")
-    for line in _table(profiler, "tottime", 12)[1:]:
-        report.say("  " + short_path(line))
+    say_profile(profiler, TOP, 12)
     return {"cpu_ms_per_request": round(cpu_ms, 3), "wall_ms_per_request": round(wall_ms, 3)}
 
 
 def data_center(count: int, dump: Path | None) -> dict[str, Any]:
-    top = Path(tempfile.mkdtemp(prefix="aops-bench-cprofile-"))
-    tmp = top / "aops_bench_cprofile"
-    write_conf(tmp, relational="sqlite", document="sql", log_level="WARNING")
-    saved = os.environ.get("AOPS_CONF_DIR")
-    os.environ["AOPS_CONF_DIR"] = str(tmp)
-    try:
-        from aops_database.__main__ import initialise
-
-        initialise()
-        from aops_database import settings
-        from aops_database.app import create_app
-
-        app = create_app(*settings.load())
-        center = app.extensions["aops_database"]
+    with data_center_app(relational="sqlite", document="sql") as (app, center):
         from aops_database.services import groups
         from aops_database.services import hosts
 
@@ -127,16 +96,7 @@ def data_center(count: int, dump: Path | None) -> dict[str, Any]:
             )
             assert reply.status_code == 200, reply.data
 
-        result = profile("data center /data/host/get, SQLite", call, count, dump)
-        center.docs.close()
-        center.store.dispose()
-        return result
-    finally:
-        shutil.rmtree(top, ignore_errors=True)
-        if saved is None:
-            os.environ.pop("AOPS_CONF_DIR", None)
-        else:
-            os.environ["AOPS_CONF_DIR"] = saved
+        return profile("data center /data/host/get, SQLite", call, count, dump)
 
 
 def manager(count: int, dump: Path | None) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aops_utils.launch import http_service
+from aops_utils.launch import one_process
 from gala_ragdoll import settings
 from gala_ragdoll.app import create_app
 
@@ -11,9 +12,9 @@ main = http_service(
     "A-Ops configuration tracing, gala-ragdoll (port 11114).",
     settings.load,
     create_app,
-    # One process: the drift check must run once, not once per worker (the git store's flock
-    # would keep several writers safe, but each would check every domain).
-    uwsgi=lambda ini: ini.uwsgi.model_copy(update={"processes": 1}),
+    # The drift check (the git store's flock would keep several writers safe, but each would
+    # check every domain).
+    uwsgi=one_process,
 )
 
 if __name__ == "__main__":

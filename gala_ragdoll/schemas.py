@@ -7,12 +7,12 @@ from typing import Annotated
 from pydantic import Field
 from pydantic import RootModel
 from pydantic import StringConstraints
-from pydantic import model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import IPAddress
 from aops_utils.restful.validation import Text1024
+from aops_utils.restful.validation import either
 
 # What the store checks (layout.check_domain_name / check_path) is the rule; these only bound size.
 DomainName = Annotated[str, StringConstraints(min_length=1, max_length=255)]
@@ -74,11 +74,7 @@ class Conf(Body):
     owner: UserName | None = None
     group: UserName | None = None
 
-    @model_validator(mode="after")
-    def _one_source(self) -> Conf:
-        if (self.contents is None) == (self.hostId is None):
-            raise ValueError("give either contents or hostId")
-        return self
+    _one_source = either("contents", "hostId")
 
 
 class Confs(Body):
@@ -93,6 +89,9 @@ class ManageConf(Body):
 
 
 class ManageConfs(Body):
+    """Managed files of a domain named by path: the changes of (queryManageConfChange) or those
+    to stop managing (deleteManagementConf)."""
+
     domainName: DomainName
     # Empty: every managed file (queryManageConfChange); deleteManagementConf needs one.
     confFiles: list[ManageConf] = Field(default_factory=list, max_length=MAX_FILES)
@@ -104,6 +103,8 @@ class HostIdItem(Body):
 
 
 class ConfHost(Body):
+    """Hosts of a domain by id: whose real files to read (queryRealConfs)."""
+
     domainName: DomainName
     # Empty: every host of the domain (21.09 answered 400 to that in queryRealConfs).
     hostIds: list[HostIdItem] = Field(default_factory=list, max_length=MAX_HOSTS)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from dataclasses import field
-from typing import Any
 
 from flask import Flask
 
@@ -20,7 +19,7 @@ from aops_utils.docstore.factory import open_document_store
 from aops_utils.restful.app import AppState
 from aops_utils.restful.app import create_user_service_app
 from aops_utils.threads import Threads
-from gala_spider import legacy
+from gala_spider.answers import Answers
 from gala_spider.consumer import GraphConsumer
 from gala_spider.graph import Graph
 from gala_spider.records import Filters
@@ -43,9 +42,12 @@ class Spider:
     # What it opened itself and so closes; what a caller gave (aops standalone) is the caller's.
     owns_bus: bool = True
     owns_docs: bool = True
-    legacy_cache: legacy.Cache = field(default_factory=dict)
-    # The newest map's 21.09 answers per set of hosts: (store generation, expiry, answer).
-    answers: dict[frozenset[str], tuple[int, float, dict[str, Any]]] = field(default_factory=dict)
+    # The 21.09 answers, made ready by the consumer thread after each store of the map.
+    answers: Answers = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.answers = Answers(self.graph)
+        self.consumer.after_flush = self.answers.remake
 
     def start(self) -> None:
         self.threads.spawn("gala-spider-consumer", lambda: self.consumer.run(self.bus, self.threads.stop))

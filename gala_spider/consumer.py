@@ -8,11 +8,13 @@ import logging
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from aops_utils import collector
 from aops_utils.bus import Consumer
 from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
@@ -20,7 +22,7 @@ from aops_utils.errors import AopsError
 from gala_spider.graph import Graph
 from gala_spider.records import Filters
 from gala_spider.records import Skipped
-from gala_spider.records import ingest
+from gala_spider.records import ingest_batch
 from gala_spider.store import GraphStore
 
 LOG = logging.getLogger(__name__)
@@ -90,8 +92,9 @@ class GraphConsumer:
         self._logged = 0
         self._unlogged = 0
         self._swept = 0.0
-        # Bumped by every store: the readers' answers of the newest map are kept until then.
-        self.generation = 0
+        # Called in this thread after each flush, stored or not (app.py: the ready answers of
+        # the map as it now is are made, answers.py).
+        self.after_flush: Callable[[], object] | None = None
 
     def load(self) -> None:
         self.status.state = "loading"
@@ -143,16 +146,31 @@ class GraphConsumer:
         """Add a polled batch to the map."""
         status = self.status
         now = time.time()
-        used = 0
-        with self.graph.lock:
-            for message in batch:
-                try:
-                    ingest(self.graph, message.value, self.filters, now)
-                    used += 1
-                except Skipped as skip:
+        # A batch makes a few objects per new record (all kept, none in a cycle) and drops the
+        # decoded records: the collector, started every 700 of them, walked the young map for
+        # nothing (a quarter of the time of a batch, bench_topology.py); it runs once after.
+        # What a batch added to the map is then frozen, as the whole map is after a store (see
+        # flush): while 300,000 records of a new map were read, the full collections its growth
+        # set off walked it again and again, half of the time spent polling Kafka. A young
+        # collection first frees the cycles other threads dropped meanwhile (a frozen one would
+        # never be freed); it costs a tenth of a batch that grows the map (bench_topology.py),
+        # and a running map grows in few batches (new metric buckets).
+        graph = self.graph
+        size = len(graph.links) + len(graph.samples) + len(graph.procs)
+        try:
+            with collector.paused():
+                with graph.lock:
+                    skipped = ingest_batch(graph, [message.value for message in batch], self.filters, now)
+                used = len(batch) - len(skipped)
+                for i, skip in skipped:
                     status.skipped[skip.kind] += 1
                     if skip.kind != "excluded":
-                        self._log_skip(message, skip)
+                        self._log_skip(batch[i], skip)
+        finally:
+            # Enabled again unless the process had it off.
+            if gc.isenabled() and len(graph.links) + len(graph.samples) + len(graph.procs) != size:
+                gc.collect(1)
+                gc.freeze()
         status.records += len(batch)
         status.used += used
         status.last_record_at = now
@@ -172,11 +190,24 @@ class GraphConsumer:
         )
 
     def flush(self) -> bool:
-        """Store what changed; True when it is stored (and the offsets may be committed)."""
+        """Store what changed; True when it is stored (and the offsets may be committed). Then
+        `after_flush`; the status says the map is stored only after it, so that a reader who saw
+        the records stored (get_status) gets answers that hold them."""
+        now = time.time()
+        stored = False
+        try:
+            stored = self._store(now)
+        finally:
+            if self.after_flush is not None:
+                self.after_flush()
+        if stored:
+            self.status.last_stored_at = now
+        return stored
+
+    def _store(self, now: float) -> bool:
         if self._unlogged:
             LOG.warning("gala_spider: %d more records skipped (see get_status)", self._unlogged)
         self._logged = self._unlogged = 0
-        now = time.time()
         with self.graph.lock:
             taken = self.store.take(self.graph)
         # By id, the newest state of each document last (a document taken twice is written once).
@@ -197,8 +228,6 @@ class GraphConsumer:
         self._unwritten = ([], [], [])
         self.status.state = "running"
         self.status.error = ""
-        self.status.last_stored_at = now
-        self.generation += 1
         with self.graph.lock:
             self.graph.drop_samples_before(now - 2 * self.graph.bucket)
         # The map is a few million long-lived objects: left to the collector, each full

@@ -60,6 +60,12 @@ class Graph:
         self.dirty = Dirty()
         # Bumped by every change: the readers' cached views are rebuilt when it moved.
         self.version = 0
+        # tcp_link records already joined, by their identifying fields: the objects they touch
+        # (records.py). A probe repeats its links every few seconds, so nearly every record is a
+        # known one; emptied when things are dropped or restored, since a plan holds the objects
+        # of that moment.
+        self.plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.plans_filters: object = None  # the filters the plans passed
 
     # --- changes ---------------------------------------------------------------------------
 
@@ -92,10 +98,11 @@ class Graph:
             return  # a late record of an earlier server
         self.listeners[endpoint] = Listener(endpoint, proc, t)
         self.dirty.listeners.add(endpoint)
+        self.version += 1  # a balancer's end may be this endpoint (legacy.py)
         for link in self.by_endpoint.get(endpoint, ()):
             if link.server != proc:
                 link.server = proc
-                self._changed(link)
+                self.changed(link)
 
     def tcp_link(
         self, conn: Conn, client: ProcKey | None, family: str, t: float, metrics: tuple[int, ...] | None
@@ -112,7 +119,7 @@ class Graph:
             link.seen.touch(t, self.ttl)
         if metrics is not None and t >= link.seen.last:
             link.metrics = metrics
-        self._changed(link)
+        self.changed(link)
         return link
 
     def sample(self, link: TcpLink, stamp: int, metrics: tuple[int, ...]) -> None:
@@ -139,7 +146,7 @@ class Graph:
         self.dirty.lbs.add(link_id)
         self.version += 1
 
-    def _changed(self, link: TcpLink) -> None:
+    def changed(self, link: TcpLink) -> None:
         link.version += 1
         self.version += 1
         self.dirty.links.add(link.id)
@@ -163,6 +170,7 @@ class Graph:
         self.links, self.link_keys, self.by_endpoint, self.by_conn = {}, {}, {}, {}
         for link in kept:
             self._index(link)
+        self.plans.clear()
         self.version += 1
 
     def drop_samples_before(self, t: float) -> None:
@@ -174,6 +182,7 @@ class Graph:
 
     def restore(self, doc: dict[str, Any]) -> None:
         """Put back one stored document (entity, link or sample)."""
+        self.plans.clear()
         kind = doc.get("kind")
         if kind == "host":
             self.hosts[doc["name"]] = Host(doc["name"], Presence.of(doc), set(doc.get("addresses") or ()))

@@ -89,6 +89,8 @@ class TcpLink:
     # The latest record's counters, in TCP_METRICS order, from the client's point of view.
     metrics: tuple[int, ...] = (0,) * METRIC_COUNT
     version: int = 0
+    # 21.09's ids of its ends and itself, for the server they were made of (legacy.py).
+    legacy: tuple[ProcKey, str, str, str] | None = field(default=None, compare=False, repr=False)
 
     def doc(self) -> dict[str, Any]:
         scope, client_ip, server_ip, port = self.conn
@@ -159,12 +161,18 @@ class Sample:
             return False
         self.stamps.add(stamp)
         sums = self.sums
-        sums[0] = max(sums[0], metrics[0])  # link_count: connections at once, not a total
-        for i in range(1, 7):
-            sums[i] += metrics[i]
+        count, rx, tx, inn, out, retrans, lost, rtt = metrics
+        sums[0] = max(sums[0], count)  # link_count: connections at once, not a total
+        # Written out (not a loop over 1..6): a record of every link adds one, per round.
+        sums[1] += rx
+        sums[2] += tx
+        sums[3] += inn
+        sums[4] += out
+        sums[5] += retrans
+        sums[6] += lost
         # rtt: a mean weighted by the record's segments (sums[8] holds the weights).
-        weight = max(metrics[3] + metrics[4], 1)
-        sums[7] += metrics[7] * weight
+        weight = max(inn + out, 1)
+        sums[7] += rtt * weight
         sums[8] += weight
         return True
 

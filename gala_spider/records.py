@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping
+from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from aops_utils.contracts.link_tables import DNSMASQ_LINK
 from aops_utils.contracts.link_tables import LVS_LINK
+from aops_utils.contracts.link_tables import TCP_IDENTITY
 from aops_utils.contracts.link_tables import TCP_LINK
 from aops_utils.contracts.link_tables import TCP_METRICS
 from aops_utils.contracts.link_tables import UNKNOWN
 from gala_spider.graph import Graph
 from gala_spider.model import METRIC_COUNT
+from gala_spider.model import Conn
+from gala_spider.model import ProcKey
 from gala_spider.model import is_local
 
 # A record stamped later than this past its arrival is refused: its clock is wrong, and it
@@ -67,10 +73,16 @@ def _when(value: Mapping[str, Any], now: float) -> float:
 
 def ingest(graph: Graph, value: Mapping[str, Any], filters: Filters, now: float | None = None) -> None:
     """Add one record's facts to `graph`; Skipped says why a record is not used."""
+    for _, skip in ingest_batch(graph, [value], filters, time.time() if now is None else now):
+        raise skip
+
+
+def _ingest_new(graph: Graph, value: Mapping[str, Any], filters: Filters, now: float) -> None:
+    """ingest() of a record that is not a known tcp_link one."""
     table = value.get("table_name")
     if table not in filters.tables:
         raise Skipped(f"table {str(table)[:40]!r} is not read ([table_info])", "foreign")
-    t = _when(value, time.time() if now is None else now)
+    t = _when(value, now)
     host = _text(value, "hostname")
     if table == TCP_LINK:
         _tcp(graph, value, filters, host, t)
@@ -78,6 +90,131 @@ def ingest(graph: Graph, value: Mapping[str, Any], filters: Filters, now: float 
         _dnsmasq(graph, value, filters, host, t)
     else:
         _balancer(graph, value, filters, host, t)
+
+
+# The fields that say which objects of the map a tcp_link record touches (the rest are its time
+# and counters), and its counters: read in one call each (a third of the time of a loop of gets).
+_PLAN_FIELDS = ("hostname", *TCP_IDENTITY)
+_plan_fields = itemgetter(*_PLAN_FIELDS)
+_metric_fields = itemgetter(*TCP_METRICS)
+
+
+def _plan_key(value: Mapping[str, Any]) -> tuple[Any, ...]:
+    try:
+        return _plan_fields(value)  # type: ignore[no-any-return]
+    except KeyError:  # protocol is optional (and a missing field must still make a key)
+        return tuple(value.get(name) for name in _PLAN_FIELDS)
+
+
+class _Known:
+    """The short way of a tcp_link record whose identifying fields equal those of one already
+    joined: checked and filtered then, it touches the same objects, so only its time and counters
+    are read (a third of the work of a new one; bench_topology.py). What it reads of the map is
+    looked up once per batch (a consumer's batch is thousands of records, nearly all known)."""
+
+    __slots__ = ("dirty", "graph", "latest", "listeners", "plans", "ttl")
+
+    def __init__(self, graph: Graph, filters: Filters, now: float) -> None:
+        if graph.plans_filters is not filters:
+            graph.plans.clear()
+            graph.plans_filters = filters
+        self.graph = graph
+        self.plans = graph.plans
+        self.listeners = graph.listeners
+        self.dirty = graph.dirty
+        self.ttl = graph.ttl
+        self.latest = (now + FUTURE_SLACK) * 1000  # the newest stamp taken, in milliseconds
+
+    def join(self, value: Mapping[str, Any]) -> bool:
+        try:
+            plan = self.plans.get(_plan_key(value))
+        except TypeError:  # a field that is a list or an object: the full check names it
+            return False
+        stamp = value.get("timestamp")
+        if plan is None or type(stamp) is not int or stamp <= 0 or stamp > self.latest:
+            return False
+        try:
+            metrics = tuple(map(int, _metric_fields(value)))
+        except (KeyError, TypeError, ValueError):
+            return False
+        listener = plan[3]
+        if listener is not None and self.listeners.get(listener.endpoint) is not listener:
+            return False  # the endpoint changed hands: Graph.serve decides
+        self._apply(plan, stamp, metrics)
+        return True
+
+    def _apply(self, plan: tuple[Any, ...], stamp: int, metrics: tuple[int, ...]) -> None:
+        """What _tcp does with a record of `plan`, without looking its objects up; touch() of the
+        newest sighting again changes nothing (most records of a round share it)."""
+        host, proc, link, listener, conn_links, conn, family = plan
+        t = stamp / 1000
+        ttl = self.ttl
+        dirty = self.dirty
+        seen = host.seen
+        if t != seen.last:
+            seen.touch(t, ttl)
+        dirty.hosts.add(host.name)
+        seen = proc.seen
+        if t != seen.last:
+            seen.touch(t, ttl)
+        dirty.procs.add(proc.key)
+        graph = self.graph
+        if link is not None:  # the client's record
+            seen = link.seen
+            if t != seen.last:
+                seen.touch(t, ttl)
+            if t >= seen.last:
+                link.metrics = metrics
+            graph.changed(link)
+        else:  # the server's, as Graph.serve and _tcp join it
+            listener.last_seen = max(listener.last_seen, t)
+            dirty.listeners.add(listener.endpoint)
+            for known in conn_links:
+                if known.client is not None:
+                    return
+            metrics = _turned(metrics)
+            link = graph.tcp_link(conn, None, family, t, metrics)
+        # The stamp made from t as _tcp makes it (a sample counts a stamp once: a replayed record
+        # must make the same one).
+        graph.sample(link, int(t * 1000), metrics)
+
+
+def ingest_batch(
+    graph: Graph, values: Sequence[Mapping[str, Any]], filters: Filters, now: float
+) -> list[tuple[int, Skipped]]:
+    """ingest() of each of `values` in order; the records skipped, by their index, and why."""
+    known = _Known(graph, filters, now).join
+    skipped: list[tuple[int, Skipped]] = []
+    for i, value in enumerate(values):
+        if value.get("table_name") == TCP_LINK and known(value):
+            continue
+        try:
+            _ingest_new(graph, value, filters, now)
+        except Skipped as skip:
+            skipped.append((i, skip))
+    return skipped
+
+
+def _remember(graph: Graph, value: Mapping[str, Any], proc_key: ProcKey, conn: Conn, family: str) -> None:
+    """The plan of a tcp_link record just joined (see _Known): the objects it touched."""
+    host, proc = graph.hosts.get(proc_key[0]), graph.procs.get(proc_key)
+    if host is None or proc is None:
+        return
+    plan: tuple[Any, ...]
+    if value.get("role") == "1":
+        link = graph.link_keys.get((conn, proc_key))
+        if link is None:
+            return
+        plan = (host, proc, link, None, None, conn, family)
+    else:
+        endpoint = (conn[0], conn[2], conn[3])
+        listener, conn_links = graph.listeners.get(endpoint), graph.by_conn.get(conn)
+        if listener is None or listener.proc != proc_key or conn_links is None:
+            return  # a late record of an earlier server: joined in full each time
+        plan = (host, proc, None, listener, conn_links, conn, family)
+    # A protocol that is a list or an object: such a record is joined in full each time.
+    with suppress(TypeError):
+        graph.plans[_plan_key(value)] = plan
 
 
 def _excluded(filters: Filters, *addresses: str) -> None:
@@ -96,7 +233,7 @@ def _tcp(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t:
     _excluded(filters, client_ip, server_ip)
     try:
         # Every counter given (the usual record): one pass; else field by field, naming the bad one.
-        metrics = tuple([int(value[n]) for n in TCP_METRICS])
+        metrics = tuple(map(int, _metric_fields(value)))
     except (KeyError, TypeError, ValueError):
         metrics = tuple(_count(value, n) for n in TCP_METRICS)
     scope = host if is_local(client_ip, server_ip) else ""
@@ -111,18 +248,23 @@ def _tcp(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t:
         graph.host(host, server_ip, t)
         graph.proc(proc, t)
         graph.serve((scope, server_ip, port), proc, t)
-        # The server's counters, turned to the client's side.
-        rx, tx, out, inn = metrics[2], metrics[1], metrics[4], metrics[3]
-        turned = (metrics[0], rx, tx, out, inn, metrics[5], metrics[6], metrics[7])
         # Counted on the link only when no probe reports its client (else that one counts).
         clients = [link for link in graph.by_conn.get(conn, ()) if link.client is not None]
         if clients:
+            _remember(graph, value, proc, conn, family)
             return
-        link = graph.tcp_link(conn, None, family, t, turned)
-        metrics = turned
+        metrics = _turned(metrics)
+        link = graph.tcp_link(conn, None, family, t, metrics)
     else:
         raise Skipped(f"role {str(role)[:10]!r} is neither 0 (server) nor 1 (client)")
     graph.sample(link, int(t * 1000), metrics)
+    _remember(graph, value, proc, conn, family)
+
+
+def _turned(metrics: tuple[int, ...]) -> tuple[int, ...]:
+    """The server's counters, turned to the client's side."""
+    rx, tx, out, inn = metrics[2], metrics[1], metrics[4], metrics[3]
+    return (metrics[0], rx, tx, out, inn, metrics[5], metrics[6], metrics[7])
 
 
 def _counted(link_count: int) -> tuple[int, ...]:

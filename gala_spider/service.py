@@ -10,10 +10,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import orjson
-
 from aops_utils.restful import Principal
-from gala_spider import legacy
 from gala_spider import topology
 from gala_spider.app import Spider
 from gala_spider.picture import Moment
@@ -22,9 +19,6 @@ from gala_spider.picture import take
 from gala_spider.schemas import DiffQuery
 from gala_spider.schemas import EntitiesV2Query
 from gala_spider.schemas import MetricsQuery
-
-# Sets of hosts whose answers are kept (one per user, mostly).
-MAX_ANSWERS = 64
 
 
 def owned_hosts(service: Spider, principal: Principal) -> set[str]:
@@ -52,34 +46,13 @@ def _picture(service: Spider, when: Moment, owned: set[str]) -> Picture:
 
 
 def get_entities(service: Spider, principal: Principal, at: float | None) -> dict[str, Any]:
-    """21.09's answer (its `timestamp` is the time shown, in seconds). The newest map's answer is
-    made once per store of the map (every flush_interval) and set of hosts, and kept until then or
-    until a link in it leaves the map."""
+    """21.09's answer (its `timestamp` is the time shown, in seconds): the newest map's is the
+    one the consumer made ready after the last store (answers.py), an earlier time's made now."""
     when = _moment(at)
-    owned = owned_hosts(service, principal)
-    key = frozenset(owned)
-    generation = service.consumer.generation
+    owned = frozenset(owned_hosts(service, principal))
     if when.latest:
-        kept = service.answers.get(key)
-        if kept is not None and kept[0] == generation and when.start < kept[1]:
-            return kept[2]
-    with service.graph.lock:
-        pic = take(service.graph, when, owned.__contains__)
-        listeners = dict(service.graph.listeners)
-    entities = legacy.entities(pic, listeners, service.legacy_cache)
-    answer = {"timestamp": int(when.start), "entities": orjson.Fragment(orjson.dumps(entities))}
-    if when.latest:
-        if len(service.answers) > MAX_ANSWERS:
-            service.answers.clear()
-        service.answers[key] = (generation, _expiry(pic, service.graph.ttl), answer)
-    return answer
-
-
-def _expiry(pic: Picture, ttl: float) -> float:
-    """When the first thing in the picture leaves the map."""
-    seen = [link.seen.last for link in pic.links] + [p.seen.last for p in pic.procs.values()]
-    seen += [lb.seen.last for lb in pic.lbs]
-    return min(seen, default=float("inf")) + ttl
+        return service.answers.latest(owned, when.start).body()
+    return service.answers.make(owned, when).body()
 
 
 def status(service: Spider) -> dict[str, Any]:

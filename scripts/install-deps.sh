@@ -10,7 +10,8 @@
 #     chromium (the browser the web tests drive through Playwright) and fonts-wqy-microhei (Chinese
 #     glyphs for its screenshots of the Chinese UI),
 #     mariadb-server only when nothing answers on 127.0.0.1:3306 and it is not installed,
-#     a C compiler when there is none (the `server` extra, uwsgi, compiles C).
+#     a C compiler when there is none (the `server` extra, uwsgi, compiles C), and libmariadb-dev
+#     with pkg-config (the `server` extra's mysqlclient compiles against them).
 #     Package scripts are kept from starting the services they ship (they would listen on
 #     0.0.0.0); scripts/testenv.sh starts what the tests need, bound to 127.0.0.1.
 #   Python: .venv (python3 -m venv) with `pip install -e '.[server,test]'`, skipped while
@@ -28,7 +29,7 @@ export DEBIAN_FRONTEND=noninteractive
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_INPUT=1
 
 APT_PACKAGES=(prometheus prometheus-node-exporter openssh-server iproute2 sshpass sudo python3-apt mariadb-client curl
-    nginx-light chromium fonts-wqy-microhei)
+    nginx-light chromium fonts-wqy-microhei libmariadb-dev pkg-config)
 
 deb_installed() {
     [[ $(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null) == installed ]]

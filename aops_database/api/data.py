@@ -20,10 +20,12 @@ from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.data_center.checks import DataItem
 from aops_utils.contracts.data_center.hosts import DATA_MAX_BODY
 from aops_utils.contracts.data_center.hosts import LOGS_MAX_BODY
+from aops_utils.contracts.data_center.hosts import PACKED_ENCODING as ENCODING
 from aops_utils.contracts.data_center.hosts import GetDataBody
 from aops_utils.contracts.data_center.hosts import SaveLogsBody
 from aops_utils.docstore.protocol import IndexSpec
 from aops_utils.errors import ParamError
+from aops_utils.packed import PackedSamples
 from aops_utils.restful import Access
 from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
@@ -42,9 +44,14 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
     start, end = ctx.body.time_range
     if start > end:
         raise ParamError("time_range: the start is after the end", field="time_range")
+    packed = ctx.body.encoding == ENCODING
+    if packed and not ctx.body.columnar:
+        raise ParamError(
+            f'encoding: "{ENCODING}" packs the columnar form; send columnar: true', field="encoding"
+        )
     kpis: dict[tuple[str, str], list[str]] = defaultdict(list)
     logs: dict[str, list[str]] = defaultdict(list)
-    out = Collected()
+    out = Collected(packed=PackedSamples() if packed else None)
     # An address is a host of the acting user or nothing: never another user's series or logs.
     mine = hosts.owned_addresses(center().store, ctx.username, [i.host_id for i in ctx.body.data_infos])
     for info in ctx.body.data_infos:
@@ -66,7 +73,10 @@ def get_data(ctx: RequestContext[GetDataBody]) -> Reply:
         # Nothing came back: 404 when every item simply has no data (the queries worked), 502
         # when Prometheus or the log store failed; the 21.09 code stays 1104 either way.
         status = 404 if all(f.get("reason") in QUIET_REASONS for f in out.failed) else 502
-    return Reply(code, {"succeed_list": out.succeeded, "fail_list": out.failed}, status)
+    payload: dict[str, Any] = {"succeed_list": out.succeeded, "fail_list": out.failed}
+    if out.packed is not None:
+        payload["packed"] = out.packed.payload()
+    return Reply(code, payload, status)
 
 
 def _not_yours(ip: str, item: DataItem) -> dict[str, Any]:

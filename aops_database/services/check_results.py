@@ -78,7 +78,8 @@ def result_id(username: str, result: dict[str, Any]) -> str:
     A replayed window therefore overwrites its documents instead of adding copies, and a
     later value for the same key replaces the earlier one (the 21.09 upsert).
     """
-    key = [username, *(result[name] for name in ("host_id", "check_item", "series", "start", "end"))]
+    r = result
+    key = [username, r["host_id"], r["check_item"], r["series"], r["start"], r["end"]]
     return hashlib.sha256(orjson.dumps(key)).hexdigest()
 
 
@@ -89,8 +90,8 @@ def save_results(stores: ResultStores, username: str, results: Sequence[dict[str
     for result in results:
         # The data list is kept as JSON text: its labels are free-form keys, and mapping each
         # one as an index field would grow the index mapping without bound.
-        source = {**result, "username": username, "data_list": orjson.dumps(result["data_list"]).decode()}
-        by_id[result_id(username, result)] = source
+        text = orjson.dumps(result["data_list"]).decode()
+        by_id[result_id(username, result)] = {**result, "username": username, "data_list": text}
     saved = save_by_id(stores.docs, RESULT_INDEX, RESULT_SPEC, by_id)
     abnormal_index.record(stores.abnormal, by_id)
     return saved

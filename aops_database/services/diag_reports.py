@@ -27,6 +27,8 @@ REPORT_INDEX = "diag_report"
 REPORT_SPEC = IndexSpec(
     keyword_fields=("username", "host_id", "tree_name", "task_id", "report_id"),
     numeric_fields=("start", "end", "time"),
+    # The report (a tree) and its neighbours are read whole, never searched.
+    others_indexed=False,
 )
 LISTED_FIELDS = ("host_id", "tree_name", "task_id", "report_id", "start", "end")
 # What a report saved before reports had neighbours (or without a section) answers.

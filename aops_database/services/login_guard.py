@@ -32,12 +32,17 @@ _PURGE_EVERY_MS = 60_000
 
 
 class Scope(StrEnum):
+    """What failed logins are counted against: the account, or the address they come from."""
+
     USER = "user"
     ADDRESS = "address"
 
 
 @dataclass(frozen=True, slots=True)
 class Policy:
+    """How a scope's failures slow its next attempts down: free up to `max_failures`, then a
+    delay doubling from `base_delay_ms` up to `max_delay_ms`."""
+
     max_failures: int
     base_delay_ms: int
     max_delay_ms: int

@@ -32,22 +32,19 @@ def collect(app: Manager, principal: Principal, body: CollectBody) -> Reply:
     settings = app.settings.deploy
     collection = Collection(targets, wanted, settings.collect_max_bytes)
     if targets:
-        result = run_builtin(
-            app.deployer.dirs,
-            app.deployer.setup,
+        unfinished = _run(
+            app,
             "collect_config",
             targets,
             on_event=collection.on_event,
-            timeout=settings.collect_timeout,
             host_variables=collection.host_variables(targets),
             variables={"aops_max_bytes": settings.collect_max_bytes},
             # Every host in one wave where it fits: a host costs one short module run.
             forks=min(len(targets), settings.collect_forks),
             max_result_chars=collection.max_result_chars(),
         )
-        if result.status not in ("successful", "failed"):
-            for files in collection.hosts.values():
-                files.fail_all(f"the collection did not finish ({result.status}): {result.tail}")
+        for files in collection.hosts.values() if unfinished else ():
+            files.fail_all(f"the collection {unfinished}")
     found = {files.host_id: files.answer() for files in collection.hosts.values()}
     resp = []
     for host_id, paths in wanted.items():
@@ -63,26 +60,38 @@ def sync(app: Manager, principal: Principal, body: SyncBody) -> Reply:
     targets, redact = _targets(app, principal, host_ids)
     writing = Sync(targets, body.files)
     if targets:
-        settings = app.settings.deploy
-        result = run_builtin(
-            app.deployer.dirs,
-            app.deployer.setup,
+        unfinished = _run(
+            app,
             "sync_config",
             targets,
             on_event=writing.on_event,
-            timeout=settings.collect_timeout,
             host_variables=writing.host_variables(),
             prepare=writing.prepare,
         )
-        if result.status not in ("successful", "failed"):
-            for target in targets:
-                writing.fail_all(target.host_id, f"the sync did not finish ({result.status}): {result.tail}")
+        for target in targets if unfinished else ():
+            writing.fail_all(target.host_id, f"the sync {unfinished}")
     resp = writing.answers(host_ids)
     for answer in resp:
         for item in answer["results"]:
             if "reason" in item:
                 item["reason"] = redact.text(item["reason"])
     return _per_host([a["host_id"] for a in resp if not all(r["ok"] for r in a["results"])], resp)
+
+
+def _run(app: Manager, playbook: str, targets: list[Target], **options: Any) -> str | None:
+    """Run a shipped playbook over `targets` within `[deploy] collect_timeout`; None when the run
+    finished, else why not (timed out, cancelled), for what it did not reach."""
+    result = run_builtin(
+        app.deployer.dirs,
+        app.deployer.setup,
+        playbook,
+        targets,
+        timeout=app.settings.deploy.collect_timeout,
+        **options,
+    )
+    if result.status in ("successful", "failed"):
+        return None
+    return f"did not finish ({result.status}): {result.tail}"
 
 
 def _targets(app: Manager, principal: Principal, host_ids: list[str]) -> tuple[list[Target], Redactor]:

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from pydantic import Field
 from pydantic import StringConstraints
-from pydantic import model_validator
 
 from aops_utils.contracts import HostId
 from aops_utils.contracts.data_center.runs import RunId
@@ -14,6 +13,7 @@ from aops_utils.contracts.data_center.runs import TaskId
 from aops_utils.restful.paging import PagedBody
 from aops_utils.restful.validation import Body
 from aops_utils.restful.validation import Direction
+from aops_utils.restful.validation import either
 
 
 class ExecuteBody(Body):
@@ -29,11 +29,7 @@ class StatusBody(PagedBody):
     task_id: TaskId | None = None
     direction: Direction = "desc"
 
-    @model_validator(mode="after")
-    def _one_of(self) -> StatusBody:
-        if (self.run_id is None) == (self.task_id is None):
-            raise ValueError("give either run_id or task_id")
-        return self
+    _one_of = either("run_id", "task_id")
 
 
 class CancelBody(Body):

@@ -108,8 +108,11 @@ def users_of(path: Path) -> list[int]:
 
 
 def kill_users(path: Path) -> None:
-    """SIGKILL the process groups of every process using `path` (Ansible's workers with them)."""
-    for _ in range(3):
+    """SIGKILL the process groups of every process using `path` (Ansible's workers with them),
+    round after round until one finds none: a worker forking an ssh (which sshpass puts in a
+    session of its own) while a round kills could leave it to run its task to the end, as
+    three rounds did on a loaded machine (test_deploy_control, CI of 2026-12-06)."""
+    for _ in range(40):
         pids = users_of(path)
         if not pids:
             return

@@ -1,24 +1,29 @@
-"""Kafka implementation of the message bus over kafka-python."""
+"""Kafka implementation of the message bus: producers and topic creation over kafka-python,
+consumers over confluent-kafka (rdkafka.py)."""
 
 from __future__ import annotations
 
+import itertools
 import logging
+import secrets
 import threading
 from abc import ABC
 from abc import abstractmethod
 from collections.abc import Callable
+from collections.abc import Iterator
 from collections.abc import Sequence
 from functools import partial
 from typing import Any
 from typing import TypeVar
 
 from kafka import KafkaAdminClient
-from kafka import KafkaConsumer
 from kafka import KafkaProducer
 from kafka import errors as kafka_errors
+from kafka.partitioner import DefaultPartitioner
 from kafka.protocol.api_key import ApiKey
 
 from aops_utils import jsonio
+from aops_utils.bus import rdkafka
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import encoded_object
 from aops_utils.codes import Code
@@ -30,15 +35,6 @@ log = logging.getLogger(__name__)
 _T = TypeVar("_T")
 _Client = TypeVar("_Client", "KafkaBusProducer", "KafkaBusConsumer")
 
-# The group moved to a new generation between poll and commit: the partitions restart from the
-# last commit in that generation, so the polled messages are redelivered (the contract's
-# at-least-once path), not lost.
-_REBALANCE_ERRORS: tuple[type[Exception], ...] = (
-    kafka_errors.CommitFailedError,
-    kafka_errors.RebalanceInProgressError,
-    kafka_errors.IllegalGenerationError,
-    kafka_errors.UnknownMemberIdError,
-)
 # CreateTopics v4 (Kafka 2.4, KIP-464) is the first that accepts -1 for "broker default".
 _CREATE_TOPICS_DEFAULTS_VERSION = 4
 
@@ -103,7 +99,11 @@ class KafkaBus:
             "batch_size": 256 * 1024,
             # kafka-python requires delivery_timeout_ms >= linger_ms + request_timeout_ms.
             "delivery_timeout_ms": max(120_000, request_timeout_ms),
+            "partitioner": SpreadingPartitioner(),
         }
+        # The bus's consumer settings (kafka-python's names, as 21.09's [consumer] section has
+        # them); rdkafka.consumer_config puts them in librdkafka's. max_poll_records bounds a
+        # poll that does not say its own max_records.
         self._consumer_config: dict[str, Any] = {
             "enable_auto_commit": False,
             "auto_offset_reset": auto_offset_reset,
@@ -173,13 +173,22 @@ class KafkaBus:
         if not topics:
             raise ValueError("a consumer needs at least one topic")
         self._check_open()
-        client = self._connect(
-            f"consumer for group {group_id!r}",
-            lambda **config: KafkaConsumer(*topics, group_id=group_id, **config),
-            self.consumer_servers,
-            **self._consumer_config,
+        servers = self.consumer_servers
+        options = self._consumer_config
+        config = rdkafka.consumer_config(
+            servers,
+            group_id,
+            client_id=self._common["client_id"],
+            auto_offset_reset=options["auto_offset_reset"],
+            session_timeout_ms=options["session_timeout_ms"],
+            heartbeat_interval_ms=options["heartbeat_interval_ms"],
+            request_timeout_ms=self._common["request_timeout_ms"],
+            retry_backoff_ms=self._common["retry_backoff_ms"],
+            brokers=(brokers := rdkafka.Brokers()),
         )
-        return self._register(KafkaBusConsumer(client, self.consumer_servers, group_id, self._forget))
+        client = rdkafka.connect(servers, topics, config, self._close_timeout)
+        consumer = rdkafka.RdKafkaConsumer(client, servers, group_id, brokers)
+        return self._register(KafkaBusConsumer(consumer, servers, group_id, self._forget))
 
     def close(self) -> None:
         with self._lock:
@@ -285,6 +294,35 @@ class _BusClient(ABC):
         """Close the producer or consumer this wraps (each subclass knows its own)."""
 
 
+class SpreadingPartitioner(DefaultPartitioner):  # type: ignore[misc] # kafka-python is untyped
+    """Keyed messages as kafka-python places them (the key's hash: one key, one partition, in
+    order); unkeyed ones in turn over the topic's partitions, not at random. The check
+    scheduler publishes a window's tasks unkeyed so that the executors' consumers share them:
+    drawn at random, the five tasks of 1,000 hosts often fell 4 or 5 to one consumer of two
+    (4 partitions, 2 each), which checked them one after the other while the other idled."""
+
+    def __init__(self) -> None:
+        self._next: dict[str, Iterator[int]] = {}
+
+    def partition(  # noqa: PLR0917 - kafka-python calls it with these six, positionally
+        self, topic: str, key: Any, serialized_key: Any, value: Any, serialized_value: Any, cluster: Any
+    ) -> int:
+        if serialized_key is not None:
+            return int(super().partition(topic, key, serialized_key, value, serialized_value, cluster))
+        if topic not in cluster.topics():
+            raise ValueError(f"Topic {topic} not found in ClusterMetadata")
+        # The available ones when there are (a partition without a leader would hold its
+        # messages back), as kafka-python's own choice does.
+        found = cluster.available_partitions_for_topic(topic) or cluster.partitions_for_topic(topic)
+        partitions = sorted(found)
+        # Started at a random place per topic and producer, so that producers that send one
+        # message each do not all start on the first partition. next() on a count is atomic.
+        turn = self._next.get(topic)
+        if turn is None:
+            turn = self._next.setdefault(topic, itertools.count(secrets.randbelow(1 << 16)))
+        return int(partitions[next(turn) % len(partitions)])
+
+
 class KafkaBusProducer(_BusClient):
     what = "producer"
 
@@ -356,59 +394,20 @@ class KafkaBusProducer(_BusClient):
 class KafkaBusConsumer(_BusClient):
     what = "consumer"
 
-    def __init__(self, consumer: Any, servers: str, group_id: str, on_close: OnClose) -> None:
+    def __init__(
+        self, consumer: rdkafka.RdKafkaConsumer, servers: str, group_id: str, on_close: OnClose
+    ) -> None:
         super().__init__(consumer, servers, f"consumer of group {group_id}", on_close)
-        self._group_id = group_id
+        self._consumer = consumer
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
         self._check_open()
-        try:
-            batches = self._client.poll(timeout_ms=int(max(timeout, 0.0) * 1000), max_records=max_records)
-        except kafka_errors.KafkaError as exc:
-            raise _kafka_error(self._servers, f"poll for group {self._group_id}", exc) from exc
-        messages: list[Message] = []
-        for records in batches.values():
-            for record in records:
-                message = _decode(record)
-                if message is not None:
-                    messages.append(message)
-        return messages
+        return self._consumer.poll(timeout, max_records)
 
     def commit(self) -> None:
         """Commit the polled positions; after a rebalance the messages are redelivered instead."""
         self._check_open()
-        try:
-            self._client.commit()
-        except _REBALANCE_ERRORS as exc:
-            log.warning(
-                "commit for group %s lost to a rebalance; its uncommitted messages will be "
-                "delivered again: %s",
-                self._group_id,
-                exc,
-            )
-        except kafka_errors.KafkaError as exc:
-            raise _kafka_error(self._servers, f"commit for group {self._group_id}", exc) from exc
+        self._consumer.commit()
 
     def _close_client(self) -> None:
-        # Leaves the group so the others take the partitions over at once; nothing is
-        # committed, so what was polled but not committed goes to them.
-        self._client.close(autocommit=False)
-
-
-def _decode(record: Any) -> Message | None:
-    """A record another producer wrote that is not a JSON object is logged and skipped, so it
-    cannot wedge the group; its offset still counts as polled and is committed past."""
-    try:
-        value = jsonio.decode(record.value)
-    except (ValueError, TypeError):  # orjson's and, past its depth limit, json's errors
-        value = None
-    if not isinstance(value, dict):
-        log.error(
-            "skipping %s[%d]@%d: the value is not a JSON object",
-            record.topic,
-            record.partition,
-            record.offset,
-        )
-        return None
-    key = None if record.key is None else record.key.decode("utf-8", errors="replace")
-    return Message(topic=record.topic, partition=record.partition, offset=record.offset, key=key, value=value)
+        self._consumer.close()

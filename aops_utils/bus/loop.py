@@ -11,6 +11,7 @@ from dataclasses import field
 from functools import partial
 from typing import Any
 
+from aops_utils.bus.protocol import Consumer
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import MessageBus
 from aops_utils.bus.settings import ConsumerSection
@@ -49,12 +50,31 @@ def consume(
     try:
         while not stop.is_set():
             batch = consumer.poll(poll_seconds, max_records)
+            if handle_batch is not None:
+                batch = _filled(consumer, batch, max_records)
             if batch and not _handle_all(batch, handle, handle_batch, stop, backoff):
                 return  # stopping mid-batch: nothing of it is committed
             if batch:
                 consumer.commit()
     finally:
         consumer.close()
+
+
+# How long a batch that shares its work (handle_batch) waits for more messages when a poll gave
+# fewer than it may take. Requests published together (a diagnosis of 1,000 hosts x 6 slices)
+# then come in a few full batches instead of many partial ones, each of which paid the same
+# queries over a whole index: bench_diagnosis's 6,000 requests came in 36 batches.
+FILL_SECONDS = 0.05
+
+
+def _filled(consumer: Consumer, batch: list[Message], max_records: int) -> list[Message]:
+    """The batch topped up from polls of FILL_SECONDS while they bring more, up to max_records."""
+    while batch and len(batch) < max_records:
+        more = consumer.poll(FILL_SECONDS, max_records - len(batch))
+        if not more:
+            break
+        batch += more
+    return batch
 
 
 def consume_in_thread(

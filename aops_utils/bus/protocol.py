@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
+from typing import NamedTuple
 from typing import Protocol
 
 from aops_utils import jsonio
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
+class Message(NamedTuple):
+    """A polled message. A named tuple, immutable as a frozen dataclass but made in a third of
+    the time (0.7 against 1.7 µs; a consumer makes one per record, bench_topology.py)."""
+
     topic: str
     partition: int
     offset: int

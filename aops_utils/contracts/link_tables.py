@@ -69,6 +69,9 @@ TABLES: dict[str, tuple[str, ...]] = {
 # The 21.09 manual's gala-spider.conf reads nginx_statistic, a name no probe of 21.09 produced
 # (its nginx probe's table is nginx_link): taken as nginx_link.
 ALIASES = {"nginx_statistic": NGINX_LINK}
+# The tcp_link fields that say which link of which process a record reports (the meta order's
+# first seven; the rest are counters).
+TCP_IDENTITY = TABLES[TCP_LINK][: TABLES[TCP_LINK].index("link_count")]
 # tcp_link's counters, in the order of 21.09's TCP-LINK attrs (section 2.5, phase D).
 TCP_METRICS = (
     "link_count",

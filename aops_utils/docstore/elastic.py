@@ -117,7 +117,7 @@ class ElasticsearchStore:
         properties.update({field: {"type": "double"} for field in spec.numeric_fields})
         properties.update({field: {"type": "date", "format": TIME_FORMAT} for field in spec.time_fields})
         mappings = {
-            "dynamic": True,
+            "dynamic": spec.others_indexed,
             # Other strings become keywords so that Term stays exact on any field; long texts
             # (logs, reports) are kept in _source only instead of failing the write.
             "dynamic_templates": [

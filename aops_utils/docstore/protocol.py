@@ -195,15 +195,22 @@ class IndexSpec:
 
     `paths` are compound keys for the queries an index serves, each the fields compared for
     equality first, then the one grouped, sorted or bounded on: (username, value, host_id)
-    counts a user's results of one value per host. Elasticsearch indexes every field and needs
-    none; the SQL store indexes each path, counts only JSON numbers in its numeric fields, and
-    refuses a document whose keyword there is longer than KEY_LENGTH characters.
+    counts a user's results of one value per host. Elasticsearch indexes every field (unless
+    `others_indexed` is false) and needs no paths; the SQL store indexes each path, counts only
+    JSON numbers in its numeric fields, and refuses a document whose keyword there is longer than
+    KEY_LENGTH characters.
     """
 
     keyword_fields: tuple[str, ...] = ()
     numeric_fields: tuple[str, ...] = ()
     time_fields: tuple[str, ...] = ()
     paths: tuple[tuple[str, ...], ...] = ()
+    # False: the fields not declared above are kept in _source only, never indexed. For documents
+    # whose bodies nobody filters on (diagnosis reports, host facts): Elasticsearch would map
+    # every nested key of them (a report's tree, a host's facts) as a field of its own, up to its
+    # limit of 1,000 fields per index, and index each write's whole body (6,000 reports took the
+    # ES-API test server 10.8 s to store, 1.9 s with only their declared fields indexed).
+    others_indexed: bool = True
 
     def __post_init__(self) -> None:
         for path in self.paths:

@@ -3,7 +3,7 @@
 Compile with CompiledRule.compile(condition, data_list) (RuleError on any fault, with the
 character position), then evaluate(vector, start) for one host or, much faster per host,
 evaluate_batch(vectors, starts) for all hosts of a task in one call, or evaluate_columns(columns,
-starts) on columns built straight from the data center's columnar reply (what the executor does).
+starts) on columns built straight from the data center's packed reply (what the executor does).
 
 Semantics fixed or decided relative to 21.09 (details in the module docstrings):
 * `#N` is N samples everywhere; a time window w holds the samples in [ts - w, ts]; a bare
@@ -21,7 +21,8 @@ Semantics fixed or decided relative to 21.09 (details in the module docstrings):
   64-bit integers.
 
 Module map: lexer -> parser (nodes) -> analysis (plan) -> evaluator (values, scalar, windows)
-over a batch (series, columns, batch) -> results; reply.py judges a columnar `/data/data/get` reply.
+over a batch (series, columns, batch) -> results; layout.py and reply.py judge a packed or
+columnar `/data/data/get` reply.
 """
 
 from __future__ import annotations

@@ -3,8 +3,9 @@
 A Columns holds, per macro ("$0", "$1", ...), one BatchSeries of `size` segments: segment s is
 one series (of one host) at offsets[s]:offsets[s + 1]; every macro has the same segments, so
 segment s of "$1" is the partner of segment s of "$0". An empty segment means the series is
-missing. Columns come either from Series objects (the per-host API) or straight from the
-number lists of a columnar `/data/data/get` reply, without a Series per host on the way.
+missing. Columns come either from Series objects (the per-host API) or straight from a
+`/data/data/get` reply, without a Series per host on the way: views of the packed form's
+float64 arrays (packed_column), or the columnar form's number lists (kpi_column).
 """
 
 from __future__ import annotations
@@ -141,6 +142,25 @@ def kpi_column(stamps: Sequence[Sequence[Any]], values: Sequence[Sequence[Any]])
         numbers, bad = _numbers_slowly(values)
     column = BatchSeries(Kind.NUM, timestamps, offsets, numbers, bad)
     return _checked(column)
+
+
+def packed_column(
+    timestamps: FloatArray, values: FloatArray, starts: IndexArray, lengths: IndexArray
+) -> BatchSeries:
+    """A kpi column from a packed reply's arrays (aops_utils.packed): segment s is the samples
+    starts[s]:starts[s] + lengths[s]. Views of the arrays when the segments follow each other
+    there, as a data center lays a query's series; otherwise one gather. Sorted and checked as
+    kpi_column does."""
+    offsets = np.zeros(len(starts) + 1, dtype=np.intp)
+    np.cumsum(lengths, out=offsets[1:])
+    total = int(offsets[-1])
+    if len(starts) and bool((starts[1:] == starts[:-1] + lengths[:-1]).all()):
+        low = int(starts[0])
+        stamps, numbers = timestamps[low : low + total], values[low : low + total]
+    else:
+        index = np.repeat(starts - offsets[:-1], lengths) + np.arange(total)
+        stamps, numbers = timestamps[index], values[index]
+    return _checked(BatchSeries(Kind.NUM, stamps, offsets, numbers, None))
 
 
 def _numbers_slowly(values: Sequence[Sequence[Any]]) -> tuple[FloatArray, BoolArray | None]:

@@ -1,4 +1,4 @@
-"""One rule over many hosts and a time window: fetch in bulk (columnar), then reply.judge.
+"""One rule over many hosts and a time window: fetch in bulk (packed), then reply.judge.
 
 The scheduler's `/check/rule/test` and the executor's task loop both call `check_rule`, so a
 rule tried before import behaves exactly as it will once imported.
@@ -85,9 +85,10 @@ def rule_version(condition: str, data_list: Iterable[dict[str, Any]], plugin: st
 def fetch(
     dc: DataCenter, user: str, rule: StoredRule, ips: Sequence[str], *, start: int, end: int
 ) -> DataReply:
-    """One `/data/data/get` call for every host of the task, in the columnar form: the bulk path."""
+    """One `/data/data/get` call for every host of the task, in the packed form (KPI samples as
+    float64 columns, aops_utils.packed): the bulk path."""
     infos = [{"host_id": ip, "data_list": rule.data_list} for ip in ips]
-    return dc.get_data([start, end], infos, user, columnar=True)
+    return dc.get_data([start, end], infos, user, packed=True)
 
 
 def check_rule(

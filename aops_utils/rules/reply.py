@@ -1,17 +1,16 @@
-"""One rule judged over a columnar `/data/data/get` reply, as the executors and the dry run do.
+"""One rule judged over a `/data/data/get` reply (packed or columnar), as the executors and the dry run do.
 
-The reply's series are matched to the task's hosts and to the rule's data items, laid end to
-end as columns straight from their number lists (one segment per series of $0, its partners
-in the same segment of the other macros), evaluated in one call, and only the hits become
-result documents, at the end. Nothing is built per host but the matching's bookkeeping: no
-Series, no vector, no tuple per sample or per hit.
+The reply's series are matched to the task's hosts and to the rule's data items and laid end
+to end as columns (layout.py: one segment per series of $0, its partners in the same segment
+of the other macros), evaluated in one call, and only the hits become result documents, at
+the end. Nothing is built per host but the matching's bookkeeping: no Series, no vector, no
+tuple per sample or per hit.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,135 +22,13 @@ from aops_utils.contracts import NO_DATA_REASON
 from aops_utils.contracts.checks import TaskHost
 from aops_utils.contracts.checks import Value
 from aops_utils.rules.columns import BatchSeries
-from aops_utils.rules.columns import Columns
-from aops_utils.rules.columns import kpi_column
-from aops_utils.rules.columns import log_column
+from aops_utils.rules.layout import Layout
 from aops_utils.rules.results import BatchEvaluation
+from aops_utils.rules.series import BoolArray
 
 LOG = logging.getLogger(__name__)
 Record = dict[str, Any]
-Entry = dict[str, Any]  # one series of the reply: host_id, name, label, timestamps, values
 _INTERNAL_ERROR = Value.INTERNAL_ERROR.value
-
-
-def series_name(name: str, label: dict[str, str]) -> str:
-    inner = ",".join(f'{k}="{v}"' for k, v in sorted(label.items()))
-    return f"{name}{{{inner}}}" if inner else name
-
-
-def matches(item: Mapping[str, Any], entry: Mapping[str, Any]) -> bool:
-    """Whether a reply's series is one of a data item's: same name, the item's labels among its own."""
-    if entry.get("name") != item["name"]:
-        return False
-    wanted: dict[str, str] = item.get("label") or {}
-    got: dict[str, str] = entry.get("label") or {}
-    return all(got.get(k) == v for k, v in wanted.items())
-
-
-def partner(main: Entry, candidates: Sequence[Entry]) -> Entry | None:
-    """The series of another item that goes with a series of $0: the only one, or the only one
-    agreeing with $0's labels on the keys both have; None when that is ambiguous."""
-    if len(candidates) == 1:
-        return candidates[0]
-    labels = main.get("label") or {}
-    agreeing = [
-        c
-        for c in candidates
-        if all(labels.get(k) == v for k, v in (c.get("label") or {}).items() if k in labels)
-    ]
-    return agreeing[0] if len(agreeing) == 1 else None
-
-
-class HostData:
-    """The series and the failures of one host in a reply, by data item index."""
-
-    def __init__(self, data_list: Sequence[Mapping[str, Any]]) -> None:
-        self.data_list = data_list
-        self.series: dict[int, list[Entry]] = defaultdict(list)
-        self.failures: dict[int, str] = {}
-
-    def add(self, entry: Entry) -> None:
-        for index, item in enumerate(self.data_list):
-            if matches(item, entry):
-                self.series[index].append(entry)
-
-    def fail(self, entry: Entry) -> None:
-        for index, item in enumerate(self.data_list):
-            if entry.get("name") == item["name"]:
-                self.failures.setdefault(index, str(entry.get("reason") or NO_DATA_REASON))
-
-    def missing(self) -> tuple[Value, str] | None:
-        """Why the host cannot be evaluated, or None when every item has a series."""
-        for index, item in enumerate(self.data_list):
-            if self.series.get(index):
-                continue
-            reason = self.failures.get(index, NO_DATA_REASON)
-            value = Value.NO_DATA if reason == NO_DATA_REASON else Value.INTERNAL_ERROR
-            return value, f"${index} ({item['name']}): {reason}"
-        return None
-
-
-def by_host(
-    reply: Mapping[str, Any], data_list: Sequence[Mapping[str, Any]], ips: Iterable[str]
-) -> dict[str, HostData]:
-    """The series and failures of a `/data/data/get` reply (either form) by host address, for
-    the addresses in `ips` (the rest of the reply is left out)."""
-    hosts = {ip: HostData(data_list) for ip in ips}
-    for entry in reply.get("succeed_list", []):
-        data = hosts.get(entry.get("host_id"))
-        if data is not None:
-            data.add(entry)
-    for entry in reply.get("fail_list", []):
-        data = hosts.get(entry.get("host_id", "")) if isinstance(entry, dict) else None
-        if data is not None:
-            data.fail(entry)
-    return hosts
-
-
-class Layout:
-    """The reply sorted out by host (HostData); then, host by host, the records that need no
-    evaluation and the segments (series of $0) to evaluate."""
-
-    def __init__(self, reply: Mapping[str, Any], data_list: Sequence[Mapping[str, Any]], ips: set[str]):
-        self.data_list = data_list
-        self.hosts = by_host(reply, data_list, ips)
-        # Per segment: its host, its name and its series per item.
-        self.host_ids: list[str] = []
-        self.names: list[str] = []
-        self.chosen: list[list[Entry]] = [[] for _ in data_list]
-
-    def missing(self, ip: str) -> tuple[Value, str] | None:
-        """Why a host cannot be evaluated, or None when every item has a series."""
-        return self.hosts[ip].missing()
-
-    def add(self, host_id: str, ip: str) -> list[tuple[str, int | str]]:
-        """The host's series of $0, each as (name, its segment) or (name, why it has none)."""
-        out: list[tuple[str, int | str]] = []
-        series = self.hosts[ip].series
-        for main in series[0]:
-            name = series_name(main["name"], main.get("label") or {})
-            partners = [main]
-            for index in range(1, len(self.data_list)):
-                chosen = partner(main, series[index])
-                if chosen is None:
-                    out.append((name, f"${index} matches several series; add labels to tell them apart"))
-                    break
-                partners.append(chosen)
-            else:
-                out.append((name, len(self.host_ids)))
-                self.host_ids.append(host_id)
-                self.names.append(name)
-                for index, entry in enumerate(partners):
-                    self.chosen[index].append(entry)
-        return out
-
-    def columns(self, segments: slice = slice(None)) -> Columns:
-        macros: dict[str, BatchSeries] = {}
-        for index, item in enumerate(self.data_list):
-            entries = self.chosen[index][segments]
-            build = log_column if item.get("type") == "log" else kpi_column
-            macros[f"${index}"] = build([e["timestamps"] for e in entries], [e["values"] for e in entries])
-        return Columns(len(self.host_ids[segments]), macros)
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,22 +46,22 @@ class _Documents:
 
     def of(
         self, host_ids: Sequence[str], names: Sequence[str], main: BatchSeries, evaluation: BatchEvaluation
-    ) -> list[list[Record]]:
-        """Per segment its documents: its hits in the window, or No data when $0 has no sample
+    ) -> _Hits:
+        """Every segment's documents: its hits in the window, or No data when $0 has no sample
         in the window."""
         start, end = self.start, self.end
-        stamps = main.timestamps
-        inside = np.concatenate(([0], np.cumsum((stamps >= start) & (stamps <= end))))
-        judged = (inside[main.offsets[1:]] - inside[main.offsets[:-1]] > 0) & ~evaluation.no_data
+        judged = _any_inside(main, start, end) & ~evaluation.no_data
         flagged = np.flatnonzero(evaluation.abnormal | evaluation.errors)
         segment_of = np.searchsorted(evaluation.offsets, flagged, side="right") - 1
         kept = (evaluation.timestamps[flagged] <= end) & judged[segment_of]
         flagged, segment_of = flagged[kept], segment_of[kept]
         bounds = np.searchsorted(segment_of, np.arange(len(host_ids) + 1)).tolist()
         reasons = evaluation.error_reasons
-        # A copy of a filled-in document and four keys set is half the cost of a dict display.
+        # A copy of a filled-in document and a few keys set is half the cost of a dict display;
+        # the hits of a segment copy one made for it, with its host and series set.
         template = self.verdict("", "", Value.ABNORMAL, "")
         hits: list[Record] = []
+        last, mine = -1, template
         for segment, stamp, abnormal, slot in zip(
             segment_of.tolist(),
             evaluation.timestamps[flagged].tolist(),
@@ -192,19 +69,48 @@ class _Documents:
             np.searchsorted(evaluation.error_index, flagged).tolist(),
             strict=True,
         ):
-            hit = template.copy()
-            hit["host_id"] = host_ids[segment]
-            hit["series"] = names[segment]
+            if segment != last:
+                last, mine = segment, template.copy()
+                mine["host_id"] = host_ids[segment]
+                mine["series"] = names[segment]
+            hit = mine.copy()
             hit["start"] = hit["end"] = stamp
             if not abnormal:
                 hit["value"] = _INTERNAL_ERROR
                 hit["reason"] = reasons[slot]
             hits.append(hit)
+        return _Hits(self, host_ids, names, hits, bounds, judged.tolist())
+
+
+def _any_inside(main: BatchSeries, start: int, end: int) -> BoolArray:
+    """Per segment, whether it has a sample in [start, end]: an `or` over each non-empty
+    segment's samples (reduceat needs strictly increasing indices; an empty one has none)."""
+    stamps = main.timestamps
+    lengths = np.diff(main.offsets)
+    found = np.zeros(len(lengths), dtype=bool)
+    filled = np.flatnonzero(lengths)
+    if len(filled):
+        inside = (stamps >= start) & (stamps <= end)
+        found[filled] = np.logical_or.reduceat(inside, main.offsets[filled])
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Hits:
+    """The documents of evaluated segments, laid end to end in segment order."""
+
+    documents: _Documents
+    host_ids: Sequence[str]
+    names: Sequence[str]
+    hits: list[Record]
+    bounds: list[int]  # segment s's hits are hits[bounds[s]:bounds[s + 1]]
+    judged: list[bool]
+
+    def __call__(self, segment: int) -> list[Record]:
+        if self.judged[segment]:
+            return self.hits[self.bounds[segment] : self.bounds[segment + 1]]
         return [
-            hits[bounds[segment] : bounds[segment + 1]]
-            if is_judged
-            else [self.verdict(host_ids[segment], names[segment], Value.NO_DATA, NO_DATA_REASON)]
-            for segment, is_judged in enumerate(judged.tolist())
+            self.documents.verdict(self.host_ids[segment], self.names[segment], Value.NO_DATA, NO_DATA_REASON)
         ]
 
 
@@ -219,7 +125,8 @@ def judge(
     end: int,
 ) -> list[Record]:
     """The result documents of one rule (`compiled`, whose fields for the documents are `base`)
-    over the hosts for [start, end], from a columnar reply covering the history the rule needs.
+    over the hosts for [start, end], from a packed or columnar reply covering the history the
+    rule needs.
 
     In host order, and within a host by series then time, as 21.09 gave them; normal samples
     record nothing, a host or series that cannot be evaluated records why (No data, Internal
@@ -239,17 +146,22 @@ def judge(
                 slots.append(segment)
             else:
                 slots.append(documents.verdict(host.host_id, name, Value.INTERNAL_ERROR, segment))
-    per_segment = _evaluate(layout, documents, compiled) if layout.host_ids else []
+    # Without segments no slot is a segment's number.
+    of_segment = _evaluate(layout, documents, compiled) if layout.host_ids else _nothing
     out: list[Record] = []
     for slot in slots:
         if isinstance(slot, int):
-            out += per_segment[slot]
+            out += of_segment(slot)
         else:
             out.append(slot)
     return out
 
 
-def _evaluate(layout: Layout, documents: _Documents, compiled: Any) -> list[list[Record]]:
+def _nothing(segment: int) -> list[Record]:
+    raise IndexError(segment)
+
+
+def _evaluate(layout: Layout, documents: _Documents, compiled: Any) -> Callable[[int], list[Record]]:
     """Every segment's documents from one evaluation; when it fails, segment by segment, so that
     only the series that make it fail record the failure."""
     size = len(layout.host_ids)
@@ -270,9 +182,9 @@ def _evaluate(layout: Layout, documents: _Documents, compiled: Any) -> list[list
         try:
             columns = layout.columns(slice(segment, segment + 1))
             evaluation = compiled.evaluate_columns(columns, float(documents.start))
-            found += documents.of([host_id], [name], columns["$0"], evaluation)
+            found.append(documents.of([host_id], [name], columns["$0"], evaluation)(0))
         except Exception as exc:  # a plugin's failure must not abort the other hosts
             LOG.warning("rule %s failed on %s: %s", item, host_id, exc)
             reason = f"evaluation failed: {exc}"
             found.append([documents.verdict(host_id, name, Value.INTERNAL_ERROR, reason)])
-    return found
+    return found.__getitem__

@@ -2,7 +2,7 @@
 
 evaluate_columns is the fast path: its cost is a fixed number of numpy calls per batch, whatever
 the number of hosts, so an executor passes all hosts of a task in one call, as columns built
-straight from the data center's columnar reply (columns.py). evaluate_batch lays Series out as
+straight from the data center's packed reply (columns.py). evaluate_batch lays Series out as
 columns first (a few microseconds of Python per host); evaluate(vector, start) is evaluate_batch
 for one host. All three run the same code on columns.
 """

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 
 from aops_utils.rules.batch import NOT_A_NUMBER
 from aops_utils.rules.batch import Batch
+from aops_utils.rules.batch import search
 from aops_utils.rules.columns import BatchSeries
 from aops_utils.rules.columns import IndexArray
 from aops_utils.rules.nodes import Scalar
@@ -67,7 +68,7 @@ def evaluate_function(batch: Batch, plan: FunctionPlan) -> Val:
     else:
         assert plan.window_ms is not None  # analysis gives every window function a window
         keys = batch.keys(plan.target)
-        left = np.maximum(np.searchsorted(keys, keys[positions] - plan.window_ms, side="left"), starts)
+        left = np.maximum(search(keys, keys[positions] - plan.window_ms, "left"), starts)
         fails = None
     if plan.name == "count":
         return _count(plan=plan, series=series, positions=positions, left=left, fails=fails, n=n)

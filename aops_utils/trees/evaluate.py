@@ -18,6 +18,13 @@ The report keeps the 21.09 node keys (`node name`, `value`, `condition`, `descri
   sentence such as "true because 硬件问题 is true".
 A leaf's `msg` is "" when its value is known, else the reason ("No data", "Internal error: ...",
 "Not checked").
+
+A leaf whose scope is the neighbours (tree.py) takes its value from `neighbours`, the evidence
+of its rule across the host's neighbours on the topology map (`across_neighbours` builds it):
+true when any neighbour has an abnormal result in the slice, false only when the map was read
+and every neighbour's rule was checked over the slice (or the host has no neighbour), else
+unknown with the reason. Such a leaf's node says `"scope": "neighbours"` and its results name
+their host.
 """
 
 from __future__ import annotations
@@ -38,6 +45,8 @@ from aops_utils.trees.tree import CHECK_ITEM
 from aops_utils.trees.tree import CHILDREN
 from aops_utils.trees.tree import CONDITION
 from aops_utils.trees.tree import NAME
+from aops_utils.trees.tree import NEIGHBOURS
+from aops_utils.trees.tree import SCOPE
 from aops_utils.trees.tree import Tree
 
 Status = Literal["abnormal", "normal", "unknown"]
@@ -48,6 +57,7 @@ NOT_CHECKED = "Not checked"
 # A leaf's report keeps this many results: enough to see when and where, not the whole slice.
 MAX_RESULTS = 20
 RESULT_KEYS = ("start", "end", "series", "value", "reason")
+NEIGHBOUR_RESULT_KEYS = ("host_id", *RESULT_KEYS)
 # A branch's sentence names at most this many children; `decided_by` lists them all.
 MAX_NAMED = 10
 
@@ -104,9 +114,51 @@ class LeafEvidence:
 _MISSING = LeafEvidence("unknown", [], NOT_CHECKED)
 
 
-def evaluate_tree(tree: Tree, evidence: Mapping[str, LeafEvidence]) -> dict[str, Any]:
+def across_neighbours(
+    item: str, found: str, per_host: Sequence[tuple[str, LeafEvidence]], total: int
+) -> LeafEvidence:
+    """A rule's evidence across a host's neighbours: `found` is the map's answer for the slice
+    (the neighbours section's status and text when it listed no host), `per_host` each listed
+    neighbour's evidence by name, `total` how many neighbours the map has (some may be unlisted).
+
+    Abnormal on any neighbour wins; normal needs every neighbour listed and checked (or none at
+    all: nothing on the other end of a link can be at fault); anything else is unknown."""
+    abnormal = [(name, proof) for name, proof in per_host if proof.status == "abnormal"]
+    if abnormal:
+        results = [r for _, proof in abnormal for r in proof.results]
+        return LeafEvidence("abnormal", results, f"abnormal on {_names([name for name, _ in abnormal])}")
+    if not per_host:
+        if found:
+            return LeafEvidence("unknown", [], f"{NOT_CHECKED}: no neighbours ({found})")
+        return LeafEvidence("normal", [], "no neighbour on the map in this slice")
+    unknown = [(name, proof) for name, proof in per_host if proof.status == "unknown"]
+    if unknown:
+        name, proof = unknown[0]
+        more = f" (and {len(unknown) - 1} more)" if len(unknown) > 1 else ""
+        return LeafEvidence(
+            "unknown", [r for _, p in unknown for r in p.results], f"on {name}{more}: {proof.reason}"
+        )
+    if total > len(per_host):
+        return LeafEvidence(
+            "unknown", [], f"{NOT_CHECKED}: {len(per_host)} of the {total} neighbours are listed in a report"
+        )
+    return LeafEvidence(
+        "normal", [], f"checked on {_count(len(per_host), 'neighbour')}: {_names([n for n, _ in per_host])}"
+    )
+
+
+def _names(names: list[str]) -> str:
+    shown = ", ".join(names[:MAX_NAMED])
+    return f"{shown} and {len(names) - MAX_NAMED} more" if len(names) > MAX_NAMED else shown
+
+
+def evaluate_tree(
+    tree: Tree, evidence: Mapping[str, LeafEvidence], neighbours: Mapping[str, LeafEvidence] | None = None
+) -> dict[str, Any]:
     """The report of one evaluation (a fresh dict tree; nothing is shared between calls)."""
     names = tree.names
+    on_neighbours = tree.on_neighbours
+    near = neighbours or {}
     children = tree.children
     programs = tree.programs
     check_item_of = tree.check_item_of
@@ -115,22 +167,26 @@ def evaluate_tree(tree: Tree, evidence: Mapping[str, LeafEvidence]) -> dict[str,
     count = len(names)
     values: list[Truth] = [None] * count
     nodes: list[dict[str, Any]] = [{}] * count
-    leaves: dict[str, tuple[Truth, str, dict[str, Any]]] = {}
+    leaves: dict[tuple[bool, str], tuple[Truth, str, dict[str, Any]]] = {}
     # Children have higher indexes than their parent, so a backwards sweep meets them first.
     node: dict[str, Any]
     for index in range(count - 1, -1, -1):
         item = check_item_of[index]
         if item is not None:
-            leaf = leaves.get(item)
+            scope = on_neighbours[index]
+            leaf = leaves.get((scope, item))
             if leaf is None:
                 # The first leaf of a rule takes the evidence as built; later ones get copies.
-                value, msg, proof = leaves[item] = _leaf(item, evidence.get(item, _MISSING))
+                given = (near if scope else evidence).get(item, _MISSING)
+                value, msg, proof = leaves[(scope, item)] = _leaf(item, given, on_neighbours=scope)
             else:
                 value, msg, proof = leaf
                 proof = {**proof, "results": [dict(r) for r in proof["results"]]}
             node = {NAME: names[index], "value": value, CHECK_ITEM: item, "msg": msg}
             if texts[index]:
                 node.update(texts[index])
+            if scope:
+                node[SCOPE] = NEIGHBOURS
             node["evidence"] = proof
         else:
             kids = children[index]
@@ -169,16 +225,21 @@ def _sentence(value: Truth, named: list[tuple[str, Truth]], total: int) -> str:
     return f"{_WORD[value]} because {parts}{more}"
 
 
-def _leaf(item: str, proof: LeafEvidence) -> tuple[Truth, str, dict[str, Any]]:
-    """Value, msg and evidence of the leaves of one rule (shared by leaves naming the same rule)."""
+def _leaf(item: str, proof: LeafEvidence, *, on_neighbours: bool) -> tuple[Truth, str, dict[str, Any]]:
+    """Value, msg and evidence of the leaves of one rule and scope (shared by leaves naming the
+    same rule in the same scope)."""
     value = _VALUE_OF[proof.status]
     results = proof.results
+    keys = NEIGHBOUR_RESULT_KEYS if on_neighbours else RESULT_KEYS
+    where = " on the neighbours" if on_neighbours else ""
     if proof.status == "abnormal":
-        text = f"rule '{item}' has {_count(len(results), 'abnormal result')} in this slice"
+        text = f"rule '{item}' has {_count(len(results), 'abnormal result')}{where} in this slice"
     elif proof.status == "normal":
-        text = f"rule '{item}' was checked and found nothing abnormal"
+        text = f"rule '{item}' was checked{where} and found nothing abnormal"
     else:
-        text = f"rule '{item}' is unknown in this slice: {proof.reason or 'no reason given'}"
+        text = f"rule '{item}' is unknown{where} in this slice: {proof.reason or 'no reason given'}"
+    if on_neighbours and proof.reason and value is not None:
+        text = f"{text} ({proof.reason})"
     msg = "" if value is not None else proof.reason or "unknown"
     return (
         value,
@@ -188,7 +249,7 @@ def _leaf(item: str, proof: LeafEvidence) -> tuple[Truth, str, dict[str, Any]]:
             "reason": proof.reason,
             "text": text,
             "result_count": len(results),
-            "results": [{k: r[k] for k in RESULT_KEYS if k in r} for r in results[:MAX_RESULTS]],
+            "results": [{k: r[k] for k in keys if k in r} for r in results[:MAX_RESULTS]],
         },
     )
 

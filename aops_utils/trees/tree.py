@@ -4,6 +4,9 @@ Node rules (21.09 checked none of them and answered a broken tree with an empty 
 * every node has a non-empty string `node name`; below the root it must be writable in a
   condition (see condition.py) and unique among its siblings;
 * a leaf has a non-empty string `check item` (the rule name), no children and no condition;
+  beyond 21.09 it may say `"scope": "neighbours"`: the rule is then judged on the host's
+  neighbours on the topology map (true when any of them has an abnormal result in the slice)
+  instead of on the host itself (`"scope": "host"`, the default);
 * a branch (every other node, and always the root) has a non-empty `children` list and a
   `condition` over the names of its direct children; there is no default condition in JSON;
 * `description` and `advice` are optional strings; `value` and `msg` are outputs, ignored here.
@@ -35,6 +38,9 @@ CHECK_ITEM = "check item"
 CONDITION = "condition"
 CHILDREN = "children"
 TEXT_KEYS = ("description", "advice")
+SCOPE = "scope"
+HOST = "host"
+NEIGHBOURS = "neighbours"
 
 
 class Tree:
@@ -46,6 +52,7 @@ class Tree:
         "conditions",
         "depth",
         "names",
+        "on_neighbours",
         "parents",
         "programs",
         "texts",
@@ -57,6 +64,7 @@ class Tree:
         self.parents: list[int] = []  # -1 for the root
         self.children: list[tuple[int, ...]] = []
         self.check_item_of: list[str | None] = []  # None for a branch
+        self.on_neighbours: list[bool] = []  # a leaf judged on the host's neighbours
         self.conditions: list[str] = []  # "" for a leaf
         self.programs: list[tuple[int, ...]] = []  # over child positions; () for a leaf
         self.texts: list[dict[str, str]] = []  # description and advice as given
@@ -69,8 +77,19 @@ class Tree:
 
     @property
     def check_items(self) -> set[str]:
-        """Every leaf's rule name."""
-        return {item for item in self.check_item_of if item is not None}
+        """The rule names of the leaves judged on the host itself."""
+        return {
+            item
+            for item, near in zip(self.check_item_of, self.on_neighbours, strict=True)
+            if item and not near
+        }
+
+    @property
+    def neighbour_items(self) -> set[str]:
+        """The rule names of the leaves judged on the host's neighbours."""
+        return {
+            item for item, near in zip(self.check_item_of, self.on_neighbours, strict=True) if item and near
+        }
 
     def __len__(self) -> int:
         return len(self.names)
@@ -83,11 +102,14 @@ class Tree:
             index = self.parents[index]
         return names[::-1]
 
-    def evaluate(self, evidence: Mapping[str, LeafEvidence]) -> dict[str, Any]:
-        """The report: the root node dict in the 21.09 layout plus `evidence` (see evaluate.py)."""
+    def evaluate(
+        self, evidence: Mapping[str, LeafEvidence], neighbours: Mapping[str, LeafEvidence] | None = None
+    ) -> dict[str, Any]:
+        """The report: the root node dict in the 21.09 layout plus `evidence` (see evaluate.py);
+        `neighbours` is the evidence of the leaves judged on the neighbours, by rule name."""
         from aops_utils.trees.evaluate import evaluate_tree  # it imports this module
 
-        return evaluate_tree(self, evidence)
+        return evaluate_tree(self, evidence, neighbours or {})
 
     def to_json(self) -> dict[str, Any]:
         """The tree in the 21.09 layout: `value` null, branches with description and advice
@@ -100,16 +122,25 @@ class Tree:
                 self.conditions[i],
                 self.texts[i],
                 [built[k] for k in self.children[i]],
+                on_neighbours=self.on_neighbours[i],
             )
         return built[0]
 
 
 def node_json(
-    name: str, item: str | None, condition: str, texts: Mapping[str, str], children: list[dict[str, Any]]
+    name: str,
+    item: str | None,
+    condition: str,
+    texts: Mapping[str, str],
+    children: list[dict[str, Any]],
+    *,
+    on_neighbours: bool = False,
 ) -> dict[str, Any]:
-    """One node in the 21.09 layout (see Tree.to_json); a leaf when `item` is not None."""
+    """One node in the 21.09 layout (see Tree.to_json); a leaf when `item` is not None, with
+    its scope only when it is the neighbours (a 21.09 tree reads back as it was)."""
     if item is not None:
-        return {NAME: name, "value": None, CHECK_ITEM: item, "msg": "", **texts}
+        scope = {SCOPE: NEIGHBOURS} if on_neighbours else {}
+        return {NAME: name, "value": None, CHECK_ITEM: item, "msg": "", **texts, **scope}
     return {
         NAME: name,
         "value": None,
@@ -197,9 +228,19 @@ def _check_node(tree: Tree, index: int, raw: dict[str, Any]) -> list[Any]:
             raise TreeError(
                 "a branch needs a condition over its children's names", path=tree.path(index), key=CONDITION
             )
+        if SCOPE in raw:
+            raise TreeError(
+                "only a leaf (a node with a check item) has a scope", path=tree.path(index), key=SCOPE
+            )
         tree.check_item_of.append(None)
+        tree.on_neighbours.append(False)
         tree.conditions.append(condition)
         return kids
+    return _check_leaf(tree, index, raw, kids, condition)
+
+
+def _check_leaf(tree: Tree, index: int, raw: dict[str, Any], kids: Any, condition: str | None) -> list[Any]:
+    """A leaf's own checks (rule name, no children or condition, scope); records it."""
     item = raw[CHECK_ITEM]
     if index == 0:
         raise TreeError(
@@ -215,7 +256,15 @@ def _check_node(tree: Tree, index: int, raw: dict[str, Any]) -> list[Any]:
         raise TreeError(
             "a leaf (it has a check item) cannot have a condition", path=tree.path(index), key=CONDITION
         )
+    scope = raw.get(SCOPE, HOST)
+    if scope not in (HOST, NEIGHBOURS):
+        raise TreeError(
+            f"must be '{HOST}' (the default) or '{NEIGHBOURS}', not {scope!r}",
+            path=tree.path(index),
+            key=SCOPE,
+        )
     tree.check_item_of.append(item)
+    tree.on_neighbours.append(scope == NEIGHBOURS)
     tree.conditions.append("")
     return []
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import cProfile
+import io
 import math
+import pstats
 import resource
 import time
 from collections.abc import Callable
@@ -10,7 +13,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from support import report
 from support.env import cores
+from support.env import short_path
 from support.procs import Service
 from support.procs import cpu_seconds
 from support.procs import process_tree
@@ -115,3 +120,21 @@ class CpuMeter:
         say(f"    {'other processes (not this bench)':<34} {others:6.1f} %")
         say(f"    {'whole machine':<34} {self.machine_pct:6.1f} %")
         return {**pct, "other processes": round(others, 1), "whole machine": round(self.machine_pct, 1)}
+
+
+def say_profile(profiler: cProfile.Profile, top: int, own: int) -> None:
+    """The `top` functions by cumulative time, then the `own` first by their own time."""
+    for line in pstats_table(profiler, "cumulative", top):
+        report.say("  " + short_path(line))
+    report.say("  -- by own time (tottime):")
+    for line in pstats_table(profiler, "tottime", own)[1:]:
+        report.say("  " + short_path(line))
+
+
+def pstats_table(profiler: cProfile.Profile, sort: str, rows: int) -> list[str]:
+    """pstats' table sorted by `sort`: its header line and its first `rows` rows."""
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats(sort).print_stats(rows)
+    lines = out.getvalue().splitlines()
+    start = next(i for i, line in enumerate(lines) if line.strip().startswith("ncalls"))
+    return lines[start : start + rows + 1]

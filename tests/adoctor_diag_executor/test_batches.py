@@ -57,8 +57,8 @@ def test_one_slice_repeated_for_many_hosts_does_not_widen_the_bound() -> None:
 def test_a_tree_repeated_in_a_batch_is_parsed_once() -> None:
     requests = [job(f"h{n}", 0, 60).request for n in range(5)] + [job("h9", 0, 60, EXAMPLE).request]
     parsed = _parse_trees(requests)
-    assert len({id(tree) for tree, _ in parsed}) == 2
-    assert parsed[0][1] == {"rule_a", "rule_b"}
+    assert len({id(tree) for tree in parsed}) == 2
+    assert parsed[0].check_items == {"rule_a", "rule_b"}
 
 
 def test_a_result_two_cluster_queries_return_counts_once() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from adoctor_diag_executor.coverage import Coverage
+from adoctor_diag_executor.coverage import concerns
 from adoctor_diag_executor.coverage import spans_cover
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.evaluation import rule_version
@@ -111,3 +112,13 @@ def test_a_rule_and_its_stored_results_have_one_version() -> None:
         "$0 > 4", [{"label": {"a": "1", "b": "2"}, "type": "kpi", "name": "node_load1"}], ""
     )
     assert StoredRule.of(row | {"data_list": labelled}).version != rule.version
+
+
+def test_a_verdict_of_the_next_window_says_nothing_of_a_slice_it_only_touches() -> None:
+    # Windows [375, 435] and [435, 495] share 435: the second's Internal error is not the first's.
+    assert not concerns(435, 495, 375, 435)
+    assert not concerns(315, 375, 375, 435)
+    assert concerns(430, 495, 375, 435) and concerns(300, 500, 375, 435)
+    # An Abnormal instant at a shared end belongs to both slices, inside to its own.
+    assert concerns(435, 435, 375, 435) and concerns(375, 375, 375, 435) and concerns(400, 400, 375, 435)
+    assert not concerns(436, 436, 375, 435)

@@ -82,6 +82,22 @@ def test_a_leaf_naming_an_unknown_rule_is_refused_with_its_path(diag: Diag, me: 
     assert "host health > resources > load" in detail and "'no_such_rule'" in detail, detail
 
 
+def test_a_leaf_on_the_neighbours_is_imported_and_a_bad_scope_refused(
+    diag: Diag, me: tuple[str, str]
+) -> None:
+    tree = good_tree()
+    tree["children"][1]["scope"] = "everywhere"
+    detail = refused_import(diag, me[0], tree)["detail"]
+    assert "host health > rebooted" in detail and "scope" in detail and "'everywhere'" in detail, detail
+    tree["children"][1]["scope"] = "neighbours"
+    status, reply = diag.call(
+        "/diag/tree/import", {"trees": [{"tree_name": "t", "tree_content": tree}]}, me[0]
+    )
+    assert status == 200, reply
+    (stored,) = trees_of(diag, me[0])
+    assert stored["tree_content"]["children"][1]["scope"] == "neighbours"
+
+
 def test_a_condition_naming_an_unknown_child_is_refused(diag: Diag, me: tuple[str, str]) -> None:
     tree = good_tree()
     tree["children"][0]["condition"] = "memory low && cpu"

@@ -13,6 +13,7 @@ from tests.aops_cli.conftest import Cli
 from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.aops_manager.deploying import add_host
 from tests.aops_manager.deploying import generate
+from tests.aops_manager.deploying import running_hosts
 from tests.aops_manager.deploying import template
 from tests.aops_manager.deploying import wait_for
 from tests.suite import Suite
@@ -30,11 +31,7 @@ def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
 
 @pytest.fixture(scope="module")
 def hosts() -> Iterator[sshhosts.SshHosts]:
-    started = sshhosts.start(2)
-    try:
-        yield started
-    finally:
-        sshhosts.stop(started)
+    yield from running_hosts(2)
 
 
 @pytest.fixture

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import os
+import socket
+import threading
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -128,10 +133,16 @@ def test_prometheus_down_is_a_failure_naming_it(suite: Suite, token: str, tmp_pa
     from aops_database.services.data import Collected
     from aops_database.services.data import Prometheus
     from aops_database.services.data import collect_kpis
+    from aops_utils.packed import PackedSamples
 
-    out = Collected()
-    collect_kpis(Prometheus("http://127.0.0.1:1", 2), 0, 10, {("node_load1", "{}"): ["10.0.0.1"]}, out)
-    assert out.succeeded == [] and "unreachable" in out.failed[0]["reason"]
+    for out in (Collected(), Collected(packed=PackedSamples())):  # the pair and the packed forms
+        collect_kpis(Prometheus("http://127.0.0.1:1", 2), 0, 10, {("node_load1", "{}"): ["10.0.0.1"]}, out)
+        assert out.succeeded == [] and "unreachable" in out.failed[0]["reason"]
+    # An answer that is not a matrix (a bad query) is Prometheus's rejection in the packed form too.
+    prometheus = Prometheus(os.environ["AOPS_TEST_PROMETHEUS_URL"], 10)
+    out = Collected(packed=PackedSamples())
+    collect_kpis(prometheus, 0, 10, {("node_load1{", "{}"): ["10.0.0.1"]}, out)
+    assert out.succeeded == [] and "prometheus rejected" in out.failed[0]["reason"]
 
 
 def test_prometheus_down_over_http_is_a_bad_gateway(
@@ -177,3 +188,56 @@ def test_bad_requests_name_the_field(suite: Suite, token: str) -> None:
     for body, field in cases:
         status, reply = _get(suite, token, body)
         assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply
+
+
+class _ClosingOnReuse:
+    """A loopback forwarder to the real Prometheus that closes a connection when a second
+    request comes on it: what a server closing an idle kept-alive connection does to a client
+    whose request crosses the close, made certain."""
+
+    def __init__(self, target: tuple[str, int]) -> None:
+        self.target = target
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            client, _ = self.listener.accept()
+            self.connections += 1
+            upstream = socket.create_connection(self.target)
+            answered = threading.Event()
+            threading.Thread(target=self._answers, args=(upstream, client, answered), daemon=True).start()
+            threading.Thread(target=self._requests, args=(client, upstream, answered), daemon=True).start()
+
+    @staticmethod
+    def _answers(upstream: socket.socket, client: socket.socket, answered: threading.Event) -> None:
+        with contextlib.suppress(OSError):
+            while data := upstream.recv(65536):
+                answered.set()
+                client.sendall(data)
+
+    @staticmethod
+    def _requests(client: socket.socket, upstream: socket.socket, answered: threading.Event) -> None:
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                if answered.is_set():  # a second request on the connection: closed unanswered
+                    break
+                upstream.sendall(data)
+        for s in (client, upstream):
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+
+
+def test_a_kept_alive_connection_closed_under_a_query_is_retried_on_a_new_one() -> None:
+    from aops_database.services.data import Prometheus
+
+    parts = urlsplit(os.environ["AOPS_TEST_PROMETHEUS_URL"])
+    proxy = _ClosingOnReuse((parts.hostname or "127.0.0.1", parts.port or 9090))
+    prometheus = Prometheus(f"http://127.0.0.1:{proxy.port}", 10)
+    now = int(time.time())
+    for _ in range(3):  # each query after the first goes out on a connection closed under it
+        assert prometheus.raw_samples('up{job="node"}', now - 60, now)
+    assert proxy.connections == 3

@@ -1,5 +1,5 @@
-"""`/data/data/get` in the columnar form, on the real Prometheus: the same samples as the pair
-form, and a rule judged on it gives what the same rule gives on the pair form."""
+"""`/data/data/get` in the columnar and packed forms, on the real Prometheus: the same samples as
+the pair form, and a rule judged on either gives what the same rule gives on the pair form."""
 
 from __future__ import annotations
 
@@ -8,18 +8,20 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 
 from aops_utils.contracts.checks import TaskHost
 from aops_utils.data_center import DataCenter
+from aops_utils.packed import Packed
 from aops_utils.restful import Principal
 from aops_utils.rules import Series
 from aops_utils.rules.evaluation import StoredRule
 from aops_utils.rules.evaluation import check_rule
+from aops_utils.rules.layout import partner
+from aops_utils.rules.layout import series_name
 from aops_utils.rules.plugins import load_registry
 from aops_utils.rules.reply import judge
-from aops_utils.rules.reply import partner
-from aops_utils.rules.reply import series_name
 from tests.conftest import NODE_EXPORTER
 from tests.suite import Suite
 from tests.suite import data_call
@@ -78,6 +80,28 @@ def test_the_columnar_form_holds_the_pair_forms_samples(dc: DataCenter, me: Prin
         assert all(v is None or isinstance(v, float) or v in ("+Inf", "-Inf") for v in found["values"])
 
 
+def test_the_packed_form_holds_the_pair_forms_samples(dc: DataCenter, me: Principal) -> None:
+    infos = [{"host_id": NODE_IP, "data_list": [IDLE, LOAD]}]
+    window = _past_window()
+    pairs = dc.get_data(window, infos, me)
+    packed = dc.get_data(window, infos, me, packed=True)
+    assert packed["fail_list"] == [] and packed["packed"]["encoding"] == "f64"
+    arrays = Packed.of(packed["packed"])
+    by_name = {series_name(e["name"], e["label"]): e for e in packed["succeed_list"]}
+    assert len(by_name) == len(packed["succeed_list"]) == len(pairs["succeed_list"])
+    total = 0
+    for entry in pairs["succeed_list"]:
+        found = by_name[series_name(entry["name"], entry["label"])]
+        assert found["host_id"] == entry["host_id"] == NODE_IP
+        assert "timestamps" not in found and "values" not in found
+        part = slice(found["offset"], found["offset"] + found["length"])
+        assert arrays.timestamps[part].tolist() == [ts for ts, _value in entry["values"]]
+        expected = [float(v) for _ts, v in entry["values"]]
+        np.testing.assert_array_equal(arrays.values[part], expected)
+        total += found["length"]
+    assert total == len(arrays) == packed["packed"]["count"]
+
+
 def _pair_form_documents(
     reply: dict[str, Any], rule: StoredRule, compiled: Any, host: TaskHost, start: int, end: int
 ) -> list[tuple[Any, ...]]:
@@ -116,13 +140,15 @@ def test_a_rule_judges_both_forms_alike(
     infos = [{"host_id": NODE_IP, "data_list": rule.data_list}]
     pairs = dc.get_data([start - history, end], infos, me)
     columns = dc.get_data([start - history, end], infos, me, columnar=True)
+    packed = dc.get_data([start - history, end], infos, me, packed=True)
     documents = judge(columns, rule.data_list, rule.fields, compiled, [host], start=start, end=end)
     got = [(d["host_id"], d["series"], d["start"], d["value"], d["reason"]) for d in documents]
     expected = _pair_form_documents(pairs, rule, compiled, host, start, end)
     assert got == expected
+    assert judge(packed, rule.data_list, rule.fields, compiled, [host], start=start, end=end) == documents
     assert len({d[1] for d in got}) > 1  # every CPU's idle series is judged
     assert all(d["end"] == d["start"] and d["check_item"] == "c" for d in documents)
-    # check_rule asks for the columnar form with the history the rule needs, and judges it.
+    # check_rule asks for the packed form with the history the rule needs, and judges it.
     checked = check_rule(
         dc, me.username, rule, compiled, hosts=[host], time_range=[start, end], sample_period=2
     )
@@ -137,6 +163,36 @@ def test_a_columnar_flag_that_is_not_a_boolean_is_refused_naming_it(suite: Suite
         assert (status, reply["code"], reply["field"]) == (400, 1000, "columnar"), reply
 
 
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"columnar": True, "encoding": "F64"}, "encoding"),
+        ({"columnar": True, "encoding": "packed"}, "encoding"),
+        ({"columnar": True, "encoding": 64}, "encoding"),
+        ({"columnar": True, "encoding": None}, "encoding"),
+        ({"columnar": True, "encoding": ["f64"]}, "encoding"),
+        ({"encoding": "f64"}, "encoding"),  # packs the columnar form only
+        ({"columnar": False, "encoding": "f64"}, "encoding"),
+        ({"columnar": "packed", "encoding": "f64"}, "columnar"),
+    ],
+)
+def test_an_encoding_that_is_not_one_is_refused_naming_it(
+    suite: Suite, token: str, change: dict[str, Any], field: str
+) -> None:
+    body = {"time_range": _past_window(), "data_infos": [{"host_id": NODE_IP, "data_list": [LOAD]}], **change}
+    status, reply = data_call(suite, "/data/data/get", body, token=token, timeout=30)
+    assert (status, reply["code"], reply["field"]) == (400, 1000, field), reply
+
+
+def test_the_json_encoding_is_the_columnar_form(suite: Suite, token: str) -> None:
+    suite.add_host(token, "node", NODE_IP)
+    infos = [{"host_id": NODE_IP, "data_list": [LOAD]}]
+    body = {"time_range": _past_window(), "data_infos": infos, "columnar": True, "encoding": "json"}
+    status, reply = data_call(suite, "/data/data/get", body, token=token, timeout=30)
+    assert status == 200 and "packed" not in reply
+    assert all(len(e["timestamps"]) == len(e["values"]) > 0 for e in reply["succeed_list"])
+
+
 def test_log_lines_come_as_timestamps_and_messages(suite: Suite, dc: DataCenter, token: str) -> None:
     now = int(time.time())
     logs = [
@@ -147,11 +203,14 @@ def test_log_lines_come_as_timestamps_and_messages(suite: Suite, dc: DataCenter,
     suite.add_host(token, "logs", "10.9.9.8")
     infos = [{"host_id": "10.9.9.8", "data_list": [{"name": "dmesg", "type": "log"}]}]
     reply = dc.get_data([now - 60, now], infos, suite.principal(token), columnar=True)
-    assert reply["succeed_list"] == [
-        {
-            "host_id": "10.9.9.8",
-            "name": "dmesg",
-            "timestamps": [now - 2, now - 1, now],
-            "values": ["line 2", "line 1", "line 0"],
-        }
-    ]
+    lines = {
+        "host_id": "10.9.9.8",
+        "name": "dmesg",
+        "timestamps": [now - 2, now - 1, now],
+        "values": ["line 2", "line 1", "line 0"],
+    }
+    assert reply["succeed_list"] == [lines]
+    # The packed form packs KPI samples only: log lines keep their arrays.
+    packed = dc.get_data([now - 60, now], infos, suite.principal(token), packed=True)
+    assert packed["succeed_list"] == [lines]
+    assert len(Packed.of(packed["packed"])) == 0

@@ -8,9 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests import sshhosts
-from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.aops_manager.deploying import running_hosts
-from tests.conftest import mariadb_suite
 from tests.suite import Suite
 
 
@@ -18,19 +16,6 @@ from tests.suite import Suite
 def test_hosts() -> Iterator[sshhosts.SshHosts]:
     """Two running SSH test hosts shared by the session; tests must not stop them."""
     yield from running_hosts(2)
-
-
-@pytest.fixture(scope="module")
-def deploy_hosts() -> Iterator[sshhosts.SshHosts]:
-    """Three SSH test hosts of the module's own (deployments write into their roots)."""
-    yield from running_hosts(3)
-
-
-@pytest.fixture(scope="module")
-def deploy_suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    """The suite on MariaDB with the test components (tests/aops_manager/ansible) to deploy."""
-    with mariadb_suite(tmp_path_factory.mktemp("deploy"), deploy=DEPLOY_CONF) as running:
-        yield running
 
 
 @pytest.fixture

@@ -177,6 +177,28 @@ def test_listing_filters_sorts_and_pages(suite: Suite, token: str) -> None:
         1
     ]
     assert [h["host_group_name"] for h in body["host_infos"]] == ["db", "web", "web"]
+    # The total rides in the page's rows: a page past the end, which has none, still counts.
+    body = suite.call("POST", "/manage/host/get", {"host_group_list": [], "page": 3, "per_page": 2}, token)[1]
+    assert (body["host_infos"], body["total_count"], body["total_page"]) == ([], 3, 2)
+    # Every filter and the group order together, paged: the statements of each shape are kept
+    # apart (groups bound as a list, management as a value).
+    body = suite.call(
+        "POST",
+        "/manage/host/get",
+        {
+            "host_group_list": ["web", "db"],
+            "management": False,
+            "sort": "host_group_name",
+            "direction": "desc",
+            "page": 1,
+            "per_page": 1,
+        },
+        token,
+    )[1]
+    assert [h["host_name"] for h in body["host_infos"]] == ["b"]
+    assert (body["total_count"], body["total_page"]) == (2, 2)
+    body = suite.call("POST", "/manage/host/get", {"host_group_list": ["db"], "management": False}, token)[1]
+    assert [h["host_name"] for h in body["host_infos"]] == ["c"]
 
 
 def test_an_empty_listing_has_zero_pages(suite: Suite, token: str) -> None:
@@ -265,3 +287,30 @@ def test_status_refresh_probes_the_ssh_port(suite: Suite, token: str) -> None:
     }
     listing = suite.call("POST", "/manage/host/get", {"host_group_list": [], "sort": "host_name"}, token)[1]
     assert [h["status"] for h in listing["host_infos"]] == ["online", "offline", "offline"]
+
+
+def test_the_listing_total_stays_exact_under_concurrent_adds_and_deletes(suite: Suite, token: str) -> None:
+    # The unfiltered total is the user's kept count, changed in the transactions that add and
+    # delete hosts: concurrent adds must each count, and deletes of the same hosts only once.
+    g = group(suite, token)
+    first = add(suite, token, *[host(g) for _ in range(10)])[1]["host_list"]
+    codes: list[int] = []
+
+    def adder() -> None:
+        codes.append(add(suite, token, *[host(g) for _ in range(5)])[1]["code"])
+
+    def deleter() -> None:
+        codes.append(suite.call("DELETE", "/manage/host/delete", {"host_list": first}, token)[1]["code"])
+
+    threads = [threading.Thread(target=fn) for fn in [adder] * 4 + [deleter] * 4]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert codes.count(200) >= 5, codes  # every add, and at least the first delete
+    listing = suite.call("POST", "/manage/host/get", {"host_group_list": []}, token)[1]
+    assert len(listing["host_infos"]) == 20
+    assert listing["total_count"] == 20
+    past = {"host_group_list": [], "page": 3, "per_page": 10}
+    paged = suite.call("POST", "/manage/host/get", past, token)[1]
+    assert (paged["host_infos"], paged["total_count"]) == ([], 20)

@@ -136,3 +136,22 @@ def test_stopping_during_an_outage_commits_nothing(bus: MemoryBus) -> None:
     stop.set()
     thread.join(timeout=5)
     assert uncommitted(bus) == [0, 1, 2]
+
+
+def test_messages_that_arrive_in_quick_succession_are_handled_as_one_batch(bus: MemoryBus) -> None:
+    """A publisher sending 60 requests in bursts of 10 (as a scheduler publishing a diagnosis):
+    the batch handler gets them in one or two batches, not one per burst."""
+    batches: list[int] = []
+
+    def dribble() -> None:
+        for _ in range(6):
+            publish(bus, 10)
+            time.sleep(0.01)
+
+    publisher = threading.Thread(target=dribble, daemon=True)
+    publisher.start()
+    run_until(
+        bus, lambda: sum(batches) == 60, lambda m: batches.append(1), lambda ms: batches.append(len(ms))
+    )
+    publisher.join(timeout=5)
+    assert len(batches) <= 2, batches

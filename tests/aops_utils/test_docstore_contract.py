@@ -595,3 +595,28 @@ def test_open_document_store_rejects_an_unknown_kind() -> None:
         open_document_store("mongodb")
     with pytest.raises(ConfigError):
         open_document_store("sql")
+
+
+def test_an_index_whose_other_fields_are_stored_only_filters_on_its_declared_ones(
+    backend: tuple[str, Any], unique: str
+) -> None:
+    """Reports and host facts: searched by their declared fields, their bodies read whole; on
+    Elasticsearch the bodies' keys never become fields of the index's mapping."""
+    store = _open(backend, f"t{unique}_")
+    spec = IndexSpec(keyword_fields=("host",), numeric_fields=("ts",), others_indexed=False)
+    body = {"tree": {f"node{i}": {"value": i % 2 == 0, "children": [{"n": i}]} for i in range(40)}}
+    store.ensure_index("reports", spec)
+    try:
+        store.put_many("reports", [(f"r{i}", {"host": f"h{i % 3}", "ts": i, **body}) for i in range(9)])
+        found = store.search(
+            "reports", [Term("host", "h1"), Range("ts", gte=2)], (SortKey("ts", descending=True),)
+        )
+        assert [hit.id for hit in found.hits] == ["r7", "r4"]
+        assert found.hits[0].source == {"host": "h1", "ts": 7, **body}
+        if isinstance(store, ElasticsearchStore):
+            mapping = store._client.indices.get_mapping(index=f"t{unique}_reports")
+            (properties,) = [m["mappings"].get("properties", {}) for m in mapping.values()]
+            assert set(properties) == {"host", "ts"}, properties
+    finally:
+        store.drop_index("reports")
+        store.close()

@@ -266,3 +266,25 @@ def test_the_switch_is_off_as_shipped_and_a_bad_value_names_it(tmp_path: Path) -
     (tmp_path / "system.ini").write_text("[restful]\nlegacy_http_status=sometimes\n")
     with pytest.raises(ConfigError, match=r"system.ini \[restful\] legacy_http_status.*'sometimes'"):
         conf.load_system(tmp_path)
+
+
+def test_a_listing_asked_again_is_sent_as_the_first_answer_was_from_the_read_cache(
+    services: Services, token: str
+) -> None:
+    group(services.suite, token, "web")
+    add(services.suite, token, host("web"))
+    url = services.urls["manager"]
+    for path, body in [
+        ("/manage/host/get", {"page": 1, "per_page": 10, "sort": "host_name"}),
+        ("/manage/host/count", {}),
+        ("/manage/host/group/get", {}),
+    ]:
+        answers = [
+            requests.post(url + path, json=body, headers={"access_token": token}, timeout=60)
+            for _ in range(3)
+        ]
+        first = answers[0]
+        assert first.status_code == 200 and first.json()["code"] == 200, first.text
+        for again in answers[1:]:  # the second and third from the cache (the session now confirmed)
+            assert (again.status_code, again.content) == (first.status_code, first.content), path
+            assert again.headers["content-type"] == "application/json"

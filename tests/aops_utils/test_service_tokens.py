@@ -94,3 +94,18 @@ def test_a_service_token_of_the_old_kind_is_refused_by_the_data_center() -> None
     data_center = service_authenticator(CODEC, DATA_CENTER, 300, lambda session, user: True)
     with pytest.raises(TokenError, match="not aops-database"):
         data_center(legacy)
+
+
+def test_a_token_checked_once_is_still_refused_once_it_expires_and_a_forged_one_never_gets_in() -> None:
+    codec = TokenCodec(secrets.token_bytes(32))
+    token, claims = codec.issue("alice", 60)
+    assert codec.decode(token) == claims
+    assert codec.decode(token) == claims  # from the checked tokens
+    with mock.patch("aops_utils.auth.time.time", return_value=claims.expires_at + 1):
+        with pytest.raises(TokenError, match="expired"):
+            codec.decode(token)
+    payload, _, signature = token.partition(".")
+    forged = f"{payload}.{signature[::-1]}"
+    for _ in range(2):
+        with pytest.raises(TokenError, match="signature"):
+            codec.decode(forged)

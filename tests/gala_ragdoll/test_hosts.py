@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import pwd
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,7 @@ import pytest
 
 from gala_ragdoll.drift import check_every_domain
 from tests import sshhosts
-from tests.aops_manager.deploying import DEPLOY_CONF
 from tests.aops_manager.deploying import add_host
-from tests.aops_manager.deploying import running_hosts
-from tests.conftest import mariadb_suite
 from tests.gala_ragdoll.serving import Served
 from tests.suite import Suite
 
@@ -28,15 +24,10 @@ MOTD = "welcome\n"
 SYSCTL_FILE = "sysctl.d/99-aops.conf"
 
 
+# The ragdoll of tests/gala_ragdoll/conftest.py is served on it.
 @pytest.fixture(scope="module")
-def hosts() -> Iterator[sshhosts.SshHosts]:
-    yield from running_hosts(3)
-
-
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Suite]:
-    with mariadb_suite(tmp_path_factory.mktemp("raghosts"), deploy=DEPLOY_CONF) as running:
-        yield running
+def suite(deploy_suite: Suite) -> Suite:
+    return deploy_suite
 
 
 def put(path: Path, text: str, mode: int = 0o644, owner: str = "root") -> None:
@@ -47,32 +38,39 @@ def put(path: Path, text: str, mode: int = 0o644, owner: str = "root") -> None:
 
 
 @pytest.fixture
-def domain(suite: Suite, served: Served, hosts: sshhosts.SshHosts) -> dict[str, Any]:
+def domain(suite: Suite, served: Served, deploy_hosts: sshhosts.SshHosts) -> dict[str, Any]:
     """A user's domain of four hosts managing sysctl.conf (mode 0644) and motd: the first host
     in sync, the second drifted (a value and the mode), the third without motd, the fourth
     unreachable."""
     # Emptied, not removed: the hosts see the directory itself through a bind mount.
-    for host in hosts.hosts:
+    for host in deploy_hosts.hosts:
         for entry in host.private.iterdir():
             shutil.rmtree(entry) if entry.is_dir() else entry.unlink()
         (host.private / "sysctl.d").mkdir()
-    first, second, third = (h.private for h in hosts.hosts)
+    first, second, third = (h.private for h in deploy_hosts.hosts)
     put(first / SYSCTL_FILE, SYSCTL)
     put(first / "motd", MOTD)
     put(second / SYSCTL_FILE, SYSCTL.replace("= 0", "= 1") + "# a comment\n", 0o600)
     put(second / "motd", MOTD)
     put(third / SYSCTL_FILE, SYSCTL)
     user, token = suite.add_user()
-    added = [add_host(suite, token, hosts, h) for h in hosts.hosts]
+    added = [add_host(suite, token, deploy_hosts, h) for h in deploy_hosts.hosts]
     added.append(
-        add_host(suite, token, hosts, hosts.hosts[0], address=hosts.unreachable_address, name="gone")
+        add_host(
+            suite,
+            token,
+            deploy_hosts,
+            deploy_hosts.hosts[0],
+            address=deploy_hosts.unreachable_address,
+            name="gone",
+        )
     )
     ids = [a.host_id for a in added]
     served.call("POST", "/domain/createDomain", [{"domainName": user}], token)
     served.call(
         "POST", "/host/addHost", {"domainName": user, "hostInfos": [{"hostId": h} for h in ids]}, token
     )
-    sysctl, motd = str(hosts.private_dir / SYSCTL_FILE), str(hosts.private_dir / "motd")
+    sysctl, motd = str(deploy_hosts.private_dir / SYSCTL_FILE), str(deploy_hosts.private_dir / "motd")
     confs = [{"filePath": sysctl, "contents": SYSCTL, "mode": "0644"}, {"filePath": motd, "hostId": ids[0]}]
     status, reply = served.call(
         "POST", "/management/addManagementConf", {"domainName": user, "confFiles": confs}, token
@@ -141,7 +139,7 @@ def test_the_status_tells_per_host_and_file_with_keys_attributes_and_unreachable
 
 
 def test_the_drift_check_keeps_when_each_file_drifted(
-    served: Served, domain: dict[str, Any], hosts: sshhosts.SshHosts
+    served: Served, domain: dict[str, Any], deploy_hosts: sshhosts.SshHosts
 ) -> None:
     def sysctl_since() -> float | None:
         check_every_domain(served.state)
@@ -151,7 +149,7 @@ def test_the_drift_check_keeps_when_each_file_drifted(
         value: float | None = by_path(kept["hostStatus"][1])[domain["sysctl"]].get("driftedSince")
         return value
 
-    on_host = hosts.hosts[1].private / SYSCTL_FILE
+    on_host = deploy_hosts.hosts[1].private / SYSCTL_FILE
     since = sysctl_since()
     assert since is not None
     put(on_host, SYSCTL, 0o600)  # the value fixed, the mode still drifted: drifted since then
@@ -164,7 +162,7 @@ def test_the_drift_check_keeps_when_each_file_drifted(
 
 
 def test_sync_shows_the_diff_first_then_writes_with_a_backup_per_host_and_file(
-    served: Served, domain: dict[str, Any], hosts: sshhosts.SshHosts
+    served: Served, domain: dict[str, Any], deploy_hosts: sshhosts.SshHosts
 ) -> None:
     name, token, ids = domain["name"], domain["token"], domain["ids"]
     sysctl, motd = domain["sysctl"], domain["motd"]
@@ -178,7 +176,7 @@ def test_sync_shows_the_diff_first_then_writes_with_a_backup_per_host_and_file(
     assert {f["filePath"]: f["changed"] for f in missing["syncResult"]}[motd] is True
     assert gone["syncStatus"] == "FAILED"
     # Nothing was written.
-    assert (hosts.hosts[1].private / SYSCTL_FILE).stat().st_mode & 0o777 == 0o600
+    assert (deploy_hosts.hosts[1].private / SYSCTL_FILE).stat().st_mode & 0o777 == 0o600
 
     status, done = served.call("PUT", "/confs/syncConf", {"domainName": name}, token)
     assert (status, done["code"]) == (207, 206), done
@@ -189,20 +187,20 @@ def test_sync_shows_the_diff_first_then_writes_with_a_backup_per_host_and_file(
     assert results[ids[0]][sysctl] == {"filePath": sysctl, "result": "SUCCESS", "changed": False}
     assert results[ids[3]][sysctl]["result"] == "FAILED"
     assert results[ids[3]][sysctl]["reason"].startswith("the host is unreachable")
-    written = hosts.hosts[1].private / SYSCTL_FILE
+    written = deploy_hosts.hosts[1].private / SYSCTL_FILE
     assert written.read_text() == SYSCTL and written.stat().st_mode & 0o777 == 0o644
-    kept = hosts.hosts[1].private / "sysctl.d" / Path(backup).name
+    kept = deploy_hosts.hosts[1].private / "sysctl.d" / Path(backup).name
     assert kept.read_text() == SYSCTL.replace("= 0", "= 1") + "# a comment\n"
-    assert (hosts.hosts[2].private / "motd").read_text() == MOTD
+    assert (deploy_hosts.hosts[2].private / "motd").read_text() == MOTD
     after = served.call("POST", "/confs/getDomainStatus", {"domainName": name}, token)[1]["hostStatus"]
     assert [{f["isSynced"] for f in h["syncStatus"]} for h in after[:3]] == [{"SYNCHRONIZED"}] * 3
 
 
 def test_sync_of_a_host_not_the_users_fails_it_at_the_manager(
-    served: Served, suite: Suite, domain: dict[str, Any], hosts: sshhosts.SshHosts
+    served: Served, suite: Suite, domain: dict[str, Any], deploy_hosts: sshhosts.SshHosts
 ) -> None:
     _, other = suite.add_user()
-    add_host(suite, other, hosts, hosts.hosts[2])  # their vault key in the manager's memory
+    add_host(suite, other, deploy_hosts, deploy_hosts.hosts[2])  # their vault key in the manager's memory
     served.call("POST", "/domain/createDomain", [{"domainName": domain["name"] + "-x"}], other)
     body = {"domainName": domain["name"] + "-x", "hostInfos": [{"hostId": domain["ids"][0]}]}
     served.call("POST", "/host/addHost", body, other)

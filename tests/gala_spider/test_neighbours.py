@@ -22,6 +22,8 @@ from kafka import KafkaProducer
 
 from adoctor_diag_executor import settings as executor_settings
 from adoctor_diag_executor.service import build
+from aops_utils.rules.evaluation import StoredRule
+from tests.adoctor_diag_executor.test_coverage import record
 from tests.aops_cli.conftest import Doctor
 from tests.gala_spider import messages as m
 from tests.gala_spider.conftest import Spider
@@ -38,6 +40,15 @@ TREE = {
     "children": [{"node name": "slow", "check item": "mysql_slow"}],
 }
 RULE = {"check_item": "mysql_slow", "data_list": [{"name": "mysql_up"}], "condition": "$0 < 1"}
+# The same rule asked of the host and, through the map, of its neighbours.
+PEER_TREE = {
+    "node name": "peer trouble",
+    "condition": "here || there",
+    "children": [
+        {"node name": "here", "check item": "mysql_slow"},
+        {"node name": "there", "check item": "mysql_slow", "scope": "neighbours"},
+    ],
+}
 
 
 def data_prefix(suite: Suite) -> str:
@@ -81,14 +92,23 @@ def ok(suite: Suite, path: str, body: dict[str, Any], token: str) -> dict[str, A
     return reply
 
 
+def neighbours(suite: Suite, host_id: str, time_range: tuple[float, float], token: str) -> dict[str, Any]:
+    """What /data/diag/neighbours answers of one slice."""
+    slices = [{"host_id": host_id, "time_range": list(time_range)}]
+    (found,) = ok(suite, "/data/diag/neighbours", {"slices": slices}, token)["neighbours"]
+    return found
+
+
 def result(host_id: str, at: float, value: str = "Abnormal", item: str = "mysql_slow") -> dict[str, Any]:
     return {**RULE, "check_item": item, "host_id": host_id, "start": at, "end": at, "value": value}
 
 
-def diagnose(suite: Suite, diag: Served, token: str, hosts: list[str], start: int, end: int) -> list[Any]:
+def diagnose(
+    suite: Suite, diag: Served, token: str, hosts: list[str], start: int, end: int, tree: str = "slow"
+) -> list[Any]:
     """/diag/execute of the tree on the hosts over one slice; the reports once all are in."""
     headers = {"access_token": token}
-    body = {"host_list": hosts, "time_range": [start, end], "tree_list": ["slow"], "interval": end - start}
+    body = {"host_list": hosts, "time_range": [start, end], "tree_list": [tree], "interval": end - start}
     task = requests.post(f"{diag.url}/diag/execute", json=body, headers=headers, timeout=60).json()
     assert task["code"] == 200, task
     deadline = time.time() + 60
@@ -120,12 +140,7 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
 
     start = int(time.time()) - 600
     # Before gala_spider wrote anything (no index at all): every section says so, no error.
-    (before,) = ok(
-        suite,
-        "/data/diag/neighbours",
-        {"slices": [{"host_id": web, "time_range": [start, start + 1]}]},
-        token,
-    )["neighbours"]
+    before = neighbours(suite, web, (start, start + 1), token)
     assert before["status"] == "no_topology" and before["hosts"] == []
 
     # db is web's by its name; other is linked by its address only (its probe says "srv").
@@ -198,29 +213,77 @@ def test_a_report_lists_the_users_neighbours_with_their_abnormal_results(
 
     # A slice after the link left the map (its ttl is 60 s): known host, no neighbours.
     later = end + 3600
-    (gone,) = ok(
-        suite,
-        "/data/diag/neighbours",
-        {"slices": [{"host_id": web, "time_range": [later, later + 60]}]},
-        token,
-    )["neighbours"]
+    gone = neighbours(suite, web, (later, later + 60), token)
     assert gone["status"] == "none" and gone["hosts"] == []
     # The other user asking about their own host sees web as nothing of theirs.
-    (theirs,) = ok(
-        suite,
-        "/data/diag/neighbours",
-        {"slices": [{"host_id": other, "time_range": [start, end]}]},
-        other_token,
-    )["neighbours"]
+    theirs = neighbours(suite, other, (start, end), other_token)
     assert theirs["status"] == "none" and theirs["hosts"] == []
     # And web is not their host at all.
-    (not_theirs,) = ok(
-        suite,
-        "/data/diag/neighbours",
-        {"slices": [{"host_id": web, "time_range": [start, end]}]},
-        other_token,
-    )["neighbours"]
+    not_theirs = neighbours(suite, web, (start, end), other_token)
     assert not_theirs["status"] == "unknown_host" and not_theirs["hosts"] == []
+
+
+def test_a_leaf_on_the_neighbours_is_its_rule_judged_on_each_neighbour(
+    suite: Suite, diag: Served, spider: Spider, tmp_path: Path
+) -> None:
+    tag = uuid.uuid4().hex[:6]
+    username, token = suite.add_user()
+    names = ("web", "db", "cache", "api", "idle", "lonely")
+    ids = {name: suite.add_host(token, f"{name}-{tag}", f"10.62.0.{n}") for n, name in enumerate(names, 1)}
+    ok(suite, "/data/check/rule/add", {"check_items": [RULE]}, token)
+    ok(suite, "/data/diag/tree/add", {"trees": [{"tree_name": "peer", "tree_content": PEER_TREE}]}, token)
+    # web talks to db and cache; api to idle; lonely to nobody.
+    for client, server, port in (("web", "db", 3306), ("web", "cache", 6379), ("api", "idle", 8080)):
+        ip = {name: f"10.62.0.{n}" for n, name in enumerate(names, 1)}
+        spider.send(
+            *m.pair(
+                f"{client}-{tag}", ip[client], (100, "app"), f"{server}-{tag}", ip[server], (200, "srv"), port
+            )
+        )
+    spider.wait_used(token, 6)
+    start, end = int(time.time()) - 600, int(time.time()) + 1
+    ok(suite, "/data/check/result/save", {"check_results": [result(ids["db"], start + 300)]}, token)
+    # The check executors evaluated the rule over the whole slice for web, cache and api, and found
+    # nothing abnormal; db, idle and lonely were never checked.
+    version = StoredRule.of(RULE).version
+    covered = [ids["web"], ids["cache"], ids["api"]]
+    coverage = {"coverage": [record(start - 60, end + 60, covered, ("mysql_slow", version, []))]}
+    status, reply = data_call(
+        suite, "/data/check/coverage/save", coverage, token=suite.service_token(username)
+    )
+    assert status == 200, reply
+
+    reports = diagnose(suite, diag, token, list(ids.values()), start, end, tree="peer")
+    trees = {name: next(r["report"] for r in reports if r["host_id"] == ids[name]) for name in names}
+    leaves = {name: {kid["node name"]: kid for kid in tree["children"]} for name, tree in trees.items()}
+    # web: its own rule checked and normal; db, a neighbour, abnormal: the tree points across the link.
+    there = leaves["web"]["there"]
+    assert (leaves["web"]["here"]["value"], there["value"], trees["web"]["value"]) == (False, True, True)
+    assert there["scope"] == "neighbours" and "scope" not in leaves["web"]["here"]
+    assert [r["host_id"] for r in there["evidence"]["results"]] == [ids["db"]]
+    assert f"db-{tag}" in there["evidence"]["text"], there["evidence"]
+    # cache: its one neighbour (web) was checked over the slice: false only with that proof.
+    assert (leaves["cache"]["there"]["value"], trees["cache"]["value"]) == (False, False)
+    assert f"web-{tag}" in leaves["cache"]["there"]["evidence"]["text"]
+    # db: abnormal itself; its neighbour web checked and normal.
+    assert (leaves["db"]["here"]["value"], leaves["db"]["there"]["value"]) == (True, False)
+    # api: idle never checked (and no metrics to evaluate it now): unknown, naming idle, not false.
+    idle = leaves["api"]["there"]
+    assert idle["value"] is None and idle["msg"].startswith(f"on idle-{tag}: "), idle
+    assert trees["api"]["value"] is None
+    # lonely: the map has no record of it, so nothing can be said of its neighbours.
+    alone = leaves["lonely"]["there"]
+    assert alone["value"] is None and alone["msg"].startswith("Not checked: no neighbours (no_topology"), (
+        alone
+    )
+    # adoctor says where the leaf is judged.
+    web_report = next(r["report_id"] for r in reports if r["host_id"] == ids["web"])
+    shown = Doctor(suite.conf_dir, tmp_path / "cli-home", token).ok(
+        f"report --action get --report_list {web_report}"
+    )
+    assert (
+        "  there (mysql_slow, on the neighbours): true - rule 'mysql_slow' has 1 abnormal result" in shown.out
+    )
 
 
 @pytest.mark.parametrize(

@@ -72,10 +72,14 @@ class AddTemplateBody(Body):
 
 
 class TemplateNamesBody(Body):
+    """The templates a delete names."""
+
     template_list: Names[TemplateName]
 
 
 class GetTemplatesBody(PagedBody):
+    """A page of the user's templates: those named, or all when none is."""
+
     template_list: OptionalNames[TemplateName] = []
     sort: Literal["template_name", ""] = ""
 
@@ -97,10 +101,14 @@ class AddDeployTaskBody(Body):
 
 
 class DeployTaskIdsBody(Body):
+    """The tasks a delete names, by id."""
+
     task_list: Names[Hex32]
 
 
 class GetDeployTasksBody(PagedBody):
+    """A page of the user's tasks: those named by id, or all when none is."""
+
     task_list: OptionalNames[Hex32] = []
     sort: Literal["task_name", ""] = ""
 

@@ -10,7 +10,6 @@ from pydantic import Field
 from pydantic import StrictBool
 from pydantic import StringConstraints
 from pydantic import field_validator
-from pydantic import model_validator
 
 from aops_utils.contracts import MIB
 from aops_utils.contracts import HostId
@@ -25,6 +24,7 @@ from aops_utils.restful.validation import Name256
 from aops_utils.restful.validation import Port
 from aops_utils.restful.validation import Text64
 from aops_utils.restful.validation import Text64K
+from aops_utils.restful.validation import either
 
 Username = Name40
 # One encrypted credential set as stored (a TEXT column: 65,535 bytes in MySQL).
@@ -38,6 +38,8 @@ HOST_INFO_MAX_BODY = 16 * MIB  # 10,000 detail documents of a kilobyte or so
 LOGS_MAX_BODY = 16 * MIB
 DATA_MAX_BODY = 16 * MIB  # a check task's hosts, each with the rule's data list
 Password = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+# `/data/data/get`'s packed form (GetDataBody.encoding; aops_utils.packed).
+PACKED_ENCODING = "f64"
 
 
 class LoginBody(Body):
@@ -96,15 +98,28 @@ class GetDataBody(Body):
     """`columnar`: false (the default) answers each series' samples as 21.09 did, `values` as
     `[[ts, "value"], ...]`; true answers them as two arrays of the same length, `timestamps`
     (seconds) and `values` (KPI samples as numbers, null for NaN, the strings "+Inf" and "-Inf"
-    for infinities; log lines as their messages). The services ask for the columnar form: it
-    decodes into a few lists of numbers instead of a list per sample, and is evaluated as it
-    comes (aops_utils.rules.reply)."""
+    for infinities; log lines as their messages).
+
+    `encoding`: "json" (the default) is that; "f64", with `columnar: true`, packs the KPI
+    samples (aops_utils.packed): the reply's `packed` object holds every KPI series' timestamps
+    and values laid end to end, each column as the base64 of little-endian float64 (NaN and the
+    infinities as IEEE values), and each KPI series' entry names its part by `offset` and
+    `length` (samples) instead of carrying arrays. Log lines keep the columnar arrays (their
+    values are messages, not numbers). The reader decodes a small JSON envelope and two base64
+    strings, and reads the columns with `np.frombuffer`: no Python object per sample. Grafana's
+    backend answers data queries the same way, Arrow frames as base64 in JSON, for that reason.
+    The services ask for the packed form (aops_utils.rules.reply evaluates it as it comes);
+    "f64" without `columnar: true` is refused (400, field `encoding`)."""
 
     time_range: Annotated[list[Seconds], Field(min_length=2, max_length=2)]
     data_infos: list[DataInfo] = Field(min_length=1, max_length=10000)
     columnar: StrictBool = Field(
         False,
         description="true: each series' samples as `timestamps` and `values` arrays, not `[ts, value]` pairs",
+    )
+    encoding: Literal["json", "f64"] = Field(
+        "json",
+        description='"f64" (with columnar: true): KPI samples as base64 float64 columns under `packed`',
     )
 
 
@@ -124,11 +139,7 @@ class LogLine(Body):
             raise ValueError("is not an ISO-8601 date-time (e.g. 2021-09-15T10:20:30.123+08:00)")
         return value
 
-    @model_validator(mode="after")
-    def _one_time(self) -> LogLine:
-        if (self.timestamp is None) == (self.at_timestamp is None):
-            raise ValueError("give either timestamp (POSIX seconds) or @timestamp (ISO-8601)")
-        return self
+    _one_time = either("timestamp", "at_timestamp", "timestamp (POSIX seconds) or @timestamp (ISO-8601)")
 
     @property
     def time(self) -> int | str:

@@ -18,6 +18,7 @@ from aops_utils.rules.columns import kpi_column
 from aops_utils.rules.plugins import CheckRulePlugin
 from aops_utils.rules.plugins import load_registry
 from aops_utils.rules.reply import judge
+from tests.aops_utils.rules.packing import packed_reply
 
 CPU = {"name": "cpu", "type": "kpi", "label": {"mode": "idle"}}
 LOAD = {"name": "load", "type": "kpi", "label": {}}
@@ -46,6 +47,10 @@ def verdicts(
     reply = {"succeed_list": succeed, "fail_list": list(fail)}
     documents = judge(reply, data_list, BASE, compiled, hosts, start=start, end=end)
     assert all(d["check_item"] == "item" for d in documents)
+    # The packed form of the same reply judges alike (when its values can be packed).
+    packed = packed_reply(reply)
+    if packed is not None:
+        assert judge(packed, data_list, BASE, compiled, hosts, start=start, end=end) == documents
     return [(d["host_id"][0], d["series"], d["start"], d["value"], d["reason"]) for d in documents]
 
 
@@ -150,3 +155,72 @@ def test_a_plugin_failing_on_one_series_fails_that_series_only() -> None:
         ("a", "load", 100, "Internal error", "evaluation failed: too big"),
         ("b", "load", 100.0, "Abnormal", ""),
     ]
+
+
+def packed(entries: list[dict[str, Any]]) -> dict[str, Any]:
+    found = packed_reply({"succeed_list": entries, "fail_list": []}, log_names={"dmesg"})
+    assert found is not None
+    return found
+
+
+def documents(
+    reply: dict[str, Any], condition: str, data_list: list[dict[str, Any]]
+) -> list[tuple[Any, ...]]:
+    compiled = load_registry().compile("", condition, data_list)
+    found = judge(reply, data_list, BASE, compiled, [A, B], start=100, end=200)
+    return [(d["host_id"][0], d["series"], d["start"], d["value"], d["reason"]) for d in found]
+
+
+def test_a_packed_reply_lays_out_series_in_any_order_with_log_lines_as_lists() -> None:
+    log = {"name": "dmesg", "type": "log", "label": {}}
+    entries = [
+        series(B.public_ip, "load", [95.0, 1.0]),
+        series(A.public_ip, "dmesg", ["ok", "disk error"]),
+        series(A.public_ip, "load", [1.0, 95.0, float("nan")]),
+        series(B.public_ip, "dmesg", ["error", "ok"]),
+    ]
+    reply = packed(entries)
+    assert [sorted(e) for e in reply["succeed_list"][:2]] == [
+        ["host_id", "label", "length", "name", "offset"],
+        ["host_id", "label", "name", "timestamps", "values"],
+    ]
+    condition = "$0 > 90 || $1.keyword('error')"
+    found = documents(reply, condition, [LOAD, log])
+    assert found == documents({"succeed_list": entries, "fail_list": []}, condition, [LOAD, log])
+    # At 120 host a's NaN is not above 90, but its nearest log line (110) holds "error".
+    abnormal = ("Abnormal", "")
+    assert found == [
+        ("a", "load", 110.0, *abnormal),
+        ("a", "load", 120.0, *abnormal),
+        ("b", "load", 100.0, *abnormal),
+    ]
+
+
+def test_packed_samples_that_cannot_be_read_fail_every_series_and_no_host_is_lost() -> None:
+    reply = packed([series(A.public_ip, "load", [95.0]), series(B.public_ip, "load", [1.0, 95.0])])
+    outside = {**reply, "succeed_list": [{**e, "length": 9} for e in reply["succeed_list"]]}
+    broken = {**reply, "packed": {**reply["packed"], "values": "not base64!"}}
+    missing = {k: v for k, v in reply.items() if k != "packed"}
+    for bad, reason in [
+        (outside, "lies outside the reply's 3 samples"),
+        (broken, "packed values is not base64"),
+        (missing, "packed series in a reply without packed samples"),
+    ]:
+        found = documents(bad, "$0 > 90", [LOAD])
+        assert [d[:4] for d in found] == [
+            ("a", "load", 100, "Internal error"),
+            ("b", "load", 100, "Internal error"),
+        ]
+        assert all(reason in d[4] for d in found), found
+    assert documents(reply, "$0 > 90", [LOAD]) == [
+        ("a", "load", 100.0, "Abnormal", ""),
+        ("b", "load", 110.0, "Abnormal", ""),
+    ]
+
+
+def test_a_reply_mixing_packed_and_listed_series_is_judged_as_the_lists() -> None:
+    entries = [series(A.public_ip, "load", [95.0, 1.0]), series(B.public_ip, "load", [1.0, 95.0])]
+    mixed = packed(entries[:1])
+    mixed["succeed_list"].append(entries[1])
+    expected = [("a", "load", 100.0, "Abnormal", ""), ("b", "load", 110.0, "Abnormal", "")]
+    assert documents(mixed, "$0 > 90", [LOAD]) == expected

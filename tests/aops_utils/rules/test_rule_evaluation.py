@@ -7,6 +7,9 @@ from typing import Any
 import numpy as np
 import pytest
 
+from aops_utils import jsonio
+from aops_utils.packed import Packed
+from aops_utils.packed import PackedSamples
 from aops_utils.rules import ABNORMAL
 from aops_utils.rules import INTERNAL_ERROR
 from aops_utils.rules import BatchEvaluation
@@ -17,8 +20,11 @@ from aops_utils.rules import Finding
 from aops_utils.rules import Series
 from aops_utils.rules import merge_log_messages
 from aops_utils.rules import parse_numbers
+from aops_utils.rules.batch import _SEARCH_BLOCK
+from aops_utils.rules.batch import search
 from aops_utils.rules.columns import kpi_column
 from aops_utils.rules.columns import log_column
+from aops_utils.rules.columns import packed_column
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "dmesg", "type": "log", "label": {}}
@@ -51,6 +57,9 @@ def run(condition: str, vector: dict[str, Series], start: float = 0.0, data_list
     rule = CompiledRule.compile(condition, data_list)
     evaluation = rule.evaluate(vector, start)
     assert_same(rule.evaluate_columns(reply_columns(vector, data_list), start).host(0), evaluation)
+    packed = packed_columns(vector, data_list)
+    if packed is not None:
+        assert_same(rule.evaluate_columns(packed, start).host(0), evaluation)
     return evaluation
 
 
@@ -60,6 +69,30 @@ def reply_columns(vector: dict[str, Series], data_list: list[dict[str, Any]]) ->
     for macro, series in vector.items():
         build = log_column if data_list[int(macro[1:])]["type"] == "log" else kpi_column
         macros[macro] = build([series.timestamps.tolist()], [list(series.values)])
+    return Columns(1, macros)
+
+
+def packed_columns(vector: dict[str, Series], data_list: list[dict[str, Any]]) -> Columns | None:
+    """The vector as a packed reply carries it: KPI series through the data center's packer and
+    the reader's decoder (aops_utils.packed); None when a KPI value is not a number (the packed
+    form has no place for one)."""
+    samples = PackedSamples()
+    places = {}
+    for macro, series in vector.items():
+        if data_list[int(macro[1:])]["type"] != "log":
+            numbers, bad = series.numbers()
+            if bad is not None:
+                return None
+            places[macro] = (samples.add(series.timestamps, numbers), len(series))
+    arrays = Packed.of(jsonio.decode(jsonio.encode(samples.payload())))
+    macros = {}
+    for macro, series in vector.items():
+        if macro in places:
+            start, length = places[macro]
+            one = np.array([start]), np.array([length])
+            macros[macro] = packed_column(arrays.timestamps, arrays.values, *one)
+        else:
+            macros[macro] = log_column([series.timestamps.tolist()], [list(series.values)])
     return Columns(1, macros)
 
 
@@ -330,3 +363,18 @@ def test_trees_at_the_depth_limit_evaluate() -> None:
     assert "".join(verdicts(run(f"{negations} > 2", vector))) == "..A"
     ternaries = "($0 > 1 ? " * 99 + "1" + " : 0)" * 99
     assert "".join(verdicts(run(ternaries, vector))) == ".AA"
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_blocked_search_finds_what_searchsorted_finds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    # Keys with runs of equal values (samples sharing a timestamp), queries on and between them.
+    keys = np.sort(rng.integers(0, 30_000, size=int(rng.integers(5_000, 40_000)))).astype(np.int64)
+    queries = np.sort(np.concatenate((rng.choice(keys, 9_000), rng.integers(-10, 30_010, size=9_000))))
+    for side in ("left", "right"):
+        np.testing.assert_array_equal(search(keys, queries, side), np.searchsorted(keys, queries, side=side))
+        shuffled = rng.permutation(queries)  # not sorted: one plain searchsorted
+        np.testing.assert_array_equal(
+            search(keys, shuffled, side), np.searchsorted(keys, shuffled, side=side)
+        )
+    assert len(queries) > 4 * _SEARCH_BLOCK  # several blocks, the last one short

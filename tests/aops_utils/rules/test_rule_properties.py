@@ -7,6 +7,7 @@ import string
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck
 from hypothesis import given
 from hypothesis import settings
@@ -33,6 +34,7 @@ from aops_utils.rules.scalar import EvalFailure
 from aops_utils.rules.scalar import scalar_binary
 from aops_utils.rules.scalar import scalar_truth
 from aops_utils.rules.scalar import scalar_unary
+from tests.aops_utils.rules.packing import packed_reply
 
 KPI = {"name": "m", "type": "kpi", "label": {}}
 LOG = {"name": "l", "type": "log", "label": {}}
@@ -302,18 +304,9 @@ def columnar_reply(batch_hosts: list[dict[str, Series]]) -> tuple[bytes, list[Ta
     return jsonio.encode({"succeed_list": entries, "fail_list": []}), hosts
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(expressions(), st.lists(hosts(), min_size=1, max_size=3))
-def test_the_columnar_reply_is_judged_as_the_reference_evaluates(
-    condition: str, batch_hosts: list[dict[str, Series]]
-) -> None:
-    rule = compiled_or_none(condition, REPLY_DATA_LIST)
-    if rule is None:
-        return
-    body, task_hosts = columnar_reply(batch_hosts)
-    end = 2_000_000_000
-    base = {"check_item": "property"}
-    documents = judge(jsonio.decode_bulk(body), REPLY_DATA_LIST, base, rule, task_hosts, start=0, end=end)
+def reference_documents(
+    rule: Any, task_hosts: list[TaskHost], batch_hosts: list[dict[str, Series]]
+) -> list[tuple[str, float, str, str]]:
     expected = []
     for task_host, vector in zip(task_hosts, batch_hosts, strict=True):
         if len(vector["$0"]) == 0:
@@ -329,5 +322,39 @@ def test_the_columnar_reply_is_judged_as_the_reference_evaluates(
                 expected.append((task_host.host_id, stamp, "Abnormal", ""))
             elif status.startswith("E:"):
                 expected.append((task_host.host_id, stamp, "Internal error", status[2:]))
+    return expected
+
+
+def as_packed(vector: dict[str, Series]) -> dict[str, Series]:
+    """The series as a packed reply holds them: a KPI value that is not a number (no Prometheus
+    sample is one) is packed as NaN."""
+    found = {}
+    for macro, series in vector.items():
+        values = list(series.values)
+        if REPLY_DATA_LIST[int(macro[1:])]["type"] == "kpi":
+            values = [v if Reference.number(v) is not None else "NaN" for v in values]
+        found[macro] = Series(series.timestamps, values)
+    return found
+
+
+@pytest.mark.parametrize("packed", [False, True], ids=["columnar", "packed"])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(expressions(), st.lists(hosts(), min_size=1, max_size=3))
+def test_a_reply_in_either_form_is_judged_as_the_reference_evaluates(
+    packed: bool, condition: str, batch_hosts: list[dict[str, Series]]
+) -> None:
+    rule = compiled_or_none(condition, REPLY_DATA_LIST)
+    if rule is None:
+        return
+    if packed:
+        batch_hosts = [as_packed(vector) for vector in batch_hosts]
+    body, task_hosts = columnar_reply(batch_hosts)
+    reply = jsonio.decode_bulk(body)
+    if packed:
+        packed_form = packed_reply(reply, log_names={"l"})
+        assert packed_form is not None
+        reply = jsonio.decode_bulk(jsonio.encode(packed_form))  # as it travels
+    base = {"check_item": "property"}
+    documents = judge(reply, REPLY_DATA_LIST, base, rule, task_hosts, start=0, end=2_000_000_000)
     got = [(d["host_id"], d["start"], d["value"], d["reason"]) for d in documents]
-    assert got == expected, condition
+    assert got == reference_documents(rule, task_hosts, batch_hosts), condition
