@@ -130,7 +130,12 @@ def test_the_map_by_host_with_link_metrics_filters_and_the_time_slider(
     label(page, "redis[20]").hover()
     expect(tip).to_contain_text(db)
 
-    # A click: the link's counters over the period.
+    # A click: the link's counters over the period. The pointer rests on the link first, as a
+    # user's does: ECharts re-sorts what it hit-tests on the frame after a hover changes the
+    # emphasis, and a press and release that land on either side of that frame are no click
+    # (seen once in CI, 1 in 40 on a loaded machine; 0 in 80 with the pointer resting first).
+    label(page, ":6379").hover()
+    expect(tip).to_contain_text("curl[10] → redis[20]:6379")
     label(page, ":6379").click()
     metrics = page.locator("[data-test=link-metrics]")
     expect(metrics).to_contain_text("Link curl[10] → redis[20] over time")
