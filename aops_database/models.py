@@ -75,14 +75,15 @@ def _span() -> tuple[sa.Column[Any], sa.Column[Any]]:
 
 def _definitions(name: str, key: sa.Column[Any], label: str, *content: SchemaItem) -> sa.Table:
     """A user's named definitions (check rules, fault trees, deployment templates and tasks),
-    unique per user by `label`: 21.09 kept them in Elasticsearch, where nothing made a name
-    unique."""
+    unique per user by `label`, each with a description: 21.09 kept them in Elasticsearch, where
+    nothing made a name unique."""
     return _table(
         name,
         key,
         _owner(),
         _case_sensitive_name(label),
         *content,
+        _column("description", sa.String(1024), default=""),
         *_stamps(),
         sa.UniqueConstraint("username", label),
     )
@@ -188,7 +189,6 @@ check_rule = _definitions(
     "check_item",
     _column("data_list", _LONG_TEXT),
     _column("condition", _LONG_TEXT),
-    _column("description", sa.String(1024), default=""),
     _column("plugin", sa.String(128), default=""),
 )
 
@@ -225,7 +225,6 @@ diag_tree = _definitions(
     "tree_name",
     # The tree as JSON text, stored as received (the diag scheduler validated its structure).
     _column("tree_content", _LONG_TEXT),
-    _column("description", sa.String(1024), default=""),
     # JSON list of tag strings.
     _column("tag", sa.Text, default="[]"),
 )
@@ -258,7 +257,6 @@ deploy_template = _definitions(
     _serial("template_id"),
     "template_name",
     _column("template_content", _LONG_TEXT),
-    _column("description", sa.String(1024), default=""),
 )
 
 # A user's deployment tasks: templates (by name, in order) run on hosts.
@@ -266,7 +264,6 @@ deploy_task = _definitions(
     "deploy_task",
     _column("task_id", sa.String(32), primary_key=True),
     "task_name",
-    _column("description", sa.String(1024), default=""),
 )
 
 # The templates of a task by name, not by key: deleting a template and importing it again (how a
