@@ -12,6 +12,7 @@ from collections.abc import Callable
 from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
+from dataclasses import fields
 from typing import Any
 
 from aops_utils import collector
@@ -49,18 +50,8 @@ class Status:
     error: str = ""
 
     def json(self) -> dict[str, Any]:
-        return {
-            "state": self.state,
-            "topic": self.topic,
-            "group_id": self.group_id,
-            "records": self.records,
-            "used": self.used,
-            "skipped": dict(self.skipped),
-            "last_record_at": self.last_record_at,
-            "last_stored_at": self.last_stored_at,
-            "stored_documents": self.stored_documents,
-            "error": self.error,
-        }
+        # Every field as it is (asdict would copy each value deeply), the counter as a plain dict.
+        return {f.name: getattr(self, f.name) for f in fields(self)} | {"skipped": dict(self.skipped)}
 
 
 class GraphConsumer:

@@ -198,20 +198,7 @@ class Graph:
         elif kind == "tcp":
             self._restore_tcp(doc)
         elif kind == "lb":
-            link = LbLink(
-                id=doc["id"],
-                table=doc["table"],
-                host=doc["host"],
-                process_name=doc["process_name"],
-                client_ip=doc["client_ip"],
-                virtual_ip=doc["virtual_ip"],
-                virtual_port=doc["virtual_port"],
-                local_ip=doc["local_ip"],
-                server_ip=doc["server_ip"],
-                server_port=doc["server_port"],
-                seen=Presence.of(doc),
-            )
-            link.link_count = int(doc.get("link_count") or 0)
+            link = LbLink.of(doc)
             self.lbs[link.id] = link
         self.version += 1
 

@@ -111,6 +111,21 @@ class TcpLink:
         }
 
 
+# An lb link's fields after its id, as its document holds them: written and read by one list,
+# so that the two cannot drift apart.
+_LB_FIELDS = (
+    "table",
+    "host",
+    "process_name",
+    "client_ip",
+    "virtual_ip",
+    "virtual_port",
+    "local_ip",
+    "server_ip",
+    "server_port",
+)
+
+
 @dataclass(slots=True)
 class LbLink:
     """What a load balancer (lvs, nginx, haproxy) on `host` forwards: client -> virtual ip:port
@@ -132,18 +147,20 @@ class LbLink:
     def doc(self) -> dict[str, Any]:
         return {
             "kind": "lb",
-            "table": self.table,
-            "host": self.host,
-            "process_name": self.process_name,
-            "client_ip": self.client_ip,
-            "virtual_ip": self.virtual_ip,
-            "virtual_port": self.virtual_port,
-            "local_ip": self.local_ip,
-            "server_ip": self.server_ip,
-            "server_port": self.server_port,
+            **{name: getattr(self, name) for name in _LB_FIELDS},
             "link_count": self.link_count,
             **self.seen.fields(),
         }
+
+    @classmethod
+    def of(cls, doc: dict[str, Any]) -> LbLink:
+        """The link a stored `doc()` (with its id) stands for."""
+        return cls(
+            id=doc["id"],
+            **{name: doc[name] for name in _LB_FIELDS},
+            seen=Presence.of(doc),
+            link_count=int(doc.get("link_count") or 0),
+        )
 
 
 @dataclass(slots=True)
