@@ -26,6 +26,7 @@ class KeyValueDialect(FlatDialect):
     kind = FileKind.KEY_VALUE
     pattern = _KEY_VALUE
     what = "key = value"
+    comments = "#;"
 
 
 class SysctlDialect(KeyValueDialect):
@@ -99,7 +100,6 @@ class LimitsDialect(FlatDialect):
     default_sep = "\t"
     pattern = _LIMITS_LINE
     what = "`<domain> <type> <item> <value>`"
-    comments = "#"
 
     def record(self, line: str, match: re.Match[str], number: int) -> Record:
         key = " ".join(match["key"].split())
@@ -144,7 +144,6 @@ class ShellDialect(FlatDialect):
     default_sep = "="
     pattern = _ASSIGNMENT
     what = "a KEY=value assignment"
-    comments = "#"
 
     def record(self, line: str, match: re.Match[str], number: int) -> Record:
         rest, start = match["rest"], match.start("rest")

@@ -100,7 +100,7 @@ class FlatDialect(Dialect):
 
     pattern: re.Pattern[str]
     what: str  # the line it expects, for the error
-    comments = "#;"
+    comments = "#"
     line_local = True
 
     def records(self, text: str, known: Mapping[str, Record] | None = None) -> list[Record]:
