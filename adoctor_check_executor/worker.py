@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from aops_utils.bus import Producer
@@ -21,12 +22,12 @@ LOG = logging.getLogger(__name__)
 SAVE_CHUNK = 10000
 
 
+@dataclass(frozen=True, slots=True)
 class CheckWorker:
-    def __init__(self, dc: DataCenter, rules: RuleBook, producer: Producer, sample_period: int) -> None:
-        self._dc = dc
-        self._rules = rules
-        self._producer = producer
-        self._sample_period = sample_period
+    dc: DataCenter
+    rules: RuleBook
+    producer: Producer
+    sample_period: int
 
     def handle(self, task: CheckTask) -> list[dict[str, Any]]:
         """Check the window; raises ServiceUnavailable when the data center is away (no commit)."""
@@ -34,19 +35,19 @@ class CheckWorker:
         if owned is None:
             return []
         task = owned
-        rules = self._rules.rules(task.user, task.check_items)
+        rules = self.rules.rules(task.user, task.check_items)
         is_retry = task.task_id not in (FORWARD_TASK_ID, BACKWARD_TASK_ID)
         results: list[dict[str, Any]] = []
         covered: list[dict[str, Any]] = []
         for stored, compiled in rules:
             found = check_rule(
-                self._dc,
+                self.dc,
                 task.user,
                 stored,
                 compiled,
                 hosts=task.host_list,
                 time_range=task.time_range,
-                sample_period=self._sample_period,
+                sample_period=self.sample_period,
             )
             results += found
             failed = sorted({r["host_id"] for r in found if r["value"] != Value.ABNORMAL})
@@ -54,7 +55,7 @@ class CheckWorker:
         if is_retry:
             self._forget_failures(task, [stored.check_item for stored, _ in rules])
         for offset in range(0, len(results), SAVE_CHUNK):
-            self._dc.save_results(results[offset : offset + SAVE_CHUNK], task.user)
+            self.dc.save_results(results[offset : offset + SAVE_CHUNK], task.user)
         if covered:
             # Only after the results: a diag executor that sees the coverage also sees them.
             # A crash in between leaves the window uncovered, which is evaluated on demand.
@@ -63,7 +64,7 @@ class CheckWorker:
                 "host_list": [h.host_id for h in task.host_list],
                 "rules": covered,
             }
-            self._dc.save_coverage([record], task.user)
+            self.dc.save_coverage([record], task.user)
         self._follow_up(task, results, is_retry)
         return results
 
@@ -76,7 +77,7 @@ class CheckWorker:
         are covered). A failed pair is not covered, so it is evaluated on demand meanwhile.
         """
         start, end = task.time_range
-        rows = self._dc.results([start, end], items, [h.host_id for h in task.host_list], task.user)
+        rows = self.dc.results([start, end], items, [h.host_id for h in task.host_list], task.user)
         failed: dict[str, set[str]] = defaultdict(set)
         for row in rows:
             # Within the window, as the delete route reads a time range.
@@ -86,12 +87,12 @@ class CheckWorker:
         for host_id, found in failed.items():
             by_items[tuple(sorted(found))].append(host_id)
         for names, host_ids in by_items.items():
-            self._dc.delete_results([start, end], names, sorted(host_ids), task.user)
+            self.dc.delete_results([start, end], names, sorted(host_ids), task.user)
 
     def _owned(self, task: CheckTask) -> CheckTask | None:
         """The task limited to hosts the user still owns (a host may be deleted meanwhile)."""
         ids = [h.host_id for h in task.host_list]
-        rows = self._dc.host_basics(ids, task.user)
+        rows = self.dc.host_basics(ids, task.user)
         current = {row["host_id"]: row["public_ip"] for row in rows}
         hosts = [TaskHost(host_id=hid, public_ip=current[hid]) for hid in ids if hid in current]
         if not hosts:
@@ -110,7 +111,7 @@ class CheckWorker:
                 check_items=sorted({r["check_item"] for r in failed}),
                 time_range=list(task.time_range),
             )
-            self._producer.send(Topic.RETRY_CHECK, retry.message(), key=task.user)
-            self._producer.flush()
+            self.producer.send(Topic.RETRY_CHECK, retry.message(), key=task.user)
+            self.producer.flush()
         elif is_retry and not failed:
-            self._dc.delete_retries([str(task.task_id)])
+            self.dc.delete_retries([str(task.task_id)])

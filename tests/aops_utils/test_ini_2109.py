@@ -187,7 +187,7 @@ def _table() -> dict[tuple[str, str, str], Honoured | Warned]:
             "3", built("check_executor.ini", lambda e: e.consumers), 3
         ),
         ("check_executor.ini", "executor", "sample_period"): Honoured(
-            "30", built("check_executor.ini", lambda e: e.worker._sample_period), 30
+            "30", built("check_executor.ini", lambda e: e.worker.sample_period), 30
         ),
         **_producer("diag_scheduler.ini"),
         ("diag_scheduler.ini", "topic", "name"): Honoured(
