@@ -5,10 +5,11 @@
  * (`use([LineChart, ...])` from `echarts/core`), so a page carries only those.
  *
  * A chart of data fetched for it (a check result's series, a link's counters) fetches it with
- * `fetchThenDraw` and draws on `chartIf(there is something to draw)`.
+ * `fetchThenDraw` and draws on `chartIf(there is something to draw)`; a chart of data it is given
+ * (a tree, a graph, a histogram) draws it with `drawOn`.
  */
 import { init, type ECharts } from 'echarts/core'
-import { nextTick, onBeforeUnmount, ref, type Ref } from 'vue'
+import { nextTick, onBeforeUnmount, onMounted, ref, watch, type Ref, type WatchSource } from 'vue'
 
 import { showError } from '@/composables/notify'
 
@@ -77,4 +78,10 @@ export function useChart(element: Ref<HTMLElement | null>, options: ChartOptions
     dispose()
   })
   return { chart, chartIf, loading, fetchThenDraw }
+}
+
+/** Draw the chart's `data` once its element is mounted, and again whenever the data changes. */
+export function drawOn(data: WatchSource<unknown>, draw: () => void): void {
+  onMounted(draw)
+  watch(data, draw)
 }
