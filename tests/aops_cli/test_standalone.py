@@ -73,13 +73,15 @@ def _start(
     )
     assert proc.stdout is not None
     deadline = time.time() + 60
+    printed: list[str] = []
     for line in proc.stdout:
-        if output is not None:
-            output.append(line.rstrip("\n"))
+        printed.append(line.rstrip("\n"))
         if line.startswith("Log in at"):
+            if output is not None:
+                output.extend(printed)
             return proc
-        assert time.time() < deadline, "standalone did not start in time"
-    raise AssertionError(f"standalone exited early with {proc.wait()}")
+        assert time.time() < deadline, "standalone did not start in time:\n" + "\n".join(printed)
+    raise AssertionError(f"standalone exited early with {proc.wait()}:\n" + "\n".join(printed))
 
 
 def _stop(proc: subprocess.Popen[str], sig: int) -> str:

@@ -181,22 +181,37 @@ def test_a_source_address_is_limited_across_accounts(tmp_path: Path, checks: Che
 def test_the_delay_grows_with_each_failure_and_the_owner_gets_in_once_it_has_passed(
     tmp_path: Path, checks: Checks
 ) -> None:
+    # Delays of 3 and 6 s, and a Retry-After read as "at most the delay, at least 2 s less": a
+    # loaded machine may take a second or more between two requests (1 s delays failed in CI).
     with suite_with(
-        "sqlite", tmp_path, login_max_failures=2, login_delay_seconds=1, login_max_delay_seconds=2
+        "sqlite", tmp_path, login_max_failures=2, login_delay_seconds=3, login_max_delay_seconds=6
     ) as suite:
+
+        def fail() -> float:
+            assert login(suite, name, "wrong")[0] == 401
+            return time.monotonic()
+
+        def waits(delay: int, at_least: int | None = None) -> None:
+            status, body = login(suite, name, "Right-pass1")
+            low = delay - 2 if at_least is None else at_least
+            assert status == 429 and low <= retry_after(body) <= delay, body
+
+        def sleep_until(t: float) -> None:
+            time.sleep(max(0.0, t - time.monotonic()))
+
         name, _ = suite.add_user(password="Right-pass1")
-        assert [login(suite, name, "wrong")[0] for _ in range(2)] == [401, 401]
-        status, body = login(suite, name, "Right-pass1")
-        assert (status, retry_after(body)) == (429, 1)  # the right password waits as well
-        time.sleep(1.1)
-        assert login(suite, name, "wrong")[0] == 401  # the third failure: now 2 s
-        assert retry_after(login(suite, name, "Right-pass1")[1]) == 2
-        time.sleep(1.1)
-        assert login(suite, name, "Right-pass1")[0] == 429
-        time.sleep(1.1)
-        assert login(suite, name, "wrong")[0] == 401  # capped at login_max_delay_seconds
-        assert retry_after(login(suite, name, "Right-pass1")[1]) == 2
-        time.sleep(2.1)
+        fail()
+        failed = fail()
+        waits(3)  # the right password waits as well
+        sleep_until(failed + 3.1)
+        failed = fail()  # the third failure: now 6 s
+        waits(6)
+        sleep_until(failed + 3.1)
+        waits(3, at_least=1)  # half of it still to wait
+        sleep_until(failed + 6.1)
+        failed = fail()  # capped at login_max_delay_seconds
+        waits(6)
+        sleep_until(failed + 6.1)
         status, body = login(suite, name, "Right-pass1")
         assert (status, body["code"]) == (200, 200)
         # A success starts afresh: two more failures before any delay.

@@ -286,11 +286,12 @@ def test_nesting_just_under_the_limit_parses() -> None:
 def test_a_condition_of_100_kb_is_handled_in_bounded_time() -> None:
     string_rule = "$0 == '" + "x" * (MAX_CONDITION_LENGTH - 20) + "'"
     escapes_rule = "$0 == '" + "\\n" * ((MAX_CONDITION_LENGTH - 20) // 2) + "'"
-    started = time.perf_counter()
+    # CPU time: a bound on the work, which a loaded machine's scheduling does not stretch.
+    started = time.process_time()
     assert isinstance(parse(string_rule), Binary)
     assert isinstance(parse(escapes_rule), Binary)
     with pytest.raises(RuleError, match="nests deeper"):
         parse(" || ".join(["$0 > 1"] * 10_000)[:MAX_CONDITION_LENGTH])
     too_long = error_of("1" * (MAX_CONDITION_LENGTH + 1))
     assert "longer than" in too_long.message and too_long.position is None
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5

@@ -230,9 +230,10 @@ def test_ten_thousand_nodes_evaluate_like_a_direct_computation() -> None:
         truth = {"abnormal": True, "normal": False, "unknown": None}
         items = [truth[evidence[f"item{j}"].status] for j in range(100)]
         each = False if False in items else (None if None in items else True)
-        started = time.perf_counter()
+        # CPU time: a bound on the work, which a loaded machine's scheduling does not stretch.
+        started = time.process_time()
         report = tree.evaluate(evidence)
-        assert time.perf_counter() - started < 2
+        assert time.process_time() - started < 2
         assert report["value"] is each  # every branch has the same 100 rules
         assert len(walk(report)) == 10_000
 
@@ -240,7 +241,7 @@ def test_ten_thousand_nodes_evaluate_like_a_direct_computation() -> None:
 def test_a_thousand_levels_deep_evaluates_and_serialises() -> None:
     tree = parse_tree(chain(1_000))
     evidence = {f"item{i}": LeafEvidence("normal") for i in range(7)}
-    started = time.perf_counter()
+    started = time.process_time()
     report = tree.evaluate({**evidence, "item_last": LeafEvidence("abnormal")})
     assert report["value"] is True
     assert report["evidence"]["decided_by"] == ["n1"]
@@ -250,6 +251,6 @@ def test_a_thousand_levels_deep_evaluates_and_serialises() -> None:
     back = loads(text)
     assert [node["node name"] for node in walk(back)] == [node["node name"] for node in walk(report)]
     assert [node["value"] for node in walk(back)] == [node["value"] for node in walk(report)]
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
     unknown = tree.evaluate(evidence)  # item_last not checked: unknown all the way up
     assert unknown["value"] is None

@@ -240,19 +240,20 @@ def test_children_not_mentioned_are_warnings() -> None:
 
 
 def test_ten_thousand_nodes() -> None:
-    started = time.perf_counter()
+    # CPU time: a bound on the work, which a loaded machine's scheduling does not stretch.
+    started = time.process_time()
     tree = parse_tree(wide(99, 100))
     assert len(tree) == 10_000
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_a_thousand_levels_deep() -> None:
-    started = time.perf_counter()
+    started = time.process_time()
     tree = parse_tree(chain(1_000))
     assert tree.depth == 1_000
     assert len(tree.path(tree.names.index("last"))) == 1_001
     assert len(walk(tree.to_json())) == len(tree)
-    assert time.perf_counter() - started < 5
+    assert time.process_time() - started < 5
 
 
 def test_the_depth_limit() -> None:
@@ -263,10 +264,10 @@ def test_the_depth_limit() -> None:
 
 def test_the_node_limit_is_checked_before_the_work() -> None:
     leaves = [leaf(f"l{i}", "i") for i in range(MAX_NODES)]  # with the root: one node too many
-    started = time.perf_counter()
+    started = time.process_time()
     error = refused(branch("r", "l0", *leaves))
     assert str(error) == f"tree_content: the tree has more than {MAX_NODES:,} nodes"
-    assert time.perf_counter() - started < 1
+    assert time.process_time() - started < 1
     parse_tree(branch("r", "l0", *leaves[:-1]))  # exactly MAX_NODES
 
 
