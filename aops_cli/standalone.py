@@ -155,10 +155,10 @@ def _start_checks(system: Any, bus: Any, apps: dict[str, Any]) -> list[Running]:
     from adoctor_check_scheduler import settings as scheduler_settings
     from adoctor_check_scheduler.app import create_app as create_scheduler
 
-    _, sched_ini = scheduler_settings.load()
     _, exec_ini = executor_settings.load()
-    scheduler_app = create_scheduler(system, sched_ini, bus=bus)
-    apps[webui.CHECK_SCHEDULER] = scheduler_app
+    sched_ini, scheduler_app = _app(
+        apps, webui.CHECK_SCHEDULER, scheduler_settings, create_scheduler, system, bus=bus
+    )
     running = [_serve("check-scheduler", scheduler_app, sched_ini.check_scheduler.endpoint)]
     running.append(Running("check-schedule", "", scheduler_app.extensions["adoctor_check_scheduler"].close))
     running.append(_started("check-executor", build_executor(system, exec_ini, bus)))
@@ -172,16 +172,26 @@ def _start_diagnosis(system: Any, bus: Any, apps: dict[str, Any]) -> list[Runnin
     from adoctor_diag_scheduler import settings as diag_scheduler_settings
     from adoctor_diag_scheduler.app import create_app as create_diag_scheduler
 
-    _, sched_ini = diag_scheduler_settings.load()
     _, exec_ini = diag_executor_settings.load()
-    app = create_diag_scheduler(system, sched_ini, bus=bus)
+    sched_ini, app = _app(
+        apps, webui.DIAG_SCHEDULER, diag_scheduler_settings, create_diag_scheduler, system, bus=bus
+    )
     # Its task watch resumes the tasks a killed run left unfinished (their queue died with it);
     # stopped after the routes that publish.
-    apps[webui.DIAG_SCHEDULER] = app
     running = [Running("diag-task-watch", "", app.extensions["adoctor_diag_scheduler"].close)]
     running.append(_serve("diag-scheduler", app, sched_ini.diag_scheduler.endpoint))
     running.append(_started("diag-executor", build_diag_executor(system, exec_ini, bus)))
     return running
+
+
+def _app(
+    apps: dict[str, Any], name: str, settings: Any, create_app: Callable[..., Any], system: Any, **extra: Any
+) -> tuple[Any, Any]:
+    """A service's settings from its ini file and its app on them, given to the web port as `name`."""
+    _, ini = settings.load()
+    app = create_app(system, ini, **extra)
+    apps[name] = app
+    return ini, app
 
 
 def _started(name: str, worker: Any) -> Running:
@@ -195,9 +205,7 @@ def _start_ragdoll(system: Any, apps: dict[str, Any]) -> list[Running]:
     from gala_ragdoll import settings as ragdoll_settings
     from gala_ragdoll.app import create_app as create_ragdoll
 
-    _, ini = ragdoll_settings.load()
-    app = create_ragdoll(system, ini)
-    apps[webui.CONFIG_TRACING] = app
+    ini, app = _app(apps, webui.CONFIG_TRACING, ragdoll_settings, create_ragdoll, system)
     return [
         Running("drift-check", "", app.extensions["gala_ragdoll"].close),
         _serve("gala-ragdoll", app, ini.ragdoll.endpoint),
@@ -210,9 +218,7 @@ def _start_topology(system: Any, bus: Any, docs: Any, apps: dict[str, Any]) -> t
     from gala_spider import settings as spider_settings
     from gala_spider.app import create_app as create_spider
 
-    _, ini = spider_settings.load()
-    app = create_spider(system, ini, bus=bus, docs=docs)
-    apps[webui.TOPOLOGY] = app
+    ini, app = _app(apps, webui.TOPOLOGY, spider_settings, create_spider, system, bus=bus, docs=docs)
     running = [
         Running("topology-consumer", "", app.extensions["gala_spider"].close),
         _serve("gala-spider", app, ini.spider.endpoint),

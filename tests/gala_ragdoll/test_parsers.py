@@ -14,21 +14,17 @@ from gala_ragdoll.parsers import compare
 from gala_ragdoll.parsers import compare_real
 from gala_ragdoll.parsers import parse
 
-OPENEULER_REPO = """#generic-repos is licensed under the Mulan PSL v2.
-[OS]
-name=OS
-baseurl=http://repo.openeuler.org/openEuler-21.09/OS/$basearch/
+# Every section of openEuler 21.09's openEuler.repo has this shape; two of them are enough here.
+REPO_SECTION = """[{name}]
+name={name}
+baseurl=http://repo.openeuler.org/openEuler-21.09/{name}/$basearch/
 enabled=1
 gpgcheck=1
-gpgkey=http://repo.openeuler.org/openEuler-21.09/OS/$basearch/RPM-GPG-KEY-openEuler
-
-[everything]
-name=everything
-baseurl=http://repo.openeuler.org/openEuler-21.09/everything/$basearch/
-enabled=1
-gpgcheck=1
-gpgkey=http://repo.openeuler.org/openEuler-21.09/everything/$basearch/RPM-GPG-KEY-openEuler
+gpgkey=http://repo.openeuler.org/openEuler-21.09/{name}/$basearch/RPM-GPG-KEY-openEuler
 """
+OPENEULER_REPO = "#generic-repos is licensed under the Mulan PSL v2.\n" + "\n".join(
+    REPO_SECTION.format(name=name) for name in ("OS", "everything")
+)
 
 SSHD = """# comment
 Port 22

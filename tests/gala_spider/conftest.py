@@ -124,5 +124,11 @@ def start_spider(
         yield start
 
 
+@pytest.fixture
+def spider(start_spider: StartSpider) -> Spider:
+    """gala_spider started with the default [spider] keys."""
+    return start_spider()
+
+
 def stop(spider: Spider) -> None:
     spider.app.extensions["gala_spider"].close()

@@ -9,7 +9,10 @@ import time
 from functools import partial
 from typing import Any
 
+from aops_utils.contracts.link_tables import LVS_LINK
 from aops_utils.contracts.link_tables import TABLES
+from aops_utils.contracts.link_tables import TCP_IDENTITY
+from aops_utils.contracts.link_tables import TCP_LINK
 
 
 def now_ms() -> int:
@@ -43,17 +46,13 @@ def tcp(
     rtt: int = 400,
 ) -> bytes:
     """A tcp_link record: `role` 1 reported by the client's process, 0 by the server's."""
+    # The link's identity in the meta file's order (protocol: AF_INET6 or AF_INET), then its counters.
+    identity = (pid, name, role, client, server, port, 10 if ":" in client else 2)
     return message(
-        "tcp_link",
+        TCP_LINK,
         hostname,
         stamp,
-        pid=pid,
-        process_name=name,
-        role=role,
-        client_ip=client,
-        server_ip=server,
-        server_port=port,
-        protocol=10 if ":" in client else 2,
+        **dict(zip(TCP_IDENTITY, identity, strict=True)),
         link_count=1,
         rx_bytes=rx,
         tx_bytes=tx,
@@ -95,20 +94,8 @@ def lvs_2109(
 ) -> bytes:
     """lvs_link as 21.09's probe wrote it: nine values in the meta's first nine names, so the
     virtual port is under server_port, the real port under virtual_port and the count under family."""
-    return message(
-        "lvs_link",
-        hostname,
-        stamp,
-        process_name="ipvs",
-        client_ip=client,
-        virtual_ip=vip,
-        local_ip=local,
-        server_ip=real,
-        server_port=vport,
-        virtual_port=rport,
-        protocol=6,
-        family=1,
-    )
+    values = ("ipvs", client, vip, local, real, vport, rport, 6, 1)
+    return message(LVS_LINK, hostname, stamp, **dict(zip(TABLES[LVS_LINK][:9], values, strict=True)))
 
 
 def balancer(

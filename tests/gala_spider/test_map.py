@@ -8,6 +8,7 @@ import requests
 
 from aops_utils.contracts.link_tables import TCP_METRICS
 from tests.gala_spider import messages as m
+from tests.gala_spider.conftest import Spider
 from tests.gala_spider.conftest import StartSpider
 from tests.gala_spider.conftest import stop
 from tests.suite import Suite
@@ -27,10 +28,7 @@ def owner(suite: Suite, *hosts: tuple[str, str]) -> str:
     return token
 
 
-def test_a_connection_seen_from_both_ends_is_one_link_in_the_2109_shape(
-    suite: Suite, start_spider: StartSpider
-) -> None:
-    spider = start_spider()
+def test_a_connection_seen_from_both_ends_is_one_link_in_the_2109_shape(suite: Suite, spider: Spider) -> None:
     # web1 is the user's by name, db1 by the address its records show.
     token = owner(suite, ("web1", "192.0.2.1"), ("database", "10.1.0.2"))
     spider.send(*m.pair("web1", "10.1.0.1", (100, "curl"), "db1", "10.1.0.2", (200, "mysqld"), 3306, rx=1234))
@@ -55,8 +53,7 @@ def test_a_connection_seen_from_both_ends_is_one_link_in_the_2109_shape(
     assert only["client"]["process"] == "web1/100/curl" and only["server"]["port"] == 3306
 
 
-def test_two_viewers_read_the_same_map_again_and_again(suite: Suite, start_spider: StartSpider) -> None:
-    spider = start_spider()
+def test_two_viewers_read_the_same_map_again_and_again(suite: Suite, spider: Spider) -> None:
     first = owner(suite, ("a1", "10.2.0.1"))
     second = owner(suite, ("a1", "10.2.0.1"))
     spider.send(*m.pair("a1", "10.2.0.1", (1, "app"), "a1", "10.2.0.1", (2, "redis"), 6379))
@@ -70,8 +67,7 @@ def test_two_viewers_read_the_same_map_again_and_again(suite: Suite, start_spide
     assert spider.entities(first) == answers[0]
 
 
-def test_loopback_links_of_two_hosts_stay_apart(suite: Suite, start_spider: StartSpider) -> None:
-    spider = start_spider()
+def test_loopback_links_of_two_hosts_stay_apart(suite: Suite, spider: Spider) -> None:
     token = owner(suite, ("l1", "10.3.0.1"), ("l2", "10.3.0.2"))
     spider.send(*m.pair("l1", "127.0.0.1", (1, "app"), "l1", "127.0.0.1", (2, "redis"), 6379))
     spider.send(*m.pair("l2", "127.0.0.1", (7, "app"), "l2", "127.0.0.1", (8, "memcached"), 6379))
@@ -82,8 +78,7 @@ def test_loopback_links_of_two_hosts_stay_apart(suite: Suite, start_spider: Star
     }
 
 
-def test_a_user_sees_only_what_touches_their_hosts(suite: Suite, start_spider: StartSpider) -> None:
-    spider = start_spider()
+def test_a_user_sees_only_what_touches_their_hosts(suite: Suite, spider: Spider) -> None:
     token = owner(suite, ("u1", "10.4.0.1"))
     stranger = owner(suite, ("elsewhere", "10.9.9.9"))
     spider.send(*m.pair("u1", "10.4.0.1", (1, "curl"), "u2", "10.4.0.2", (2, "nginx"), 80))
@@ -131,10 +126,7 @@ def test_exclude_addr_applies_to_every_table(suite: Suite, start_spider: StartSp
     assert v2["balancers"] == []
 
 
-def test_half_seen_balancer_links_are_kept_and_shown_when_joined(
-    suite: Suite, start_spider: StartSpider
-) -> None:
-    spider = start_spider()
+def test_half_seen_balancer_links_are_kept_and_shown_when_joined(suite: Suite, spider: Spider) -> None:
     token = owner(suite, ("front", "10.7.0.1"), ("ngx", "10.7.0.5"))
     # nginx forwards front -> 10.7.0.5:80 -> 10.7.0.9:8080; no record of either side yet.
     spider.send(
@@ -169,9 +161,8 @@ def test_half_seen_balancer_links_are_kept_and_shown_when_joined(
 
 
 def test_an_lvs_record_as_2109_wrote_it_joins_client_director_and_real_server(
-    suite: Suite, start_spider: StartSpider
+    suite: Suite, spider: Spider
 ) -> None:
-    spider = start_spider()
     token = owner(suite, ("c", "10.8.0.1"), ("director", "10.8.0.100"))
     spider.send(
         m.lvs_2109(
@@ -196,9 +187,8 @@ def test_an_lvs_record_as_2109_wrote_it_joins_client_director_and_real_server(
 
 
 def test_malformed_and_foreign_records_are_skipped_and_nothing_after_them_is_lost(
-    suite: Suite, start_spider: StartSpider
+    suite: Suite, spider: Spider
 ) -> None:
-    spider = start_spider()
     token = owner(suite, ("g1", "10.10.0.1"))
     spider.send(
         b"not json at all",
@@ -231,8 +221,7 @@ def test_a_restart_keeps_the_map(suite: Suite, start_spider: StartSpider) -> Non
     assert again.entities(token) == before
 
 
-def test_link_metrics_over_time(suite: Suite, start_spider: StartSpider) -> None:
-    spider = start_spider()
+def test_link_metrics_over_time(suite: Suite, spider: Spider) -> None:
     token = owner(suite, ("n1", "10.12.0.1"))
     now = int(time.time())
     for ago, rx in ((30, 100), (20, 200), (10, 300)):
@@ -263,8 +252,7 @@ def test_link_metrics_over_time(suite: Suite, start_spider: StartSpider) -> None
     assert status == 200 and reply["unknown"] == [link["id"]]
 
 
-def test_bad_query_parameters_are_refused_naming_them(suite: Suite, start_spider: StartSpider) -> None:
-    spider = start_spider()
+def test_bad_query_parameters_are_refused_naming_them(suite: Suite, spider: Spider) -> None:
     token = owner(suite)
     status, reply = spider.get(f"{V1}/get_entities", token, timestamp="yesterday")
     assert status == 400 and reply["code"] == 1000 and reply["field"] == "timestamp", reply
@@ -274,12 +262,9 @@ def test_bad_query_parameters_are_refused_naming_them(suite: Suite, start_spider
     assert status == 400 and reply["field"] == "color", reply
 
 
-def test_the_openapi_document_lists_the_get_routes_with_their_query_parameters(
-    suite: Suite, start_spider: StartSpider
-) -> None:
+def test_the_openapi_document_lists_the_get_routes_with_their_query_parameters(spider: Spider) -> None:
     from openapi_spec_validator import validate
 
-    spider = start_spider()
     document = requests.get(f"{spider.url}/openapi.json", timeout=10).json()
     validate(document)
     entities = document["paths"]["/gala-spider/api/v1/get_entities"]["get"]
