@@ -90,7 +90,11 @@ def remove(path: Path) -> None:
 
 
 def users_of(path: Path) -> list[int]:
-    """Processes whose command line or working directory names `path` (ansible-playbook, ssh)."""
+    """Processes whose command line, working directory or environment names `path`: the run's
+    ansible-playbook and workers by their command line, and the ssh that sshpass starts in a
+    session of its own (so not in a worker's process group) by the environment it inherits
+    (the run's Ansible settings name its directory); neither its command line nor its working
+    directory (the playbooks' folder) does, and such an ssh outlived a cancel (CI, 2026-12-06)."""
     needle = str(path).encode()
     found = []
     for entry in Path("/proc").iterdir():
@@ -100,7 +104,7 @@ def users_of(path: Path) -> list[int]:
             if needle in (entry / "cmdline").read_bytes():
                 found.append(int(entry.name))
                 continue
-            if os.readlink(entry / "cwd").startswith(str(path)):
+            if os.readlink(entry / "cwd").startswith(str(path)) or needle in (entry / "environ").read_bytes():
                 found.append(int(entry.name))
         except OSError:
             continue
