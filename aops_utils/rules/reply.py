@@ -48,9 +48,18 @@ class _Documents:
         self, host_ids: Sequence[str], names: Sequence[str], main: BatchSeries, evaluation: BatchEvaluation
     ) -> _Hits:
         """Every segment's documents: its hits in the window, or No data when $0 has no sample
-        in the window."""
+        in the window, or nothing when its samples all precede the window while another series
+        of its host has some in it."""
         start, end = self.start, self.end
-        judged = _any_inside(main, start, end) & ~evaluation.no_data
+        inside = _any_inside(main, start, end)
+        judged = inside & ~evaluation.no_data
+        # A series whose samples are all in the history read before the window, beside another
+        # of its host that has some in it, measured something that ended (a removed network
+        # device, a container's veth): it says nothing of the window, as 21.09's query of the
+        # window alone never returned it. As No data it made the rule unchecked for the host in
+        # every window of that history, and a diagnosis "unknown" for a host that was fine.
+        present = {host_ids[s] for s in np.flatnonzero(inside).tolist()}
+        ended = [not found and host_ids[s] in present for s, found in enumerate(inside.tolist())]
         flagged = np.flatnonzero(evaluation.abnormal | evaluation.errors)
         segment_of = np.searchsorted(evaluation.offsets, flagged, side="right") - 1
         kept = (evaluation.timestamps[flagged] <= end) & judged[segment_of]
@@ -79,7 +88,7 @@ class _Documents:
                 hit["value"] = _INTERNAL_ERROR
                 hit["reason"] = reasons[slot]
             hits.append(hit)
-        return _Hits(self, host_ids, names, hits, bounds, judged.tolist())
+        return _Hits(self, host_ids, names, hits, bounds, judged.tolist(), ended)
 
 
 def _any_inside(main: BatchSeries, start: int, end: int) -> BoolArray:
@@ -105,10 +114,13 @@ class _Hits:
     hits: list[Record]
     bounds: list[int]  # segment s's hits are hits[bounds[s]:bounds[s + 1]]
     judged: list[bool]
+    ended: list[bool]  # no sample in the window, while its host has another series there
 
     def __call__(self, segment: int) -> list[Record]:
         if self.judged[segment]:
             return self.hits[self.bounds[segment] : self.bounds[segment + 1]]
+        if self.ended[segment]:
+            return []
         return [
             self.documents.verdict(self.host_ids[segment], self.names[segment], Value.NO_DATA, NO_DATA_REASON)
         ]

@@ -80,7 +80,7 @@ def test_a_host_missing_an_item_records_why_once() -> None:
     ]
 
 
-def test_an_ambiguous_partner_and_a_window_without_samples_are_recorded_per_series() -> None:
+def test_an_ambiguous_partner_is_recorded_per_series() -> None:
     succeed = [
         series(A.public_ip, "cpu", [95], mode="idle", cpu="0"),
         series(A.public_ip, "cpu", [95], [50.0], mode="idle", cpu="1"),  # history only
@@ -93,11 +93,21 @@ def test_an_ambiguous_partner_and_a_window_without_samples_are_recorded_per_seri
         ("a", 'cpu{cpu="0",mode="idle"}', 100, "Internal error", reason),
         ("a", 'cpu{cpu="1",mode="idle"}', 100, "Internal error", reason),
     ]
-    alone = verdicts("$0 > 90", [CPU], succeed[:2])
-    assert alone == [
-        ("a", 'cpu{cpu="0",mode="idle"}', 100.0, "Abnormal", ""),
-        ("a", 'cpu{cpu="1",mode="idle"}', 100, "No data", "no data in the time range"),
+
+
+def test_a_series_that_ended_before_the_window_says_nothing_unless_its_host_has_no_other() -> None:
+    succeed = [
+        series(A.public_ip, "cpu", [95], mode="idle", cpu="0"),
+        series(A.public_ip, "cpu", [95], [50.0], mode="idle", cpu="1"),  # history only
+        series(B.public_ip, "cpu", [95], [50.0], mode="idle", cpu="0"),  # B's only one: history
     ]
+    found = verdicts("$0 > 90", [CPU], succeed, hosts=[A, B])
+    assert found == [
+        ("a", 'cpu{cpu="0",mode="idle"}', 100.0, "Abnormal", ""),
+        ("b", 'cpu{cpu="0",mode="idle"}', 100, "No data", "no data in the time range"),
+    ]
+    # Nothing abnormal in the window: A records nothing at all (checked, fine).
+    assert verdicts("$0 > 99", [CPU], succeed[:2]) == []
 
 
 def test_values_null_and_infinities_and_unsorted_samples() -> None:
