@@ -58,8 +58,12 @@ class _Documents:
         # device, a container's veth): it says nothing of the window, as 21.09's query of the
         # window alone never returned it. As No data it made the rule unchecked for the host in
         # every window of that history, and a diagnosis "unknown" for a host that was fine.
-        present = {host_ids[s] for s in np.flatnonzero(inside).tolist()}
-        ended = [not found and host_ids[s] in present for s, found in enumerate(inside.tolist())]
+        # Only when some series lacks samples in the window (seldom): no pass over every series.
+        ended: frozenset[int] = frozenset()
+        missing = np.flatnonzero(~inside).tolist()
+        if missing:
+            present = {host_ids[s] for s in np.flatnonzero(inside).tolist()}
+            ended = frozenset(s for s in missing if host_ids[s] in present)
         flagged = np.flatnonzero(evaluation.abnormal | evaluation.errors)
         segment_of = np.searchsorted(evaluation.offsets, flagged, side="right") - 1
         kept = (evaluation.timestamps[flagged] <= end) & judged[segment_of]
@@ -114,12 +118,12 @@ class _Hits:
     hits: list[Record]
     bounds: list[int]  # segment s's hits are hits[bounds[s]:bounds[s + 1]]
     judged: list[bool]
-    ended: list[bool]  # no sample in the window, while its host has another series there
+    ended: frozenset[int]  # no sample in the window, while its host has another series there
 
     def __call__(self, segment: int) -> list[Record]:
         if self.judged[segment]:
             return self.hits[self.bounds[segment] : self.bounds[segment + 1]]
-        if self.ended[segment]:
+        if segment in self.ended:
             return []
         return [
             self.documents.verdict(self.host_ids[segment], self.names[segment], Value.NO_DATA, NO_DATA_REASON)
