@@ -90,6 +90,15 @@ def host() -> None:
     """Add, list and remove a domain's hosts (the manager's host ids)."""
 
 
+@host.command("add")
+@click.argument("domain_name")
+@click.argument("host_ids", nargs=-1, required=True)
+@session_options
+def host_add(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
+    """Add hosts to a domain."""
+    _change_hosts(("POST", "/host/addHost", "added"), domain_name, host_ids, access_token)
+
+
 @host.command("list")
 @click.argument("domain_name")
 @session_options
@@ -101,23 +110,24 @@ def host_list(domain_name: str, access_token: str | None) -> None:
         listing(rows, columns(("hostId", "host"), "ip", "ipv6"), plural(len(rows), "host"))
 
 
-def _host_change_command(name: str, route: tuple[str, str, str], help_text: str) -> None:
-    """`aops conf host add` and `delete`: the same arguments and body, the outcome per host
-    (`route`: method, path, and what the outcome calls done)."""
+@host.command("delete")
+@click.argument("domain_name")
+@click.argument("host_ids", nargs=-1, required=True)
+@session_options
+def host_delete(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
+    """Remove hosts from a domain."""
+    _change_hosts(("DELETE", "/host/deleteHost", "removed"), domain_name, host_ids, access_token)
+
+
+def _change_hosts(
+    route: tuple[str, str, str], domain_name: str, host_ids: tuple[str, ...], access_token: str | None
+) -> None:
+    """Add or remove a domain's hosts (`route`: method, path, and what the outcome calls done):
+    the same body, the outcome per host."""
+    body = {"domainName": domain_name, "hostInfos": [{"hostId": h} for h in host_ids]}
     method, path, done = route
-
-    @host.command(name, help=help_text)
-    @click.argument("domain_name")
-    @click.argument("host_ids", nargs=-1, required=True)
-    @session_options
-    def change(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
-        body = {"domainName": domain_name, "hostInfos": [{"hostId": h} for h in host_ids]}
-        reply = _call(method, path, body, access_token)
-        _respond(reply, _done(reply, done, "host"))
-
-
-_host_change_command("add", ("POST", "/host/addHost", "added"), "Add hosts to a domain.")
-_host_change_command("delete", ("DELETE", "/host/deleteHost", "removed"), "Remove hosts from a domain.")
+    reply = _call(method, path, body, access_token)
+    _respond(reply, _done(reply, done, "host"))
 
 
 @conf.group("file")
