@@ -186,6 +186,7 @@ def test_the_delay_grows_with_each_failure_and_the_owner_gets_in_once_it_has_pas
     with suite_with(
         "sqlite", tmp_path, login_max_failures=2, login_delay_seconds=3, login_max_delay_seconds=6
     ) as suite:
+        name, _ = suite.add_user(password="Right-pass1")
 
         def fail() -> float:
             assert login(suite, name, "wrong")[0] == 401
@@ -199,7 +200,6 @@ def test_the_delay_grows_with_each_failure_and_the_owner_gets_in_once_it_has_pas
         def sleep_until(t: float) -> None:
             time.sleep(max(0.0, t - time.monotonic()))
 
-        name, _ = suite.add_user(password="Right-pass1")
         fail()
         failed = fail()
         waits(3)  # the right password waits as well
