@@ -15,7 +15,7 @@ import { usePagedTable, type PagedTableOptions } from './usePagedTable'
 import { useBatchDelete, type BatchDeleteOptions } from './useSelection'
 
 export interface BatchTableOptions<Row, K extends string> extends PagedTableOptions<Row, K> {
-  /** What the table says without rows (a function: it follows the language). */
+  /** What the table says without rows: required here (each such table says it has none). */
   emptyText: () => string
 }
 
@@ -28,7 +28,6 @@ export function useBatchTable<Row, K extends string = never>(
   const table = computed(() => ({
     ...pages.table.value,
     rowSelection: picking.rowSelection.value,
-    emptyText: paged.emptyText(),
   }))
   return { ...pages, ...picking, table }
 }

@@ -143,6 +143,13 @@ describe('usePagedTable', () => {
     expect(loaded).toHaveBeenCalledWith(['row1', 'row2'])
   })
 
+  it('hands a ListTable its text without rows, when it has one', () => {
+    const { fetch } = server(0)
+    const said = usePagedTable({ fetch, columns, rowKey, emptyText: () => 'No rows' })
+    expect(said.table.value.emptyText).toBe('No rows')
+    expect(usePagedTable({ fetch, columns, rowKey }).table.value).not.toHaveProperty('emptyText')
+  })
+
   it('offers page sizes with a total text, or hides the pager of a single page', () => {
     const { fetch } = server(0)
     const chosen = usePagedTable({

@@ -19,8 +19,8 @@
  * - the table's change event (page, page size, sort order) asks for that page, sorted;
  * - the columns the server sorts by show the order it was asked for.
  *
- * The Table gets its rows, columns and row key from here; the template keeps only its look (size,
- * row selection, cells). A PlainTable with a PlainPager (the hosts page: the library's Table cost
+ * The Table gets its rows, columns and row key from here (and a ListTable its text without rows);
+ * the template keeps only its look (size, row selection, cells). A PlainTable with a PlainPager (the hosts page: the library's Table cost
  * most of its render) follows `sort`, `paging`, `sortBy` and `goTo` instead of `table`.
  */
 import type { TableColumnType, TablePaginationConfig } from 'ant-design-vue'
@@ -61,6 +61,8 @@ export interface PagedTableOptions<Row, K extends string> {
   totalText?: (total: number) => string
   /** Called with each page of rows once it is shown (what follows a load: counts, polling). */
   loaded?: (rows: Row[]) => void
+  /** What the table says without rows, for a ListTable (a function: it follows the language). */
+  emptyText?: () => string
 }
 
 /** Ant Design's sort order of a column, `sortOrder` of its column definition. */
@@ -183,6 +185,7 @@ export function usePagedTable<Row, K extends string = never>(options: PagedTable
       showTotal: options.totalText,
     },
     onChange: changed,
+    ...(options.emptyText ? { emptyText: options.emptyText() } : {}),
   }))
 
   return { rows, loading, paging, load, reload, table, sort, sortBy, goTo }
