@@ -17,8 +17,6 @@ from aops_utils.codes import Code
 from aops_utils.codes import is_success
 from aops_utils.codes import label_of
 
-DEFAULT_TIMEOUT = 60.0
-
 
 @dataclass(frozen=True, slots=True)
 class Service:
@@ -96,6 +94,10 @@ def failed_suffix(reply: dict[str, Any]) -> str:
     """`, 1 failed: h3 (reason)` for a reply with a non-empty `fail_list`, else nothing."""
     fails = reply.get("fail_list") or []
     return f", {len(fails)} failed: {failure_summary(fails)}" if fails else ""
+
+
+# Seconds a call may take unless --timeout says otherwise.
+DEFAULT_TIMEOUT = 60.0
 
 
 class RestClient:
