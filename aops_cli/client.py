@@ -98,6 +98,8 @@ def failed_suffix(reply: dict[str, Any]) -> str:
 
 # Seconds a call may take unless --timeout says otherwise.
 DEFAULT_TIMEOUT = 60.0
+# A request's JSON: an object, or a list (gala-ragdoll's domain creation takes one).
+JsonBody = dict[str, Any] | list[Any]
 
 
 class RestClient:
@@ -121,7 +123,7 @@ class RestClient:
     def delete(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call("DELETE", path, body)
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(self, method: str, path: str, body: JsonBody | None = None) -> dict[str, Any]:
         """Send `body` as JSON; return the envelope when its code is a success, raise otherwise."""
         url = self.base_url + path
         headers = {"Content-Type": "application/json; charset=UTF-8", "Accept": "application/json"}

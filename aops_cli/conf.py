@@ -10,6 +10,7 @@ import click
 
 from aops_cli.adoctor_input import shown_time
 from aops_cli.client import CONFIG_TRACING
+from aops_cli.client import JsonBody
 from aops_cli.context import get_state
 from aops_cli.options import service_url_option
 from aops_cli.options import session_options
@@ -32,12 +33,10 @@ def _done(reply: dict[str, Any], verb: str, noun: str) -> str:
     return line
 
 
-def _call(
-    method: str, path: str, body: dict[str, Any] | list[Any] | None, token: str | None
-) -> dict[str, Any]:
+def _call(method: str, path: str, body: JsonBody | None, token: str | None) -> dict[str, Any]:
     state = get_state()
     state.service = CONFIG_TRACING
-    return state.call(method, path, body, access_token=token)  # type: ignore[arg-type]
+    return state.call(method, path, body, access_token=token)
 
 
 def _respond(reply: dict[str, Any], text: str) -> None:
