@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 
 from flask import Flask
 
@@ -26,15 +27,17 @@ class DiagScheduler:
     data_center: DataCenter
     producer: Producer
     watch: TaskWatch
-    loop: Periodic | None = None
+    # The watch's thread: started by start_jobs, closed with the service (started or not).
+    loop: Periodic = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loop = Periodic("diag-task-watch", self.watch.run, self.settings.task.watch_interval)
 
     def start_jobs(self) -> None:
-        self.loop = Periodic("diag-task-watch", self.watch.run, self.settings.task.watch_interval)
         self.loop.start()
 
     def close(self) -> None:
-        if self.loop is not None:
-            self.loop.close()
+        self.loop.close()
         self.producer.close()
 
 

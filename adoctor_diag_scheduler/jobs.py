@@ -14,6 +14,7 @@ import math
 from collections.abc import Iterable
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from itertools import pairwise
 from typing import Any
 
@@ -71,49 +72,40 @@ def publish(
     return sent
 
 
+@dataclass(eq=False)
 class TaskWatch:
-    def __init__(
-        self,
-        dc: DataCenter,
-        producer: Producer,
-        topic: str,
-        settings: TaskSection,
-        owner: str,
-        *,
-        takeover: bool = False,
-    ) -> None:
-        self._dc = dc
-        self._producer = producer
-        self._topic = topic
-        self._settings = settings
-        self.owner = owner
-        # With the in-process bus, the queue of a scheduler that stopped died with it, and no
-        # other process shares the data: the first watch takes every running task over at once.
-        self._takeover = takeover
-        # Claimed tasks not yet published again: this process holds their lease, so nobody else
-        # will; a resume that failed (an outage) is tried again at the next watch.
-        self._pending: dict[str, TaskRow] = {}
+    dc: DataCenter
+    producer: Producer
+    topic: str
+    settings: TaskSection
+    owner: str
+    # With the in-process bus, the queue of a scheduler that stopped died with it, and no
+    # other process shares the data: the first watch takes every running task over at once.
+    takeover: bool = field(default=False, kw_only=True)
+    # Claimed tasks not yet published again: this process holds their lease, so nobody else
+    # will; a resume that failed (an outage) is tried again at the next watch.
+    _pending: dict[str, TaskRow] = field(default_factory=dict, init=False)
 
     @property
     def lease(self) -> int:
-        return self._settings.lease
+        return self.settings.lease
 
     def timeout(self, reports: int) -> int:
         """Seconds a task of `reports` reports may take before it is failed."""
-        return self._settings.timeout + math.ceil(reports * self._settings.timeout_per_report)
+        return self.settings.timeout + math.ceil(reports * self.settings.timeout_per_report)
 
     def run(self) -> int:
         """One watch; returns how many requests were published again."""
-        s = self._settings
+        s = self.settings
         body = WatchTasksBody(
             owner=self.owner,
             lease=s.lease,
-            takeover=self._takeover,
+            takeover=self.takeover,
             timeout=s.timeout,
             timeout_per_report=s.timeout_per_report,
         )
-        reply = self._dc.watch_tasks(body)
-        self._takeover = False
+        reply = self.dc.watch_tasks(body)
+        self.takeover = False
         for failed in reply["failed"]:
             LOG.warning("diagnosis task %s failed: %s", failed["task_id"], failed["reason"])
         self._pending.update((task["task_id"], task) for task in reply["claimed"])
@@ -130,8 +122,8 @@ class TaskWatch:
     def resume(self, task: TaskRow) -> int:
         """Publish the task's slices that have no report yet; fail it when one cannot be made."""
         username, task_id = task["username"], task["task_id"]
-        trees = {t["tree_name"]: t["tree_content"] for t in self._dc.trees(task["tree_list"], username)}
-        hosts = {h["host_id"]: h for h in self._dc.host_basics(task["host_list"], username)}
+        trees = {t["tree_name"]: t["tree_content"] for t in self.dc.trees(task["tree_list"], username)}
+        hosts = {h["host_id"]: h for h in self.dc.host_basics(task["host_list"], username)}
         stored = self._stored(username, task_id)
         start, end = task["time_range"]
         cuts = slices(int(start), int(end), task["interval"])
@@ -148,17 +140,17 @@ class TaskWatch:
         if gone:
             verb = "exists" if len(gone) == 1 else "exist"
             reason = f"cannot be resumed: {', '.join(gone[:10])} no longer {verb}"
-            self._dc.fail_task(task_id, reason, username)
+            self.dc.fail_task(task_id, reason, username)
             LOG.warning("diagnosis task %s failed: %s", task_id, reason)
             return 0
         work = (Slice(hosts[h], t, a, b) for h, t, a, b in missing)
-        sent = publish(self._producer, self._topic, username, task_id, trees=trees, work=work)
+        sent = publish(self.producer, self.topic, username, task_id, trees=trees, work=work)
         LOG.info("diagnosis task %s resumed: %d of its slices published again", task_id, sent)
         return sent
 
     def _stored(self, username: str, task_id: str) -> set[str]:
         """The ids of the task's stored reports: one unpaged listing (the summaries, without the
         evaluated trees), read only when a task is resumed."""
-        reply = self._dc.list_reports(ListReportsBody(task_id=task_id), username)
+        reply = self.dc.list_reports(ListReportsBody(task_id=task_id), username)
         rows: Sequence[dict[str, Any]] = reply["result"]
         return {row["report_id"] for row in rows}

@@ -17,8 +17,6 @@ from aops_utils.codes import Code
 from aops_utils.codes import is_success
 from aops_utils.codes import label_of
 
-DEFAULT_TIMEOUT = 60.0
-
 
 @dataclass(frozen=True, slots=True)
 class Service:
@@ -98,6 +96,12 @@ def failed_suffix(reply: dict[str, Any]) -> str:
     return f", {len(fails)} failed: {failure_summary(fails)}" if fails else ""
 
 
+# Seconds a call may take unless --timeout says otherwise.
+DEFAULT_TIMEOUT = 60.0
+# A request's JSON: an object, or a list (gala-ragdoll's domain creation takes one).
+JsonBody = dict[str, Any] | list[Any]
+
+
 class RestClient:
     """Calls one service's routes with the user's token; errors become CliError/ApiError."""
 
@@ -119,7 +123,7 @@ class RestClient:
     def delete(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         return self.call("DELETE", path, body)
 
-    def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+    def call(self, method: str, path: str, body: JsonBody | None = None) -> dict[str, Any]:
         """Send `body` as JSON; return the envelope when its code is a success, raise otherwise."""
         url = self.base_url + path
         headers = {"Content-Type": "application/json; charset=UTF-8", "Accept": "application/json"}

@@ -10,7 +10,9 @@ import click
 
 from aops_cli.adoctor_input import shown_time
 from aops_cli.client import CONFIG_TRACING
+from aops_cli.client import JsonBody
 from aops_cli.context import get_state
+from aops_cli.options import F
 from aops_cli.options import service_url_option
 from aops_cli.options import session_options
 from aops_cli.output import columns
@@ -32,12 +34,10 @@ def _done(reply: dict[str, Any], verb: str, noun: str) -> str:
     return line
 
 
-def _call(
-    method: str, path: str, body: dict[str, Any] | list[Any] | None, token: str | None
-) -> dict[str, Any]:
+def _call(method: str, path: str, body: JsonBody | None, token: str | None) -> dict[str, Any]:
     state = get_state()
     state.service = CONFIG_TRACING
-    return state.call(method, path, body, access_token=token)  # type: ignore[arg-type]
+    return state.call(method, path, body, access_token=token)
 
 
 def _respond(reply: dict[str, Any], text: str) -> None:
@@ -85,14 +85,18 @@ def domain_delete(names: tuple[str, ...], access_token: str | None) -> None:
     _respond(reply, _done(reply, "deleted", "domain"))
 
 
+def _domain_hosts(func: F) -> F:
+    """DOMAIN_NAME HOST_IDS...: what `host add` and `host delete` take."""
+    return click.argument("domain_name")(click.argument("host_ids", nargs=-1, required=True)(func))
+
+
 @conf.group()
 def host() -> None:
     """Add, list and remove a domain's hosts (the manager's host ids)."""
 
 
 @host.command("add")
-@click.argument("domain_name")
-@click.argument("host_ids", nargs=-1, required=True)
+@_domain_hosts
 @session_options
 def host_add(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
     """Add hosts to a domain."""
@@ -111,8 +115,7 @@ def host_list(domain_name: str, access_token: str | None) -> None:
 
 
 @host.command("delete")
-@click.argument("domain_name")
-@click.argument("host_ids", nargs=-1, required=True)
+@_domain_hosts
 @session_options
 def host_delete(domain_name: str, host_ids: tuple[str, ...], access_token: str | None) -> None:
     """Remove hosts from a domain."""

@@ -12,6 +12,7 @@ import click
 from aops_cli.client import DEFAULT_TIMEOUT
 from aops_cli.client import MANAGER
 from aops_cli.client import ApiError
+from aops_cli.client import JsonBody
 from aops_cli.client import RestClient
 from aops_cli.client import Service
 from aops_cli.output import emit_json
@@ -74,7 +75,7 @@ class State:
         self,
         method: str,
         path: str,
-        body: dict[str, Any] | None = None,
+        body: JsonBody | None = None,
         *,
         access_token: str | None = None,
         anonymous: bool = False,

@@ -152,14 +152,15 @@ def _default_extend_probes() -> list[ExtendProbe]:
 
 
 class GopherConf(Section):
-    global_: GlobalSection = Field(GlobalSection(), alias="global")
     ingress: IngressSection = IngressSection()
-    egress: EgressSection = EgressSection()
-    imdb: ImdbSection = ImdbSection()
     web_server: WebServerSection = WebServerSection()
     kafka: KafkaSection = KafkaSection()
     probes: list[NativeProbe] = []
     extend_probes: list[ExtendProbe] = Field(default_factory=_default_extend_probes)
+    # 21.09's sections whose every key is retired: read so that a 21.09 file loads (with a warning).
+    global_: GlobalSection = Field(GlobalSection(), alias="global")
+    egress: EgressSection = EgressSection()
+    imdb: ImdbSection = ImdbSection()
 
     @model_validator(mode="after")
     def _param(self) -> GopherConf:

@@ -31,8 +31,7 @@ def add_run(ctx: RequestContext[AddRunBody]) -> dict[str, Any]:
 def update_run(ctx: RequestContext[UpdateRunBody]) -> dict[str, Any]:
     """The newest states of a run's steps and hosts, and of the run; answers the run's status
     (an ended run keeps it: `cancelled` or `interrupted` tell the manager to stop)."""
-    body = ctx.body.model_dump()
-    return {"status": runs.update_run(center().store, ctx.username, body)}
+    return {"status": runs.update_run(center().store, ctx.username, ctx.body.model_dump())}
 
 
 @api.route("/data/manage/run/get", body=RunIdBody)

@@ -25,11 +25,6 @@ from aops_utils.errors import TooManyLogins
 
 guard = models.login_guard
 
-# Compare-and-set rounds before a reservation gives up; each lost round means that another
-# request's reservation of the same row went through, so a few suffice.
-_ROUNDS = 50
-_PURGE_EVERY_MS = 60_000
-
 
 class Scope(StrEnum):
     """What failed logins are counted against: the account, or the address they come from."""
@@ -102,6 +97,12 @@ class LockedOut(TooManyLogins):
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+# Compare-and-set rounds before a reservation gives up; each lost round means that another
+# request's reservation of the same row went through, so a few suffice.
+_ROUNDS = 50
+_PURGE_EVERY_MS = 60_000
 
 
 class LoginGuard:

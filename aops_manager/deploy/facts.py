@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable
 from collections.abc import Mapping
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from aops_manager.deploy.ansible_env import AnsibleSetup
@@ -168,31 +170,24 @@ class FactCollection:
         return [{"host_id": h, "infos": infos, "collected_at": now} for h, infos in self.details.items()]
 
 
+@dataclass(eq=False)
 class Facts:
     """Collects host details now, or soon in the background (one collection at a time)."""
 
-    def __init__(
-        self,
-        data_center: DataCenter,
-        dirs: RunDirs,
-        setup: AnsibleSetup,
-        timeout: int,
-        online: Online,
-    ) -> None:
-        self._dc = data_center
-        self._dirs = dirs
-        self._setup = setup
-        self._timeout = timeout
-        self._online = online
-        self._pool = DaemonPool(1, "host-facts")
-        self._stopping = threading.Event()
+    data_center: DataCenter
+    dirs: RunDirs
+    setup: AnsibleSetup
+    timeout: int
+    online: Online
+    _pool: DaemonPool = field(default_factory=lambda: DaemonPool(1, "host-facts"), init=False)
+    _stopping: threading.Event = field(default_factory=threading.Event, init=False)
 
     def collect(self, targets: Sequence[Target]) -> FactCollection:
         """Gather the hosts' facts and store the details found; the others have a reason."""
         collection = FactCollection(targets)
         # A host whose SSH port does not answer is not worth an Ansible connection timeout: a
         # fleet added at addresses not up yet costs a probe, not minutes of ansible-playbook.
-        online = self._online(targets)
+        online = self.online(targets)
         for target in targets:
             if target.host_id not in online:
                 collection.reasons[target.host_id] = (
@@ -202,12 +197,12 @@ class Facts:
         if not reachable:
             return collection
         result = run_builtin(
-            self._dirs,
-            self._setup,
+            self.dirs,
+            self.setup,
             "host_facts",
             reachable,
             on_event=collection.on_event,
-            timeout=self._timeout,
+            timeout=self.timeout,
             cancelled=self._stopping.is_set,
         )
         for target in reachable:
@@ -217,7 +212,7 @@ class Facts:
                 )
         documents = collection.documents()
         if documents:
-            self._dc.save_host_info(documents)
+            self.data_center.save_host_info(documents)
         return collection
 
     def collect_soon(self, targets: Sequence[Target]) -> None:

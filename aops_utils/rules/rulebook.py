@@ -6,6 +6,8 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
 from typing import Any
 
 from aops_utils.data_center import DataCenter
@@ -15,20 +17,20 @@ LOG = logging.getLogger(__name__)
 Compiled = tuple[StoredRule, Any]
 
 
+@dataclass(eq=False)
 class RuleBook:
-    def __init__(self, dc: DataCenter, registry: Any, seconds: float) -> None:
-        self._dc = dc
-        self._registry = registry
-        self._seconds = seconds
-        self._lock = threading.Lock()
-        self._books: dict[str, tuple[float, dict[str, Compiled]]] = {}
+    dc: DataCenter
+    registry: Any
+    seconds: float
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
+    _books: dict[str, tuple[float, dict[str, Compiled]]] = field(default_factory=dict, init=False)
 
     def rules(self, user: str, names: Sequence[str]) -> list[Compiled]:
         """The user's rules named in `names` (all of them when empty), compiled."""
         with self._lock:
             entry = self._books.get(user)
         if entry is None or entry[0] <= time.monotonic():
-            entry = (time.monotonic() + self._seconds, self._load(user))
+            entry = (time.monotonic() + self.seconds, self._load(user))
             with self._lock:
                 self._books[user] = entry
         book = entry[1]
@@ -41,12 +43,12 @@ class RuleBook:
             self._books.pop(user, None)
 
     def _load(self, user: str) -> dict[str, Compiled]:
-        rows = self._dc.rules([], user)
+        rows = self.dc.rules([], user)
         book: dict[str, Compiled] = {}
         for row in rows:
             rule = StoredRule.of(row)
             try:
-                compiled = self._registry.compile(
+                compiled = self.registry.compile(
                     plugin=rule.plugin, condition=rule.condition, data_list=rule.data_list
                 )
             except Exception as exc:  # one bad stored rule must not hide the others

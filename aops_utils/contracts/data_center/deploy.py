@@ -27,14 +27,9 @@ from aops_utils.restful.validation import Text1024
 MAX_TEMPLATE_BYTES = MIB
 MAX_STEPS = 64
 MAX_VARIABLES = 256
-MAX_TASK_TEMPLATES = 100
-MAX_TASK_HOSTS = 10_000
 TEMPLATE_MAX_BODY = MAX_TEMPLATE_BYTES + MIB
-# 10,000 hosts, each with every component: a few MB.
-TASK_MAX_BODY = 8 * MIB
 
 TemplateName = Name128
-TaskName = Name128
 # A component is an Ansible role of the suite (zookeeper, adoctor_check_executor, ...); its
 # inventory group is the name with `_hosts`. Which names exist is the manager's catalogue.
 Component = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
@@ -82,6 +77,16 @@ class GetTemplatesBody(PagedBody):
 
     template_list: OptionalNames[TemplateName] = []
     sort: Literal["template_name", ""] = ""
+
+
+# Tasks: templates run in order on hosts, each host with its components.
+
+MAX_TASK_TEMPLATES = 100
+MAX_TASK_HOSTS = 10_000
+# 10,000 hosts, each with every component: a few MB.
+TASK_MAX_BODY = 8 * MIB
+
+TaskName = Name128
 
 
 class DeployHost(Body):
