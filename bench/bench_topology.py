@@ -38,6 +38,7 @@ from support import report
 from support.env import load_average
 from support.env import testenv
 
+from aops_utils import collector
 from aops_utils import jsonio
 from aops_utils.bus import Message
 from aops_utils.bus.kafka import KafkaBus
@@ -124,6 +125,7 @@ def main() -> None:
     )
     answers = Answers(graph)
     consumer.after_flush = answers.remake  # as the service does (app.py)
+    collector.for_bulk()  # likewise
     polling = bus.consumer([topic], topic)
     first = polling.poll(30, 5000)
     wall, cpu = time.perf_counter(), time.process_time()
