@@ -148,8 +148,11 @@ class _Known:
             plan = self.plans.get(_plan_key(value))
         except TypeError:  # a field that is a list or an object: the full check names it
             return False
-        stamp = value.get("timestamp")
-        if plan is None or type(stamp) is not int or stamp <= 0 or stamp > self.latest:
+        found = value.get("timestamp")
+        if plan is None or type(found) is not int:
+            return False
+        stamp: int = found  # typed: compiled, the comparisons below are on machine numbers
+        if stamp <= 0 or stamp > self.latest:
             return False
         try:
             metrics = tuple(map(int, _metric_fields(value)))
@@ -203,10 +206,10 @@ def ingest_batch(
     graph: Graph, values: Sequence[dict[str, Any]], filters: Filters, now: float
 ) -> list[tuple[int, Skipped]]:
     """ingest() of each of `values` in order; the records skipped, by their index, and why."""
-    known = _Known(graph, filters, now).join
+    known = _Known(graph, filters, now)
     skipped: list[tuple[int, Skipped]] = []
     for i, value in enumerate(values):
-        if value.get("table_name") == TCP_LINK and known(value):
+        if value.get("table_name") == TCP_LINK and known.join(value):
             continue
         try:
             _ingest_new(graph, value, filters, now)
