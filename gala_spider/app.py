@@ -8,6 +8,7 @@ from dataclasses import field
 
 from flask import Flask
 
+from aops_utils import collector
 from aops_utils.audit import AuditLog
 from aops_utils.bus import MessageBus
 from aops_utils.bus.settings import BusSection
@@ -50,6 +51,7 @@ class Spider:
         self.consumer.after_flush = self.answers.remake
 
     def start(self) -> None:
+        collector.for_bulk()
         self.threads.spawn("gala-spider-consumer", lambda: self.consumer.run(self.bus, self.threads.stop))
 
     def close(self) -> None:

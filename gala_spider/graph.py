@@ -64,7 +64,7 @@ class Graph:
         # (records.py). A probe repeats its links every few seconds, so nearly every record is a
         # known one; emptied when things are dropped or restored, since a plan holds the objects
         # of that moment.
-        self.plans: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        self.plans: dict[tuple[Any, ...], Any] = {}
         self.plans_filters: object = None  # the filters the plans passed
 
     # --- changes ---------------------------------------------------------------------------

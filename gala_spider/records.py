@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
 from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
@@ -19,7 +18,11 @@ from aops_utils.contracts.link_tables import UNKNOWN
 from gala_spider.graph import Graph
 from gala_spider.model import METRIC_COUNT
 from gala_spider.model import Conn
+from gala_spider.model import Host
+from gala_spider.model import Listener
+from gala_spider.model import Process
 from gala_spider.model import ProcKey
+from gala_spider.model import TcpLink
 from gala_spider.model import is_local
 
 # A record stamped later than this past its arrival is refused: its clock is wrong, and it
@@ -44,14 +47,14 @@ class Filters:
     exclude_process: frozenset[str]
 
 
-def _text(value: Mapping[str, Any], name: str) -> str:
+def _text(value: dict[str, Any], name: str) -> str:
     found = value.get(name)
     if type(found) is not str or not found:
         raise Skipped(f"{name} is missing or not a non-empty string")
     return found
 
 
-def _count(value: Mapping[str, Any], name: str) -> int:
+def _count(value: dict[str, Any], name: str) -> int:
     raw = value.get(name)
     if raw == UNKNOWN or raw is None:
         return 0
@@ -61,7 +64,7 @@ def _count(value: Mapping[str, Any], name: str) -> int:
         raise Skipped(f"{name} is not a whole number: {str(raw)[:40]!r}") from None
 
 
-def _when(value: Mapping[str, Any], now: float) -> float:
+def _when(value: dict[str, Any], now: float) -> float:
     stamp = value.get("timestamp")
     if type(stamp) is not int or stamp <= 0:
         raise Skipped("timestamp is missing or not a positive whole number of milliseconds")
@@ -71,13 +74,13 @@ def _when(value: Mapping[str, Any], now: float) -> float:
     return t
 
 
-def ingest(graph: Graph, value: Mapping[str, Any], filters: Filters, now: float | None = None) -> None:
+def ingest(graph: Graph, value: dict[str, Any], filters: Filters, now: float | None = None) -> None:
     """Add one record's facts to `graph`; Skipped says why a record is not used."""
     for _, skip in ingest_batch(graph, [value], filters, time.time() if now is None else now):
         raise skip
 
 
-def _ingest_new(graph: Graph, value: Mapping[str, Any], filters: Filters, now: float) -> None:
+def _ingest_new(graph: Graph, value: dict[str, Any], filters: Filters, now: float) -> None:
     """ingest() of a record that is not a known tcp_link one."""
     table = value.get("table_name")
     if table not in filters.tables:
@@ -99,11 +102,25 @@ _plan_fields = itemgetter(*_PLAN_FIELDS)
 _metric_fields = itemgetter(*TCP_METRICS)
 
 
-def _plan_key(value: Mapping[str, Any]) -> tuple[Any, ...]:
+def _plan_key(value: dict[str, Any]) -> tuple[Any, ...]:
     try:
         return _plan_fields(value)  # type: ignore[no-any-return]
     except KeyError:  # protocol is optional (and a missing field must still make a key)
         return tuple(value.get(name) for name in _PLAN_FIELDS)
+
+
+@dataclass(slots=True)
+class _Plan:
+    """The objects of the map a known tcp_link record touches: the client's record has its link,
+    the server's its listener and the links of its connection."""
+
+    host: Host
+    proc: Process
+    link: TcpLink | None
+    listener: Listener | None
+    conn_links: list[TcpLink] | None
+    conn: Conn
+    family: str
 
 
 class _Known:
@@ -125,28 +142,32 @@ class _Known:
         self.ttl = graph.ttl
         self.latest = (now + FUTURE_SLACK) * 1000  # the newest stamp taken, in milliseconds
 
-    def join(self, value: Mapping[str, Any]) -> bool:
+    def join(self, value: dict[str, Any]) -> bool:
+        plan: _Plan | None
         try:
             plan = self.plans.get(_plan_key(value))
         except TypeError:  # a field that is a list or an object: the full check names it
             return False
-        stamp = value.get("timestamp")
-        if plan is None or type(stamp) is not int or stamp <= 0 or stamp > self.latest:
+        found = value.get("timestamp")
+        if plan is None or type(found) is not int:
+            return False
+        stamp: int = found  # typed: compiled, the comparisons below are on machine numbers
+        if stamp <= 0 or stamp > self.latest:
             return False
         try:
             metrics = tuple(map(int, _metric_fields(value)))
         except (KeyError, TypeError, ValueError):
             return False
-        listener = plan[3]
+        listener = plan.listener
         if listener is not None and self.listeners.get(listener.endpoint) is not listener:
             return False  # the endpoint changed hands: Graph.serve decides
         self._apply(plan, stamp, metrics)
         return True
 
-    def _apply(self, plan: tuple[Any, ...], stamp: int, metrics: tuple[int, ...]) -> None:
+    def _apply(self, plan: _Plan, stamp: int, metrics: tuple[int, ...]) -> None:
         """What _tcp does with a record of `plan`, without looking its objects up; touch() of the
         newest sighting again changes nothing (most records of a round share it)."""
-        host, proc, link, listener, conn_links, conn, family = plan
+        host, proc, link = plan.host, plan.proc, plan.link
         t = stamp / 1000
         ttl = self.ttl
         dirty = self.dirty
@@ -167,26 +188,28 @@ class _Known:
                 link.metrics = metrics
             graph.changed(link)
         else:  # the server's, as Graph.serve and _tcp join it
+            listener, conn_links = plan.listener, plan.conn_links
+            assert listener is not None and conn_links is not None
             listener.last_seen = max(listener.last_seen, t)
             dirty.listeners.add(listener.endpoint)
             for known in conn_links:
                 if known.client is not None:
                     return
             metrics = _turned(metrics)
-            link = graph.tcp_link(conn, None, family, t, metrics)
+            link = graph.tcp_link(plan.conn, None, plan.family, t, metrics)
         # The stamp made from t as _tcp makes it (a sample counts a stamp once: a replayed record
         # must make the same one).
         graph.sample(link, int(t * 1000), metrics)
 
 
 def ingest_batch(
-    graph: Graph, values: Sequence[Mapping[str, Any]], filters: Filters, now: float
+    graph: Graph, values: Sequence[dict[str, Any]], filters: Filters, now: float
 ) -> list[tuple[int, Skipped]]:
     """ingest() of each of `values` in order; the records skipped, by their index, and why."""
-    known = _Known(graph, filters, now).join
+    known = _Known(graph, filters, now)
     skipped: list[tuple[int, Skipped]] = []
     for i, value in enumerate(values):
-        if value.get("table_name") == TCP_LINK and known(value):
+        if value.get("table_name") == TCP_LINK and known.join(value):
             continue
         try:
             _ingest_new(graph, value, filters, now)
@@ -195,23 +218,23 @@ def ingest_batch(
     return skipped
 
 
-def _remember(graph: Graph, value: Mapping[str, Any], proc_key: ProcKey, conn: Conn, family: str) -> None:
+def _remember(graph: Graph, value: dict[str, Any], proc_key: ProcKey, conn: Conn, family: str) -> None:
     """The plan of a tcp_link record just joined (see _Known): the objects it touched."""
     host, proc = graph.hosts.get(proc_key[0]), graph.procs.get(proc_key)
     if host is None or proc is None:
         return
-    plan: tuple[Any, ...]
+    plan: _Plan
     if value.get("role") == "1":
         link = graph.link_keys.get((conn, proc_key))
         if link is None:
             return
-        plan = (host, proc, link, None, None, conn, family)
+        plan = _Plan(host, proc, link, None, None, conn, family)
     else:
         endpoint = (conn[0], conn[2], conn[3])
         listener, conn_links = graph.listeners.get(endpoint), graph.by_conn.get(conn)
         if listener is None or listener.proc != proc_key or conn_links is None:
             return  # a late record of an earlier server: joined in full each time
-        plan = (host, proc, None, listener, conn_links, conn, family)
+        plan = _Plan(host, proc, None, listener, conn_links, conn, family)
     # A protocol that is a list or an object: such a record is joined in full each time.
     with suppress(TypeError):
         graph.plans[_plan_key(value)] = plan
@@ -223,7 +246,7 @@ def _excluded(filters: Filters, *addresses: str) -> None:
             raise Skipped(f"address {address} is in exclude_addr", "excluded")
 
 
-def _tcp(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t: float) -> None:
+def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: float) -> None:
     name = _text(value, "process_name")
     if name in filters.exclude_process:
         raise Skipped(f"process {name} is in exclude_process", "excluded")
@@ -272,7 +295,7 @@ def _counted(link_count: int) -> tuple[int, ...]:
     return (link_count,) + (0,) * (METRIC_COUNT - 1)
 
 
-def _dnsmasq(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t: float) -> None:
+def _dnsmasq(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: float) -> None:
     """A DNS query answered by dnsmasq: a link from the client to dnsmasq's port 53 (21.09 read
     none of them)."""
     client_ip, dns_ip = _text(value, "client_ip"), _text(value, "virtual_ip")
@@ -288,7 +311,7 @@ def _dnsmasq(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str
     )
 
 
-def _balancer(graph: Graph, value: Mapping[str, Any], filters: Filters, host: str, t: float) -> None:
+def _balancer(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: float) -> None:
     table = str(value.get("table_name"))
     client_ip, virtual_ip = _text(value, "client_ip"), _text(value, "virtual_ip")
     server_ip = _text(value, "server_ip")

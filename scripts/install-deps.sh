@@ -15,7 +15,8 @@
 #     Package scripts are kept from starting the services they ship (they would listen on
 #     0.0.0.0); scripts/testenv.sh starts what the tests need, bound to 127.0.0.1.
 #   Python: .venv (python3 -m venv) with `pip install -e '.[server,test]'`, skipped while
-#     .venv/.installed is newer than pyproject.toml.
+#     .venv/.installed is newer than pyproject.toml; gala_spider's ingest path compiled with
+#     mypyc (scripts/build_native.py), again when one of its modules changed.
 #   Web UI: `npm ci` in web/ when node_modules is older than package-lock.json, then
 #     `npm run build` into web/dist, skipped while web/dist/index.html is newer than every
 #     source of the build. Needs Node.js >= 20.19 and npm (not installed here: Debian 12's
@@ -98,6 +99,9 @@ else
     touch "$stamp"
     log "Python packages: installed"
 fi
+# gala_spider's ingest path compiled with mypyc (scripts/build_native.py): again after an edit.
+native=$(.venv/bin/python scripts/build_native.py --if-stale) || die "scripts/build_native.py failed"
+log "compiled ingest path: ${native#build_native: }"
 
 # ---------------------------------------------------------------- web UI
 
