@@ -166,63 +166,41 @@ class LbLink:
 @dataclass(slots=True)
 class Sample:
     """A link's counters summed over one bucket; `stamps` are the records already counted, so a
-    record delivered twice (a replay after a crash) counts once. The sums are fields of their own
-    (not a list): compiled (scripts/build_native.py), adding a record is arithmetic on machine
-    integers, and a new bucket is one object less for the collector to walk."""
+    record delivered twice (a replay after a crash) counts once."""
 
     link_id: str
     t: int
+    sums: list[int] = field(default_factory=lambda: [0] * (METRIC_COUNT + 1))
     stamps: set[int] = field(default_factory=set)
-    link_count: int = 0  # connections at once: the most of the bucket's records, not a total
-    rx_bytes: int = 0
-    tx_bytes: int = 0
-    packets_out: int = 0
-    packets_in: int = 0
-    retran_packets: int = 0
-    lost_packets: int = 0
-    # rtt: a mean weighted by each record's segments, kept as the weighted sum and the weights.
-    rtt_weighted: int = 0
-    rtt_weights: int = 0
 
     def add(self, stamp: int, metrics: tuple[int, ...]) -> bool:
         if stamp in self.stamps:
             return False
         self.stamps.add(stamp)
-        count, rx, tx, out, inn, retrans, lost, rtt = metrics
-        self.link_count = max(self.link_count, count)
-        self.rx_bytes += rx
-        self.tx_bytes += tx
-        self.packets_out += out
-        self.packets_in += inn
-        self.retran_packets += retrans
-        self.lost_packets += lost
+        sums = self.sums
+        count, rx, tx, inn, out, retrans, lost, rtt = metrics
+        sums[0] = max(sums[0], count)  # link_count: connections at once, not a total
+        # Written out (not a loop over 1..6): a record of every link adds one, per round.
+        sums[1] += rx
+        sums[2] += tx
+        sums[3] += inn
+        sums[4] += out
+        sums[5] += retrans
+        sums[6] += lost
+        # rtt: a mean weighted by the record's segments (sums[8] holds the weights).
         weight = max(inn + out, 1)
-        self.rtt_weighted += rtt * weight
-        self.rtt_weights += weight
+        sums[7] += rtt * weight
+        sums[8] += weight
         return True
 
-    def sums(self) -> list[int]:
-        """The sums as the stored document holds them: TCP_METRICS' order (rtt's two last)."""
-        return [
-            self.link_count,
-            self.rx_bytes,
-            self.tx_bytes,
-            self.packets_out,
-            self.packets_in,
-            self.retran_packets,
-            self.lost_packets,
-            self.rtt_weighted,
-            self.rtt_weights,
-        ]
-
     def values(self) -> dict[str, int]:
-        rtt = self.rtt_weighted // self.rtt_weights if self.rtt_weights else 0
-        return dict(zip(TCP_METRICS, (*self.sums()[:7], rtt), strict=True))
+        s = self.sums
+        rtt = s[7] // s[8] if s[8] else 0
+        return dict(zip(TCP_METRICS, (*s[:7], rtt), strict=True))
 
     def doc(self) -> dict[str, Any]:
-        return {"link_id": self.link_id, "t": self.t, "sums": self.sums(), "stamps": sorted(self.stamps)}
+        return {"link_id": self.link_id, "t": self.t, "sums": self.sums, "stamps": sorted(self.stamps)}
 
     @classmethod
     def of(cls, doc: dict[str, Any]) -> Sample:
-        sums = [int(v) for v in doc["sums"]]
-        return cls(str(doc["link_id"]), int(doc["t"]), set(doc.get("stamps") or ()), *sums)
+        return cls(str(doc["link_id"]), int(doc["t"]), list(doc["sums"]), set(doc.get("stamps") or ()))
