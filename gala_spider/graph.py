@@ -69,7 +69,7 @@ class Graph:
 
     # --- changes ---------------------------------------------------------------------------
 
-    def host(self, name: str, address: str, t: float) -> None:
+    def host(self, name: str, address: str, t: float) -> Host:
         found = self.hosts.get(name)
         if found is None:
             self.hosts[name] = found = Host(name, Presence(t))
@@ -78,14 +78,16 @@ class Graph:
         if address not in found.addresses and not is_loopback(address):
             found.addresses.add(address)
         self.dirty.hosts.add(name)
+        return found
 
-    def proc(self, key: ProcKey, t: float) -> None:
+    def proc(self, key: ProcKey, t: float) -> Process:
         found = self.procs.get(key)
         if found is None:
-            self.procs[key] = Process(key, Presence(t))
+            self.procs[key] = found = Process(key, Presence(t))
         else:
             found.seen.touch(t, self.ttl)
         self.dirty.procs.add(key)
+        return found
 
     def serve(self, endpoint: Endpoint, proc: ProcKey, t: float) -> None:
         """`proc` serves `endpoint`: the links to it now end there."""

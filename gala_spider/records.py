@@ -21,7 +21,6 @@ from gala_spider.model import Conn
 from gala_spider.model import Host
 from gala_spider.model import Listener
 from gala_spider.model import Process
-from gala_spider.model import ProcKey
 from gala_spider.model import TcpLink
 from gala_spider.model import is_local
 
@@ -218,26 +217,20 @@ def ingest_batch(
     return skipped
 
 
-def _remember(graph: Graph, value: dict[str, Any], proc_key: ProcKey, conn: Conn, family: str) -> None:
-    """The plan of a tcp_link record just joined (see _Known): the objects it touched."""
-    host, proc = graph.hosts.get(proc_key[0]), graph.procs.get(proc_key)
-    if host is None or proc is None:
-        return
-    plan: _Plan
-    if value.get("role") == "1":
-        link = graph.link_keys.get((conn, proc_key))
-        if link is None:
-            return
-        plan = _Plan(host, proc, link, None, None, conn, family)
-    else:
-        endpoint = (conn[0], conn[2], conn[3])
-        listener, conn_links = graph.listeners.get(endpoint), graph.by_conn.get(conn)
-        if listener is None or listener.proc != proc_key or conn_links is None:
-            return  # a late record of an earlier server: joined in full each time
-        plan = _Plan(host, proc, None, listener, conn_links, conn, family)
-    # A protocol that is a list or an object: such a record is joined in full each time.
-    with suppress(TypeError):
-        graph.plans[_plan_key(value)] = plan
+def _keep(graph: Graph, value: dict[str, Any], plan: _Plan | None) -> None:
+    """Remember the plan of a tcp_link record just joined (see _Known): the objects it touched."""
+    if plan is not None:
+        # A protocol that is a list or an object: such a record is joined in full each time.
+        with suppress(TypeError):
+            graph.plans[_plan_key(value)] = plan
+
+
+def _server_plan(graph: Graph, host: Host, proc: Process, conn: Conn, family: str) -> _Plan | None:
+    endpoint = (conn[0], conn[2], conn[3])
+    listener, conn_links = graph.listeners.get(endpoint), graph.by_conn.get(conn)
+    if listener is None or listener.proc != proc.key or conn_links is None:
+        return None  # a late record of an earlier server: joined in full each time
+    return _Plan(host, proc, None, listener, conn_links, conn, family)
 
 
 def _excluded(filters: Filters, *addresses: str) -> None:
@@ -264,24 +257,20 @@ def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: fl
     proc = (host, pid, name)
     family = str(value.get("protocol") or "")
     if role == "1":
-        graph.host(host, client_ip, t)
-        graph.proc(proc, t)
+        seen_host, seen_proc = graph.host(host, client_ip, t), graph.proc(proc, t)
         link = graph.tcp_link(conn, proc, family, t, metrics)
+        graph.sample(link, int(t * 1000), metrics)
+        _keep(graph, value, _Plan(seen_host, seen_proc, link, None, None, conn, family))
     elif role == "0":
-        graph.host(host, server_ip, t)
-        graph.proc(proc, t)
+        seen_host, seen_proc = graph.host(host, server_ip, t), graph.proc(proc, t)
         graph.serve((scope, server_ip, port), proc, t)
         # Counted on the link only when no probe reports its client (else that one counts).
-        clients = [link for link in graph.by_conn.get(conn, ()) if link.client is not None]
-        if clients:
-            _remember(graph, value, proc, conn, family)
-            return
-        metrics = _turned(metrics)
-        link = graph.tcp_link(conn, None, family, t, metrics)
+        if not any(link.client is not None for link in graph.by_conn.get(conn, ())):
+            metrics = _turned(metrics)
+            graph.sample(graph.tcp_link(conn, None, family, t, metrics), int(t * 1000), metrics)
+        _keep(graph, value, _server_plan(graph, seen_host, seen_proc, conn, family))
     else:
         raise Skipped(f"role {str(role)[:10]!r} is neither 0 (server) nor 1 (client)")
-    graph.sample(link, int(t * 1000), metrics)
-    _remember(graph, value, proc, conn, family)
 
 
 def _turned(metrics: tuple[int, ...]) -> tuple[int, ...]:
