@@ -71,6 +71,17 @@ describe('toGraph', () => {
     expect(distance(curl.id, nginx.id)).toBeGreaterThan(0)
   })
 
+  it('gives a one-host map of one or two processes a width and a height (else none is drawn)', () => {
+    for (const processes of [[curl], [curl, nginx]]) {
+      const nodes = toGraph(topology({ processes }), 'outside').nodes
+      const span = (of: (n: (typeof nodes)[number]) => number) =>
+        Math.max(...nodes.map(of)) - Math.min(...nodes.map(of))
+      // Not a rounding error wide: cos(pi / 2) is 6e-17, an extent the chart scales up to nothing.
+      expect(span((n) => n.x)).toBeGreaterThan(10)
+      expect(span((n) => n.y)).toBeGreaterThan(10)
+    }
+  })
+
   it('draws a link from client to server labelled with the port, ends by their processes', () => {
     const map = topology({
       processes: [curl, redis],

@@ -86,8 +86,9 @@ function place(clusters: Cluster[]): void {
     if (cluster.hostNode) Object.assign(cluster.hostNode, { x: cx, y: cy })
     const radius = ringRadius(cluster.members.length)
     cluster.members.forEach((node, i) => {
-      // From the top, clockwise.
-      const angle = (2 * Math.PI * i) / cluster.members.length - Math.PI / 2
+      // From the top left, clockwise: a host's one or two processes then lie on a diagonal, not
+      // on its vertical, where a one-host map had no width and the chart drew none of it.
+      const angle = (2 * Math.PI * i) / cluster.members.length - (3 * Math.PI) / 4
       node.x = cx + radius * Math.cos(angle)
       node.y = cy + radius * Math.sin(angle)
     })
