@@ -147,11 +147,8 @@ class _Known:
             plan = self.plans.get(_plan_key(value))
         except TypeError:  # a field that is a list or an object: the full check names it
             return False
-        found = value.get("timestamp")
-        if plan is None or type(found) is not int:
-            return False
-        stamp: int = found  # typed: compiled, the comparisons below are on machine numbers
-        if stamp <= 0 or stamp > self.latest:
+        stamp = value.get("timestamp")
+        if plan is None or type(stamp) is not int or stamp <= 0 or stamp > self.latest:
             return False
         try:
             metrics = tuple(map(int, _metric_fields(value)))

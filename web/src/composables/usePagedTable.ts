@@ -20,8 +20,9 @@
  * - the columns the server sorts by show the order it was asked for.
  *
  * The Table gets its rows, columns and row key from here (and a ListTable its text without rows);
- * the template keeps only its look (size, row selection, cells). A PlainTable with a PlainPager (the hosts page: the library's Table cost
- * most of its render) follows `sort`, `paging`, `sortBy` and `goTo` instead of `table`.
+ * the template keeps only its look (size, row selection, cells). A PlainTable with a PlainPager
+ * (the hosts page: the library's Table cost most of its render) follows `sort`, `paging`, `sortBy`
+ * and `goTo` instead of `table`.
  */
 import type { TableColumnType, TablePaginationConfig } from 'ant-design-vue'
 import type { SorterResult } from 'ant-design-vue/es/table/interface'
