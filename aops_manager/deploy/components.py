@@ -1,18 +1,35 @@
 """The catalogue of deployable components: step names, inventory groups, variables and checks.
 
-It mirrors the shipped roles (`ansible/roles/<component>/defaults/main.yml` hold the same names
-and defaults; tests/aops_manager/test_roles.py keeps the two equal), so that a template can be
-validated without running Ansible: an unknown component, an unknown variable or a value of the
-wrong type is refused with the field named.
+Its entries are in components.yml beside this module, read into the types below. It mirrors the
+shipped roles (`ansible/roles/<component>/defaults/main.yml` hold the same names and defaults;
+tests/aops_manager/test_roles.py keeps the two equal), so that a template can be validated
+without running Ansible: an unknown component, an unknown variable or a value of the wrong type
+is refused with the field named.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any
+from typing import ClassVar
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel
+from pydantic import ConfigDict
+from pydantic import TypeAdapter
+from pydantic import ValidationError
+from pydantic import field_validator
+
+from aops_utils.contracts.data_center.deploy import Component as ComponentName
+from aops_utils.contracts.data_center.deploy import Variable as VariableName
+from aops_utils.errors import ConfigError
+from aops_utils.restful.validation import described
 
 ANSIBLE_DIR = Path(__file__).parent / "ansible"
 PLAYBOOK_DIR = ANSIBLE_DIR / "playbooks"
@@ -48,6 +65,8 @@ class Variable:
     doc: str
     scope: Scope = Scope.COMPONENT
     choices: tuple[str, ...] = ()
+    # components.yml's variables are validated into this class: a misspelt key is refused.
+    __pydantic_config__: ClassVar[ConfigDict] = ConfigDict(extra="forbid")
 
     def problem(self, value: object) -> str | None:
         """Why `value` does not fit this variable, or None when it does."""
@@ -131,14 +150,7 @@ def _var(
     return Variable(name, type_, default, doc, scope, choices)
 
 
-STR, INT, PORT, BOOL, LIST, CHOICE = (
-    VarType.STRING,
-    VarType.INTEGER,
-    VarType.PORT,
-    VarType.BOOLEAN,
-    VarType.STRING_LIST,
-    VarType.CHOICE,
-)
+STR, INT, PORT, BOOL, CHOICE = VarType.STRING, VarType.INTEGER, VarType.PORT, VarType.BOOLEAN, VarType.CHOICE
 
 COMMON_VARIABLES: tuple[Variable, ...] = (
     _var("aops_root", STR, "", "prefix of every deployed path: empty on real hosts"),
@@ -160,21 +172,98 @@ AOPS_PACKAGE_VARIABLES: tuple[Variable, ...] = (
 )
 
 
-def _owner(user: str, doc: str = "owner of its directories") -> tuple[Variable, ...]:
-    return (_var("user", STR, user, doc), _var("group", STR, user, doc))
+class CatalogueError(ConfigError):
+    """components.yml is unreadable or an entry is wrong; the message names the component and field."""
 
 
-def _repo(
-    repo_id: str, description: str, base_url: str, file: str, *, gpgkey: str | None = None
-) -> tuple[Variable, ...]:
+class _Entry(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _Owner(_Entry):
+    user: str
+    made_by_package: bool = False
+
+
+class _Repo(_Entry):
+    name: str
+    description: str
+    base_url: str
+    file: str
+    gpgkey: str | None = None
+
+
+class _Service(_Entry):
+    name: str
+    port: int | None = None
+
+
+class _Steps(_Entry):
+    install: VariableName
+    config: VariableName
+    start: VariableName
+
+
+class _ComponentEntry(_Entry):
+    """A component as components.yml writes it: owner, repo, service and package_file stand for
+    variables that several components have alike (made by the functions under this class)."""
+
+    description: str
+    origin: Origin
+    packages: dict[Literal["RedHat", "Debian"], tuple[str, ...]] = {}
+    ports: tuple[str, ...] = ()
+    reads_groups: tuple[str, ...] = ()
+    steps: _Steps | None = None
+    config_by_default: bool = True
+    owner: _Owner | None = None
+    repo: _Repo | None = None
+    service: _Service | None = None
+    package_file: bool = False
+    variables: dict[VariableName, Variable] = {}
+
+    @field_validator("variables", mode="before")
+    @classmethod
+    def _named(cls, value: Any) -> Any:
+        """A variable is written under its name, which is a field of Variable."""
+        if not isinstance(value, dict):
+            return value
+        return {key: {**spec, "name": key} if isinstance(spec, dict) else spec for key, spec in value.items()}
+
+
+def _owner(owner: _Owner) -> tuple[Variable, ...]:
+    doc = "owner of its directories"
+    if owner.made_by_package:
+        doc = "kept for 21.09 templates (the package makes the user)"
+    return (_var("user", STR, owner.user, doc), _var("group", STR, owner.user, doc))
+
+
+def _repo(repo: _Repo) -> tuple[Variable, ...]:
     """The openEuler dnf repository a distribution component's package comes from."""
-    url_doc = "its base URL" if base_url else "its base URL; empty: the system's repositories"
+    url_doc = "its base URL" if repo.base_url else "its base URL; empty: the system's repositories"
     return (
-        _var("repo_name", STR, repo_id, "openEuler: the dnf repository's id"),
-        _var("repo_description", STR, description, "its description"),
-        _var("repo_base_url", STR, base_url, url_doc),
-        *(() if gpgkey is None else (_var("repo_gpgkey", STR, gpgkey, "its signing key"),)),
-        _var("repo_file", STR, file, "its file name under /etc/yum.repos.d"),
+        _var("repo_name", STR, repo.name, "openEuler: the dnf repository's id"),
+        _var("repo_description", STR, repo.description, "its description"),
+        _var("repo_base_url", STR, repo.base_url, url_doc),
+        *(() if repo.gpgkey is None else (_var("repo_gpgkey", STR, repo.gpgkey, "its signing key"),)),
+        _var("repo_file", STR, repo.file, "its file name under /etc/yum.repos.d"),
+    )
+
+
+def _service(service: _Service) -> tuple[Variable, ...]:
+    """An A-Ops service configured by `<name>.ini`; with a port, a web service listening on it."""
+    stem = service.name
+    listen = (
+        ()
+        if service.port is None
+        else (
+            _var(f"{stem}_ip", STR, "127.0.0.1", "the address it listens on"),
+            _var(f"{stem}_port", PORT, service.port, "its port"),
+        )
+    )
+    return (
+        _var(f"{stem}_conf_dir", STR, "/etc/aops", f"directory of {stem}.ini"),
+        _var("kafka_server_list", STR, "127.0.0.1:9092", "the Kafka brokers, comma-separated"),
+        *listen,
     )
 
 
@@ -183,305 +272,104 @@ def _package_file(name: str) -> Variable:
     return _var(f"{name}_package_file", STR, "", "a package file (Debian packages none)")
 
 
-def _service(stem: str, *, port: int | None = None, extra: tuple[Variable, ...] = ()) -> tuple[Variable, ...]:
-    """An A-Ops service configured by `<stem>.ini`; with `port`, a web service listening on it."""
-    listen = (
-        ()
-        if port is None
-        else (
-            _var(f"{stem}_ip", STR, "127.0.0.1", "the address it listens on"),
-            _var(f"{stem}_port", PORT, port, "its port"),
-        )
-    )
-    return (
-        _var(f"{stem}_conf_dir", STR, "/etc/aops", f"directory of {stem}.ini"),
-        _var("kafka_server_list", STR, "127.0.0.1:9092", "the Kafka brokers, comma-separated"),
-        *listen,
-        *extra,
-    )
-
-
-def _component(  # noqa: PLR0917 - one positional argument per column of the catalogue
-    name: str,
-    description: str,
-    origin: Origin,
-    packages: tuple[tuple[str, ...], tuple[str, ...]],
-    ports: tuple[str, ...],
-    variables: tuple[Variable, ...],
-    *,
-    reads_groups: tuple[str, ...] = (),
-    steps: tuple[str, str, str] | None = None,
-    config_default: bool = True,
-) -> Component:
-    """A catalogue entry; its step switches are `install_<name>`, `config_<name>` and
-    `start_<name>` unless `steps` names them (21.09's zookeeper and kafka roles)."""
-    redhat, debian = packages
-    install, config, start = steps or (f"install_{name}", f"config_{name}", f"start_{name}")
-    flags = (
-        _var(install, BOOL, True, "run the install step"),
-        _var(config, BOOL, config_default, "run the config step"),
-        _var(start, BOOL, True, "run the start step"),
-    )
+def _component(name: str, entry: _ComponentEntry) -> Component:
+    """The catalogue's component of an entry; its step switches are `install_<name>`,
+    `config_<name>` and `start_<name>` unless `steps` names them (21.09's zookeeper and kafka)."""
+    steps = entry.steps or _Steps(install=f"install_{name}", config=f"config_{name}", start=f"start_{name}")
+    own = [
+        *(_owner(entry.owner) if entry.owner else ()),
+        *(_repo(entry.repo) if entry.repo else ()),
+        *(_service(entry.service) if entry.service else ()),
+    ]
+    own += entry.variables.values()
+    if entry.package_file:
+        own.append(_package_file(name))
+    own += [
+        _var(steps.install, BOOL, True, "run the install step"),
+        _var(steps.config, BOOL, entry.config_by_default, "run the config step"),
+        _var(steps.start, BOOL, True, "run the start step"),
+    ]
     return Component(
         name=name,
         group=f"{name}_hosts",
-        description=description,
-        origin=origin,
-        packages={"RedHat": redhat, "Debian": debian},
-        ports=ports,
-        install_flag=install,
-        config_flag=config,
-        start_flag=start,
-        own_variables=variables + flags,
-        reads_groups=reads_groups,
+        description=entry.description,
+        origin=entry.origin,
+        packages={family: entry.packages.get(family, ()) for family in ("RedHat", "Debian")},
+        ports=entry.ports,
+        install_flag=steps.install,
+        config_flag=steps.config,
+        start_flag=steps.start,
+        own_variables=tuple(own),
+        reads_groups=entry.reads_groups,
     )
 
 
-DIST, AOPS = Origin.DISTRIBUTION, Origin.AOPS
-NONE: tuple[str, ...] = ()
-PACKAGED_USER = "kept for 21.09 templates (the package makes the user)"
+def _problems(component: Component, groups: set[str]) -> Iterator[str]:
+    """What is wrong with a component beyond its entry's types: fields that must agree."""
+    name = component.name
+    names = [variable.name for variable in component.own_variables]
+    shared = {variable.name for variable in COMMON_VARIABLES + AOPS_PACKAGE_VARIABLES}
+    for index, variable in enumerate(component.own_variables):
+        where = f"{name}.variables.{variable.name}"
+        if variable.name in names[:index] or variable.name in shared:
+            yield f"{where}: is given twice (a key such as owner, repo or service gives it too)"
+        elif variable.default is not None and (problem := variable.problem(variable.default)):
+            yield f"{where}.default: {problem}"
+    for port in component.ports:
+        named = component.variables.get(port)
+        if named is None or named.type is not VarType.PORT:
+            yield f"{name}.ports: {port!r} is not a port variable of {name}"
+    for group in component.reads_groups:
+        if group not in groups:
+            yield f"{name}.reads_groups: {group!r} is not a component's group"
 
-_COMPONENTS = (
-    _component(
-        "zookeeper",
-        "ZooKeeper, the coordination service Kafka needs",
-        DIST,
-        (("zookeeper",), ("zookeeperd",)),
-        ("client_port", "leader_port", "vote_port"),
-        (
-            *_owner("zookeeper"),
-            _var("data_dir", STR, "data", "data directory, under install_dir"),
-            _var("zookeeper_log_path", STR, "log", "transaction log directory, under install_dir"),
-            _var("install_dir", STR, "/opt/zookeeper", "ZooKeeper's directory"),
-            _var("leader_port", PORT, 2888, "port followers reach the leader on"),
-            _var("vote_port", PORT, 3888, "leader election port"),
-            _var("client_port", PORT, 2181, "port clients (Kafka) connect to"),
-        ),
-        steps=("install_zk", "config_zk", "start_service"),
-    ),
-    _component(
-        "kafka",
-        "Kafka, the bus of the schedulers, executors and gala",
-        DIST,
-        (("kafka",), NONE),
-        ("kafka_port",),
-        (
-            *_owner("kafka"),
-            _var("kafka_log_path", STR, "log", "log (data) directory, under install_dir"),
-            _var("install_dir", STR, "/opt/kafka", "Kafka's directory"),
-            _var("zk_client_port", PORT, 2181, "ZooKeeper's client port on the zookeeper_hosts"),
-            _var("kafka_repo_url", STR, "", "openEuler: a dnf repository holding kafka"),
-            _package_file("kafka"),
-            _var(
-                "kafka_id", INT, None, "broker.id; default: position in kafka_hosts from 1", scope=Scope.HOST
-            ),
-            _var("kafka_port", PORT, 9092, "the broker's port", scope=Scope.HOST),
-        ),
-        reads_groups=("zookeeper_hosts",),
-        steps=("install_kafka", "config_kafka", "start_service"),
-    ),
-    _component(
-        "prometheus",
-        "Prometheus, scraping every node_exporter host",
-        DIST,
-        (("prometheus2",), ("prometheus",)),
-        ("prometheus_listen_port",),
-        (
-            *_owner("prometheus", PACKAGED_USER),
-            _var("prometheus_listen_port", PORT, 9090, "Prometheus's port"),
-            _var("node_exporter_listen_port", PORT, 9100, "the port scraped on every node_exporter host"),
-            _var("prometheus_conf_dir", STR, "/etc/prometheus", "where prometheus.yml is written"),
-            _var("prometheus_scrape_interval", STR, "15s", "scrape and evaluation interval"),
-        ),
-        reads_groups=("node_exporter_hosts",),
-    ),
-    _component(
-        "node_exporter",
-        "node_exporter, the host metrics Prometheus scrapes",
-        DIST,
-        (("node_exporter",), ("prometheus-node-exporter",)),
-        ("node_exporter_listen_port",),
-        (
-            *_owner("node_exporter", PACKAGED_USER),
-            _var("node_exporter_listen_port", PORT, 9100, "node_exporter's port"),
-        ),
-        config_default=False,
-    ),
-    _component(
-        "mysql",
-        "MySQL (MariaDB on Debian), the data center's relational store",
-        DIST,
-        (("mysql-server",), ("mariadb-server",)),
-        (),
-        _owner("mysql", PACKAGED_USER),
-        config_default=False,
-    ),
-    _component(
-        "elasticsearch",
-        "Elasticsearch, the data center's document store",
-        DIST,
-        (("elasticsearch",), NONE),
-        ("elasticsearch_listen_port",),
-        (
-            *_owner("elasticsearch"),
-            *_repo(
-                "Elasticsearch",
-                "Elasticsearch repository for 7.x packages",
-                "https://artifacts.elastic.co/packages/7.x/yum",
-                "elasticsearch",
-                gpgkey="https://artifacts.elastic.co/GPG-KEY-elasticsearch",
-            ),
-            _var("install_dir", STR, "/etc/elasticsearch/", "where elasticsearch.yml is written"),
-            _var("elasticsearch_cluster_name", STR, "myApp", "cluster.name"),
-            _var("elasticsearch_cluster_init_master", STR, "", "the bootstrap master; empty: the first host"),
-            _var("elasticsearch_listen_port", PORT, 9200, "http.port"),
-            _var("elasticsearch_data_path", STR, "/var/lib/elasticsearch", "path.data"),
-            _var("elasticsearch_log_path", STR, "/var/log/elasticsearch", "path.logs"),
-            _var("elasticsearch_network_host", STR, "", "network.host; empty: the host's own address"),
-            _package_file("elasticsearch"),
-            _var(
-                "elasticsearch_id", STR, None, "node.name; default: the inventory host name", scope=Scope.HOST
-            ),
-        ),
-    ),
-    _component(
-        "fluentd",
-        "fluentd, shipping shell history and syslog to Elasticsearch",
-        DIST,
-        (("rubygem-fluentd", "rubygem-fluent-plugin-elasticsearch"), NONE),
-        (),
-        (
-            _var("fluentd_config_dir", STR, "/etc/fluentd/", "where fluent.conf is written"),
-            _var("change_history_format", BOOL, True, "install the timestamped shell-history scripts"),
-            _var(
-                "change_history_format_scripts",
-                LIST,
-                ["zzz_openEuler_history.csh", "zzz_openEuler_history.sh"],
-                "the scripts, shipped with the role",
-            ),
-            _var("change_dmesg_format", BOOL, True, "forward syslog to fluentd"),
-            _var("change_dmesg_format_scripts", STR, "fluentd_dmesg.sh", "kept for 21.09 templates"),
-            _var("fluentd_demsg_port", PORT, 61122, "the syslog port fluentd listens on (127.0.0.1)"),
-            _package_file("fluentd"),
-            _var(
-                "elasticsearch_host",
-                STR,
-                "127.0.0.1",
-                "the Elasticsearch this host's logs go to",
-                scope=Scope.HOST,
-            ),
-            _var("elasticsearch_port", PORT, 9200, "its port", scope=Scope.HOST),
-        ),
-    ),
-    _component(
-        "adoctor_check_executor",
-        "the check executor",
-        AOPS,
-        (NONE, NONE),
-        (),
-        _service(
-            "check_executor",
-            extra=(
-                _var("do_check_consumer_num", INT, 2, "check task consumers in the process"),
-                _var("sample_period", INT, 15, "seconds between samples"),
-            ),
-        ),
-    ),
-    _component(
-        "adoctor_check_scheduler",
-        "the check scheduler",
-        AOPS,
-        (NONE, NONE),
-        ("check_scheduler_port",),
-        _service("check_scheduler", port=11112),
-    ),
-    _component(
-        "adoctor_diag_executor", "the diagnosis executor", AOPS, (NONE, NONE), (), _service("diag_executor")
-    ),
-    _component(
-        "adoctor_diag_scheduler",
-        "the diagnosis scheduler",
-        AOPS,
-        (NONE, NONE),
-        ("diag_scheduler_port",),
-        _service("diag_scheduler", port=11113),
-    ),
-    _component(
-        "gala_gopher",
-        "gala-gopher, the probe on every host",
-        DIST,
-        (("gala-gopher",), NONE),
-        ("gala_gopher_web_port",),
-        (
-            *_repo("gala_gopher", "gala gopher", "", "gala_gopher"),
-            _var("install_dir", STR, "/opt/gala-gopher/", "where gala-gopher.conf is written"),
-            _var("spider_kafka_host", STR, "127.0.0.1", "the Kafka broker the probe writes to"),
-            _var("gala_gopher_kafka_port", PORT, 9092, "its port"),
-            _var("gala_gopher_kafka_topic", STR, "gala_gopher", "the topic"),
-            _var("gala_gopher_web_port", PORT, 8888, "the metrics port"),
-            *(
-                _var(name, CHOICE, "off", "probe switch", choices=("on", "off", "auto"))
-                for name in (
-                    "probes_example_switch",
-                    "probes_system_meminfo",
-                    "probes_system_vmstat",
-                    "probes_system_tcp",
-                    "probes_system_inode",
-                    "extend_probes_redis",
+
+class _UniqueKeys(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing a key written twice in one mapping (it keeps the last)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"{key!r} is written twice", key_node.start_mark
                 )
-            ),
-            _package_file("gala_gopher"),
-        ),
-    ),
-    _component(
-        "gala_spider",
-        "gala-spider, the topology service",
-        AOPS,
-        (NONE, NONE),
-        ("gala_spider_port",),
-        (
-            _var("log_path", STR, "/var/log/spider", "log directory"),
-            _var("install_dir", STR, "/etc/spider", "where gala-spider.conf is written"),
-            _var("gala_spider_kafka_host", STR, "127.0.0.1", "the Kafka broker with topic gala_gopher"),
-            _var("gala_spider_listening_kafka_port", PORT, 9092, "its port"),
-            _var("exclude_addr", LIST, ["1.2.3.4"], "addresses left out of the topology"),
-            _var("base_table_name", LIST, ["tcp_link", "lvs_link"], "tables of the tcp temporary file"),
-            _var(
-                "other_table_name",
-                LIST,
-                ["nginx_link", "lvs_link", "haproxy_link", "dnsmasq_link"],
-                "tables of the other temporary file",
-            ),
-            _var("gala_spider_port", PORT, 11115, "its port"),
-        ),
-    ),
-    _component(
-        "gala_ragdoll",
-        "gala-ragdoll, configuration tracing",
-        AOPS,
-        (NONE, NONE),
-        ("gala_ragdoll_port",),
-        (
-            _var("gala_ragdoll_port", PORT, 11114, "its port"),
-            _var("gala_ragdoll_conf_dir", STR, "/etc/ragdoll", "where gala-ragdoll.conf is written"),
-            _var(
-                "gala_ragdoll_git_dir", STR, "/home/confTraceTest", "git work tree of expected configurations"
-            ),
-            _var("gala_ragdoll_git_user_name", STR, "aops", "git user.name of its commits"),
-            _var("gala_ragdoll_git_user_email", STR, "aops@localhost", "git user.email of its commits"),
-            _var(
-                "gala_ragdoll_collect_address",
-                STR,
-                "http://127.0.0.1:11111",
-                "the manager collecting configs",
-            ),
-            _var("gala_ragdoll_collect_api", STR, "/manage/config/collect", "the collection path"),
-        ),
-    ),
-)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
 
-# In the order of the 21.09 default task's steps.
-COMPONENTS: dict[str, Component] = {component.name: component for component in _COMPONENTS}
+
+_NAME = TypeAdapter(ComponentName)
+
+
+def load(path: Path) -> dict[str, Component]:
+    """The components of a catalogue file, in its order; CatalogueError naming the component and
+    the field when it is unreadable or an entry is wrong."""
+    try:
+        document = yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys)  # noqa: S506 - a safe loader
+    except (OSError, yaml.YAMLError) as exc:
+        raise CatalogueError(f"{path}: not readable as YAML: {exc}") from None
+    if not isinstance(document, dict) or not document:
+        raise CatalogueError(f"{path}: must map component names to their entries")
+    components = {}
+    for name, entry in document.items():
+        try:
+            _NAME.validate_python(name)
+            components[name] = _component(name, _ComponentEntry.model_validate(entry))
+        except ValidationError as exc:
+            first = described(exc, (str(name),))[0]
+            raise CatalogueError(f"{path}: {first['field']}: {first['error']}") from None
+    groups = {component.group for component in components.values()}
+    for component in components.values():
+        for problem in _problems(component, groups):
+            raise CatalogueError(f"{path}: {problem}")
+    return components
+
+
+CATALOGUE_FILE = Path(__file__).with_name("components.yml")
+# Read once, when the manager imports it: the file is part of the package like this module, and a
+# bad entry stops the manager at start rather than at the first template that names it.
+COMPONENTS: dict[str, Component] = load(CATALOGUE_FILE)
 
 
 def component(name: str) -> Component:

@@ -189,11 +189,12 @@ def aops_sdist(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory / result.stdout.strip().splitlines()[-1]
 
 
-def test_the_package_ships_every_role_and_playbook(aops_sdist: Path) -> None:
+def test_the_package_ships_every_role_and_playbook_and_the_catalogue(aops_sdist: Path) -> None:
     with tarfile.open(aops_sdist) as archive:
         shipped = {Path(*Path(name).parts[1:]) for name in archive.getnames()}
     tree = {path.relative_to(REPO) for path in components.ANSIBLE_DIR.rglob("*") if path.is_file()}
     assert len(tree) > 100 and tree <= shipped
+    assert components.CATALOGUE_FILE.relative_to(REPO) in shipped
 
 
 def inventory(
