@@ -9,9 +9,7 @@
  *     showSuccess(t('hostGroups.added', { name: form.host_group_name }))
  *   })
  *   <ServerForm :form="adding" :submit-text="t('hostGroups.add')" test="add-group">
- *     <FormField name="host_group_name" :label="t('hostGroups.name')" required>
- *       <Input v-model:value="form.host_group_name" />
- *     </FormField>
+ *     <TextField name="host_group_name" :label="t('hostGroups.name')" required />
  *   </ServerForm>
  *
  * `fieldOf` maps the server's field names to the form's (see useFieldErrors); `failed` takes a
@@ -62,5 +60,17 @@ export interface ServerForm {
   errorOf: (name: string) => FieldBinding
 }
 
-/** How ServerForm hands its field errors to the FormFields inside it. */
-export const FIELD_ERRORS: InjectionKey<(name: string) => FieldBinding> = Symbol('field errors')
+/** What a form hands the FormFields inside it: ServerForm's, or RuleForm's own. */
+export interface FormFields {
+  /** The form's model, where a TextField reads and writes its field by name (`data_list.0.name`). */
+  model: object
+  /** The error under a field, by its name. */
+  errorOf: (name: string) => FieldBinding
+  /**
+   * Whether the Form checks its fields' rules itself, as a ServerForm does before it sends; false
+   * where a server checks the form as it is written (RuleForm: the rule parser).
+   */
+  checked: boolean
+}
+
+export const FORM_FIELDS: InjectionKey<FormFields> = Symbol('form fields')
