@@ -38,7 +38,7 @@ export function getHosts(query: HostQuery) {
   return api.post<Paged & { host_infos: Host[] }>('/manage/host/get', query)
 }
 
-/** Every host of the user (unpaged), by name: what a host picker offers (HostSelect). */
+/** Every host of the user (unpaged), by name: what a host picker offers (MultiSelect). */
 export function hostChoices() {
   return api.post<{ host_infos: HostChoice[] }>('/manage/host/get', { sort: 'host_name' })
 }

@@ -1,5 +1,5 @@
 /**
- * The user's hosts to choose from (HostSelect) and to name rows by: the check results, the rule
+ * The user's hosts to choose from (MultiSelect) and to name rows by: the check results, the rule
  * preview and the diagnosis tasks show host ids as names. Asked for at once (in the component's
  * setup); a failure is shown and the ids stand for the names.
  */
