@@ -5,6 +5,7 @@
  */
 import { onMounted, watch } from 'vue'
 
+import type { Envelope } from '@/api/client'
 import { useBatchRemoval } from '@/composables/useBatchRemoval'
 
 /** A time the configuration service reports (POSIX seconds), in the reader's locale. */
@@ -12,8 +13,12 @@ export function localTime(seconds: number): string {
   return new Date(seconds * 1000).toLocaleString()
 }
 
-export function useDomainPanel(domainName: () => string, load: () => Promise<void>) {
+export function useDomainPanel(
+  domainName: () => string,
+  load: () => Promise<void>,
+  removeOne: (item: string) => Promise<Envelope>,
+) {
   onMounted(load)
   watch(domainName, load)
-  return useBatchRemoval(load)
+  return useBatchRemoval(load, removeOne)
 }
