@@ -11,6 +11,8 @@
  *   })
  *   <AddButton :label="t('hostGroups.add')" data-test="add-group" @click="adding.show(true)" />
  *   <FormModal :dialog="adding" :label="t('hostGroups.add')" test="add-group">...</FormModal>
+ *
+ * (The domains' and host groups' pages have ListCard draw the button and the dialog.)
  */
 import { ref, type Ref } from 'vue'
 
