@@ -176,6 +176,13 @@ def decode(data: bytes | str) -> Any:
         return loads(data)
 
 
+def decoded_keys(*names: str) -> tuple[str, ...]:
+    """`names` as the very objects decode() makes of them as an object's keys (orjson keeps one
+    object per key it has seen, in a cache): a dict lookup with them matches by identity instead
+    of comparing the text."""
+    return tuple(orjson.loads(orjson.dumps(dict.fromkeys(names))))
+
+
 def decode_bulk(data: bytes | str) -> Any:
     """decode() of a document of many small containers (Prometheus's `[ts, "value"]` pairs, a
     pair-form `/data/data/get` reply) with the cyclic garbage collector paused meanwhile.

@@ -126,12 +126,18 @@ class Graph:
 
     def sample(self, link: TcpLink, stamp: int, metrics: tuple[int, ...]) -> None:
         t = stamp // 1000
-        key = (link.id, t - t % self.bucket)
-        found = self.samples.get(key)
-        if found is None:
-            self.samples[key] = found = Sample(key[0], key[1])
+        start = t - t % self.bucket
+        found = link.sample
+        if found is None or found.t != start:
+            # Not the bucket of the link's last record (its first record, a new bucket, a late
+            # record): looked up by key; nearly all records are of the last one.
+            found = self.samples.get((link.id, start))
+            if found is None:
+                found = Sample(link.id, start)
+                self.samples[found.key] = found
+            link.sample = found
         if found.add(stamp, metrics):
-            self.dirty.samples.add(key)
+            self.dirty.samples.add(found.key)
 
     def lb_link(self, table: str, host: str, fields: dict[str, str], link_count: int, t: float) -> None:
         parts = (fields["client_ip"], fields["virtual_ip"], fields["virtual_port"])
@@ -178,6 +184,9 @@ class Graph:
     def drop_samples_before(self, t: float) -> None:
         """Samples of closed buckets, once stored, need not stay in memory."""
         for key in [k for k in self.samples if k[1] < t and k not in self.dirty.samples]:
+            link = self.links.get(key[0])
+            if link is not None and link.sample is self.samples[key]:
+                link.sample = None  # a late record of that bucket looks it up (and makes it anew)
             del self.samples[key]
 
     # --- restoring -------------------------------------------------------------------------

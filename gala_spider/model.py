@@ -91,6 +91,8 @@ class TcpLink:
     version: int = 0
     # 21.09's ids of its ends and itself, for the server they were made of (legacy.py).
     legacy: tuple[ProcKey, str, str, str] | None = field(default=None, compare=False, repr=False)
+    # The sample of its last record's bucket, that the next record most likely adds to (Graph.sample).
+    sample: Sample | None = field(default=None, compare=False, repr=False)
 
     def doc(self) -> dict[str, Any]:
         scope, client_ip, server_ip, port = self.conn
@@ -163,6 +165,10 @@ class LbLink:
         )
 
 
+def _no_sums() -> list[int]:
+    return [0] * (METRIC_COUNT + 1)
+
+
 @dataclass(slots=True)
 class Sample:
     """A link's counters summed over one bucket; `stamps` are the records already counted, so a
@@ -170,8 +176,12 @@ class Sample:
 
     link_id: str
     t: int
-    sums: list[int] = field(default_factory=lambda: [0] * (METRIC_COUNT + 1))
+    sums: list[int] = field(default_factory=_no_sums)
     stamps: set[int] = field(default_factory=set)
+    key: tuple[str, int] = field(init=False, compare=False, repr=False)  # in Graph.samples
+
+    def __post_init__(self) -> None:
+        self.key = (self.link_id, self.t)
 
     def add(self, stamp: int, metrics: tuple[int, ...]) -> bool:
         if stamp in self.stamps:

@@ -11,27 +11,52 @@ MAX_SPANS = 500
 
 class Presence:
     """Seen at `first`..`last`; `spans` are [start, end] runs of sightings no more than the time
-    to live apart, so "on the map at t" is a span with start <= t <= end + ttl."""
+    to live apart, so "on the map at t" is a span with start <= t <= end + ttl. While there is
+    one span (nearly everything on a live map) it is first..last and no list is kept: two
+    objects fewer per entity to make, and for the collector to walk (bench_topology.py)."""
 
-    __slots__ = ("first", "last", "spans")
+    __slots__ = ("_spans", "first", "last")
 
     def __init__(self, t: float, spans: list[list[float]] | None = None) -> None:
-        self.spans = spans if spans else [[t, t]]
-        self.first = self.spans[0][0]
-        self.last = self.spans[-1][1]
+        self._spans: list[list[float]] | None = None
+        if not spans:
+            self.first = self.last = t
+        elif len(spans) == 1:
+            self.first, self.last = spans[0][0], spans[0][1]
+        else:
+            self._set(spans)
+
+    @property
+    def spans(self) -> list[list[float]]:
+        return [[self.first, self.last]] if self._spans is None else self._spans
+
+    def _set(self, spans: list[list[float]]) -> None:
+        self._spans = spans if len(spans) > 1 else None
+        self.first = spans[0][0]
+        self.last = spans[-1][1]
 
     def touch(self, t: float, ttl: float) -> None:
-        last = self.spans[-1]
-        if t >= last[0]:
-            # The usual case: a sighting at or after the newest span's start.
-            if t > last[1]:
-                if t - last[1] > ttl:
-                    self.spans.append([t, t])
-                    self._cap()
-                else:
-                    last[1] = t
-                self.last = t
-            return
+        spans = self._spans
+        if spans is None:
+            if t >= self.first:
+                # The usual case: a sighting at or after the one span's start.
+                if t > self.last:
+                    if t - self.last > ttl:
+                        self._spans = [[self.first, self.last], [t, t]]
+                    self.last = t
+                return
+        else:
+            last = spans[-1]
+            if t >= last[0]:
+                # A sighting at or after the newest span's start.
+                if t > last[1]:
+                    if t - last[1] > ttl:
+                        spans.append([t, t])
+                        self._cap()
+                    else:
+                        last[1] = t
+                    self.last = t
+                return
         self._insert(t, ttl)
 
     def _insert(self, t: float, ttl: float) -> None:
@@ -49,13 +74,13 @@ class Presence:
                 merged[-1][1] = max(merged[-1][1], span[1])
             else:
                 merged.append(span)
-        self.spans = merged
-        self.first = merged[0][0]
+        self._set(merged)
         self._cap()
 
     def _cap(self) -> None:
-        if len(self.spans) > MAX_SPANS:
-            self.spans[1:3] = [[self.spans[1][0], self.spans[2][1]]]
+        spans = self._spans
+        if spans is not None and len(spans) > MAX_SPANS:
+            spans[1:3] = [[spans[1][0], spans[2][1]]]
 
     def alive_at(self, t: float, ttl: float) -> bool:
         for start, end in reversed(self.spans):

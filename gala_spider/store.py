@@ -65,7 +65,7 @@ class GraphStore:
                 source["id"] = hit.id
                 if index == METRICS:
                     sample = Sample.of(source)
-                    graph.samples[(sample.link_id, sample.t)] = sample
+                    graph.samples[sample.key] = sample
                 else:
                     graph.restore(source)
                 count += 1

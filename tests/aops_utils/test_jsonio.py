@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from aops_utils import jsonio
 from aops_utils.jsonio import _dumps_deep
 from aops_utils.jsonio import _loads_deep
 from aops_utils.trees import dumps
@@ -88,3 +89,11 @@ def test_cycles_are_refused() -> None:
         _dumps_deep(cycle)
     shared = [1]
     assert _dumps_deep([shared, shared]) == "[[1], [1]]"
+
+
+def test_decoded_keys_are_the_objects_decode_makes() -> None:
+    timestamp, host = jsonio.decoded_keys("timestamp", "hostname")
+    assert (timestamp, host) == ("timestamp", "hostname")
+    decoded = jsonio.decode(b'{"hostname": "web1", "timestamp": 1}')
+    # The same objects (a lookup matches by identity), not only equal texts.
+    assert [key for key in decoded if key is timestamp or key is host] == ["hostname", "timestamp"]

@@ -93,3 +93,41 @@ def test_forgetting_drops_the_plans_holding_what_was_forgotten() -> None:
     assert graph.plans
     graph.forget_before(time.time() + 1)
     assert not graph.plans and not graph.links
+
+
+def _as_int_reads(raw: Any) -> int | None:
+    """What the full check makes of a counter (records._count): "-" and null are 0, anything
+    else is int() of it; None when int() refuses it (the record is skipped)."""
+    if raw in ("-", None):
+        return 0
+    try:
+        return int(raw)
+    except (TypeError, ValueError):
+        return None
+
+
+# Texts the compiled digit loop reads, and what only int() reads (spaces, signs, underscores,
+# other scripts' digits, a number too large for 64 bits) or refuses, and values not texts.
+COUNTERS = ["0", "007", "1234567", "9" * 30, " 5", "5\n", "+3", "-4", "1_000", "٣", "-", "", "5.0"]
+COUNTERS += ["1,2", "0x1f", "1e3", "]", 5, 5.9, None, True, ["1"]]
+
+
+@pytest.mark.parametrize("raw", COUNTERS, ids=repr)
+def test_a_counter_is_read_as_int_reads_it_on_either_way(raw: Any) -> None:
+    start = int(time.time() - 60) * 1000
+    link = {"client": "10.1.0.1", "server": "10.1.0.2", "port": 3306, "stamp": start}
+    first = json.loads(m.tcp("web1", pid=100, name="curl", role=1, **link))
+    expected = _as_int_reads(raw)
+    for short_way in (True, False):
+        graph = Graph(3600, 60)
+        ingest(graph, first, FILTERS)
+        if not short_way:
+            graph.plans.clear()
+        assert bool(graph.plans) == short_way
+        try:
+            ingest(graph, {**first, "timestamp": start + 5000, "rx_bytes": raw}, FILTERS)
+        except Skipped as skip:
+            assert expected is None and "rx_bytes" in skip.reason
+            continue
+        (link,) = graph.links.values()
+        assert link.metrics[1] == expected
