@@ -178,7 +178,8 @@ class Sample:
     t: int
     sums: list[int] = field(default_factory=_no_sums)
     stamps: set[int] = field(default_factory=set)
-    key: tuple[str, int] = field(init=False, compare=False, repr=False)  # in Graph.samples
+    # Its key in Graph.samples, made once: a record of its bucket adds to it without making one.
+    key: tuple[str, int] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.key = (self.link_id, self.t)

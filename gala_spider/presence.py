@@ -19,12 +19,10 @@ class Presence:
 
     def __init__(self, t: float, spans: list[list[float]] | None = None) -> None:
         self._spans: list[list[float]] | None = None
-        if not spans:
-            self.first = self.last = t
-        elif len(spans) == 1:
-            self.first, self.last = spans[0][0], spans[0][1]
-        else:
+        if spans:
             self._set(spans)
+        else:
+            self.first = self.last = t
 
     @property
     def spans(self) -> list[list[float]]:

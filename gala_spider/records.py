@@ -108,7 +108,8 @@ def _metrics(value: dict[str, Any]) -> tuple[int, ...] | None:
     writes them), else None (the caller's int() of each then decides)."""
     try:
         texts: tuple[Any, ...] = _metric_fields(value)
-        # Eight, as TCP_METRICS (Sample.add unpacks them alike).
+        # Eight, as TCP_METRICS (Sample.add unpacks them alike); written out, as a comprehension
+        # would build a list first.
         return (
             _digits(texts[0]),
             _digits(texts[1]),
