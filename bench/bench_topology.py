@@ -40,7 +40,7 @@ from support.env import testenv
 
 from aops_utils import collector
 from aops_utils import jsonio
-from aops_utils.bus import Message
+from aops_utils.bus import RawMessage
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.contracts.link_tables import TABLES
 from aops_utils.docstore.factory import open_document_store
@@ -127,12 +127,12 @@ def main() -> None:
     consumer.after_flush = answers.remake  # as the service does (app.py)
     collector.for_bulk()  # likewise
     polling = bus.consumer([topic], topic)
-    first = polling.poll(30, 5000)  # waited for: the clocks start when records are there
+    first = polling.poll_raw(30, 5000)  # waited for: the clocks start when records are there
     wall, cpu = time.perf_counter(), time.process_time()
     consumer.take(first)
     while consumer.status.records < len(values):
         # As the service's loop does: the batch handed over, not kept (GraphConsumer.take).
-        taken = consumer.take(polling.poll(5, 5000))
+        taken = consumer.take(polling.poll_raw(5, 5000))
         assert taken or time.perf_counter() - wall < 120, "the records did not all arrive"
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     count = consumer.status.records
@@ -178,10 +178,7 @@ def main() -> None:
     # A live map: the next round of every link's counters, then what the consumer thread does
     # after the next store (answers.remake), and a viewer's request after it.
     ingested = consumer.status.records
-    fresh = [
-        Message(topic, 0, 0, None, jsonio.decode(v))
-        for v in records(args.hosts, args.rounds + 1, args.rounds)
-    ]
+    fresh = [RawMessage(topic, 0, 0, None, v) for v in records(args.hosts, args.rounds + 1, args.rounds)]
     consumer.take(fresh)
     made, *changed = timed(answers.remake)
     assert made == 1

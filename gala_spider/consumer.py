@@ -16,13 +16,13 @@ from typing import Any
 
 from aops_utils import collector
 from aops_utils.bus import Consumer
-from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
+from aops_utils.bus import RawMessage
 from aops_utils.errors import AopsError
 from gala_spider.graph import Graph
 from gala_spider.records import Filters
 from gala_spider.records import Skipped
-from gala_spider.records import ingest_batch
+from gala_spider.records import ingest_raw_batch
 from gala_spider.store import GraphStore
 
 LOG = logging.getLogger(__name__)
@@ -127,23 +127,24 @@ class GraphConsumer:
         deadline = time.monotonic() + self.flush_interval
         while not stop.is_set() and time.monotonic() < deadline:
             # Handed over, not kept here: take() drops the batch before it collects (see there).
-            self.take(consumer.poll(self.poll_seconds, self.max_records))
+            self.take(consumer.poll_raw(self.poll_seconds, self.max_records))
         if self.flush():
             consumer.commit()
 
-    def take(self, batch: list[Message]) -> int:
-        """Add a polled batch to the map; how many records it had. The batch is the caller's
-        to give away: when it keeps no reference, the records are freed before the collection
-        that follows a batch that grew the map, which then walks only what the map gained (a
-        batch's 5,000 decoded records cost that collection more than the map's new objects,
-        bench_topology.py)."""
+    def take(self, batch: list[RawMessage]) -> int:
+        """Add a polled batch to the map; how many records it had. The records come as their
+        bytes: a known tcp_link record in the probe's shape is joined without being decoded
+        (records.ingest_raw_batch). The batch is the caller's to give away: when it keeps no
+        reference, the records are freed before the collection that follows a batch that grew
+        the map, which then walks only what the map gained (a batch's 5,000 records cost that
+        collection more than the map's new objects, bench_topology.py)."""
         count = len(batch)
         if not count:
             return 0
         status = self.status
         now = time.time()
         # A batch makes a few objects per new record (all kept, none in a cycle) and drops the
-        # decoded records: the collector, started every so many of them, walked the young map
+        # records (those it decoded too): the collector, started every so many of them, walked the young map
         # for nothing; it runs once after. What a batch added to the map is then frozen, as the
         # whole map is after a store (see flush): while 300,000 records of a new map were read,
         # the full collections its growth set off walked it again and again, half of the time
@@ -155,7 +156,7 @@ class GraphConsumer:
         try:
             with collector.paused():
                 with graph.lock:
-                    skipped = ingest_batch(graph, [message.value for message in batch], self.filters, now)
+                    skipped = ingest_raw_batch(graph, [message.value for message in batch], self.filters, now)
                 for i, skip in skipped:
                     status.skipped[skip.kind] += 1
                     if skip.kind != "excluded":
@@ -171,7 +172,7 @@ class GraphConsumer:
                 gc.freeze()
         return count
 
-    def _log_skip(self, message: Message, skip: Skipped) -> None:
+    def _log_skip(self, message: RawMessage, skip: Skipped) -> None:
         if self._logged >= LOGGED_SKIPS:
             self._unlogged += 1
             return

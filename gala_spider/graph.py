@@ -60,11 +60,11 @@ class Graph:
         self.dirty = Dirty()
         # Bumped by every change: the readers' cached views are rebuilt when it moved.
         self.version = 0
-        # tcp_link records already joined, by their identifying fields: the objects they touch
-        # (records.py). A probe repeats its links every few seconds, so nearly every record is a
-        # known one; emptied when things are dropped or restored, since a plan holds the objects
-        # of that moment.
-        self.plans: dict[tuple[Any, ...], Any] = {}
+        # tcp_link records already joined, by their identifying fields (or those fields' bytes
+        # as the probe writes them, wire.py): the objects they touch (records.py). A probe
+        # repeats its links every few seconds, so nearly every record is a known one; emptied
+        # when things are dropped or restored, since a plan holds the objects of that moment.
+        self.plans: dict[object, Any] = {}
         self.plans_filters: object = None  # the filters the plans passed
 
     # --- changes ---------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 from aops_utils.contracts.link_tables import TCP_METRICS
-from aops_utils.contracts.topology import is_loopback
 from gala_spider.presence import Presence
 
 ProcKey = tuple[str, str, str]  # host, pid, process name
@@ -31,9 +32,12 @@ def proc_id(key: ProcKey) -> str:
 
 
 def is_local(client_ip: str, server_ip: str) -> bool:
-    return client_ip == server_ip or is_loopback(client_ip)
+    """A connection within one host: to itself, or over loopback (contracts.topology's
+    is_loopback, written out: a call into interpreted Python for every new record)."""
+    return client_ip == server_ip or client_ip.startswith("127.") or client_ip == "::1"
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Host:
     name: str
@@ -44,6 +48,7 @@ class Host:
         return {"kind": "host", "name": self.name, "addresses": sorted(self.addresses), **self.seen.fields()}
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Process:
     key: ProcKey
@@ -54,6 +59,7 @@ class Process:
         return {"kind": "process", "host": host, "pid": pid, "name": name, **self.seen.fields()}
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Listener:
     """The process last seen serving an endpoint."""
@@ -74,6 +80,7 @@ class Listener:
         }
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class TcpLink:
     """A client process's connections to a server endpoint. `client` is None when only the server
@@ -128,6 +135,7 @@ _LB_FIELDS = (
 )
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class LbLink:
     """What a load balancer (lvs, nginx, haproxy) on `host` forwards: client -> virtual ip:port
@@ -169,6 +177,7 @@ def _no_sums() -> list[int]:
     return [0] * (METRIC_COUNT + 1)
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class Sample:
     """A link's counters summed over one bucket; `stamps` are the records already counted, so a

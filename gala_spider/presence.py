@@ -5,10 +5,13 @@ from __future__ import annotations
 from bisect import bisect_right
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+
 # A thing that flaps for weeks keeps its newest spans; older ones merge into the first.
 MAX_SPANS = 500
 
 
+@mypyc_attr(acyclic=True)
 class Presence:
     """Seen at `first`..`last`; `spans` are [start, end] runs of sightings no more than the time
     to live apart, so "on the map at t" is a span with start <= t <= end + ttl. While there is

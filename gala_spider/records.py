@@ -7,8 +7,13 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from operator import itemgetter
+from types import FunctionType
 from typing import Any
 
+from mypy_extensions import mypyc_attr
+from orjson import loads
+
+from aops_utils import jsonio
 from aops_utils.contracts.link_tables import DNSMASQ_LINK
 from aops_utils.contracts.link_tables import LVS_LINK
 from aops_utils.contracts.link_tables import TCP_IDENTITY
@@ -24,6 +29,8 @@ from gala_spider.model import Listener
 from gala_spider.model import Process
 from gala_spider.model import TcpLink
 from gala_spider.model import is_local
+from gala_spider.wire import Shape
+from gala_spider.wire import read
 
 # A record stamped later than this past its arrival is refused: its clock is wrong, and it
 # would keep its links on the map for as long.
@@ -80,15 +87,18 @@ def ingest(graph: Graph, value: dict[str, Any], filters: Filters, now: float | N
         raise skip
 
 
-def _ingest_new(graph: Graph, value: dict[str, Any], filters: Filters, now: float) -> None:
-    """ingest() of a record that is not a known tcp_link one."""
+def _ingest_new(
+    graph: Graph, value: dict[str, Any], filters: Filters, now: float, shape: Shape | None = None
+) -> None:
+    """ingest() of a record that is not a known tcp_link one; `shape`, what wire.read found when
+    it is in the probe's shape."""
     table = value.get("table_name")
     if table not in filters.tables:
         raise Skipped(f"table {str(table)[:40]!r} is not read ([table_info])", "foreign")
     t = _when(value, now)
     host = _text(value, "hostname")
     if table == TCP_LINK:
-        _tcp(graph, value, filters, host, t)
+        _tcp(graph, value, filters, host, t, shape=shape)
     elif table == DNSMASQ_LINK:
         _dnsmasq(graph, value, filters, host, t)
     else:
@@ -101,6 +111,10 @@ _PLAN_FIELDS = ("hostname", *TCP_IDENTITY)
 _plan_fields = itemgetter(*decoded_keys(*_PLAN_FIELDS))
 _metric_fields = itemgetter(*decoded_keys(*TCP_METRICS))
 _TIMESTAMP, _TABLE_NAME = decoded_keys("timestamp", "table_name")
+_TIMESTAMP_KEY = b'"timestamp"'
+# wire.read is a loop over a record's bytes: compiled, a fraction of decoding it; run as Python
+# (no build, scripts/build_native.py), several times slower, so every record is decoded then.
+_READ_BYTES = not isinstance(read, FunctionType)
 
 
 def _metrics(value: dict[str, Any]) -> tuple[int, ...] | None:
@@ -146,6 +160,7 @@ def _plan_key(value: dict[str, Any]) -> tuple[Any, ...]:
         return tuple(value.get(name) for name in _PLAN_FIELDS)
 
 
+@mypyc_attr(acyclic=True)
 @dataclass(slots=True)
 class _Plan:
     """The objects of the map a known tcp_link record touches: the client's record has its link,
@@ -178,6 +193,18 @@ class _Known:
         self.dirty = graph.dirty
         self.ttl = graph.ttl
         self.latest = (now + FUTURE_SLACK) * 1000  # the newest stamp taken, in milliseconds
+
+    def join_shape(self, shape: Shape) -> bool:
+        """join() of a record read from its bytes (wire.py), its plan keyed by its identity's."""
+        plan: _Plan | None = self.plans.get(shape.identity)
+        stamp = shape.stamp
+        if plan is None or stamp <= 0 or stamp > self.latest:
+            return False
+        listener = plan.listener
+        if listener is not None and self.listeners.get(listener.endpoint) is not listener:
+            return False  # the endpoint changed hands: Graph.serve decides
+        self._apply(plan, stamp, shape.metrics)
+        return True
 
     def join(self, value: dict[str, Any]) -> bool:
         plan: _Plan | None
@@ -251,12 +278,57 @@ def ingest_batch(
     return skipped
 
 
-def _keep(graph: Graph, value: dict[str, Any], plan: _Plan | None) -> None:
-    """Remember the plan of a tcp_link record just joined (see _Known): the objects it touched."""
-    if plan is not None:
-        # A protocol that is a list or an object: such a record is joined in full each time.
-        with suppress(TypeError):
-            graph.plans[_plan_key(value)] = plan
+def ingest_raw_batch(
+    graph: Graph, payloads: Sequence[bytes], filters: Filters, now: float
+) -> list[tuple[int, Skipped]]:
+    """ingest_batch() of records as they came (JSON texts): a known tcp_link record in the probe's
+    shape is joined from its bytes (wire.py), any other is decoded first."""
+    known = _Known(graph, filters, now)
+    skipped: list[tuple[int, Skipped]] = []
+    for i, raw in enumerate(payloads):
+        shape = read(raw) if _READ_BYTES else None
+        if shape is not None and known.join_shape(shape):
+            continue
+        try:
+            value = loads(raw)  # jsonio.decode's first step, without a Python call a record
+        except ValueError:
+            value = _decoded(raw)
+        if type(value) is not dict:
+            skipped.append((i, Skipped("the value is not a JSON object")))
+            continue
+        if value.get(_TABLE_NAME) == TCP_LINK and known.join(value):
+            continue
+        try:
+            _ingest_new(graph, value, filters, now, shape)
+        except Skipped as skip:
+            skipped.append((i, skip))
+    return skipped
+
+
+def _decoded(raw: bytes) -> Any:
+    """jsonio.decode() of a text orjson refused (past its depth limit, the iterative parser),
+    None when it is not JSON."""
+    try:
+        return jsonio.decode(raw)
+    except (ValueError, TypeError):  # orjson's and, past its depth limit, json's errors
+        return None
+
+
+def _keep(graph: Graph, value: dict[str, Any], plan: _Plan | None, identity: bytes | None) -> None:
+    """Remember the plan of a tcp_link record just joined (see _Known): the objects it touched,
+    by its identity's bytes when it was read in the probe's shape (wire.read), else by its
+    identifying fields. A record of those bytes decodes to what this one did, but for its stamp
+    and counters, which wire.read takes from around them; unless the identity also holds a
+    "timestamp", which would stand in for the stamp before it: such a record is keyed by its
+    fields."""
+    if plan is None:
+        return
+    if identity is not None and _TIMESTAMP_KEY not in identity:
+        graph.plans[identity] = plan
+        return
+    # A protocol that is a list or an object: such a record is joined in full each time.
+    with suppress(TypeError):
+        graph.plans[_plan_key(value)] = plan
 
 
 def _server_plan(graph: Graph, host: Host, proc: Process, conn: Conn, family: str) -> _Plan | None:
@@ -273,7 +345,9 @@ def _excluded(filters: Filters, *addresses: str) -> None:
             raise Skipped(f"address {address} is in exclude_addr", "excluded")
 
 
-def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: float) -> None:
+def _tcp(
+    graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: float, *, shape: Shape | None
+) -> None:
     name = _text(value, "process_name")
     if name in filters.exclude_process:
         raise Skipped(f"process {name} is in exclude_process", "excluded")
@@ -281,8 +355,14 @@ def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: fl
     client_ip, server_ip = _text(value, "client_ip"), _text(value, "server_ip")
     port = _text(value, "server_port")
     _excluded(filters, client_ip, server_ip)
-    # Every counter given (the usual record): at once; else field by field, naming the bad one.
-    metrics = _metrics(value) or tuple(_count(value, n) for n in TCP_METRICS)
+    # Read from the bytes already (the probe's records), else every counter given (the usual
+    # record) at once, else field by field, naming the bad one.
+    identity = None if shape is None else shape.identity
+    metrics = (
+        shape.metrics
+        if shape is not None
+        else _metrics(value) or tuple(_count(value, n) for n in TCP_METRICS)
+    )
     scope = host if is_local(client_ip, server_ip) else ""
     conn = (scope, client_ip, server_ip, port)
     proc = (host, pid, name)
@@ -291,7 +371,7 @@ def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: fl
         seen_host, seen_proc = graph.host(host, client_ip, t), graph.proc(proc, t)
         link = graph.tcp_link(conn, proc, family, t, metrics)
         graph.sample(link, int(t * 1000), metrics)
-        _keep(graph, value, _Plan(seen_host, seen_proc, link, None, None, conn, family))
+        _keep(graph, value, _Plan(seen_host, seen_proc, link, None, None, conn, family), identity)
     elif role == "0":
         seen_host, seen_proc = graph.host(host, server_ip, t), graph.proc(proc, t)
         graph.serve((scope, server_ip, port), proc, t)
@@ -299,7 +379,7 @@ def _tcp(graph: Graph, value: dict[str, Any], filters: Filters, host: str, t: fl
         if not any(link.client is not None for link in graph.by_conn.get(conn, ())):
             metrics = _turned(metrics)
             graph.sample(graph.tcp_link(conn, None, family, t, metrics), int(t * 1000), metrics)
-        _keep(graph, value, _server_plan(graph, seen_host, seen_proc, conn, family))
+        _keep(graph, value, _server_plan(graph, seen_host, seen_proc, conn, family), identity)
     else:
         raise Skipped(f"role {str(role)[:10]!r} is neither 0 (server) nor 1 (client)")
 

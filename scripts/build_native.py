@@ -27,6 +27,7 @@ MODULES = (
     "gala_spider/graph.py",
     "gala_spider/model.py",
     "gala_spider/presence.py",
+    "gala_spider/wire.py",
 )
 GROUP = "gala_spider._native"
 

@@ -9,5 +9,6 @@ from aops_utils.bus.protocol import Consumer
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import MessageBus
 from aops_utils.bus.protocol import Producer
+from aops_utils.bus.protocol import RawMessage
 
-__all__ = ["Consumer", "Message", "MessageBus", "Producer"]
+__all__ = ["Consumer", "Message", "MessageBus", "Producer", "RawMessage"]

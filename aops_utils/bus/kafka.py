@@ -25,6 +25,7 @@ from kafka.protocol.api_key import ApiKey
 from aops_utils import jsonio
 from aops_utils.bus import rdkafka
 from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import RawMessage
 from aops_utils.bus.protocol import encoded_object
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
@@ -403,6 +404,10 @@ class KafkaBusConsumer(_BusClient):
     def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
         self._check_open()
         return self._consumer.poll(timeout, max_records)
+
+    def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
+        self._check_open()
+        return self._consumer.poll_raw(timeout, max_records)
 
     def commit(self) -> None:
         """Commit the polled positions; after a rebalance the messages are redelivered instead."""

@@ -21,6 +21,16 @@ class Message(NamedTuple):
     value: dict[str, Any]
 
 
+class RawMessage(NamedTuple):
+    """A polled message as it came: its value's bytes, not decoded (b"" for none)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: str | None
+    value: bytes
+
+
 def encoded_object(payload: bytes) -> bytes:
     """`payload` if it is the JSON text of one object (what every consumer of the bus reads)."""
     try:
@@ -50,7 +60,15 @@ class Producer(Protocol):
 
 
 class Consumer(Protocol):
-    def poll(self, timeout: float, max_records: int = 100) -> list[Message]: ...
+    def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
+        """Up to `max_records` messages, waiting up to `timeout` s for the first; a value that
+        is not a JSON object is logged and skipped."""
+        ...
+
+    def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
+        """poll() without the decoding: every value as it came, for a consumer that reads a
+        known wire format faster than a decoder (gala_spider.wire) and refuses the rest itself."""
+        ...
 
     def commit(self) -> None:
         """Commit every message returned by poll so far."""

@@ -16,9 +16,11 @@ from typing import Any
 from confluent_kafka import Consumer as RdConsumer
 from confluent_kafka import KafkaError
 from confluent_kafka import KafkaException
+from confluent_kafka import Message as RdMessage
 
 from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
+from aops_utils.bus.protocol import RawMessage
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.errors import ServiceUnavailable
@@ -136,7 +138,7 @@ class RdKafkaConsumer:
             raise self._unreachable() from None
         self._brokers.down = ""
 
-    def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
+    def _fetch(self, timeout: float, max_records: int) -> list[RdMessage]:
         if self._brokers.down:
             self._back(timeout)
         # librdkafka's consume() waits until it has all of num_messages (or the timeout): the
@@ -154,13 +156,16 @@ class RdKafkaConsumer:
                 records += client.consume(num_messages=max_records - 1, timeout=0)
         except KafkaException as exc:
             raise _error(self._servers, f"poll for group {self._group_id}", exc) from exc
+        return records
+
+    def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
         messages: list[Message] = []
         append = messages.append
         decode = jsonio.decode
         # The tuple made directly: Message(...) runs the named tuple's __new__, a Python
         # function, once per record (a sixth of this loop's time, bench_topology.py).
         make = tuple.__new__
-        for record in records:
+        for record in self._fetch(timeout, max_records):
             error = record.error()
             if error is not None:
                 self._record_error(error)
@@ -189,6 +194,30 @@ class RdKafkaConsumer:
                         record.offset(),
                         None if key is None else key.decode("utf-8", errors="replace"),
                         value,
+                    ),
+                )
+            )
+        return messages
+
+    def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
+        messages: list[RawMessage] = []
+        append = messages.append
+        make = tuple.__new__  # as in poll
+        for record in self._fetch(timeout, max_records):
+            error = record.error()
+            if error is not None:
+                self._record_error(error)
+                continue
+            key = record.key()
+            append(
+                make(
+                    RawMessage,
+                    (
+                        record.topic(),
+                        record.partition(),
+                        record.offset(),
+                        None if key is None else key.decode("utf-8", errors="replace"),
+                        record.value() or b"",
                     ),
                 )
             )

@@ -22,9 +22,11 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     from kafka import KafkaAdminClient
 
+from aops_utils import jsonio
 from aops_utils.bus import Consumer
 from aops_utils.bus import Message
 from aops_utils.bus import MessageBus
+from aops_utils.bus import RawMessage
 from aops_utils.bus.factory import open_bus
 from aops_utils.bus.kafka import KafkaBus
 from aops_utils.bus.memory import MemoryBus
@@ -155,6 +157,28 @@ def test_an_encoded_object_arrives_as_its_object_and_anything_else_is_refused(
     consumer = bus.consumer([topic], f"g-{unique}")
     assert [m.value for m in drain(consumer, 1)] == [{"n": 1, "text": "a, b"}]
     consumer.close()
+
+
+def test_poll_raw_gives_each_value_as_its_bytes_were_sent(bus: MessageBus, topic: str, unique: str) -> None:
+    sent = [b'{"timestamp": 1, "hostname": "h\\u00fc"}', b'{"n":1}', b'{ "spaced" : [1, 2] }']
+    producer = bus.producer()
+    try:
+        for payload in sent:
+            producer.send_encoded(topic, payload, key="one")  # one partition: in order
+        producer.send(topic, {"n": 2}, key="one")
+        producer.flush(10)
+    finally:
+        producer.close()
+    consumer = bus.consumer([topic], f"g-{unique}")
+    received: list[RawMessage] = []
+    deadline = time.monotonic() + 30
+    while len(received) < 4 and time.monotonic() < deadline:
+        received.extend(consumer.poll_raw(0.5))
+    consumer.close()
+    assert [m.value for m in received[:3]] == sent
+    assert jsonio.decode(received[3].value) == {"n": 2}
+    assert {(m.topic, m.key) for m in received} == {(topic, "one")}
+    assert [m.offset for m in received] == sorted(m.offset for m in received)
 
 
 def test_a_sent_dict_comes_back_with_its_topic_key_and_value(

@@ -27,3 +27,10 @@ def test_the_ingest_modules_load_from_a_build_of_their_sources() -> None:
         # By name: mypyc gives a module that another of its group imported first a wrong folder.
         assert loaded.__spec__ is not None and loaded.__spec__.origin is not None
         assert Path(loaded.__spec__.origin).name == native.built(source).name
+
+
+def test_the_compiled_join_reads_the_probes_records_from_their_bytes() -> None:
+    from gala_spider import records
+
+    # Run as Python, wire.read would cost more than decoding, so it is used only compiled.
+    assert records._READ_BYTES
