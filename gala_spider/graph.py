@@ -3,6 +3,7 @@ last time it was stored."""
 
 from __future__ import annotations
 
+import math
 import threading
 from dataclasses import dataclass
 from dataclasses import field
@@ -52,6 +53,10 @@ class Graph:
         self.links: dict[str, TcpLink] = {}
         self.lbs: dict[str, LbLink] = {}
         self.samples: dict[tuple[str, int], Sample] = {}
+        # Buckets that start before this may be stored and no longer (or not yet) held here: a
+        # record of one makes a late Sample (model.Sample.late) whose write adds to the stored
+        # one instead of replacing it (GraphStore.write).
+        self.samples_from = -math.inf
         # Indexes: a link's id by its key, the links to an endpoint (resolved when its server is
         # learnt), the links of a connection.
         self.link_keys: dict[tuple[Conn, ProcKey | None], TcpLink] = {}
@@ -133,7 +138,7 @@ class Graph:
             # record): looked up by key; nearly all records are of the last one.
             found = self.samples.get((link.id, start))
             if found is None:
-                found = Sample(link.id, start)
+                found = Sample(link.id, start, late=[] if start < self.samples_from else None)
                 self.samples[found.key] = found
             link.sample = found
         if found.add(stamp, metrics):
@@ -183,6 +188,7 @@ class Graph:
 
     def drop_samples_before(self, t: float) -> None:
         """Samples of closed buckets, once stored, need not stay in memory."""
+        self.samples_from = max(self.samples_from, t)
         for key in [k for k in self.samples if k[1] < t and k not in self.dirty.samples]:
             link = self.links.get(key[0])
             if link is not None and link.sample is self.samples[key]:

@@ -189,6 +189,9 @@ class Sample:
     stamps: set[int] = field(default_factory=set)
     # Its key in Graph.samples, made once: a record of its bucket adds to it without making one.
     key: tuple[str, int] = field(init=False, compare=False, repr=False)
+    # A sample of a bucket that may be stored and no longer held (Graph.samples_from) keeps its
+    # records: added to the stored sample (`over`), each counts once; its sums alone are partial.
+    late: list[tuple[int, tuple[int, ...]]] | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.key = (self.link_id, self.t)
@@ -197,6 +200,8 @@ class Sample:
         if stamp in self.stamps:
             return False
         self.stamps.add(stamp)
+        if self.late is not None:
+            self.late.append((stamp, metrics))
         sums = self.sums
         count, rx, tx, inn, out, retrans, lost, rtt = metrics
         sums[0] = max(sums[0], count)  # link_count: connections at once, not a total
@@ -212,6 +217,16 @@ class Sample:
         sums[7] += rtt * weight
         sums[8] += weight
         return True
+
+    def over(self, stored: Sample | None) -> Sample:
+        """This late sample's records added to `stored`, the sample of its bucket as stored (a
+        copy; a record it holds already counts once)."""
+        merged = Sample(self.link_id, self.t)
+        if stored is not None:
+            merged.sums, merged.stamps = list(stored.sums), set(stored.stamps)
+        for stamp, metrics in self.late or ():
+            merged.add(stamp, metrics)
+        return merged
 
     def values(self) -> dict[str, int]:
         s = self.sums

@@ -111,8 +111,11 @@ def link_metrics(service: Spider, principal: Principal, query: MetricsQuery) -> 
             s for k, s in graph.samples.items() if k[0] in visible and start - graph.bucket < k[1] <= end
         ]
     stored = service.store.samples(sorted(visible), start - graph.bucket + 1, end)
-    # The buckets still being summed are newer in memory than in the store.
-    merged = {(s.link_id, s.t): s for s in stored} | {(s.link_id, s.t): s for s in pending}
+    # The buckets still being summed are newer in memory than in the store; a late sample's
+    # records add to what is stored of its bucket.
+    merged = {(s.link_id, s.t): s for s in stored}
+    for s in pending:
+        merged[s.key] = s if s.late is None else s.over(merged.get(s.key))
     return {
         "start": start,
         "end": end,

@@ -38,6 +38,17 @@ def _entity_id(kind: str, *parts: str) -> str:
     return f"{kind}-{digest(*parts)}"
 
 
+# A late sample's records in its document until it is written (GraphStore._over_stored).
+LATE = "_late"
+
+
+def _sample_doc(sample: Sample) -> dict[str, Any]:
+    doc = sample.doc()
+    if sample.late is not None:
+        doc[LATE] = [(stamp, list(metrics)) for stamp, metrics in sample.late]
+    return doc
+
+
 class GraphStore:
     """Writes are idempotent by id: a document is the whole current state of its thing."""
 
@@ -64,11 +75,12 @@ class GraphStore:
                 source = dict(hit.source)
                 source["id"] = hit.id
                 if index == METRICS:
-                    sample = Sample.of(source)
+                    sample = Sample.of(source)  # only those from recent_samples_from on
                     graph.samples[sample.key] = sample
                 else:
                     graph.restore(source)
                 count += 1
+        graph.samples_from = max(graph.samples_from, recent_samples_from)
         return count
 
     @staticmethod
@@ -89,19 +101,42 @@ class GraphStore:
         # Each TCP link says the ttl it is kept with: the data center reads it without this conf.
         links = [(i, {**graph.links[i].doc(), TTL: graph.ttl}) for i in dirty.links if i in graph.links]
         links += [(i, graph.lbs[i].doc()) for i in dirty.lbs if i in graph.lbs]
-        samples = [(f"{k[0]}-{k[1]}", graph.samples[k].doc()) for k in dirty.samples if k in graph.samples]
+        samples = [
+            (f"{k[0]}-{k[1]}", _sample_doc(graph.samples[k])) for k in dirty.samples if k in graph.samples
+        ]
         graph.dirty = type(dirty)()
         return entities, links, samples
 
     def write(self, *parts: Sequence[tuple[str, dict[str, Any]]]) -> int:
         self.ensure()
         written = 0
-        for index, docs in zip((ENTITIES, LINKS, METRICS), parts, strict=True):
+        entities, links, samples = parts
+        for index, docs in zip(
+            (ENTITIES, LINKS, METRICS), (entities, links, self._over_stored(samples)), strict=True
+        ):
             if docs:
                 # Read back only at start (and metrics per request, refreshed by then).
                 self.docs.put_many(index, list(docs), refresh=index == METRICS)
                 written += len(docs)
         return written
+
+    def _over_stored(self, samples: Sequence[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+        """The documents of late samples (see _sample_doc) as their records added to what is
+        stored of their buckets; the others as they are."""
+        late = [doc_id for doc_id, doc in samples if LATE in doc]
+        if not late:
+            return list(samples)
+        stored = self.docs.get_many(METRICS, late)
+        out = []
+        for doc_id, doc in samples:
+            if LATE not in doc:
+                out.append((doc_id, doc))
+                continue
+            records = [(int(stamp), tuple(metrics)) for stamp, metrics in doc[LATE]]
+            sample = Sample(str(doc["link_id"]), int(doc["t"]), late=records)
+            held = stored.get(doc_id)
+            out.append((doc_id, sample.over(None if held is None else Sample.of(held)).doc()))
+        return out
 
     def forget_before(self, cutoff: float) -> int:
         self.ensure()
