@@ -29,7 +29,9 @@ from gala_spider.model import Listener
 from gala_spider.model import Process
 from gala_spider.model import TcpLink
 from gala_spider.model import is_local
+from gala_spider.wire import IDENTITY_NAMES
 from gala_spider.wire import Shape
+from gala_spider.wire import fields
 from gala_spider.wire import read
 
 # A record stamped later than this past its arrival is refused: its clock is wrong, and it
@@ -112,6 +114,7 @@ _plan_fields = itemgetter(*decoded_keys(*_PLAN_FIELDS))
 _metric_fields = itemgetter(*decoded_keys(*TCP_METRICS))
 _TIMESTAMP, _TABLE_NAME = decoded_keys("timestamp", "table_name")
 _TIMESTAMP_KEY = b'"timestamp"'
+_IDENTITY_KEYS = decoded_keys(*IDENTITY_NAMES)
 # wire.read is a loop over a record's bytes: compiled, a fraction of decoding it; run as Python
 # (no build, scripts/build_native.py), several times slower, so every record is decoded then.
 _READ_BYTES = not isinstance(read, FunctionType)
@@ -289,20 +292,34 @@ def ingest_raw_batch(
         shape = read(raw) if _READ_BYTES else None
         if shape is not None and known.join_shape(shape):
             continue
-        try:
-            value = loads(raw)  # jsonio.decode's first step, without a Python call a record
-        except ValueError:
-            value = _decoded(raw)
+        value = None if shape is None else _shaped(shape)
+        if value is None:
+            try:
+                value = loads(raw)  # jsonio.decode's first step, without a Python call a record
+            except ValueError:
+                value = _decoded(raw)
         if type(value) is not dict:
             skipped.append((i, Skipped("the value is not a JSON object")))
             continue
-        if value.get(_TABLE_NAME) == TCP_LINK and known.join(value):
+        # A record read in the probe's shape has its plan under its identity's bytes (_keep).
+        if shape is None and value.get(_TABLE_NAME) == TCP_LINK and known.join(value):
             continue
         try:
             _ingest_new(graph, value, filters, now, shape)
         except Skipped as skip:
             skipped.append((i, skip))
     return skipped
+
+
+def _shaped(shape: Shape) -> dict[str, Any] | None:
+    """A tcp_link record read in the probe's shape as decoding it makes it, without its counters
+    (taken from the shape), when its identity's values are plain text (wire.fields); else None."""
+    values = fields(shape.identity)
+    if values is None:
+        return None
+    value: dict[str, Any] = {_TIMESTAMP: shape.stamp, _TABLE_NAME: TCP_LINK}
+    value.update(zip(_IDENTITY_KEYS, values, strict=True))
+    return value
 
 
 def _decoded(raw: bytes) -> Any:
@@ -319,12 +336,12 @@ def _keep(graph: Graph, value: dict[str, Any], plan: _Plan | None, identity: byt
     by its identity's bytes when it was read in the probe's shape (wire.read), else by its
     identifying fields. A record of those bytes decodes to what this one did, but for its stamp
     and counters, which wire.read takes from around them; unless the identity also holds a
-    "timestamp", which would stand in for the stamp before it: such a record is keyed by its
-    fields."""
+    "timestamp", which would stand in for the stamp before it: such a record is not kept."""
     if plan is None:
         return
-    if identity is not None and _TIMESTAMP_KEY not in identity:
-        graph.plans[identity] = plan
+    if identity is not None:
+        if _TIMESTAMP_KEY not in identity:  # else joined in full each time
+            graph.plans[identity] = plan
         return
     # A protocol that is a list or an object: such a record is joined in full each time.
     with suppress(TypeError):

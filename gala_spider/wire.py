@@ -34,6 +34,17 @@ MAX_DIGITS: Final = 18
 _WIRE_COUNTERS = TABLES[TCP_LINK][len(TCP_IDENTITY) :]
 _TAIL: Final = ("".join(f', "{name}": "#"' for name in _WIRE_COUNTERS) + "}").encode()
 _TO_METRICS: Final = tuple(_WIRE_COUNTERS.index(name) for name in TCP_METRICS)
+# The identity's fields as the probe writes them but for table_name (tcp_link), and a template
+# of it with VALUE standing for each value: for a new record, read instead of decoding (`fields`).
+IDENTITY_NAMES: Final = ("hostname", *TCP_IDENTITY)
+VALUE: Final = 1
+_IDENTITY: Final = (
+    b'\x01", '.join(
+        f'"{name}": "'.encode() if name != "pid" else f'"table_name": "{TCP_LINK}", "pid": "'.encode()
+        for name in IDENTITY_NAMES
+    )
+    + b'\x01"'
+)
 assert sorted(_TO_METRICS) == list(range(len(TCP_METRICS))), "TCP_METRICS are the table's counters"
 assert len(_WIRE_COUNTERS) == 8, "read() makes eight counters"
 
@@ -132,3 +143,33 @@ def _stamp(raw: bytes, first: i64) -> int:
     for i in range(len(HEAD), first - 2):
         stamp = stamp * 10 + (raw[i] - 48)
     return stamp
+
+
+def fields(identity: bytes) -> list[str] | None:
+    """The values of `identity` (IDENTITY_NAMES' order) when it is exactly the probe's text of
+    them with plain values: no escape (a backslash), no control character, UTF-8. Then the record
+    is JSON and decodes to these (and its stamp and counters); else None, and it is decoded."""
+    values: list[str] = []
+    template = _IDENTITY
+    size: i64 = len(identity)
+    i: i64 = 0
+    for j in range(len(template)):
+        expected: i64 = template[j]
+        if expected != VALUE:
+            if i >= size or identity[i] != expected:
+                return None
+            i += 1
+            continue
+        start = i
+        while i < size:
+            byte: i64 = identity[i]
+            if byte == 34:  # the closing quote
+                break
+            if byte < 32 or byte == 92:  # a control character or an escape
+                return None
+            i += 1
+        try:
+            values.append(identity[start:i].decode())
+        except UnicodeDecodeError:
+            return None
+    return values if i == size else None
