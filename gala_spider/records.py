@@ -292,7 +292,9 @@ def ingest_raw_batch(
         shape = read(raw) if _READ_BYTES else None
         if shape is not None and known.join_shape(shape):
             continue
-        value = None if shape is None else _shaped(shape)
+        # Any: what the decoder makes is checked below (typed, the compiled code would check it
+        # here and raise on a list).
+        value: Any = None if shape is None else _shaped(shape)
         if value is None:
             try:
                 value = loads(raw)  # jsonio.decode's first step, without a Python call a record

@@ -217,6 +217,9 @@ COUNTS = (
         b'{"timestamp": STAMP, ' + IDENTITY + COUNTS.replace(b'"7"', b'"\\u0037"') + b"}",
         b'{"timestamp": STAMP, ' + IDENTITY.replace(b'"1"', b'"0"') + COUNTS + b"}",  # another role
         b'{"timestamp": STAMP,' + IDENTITY + COUNTS + b"}",  # other separators
+        b"[1, 2, 3]",  # JSON, not an object
+        b'"text"',
+        b"",
     ],
 )
 def test_a_record_read_from_its_bytes_is_read_as_decoding_it_reads_it(variant: bytes) -> None:
