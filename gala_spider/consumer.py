@@ -156,7 +156,7 @@ class GraphConsumer:
         try:
             with collector.paused():
                 with graph.lock:
-                    skipped = ingest_raw_batch(graph, [message.value for message in batch], self.filters, now)
+                    skipped = self._ingest([message.value for message in batch], now)
                 for i, skip in skipped:
                     status.skipped[skip.kind] += 1
                     if skip.kind != "excluded":
@@ -171,6 +171,24 @@ class GraphConsumer:
                 gc.collect(1)
                 gc.freeze()
         return count
+
+    def _ingest(self, values: list[bytes], now: float) -> list[tuple[int, Skipped]]:
+        """ingest_raw_batch(), and when it fails (a fault of ours, not of a record: those are
+        Skipped), the batch again record by record, each that fails skipped as an `error` with
+        its traceback logged: one record must not stop the map. Joining a record again changes
+        nothing (spans, counters and buckets take a record once)."""
+        try:
+            return ingest_raw_batch(self.graph, values, self.filters, now)
+        except Exception:
+            LOG.exception("gala_spider: a batch of %d records failed; joined one by one", len(values))
+        skipped: list[tuple[int, Skipped]] = []
+        for i, value in enumerate(values):
+            try:
+                skipped += [(i, skip) for _, skip in ingest_raw_batch(self.graph, [value], self.filters, now)]
+            except Exception as exc:
+                LOG.exception("gala_spider: record %d of the batch failed", i)
+                skipped.append((i, Skipped(f"internal error: {type(exc).__name__}", "error")))
+        return skipped
 
     def _log_skip(self, message: RawMessage, skip: Skipped) -> None:
         if self._logged >= LOGGED_SKIPS:

@@ -46,7 +46,7 @@ class Skipped(Exception):
     def __init__(self, reason: str, kind: str = "malformed") -> None:
         super().__init__(reason)
         self.reason = reason
-        self.kind = kind  # malformed, foreign (a table not read) or excluded ([option])
+        self.kind = kind  # malformed, foreign (a table not read), excluded ([option]) or error (ours)
 
 
 @dataclass(frozen=True)
