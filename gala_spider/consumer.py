@@ -144,8 +144,8 @@ class GraphConsumer:
         status = self.status
         now = time.time()
         # A batch makes a few objects per new record (all kept, none in a cycle) and drops the
-        # records (those it decoded too): the collector, started every so many of them, walked the young map
-        # for nothing; it runs once after. What a batch added to the map is then frozen, as the
+        # records (and those it decoded): the collector, started every so many of them, walked
+        # the young map for nothing; it runs once after. What a batch added to the map is then frozen, as the
         # whole map is after a store (see flush): while 300,000 records of a new map were read,
         # the full collections its growth set off walked it again and again, half of the time
         # spent polling Kafka. A young collection first frees the cycles other threads dropped

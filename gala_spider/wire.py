@@ -32,20 +32,21 @@ DIGITS: Final = 35  # "#"
 # More digits than a machine integer holds for sure: such a number is decoded in full.
 MAX_DIGITS: Final = 18
 _WIRE_COUNTERS = TABLES[TCP_LINK][len(TCP_IDENTITY) :]
-_TAIL: Final = ("".join(f', "{name}": "#"' for name in _WIRE_COUNTERS) + "}").encode()
-_TO_METRICS: Final = tuple(_WIRE_COUNTERS.index(name) for name in TCP_METRICS)
+_TAIL: Final = ("".join(f', "{name}": "{chr(DIGITS)}"' for name in _WIRE_COUNTERS) + "}").encode()
+# Where each counter read (in the probe's order) goes in TCP_METRICS.
+_SLOT: Final = tuple(TCP_METRICS.index(name) for name in _WIRE_COUNTERS)
 # The identity's fields as the probe writes them but for table_name (tcp_link), and a template
 # of it with VALUE standing for each value: for a new record, read instead of decoding (`fields`).
 IDENTITY_NAMES: Final = ("hostname", *TCP_IDENTITY)
 VALUE: Final = 1
 _IDENTITY: Final = (
-    b'\x01", '.join(
-        f'"{name}": "'.encode() if name != "pid" else f'"table_name": "{TCP_LINK}", "pid": "'.encode()
+    f'{chr(VALUE)}", '.join(
+        f'"{name}": "' if name != "pid" else f'"table_name": "{TCP_LINK}", "pid": "'
         for name in IDENTITY_NAMES
     )
-    + b'\x01"'
-)
-assert sorted(_TO_METRICS) == list(range(len(TCP_METRICS))), "TCP_METRICS are the table's counters"
+    + f'{chr(VALUE)}"'
+).encode()
+assert sorted(_SLOT) == list(range(len(TCP_METRICS))), "TCP_METRICS are the table's counters"
 assert len(_WIRE_COUNTERS) == 8, "read() makes eight counters"
 
 
@@ -99,21 +100,10 @@ def read(raw: bytes) -> Shape | None:
         if i == start or start - i == MAX_DIGITS:
             return None  # no digits, or more than a machine integer holds: decoded in full
         counter -= 1
-        counts[counter] = number
+        counts[_SLOT[counter]] = number
     if i <= first or raw[i] != 34:  # the identity ends with its last value's closing quote
         return None
-    order = _TO_METRICS
-    metrics = (
-        counts[order[0]],
-        counts[order[1]],
-        counts[order[2]],
-        counts[order[3]],
-        counts[order[4]],
-        counts[order[5]],
-        counts[order[6]],
-        counts[order[7]],
-    )
-    return Shape(raw[first : i + 1], _stamp(raw, first), metrics)
+    return Shape(raw[first : i + 1], _stamp(raw, first), tuple(counts))
 
 
 def _identity_start(raw: bytes) -> i64:

@@ -13,6 +13,7 @@ from typing import Any
 from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import RawMessage
+from aops_utils.bus.protocol import decoded
 from aops_utils.bus.protocol import encoded_object
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
@@ -222,16 +223,9 @@ class MemoryConsumer:
         self._closed = False
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
-        # Every payload is a JSON object: the producers refuse anything else (encoded_object).
-        return [
-            Message(topic=name, partition=partition, offset=offset, key=key, value=jsonio.decode(payload))
-            for name, partition, offset, key, payload in self._wait(timeout, max_records)
-        ]
+        return decoded(self.poll_raw(timeout, max_records))
 
     def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
-        return [RawMessage(*record) for record in self._wait(timeout, max_records)]
-
-    def _wait(self, timeout: float, max_records: int) -> list[tuple[str, int, int, str | None, bytes]]:
         if max_records < 1:
             raise ValueError(f"max_records must be positive, got {max_records}")
         deadline = time.monotonic() + max(timeout, 0.0)
@@ -243,7 +237,7 @@ class MemoryConsumer:
                 raw = self._take(max_records)
                 remaining = deadline - time.monotonic()
                 if raw or remaining <= 0 or self._closed:
-                    return raw
+                    return [RawMessage(*record) for record in raw]
                 cond.wait(remaining)
 
     def commit(self) -> None:

@@ -18,9 +18,9 @@ from confluent_kafka import KafkaError
 from confluent_kafka import KafkaException
 from confluent_kafka import Message as RdMessage
 
-from aops_utils import jsonio
 from aops_utils.bus.protocol import Message
 from aops_utils.bus.protocol import RawMessage
+from aops_utils.bus.protocol import decoded
 from aops_utils.codes import Code
 from aops_utils.errors import AopsError
 from aops_utils.errors import ServiceUnavailable
@@ -159,10 +159,12 @@ class RdKafkaConsumer:
         return records
 
     def poll(self, timeout: float, max_records: int = 100) -> list[Message]:
-        messages: list[Message] = []
+        return decoded(self.poll_raw(timeout, max_records))
+
+    def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
+        messages: list[RawMessage] = []
         append = messages.append
-        decode = jsonio.decode
-        # The tuple made directly: Message(...) runs the named tuple's __new__, a Python
+        # The tuple made directly: RawMessage(...) runs the named tuple's __new__, a Python
         # function, once per record (a sixth of this loop's time, bench_topology.py).
         make = tuple.__new__
         for record in self._fetch(timeout, max_records):
@@ -170,45 +172,9 @@ class RdKafkaConsumer:
             if error is not None:
                 self._record_error(error)
                 continue
-            # Inlined (not a function per record): a third of the bus's time per record.
-            try:
-                value = decode(record.value() or b"")  # None: a tombstone, not an object
-            except (ValueError, TypeError):  # orjson's and, past its depth limit, json's errors
-                value = None
-            if type(value) is not dict:
-                log.error(
-                    "skipping %s[%d]@%d: the value is not a JSON object",
-                    record.topic(),
-                    record.partition(),
-                    record.offset(),
-                )
-                continue
             key = record.key()
-            # A delivered record (no error) always has its topic, partition and offset.
-            append(
-                make(
-                    Message,
-                    (
-                        record.topic(),
-                        record.partition(),
-                        record.offset(),
-                        None if key is None else key.decode("utf-8", errors="replace"),
-                        value,
-                    ),
-                )
-            )
-        return messages
-
-    def poll_raw(self, timeout: float, max_records: int = 100) -> list[RawMessage]:
-        messages: list[RawMessage] = []
-        append = messages.append
-        make = tuple.__new__  # as in poll
-        for record in self._fetch(timeout, max_records):
-            error = record.error()
-            if error is not None:
-                self._record_error(error)
-                continue
-            key = record.key()
+            # A delivered record (no error) always has its topic, partition and offset; a
+            # tombstone has no value (b"": not an object, for the reader to refuse).
             append(
                 make(
                     RawMessage,
