@@ -15,12 +15,6 @@ from aops_utils.restful import Reply
 from aops_utils.restful import RequestContext
 
 
-@api.route("/manage/template/import", body=ImportTemplateBody, max_body=IMPORT_MAX_BODY)
-def import_template(ctx: RequestContext[ImportTemplateBody]) -> Reply:
-    """Import a template: a step list (object or YAML) with its components' variables."""
-    return templates.import_template(manager(), ctx.caller, ctx.body, manager().catalogue)
-
-
 @relay.change("/manage/template/delete", TemplateNamesBody, DataCenter.delete_templates)
 def delete_templates() -> None:
     """Delete templates by name, per item; the tasks that use them stay."""
@@ -29,3 +23,9 @@ def delete_templates() -> None:
 @relay.read("/manage/template/get", GetTemplatesBody, DataCenter.get_templates)
 def get_templates() -> None:
     """List templates (all when `template_list` is empty), sorted by name and paged when asked."""
+
+
+@api.route("/manage/template/import", body=ImportTemplateBody, max_body=IMPORT_MAX_BODY)
+def import_template(ctx: RequestContext[ImportTemplateBody]) -> Reply:
+    """Import a template: a step list (object or YAML) with its components' variables."""
+    return templates.import_template(manager(), ctx.caller, ctx.body, manager().catalogue)
