@@ -143,14 +143,13 @@ class GraphConsumer:
             return 0
         status = self.status
         now = time.time()
-        # A batch makes a few objects per new record (all kept, none in a cycle) and drops the
-        # records (and those it decoded): the collector, started every so many of them, walked
-        # the young map for nothing; it runs once after. What a batch added to the map is then frozen, as the
-        # whole map is after a store (see flush): while 300,000 records of a new map were read,
-        # the full collections its growth set off walked it again and again, half of the time
-        # spent polling Kafka. A young collection first frees the cycles other threads dropped
-        # meanwhile (a frozen one would never be freed); a running map grows in few batches
-        # (new metric buckets).
+        # A batch makes a few objects per new record (all kept, none in a cycle) and drops the records
+        # (and those it decoded): the collector, started every so many of them, walked the young map
+        # for nothing; it runs once after. What a batch added to the map is then frozen, as the whole
+        # map is after a store (see flush): while 300,000 records of a new map were read, the full
+        # collections its growth set off walked it again and again, half of the time spent polling
+        # Kafka. A young collection first frees the cycles other threads dropped meanwhile (a frozen
+        # one would never be freed); a running map grows in few batches (new metric buckets).
         graph = self.graph
         size = len(graph.links) + len(graph.samples) + len(graph.procs)
         try:

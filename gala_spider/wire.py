@@ -35,16 +35,14 @@ _WIRE_COUNTERS = TABLES[TCP_LINK][len(TCP_IDENTITY) :]
 _TAIL: Final = ("".join(f', "{name}": "{chr(DIGITS)}"' for name in _WIRE_COUNTERS) + "}").encode()
 # Where each counter read (in the probe's order) goes in TCP_METRICS.
 _SLOT: Final = tuple(TCP_METRICS.index(name) for name in _WIRE_COUNTERS)
-# The identity's fields as the probe writes them but for table_name (tcp_link), and a template
-# of it with VALUE standing for each value: for a new record, read instead of decoding (`fields`).
+# The identity's fields that vary (all but table_name), and the identity as the probe writes it
+# (hostname, table_name, the table's fields) with VALUE standing for each of their values: for a
+# new record, read instead of decoding (`fields`).
 IDENTITY_NAMES: Final = ("hostname", *TCP_IDENTITY)
 VALUE: Final = 1
-_IDENTITY: Final = (
-    f'{chr(VALUE)}", '.join(
-        f'"{name}": "' if name != "pid" else f'"table_name": "{TCP_LINK}", "pid": "'
-        for name in IDENTITY_NAMES
-    )
-    + f'{chr(VALUE)}"'
+_IDENTITY: Final = ", ".join(
+    f'"{name}": "{TCP_LINK if name == "table_name" else chr(VALUE)}"'
+    for name in ("hostname", "table_name", *TCP_IDENTITY)
 ).encode()
 assert sorted(_SLOT) == list(range(len(TCP_METRICS))), "TCP_METRICS are the table's counters"
 assert len(_WIRE_COUNTERS) == 8, "read() makes eight counters"

@@ -237,7 +237,7 @@ class MemoryConsumer:
                 raw = self._take(max_records)
                 remaining = deadline - time.monotonic()
                 if raw or remaining <= 0 or self._closed:
-                    return [RawMessage(*record) for record in raw]
+                    return raw
                 cond.wait(remaining)
 
     def commit(self) -> None:
@@ -270,8 +270,8 @@ class MemoryConsumer:
         self._positions = {tp: committed.get(tp, 0) for tp in partitions}
         self._start = 0
 
-    def _take(self, limit: int) -> list[tuple[str, int, int, str | None, bytes]]:
-        taken: list[tuple[str, int, int, str | None, bytes]] = []
+    def _take(self, limit: int) -> list[RawMessage]:
+        taken: list[RawMessage] = []
         count = len(self._assigned)
         for step in range(count):
             if len(taken) >= limit:
@@ -286,7 +286,7 @@ class MemoryConsumer:
             end = min(base + len(log), position + limit - len(taken))
             for offset in range(position, end):
                 key, payload = log[offset - base]
-                taken.append((name, partition, offset, key, payload))
+                taken.append(RawMessage(name, partition, offset, key, payload))
             self._positions[tp] = max(position, end)
         if count:
             self._start = (self._start + 1) % count
